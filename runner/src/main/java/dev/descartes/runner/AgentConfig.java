@@ -1,0 +1,204 @@
+package dev.descartes.runner;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * What to run: one agent's name, backend, task, optional context and system prompt, environment,
+ * and optionally an explicit command line and working directory.
+ *
+ * <p>Validation of what the backend needs happens at {@link AgentRunner#spawn}; {@link
+ * Builder#build()} only checks what is wrong for every backend (an empty environment key, a key
+ * with {@code '='} or NUL, a value with NUL). {@link #toString()} never shows environment values.
+ * Immutable and thread-safe.
+ *
+ * @param name a human-readable name, used in logs, transcripts and listings
+ * @param modelBackend the backend: {@code claude}, {@code opencode}, ..., or {@code <program>-cli}
+ * @param task the primary prompt
+ * @param context extra context for the task
+ * @param systemPrompt the system prompt
+ * @param model the model to ask the backend for
+ * @param environment variables added to the agent's environment (values are secret)
+ * @param command an explicit argv; when not empty it runs exactly that, whatever the backend
+ * @param workingDir the agent's working directory; overrides the runner's
+ */
+public record AgentConfig(
+    String name,
+    String modelBackend,
+    String task,
+    Optional<String> context,
+    Optional<String> systemPrompt,
+    Optional<String> model,
+    Map<String, String> environment,
+    List<String> command,
+    Optional<Path> workingDir) {
+
+  public AgentConfig {
+    name = Objects.requireNonNullElse(name, "");
+    modelBackend = Objects.requireNonNullElse(modelBackend, "");
+    task = Objects.requireNonNullElse(task, "");
+    context = Objects.requireNonNullElse(context, Optional.empty());
+    systemPrompt = Objects.requireNonNullElse(systemPrompt, Optional.empty());
+    model = Objects.requireNonNullElse(model, Optional.empty());
+    Map<String, String> env = Objects.requireNonNullElse(environment, Map.of());
+    validateEnvironment(env);
+    environment = Map.copyOf(env);
+    command = List.copyOf(Objects.requireNonNullElse(command, List.of()));
+    workingDir = Objects.requireNonNullElse(workingDir, Optional.empty());
+  }
+
+  /** A builder with every field empty. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this config's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder()
+        .name(name).modelBackend(modelBackend).task(task).environment(environment).command(command);
+    context.ifPresent(b::context);
+    systemPrompt.ifPresent(b::systemPrompt);
+    model.ifPresent(b::model);
+    workingDir.ifPresent(b::workingDir);
+    return b;
+  }
+
+  /** Whether this config names an explicit command line. */
+  public boolean hasCommand() {
+    return !command.isEmpty();
+  }
+
+  static void validateEnvironment(Map<String, String> environment) {
+    for (Map.Entry<String, String> e : environment.entrySet()) {
+      String key = e.getKey();
+      if (key == null || key.isEmpty()) {
+        throw new AgentException.InvalidConfig("environment",
+            "a variable has an empty name; remove it or give it a name such as MY_VAR");
+      }
+      if (key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
+        throw new AgentException.InvalidConfig("environment",
+            "variable name '" + printable(key) + "' contains '=' or NUL, which the operating system "
+                + "cannot pass; use letters, digits and '_' only");
+      }
+      if (e.getValue() == null) {
+        throw new AgentException.InvalidConfig("environment",
+            "variable " + key + " has no value; pass \"\" for an empty value");
+      }
+      if (e.getValue().indexOf('\0') >= 0) {
+        throw new AgentException.InvalidConfig("environment",
+            "the value of " + key + " contains a NUL character, which the operating system cannot "
+                + "pass; remove it");
+      }
+    }
+  }
+
+  private static String printable(String s) {
+    return s.replace("\0", "\\0");
+  }
+
+  @Override
+  public String toString() {
+    return "AgentConfig[name=" + name + ", modelBackend=" + modelBackend
+        + ", task=" + abbreviate(task)
+        + context.map(c -> ", context=" + c.length() + " chars").orElse("")
+        + systemPrompt.map(s -> ", systemPrompt=" + s.length() + " chars").orElse("")
+        + model.map(m -> ", model=" + m).orElse("")
+        + ", environment=" + environment.keySet().stream().sorted()
+            .collect(Collectors.joining(", ", "{", "}")) // names only: values are secret
+        + (command.isEmpty() ? "" : ", command=" + command)
+        + workingDir.map(d -> ", workingDir=" + d).orElse("")
+        + "]";
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 60 ? "'" + s + "'" : "'" + s.substring(0, 57) + "...' (" + s.length() + " chars)";
+  }
+
+  /** Builds an {@link AgentConfig}. Not thread-safe. */
+  public static final class Builder {
+    private String name = "";
+    private String modelBackend = "";
+    private String task = "";
+    private String context;
+    private String systemPrompt;
+    private String model;
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private List<String> command = List.of();
+    private Path workingDir;
+
+    private Builder() {}
+
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Builder modelBackend(String modelBackend) {
+      this.modelBackend = modelBackend;
+      return this;
+    }
+
+    public Builder task(String task) {
+      this.task = task;
+      return this;
+    }
+
+    public Builder context(String context) {
+      this.context = context;
+      return this;
+    }
+
+    public Builder systemPrompt(String systemPrompt) {
+      this.systemPrompt = systemPrompt;
+      return this;
+    }
+
+    public Builder model(String model) {
+      this.model = model;
+      return this;
+    }
+
+    /** Replaces the environment additions with {@code environment}. */
+    public Builder environment(Map<String, String> environment) {
+      this.environment.clear();
+      this.environment.putAll(environment);
+      return this;
+    }
+
+    /** Adds one environment variable. */
+    public Builder env(String key, String value) {
+      this.environment.put(key, value);
+      return this;
+    }
+
+    /** Runs exactly this argv (no shell), whatever the backend. */
+    public Builder command(List<String> command) {
+      this.command = List.copyOf(command);
+      return this;
+    }
+
+    /** Runs exactly this argv (no shell), whatever the backend. */
+    public Builder command(String... command) {
+      return command(List.of(command));
+    }
+
+    public Builder workingDir(Path workingDir) {
+      this.workingDir = workingDir;
+      return this;
+    }
+
+    /**
+     * @throws AgentException.InvalidConfig if an environment entry cannot be passed to a process
+     */
+    public AgentConfig build() {
+      return new AgentConfig(name, modelBackend, task, Optional.ofNullable(context),
+          Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
+          Optional.ofNullable(workingDir));
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.descartes.runner;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One running (or finished) agent: its status, exit, stdio and signals.
+ *
+ * <p>Obtained from {@link AgentRunner#spawn}; stays valid after the agent exits, and after {@link
+ * AgentRunner#remove}. Every method is thread-safe. A terminal status is final: it is set exactly
+ * once, before {@link #waitFor()} returns and {@link #onExit()} completes, and at that moment
+ * {@link #info()} and the runner's registry agree with it.
+ */
+public interface AgentHandle {
+
+  AgentId id();
+
+  /** The configuration the agent was spawned with. */
+  AgentConfig config();
+
+  /** A fresh snapshot of status, exit, health and metrics. */
+  AgentInfo info();
+
+  AgentStatus status();
+
+  /** The main process's id (also its process-group and session id on Linux). */
+  long pid();
+
+  /**
+   * Waits until the agent has exited, its output is drained and its status is final.
+   *
+   * @return how the main process ended
+   */
+  ExitStatus waitFor() throws InterruptedException;
+
+  /** Like {@link #waitFor()}, giving up after {@code timeout}; empty if still running then. */
+  Optional<ExitStatus> waitFor(Duration timeout) throws InterruptedException;
+
+  /** Completes with the exit status once the status is final; never completes exceptionally. */
+  CompletableFuture<ExitStatus> onExit();
+
+  /**
+   * Writes to the agent's stdin. Blocks while the agent's stdin pipe is full.
+   *
+   * @throws AgentException.Communication once stdin is closed or the agent is gone
+   */
+  void writeStdin(byte[] data);
+
+  /** Closes the agent's stdin, so that it reads end of file. Idempotent. */
+  void closeStdin();
+
+  /** Whether stdin can still be written. */
+  boolean isStdinOpen();
+
+  /** The next stdout line as written, newline included; empty if none is waiting. Never blocks. */
+  default Optional<byte[]> readStdout() {
+    return stdout().poll().map(OutputLine::bytes);
+  }
+
+  /** The next stderr line as written, newline included; empty if none is waiting. Never blocks. */
+  default Optional<byte[]> readStderr() {
+    return stderr().poll().map(OutputLine::bytes);
+  }
+
+  /** The next stdout line, waiting up to {@code timeout}; empty on timeout or at end of stream. */
+  default Optional<byte[]> readStdout(Duration timeout) throws InterruptedException {
+    return stdout().poll(timeout).map(OutputLine::bytes);
+  }
+
+  /** The next stderr line, waiting up to {@code timeout}; empty on timeout or at end of stream. */
+  default Optional<byte[]> readStderr(Duration timeout) throws InterruptedException {
+    return stderr().poll(timeout).map(OutputLine::bytes);
+  }
+
+  /** The handle's stdout reader, with line numbers and what was missed. */
+  AgentOutput stdout();
+
+  /** The handle's stderr reader, with line numbers and what was missed. */
+  AgentOutput stderr();
+
+  /**
+   * The agent's events as a blocking iterable: {@link AgentEvent.Started}, one event per stdout
+   * line, and {@link AgentEvent.Exited} last, after which iteration ends. Each iterator is an
+   * independent reader starting at the oldest event still held; {@code hasNext()} blocks until
+   * the next event exists. A reader that falls behind gets an {@link AgentEvent.Gap}.
+   */
+  Iterable<AgentEvent> events();
+
+  /**
+   * Calls {@code listener} for every later event of this agent, on the thread that reads the
+   * agent's output, in order. A slow listener slows this agent's output, never another agent's; an
+   * exception thrown by the listener is logged and does not stop delivery.
+   *
+   * @return closing it removes the listener
+   */
+  AutoCloseable onEvent(Consumer<? super AgentEvent> listener);
+
+  /**
+   * Sends {@code signal} to the agent's process group ({@link AgentSignal#KILL}, {@link
+   * AgentSignal#PAUSE} and {@link AgentSignal#RESUME}: to its whole process tree). No effect once
+   * the agent has exited.
+   *
+   * @throws AgentException.Execution if the platform has no such signal
+   */
+  void signal(AgentSignal signal);
+
+  /** SIGKILL to every process of the agent's tree, including those in their own session. */
+  void kill();
+}

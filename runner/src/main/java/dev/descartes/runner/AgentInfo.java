@@ -1,0 +1,45 @@
+package dev.descartes.runner;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A snapshot of one agent: identity, status, exit, health and metrics. Never contains environment
+ * values. Immutable and thread-safe.
+ *
+ * @param id the agent's id
+ * @param name the configured name
+ * @param modelBackend the configured backend
+ * @param task the configured task
+ * @param status the status when the snapshot was taken
+ * @param pid the main process's id
+ * @param startedAt when the process started
+ * @param exitStatus how the process ended, once it has
+ * @param endedAt when the runner saw it end
+ * @param health what the last health check found
+ * @param metrics uptime, traffic and resource figures
+ */
+public record AgentInfo(
+    AgentId id,
+    String name,
+    String modelBackend,
+    String task,
+    AgentStatus status,
+    long pid,
+    Instant startedAt,
+    Optional<ExitStatus> exitStatus,
+    Optional<Instant> endedAt,
+    AgentHealth health,
+    AgentMetrics metrics) {
+
+  public AgentInfo {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(startedAt, "startedAt");
+    Objects.requireNonNull(exitStatus, "exitStatus");
+    Objects.requireNonNull(endedAt, "endedAt");
+    Objects.requireNonNull(health, "health");
+    Objects.requireNonNull(metrics, "metrics");
+  }
+}

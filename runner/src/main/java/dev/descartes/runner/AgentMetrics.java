@@ -1,0 +1,42 @@
+package dev.descartes.runner;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Counters of one agent (the seed's {@code AgentMetrics}): uptime and traffic are live; CPU and
+ * memory come from the last health check. Immutable and thread-safe.
+ *
+ * @param uptime time since spawn, frozen at exit
+ * @param stdinLines lines written to the agent's stdin (the seed's messages sent)
+ * @param stdoutLines lines the agent wrote to stdout (the seed's messages received)
+ * @param stderrLines lines the agent wrote to stderr
+ * @param stdoutBytes bytes the agent wrote to stdout
+ * @param stderrBytes bytes the agent wrote to stderr
+ * @param resources CPU time, resident memory and process count of the agent's tree, once sampled
+ */
+public record AgentMetrics(
+    Duration uptime,
+    long stdinLines,
+    long stdoutLines,
+    long stderrLines,
+    long stdoutBytes,
+    long stderrBytes,
+    Optional<ResourceUsage> resources) {
+
+  public AgentMetrics {
+    Objects.requireNonNull(uptime, "uptime");
+    Objects.requireNonNull(resources, "resources");
+  }
+
+  /** The seed's name for {@link #stdinLines()}. */
+  public long messagesSent() {
+    return stdinLines;
+  }
+
+  /** The seed's name for {@link #stdoutLines()}. */
+  public long messagesReceived() {
+    return stdoutLines;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.descartes.runner;
+
+/**
+ * Where an agent is in its life.
+ *
+ * <p>{@code STARTING -> RUNNING <-> PAUSED -> STOPPING -> (COMPLETED | FAILED | TERMINATED)}. A
+ * terminal status is final: an agent reaches exactly one, however many threads race to kill,
+ * signal and wait.
+ */
+public enum AgentStatus {
+  /** The process is being created. */
+  STARTING,
+  /** The process is alive. */
+  RUNNING,
+  /** The agent's process tree was stopped with {@link AgentSignal#PAUSE}. */
+  PAUSED,
+  /** A stop was requested (kill, shutdown, or an INTERRUPT/TERMINATE/KILL signal); not yet exited. */
+  STOPPING,
+  /** Exited with code 0 on its own. */
+  COMPLETED,
+  /** Exited with a non-zero code, or died of a signal nobody asked for. */
+  FAILED,
+  /** Ended after the runner was asked to stop it. */
+  TERMINATED;
+
+  /** Whether this status is final. */
+  public boolean isTerminal() {
+    return this == COMPLETED || this == FAILED || this == TERMINATED;
+  }
+
+  /** Whether the process may still be alive (not yet terminal). */
+  public boolean isLive() {
+    return !isTerminal();
+  }
+}

@@ -1,0 +1,50 @@
+package dev.descartes.runner;
+
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * How an agent's process ended: an exit code, or the signal that terminated it.
+ *
+ * <p>Exactly one of {@link #code()} and {@link #signal()} is present. The JDK process engine only
+ * sees {@code 128 + n} for a process killed by signal {@code n}; it reports the signal when the
+ * runner itself sent signal {@code n}, and the plain code otherwise. Immutable and thread-safe.
+ *
+ * @param code the exit code, when the process called {@code exit}
+ * @param signal the number of the terminating signal, when known
+ */
+public record ExitStatus(OptionalInt code, OptionalInt signal) {
+
+  public ExitStatus {
+    Objects.requireNonNull(code, "code");
+    Objects.requireNonNull(signal, "signal");
+    if (code.isPresent() == signal.isPresent()) {
+      throw new IllegalArgumentException("exactly one of code and signal must be present");
+    }
+  }
+
+  /** The process called {@code exit(code)}. */
+  public static ExitStatus exited(int code) {
+    return new ExitStatus(OptionalInt.of(code), OptionalInt.empty());
+  }
+
+  /** The process was terminated by signal {@code number}. */
+  public static ExitStatus signalled(int number) {
+    return new ExitStatus(OptionalInt.empty(), OptionalInt.of(number));
+  }
+
+  /** Whether the process exited with code 0. */
+  public boolean success() {
+    return code.isPresent() && code.getAsInt() == 0;
+  }
+
+  /** The shell's convention: the code, or {@code 128 + signal}. */
+  public int shellCode() {
+    return code.isPresent() ? code.getAsInt() : 128 + signal.getAsInt();
+  }
+
+  @Override
+  public String toString() {
+    return code.isPresent() ? "exit " + code.getAsInt() : "signal " + signal.getAsInt();
+  }
+}

@@ -1,0 +1,164 @@
+package dev.descartes.runner;
+
+import dev.descartes.runner.internal.StopControl;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Stops an agent politely, then firmly: by default SIGTERM to its process group, up to {@code
+ * timeout} for it to exit, then SIGKILL to its whole tree. The sequence can be changed, for
+ * instance close stdin, SIGINT, 2 s, SIGTERM, 2 s, SIGKILL. Whatever the steps, {@link
+ * #shutdown(AgentHandle)} ends with no process of the agent's tree left, including tools that
+ * started their own session. Immutable and thread-safe; one instance can stop many agents at once.
+ */
+public final class GracefulShutdown {
+
+  /** One step of a stop sequence. */
+  public sealed interface Step {
+    /** Close the agent's stdin (many CLIs finish their turn and exit on end of file). */
+    record CloseStdin() implements Step {}
+
+    /** Send a signal to the agent's process group. */
+    record Signal(AgentSignal signal) implements Step {
+      public Signal {
+        Objects.requireNonNull(signal, "signal");
+      }
+    }
+
+    /** Wait up to this long for the agent to exit; the sequence ends as soon as it has. */
+    record Await(Duration timeout) implements Step {
+      public Await {
+        if (timeout.isNegative()) {
+          throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+      }
+    }
+  }
+
+  private final List<Step> steps;
+
+  /** SIGTERM, wait up to {@code timeout}, SIGKILL. */
+  public GracefulShutdown(Duration timeout) {
+    this(List.of(new Step.Signal(AgentSignal.TERMINATE), new Step.Await(timeout)));
+  }
+
+  private GracefulShutdown(List<Step> steps) {
+    this.steps = List.copyOf(steps);
+  }
+
+  /** SIGTERM, wait up to {@code seconds}, SIGKILL: the seed's {@code GracefulShutdown::new(5)}. */
+  public static GracefulShutdown ofSeconds(long seconds) {
+    return new GracefulShutdown(Duration.ofSeconds(seconds));
+  }
+
+  /** An empty sequence to fill; SIGKILL always follows the last step. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public List<Step> steps() {
+    return steps;
+  }
+
+  /** The sum of the waits: the longest this sequence waits before SIGKILL. */
+  public Duration totalWait() {
+    return steps.stream().filter(s -> s instanceof Step.Await)
+        .map(s -> ((Step.Await) s).timeout()).reduce(Duration.ZERO, Duration::plus);
+  }
+
+  /**
+   * Runs the sequence, then SIGKILL to whatever is left of the tree, and waits for the agent's
+   * status to be final. If the calling thread is interrupted, it skips to SIGKILL, still waits for
+   * the end, and keeps its interrupt status.
+   *
+   * @return how the agent's main process ended
+   */
+  public ExitStatus shutdown(AgentHandle handle) {
+    Objects.requireNonNull(handle, "handle");
+    StopControl.markStopping(handle);
+    boolean interrupted = false;
+    try {
+      for (Step step : steps) {
+        if (handle.status().isTerminal()) {
+          break;
+        }
+        switch (step) {
+          case Step.CloseStdin c -> handle.closeStdin();
+          case Step.Signal s -> handle.signal(s.signal());
+          case Step.Await a -> {
+            if (handle.waitFor(a.timeout()).isPresent()) {
+              return finish(handle);
+            }
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return finish(handle);
+  }
+
+  private static ExitStatus finish(AgentHandle handle) {
+    handle.kill(); // also sweeps the tree after the main process has exited
+    boolean interrupted = Thread.interrupted();
+    try {
+      while (true) {
+        try {
+          return handle.waitFor();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    List<String> parts = new ArrayList<>();
+    for (Step s : steps) {
+      parts.add(switch (s) {
+        case Step.CloseStdin c -> "close stdin";
+        case Step.Signal g -> g.signal().name();
+        case Step.Await a -> "wait " + a.timeout();
+      });
+    }
+    parts.add("KILL");
+    return "GracefulShutdown[" + String.join(", ", parts) + "]";
+  }
+
+  /** Builds a stop sequence. Not thread-safe. */
+  public static final class Builder {
+    private final List<Step> steps = new ArrayList<>();
+
+    private Builder() {}
+
+    public Builder closeStdin() {
+      steps.add(new Step.CloseStdin());
+      return this;
+    }
+
+    public Builder signal(AgentSignal signal) {
+      steps.add(new Step.Signal(signal));
+      return this;
+    }
+
+    public Builder await(Duration timeout) {
+      steps.add(new Step.Await(timeout));
+      return this;
+    }
+
+    public GracefulShutdown build() {
+      return new GracefulShutdown(steps);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.descartes.runner;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a backend wants its CLI started: the argv (the program first, found on the agent's {@code
+ * PATH}), environment variables it needs, and what to do with stdin. Immutable and thread-safe.
+ *
+ * @param command the program and its arguments; each element reaches the program unchanged, with
+ *     no shell in between
+ * @param environment variables to add (the agent's own {@link AgentConfig#environment()} wins)
+ * @param stdin whether stdin stays open for {@link AgentHandle#writeStdin}
+ * @param initialInput bytes written to stdin right after start (before closing it, with {@link
+ *     Stdin#CLOSE_AFTER_INPUT})
+ */
+public record LaunchSpec(List<String> command, Map<String, String> environment, Stdin stdin, byte[] initialInput) {
+
+  /** What the runner does with the agent's stdin. */
+  public enum Stdin {
+    /** Left open: the caller writes to it and closes it. */
+    OPEN,
+    /** Closed once {@link #initialInput()} is written, so the CLI reads end of file. */
+    CLOSE_AFTER_INPUT
+  }
+
+  public LaunchSpec {
+    command = List.copyOf(command);
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("command must name a program");
+    }
+    environment = Map.copyOf(environment);
+    Objects.requireNonNull(stdin, "stdin");
+    initialInput = initialInput == null ? new byte[0] : initialInput.clone();
+  }
+
+  /** Runs {@code command} with stdin open and nothing else. */
+  public static LaunchSpec of(List<String> command) {
+    return new LaunchSpec(command, Map.of(), Stdin.OPEN, new byte[0]);
+  }
+
+  @Override
+  public byte[] initialInput() {
+    return initialInput.clone();
+  }
+
+  @Override
+  public String toString() {
+    return "LaunchSpec[command=" + command + ", environment=" + environment.keySet()
+        + ", stdin=" + stdin + ", initialInput=" + initialInput.length + " bytes]";
+  }
+}

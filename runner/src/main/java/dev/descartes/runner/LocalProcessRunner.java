@@ -1,0 +1,173 @@
+package dev.descartes.runner;
+
+import dev.descartes.runner.internal.AgentRegistry;
+import dev.descartes.runner.internal.LocalAgent;
+import dev.descartes.runner.internal.Spawner;
+import dev.descartes.runner.internal.backend.BackendRegistry;
+import dev.descartes.runner.internal.engine.JdkProcessEngine;
+import dev.descartes.runner.internal.engine.ProcessEngine;
+import dev.descartes.runner.internal.os.Native;
+import dev.descartes.runner.internal.os.Platform;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs agents as local operating-system processes.
+ *
+ * <p>Every agent runs in its own session and process group (Linux), with stdout and stderr drained
+ * all the time into bounded windows, its exit noticed at once, and its whole process tree, tools
+ * that escaped into their own session included, stopped by {@link #kill}, {@link #shutdown} and
+ * {@link GracefulShutdown}. One health-check thread serves every agent. Thread-safe: every method
+ * may be called from any thread. Closing the runner stops all its agents.
+ *
+ * <pre>{@code
+ * try (var runner = new LocalProcessRunner()) {
+ *   AgentHandle h = runner.spawn(AgentConfig.builder()
+ *       .name("research-agent").modelBackend("claude").task("Research AI developments").build());
+ *   for (AgentEvent e : h.events()) System.out.println(e);
+ * }
+ * }</pre>
+ */
+public final class LocalProcessRunner implements AgentRunner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalProcessRunner.class);
+  private static final AtomicBoolean SUBREAPER = new AtomicBoolean();
+
+  private final ProcessRunnerConfig config;
+  private final ProcessEngine engine;
+  private final BackendRegistry backends;
+  private final AgentRegistry registry;
+  private final Spawner spawner;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread shutdownHook;
+
+  /** A runner with {@link ProcessRunnerConfig#defaults()}. */
+  public LocalProcessRunner() {
+    this(ProcessRunnerConfig.defaults());
+  }
+
+  public LocalProcessRunner(ProcessRunnerConfig config) {
+    this.config = config;
+    this.engine = new JdkProcessEngine();
+    this.backends = new BackendRegistry(config.backends());
+    this.spawner = new Spawner(config, backends);
+    this.registry = new AgentRegistry(config, engine);
+    if (config.subreaper() && Platform.isLinux()) {
+      Native.get().ifPresent(n -> {
+        if (SUBREAPER.compareAndSet(false, true) && !n.becomeSubreaper()) {
+          LOG.warn("could not make the JVM a child subreaper; tools that escape into their own session"
+              + " and outlive their parent are then reaped by init");
+        }
+      });
+    }
+    if (config.shutdownHook()) {
+      shutdownHook = Thread.ofPlatform().name("descartes-shutdown").unstarted(this::close);
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    } else {
+      shutdownHook = null;
+    }
+  }
+
+  /** This runner's configuration. */
+  public ProcessRunnerConfig config() {
+    return config;
+  }
+
+  /** The names of the registered backends (built-in, service-loaded and configured). */
+  public List<String> backends() {
+    return backends.names();
+  }
+
+  /** The process engine in use, such as {@code "jdk"}. */
+  public String engineName() {
+    return engine.name();
+  }
+
+  @Override
+  public AgentHandle spawn(AgentConfig config) {
+    ensureOpen();
+    return registry.spawn(spawner, config, null);
+  }
+
+  @Override
+  public AgentHandle spawn(AgentConfig config, Duration waitForSlot) throws InterruptedException {
+    ensureOpen();
+    return registry.spawnWaiting(spawner, config, waitForSlot);
+  }
+
+  @Override
+  public List<AgentInfo> listAgents() {
+    return registry.all().stream().map(LocalAgent::info).toList();
+  }
+
+  @Override
+  public Optional<AgentInfo> getAgent(AgentId id) {
+    return registry.get(id).map(LocalAgent::info);
+  }
+
+  @Override
+  public Optional<AgentHandle> getHandle(AgentId id) {
+    return registry.get(id).map(a -> a);
+  }
+
+  @Override
+  public void signal(AgentId id, AgentSignal signal) {
+    registry.require(id).signal(signal);
+  }
+
+  @Override
+  public void kill(AgentId id) {
+    registry.require(id).kill();
+  }
+
+  @Override
+  public boolean remove(AgentId id) {
+    return registry.remove(id);
+  }
+
+  /**
+   * Calls {@code listener} for every later event of every agent of this runner, on the thread that
+   * reads that agent's output. See {@link AgentHandle#onEvent}.
+   *
+   * @return closing it removes the listener
+   */
+  public AutoCloseable onEvent(Consumer<? super AgentEvent> listener) {
+    return registry.addListener(listener);
+  }
+
+  @Override
+  public void shutdown(Duration timeout) {
+    registry.shutdownAll(timeout);
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      shutdown(config.shutdownTimeout());
+    } finally {
+      registry.close();
+      engine.close();
+      if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException jvmShuttingDown) {
+          // the hook is running or about to: nothing to remove
+        }
+      }
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new AgentException.Execution("this runner is closed; create a new LocalProcessRunner");
+    }
+  }
+}

@@ -1,0 +1,238 @@
+package dev.descartes.runner;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * How a {@link LocalProcessRunner} runs its agents.
+ *
+ * <p>{@link #defaults()} are the seed's: inherit the working directory, JSON streaming on, health
+ * checks every 30 s, no concurrency cap. On top of those: a 5 s graceful-shutdown timeout, an 8 MiB
+ * in-memory window per output stream (the first 64 KiB of stdout are always kept, then the newest
+ * output; a reader that falls behind is told how much it missed), no transcripts on disk, the
+ * runner's whole environment inherited, leftover processes of an agent's tree killed when the
+ * agent exits, and a JVM shutdown hook that stops every agent. Immutable and thread-safe.
+ *
+ * @param workingDir working directory for agents without one of their own; empty inherits the JVM's
+ * @param enableJsonStreaming parse stdout lines that are JSON objects into events
+ * @param enableHealthChecks run the periodic health check
+ * @param healthCheckInterval time between two health checks
+ * @param maxConcurrentAgents the most agents alive at once; empty for no cap
+ * @param shutdownTimeout how long {@link AgentRunner#close()} waits after SIGTERM before SIGKILL
+ * @param transcriptDir when set, every byte of every agent's stdout and stderr is written there
+ * @param outputWindowBytes in-memory bytes kept per stream for readers
+ * @param pinnedHeadBytes the first bytes of stdout that are never evicted (session init lines)
+ * @param maxLineBytes a longer line is delivered in pieces marked incomplete
+ * @param environmentAllowList when present, agents start from only these variables of the runner's
+ *     environment (a trailing {@code *} matches a prefix) instead of all of it
+ * @param killOrphansOnExit kill what is left of an agent's process tree when the agent exits
+ * @param outputDrainTimeout after exit, how long to wait for the output pipes to reach end of file
+ * @param shutdownHook stop every agent when the JVM exits
+ * @param subreaper on Linux, make the JVM the reaper of orphaned descendants, so that tools that
+ *     escape into their own session are still found, killed and reaped
+ * @param backends backends added to the built-in and {@link java.util.ServiceLoader} ones; a name
+ *     given here wins
+ */
+public record ProcessRunnerConfig(
+    Optional<Path> workingDir,
+    boolean enableJsonStreaming,
+    boolean enableHealthChecks,
+    Duration healthCheckInterval,
+    OptionalInt maxConcurrentAgents,
+    Duration shutdownTimeout,
+    Optional<Path> transcriptDir,
+    long outputWindowBytes,
+    long pinnedHeadBytes,
+    int maxLineBytes,
+    Optional<Set<String>> environmentAllowList,
+    boolean killOrphansOnExit,
+    Duration outputDrainTimeout,
+    boolean shutdownHook,
+    boolean subreaper,
+    List<AgentBackend> backends) {
+
+  /** The variables an allow-listed environment keeps when none are named. */
+  public static final Set<String> DEFAULT_ALLOW_LIST = Set.of(
+      "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "TMPDIR", "LANG", "LC_*", "TZ");
+
+  public ProcessRunnerConfig {
+    Objects.requireNonNull(workingDir, "workingDir");
+    Objects.requireNonNull(healthCheckInterval, "healthCheckInterval");
+    Objects.requireNonNull(maxConcurrentAgents, "maxConcurrentAgents");
+    Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    Objects.requireNonNull(transcriptDir, "transcriptDir");
+    Objects.requireNonNull(environmentAllowList, "environmentAllowList");
+    Objects.requireNonNull(outputDrainTimeout, "outputDrainTimeout");
+    environmentAllowList = environmentAllowList.map(Set::copyOf);
+    backends = List.copyOf(backends);
+    if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
+      throw new AgentException.InvalidConfig("healthCheckInterval",
+          "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
+    }
+    if (maxConcurrentAgents.isPresent() && maxConcurrentAgents.getAsInt() < 1) {
+      throw new AgentException.InvalidConfig("maxConcurrentAgents",
+          "must be at least 1, was " + maxConcurrentAgents.getAsInt() + "; leave it unset for no cap");
+    }
+    if (shutdownTimeout.isNegative()) {
+      throw new AgentException.InvalidConfig("shutdownTimeout", "must not be negative, was " + shutdownTimeout);
+    }
+    if (outputDrainTimeout.isNegative()) {
+      throw new AgentException.InvalidConfig("outputDrainTimeout", "must not be negative, was " + outputDrainTimeout);
+    }
+    if (maxLineBytes < 1024) {
+      throw new AgentException.InvalidConfig("maxLineBytes", "must be at least 1024, was " + maxLineBytes);
+    }
+    if (outputWindowBytes < maxLineBytes) {
+      throw new AgentException.InvalidConfig("outputWindowBytes",
+          "must be at least maxLineBytes (" + maxLineBytes + "), was " + outputWindowBytes);
+    }
+    if (pinnedHeadBytes < 0) {
+      throw new AgentException.InvalidConfig("pinnedHeadBytes", "must not be negative, was " + pinnedHeadBytes);
+    }
+  }
+
+  /** The seed's defaults, described on this class. */
+  public static ProcessRunnerConfig defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link ProcessRunnerConfig}; starts from {@link #defaults()}. Not thread-safe. */
+  public static final class Builder {
+    private Path workingDir;
+    private boolean enableJsonStreaming = true;
+    private boolean enableHealthChecks = true;
+    private Duration healthCheckInterval = Duration.ofSeconds(30);
+    private Integer maxConcurrentAgents;
+    private Duration shutdownTimeout = Duration.ofSeconds(5);
+    private Path transcriptDir;
+    private long outputWindowBytes = 8L << 20;
+    private long pinnedHeadBytes = 64L << 10;
+    private int maxLineBytes = 8 << 20;
+    private Set<String> environmentAllowList;
+    private boolean killOrphansOnExit = true;
+    private Duration outputDrainTimeout = Duration.ofSeconds(2);
+    private boolean shutdownHook = true;
+    private boolean subreaper = true;
+    private final List<AgentBackend> backends = new ArrayList<>();
+
+    private Builder() {}
+
+    public Builder workingDir(Path workingDir) {
+      this.workingDir = workingDir;
+      return this;
+    }
+
+    public Builder enableJsonStreaming(boolean enable) {
+      this.enableJsonStreaming = enable;
+      return this;
+    }
+
+    public Builder enableHealthChecks(boolean enable) {
+      this.enableHealthChecks = enable;
+      return this;
+    }
+
+    public Builder healthCheckInterval(Duration interval) {
+      this.healthCheckInterval = interval;
+      return this;
+    }
+
+    public Builder maxConcurrentAgents(int max) {
+      this.maxConcurrentAgents = max;
+      return this;
+    }
+
+    /** No concurrency cap (the default). */
+    public Builder unlimitedAgents() {
+      this.maxConcurrentAgents = null;
+      return this;
+    }
+
+    public Builder shutdownTimeout(Duration timeout) {
+      this.shutdownTimeout = timeout;
+      return this;
+    }
+
+    public Builder transcriptDir(Path dir) {
+      this.transcriptDir = dir;
+      return this;
+    }
+
+    public Builder outputWindowBytes(long bytes) {
+      this.outputWindowBytes = bytes;
+      return this;
+    }
+
+    public Builder pinnedHeadBytes(long bytes) {
+      this.pinnedHeadBytes = bytes;
+      return this;
+    }
+
+    public Builder maxLineBytes(int bytes) {
+      this.maxLineBytes = bytes;
+      return this;
+    }
+
+    /** Agents start from only these variables of the runner's environment. */
+    public Builder environmentAllowList(Collection<String> names) {
+      this.environmentAllowList = Set.copyOf(names);
+      return this;
+    }
+
+    /** Agents start from only {@link #DEFAULT_ALLOW_LIST} of the runner's environment. */
+    public Builder allowListedEnvironment() {
+      return environmentAllowList(DEFAULT_ALLOW_LIST);
+    }
+
+    /** Agents inherit the runner's whole environment (the default). */
+    public Builder inheritEnvironment() {
+      this.environmentAllowList = null;
+      return this;
+    }
+
+    public Builder killOrphansOnExit(boolean kill) {
+      this.killOrphansOnExit = kill;
+      return this;
+    }
+
+    public Builder outputDrainTimeout(Duration timeout) {
+      this.outputDrainTimeout = timeout;
+      return this;
+    }
+
+    public Builder shutdownHook(boolean install) {
+      this.shutdownHook = install;
+      return this;
+    }
+
+    public Builder subreaper(boolean subreaper) {
+      this.subreaper = subreaper;
+      return this;
+    }
+
+    public Builder backend(AgentBackend backend) {
+      this.backends.add(Objects.requireNonNull(backend, "backend"));
+      return this;
+    }
+
+    public ProcessRunnerConfig build() {
+      return new ProcessRunnerConfig(Optional.ofNullable(workingDir), enableJsonStreaming,
+          enableHealthChecks, healthCheckInterval,
+          maxConcurrentAgents == null ? OptionalInt.empty() : OptionalInt.of(maxConcurrentAgents),
+          shutdownTimeout, Optional.ofNullable(transcriptDir), outputWindowBytes, pinnedHeadBytes,
+          maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
+          outputDrainTimeout, shutdownHook, subreaper, backends);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package dev.descartes.runner.internal;
+
+import dev.descartes.runner.AgentConfig;
+import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentId;
+import dev.descartes.runner.ProcessRunnerConfig;
+import dev.descartes.runner.internal.engine.ProcessEngine;
+import dev.descartes.runner.internal.io.Transcript;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The runner's agents by id, its concurrency slots, its one health-check thread and the background
+ * executor for exit handling and parallel shutdown. Thread-safe.
+ */
+public final class AgentRegistry implements AutoCloseable {
+
+  private final ProcessRunnerConfig config;
+  private final ProcessEngine engine;
+  private final ConcurrentHashMap<AgentId, LocalAgent> agents = new ConcurrentHashMap<>();
+  private final AgentSlots slots;
+  private final AtomicLong seq = new AtomicLong();
+  private final List<Consumer<? super AgentEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final ExecutorService background = Executors.newThreadPerTaskExecutor(
+      Thread.ofVirtual().name("descartes-bg-", 0).factory());
+  private final HealthMonitor health;
+
+  public AgentRegistry(ProcessRunnerConfig config, ProcessEngine engine) {
+    this.config = config;
+    this.engine = engine;
+    this.slots = new AgentSlots(config.maxConcurrentAgents());
+    this.health = config.enableHealthChecks()
+        ? new HealthMonitor(config.healthCheckInterval(), this::live) : null;
+  }
+
+  public LocalAgent spawn(Spawner spawner, AgentConfig agent, Duration waitForSlot) {
+    AgentId id = AgentId.random();
+    Spawner.Plan plan = spawner.plan(agent, id);
+    slots.acquireNow();
+    return start(spawner, plan, id);
+  }
+
+  public LocalAgent spawnWaiting(Spawner spawner, AgentConfig agent, Duration waitForSlot)
+      throws InterruptedException {
+    AgentId id = AgentId.random();
+    Spawner.Plan plan = spawner.plan(agent, id);
+    slots.acquire(waitForSlot);
+    return start(spawner, plan, id);
+  }
+
+  private LocalAgent start(Spawner spawner, Spawner.Plan plan, AgentId id) {
+    Transcript[] transcripts;
+    try {
+      transcripts = spawner.transcripts(plan.config(), id);
+    } catch (RuntimeException e) {
+      slots.release();
+      throw e;
+    }
+    LocalAgent.Context ctx = new LocalAgent.Context(engine, background, this::terminal, listeners,
+        plan.stopSequence(), config.enableJsonStreaming(), config.killOrphansOnExit(),
+        config.outputDrainTimeout(), config.outputWindowBytes(), config.pinnedHeadBytes(),
+        config.maxLineBytes());
+    LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
+    agents.put(id, a);
+    try {
+      a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec(),
+          ChildEnvironment.COOKIE + "=" + id);
+    } catch (IOException | RuntimeException e) {
+      agents.remove(id);
+      slots.release();
+      for (Transcript t : transcripts) {
+        if (t != null) {
+          t.close();
+        }
+      }
+      String program = plan.argv().getFirst();
+      throw new AgentException.SpawnFailed(program, "could not start '" + program + "' for agent '"
+          + plan.config().name() + "': " + e.getMessage() + "; check that it is a program this "
+          + "machine can run", e);
+    }
+    return a;
+  }
+
+  /** Called once per agent, as its status becomes final. */
+  private void terminal(LocalAgent agent) {
+    slots.release();
+  }
+
+  public Optional<LocalAgent> get(AgentId id) {
+    return Optional.ofNullable(agents.get(id));
+  }
+
+  public LocalAgent require(AgentId id) {
+    LocalAgent a = agents.get(id);
+    if (a == null) {
+      throw new AgentException.NotFound(id);
+    }
+    return a;
+  }
+
+  /** Every agent, in spawn order. */
+  public List<LocalAgent> all() {
+    List<LocalAgent> list = new ArrayList<>(agents.values());
+    list.sort(Comparator.comparingLong(LocalAgent::spawnSeq));
+    return list;
+  }
+
+  Collection<LocalAgent> live() {
+    return agents.values().stream().filter(a -> a.status().isLive()).toList();
+  }
+
+  public boolean remove(AgentId id) {
+    LocalAgent a = agents.get(id);
+    if (a == null) {
+      return false;
+    }
+    if (a.status().isLive()) {
+      throw new AgentException.Execution("agent " + id + " (" + a.config().name() + ") is still "
+          + a.status() + "; stop it (kill or GracefulShutdown) and wait for it before removing it");
+    }
+    return agents.remove(id, a);
+  }
+
+  public AutoCloseable addListener(Consumer<? super AgentEvent> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** Stops every live agent in parallel, each with its own stop sequence, and waits for all. */
+  public void shutdownAll(Duration timeout) {
+    List<Future<?>> stops = new ArrayList<>();
+    for (LocalAgent a : live()) {
+      stops.add(background.submit(() -> a.stopSequence(timeout).shutdown(a)));
+    }
+    boolean interrupted = false;
+    for (Future<?> f : stops) {
+      while (true) {
+        try {
+          f.get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (java.util.concurrent.ExecutionException e) {
+          break;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (health != null) {
+      health.close();
+    }
+    background.shutdown();
+  }
+
+  /** Runs one health check now (tests and tools use it instead of waiting for the interval). */
+  public void checkHealthNow() {
+    if (health != null) {
+      health.checkNow();
+    } else {
+      new HealthMonitor(Duration.ofDays(1), this::live).checkNowAndClose();
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.descartes.runner.internal;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.AgentId;
+import dev.descartes.runner.internal.io.LineLog;
+import java.io.IOException;
+import java.time.Instant;
+
+/**
+ * Turns one stdout line into an {@link AgentEvent}: a JSON object becomes {@link AgentEvent.Json},
+ * anything else {@link AgentEvent.RawLine}. Never throws for bad input. Thread-safe.
+ */
+final class EventDecoder {
+
+  static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION)
+      .build();
+
+  static {
+    // Agent lines can carry base64 images of tens of MB; the line cap bounds memory instead.
+    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+        .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(2000).build());
+  }
+
+  private final AgentId id;
+  private final boolean json;
+
+  EventDecoder(AgentId id, boolean json) {
+    this.id = id;
+    this.json = json;
+  }
+
+  AgentEvent decode(LineLog.Entry e) {
+    Instant at = Instant.ofEpochMilli(e.atMillis());
+    byte[] line = e.bytes();
+    if (json && e.complete() && looksLikeObject(line)) {
+      try {
+        JsonNode node = MAPPER.readTree(line);
+        if (node != null && node.isObject()) {
+          return new AgentEvent.Json(id, at, node, line);
+        }
+      } catch (IOException | RuntimeException notJson) {
+        // falls through: a line that is not valid JSON is a raw line, never an error
+      }
+    }
+    return new AgentEvent.RawLine(id, at, line, e.complete());
+  }
+
+  private static boolean looksLikeObject(byte[] line) {
+    for (byte b : line) {
+      if (b == '{') {
+        return true;
+      }
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+        return false;
+      }
+    }
+    return false;
+  }
+}

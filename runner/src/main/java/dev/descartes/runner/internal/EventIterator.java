@@ -1,0 +1,85 @@
+package dev.descartes.runner.internal;
+
+import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.internal.io.LineLog;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * One reader of an agent's events: Started, then one event per stdout line (or a Gap), then
+ * Exited. {@link #hasNext()} blocks until the next event exists. Not thread-safe (one per reader).
+ */
+final class EventIterator implements Iterator<AgentEvent> {
+
+  private enum Phase { STARTED, LINES, EXITED, DONE }
+
+  private final LocalAgent agent;
+  private final LineLog log;
+  private final LineLog.Cursor cursor;
+  private final EventDecoder decoder;
+  private Phase phase = Phase.STARTED;
+  private AgentEvent next;
+
+  EventIterator(LocalAgent agent, LineLog log, EventDecoder decoder) {
+    this.agent = agent;
+    this.log = log;
+    this.cursor = log.newCursor();
+    this.decoder = decoder;
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (next != null) {
+      return true;
+    }
+    try {
+      next = advance();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the next event of " + agent.id(), e);
+    }
+    return next != null;
+  }
+
+  @Override
+  public AgentEvent next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    AgentEvent e = next;
+    next = null;
+    return e;
+  }
+
+  private AgentEvent advance() throws InterruptedException {
+    while (true) {
+      switch (phase) {
+        case STARTED -> {
+          phase = Phase.LINES;
+          return agent.startedEvent();
+        }
+        case LINES -> {
+          LineLog.Read r = log.take(cursor);
+          switch (r) {
+            case LineLog.Read.Line l -> {
+              return decoder.decode(l.entry());
+            }
+            case LineLog.Read.Gap g -> {
+              return new AgentEvent.Gap(agent.id(), Instant.now(), g.lines(), g.bytes());
+            }
+            case LineLog.Read.End e -> phase = Phase.EXITED;
+            case LineLog.Read.None n -> { }
+          }
+        }
+        case EXITED -> {
+          phase = Phase.DONE;
+          return agent.awaitExited();
+        }
+        case DONE -> {
+          return null;
+        }
+      }
+    }
+  }
+}

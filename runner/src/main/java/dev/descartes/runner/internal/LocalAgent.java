@@ -1,0 +1,522 @@
+package dev.descartes.runner.internal;
+
+import dev.descartes.runner.AgentConfig;
+import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentHandle;
+import dev.descartes.runner.AgentHealth;
+import dev.descartes.runner.AgentId;
+import dev.descartes.runner.AgentInfo;
+import dev.descartes.runner.AgentMetrics;
+import dev.descartes.runner.AgentOutput;
+import dev.descartes.runner.AgentSignal;
+import dev.descartes.runner.AgentStatus;
+import dev.descartes.runner.ExitStatus;
+import dev.descartes.runner.LaunchSpec;
+import dev.descartes.runner.ProcessState;
+import dev.descartes.runner.ResourceUsage;
+import dev.descartes.runner.internal.engine.ChildProcess;
+import dev.descartes.runner.internal.engine.LaunchRequest;
+import dev.descartes.runner.internal.engine.ProcessEngine;
+import dev.descartes.runner.internal.io.LineLog;
+import dev.descartes.runner.internal.io.Transcript;
+import dev.descartes.runner.internal.os.Platform;
+import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.os.ProcStat;
+import dev.descartes.runner.internal.os.ProcessTree;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent: its process, output pipelines, status machine and tree. The status moves by
+ * compare-and-set only; the terminal status is set once, by the single exit finalizer, before
+ * {@link #onExit()} completes.
+ */
+public final class LocalAgent implements AgentHandle {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalAgent.class);
+  private static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
+
+  /** What the agent needs from its runner. */
+  public record Context(
+      ProcessEngine engine,
+      Executor background,
+      Consumer<LocalAgent> onTerminal,
+      List<Consumer<? super AgentEvent>> runnerListeners,
+      java.util.function.Function<Duration, dev.descartes.runner.GracefulShutdown> stopSequence,
+      boolean jsonStreaming,
+      boolean killOrphansOnExit,
+      Duration drainTimeout,
+      long windowBytes,
+      long pinnedHeadBytes,
+      int maxLineBytes) {}
+
+  private final AgentId id;
+  private final long spawnSeq;
+  private final AgentConfig config;
+  private final Context ctx;
+  private final EventDecoder decoder;
+  private final AtomicReference<AgentStatus> status = new AtomicReference<>(AgentStatus.STARTING);
+  private final AtomicBoolean stopRequested = new AtomicBoolean();
+  private final AtomicBoolean finalizing = new AtomicBoolean();
+  private final Set<Integer> sentSignals = ConcurrentHashMap.newKeySet();
+  private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+  private final CopyOnWriteArrayList<Consumer<? super AgentEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong stdinLines = new AtomicLong();
+  private final OutputPipeline stdout;
+  private final OutputPipeline stderr;
+  private final SharedReader stdoutReader;
+  private final SharedReader stderrReader;
+
+  private volatile ChildProcess child;
+  private volatile ProcessTree tree;
+  private volatile Instant startedAt = Instant.now();
+  private volatile long startNanos = System.nanoTime();
+  private volatile AgentEvent.Started started;
+  private volatile AgentEvent.Exited exited;
+  private volatile ExitStatus exitStatus;
+  private volatile Instant endedAt;
+  private volatile long endNanos;
+  private volatile ProcessState lastState = ProcessState.UNKNOWN;
+  private volatile Instant lastCheck;
+  private volatile ResourceUsage lastUsage;
+
+  LocalAgent(AgentId id, long spawnSeq, AgentConfig config, Context ctx, Transcript outTranscript,
+      Transcript errTranscript) {
+    this.id = id;
+    this.spawnSeq = spawnSeq;
+    this.config = config;
+    this.ctx = ctx;
+    this.decoder = new EventDecoder(id, ctx.jsonStreaming());
+    this.stdout = new OutputPipeline(ctx.windowBytes(), ctx.pinnedHeadBytes(), ctx.maxLineBytes(),
+        outTranscript, this::dispatchLine);
+    this.stderr = new OutputPipeline(ctx.windowBytes(), 0, ctx.maxLineBytes(), errTranscript, null);
+    this.stdoutReader = new SharedReader(stdout);
+    this.stderrReader = new SharedReader(stderr);
+  }
+
+  /** Starts the process; on failure nothing is left running and the caller frees the slot. */
+  void start(List<String> argv, java.util.Map<String, String> env, java.nio.file.Path cwd, LaunchSpec spec,
+      String cookieEntry) throws IOException {
+    ChildProcess c = ctx.engine().start(new LaunchRequest(argv, env, cwd, stdout, stderr));
+    child = c;
+    startedAt = Instant.now();
+    startNanos = System.nanoTime();
+    if (Platform.isLinux()) {
+      tree = ProcessTree.of(c.pid(), cookieEntry).orElse(null);
+    }
+    status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
+    started = new AgentEvent.Started(id, startedAt, c.pid());
+    emit(started);
+    c.startOutput();
+    c.onExit().whenComplete((st, err) -> ctx.background().execute(() -> finish(st, err)));
+    byte[] input = spec.initialInput();
+    if (input.length > 0 || spec.stdin() == LaunchSpec.Stdin.CLOSE_AFTER_INPUT) {
+      ctx.background().execute(() -> {
+        try {
+          if (input.length > 0) {
+            c.writeStdin(input);
+            stdinLines.addAndGet(countLines(input));
+          }
+        } catch (IOException e) {
+          LOG.debug("agent {}: initial input not fully written: {}", id, e.toString());
+        } finally {
+          if (spec.stdin() == LaunchSpec.Stdin.CLOSE_AFTER_INPUT) {
+            c.closeStdin();
+          }
+        }
+      });
+    }
+  }
+
+  // ---- exit ----
+
+  private void finish(ExitStatus raw, Throwable err) {
+    if (!finalizing.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      ProcessTree t = tree;
+      if (t != null) {
+        t.leaderExited();
+        if (ctx.killOrphansOnExit() || stopRequested.get()) {
+          int killed = t.killAll(REAP_TIMEOUT);
+          if (killed > 0) {
+            LOG.debug("agent {} ({}): killed {} leftover processes of its tree", id, config.name(), killed);
+          }
+        }
+      }
+      drainOutput();
+    } catch (RuntimeException e) {
+      LOG.warn("agent {} ({}): cleanup after exit failed: {}", id, config.name(), e.toString());
+    } finally {
+      ExitStatus st = raw != null ? interpret(raw) : ExitStatus.exited(-1);
+      if (err != null) {
+        LOG.warn("agent {} ({}): exit status unavailable: {}", id, config.name(), err.toString());
+      }
+      exitStatus = st;
+      endNanos = System.nanoTime();
+      endedAt = Instant.now();
+      AgentStatus terminal = stopRequested.get() ? AgentStatus.TERMINATED
+          : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
+      status.set(terminal);
+      child.closeStdin();
+      ctx.onTerminal().accept(this);
+      exited = new AgentEvent.Exited(id, endedAt, st, terminal);
+      emit(exited);
+      exit.complete(st);
+    }
+  }
+
+  private void drainOutput() {
+    CompletableFuture<Void> both = CompletableFuture.allOf(stdout.ended(), stderr.ended());
+    try {
+      both.get(ctx.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("agent {} ({}): output still open {} after exit (a process outside its tree holds the "
+          + "pipe); later output is not read", id, config.name(), ctx.drainTimeout());
+      child.abandonOutput();
+      stdout.end();
+      stderr.end();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stdout.end();
+      stderr.end();
+    } catch (ExecutionException e) {
+      stdout.end();
+      stderr.end();
+    }
+  }
+
+  /** The JDK engine sees 128+n for death by signal n; it was a signal if we sent n. */
+  private ExitStatus interpret(ExitStatus raw) {
+    if (child.reportsSignalsExactly() || raw.code().isEmpty()) {
+      return raw;
+    }
+    int code = raw.code().getAsInt();
+    if (code > 128 && code < 128 + 65 && sentSignals.contains(code - 128)) {
+      return ExitStatus.signalled(code - 128);
+    }
+    return raw;
+  }
+
+  // ---- control ----
+
+  /** Marks a deliberate stop: the end will be {@code TERMINATED}. */
+  void requestStop() {
+    stopRequested.set(true);
+    status.updateAndGet(s -> s.isTerminal() ? s : AgentStatus.STOPPING);
+  }
+
+  @Override
+  public void signal(AgentSignal signal) {
+    if (!Platform.hasPosixSignals() && signal != AgentSignal.TERMINATE && signal != AgentSignal.KILL) {
+      throw new AgentException.Execution(signal + " is unsupported on this platform ("
+          + System.getProperty("os.name") + "); only TERMINATE and KILL are available here");
+    }
+    if (signal == AgentSignal.KILL) {
+      kill();
+      return;
+    }
+    if (status.get().isTerminal()) {
+      return;
+    }
+    if (signal.requestsStop()) {
+      requestStop();
+    }
+    sentSignals.add(signal.number());
+    ProcessTree t = tree;
+    if (t != null) {
+      switch (signal) {
+        case INTERRUPT, TERMINATE -> t.signalGroup(signal.number());
+        case PAUSE -> {
+          t.signalAll(signal.number());
+          status.compareAndSet(AgentStatus.RUNNING, AgentStatus.PAUSED);
+        }
+        case RESUME -> {
+          t.signalAll(signal.number());
+          status.compareAndSet(AgentStatus.PAUSED, AgentStatus.RUNNING);
+        }
+        case KILL -> throw new AssertionError();
+      }
+      return;
+    }
+    signalPortably(signal);
+  }
+
+  private void signalPortably(AgentSignal signal) {
+    Optional<ProcessHandle> leader = ProcessHandle.of(pid());
+    switch (signal) {
+      case TERMINATE -> {
+        leader.ifPresent(h -> h.descendants().forEach(ProcessHandle::destroy));
+        leader.ifPresent(ProcessHandle::destroy);
+      }
+      default -> throw new AgentException.Execution(signal + " is unsupported on this platform ("
+          + System.getProperty("os.name") + "); only TERMINATE and KILL are available here");
+    }
+  }
+
+  @Override
+  public void kill() {
+    requestStop();
+    sentSignals.add(AgentSignal.KILL.number());
+    ProcessTree t = tree;
+    if (t != null) {
+      t.killAll(REAP_TIMEOUT);
+    } else if (child != null) {
+      ProcessHandle.of(pid()).ifPresent(h -> {
+        h.descendants().forEach(ProcessHandle::destroyForcibly);
+        h.destroyForcibly();
+      });
+    }
+  }
+
+  // ---- stdin ----
+
+  @Override
+  public void writeStdin(byte[] data) {
+    if (status.get().isTerminal()) {
+      throw new AgentException.Communication("agent " + id + " (" + config.name() + ") has exited ("
+          + exitStatus + "); nothing can be written to it any more");
+    }
+    try {
+      child.writeStdin(data);
+      stdinLines.addAndGet(countLines(data));
+    } catch (IOException e) {
+      throw new AgentException.Communication("cannot write to the stdin of agent " + id + " ("
+          + config.name() + "): " + (e.getMessage() == null ? e.toString() : e.getMessage())
+          + "; it was closed (closeStdin(), or the backend closes it for one-shot CLIs) or the agent "
+          + "exited", e);
+    }
+  }
+
+  @Override
+  public void closeStdin() {
+    ChildProcess c = child;
+    if (c != null) {
+      c.closeStdin();
+    }
+  }
+
+  @Override
+  public boolean isStdinOpen() {
+    ChildProcess c = child;
+    return c != null && !status.get().isTerminal() && c.isStdinOpen();
+  }
+
+  private static long countLines(byte[] data) {
+    long n = 0;
+    for (byte b : data) {
+      if (b == '\n') {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  // ---- events ----
+
+  private void dispatchLine(LineLog.Entry entry) {
+    if (listeners.isEmpty() && ctx.runnerListeners().isEmpty()) {
+      return;
+    }
+    emit(decoder.decode(entry));
+  }
+
+  private void emit(AgentEvent event) {
+    for (Consumer<? super AgentEvent> l : ctx.runnerListeners()) {
+      deliver(l, event);
+    }
+    for (Consumer<? super AgentEvent> l : listeners) {
+      deliver(l, event);
+    }
+  }
+
+  private void deliver(Consumer<? super AgentEvent> l, AgentEvent event) {
+    try {
+      l.accept(event);
+    } catch (RuntimeException e) {
+      LOG.warn("agent {}: event listener threw {}; delivery goes on", id, e.toString());
+    }
+  }
+
+  @Override
+  public AutoCloseable onEvent(Consumer<? super AgentEvent> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  @Override
+  public Iterable<AgentEvent> events() {
+    return () -> new EventIterator(this, stdout.log(), decoder);
+  }
+
+  AgentEvent.Started startedEvent() {
+    return started;
+  }
+
+  /** Blocks until the Exited event exists. */
+  AgentEvent.Exited awaitExited() throws InterruptedException {
+    try {
+      exit.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+    return exited;
+  }
+
+  // ---- queries ----
+
+  @Override
+  public AgentId id() {
+    return id;
+  }
+
+  long spawnSeq() {
+    return spawnSeq;
+  }
+
+  @Override
+  public AgentConfig config() {
+    return config;
+  }
+
+  @Override
+  public AgentStatus status() {
+    return status.get();
+  }
+
+  @Override
+  public long pid() {
+    return child.pid();
+  }
+
+  /** This agent's stop sequence for {@code timeout}: its backend's, or the default. */
+  public dev.descartes.runner.GracefulShutdown stopSequence(Duration timeout) {
+    return ctx.stopSequence().apply(timeout);
+  }
+
+  Optional<ProcessTree> tree() {
+    return Optional.ofNullable(tree);
+  }
+
+  @Override
+  public ExitStatus waitFor() throws InterruptedException {
+    try {
+      return exit.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public Optional<ExitStatus> waitFor(Duration timeout) throws InterruptedException {
+    try {
+      return Optional.of(exit.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<ExitStatus> onExit() {
+    return exit.copy();
+  }
+
+  @Override
+  public AgentOutput stdout() {
+    return stdoutReader;
+  }
+
+  @Override
+  public AgentOutput stderr() {
+    return stderrReader;
+  }
+
+  @Override
+  public AgentInfo info() {
+    AgentStatus s = status.get();
+    ExitStatus st = exitStatus;
+    long end = s.isTerminal() ? endNanos : System.nanoTime();
+    Optional<Instant> lastOut = latest(stdout.lastOutputMillis(), stderr.lastOutputMillis());
+    ProcessState state = s.isTerminal() ? ProcessState.EXITED : lastState;
+    AgentHealth health = new AgentHealth(state, lastOut, Optional.ofNullable(lastCheck));
+    AgentMetrics metrics = new AgentMetrics(Duration.ofNanos(Math.max(0, end - startNanos)),
+        stdinLines.get(), stdout.lines(), stderr.lines(), stdout.bytes(), stderr.bytes(),
+        Optional.ofNullable(lastUsage));
+    return new AgentInfo(id, config.name(), config.modelBackend(), config.task(), s,
+        child == null ? -1 : child.pid(), startedAt, Optional.ofNullable(st), Optional.ofNullable(endedAt),
+        health, metrics);
+  }
+
+  private static Optional<Instant> latest(Optional<Long> a, Optional<Long> b) {
+    long t = Math.max(a.orElse(0L), b.orElse(0L));
+    return t == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(t));
+  }
+
+  /** Called by the health monitor with one read of {@code /proc} shared by every agent. */
+  void healthCheck(List<ProcStat> snapshot, Instant now) {
+    if (status.get().isTerminal()) {
+      return;
+    }
+    ProcessTree t = tree;
+    if (t != null) {
+      List<ProcStat> members = t.members(snapshot);
+      long cpu = 0;
+      long rss = 0;
+      ProcessState state = ProcessState.EXITED;
+      for (ProcStat p : members) {
+        cpu += p.cpuTicks();
+        rss += p.rssPages();
+        if (p.pid() == t.leaderPid()) {
+          state = toState(p.state());
+        }
+      }
+      lastState = state;
+      lastUsage = new ResourceUsage(Duration.ofMillis(cpu * 1000 / ProcFs.TICKS_PER_SECOND),
+          rss * ProcFs.PAGE_SIZE, members.size(), now);
+      t.reapAdopted();
+    } else {
+      Optional<ProcessHandle> h = ProcessHandle.of(pid());
+      lastState = h.map(p -> p.isAlive() ? ProcessState.RUNNING : ProcessState.EXITED).orElse(ProcessState.EXITED);
+      h.ifPresent(p -> p.info().totalCpuDuration().ifPresent(cpu ->
+          lastUsage = new ResourceUsage(cpu, -1, 1 + (int) p.descendants().count(), now)));
+    }
+    lastCheck = now;
+  }
+
+  private static ProcessState toState(char c) {
+    return switch (c) {
+      case 'R' -> ProcessState.RUNNING;
+      case 'S', 'I' -> ProcessState.SLEEPING;
+      case 'D' -> ProcessState.DISK_WAIT;
+      case 'T', 't' -> ProcessState.STOPPED;
+      case 'Z', 'X' -> ProcessState.ZOMBIE;
+      default -> ProcessState.UNKNOWN;
+    };
+  }
+
+  @Override
+  public String toString() {
+    return "Agent[" + id + ", " + config.name() + ", " + status.get() + "]";
+  }
+}

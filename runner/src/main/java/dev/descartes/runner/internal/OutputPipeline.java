@@ -1,0 +1,98 @@
+package dev.descartes.runner.internal;
+
+import dev.descartes.runner.internal.engine.OutputSink;
+import dev.descartes.runner.internal.io.LineFramer;
+import dev.descartes.runner.internal.io.LineLog;
+import dev.descartes.runner.internal.io.Transcript;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One output stream of one agent, from the engine's bytes to everything that consumes them: the
+ * transcript (every byte), the line framer, the bounded {@link LineLog}, counters, and a per-line
+ * callback (event listeners). Fed by one engine thread.
+ */
+final class OutputPipeline implements OutputSink {
+
+  private final LineLog log;
+  private final LineFramer framer;
+  private final Transcript transcript;
+  private final Consumer<LineLog.Entry> onLine;
+  private final CompletableFuture<Void> ended = new CompletableFuture<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile long bytes;
+  private volatile long lines;
+  private volatile long lastOutputMillis;
+
+  OutputPipeline(long windowBytes, long pinnedBytes, int maxLine, Transcript transcript,
+      Consumer<LineLog.Entry> onLine) {
+    this.log = new LineLog(windowBytes, pinnedBytes);
+    this.transcript = transcript;
+    this.onLine = onLine;
+    this.framer = new LineFramer(maxLine, this::line);
+  }
+
+  @Override
+  public synchronized void data(byte[] buf, int off, int len) {
+    if (closed.get()) {
+      return;
+    }
+    if (transcript != null) {
+      transcript.write(buf, off, len);
+    }
+    bytes += len;
+    lastOutputMillis = System.currentTimeMillis();
+    framer.feed(buf, off, len);
+  }
+
+  private void line(byte[] line, boolean complete) {
+    long now = System.currentTimeMillis();
+    if (complete || (line.length > 0 && line[line.length - 1] == '\n')) {
+      lines++;
+    }
+    long seq = log.lines();
+    log.append(line, complete, now);
+    if (onLine != null) {
+      onLine.accept(new LineLog.Entry(seq, 0, line, complete, now));
+    }
+  }
+
+  @Override
+  public synchronized void end() {
+    if (closed.compareAndSet(false, true)) {
+      framer.finish();
+      log.end();
+      if (transcript != null) {
+        transcript.close();
+      }
+      ended.complete(null);
+    }
+  }
+
+  LineLog log() {
+    return log;
+  }
+
+  CompletableFuture<Void> ended() {
+    return ended;
+  }
+
+  long bytes() {
+    return bytes;
+  }
+
+  long lines() {
+    return lines;
+  }
+
+  Optional<Long> lastOutputMillis() {
+    long t = lastOutputMillis;
+    return t == 0 ? Optional.empty() : Optional.of(t);
+  }
+
+  Optional<java.nio.file.Path> transcriptPath() {
+    return Optional.ofNullable(transcript).map(Transcript::path);
+  }
+}

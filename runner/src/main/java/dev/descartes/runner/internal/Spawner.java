@@ -1,0 +1,113 @@
+package dev.descartes.runner.internal;
+
+import dev.descartes.runner.AgentBackend;
+import dev.descartes.runner.AgentConfig;
+import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentId;
+import dev.descartes.runner.GracefulShutdown;
+import dev.descartes.runner.LaunchSpec;
+import dev.descartes.runner.ProcessRunnerConfig;
+import dev.descartes.runner.internal.backend.BackendRegistry;
+import dev.descartes.runner.internal.io.Transcript;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Turns an {@link AgentConfig} into a started {@link LocalAgent}: picks the backend, checks every
+ * input (each failure names its field and the fix), builds argv and environment, and starts the
+ * process. Holds no state of its own beyond the runner's config; thread-safe.
+ */
+public final class Spawner {
+
+  private static final int MAX_ARG_BYTES = 128 * 1024 - 1;
+
+  private final ProcessRunnerConfig config;
+  private final BackendRegistry backends;
+
+  public Spawner(ProcessRunnerConfig config, BackendRegistry backends) {
+    this.config = config;
+    this.backends = backends;
+  }
+
+  /** Everything checked and computed before a process is started. */
+  public record Plan(AgentConfig config, List<String> argv, Map<String, String> environment, Path workingDir,
+      LaunchSpec spec, Function<Duration, GracefulShutdown> stopSequence) {}
+
+  /**
+   * @throws AgentException.InvalidConfig or {@link AgentException.SpawnFailed}; nothing started
+   */
+  public Plan plan(AgentConfig agent, AgentId id) {
+    AgentConfig cfg = agent;
+    LaunchSpec spec;
+    Function<Duration, GracefulShutdown> stop;
+    if (cfg.hasCommand()) {
+      spec = LaunchSpec.of(cfg.command());
+      stop = GracefulShutdown::new;
+      if (cfg.name().isBlank()) {
+        cfg = cfg.toBuilder().name(Path.of(cfg.command().getFirst()).getFileName().toString()).build();
+      }
+    } else {
+      AgentBackend backend = backends.resolve(cfg.modelBackend());
+      spec = backend.launch(cfg);
+      stop = backend::stopSequence;
+    }
+    Path cwd = workingDir(cfg);
+    Map<String, String> env = ChildEnvironment.build(System.getenv(), config.environmentAllowList(),
+        spec.environment(), cfg.environment(), cwd, id.toString());
+    Path program = Executables.resolve(spec.command().getFirst(), env.get("PATH"), cwd);
+    List<String> argv = new ArrayList<>(spec.command());
+    argv.set(0, program.toString());
+    for (int i = 1; i < argv.size(); i++) {
+      int n = argv.get(i).getBytes(StandardCharsets.UTF_8).length;
+      if (n > MAX_ARG_BYTES) {
+        String field = argv.get(i).equals(cfg.task()) ? "task" : "command";
+        throw new AgentException.InvalidConfig(field, "argument " + i + " is " + (n / 1024)
+            + " KiB, but Linux caps one command-line argument at 128 KiB; send large text over stdin "
+            + "(writeStdin) or in a file instead");
+      }
+    }
+    return new Plan(cfg, argv, env, cwd, spec, stop);
+  }
+
+  private Path workingDir(AgentConfig cfg) {
+    Path dir = cfg.workingDir().or(config::workingDir).orElse(Path.of("").toAbsolutePath());
+    String field = cfg.workingDir().isPresent() ? "workingDir" : "ProcessRunnerConfig.workingDir";
+    Path abs = dir.toAbsolutePath().normalize();
+    if (!Files.exists(abs)) {
+      throw new AgentException.InvalidConfig(field, abs + " does not exist; create it first or "
+          + "choose an existing directory");
+    }
+    if (!Files.isDirectory(abs)) {
+      throw new AgentException.InvalidConfig(field, abs + " is not a directory; give a directory");
+    }
+    return abs;
+  }
+
+  /** The two transcript files of an agent, or nulls when transcripts are off. */
+  public Transcript[] transcripts(AgentConfig cfg, AgentId id) {
+    if (config.transcriptDir().isEmpty()) {
+      return new Transcript[2];
+    }
+    Path dir = config.transcriptDir().get();
+    String base = cfg.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + id;
+    Transcript out = null;
+    try {
+      Files.createDirectories(dir);
+      out = Transcript.create(dir.resolve(base + ".stdout"));
+      return new Transcript[] {out, Transcript.create(dir.resolve(base + ".stderr"))};
+    } catch (IOException e) {
+      if (out != null) {
+        out.close();
+      }
+      throw new AgentException.InvalidConfig("transcriptDir", "cannot write transcripts in " + dir
+          + ": " + e.getMessage() + "; choose a writable directory");
+    }
+  }
+}

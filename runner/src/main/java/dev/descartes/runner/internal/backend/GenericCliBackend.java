@@ -1,0 +1,49 @@
+package dev.descartes.runner.internal.backend;
+
+import dev.descartes.runner.AgentBackend;
+import dev.descartes.runner.AgentConfig;
+import dev.descartes.runner.LaunchSpec;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seed's generic rule: backend {@code <program>-cli} runs {@code <program> "<task>"}, the task as
+ * one argument with no shell in between. Context and system prompt reach the program as {@code
+ * DESCARTES_CONTEXT} and {@code DESCARTES_SYSTEM_PROMPT}; stdin stays open for {@code writeStdin}.
+ */
+final class GenericCliBackend implements AgentBackend {
+
+  static final String SUFFIX = "-cli";
+
+  private final String name;
+
+  GenericCliBackend(String name) {
+    this.name = name;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  String program() {
+    return name.substring(0, name.length() - SUFFIX.length());
+  }
+
+  @Override
+  public LaunchSpec launch(AgentConfig config) {
+    Prompts.requireNameAndTask(config, name);
+    Prompts.requireArgumentSize("task", config.task());
+    Map<String, String> env = new HashMap<>();
+    config.context().ifPresent(c -> {
+      Prompts.requireArgumentSize("context", c);
+      env.put("DESCARTES_CONTEXT", c);
+    });
+    config.systemPrompt().ifPresent(s -> {
+      Prompts.requireArgumentSize("systemPrompt", s);
+      env.put("DESCARTES_SYSTEM_PROMPT", s);
+    });
+    return new LaunchSpec(List.of(program(), config.task()), env, LaunchSpec.Stdin.OPEN, new byte[0]);
+  }
+}

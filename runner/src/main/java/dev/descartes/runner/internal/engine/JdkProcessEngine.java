@@ -1,0 +1,164 @@
+package dev.descartes.runner.internal.engine;
+
+import dev.descartes.runner.ExitStatus;
+import dev.descartes.runner.internal.os.Platform;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The portable engine: {@link ProcessBuilder}, with util-linux {@code setsid} in front of the
+ * program on Linux (it execs in place, so the child keeps its pid and leads a new session and
+ * process group). Each child costs three platform threads: the JDK's own process reaper, and one
+ * pump per output stream. The pumps are platform threads with small stacks, never virtual threads:
+ * a virtual thread blocked reading a process pipe holds a carrier, and beyond 256 agents readers
+ * would starve.
+ */
+public final class JdkProcessEngine implements ProcessEngine {
+
+  private static final long PUMP_STACK = 256 * 1024;
+  private static final int BUFFER = 64 * 1024;
+
+  private final Optional<Path> setsid = Platform.setsid();
+
+  @Override
+  public String name() {
+    return "jdk";
+  }
+
+  @Override
+  public String threadModel() {
+    return "3 platform threads per live agent (JDK process reaper, stdout pump, stderr pump)";
+  }
+
+  /** Whether children get a session of their own. */
+  public boolean newSessions() {
+    return setsid.isPresent();
+  }
+
+  @Override
+  public ChildProcess start(LaunchRequest request) throws IOException {
+    List<String> argv = new ArrayList<>(request.argv().size() + 1);
+    setsid.ifPresent(p -> argv.add(p.toString()));
+    argv.addAll(request.argv());
+    ProcessBuilder pb = new ProcessBuilder(argv).directory(request.workingDir().toFile());
+    pb.environment().clear();
+    pb.environment().putAll(request.environment());
+    Process process = pb.start();
+    return new JdkChild(process, request.stdout(), request.stderr());
+  }
+
+  @Override
+  public void close() {}
+
+  private static final class JdkChild implements ChildProcess {
+    private final Process process;
+    private final OutputSink stdoutSink;
+    private final OutputSink stderrSink;
+    private final Object stdinLock = new Object();
+    private final OutputStream stdin;
+    private final AtomicBoolean stdinClosed = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final CompletableFuture<ExitStatus> exit;
+
+    JdkChild(Process process, OutputSink stdoutSink, OutputSink stderrSink) {
+      this.process = process;
+      this.stdoutSink = stdoutSink;
+      this.stderrSink = stderrSink;
+      this.stdin = process.getOutputStream();
+      this.exit = process.onExit().thenApply(p -> ExitStatus.exited(p.exitValue()));
+    }
+
+    @Override
+    public long pid() {
+      return process.pid();
+    }
+
+    @Override
+    public void startOutput() {
+      if (started.compareAndSet(false, true)) {
+        pump("stdout", process.getInputStream(), stdoutSink);
+        pump("stderr", process.getErrorStream(), stderrSink);
+      }
+    }
+
+    private void pump(String stream, InputStream in, OutputSink sink) {
+      Thread.ofPlatform()
+          .name("descartes-" + stream + "-" + process.pid())
+          .daemon(true)
+          .stackSize(PUMP_STACK)
+          .start(() -> {
+            byte[] buf = new byte[BUFFER];
+            try (in) {
+              int n;
+              while ((n = in.read(buf)) >= 0) {
+                if (n > 0) {
+                  sink.data(buf, 0, n);
+                }
+              }
+            } catch (IOException e) {
+              // closed by abandonOutput(), or the pipe broke: either way this stream has ended
+            } finally {
+              sink.end();
+            }
+          });
+    }
+
+    @Override
+    public CompletableFuture<ExitStatus> onExit() {
+      return exit;
+    }
+
+    @Override
+    public boolean reportsSignalsExactly() {
+      return false;
+    }
+
+    @Override
+    public void writeStdin(byte[] data) throws IOException {
+      synchronized (stdinLock) {
+        if (stdinClosed.get()) {
+          throw new IOException("stdin is closed");
+        }
+        stdin.write(data);
+        stdin.flush();
+      }
+    }
+
+    @Override
+    public boolean isStdinOpen() {
+      return !stdinClosed.get();
+    }
+
+    @Override
+    public void closeStdin() {
+      if (stdinClosed.compareAndSet(false, true)) {
+        try {
+          stdin.close();
+        } catch (IOException e) {
+          // the child is gone: its stdin is closed either way
+        }
+      }
+    }
+
+    @Override
+    public void abandonOutput() {
+      closeQuietly(process.getInputStream());
+      closeQuietly(process.getErrorStream());
+    }
+
+    private static void closeQuietly(InputStream in) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // already closed
+      }
+    }
+  }
+}

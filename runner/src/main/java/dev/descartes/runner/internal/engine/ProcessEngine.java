@@ -1,0 +1,23 @@
+package dev.descartes.runner.internal.engine;
+
+/**
+ * Starts processes and moves their bytes. The only place that knows how processes are created:
+ * the JDK's {@code ProcessBuilder} today, a native Linux engine beside it later. Thread-safe.
+ */
+public interface ProcessEngine extends AutoCloseable {
+
+  String name();
+
+  /**
+   * Starts a process in a new session and process group where the platform allows.
+   *
+   * @throws java.io.IOException if the operating system refused to start it
+   */
+  ChildProcess start(LaunchRequest request) throws java.io.IOException;
+
+  /** Threads this engine uses for {@code liveAgents} agents, for the README's thread model. */
+  String threadModel();
+
+  @Override
+  void close();
+}

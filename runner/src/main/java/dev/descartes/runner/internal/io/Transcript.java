@@ -1,0 +1,61 @@
+package dev.descartes.runner.internal.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every byte of one output stream, on disk, byte-exact, in the order read. A write error is logged
+ * once and stops the transcript; the agent goes on. Used by one pump thread; {@link #close()} may
+ * be called from another.
+ */
+public final class Transcript implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Transcript.class);
+
+  private final Path path;
+  private final FileChannel channel;
+  private volatile boolean failed;
+
+  private Transcript(Path path, FileChannel channel) {
+    this.path = path;
+    this.channel = channel;
+  }
+
+  public static Transcript create(Path path) throws IOException {
+    return new Transcript(path, FileChannel.open(path, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE));
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  public void write(byte[] buf, int off, int len) {
+    if (failed) {
+      return;
+    }
+    try {
+      ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
+      while (bb.hasRemaining()) {
+        channel.write(bb);
+      }
+    } catch (IOException e) {
+      failed = true;
+      LOG.warn("transcript {} stopped after a write error: {}", path, e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.warn("closing transcript {}: {}", path, e.toString());
+    }
+  }
+}

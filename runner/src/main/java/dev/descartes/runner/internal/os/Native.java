@@ -1,0 +1,216 @@
+package dev.descartes.runner.internal.os;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The few Linux system calls the runner needs, called through the Foreign Function &amp; Memory API.
+ *
+ * <p>{@link #available()} is false off Linux, and when the JVM denies native access; callers then
+ * fall back to what the JDK offers. Thread-safe: every call is a plain system call.
+ */
+public final class Native {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Native.class);
+
+  public static final int EPERM = 1;
+  public static final int ESRCH = 3;
+  public static final int EINTR = 4;
+  public static final int ECHILD = 10;
+
+  private static final long SYS_PIDFD_SEND_SIGNAL = 424; // same number on x86_64 and aarch64
+  private static final long SYS_PIDFD_OPEN = 434;
+  private static final int PR_SET_CHILD_SUBREAPER = 36;
+  private static final int P_PIDFD = 3;
+  private static final int WEXITED = 4;
+  private static final int WNOHANG = 1;
+  private static final short POLLIN = 1;
+  private static final int CLD_EXITED = 1;
+
+  private static final Native INSTANCE = load();
+
+  private final MethodHandle syscall2;
+  private final MethodHandle syscall5;
+  private final MethodHandle waitid;
+  private final MethodHandle prctl;
+  private final MethodHandle poll;
+  private final MethodHandle close;
+  private final StructLayout captureLayout;
+  private final VarHandle errnoHandle;
+
+  private Native(Linker linker, SymbolLookup libc) {
+    Linker.Option errno = Linker.Option.captureCallState("errno");
+    captureLayout = Linker.Option.captureStateLayout();
+    errnoHandle = captureLayout.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    MemorySegment sys = libc.find("syscall").orElseThrow();
+    syscall2 = linker.downcallHandle(sys,
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT),
+        Linker.Option.firstVariadicArg(1), errno);
+    syscall5 = linker.downcallHandle(sys,
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
+        Linker.Option.firstVariadicArg(1), errno);
+    waitid = linker.downcallHandle(libc.find("waitid").orElseThrow(),
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), errno);
+    prctl = linker.downcallHandle(libc.find("prctl").orElseThrow(),
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), Linker.Option.firstVariadicArg(1), errno);
+    poll = linker.downcallHandle(libc.find("poll").orElseThrow(),
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
+    close = linker.downcallHandle(libc.find("close").orElseThrow(),
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  }
+
+  private static Native load() {
+    if (!Platform.isLinux()) {
+      return null;
+    }
+    try {
+      Linker linker = Linker.nativeLinker();
+      Native n = new Native(linker, linker.defaultLookup());
+      n.probe();
+      return n;
+    } catch (IllegalCallerException e) {
+      LOG.warn("Native access is denied, so the runner falls back to the JDK's process API: signals"
+          + " other than SIGTERM/SIGKILL go through /bin/kill and PID reuse is guarded by start"
+          + " times only. Launch with --enable-native-access=dev.descartes.runner (module path) or"
+          + " --enable-native-access=ALL-UNNAMED (class path).");
+      return null;
+    } catch (Throwable e) {
+      LOG.warn("Linux system calls are unavailable ({}); falling back to the JDK's process API", e.toString());
+      return null;
+    }
+  }
+
+  private void probe() {
+    // pidfd_open(getpid()) proves the kernel has pidfds (Linux 5.3+) and that the binding works.
+    int fd = pidfdOpen(ProcessHandle.current().pid()).orElseThrow(
+        () -> new IllegalStateException("pidfd_open is not supported by this kernel"));
+    close(fd);
+  }
+
+  /** The bindings, or empty off Linux or without native access. */
+  public static Optional<Native> get() {
+    return Optional.ofNullable(INSTANCE);
+  }
+
+  public static boolean available() {
+    return INSTANCE != null;
+  }
+
+  /** {@code pidfd_open(pid, 0)}: a descriptor that refers to this process and no later one. */
+  public Optional<Integer> pidfdOpen(long pid) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(captureLayout);
+      long r = (long) syscall2.invokeExact(state, SYS_PIDFD_OPEN, (int) pid, 0);
+      return r < 0 ? Optional.empty() : Optional.of((int) r);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /**
+   * {@code pidfd_send_signal(fd, sig, NULL, 0)}.
+   *
+   * @return 0 on success, else the errno ({@link #ESRCH} once the process has exited)
+   */
+  public int pidfdSendSignal(int pidfd, int signal) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(captureLayout);
+      long r = (long) syscall5.invokeExact(state, SYS_PIDFD_SEND_SIGNAL, pidfd, signal,
+          MemorySegment.NULL, 0);
+      return r < 0 ? (int) errnoHandle.get(state, 0L) : 0;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** The result of reaping a child: its wait status decoded. */
+  public record Reaped(int pid, boolean exited, int status) {}
+
+  /**
+   * {@code waitid(P_PIDFD, fd, &info, WEXITED | WNOHANG)}: reaps the child behind {@code pidfd}
+   * if it has exited. Only ever reaps that one process.
+   *
+   * @return the reaped status; empty if it has not exited yet or is not this JVM's child
+   */
+  public Optional<Reaped> reapIfExited(int pidfd) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(captureLayout);
+      MemorySegment info = arena.allocate(128);
+      int r = (int) waitid.invokeExact(state, P_PIDFD, pidfd, info, WEXITED | WNOHANG);
+      if (r < 0) {
+        return Optional.empty();
+      }
+      int pid = info.get(JAVA_INT, 16);
+      if (pid == 0) {
+        return Optional.empty(); // WNOHANG and still running
+      }
+      int code = info.get(JAVA_INT, 8);
+      int status = info.get(JAVA_INT, 24);
+      return Optional.of(new Reaped(pid, code == CLD_EXITED, status));
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} for the process behind {@code pidfd} to exit (a pidfd becomes
+   * readable when its process exits).
+   *
+   * @return true if it has exited
+   */
+  public boolean awaitExit(int pidfd, int timeoutMillis) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(captureLayout);
+      MemorySegment pfd = arena.allocate(8);
+      pfd.set(JAVA_INT, 0, pidfd);
+      pfd.set(JAVA_SHORT, 4, POLLIN);
+      pfd.set(JAVA_SHORT, 6, (short) 0);
+      int r = (int) poll.invokeExact(state, pfd, 1L, timeoutMillis);
+      return r > 0;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** {@code prctl(PR_SET_CHILD_SUBREAPER, 1)}: orphaned descendants are re-parented to this JVM. */
+  public boolean becomeSubreaper() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(captureLayout);
+      return (int) prctl.invokeExact(state, PR_SET_CHILD_SUBREAPER, 1L) == 0;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public void close(int fd) {
+    try {
+      int ignored = (int) close.invokeExact(fd);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  private static RuntimeException rethrow(Throwable t) {
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new IllegalStateException(t);
+  }
+}

@@ -1,0 +1,105 @@
+package dev.descartes.runner.internal.os;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads Linux's {@code /proc}. Every method tolerates processes vanishing while it reads. */
+public final class ProcFs {
+
+  private static final Path PROC = Path.of("/proc");
+
+  /** Clock ticks per second for {@code /proc} times; 100 on every Linux the JDK supports. */
+  public static final long TICKS_PER_SECOND = 100;
+
+  /** Page size for {@code rss}; 4096 except on some aarch64 kernels, read from the JVM's own statm. */
+  public static final long PAGE_SIZE = pageSize();
+
+  private ProcFs() {}
+
+  public static Optional<ProcStat> stat(long pid) {
+    try {
+      return Optional.of(ProcStat.parse(Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"))));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Every process's stat, read once. */
+  public static List<ProcStat> all() {
+    List<ProcStat> out = new ArrayList<>(512);
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
+      for (Path p : dir) {
+        String name = p.getFileName().toString();
+        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+          continue;
+        }
+        try {
+          out.add(ProcStat.parse(Files.readString(p.resolve("stat"))));
+        } catch (IOException | RuntimeException e) {
+          // exited while we listed
+        }
+      }
+    } catch (IOException e) {
+      return List.of();
+    }
+    return out;
+  }
+
+  /** Whether the process's initial environment holds {@code needle} ({@code NAME=value\0}). */
+  public static boolean environContains(long pid, byte[] needle) {
+    byte[] env;
+    try {
+      env = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+    outer:
+    for (int i = 0; i + needle.length <= env.length; i++) {
+      if (i > 0 && env[i - 1] != 0) {
+        continue;
+      }
+      for (int j = 0; j < needle.length; j++) {
+        if (env[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Clock ticks since boot, now: comparable with {@link ProcStat#startTicks()}. */
+  public static long uptimeTicks() {
+    try {
+      String s = Files.readString(PROC.resolve("uptime"));
+      double secs = Double.parseDouble(s.substring(0, s.indexOf(' ')));
+      return (long) (secs * TICKS_PER_SECOND);
+    } catch (IOException | RuntimeException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  public static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static long pageSize() {
+    try {
+      String[] statm = Files.readString(PROC.resolve("self/statm")).trim().split(" ");
+      String[] status = Files.readAllLines(PROC.resolve("self/status")).stream()
+          .filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow().split("\\s+");
+      long rssKb = Long.parseLong(status[1]);
+      long pages = Long.parseLong(statm[1]);
+      long size = pages == 0 ? 4096 : Math.round((rssKb * 1024.0) / pages / 4096.0) * 4096;
+      return size <= 0 ? 4096 : size;
+    } catch (IOException | RuntimeException e) {
+      return 4096;
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package dev.descartes.runner.internal.os;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent's process tree on Linux: finds every process that belongs to it, signals them, kills
+ * them all and reaps the ones re-parented to this JVM.
+ *
+ * <p>A process belongs to the agent when it is the leader itself (pid and start time); or in the
+ * leader's process group or session and started while the leader lived (the kernel does not
+ * recycle a pid still used as a group or session id, so such a process is ours); or its initial
+ * environment carries the agent's cookie ({@code DESCARTES_AGENT_ID=<uuid>}), which finds tools
+ * that started their own session and outlived their parent; or its parent belongs; or it was seen
+ * belonging before and still has the same start time. Signals go to each member through {@link
+ * Signaller}, which checks the start time, so an unrelated process is never hit. Thread-safe.
+ */
+public final class ProcessTree {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessTree.class);
+  private static final int SIGKILL = 9;
+  private static final int SIGSTOP = 19;
+  private static final int MAX_FREEZE_ROUNDS = 16;
+  private static final long SELF = ProcessHandle.current().pid();
+
+  /** A process's identity: pid plus start time. */
+  public record Member(int pid, long startTicks) {}
+
+  private final int leaderPid;
+  private final long leaderStart;
+  private final byte[] cookie;
+  private volatile long leaderExitTicks = Long.MAX_VALUE;
+  private final Set<Member> seen = ConcurrentHashMap.newKeySet();
+
+  private ProcessTree(int leaderPid, long leaderStart, byte[] cookie) {
+    this.leaderPid = leaderPid;
+    this.leaderStart = leaderStart;
+    this.cookie = cookie;
+  }
+
+  /**
+   * The tree of a freshly started leader.
+   *
+   * @param cookieEntry the {@code NAME=value} entry that the runner put in the agent's environment
+   * @return empty if the leader is already gone (nothing can belong to it then)
+   */
+  public static Optional<ProcessTree> of(long leaderPid, String cookieEntry) {
+    return ProcFs.stat(leaderPid).map(s -> new ProcessTree((int) leaderPid, s.startTicks(),
+        ProcFs.ascii(cookieEntry + "\0")));
+  }
+
+  public int leaderPid() {
+    return leaderPid;
+  }
+
+  public long leaderStartTicks() {
+    return leaderStart;
+  }
+
+  /** Records that the leader has exited; later processes of its group only count through ancestry. */
+  public void leaderExited() {
+    if (leaderExitTicks == Long.MAX_VALUE) {
+      leaderExitTicks = ProcFs.uptimeTicks() + 1;
+    }
+  }
+
+  /** The members alive now, from a fresh read of {@code /proc}. */
+  public List<ProcStat> members() {
+    return members(ProcFs.all());
+  }
+
+  /** The members within {@code snapshot}, a list of every process. */
+  public List<ProcStat> members(List<ProcStat> snapshot) {
+    Map<Integer, ProcStat> accepted = new LinkedHashMap<>();
+    Map<Integer, List<ProcStat>> children = new HashMap<>();
+    long exit = leaderExitTicks;
+    for (ProcStat p : snapshot) {
+      children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
+      if (p.startTicks() < leaderStart) {
+        continue; // older than the agent: cannot be ours
+      }
+      boolean ours = (p.pid() == leaderPid && p.startTicks() == leaderStart)
+          || ((p.pgid() == leaderPid || p.sid() == leaderPid) && p.startTicks() <= exit)
+          || seen.contains(new Member(p.pid(), p.startTicks()))
+          || (!p.isZombie() && ProcFs.environContains(p.pid(), cookie));
+      if (ours) {
+        accepted.put(p.pid(), p);
+      }
+    }
+    ArrayDeque<ProcStat> queue = new ArrayDeque<>(accepted.values());
+    while (!queue.isEmpty()) {
+      ProcStat parent = queue.poll();
+      for (ProcStat c : children.getOrDefault(parent.pid(), List.of())) {
+        if (c.startTicks() >= parent.startTicks() && accepted.putIfAbsent(c.pid(), c) == null) {
+          queue.add(c);
+        }
+      }
+    }
+    for (ProcStat p : accepted.values()) {
+      seen.add(new Member(p.pid(), p.startTicks()));
+    }
+    seen.removeIf(m -> !accepted.containsKey(m.pid()));
+    return List.copyOf(accepted.values());
+  }
+
+  /** Sends {@code signal} to the members in the leader's process group. */
+  public int signalGroup(int signal) {
+    int n = 0;
+    for (ProcStat p : members()) {
+      if (p.pgid() == leaderPid && !p.isZombie() && Signaller.send(p.pid(), p.startTicks(), signal)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Sends {@code signal} to every member. */
+  public int signalAll(int signal) {
+    int n = 0;
+    for (ProcStat p : members()) {
+      if (!p.isZombie() && Signaller.send(p.pid(), p.startTicks(), signal)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Kills every member: freezes them with SIGSTOP until no new member appears (a stopped process
+   * cannot fork), then SIGKILL to all, then waits up to {@code reapTimeout} for each to be gone,
+   * reaping those that were re-parented to this JVM. The leader itself is never reaped here: its
+   * parent (the JDK, or the native engine) does that.
+   *
+   * @return the number of processes killed
+   */
+  public int killAll(Duration reapTimeout) {
+    Map<Member, ProcStat> frozen = new LinkedHashMap<>();
+    for (int round = 0; round < MAX_FREEZE_ROUNDS; round++) {
+      boolean fresh = false;
+      for (ProcStat p : members()) {
+        Member m = new Member(p.pid(), p.startTicks());
+        if (!frozen.containsKey(m)) {
+          fresh = true;
+          frozen.put(m, p);
+          if (!p.isZombie()) {
+            Signaller.send(p.pid(), p.startTicks(), SIGSTOP);
+          }
+        }
+      }
+      if (!fresh) {
+        break;
+      }
+    }
+    int killed = 0;
+    for (ProcStat p : frozen.values()) {
+      if (!p.isZombie() && Signaller.send(p.pid(), p.startTicks(), SIGKILL)) {
+        killed++;
+      }
+    }
+    awaitGone(frozen.values(), System.nanoTime() + reapTimeout.toNanos());
+    return killed;
+  }
+
+  /** Reaps members that died after being re-parented to this JVM (it is their subreaper). */
+  public void reapAdopted() {
+    List<ProcStat> zombies = new ArrayList<>();
+    for (ProcStat p : members()) {
+      if (p.isZombie() && p.ppid() == SELF && p.pid() != leaderPid) {
+        zombies.add(p);
+      }
+    }
+    awaitGone(zombies, System.nanoTime());
+  }
+
+  private void awaitGone(Iterable<ProcStat> victims, long deadline) {
+    Optional<Native> nat = Native.get();
+    for (ProcStat v : victims) {
+      while (true) {
+        Optional<ProcStat> now = ProcFs.stat(v.pid());
+        if (now.isEmpty() || now.get().startTicks() != v.startTicks()) {
+          break;
+        }
+        ProcStat s = now.get();
+        if (s.isZombie() && s.pid() == leaderPid) {
+          break; // the leader's parent reaps it
+        }
+        long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+        if (nat.isEmpty()) {
+          if (!s.isZombie() && left > 0) {
+            ProcessHandle.of(v.pid()).ifPresent(h -> awaitQuietly(h, left));
+            continue;
+          }
+          break;
+        }
+        Native n = nat.get();
+        if (s.isZombie() && s.ppid() == SELF) {
+          if (reap(n, v)) {
+            continue;
+          }
+          break;
+        }
+        if (left == 0) {
+          LOG.debug("process {} of agent tree {} still present ({}), giving up waiting", v.pid(), leaderPid, s.state());
+          break;
+        }
+        // Alive: wait for it to exit. A zombie of another parent: wait for that parent to die or reap it.
+        int waitOn = s.isZombie() ? s.ppid() : s.pid();
+        if (waitOn <= 1 || !waitFor(n, waitOn, (int) Math.min(left, Integer.MAX_VALUE))) {
+          if (s.isZombie() && waitOn <= 1) {
+            break; // re-parented to init: its reaper's job
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean reap(Native n, ProcStat v) {
+    Optional<Integer> fd = n.pidfdOpen(v.pid());
+    if (fd.isEmpty()) {
+      return false;
+    }
+    try {
+      return ProcFs.stat(v.pid()).map(s -> s.startTicks() == v.startTicks()).orElse(false)
+          && n.reapIfExited(fd.get()).isPresent();
+    } finally {
+      n.close(fd.get());
+    }
+  }
+
+  private static boolean waitFor(Native n, int pid, int timeoutMillis) {
+    Optional<Integer> fd = n.pidfdOpen(pid);
+    if (fd.isEmpty()) {
+      return true; // already gone
+    }
+    try {
+      return n.awaitExit(fd.get(), timeoutMillis);
+    } finally {
+      n.close(fd.get());
+    }
+  }
+
+  private static void awaitQuietly(ProcessHandle h, long millis) {
+    try {
+      h.onExit().get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
