@@ -4,7 +4,7 @@ import dev.descartes.runner.internal.AgentRegistry;
 import dev.descartes.runner.internal.LocalAgent;
 import dev.descartes.runner.internal.Spawner;
 import dev.descartes.runner.internal.backend.BackendRegistry;
-import dev.descartes.runner.internal.engine.JdkProcessEngine;
+import dev.descartes.runner.internal.engine.Engines;
 import dev.descartes.runner.internal.engine.ProcessEngine;
 import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.Platform;
@@ -53,7 +53,7 @@ public final class LocalProcessRunner implements AgentRunner {
 
   public LocalProcessRunner(ProcessRunnerConfig config) {
     this.config = config;
-    this.engine = new JdkProcessEngine();
+    this.engine = Engines.create(config.engine());
     this.backends = new BackendRegistry(config.backends());
     this.spawner = new Spawner(config, backends);
     this.registry = new AgentRegistry(config, engine);

@@ -39,6 +39,7 @@ import java.util.Set;
  *     escape into their own session are still found, killed and reaped
  * @param backends backends added to the built-in and {@link java.util.ServiceLoader} ones; a name
  *     given here wins
+ * @param engine how processes are started and their pipes read
  */
 public record ProcessRunnerConfig(
     Optional<Path> workingDir,
@@ -56,7 +57,18 @@ public record ProcessRunnerConfig(
     Duration outputDrainTimeout,
     boolean shutdownHook,
     boolean subreaper,
-    List<AgentBackend> backends) {
+    List<AgentBackend> backends,
+    Engine engine) {
+
+  /** How processes are started and their pipes read. */
+  public enum Engine {
+    /** The native Linux engine where it can run, else the JDK engine. */
+    AUTO,
+    /** The JDK's {@link ProcessBuilder}: portable, three platform threads per agent. */
+    JDK,
+    /** posix_spawn, pidfd and epoll through the FFM API: Linux only, no thread per agent. */
+    NATIVE
+  }
 
   /** The variables an allow-listed environment keeps when none are named. */
   public static final Set<String> DEFAULT_ALLOW_LIST = Set.of(
@@ -72,6 +84,7 @@ public record ProcessRunnerConfig(
     Objects.requireNonNull(outputDrainTimeout, "outputDrainTimeout");
     environmentAllowList = environmentAllowList.map(Set::copyOf);
     backends = List.copyOf(backends);
+    Objects.requireNonNull(engine, "engine");
     if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
       throw new AgentException.InvalidConfig("healthCheckInterval",
           "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
@@ -125,6 +138,7 @@ public record ProcessRunnerConfig(
     private boolean shutdownHook = true;
     private boolean subreaper = true;
     private final List<AgentBackend> backends = new ArrayList<>();
+    private Engine engine = Engine.AUTO;
 
     private Builder() {}
 
@@ -226,13 +240,18 @@ public record ProcessRunnerConfig(
       return this;
     }
 
+    public Builder engine(Engine engine) {
+      this.engine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
+
     public ProcessRunnerConfig build() {
       return new ProcessRunnerConfig(Optional.ofNullable(workingDir), enableJsonStreaming,
           enableHealthChecks, healthCheckInterval,
           maxConcurrentAgents == null ? OptionalInt.empty() : OptionalInt.of(maxConcurrentAgents),
           shutdownTimeout, Optional.ofNullable(transcriptDir), outputWindowBytes, pinnedHeadBytes,
           maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
-          outputDrainTimeout, shutdownHook, subreaper, backends);
+          outputDrainTimeout, shutdownHook, subreaper, backends, engine);
     }
   }
 }
