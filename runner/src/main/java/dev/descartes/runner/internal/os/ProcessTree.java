@@ -113,11 +113,17 @@ public final class ProcessTree {
     return List.copyOf(accepted.values());
   }
 
-  /** Sends {@code signal} to the members in the leader's process group. */
+  /**
+   * Sends {@code signal} to the leader and the members in its process group (to every member when
+   * the leader could not get a group of its own).
+   */
   public int signalGroup(int signal) {
+    List<ProcStat> members = members();
+    boolean ownGroup = members.stream().anyMatch(p -> p.pid() == leaderPid && p.pgid() == leaderPid);
     int n = 0;
-    for (ProcStat p : members()) {
-      if (p.pgid() == leaderPid && !p.isZombie() && Signaller.send(p.pid(), p.startTicks(), signal)) {
+    for (ProcStat p : members) {
+      boolean inGroup = p.pid() == leaderPid || p.pgid() == leaderPid || !ownGroup;
+      if (inGroup && !p.isZombie() && Signaller.send(p.pid(), p.startTicks(), signal)) {
         n++;
       }
     }
