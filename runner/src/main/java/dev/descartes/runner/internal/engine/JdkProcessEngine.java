@@ -58,7 +58,12 @@ public final class JdkProcessEngine implements ProcessEngine {
     ProcessBuilder pb = new ProcessBuilder(argv).directory(request.workingDir().toFile());
     pb.environment().clear();
     pb.environment().putAll(request.environment());
-    Process process = pb.start();
+    Process process;
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      throw setsid.isPresent() ? SpawnMessages.naming(e, setsid.get().toString(), request.argv().getFirst()) : e;
+    }
     if (setsid.isPresent()) {
       awaitOwnSession(process.pid());
     }
