@@ -5,15 +5,16 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -76,7 +77,7 @@ final class FleetFile {
     try {
       fields = mapper(file).readValue(text, FileFields.class);
     } catch (JsonProcessingException e) {
-      throw new UsageException(source + where(e.getLocation()) + ": " + describe(e));
+      throw new UsageException(source + problem(e));
     }
     if (fields == null) {
       throw new UsageException(source + ": the file is empty; it needs an 'agents:' section with at least one agent");
@@ -89,67 +90,75 @@ final class FleetFile {
         ? new TomlMapper() : new YAMLMapper();
     m.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
     m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    m.addHandler(new DeserializationProblemHandler() {
+      @Override
+      public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
+          Object beanOrClass, String name) throws IOException {
+        throw new BadValue(p, "unknown field '" + name + "'; known fields: " + deserializer.getKnownPropertyNames()
+            .stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
+      }
+    });
     return m;
   }
 
   private static Fleet toFleet(FileFields f, Path dir, String source) {
-    if (f.agents() == null || f.agents().isEmpty()) {
+    if (f.agents == null || f.agents.isEmpty()) {
       throw new UsageException(source + ": no agents; add an 'agents:' section with at least one named agent");
     }
-    if (f.maxConcurrency() != null && f.maxConcurrency() < 1) {
-      throw new UsageException(source + ": maxConcurrency must be at least 1, was " + f.maxConcurrency()
+    if (f.maxConcurrency != null && f.maxConcurrency < 1) {
+      throw new UsageException(source + ": maxConcurrency must be at least 1, was " + f.maxConcurrency
           + "; leave it out for no cap");
     }
     List<AgentConfig> agents = new ArrayList<>();
-    for (Map.Entry<String, AgentEntry> e : f.agents().entrySet()) {
+    for (Map.Entry<String, AgentEntry> e : f.agents.entrySet()) {
       agents.add(agent(e.getKey(), e.getValue(), dir, source));
     }
-    StopFields s = f.stop() == null ? new StopFields(null, null, null) : f.stop();
+    StopFields s = f.stop == null ? new StopFields() : f.stop;
     Fleet.StopPolicy stop = new Fleet.StopPolicy(
-        s.timeout() == null ? Fleet.StopPolicy.DEFAULT_TIMEOUT : s.timeout(),
-        Optional.ofNullable(s.signal()), Boolean.TRUE.equals(s.failFast()));
+        s.timeout == null ? Fleet.StopPolicy.DEFAULT_TIMEOUT : s.timeout,
+        Optional.ofNullable(s.signal), Boolean.TRUE.equals(s.failFast));
     return new Fleet(Optional.of(source), agents,
-        f.maxConcurrency() == null ? OptionalInt.empty() : OptionalInt.of(f.maxConcurrency()), stop);
+        f.maxConcurrency == null ? OptionalInt.empty() : OptionalInt.of(f.maxConcurrency), stop);
   }
 
   private static AgentConfig agent(String name, AgentEntry entry, Path dir, String source) {
     String at = source + where(entry.location()) + ": agent '" + name + "'";
     AgentFields a = entry.fields();
-    boolean hasCommand = a.command() != null;
+    boolean hasCommand = a.command != null;
     if (name.isBlank()) {
       throw new UsageException(at + ": an agent needs a non-empty name");
     }
-    if (hasCommand == (a.backend() != null)) {
+    if (hasCommand == (a.backend != null)) {
       throw new UsageException(at + (hasCommand
           ? ": has both 'backend' and 'command'; a command runs as it is, so keep only one"
           : ": needs a 'backend' (such as claude; see 'descartes backends') and a 'task', or a 'command'"));
     }
-    if (!hasCommand && (a.task() == null || a.task().isBlank())) {
-      throw new UsageException(at + ": needs a 'task', the prompt for its " + a.backend() + " agent");
+    if (!hasCommand && (a.task == null || a.task.isBlank())) {
+      throw new UsageException(at + ": needs a 'task', the prompt for its " + a.backend + " agent");
     }
-    if (a.context() != null && a.contextFile() != null) {
+    if (a.context != null && a.contextFile != null) {
       throw new UsageException(at + ": has both 'context' and 'contextFile'; keep only one");
     }
     AgentConfig.Builder b = AgentConfig.builder().name(name);
     try {
-      if (a.env() != null) {
-        b.environment(a.env());
+      if (a.env != null) {
+        b.environment(a.env);
       }
       if (hasCommand) {
-        b.command(program(a.command(), dir));
-        if (a.task() != null) {
-          b.env("DESCARTES_TASK", a.task());
+        b.command(program(a.command, dir));
+        if (a.task != null) {
+          b.env("DESCARTES_TASK", a.task);
         }
       } else {
-        b.modelBackend(a.backend()).task(a.task());
+        b.modelBackend(a.backend).task(a.task);
       }
-      Optional.ofNullable(a.model()).ifPresent(b::model);
-      Optional.ofNullable(a.systemPrompt()).ifPresent(b::systemPrompt);
-      Optional.ofNullable(a.context()).ifPresent(b::context);
-      if (a.contextFile() != null) {
-        b.context(Inputs.readContextFile(dir.resolve(a.contextFile()), "contextFile"));
+      Optional.ofNullable(a.model).ifPresent(b::model);
+      Optional.ofNullable(a.systemPrompt).ifPresent(b::systemPrompt);
+      Optional.ofNullable(a.context).ifPresent(b::context);
+      if (a.contextFile != null) {
+        b.context(Inputs.readContextFile(dir.resolve(a.contextFile), "contextFile"));
       }
-      b.workingDir(Inputs.directory(dir.resolve(a.cwd() == null ? "." : a.cwd()), "cwd"));
+      b.workingDir(Inputs.directory(dir.resolve(a.cwd == null ? "." : a.cwd), "cwd"));
       return b.build();
     } catch (AgentException.InvalidConfig | UsageException e) {
       throw new UsageException(at + ": " + e.getMessage());
@@ -171,33 +180,36 @@ final class FleetFile {
     return loc == null || loc.getLineNr() < 1 ? "" : ":" + loc.getLineNr() + ":" + Math.max(1, loc.getColumnNr());
   }
 
-  /** One line saying what is wrong, without Jackson's class names. */
-  private static String describe(JsonProcessingException e) {
-    String path = e instanceof JsonMappingException m ? path(m) : "";
-    String in = path.isEmpty() ? "" : path + ": ";
-    return switch (e) {
-      case UnrecognizedPropertyException u -> "unknown field '" + u.getPropertyName() + "'"
-          + (path.contains(".") ? " in " + path.substring(0, path.lastIndexOf('.')) : "")
-          + "; known fields: " + u.getKnownPropertyIds().stream().map(Object::toString).sorted()
-              .collect(Collectors.joining(", "));
-      case ValueInstantiationException v -> in + (v.getCause() != null ? v.getCause().getMessage() : v.getOriginalMessage());
-      case InvalidFormatException f -> in + "'" + f.getValue() + "' is not " + expected(f.getTargetType());
-      case BadValue b -> in + b.getOriginalMessage();
-      case MismatchedInputException m when m.getTargetType() != null && expected(m.getTargetType()) != null ->
-          in + "must be " + expected(m.getTargetType());
-      case JsonMappingException m -> in + firstLine(m.getOriginalMessage());
-      default -> syntax(e);
-    };
+  /** {@code :line:column: what is wrong}, in one line, without Jackson's class names. */
+  private static String problem(JsonProcessingException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException y && y.getProblemMark() != null) {
+        return ":" + (y.getProblemMark().getLine() + 1) + ":" + (y.getProblemMark().getColumn() + 1)
+            + ": invalid YAML: " + y.getProblem() + (y.getContext() != null ? " (" + y.getContext() + ")" : "");
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StreamReadException r) { // a syntax error, maybe met while binding a value
+        String m = firstLine(r.getOriginalMessage());
+        return where(r.getLocation()) + ": " + (m.startsWith("Duplicate field ")
+            ? "duplicate key " + m.substring("Duplicate field ".length()) + "; each name may appear once"
+            : "invalid " + (r.getClass().getName().contains("toml") ? "TOML" : "YAML") + ": " + m);
+      }
+    }
+    return where(e.getLocation()) + ": " + describe((JsonMappingException) e);
   }
 
-  private static String syntax(JsonProcessingException e) {
-    if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y && y.getProblem() != null) {
-      return "invalid YAML: " + y.getProblem()
-          + (y.getContext() != null ? " (" + y.getContext() + ")" : "");
-    }
-    String m = firstLine(e.getOriginalMessage());
-    return (m.startsWith("Duplicate field") ? "duplicate key " + m.substring("Duplicate field ".length())
-        : "invalid " + (e.getClass().getName().contains("toml") ? "TOML" : "YAML") + ": " + m);
+  private static String describe(JsonMappingException e) {
+    String path = path(e);
+    String in = path.isEmpty() ? "" : path + ": ";
+    return switch (e) {
+      case BadValue b -> in + b.getOriginalMessage();
+      case ValueInstantiationException v -> in + (v.getCause() != null ? v.getCause().getMessage() : v.getOriginalMessage());
+      case InvalidFormatException f -> in + "'" + f.getValue() + "' is not " + expected(f.getTargetType());
+      case MismatchedInputException m when m.getTargetType() != null && expected(m.getTargetType()) != null ->
+          in + "must be " + expected(m.getTargetType());
+      default -> in + firstLine(e.getOriginalMessage());
+    };
   }
 
   private static String expected(Class<?> type) {
@@ -237,18 +249,35 @@ final class FleetFile {
     return nl < 0 ? t : t.substring(0, nl);
   }
 
-  // ---- the file's shape, bound by Jackson ----
+  // ---- the file's shape, bound by Jackson (plain classes, not records: an unknown field is then
+  // reported where it stands, not after the whole object was buffered) ----
 
-  record FileFields(Integer maxConcurrency, StopFields stop, LinkedHashMap<String, AgentEntry> agents) {}
+  static final class FileFields {
+    public Integer maxConcurrency;
+    public StopFields stop;
+    public LinkedHashMap<String, AgentEntry> agents;
+  }
 
-  record StopFields(
-      @JsonDeserialize(using = DurationField.class) Duration timeout,
-      @JsonDeserialize(using = SignalField.class) AgentSignal signal,
-      Boolean failFast) {}
+  static final class StopFields {
+    @JsonDeserialize(using = DurationField.class)
+    public Duration timeout;
+    @JsonDeserialize(using = SignalField.class)
+    public AgentSignal signal;
+    public Boolean failFast;
+  }
 
-  record AgentFields(String backend, String task, String model, String systemPrompt, String context,
-      String contextFile, String cwd, Map<String, String> env,
-      @JsonDeserialize(using = CommandField.class) List<String> command) {}
+  static final class AgentFields {
+    public String backend;
+    public String task;
+    public String model;
+    public String systemPrompt;
+    public String context;
+    public String contextFile;
+    public String cwd;
+    public Map<String, String> env;
+    @JsonDeserialize(using = CommandField.class)
+    public List<String> command;
+  }
 
   /** An agent's fields and where they start in the file, for messages about the agent as a whole. */
   @JsonDeserialize(using = AgentEntryField.class)

@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs a {@link Fleet} to the end: starts its agents in order under the concurrency cap, renders
@@ -30,7 +29,7 @@ final class FleetRunner {
   /** How long an agent may wait for a slot under the cap: in effect, until the run is stopped. */
   private static final Duration SLOT_WAIT = Duration.ofDays(365);
   private static final Duration STDERR_POLL = Duration.ofMillis(250);
-  private static final long STATUS_PERIOD_MS = 200;
+  private static final long STATUS_PERIOD_MS = 100;
 
   private final Fleet fleet;
   private final Renderer.Mode mode;
@@ -228,17 +227,17 @@ final class FleetRunner {
     if (fleet.single() || mode != Renderer.Mode.HUMAN || !screen.terminal().interactive()) {
       return null;
     }
-    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().name("descartes-status").daemon().factory());
-    AtomicInteger frame = new AtomicInteger();
-    ticker.scheduleAtFixedRate(() -> {
+    screen.status(() -> {
       boolean s;
       synchronized (lock) {
         s = stopping;
       }
-      screen.status(StatusLine.render(agents, Duration.between(start, Instant.now()), frame.getAndIncrement(), s,
-          screen.terminal()));
-    }, 0, STATUS_PERIOD_MS, TimeUnit.MILLISECONDS);
+      Duration elapsed = Duration.between(start, Instant.now());
+      return StatusLine.render(agents, elapsed, (int) (elapsed.toMillis() / STATUS_PERIOD_MS), s, screen.terminal());
+    });
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("descartes-status").daemon().factory());
+    ticker.scheduleAtFixedRate(screen::refreshStatus, STATUS_PERIOD_MS, STATUS_PERIOD_MS, TimeUnit.MILLISECONDS);
     return ticker;
   }
 

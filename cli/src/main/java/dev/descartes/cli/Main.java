@@ -24,7 +24,8 @@ public final class Main {
     cl.setParameterExceptionHandler((e, a) -> {
       String help = e.getCommandLine().getCommandName();
       String cmd = e.getCommandLine() == cl ? "descartes" : "descartes " + help;
-      return fail(e.getCommandLine().getErr(), firstLine(e.getMessage()) + " (see '" + cmd + " --help')");
+      String message = firstLine(e.getMessage()).replace("option option", "option"); // picocli's wording
+      return fail(e.getCommandLine().getErr(), message + " (see '" + cmd + " --help')");
     });
     cl.setExecutionExceptionHandler((e, c, p) -> switch (e) {
       case UsageException u -> fail(c.getErr(), u.getMessage());

@@ -4,6 +4,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * The command's stdout and stderr, shared by every agent's output thread: whole lines only, never
@@ -18,7 +19,7 @@ final class Screen {
   private final PrintStream out;
   private final PrintStream err;
   private final Terminal terminal;
-  private String status;
+  private Supplier<String> status;
   private boolean statusShown;
 
   Screen(PrintStream out, PrintStream err, Terminal terminal) {
@@ -66,12 +67,21 @@ final class Screen {
     showStatus();
   }
 
-  /** Sets the status line; it is drawn only on an interactive terminal. */
-  synchronized void status(String text) {
+  /**
+   * Keeps a status line below the output, drawn only on an interactive terminal. {@code source} is
+   * asked for its text at every redraw (after each output line, and on {@link #refreshStatus()}),
+   * so the line is never stale; it is called under this screen's lock.
+   */
+  synchronized void status(Supplier<String> source) {
     if (!terminal.interactive()) {
       return;
     }
-    status = text;
+    status = source;
+    refreshStatus();
+  }
+
+  /** Draws the status line again (for its clock and spinner). */
+  synchronized void refreshStatus() {
     hideStatus();
     showStatus();
   }
@@ -92,7 +102,7 @@ final class Screen {
 
   private void showStatus() {
     if (status != null) {
-      out.print(status);
+      out.print(status.get());
       out.flush();
       statusShown = true;
     }

@@ -15,7 +15,7 @@ final class StatusLine {
   private StatusLine() {}
 
   /**
-   * @param frame advances the spinner
+   * @param frame the spinner's frame (any number; it wraps)
    * @param stopping whether a stop is under way
    */
   static String render(List<AgentTally> agents, Duration elapsed, int frame, boolean stopping, Terminal terminal) {
@@ -33,7 +33,9 @@ final class StatusLine {
     }
     List<String[]> parts = new ArrayList<>(); // {plain, painted}
     String spin = theme.spinner().get(Math.floorMod(frame, theme.spinner().size()));
-    parts.add(part(theme, stopping ? Style.NOTE : Style.TEXT, spin + (stopping ? " stopping" : "")));
+    if (stopping) {
+      parts.add(part(theme, Style.NOTE, "stopping"));
+    }
     parts.add(part(theme, Style.TEXT, n[AgentTally.State.RUNNING.ordinal()] + " running"));
     optional(parts, theme, n, AgentTally.State.WAITING, Style.DIM);
     parts.add(part(theme, Style.OK, n[AgentTally.State.COMPLETED.ordinal()] + " completed"));
@@ -45,15 +47,15 @@ final class StatusLine {
     if (costKnown) {
       parts.add(part(theme, Style.DIM, Durations.cost(cost)));
     }
-    StringBuilder line = new StringBuilder();
-    int visible = 0;
+    StringBuilder line = new StringBuilder(theme.paint(stopping ? Style.NOTE : Style.TEXT, spin));
+    int visible = spin.length();
     for (String[] p : parts) {
-      int add = (visible == 0 ? 0 : theme.sep().length()) + p[0].length();
-      if (visible + add > terminal.width() - 1) {
+      String sep = visible == spin.length() ? " " : theme.sep();
+      if (visible + sep.length() + p[0].length() > terminal.width() - 1) {
         break;
       }
-      line.append(visible == 0 ? "" : theme.sep()).append(p[1]);
-      visible += add;
+      line.append(sep).append(p[1]);
+      visible += sep.length() + p[0].length();
     }
     return line.toString();
   }
