@@ -37,9 +37,11 @@ final class FleetRunner {
   private final List<AgentTally> agents = new ArrayList<>();
   private final List<Renderer> renderers = new ArrayList<>();
   private final CountDownLatch finished;
-  private final Object lock = new Object();
   private final Instant start = Instant.now();
-  private boolean stopping; // guarded by lock
+  // Lock order: never take the Screen's lock while holding this one (the status line reads state
+  // under the Screen's lock). It only makes "check stopping, then register a started agent" atomic.
+  private final Object lock = new Object();
+  private volatile boolean stopping; // written under lock
   private volatile LocalProcessRunner runner;
   private volatile Thread launcher;
 
@@ -98,12 +100,10 @@ final class FleetRunner {
     for (int i = 0; i < agents.size(); i++) {
       AgentTally t = agents.get(i);
       Renderer r = renderers.get(i);
-      synchronized (lock) {
-        if (stopping) {
-          t.notStarted();
-          end(t, r);
-          continue;
-        }
+      if (stopping) {
+        t.notStarted();
+        end(t, r);
+        continue;
       }
       AgentHandle h;
       try {
@@ -228,12 +228,9 @@ final class FleetRunner {
       return null;
     }
     screen.status(() -> {
-      boolean s;
-      synchronized (lock) {
-        s = stopping;
-      }
       Duration elapsed = Duration.between(start, Instant.now());
-      return StatusLine.render(agents, elapsed, (int) (elapsed.toMillis() / STATUS_PERIOD_MS), s, screen.terminal());
+      return StatusLine.render(agents, elapsed, (int) (elapsed.toMillis() / STATUS_PERIOD_MS), stopping,
+          screen.terminal());
     });
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("descartes-status").daemon().factory());
@@ -271,26 +268,25 @@ final class FleetRunner {
   }
 
   private void awaitUninterruptibly() {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        finished.await();
-        launcher.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    uninterruptibly(finished::await);
+    uninterruptibly(launcher::join);
   }
 
   private static void joinUninterruptibly(Thread t) {
+    uninterruptibly(t::join);
+  }
+
+  /** Something that blocks. */
+  private interface Blocking {
+    void run() throws InterruptedException;
+  }
+
+  /** Waits for {@code b} to finish even if interrupted (keeping the interrupt for later). */
+  private static void uninterruptibly(Blocking b) {
     boolean interrupted = false;
     while (true) {
       try {
-        t.join();
+        b.run();
         break;
       } catch (InterruptedException e) {
         interrupted = true;
