@@ -43,6 +43,7 @@ final class FleetRunner {
   private final Object lock = new Object();
   private volatile boolean stopping; // written under lock
   private volatile LocalProcessRunner runner;
+  private volatile AgentException singleSpawnFailure;
   private volatile Thread launcher;
 
   FleetRunner(Fleet fleet, Renderer.Mode mode, Screen screen) {
@@ -65,7 +66,8 @@ final class FleetRunner {
    *
    * @return the command's exit code: for one agent its own outcome, for a fleet 0 only if every
    *     agent completed, 130 after Ctrl+C
-   * @throws UsageException if an agent's backend is unknown or its program is missing
+   * @throws UsageException if an agent's backend is unknown or its program is missing, or the
+   *     single agent of a command-line run cannot start
    */
   int run() {
     ProcessRunnerConfig.Builder config = ProcessRunnerConfig.builder().shutdownTimeout(fleet.stop().timeout());
@@ -80,6 +82,9 @@ final class FleetRunner {
         awaitUninterruptibly();
         if (ticker != null) {
           ticker.shutdownNow();
+        }
+        if (singleSpawnFailure != null) {
+          throw new UsageException(singleSpawnFailure.getMessage());
         }
         screen.clearStatus();
         summarize();
@@ -114,7 +119,12 @@ final class FleetRunner {
         continue;
       } catch (AgentException e) {
         t.spawnFailed(e.getMessage());
-        end(t, r);
+        if (fleet.single()) { // bad input for the one agent: run() reports it as such
+          singleSpawnFailure = e;
+          finished.countDown();
+        } else {
+          end(t, r);
+        }
         continue;
       }
       boolean stopNow;

@@ -102,15 +102,22 @@ final class Cli {
       return stdout().lines().collect(Collectors.toList());
     }
 
-    /** Waits for the process to end; fails the test (after killing it) if it does not. */
+    /**
+     * Waits for the process to end; if it does not, fails the test with its output and a thread dump
+     * (SIGQUIT makes the JVM print one on stdout), after killing it.
+     */
     int exitCode() {
       try {
         if (!process.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+          new ProcessBuilder("kill", "-QUIT", String.valueOf(process.pid())).start().waitFor(); // thread dump
+          process.waitFor(5, TimeUnit.SECONDS);
           process.destroyForcibly().waitFor();
           throw new AssertionError("descartes did not end within " + PATIENCE + "\nstdout:\n" + stdout()
               + "\nstderr:\n" + stderr());
         }
         return process.exitValue();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
