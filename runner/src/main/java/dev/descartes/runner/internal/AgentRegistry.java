@@ -72,7 +72,7 @@ public final class AgentRegistry implements AutoCloseable {
     LocalAgent.Context ctx = new LocalAgent.Context(engine, background, this::terminal, listeners,
         plan.stopSequence(), config.enableJsonStreaming(), config.killOrphansOnExit(),
         config.outputDrainTimeout(), config.outputWindowBytes(), config.pinnedHeadBytes(),
-        config.maxLineBytes());
+        config.maxLineBytes(), plan.cli());
     LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
     agents.put(id, a);
     try {

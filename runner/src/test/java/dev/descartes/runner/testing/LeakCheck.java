@@ -37,8 +37,12 @@ public final class LeakCheck implements AfterEachCallback {
     }
   }
 
-  /** Every leaked process, as "pid state ppid cmdline". */
+  /**
+   * Every leaked process, as "pid state ppid cmdline": agent processes of this JVM (descendants of
+   * it, or orphans re-parented to init), never those of another JVM's runner on the same machine.
+   */
   public static List<String> leaked() {
+    java.util.Map<Long, Long> parents = parents();
     List<String> out = new ArrayList<>();
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"))) {
       for (Path p : dir) {
@@ -52,7 +56,8 @@ public final class LeakCheck implements AfterEachCallback {
           char state = f[0].charAt(0);
           long ppid = Long.parseLong(f[1]);
           boolean zombieOfOurs = state == 'Z' && ppid == SELF;
-          boolean agentProcess = state != 'Z' && contains(Files.readAllBytes(p.resolve("environ")));
+          boolean agentProcess = state != 'Z' && (ppid == 1 || descendsFromUs(ppid, parents))
+              && contains(Files.readAllBytes(p.resolve("environ")));
           if (zombieOfOurs || agentProcess) {
             String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
                 .replace('\0', ' ').trim();
@@ -66,6 +71,38 @@ public final class LeakCheck implements AfterEachCallback {
       throw new IllegalStateException(e);
     }
     return out;
+  }
+
+  private static boolean descendsFromUs(long ppid, java.util.Map<Long, Long> parents) {
+    long p = ppid;
+    for (int hops = 0; hops < 64 && p > 1; hops++) {
+      if (p == SELF) {
+        return true;
+      }
+      p = parents.getOrDefault(p, 0L);
+    }
+    return false;
+  }
+
+  private static java.util.Map<Long, Long> parents() {
+    java.util.Map<Long, Long> parents = new java.util.HashMap<>();
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"))) {
+      for (Path p : dir) {
+        String name = p.getFileName().toString();
+        if (name.chars().allMatch(Character::isDigit)) {
+          try {
+            String stat = Files.readString(p.resolve("stat"));
+            parents.put(Long.parseLong(name),
+                Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]));
+          } catch (IOException | RuntimeException gone) {
+            // exited while we looked
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return parents;
   }
 
   private static boolean contains(byte[] env) {
