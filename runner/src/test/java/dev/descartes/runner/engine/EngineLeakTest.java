@@ -73,8 +73,12 @@ class EngineLeakTest {
     try (LocalProcessRunner runner = TestRunners.runner()) {
       cycles(runner, 20, 10); // warm-up: the JDK's and the virtual-thread scheduler's pools fill once
       Footprint start = Footprint.now();
+      long t0 = System.nanoTime();
       cycles(runner, EXIT_CYCLES, KILL_CYCLES);
+      System.err.println("TIMING cycles " + (System.nanoTime() - t0) / 1_000_000 + " ms " + Footprint.now() + " vs " + start);
+      t0 = System.nanoTime();
       await().atMost(Duration.ofSeconds(90)).until(() -> Footprint.now().within(start));
+      System.err.println("TIMING settle " + (System.nanoTime() - t0) / 1_000_000 + " ms");
       assertThat(Footprint.now().children()).isZero();
     }
   }

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +22,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every registration carries a token that is never reused, so an event that was already
  * collected for a descriptor closed in the same round never reaches the handler of a later
- * descriptor with the same number. Handlers run on the loop thread and never block: all I/O is
- * non-blocking and the bytes read are handed to {@link OutputChannel}'s delivery. {@link #register},
- * {@link #modify}, {@link #unregister} and {@link #execute} may be called from any thread.
+ * descriptor with the same number; and other threads touch the epoll and eventfd descriptors only
+ * under a read lock that the loop's final close excludes, so a number the kernel hands out again
+ * is never written to. Handlers run on the loop thread and never block: all I/O is
+ * non-blocking and the bytes read are handed to the {@link DeliveryPool}, whose stalls the loop
+ * watches. {@link #register},
+ * {@link #unregister} and {@link #execute} may be called from any thread.
  */
 final class EventLoop implements AutoCloseable {
 
@@ -44,7 +48,10 @@ final class EventLoop implements AutoCloseable {
   private final AtomicLong tokens = new AtomicLong();
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakePending = new AtomicBoolean();
+  /** Other threads use the epoll and eventfd descriptors under the read lock; the loop closes them under the write lock. */
+  private final ReentrantReadWriteLock descriptors = new ReentrantReadWriteLock();
   private final Thread thread;
+  private final DeliveryPool delivery;
   private volatile boolean closing;
   private volatile boolean terminated;
 
@@ -52,7 +59,9 @@ final class EventLoop implements AutoCloseable {
   private MemorySegment capture;
   private MemorySegment buffer;
 
-  EventLoop(String name) throws IOException {
+  /** @param delivery checked after every round, and every 50 ms while it has a backlog */
+  EventLoop(String name, DeliveryPool delivery) throws IOException {
+    this.delivery = delivery;
     epoll = Epoll.create();
     try {
       wakeFd = Pipes.eventFd();
@@ -72,28 +81,38 @@ final class EventLoop implements AutoCloseable {
     thread.start();
   }
 
-  /** Registers {@code fd} for {@code events}; returns the token to modify or unregister it with. */
+  /** Registers {@code fd} for {@code events}; returns the token to unregister it with. */
   long register(int fd, int events, Handler handler) throws IOException {
-    long token = tokens.incrementAndGet();
-    handlers.put(token, handler);
+    descriptors.readLock().lock();
     try {
-      epoll.control(fd, events, token);
-    } catch (IOException e) {
-      handlers.remove(token);
-      throw e;
+      if (terminated) {
+        throw new IOException("the native engine's event loop has stopped");
+      }
+      long token = tokens.incrementAndGet();
+      handlers.put(token, handler);
+      try {
+        epoll.control(fd, events, token);
+      } catch (IOException e) {
+        handlers.remove(token);
+        throw e;
+      }
+      return token;
+    } finally {
+      descriptors.readLock().unlock();
     }
-    return token;
-  }
-
-  /** Changes what {@code fd} is watched for; {@code 0} silences it without unregistering it. */
-  void modify(int fd, int events, long token) throws IOException {
-    epoll.control(fd, events, token);
   }
 
   /** Forgets {@code fd}; the caller closes it afterwards. */
   void unregister(int fd, long token) {
-    handlers.remove(token);
-    epoll.remove(fd);
+    descriptors.readLock().lock();
+    try {
+      handlers.remove(token);
+      if (!terminated) {
+        epoll.remove(fd);
+      }
+    } finally {
+      descriptors.readLock().unlock();
+    }
   }
 
   /** Runs {@code task} on the loop thread, soon. Ignored once the loop has terminated. */
@@ -127,10 +146,16 @@ final class EventLoop implements AutoCloseable {
   }
 
   private void wake() {
+    descriptors.readLock().lock();
     try (Arena arena = Arena.ofConfined()) {
+      if (terminated) {
+        return; // wakeFd is closed: its number may belong to another file by now
+      }
       MemorySegment one = arena.allocate(8, 8);
       one.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
       Pipes.write(Libc.newCapture(arena), wakeFd, one, 8);
+    } finally {
+      descriptors.readLock().unlock();
     }
   }
 
@@ -140,7 +165,8 @@ final class EventLoop implements AutoCloseable {
       buffer = arena.allocate(BUFFER_SIZE, 8);
       MemorySegment events = Epoll.events(arena, MAX_EVENTS);
       while (!(closing && handlers.isEmpty())) {
-        int n = epoll.await(capture, events, -1);
+        int timeout = delivery.backlogged() ? (int) (DeliveryPool.STALL_NANOS / 1_000_000) : -1;
+        int n = epoll.await(capture, events, timeout);
         for (int i = 0; i < n; i++) {
           long token = Epoll.eventToken(events, i);
           if (token == wakeToken) {
@@ -154,14 +180,20 @@ final class EventLoop implements AutoCloseable {
           }
         }
         runTasks();
+        delivery.compensate();
       }
     } catch (IOException | RuntimeException | Error e) {
       LOG.error("the native engine's event loop failed; agents of this runner no longer get output or"
           + " exit notifications", e);
     } finally {
-      terminated = true;
-      Pipes.close(wakeFd);
-      epoll.close();
+      descriptors.writeLock().lock();
+      try {
+        terminated = true;
+        Pipes.close(wakeFd);
+        epoll.close();
+      } finally {
+        descriptors.writeLock().unlock();
+      }
     }
   }
 

@@ -6,21 +6,19 @@ import dev.descartes.runner.internal.os.Pipes;
 import dev.descartes.runner.internal.os.WaitId;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * A process started by {@link NativeProcessEngine}: its pidfd, watched by the event loop, and its
  * three pipes. When the pidfd turns readable the loop reaps exactly this process with {@code
- * waitid(P_PIDFD)} and {@link #onExit()} completes, on a virtual thread, with the exact wait status
+ * waitid(P_PIDFD)} and {@link #onExit()} completes, on a {@link DeliveryPool} thread, with the exact wait status
  * (exit code, or terminating signal). Thread-safe.
  */
 final class NativeChild implements ChildProcess, EventLoop.Handler {
 
-  private static final ThreadFactory COMPLETION = Thread.ofVirtual().name("descartes-exit").factory();
-
   private final EventLoop loop;
+  private final DeliveryPool delivery;
   private final int pid;
   private final int pidfd;
   private final StdinChannel stdin;
@@ -32,14 +30,15 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
   private long token;
   private boolean reaped; // loop thread only
 
-  NativeChild(EventLoop loop, int pid, int pidfd, int stdinFd, int stdoutFd, int stderrFd,
+  NativeChild(EventLoop loop, DeliveryPool delivery, int pid, int pidfd, int stdinFd, int stdoutFd, int stderrFd,
       LaunchRequest request, java.util.Set<Channel> channels, Consumer<NativeChild> onReaped) {
     this.loop = loop;
+    this.delivery = delivery;
     this.pid = pid;
     this.pidfd = pidfd;
     this.stdin = new StdinChannel(loop, stdinFd, channels);
-    this.stdout = new OutputChannel(loop, stdoutFd, request.stdout(), channels);
-    this.stderr = new OutputChannel(loop, stderrFd, request.stderr(), channels);
+    this.stdout = new OutputChannel(loop, delivery, stdoutFd, request.stdout(), channels);
+    this.stderr = new OutputChannel(loop, delivery, stderrFd, request.stderr(), channels);
     this.onReaped = onReaped;
   }
 
@@ -74,13 +73,13 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
     onReaped.accept(this);
     ExitStatus st = status;
     Throwable err = failure;
-    COMPLETION.newThread(() -> {
+    delivery.execute(() -> {
       if (err == null) {
         exit.complete(st);
       } else {
         exit.completeExceptionally(err);
       }
-    }).start();
+    });
   }
 
   @Override

@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
  * The Linux engine: {@code posix_spawnp} into a new session, a pidfd per child, and one {@code
  * epoll} thread for every agent's pipes and exits, all through the FFM API.
  *
- * <p>Threads: one event-loop thread per engine (so per runner), whatever the number of agents. Bytes
- * read are handed to the output sinks on virtual threads, at most one at a time per stream, and
- * exit futures complete on a virtual thread: neither holds a platform thread while it waits, and
- * the carriers are the JVM's shared virtual-thread scheduler's. A child's exit is noticed through
+ * <p>Threads, whatever the number of agents: one event-loop thread per engine (so per runner), and
+ * a {@link DeliveryPool} of 2 to 4 platform threads (one per core) that hand the bytes read to the
+ * output sinks, one stream at a time per thread, and complete exit futures; the pool adds a thread
+ * only while a consumer blocks for more than 50 ms with work waiting. A child's exit is noticed through
  * its pidfd and it is reaped with {@code waitid(P_PIDFD)}: this engine never waits for any other
  * process, and never calls {@code waitpid(-1)}. Thread-safe.
  */
@@ -30,6 +30,7 @@ public final class NativeProcessEngine implements ProcessEngine {
   private static final Logger LOG = LoggerFactory.getLogger(NativeProcessEngine.class);
   private static final long CLOSE_WAIT_MILLIS = 5_000;
 
+  private final DeliveryPool delivery;
   private final EventLoop loop;
   private final Set<NativeChild> live = ConcurrentHashMap.newKeySet();
   private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
@@ -43,7 +44,13 @@ public final class NativeProcessEngine implements ProcessEngine {
     unavailableReason().ifPresent(r -> {
       throw new IllegalStateException("the native process engine is unavailable: " + r);
     });
-    loop = new EventLoop("descartes-epoll");
+    delivery = new DeliveryPool("descartes-output");
+    try {
+      loop = new EventLoop("descartes-epoll", delivery);
+    } catch (IOException e) {
+      delivery.close();
+      throw e;
+    }
   }
 
   /** Why this engine cannot run in this JVM, or empty if it can. */
@@ -83,8 +90,8 @@ public final class NativeProcessEngine implements ProcessEngine {
 
   @Override
   public String threadModel() {
-    return "no thread per agent: 1 epoll thread per runner for every agent's pipes and exit; output"
-        + " handed to consumers on virtual threads (at most one per stream at a time)";
+    return "no thread per agent: per runner, 1 epoll thread for every agent's pipes and exit, and "
+        + DeliveryPool.CORE + " output-delivery threads (one more while a consumer blocks for over 50 ms)";
   }
 
   @Override
@@ -129,7 +136,7 @@ public final class NativeProcessEngine implements ProcessEngine {
       throw new IOException("started '" + request.argv().getFirst() + "' but could not open a pidfd for it"
           + " (out of file descriptors?); it was killed");
     }
-    NativeChild child = new NativeChild(loop, pid, pidfd.get(), in[1], out[0], err[0], request, channels,
+    NativeChild child = new NativeChild(loop, delivery, pid, pidfd.get(), in[1], out[0], err[0], request, channels,
         live::remove);
     live.add(child);
     try {
@@ -186,5 +193,6 @@ public final class NativeProcessEngine implements ProcessEngine {
       LOG.warn("native engine closed with {} children still running; they are reaped when they exit",
           live.size());
     }
+    delivery.close();
   }
 }

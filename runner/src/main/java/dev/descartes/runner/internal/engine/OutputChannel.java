@@ -6,7 +6,6 @@ import dev.descartes.runner.internal.os.Epoll;
 import dev.descartes.runner.internal.os.Pipes;
 import java.io.IOException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -17,24 +16,25 @@ import org.slf4j.LoggerFactory;
  * the loop.
  *
  * <p>The loop reads at most {@link EventLoop#BUFFER_SIZE} bytes per readiness (level-triggered, so
- * a chatty agent gets one read per round, like every other) and queues a copy. A virtual thread
- * drains the queue into the sink, one at a time per stream, so the sink sees the bytes in order from
- * one thread at a time; it yields after every few chunks so that agents share the carriers fairly.
- * A sink that blocks parks only its own virtual thread. When more than {@link #HIGH_WATER} bytes
- * wait for the sink, the loop stops watching this pipe until the sink has
- * caught up to {@link #LOW_WATER}: the agent then blocks in {@code write} on its full pipe, and
- * memory stays bounded at about {@code HIGH_WATER + 64 KiB} per stream. Thread-safe.
+ * a chatty agent gets one read per round, like every other) and queues a copy. The {@link
+ * DeliveryPool} drains the queue into the sink, one drain at a time per stream, so the sink sees
+ * the bytes in order from one thread at a time; a drain takes a bounded batch and then lets other
+ * streams have a turn. A sink that blocks holds one pool thread, and the pool adds a thread for the
+ * others. When more than {@link #HIGH_WATER} bytes wait for the sink, the loop stops watching this
+ * pipe until the sink has caught up to {@link #LOW_WATER}: the agent then blocks in {@code write} on
+ * its full pipe, and memory stays bounded at about {@code HIGH_WATER + 64 KiB} per stream.
+ * Thread-safe.
  */
 final class OutputChannel implements EventLoop.Handler, Channel {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutputChannel.class);
   static final long HIGH_WATER = 256 * 1024;
   static final long LOW_WATER = 64 * 1024;
-  private static final int YIELD_EVERY = 8;
+  private static final int BATCH = 16;
   private static final byte[] END = new byte[0];
-  private static final ThreadFactory DELIVERY = Thread.ofVirtual().name("descartes-output").factory();
 
   private final EventLoop loop;
+  private final DeliveryPool delivery;
   private final int fd;
   private final OutputSink sink;
   private final java.util.Set<Channel> open;
@@ -51,8 +51,9 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   private final AtomicBoolean draining = new AtomicBoolean();
 
   /** @param open the engine's open channels: this one is in it until its pipe is closed */
-  OutputChannel(EventLoop loop, int fd, OutputSink sink, java.util.Set<Channel> open) {
+  OutputChannel(EventLoop loop, DeliveryPool delivery, int fd, OutputSink sink, java.util.Set<Channel> open) {
     this.loop = loop;
+    this.delivery = delivery;
     this.fd = fd;
     this.sink = sink;
     this.open = open;
@@ -148,13 +149,17 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     queue.add(chunk);
     queued.addAndGet(chunk.length);
     if (draining.compareAndSet(false, true)) {
-      DELIVERY.newThread(this::drain).start();
+      delivery.execute(this::drain);
     }
   }
 
+  /**
+   * Hands up to {@link #BATCH} chunks to the sink, then goes to the back of the pool's queue if
+   * more wait, so that one chatty agent takes turns with the others. At most one drain per stream
+   * runs at a time ({@link #draining}), so the sink sees one thread at a time, in order.
+   */
   private void drain() {
-    int delivered = 0;
-    while (true) {
+    for (int i = 0; i < BATCH; i++) {
       byte[] chunk = queue.poll();
       if (chunk == null) {
         draining.set(false);
@@ -176,10 +181,8 @@ final class OutputChannel implements EventLoop.Handler, Channel {
       if (paused && left <= LOW_WATER && resumeAsked.compareAndSet(false, true)) {
         loop.execute(this::resume);
       }
-      if (++delivered % YIELD_EVERY == 0) {
-        Thread.yield();
-      }
     }
+    delivery.execute(this::drain); // still draining: more may wait
   }
 
   private void deliverEnd() {
