@@ -61,6 +61,9 @@ public final class LeakCheck implements AfterEachCallback {
           if (zombieOfOurs || agentProcess) {
             String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
                 .replace('\0', ' ').trim();
+            if (cmd.isEmpty()) {
+              cmd = stat.substring(stat.indexOf('(') - 1, stat.lastIndexOf(')') + 1).trim(); // (comm)
+            }
             out.add(name + " " + state + " ppid=" + ppid + " " + cmd);
           }
         } catch (IOException | RuntimeException gone) {
