@@ -10,12 +10,13 @@ import dev.descartes.runner.AgentOutcome;
 import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.LocalProcessRunner;
+import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.os.ProcStat;
 import dev.descartes.runner.testing.TestRunners;
 import dev.descartes.runner.testing.fakemodel.FakeModelServer;
 import dev.descartes.runner.testing.fakemodel.Reply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,47 +216,19 @@ abstract class AgentCliContract {
 
   /** The live processes carrying this agent's cookie, as {pid, session id, command line}. */
   static List<String[]> agentProcesses(AgentHandle h) {
-    byte[] cookie = ("DESCARTES_AGENT_ID=" + h.id()).getBytes(StandardCharsets.US_ASCII);
+    byte[] cookie = ProcFs.ascii("DESCARTES_AGENT_ID=" + h.id() + "\0");
     List<String[]> out = new ArrayList<>();
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"))) {
-      for (Path p : dir) {
-        String name = p.getFileName().toString();
-        if (!name.chars().allMatch(Character::isDigit)) {
-          continue;
-        }
+    for (ProcStat p : ProcFs.all()) {
+      if (!p.isZombie() && ProcFs.environContains(p.pid(), cookie)) {
         try {
-          String stat = Files.readString(p.resolve("stat"));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          if (f[0].equals("Z") || !contains(Files.readAllBytes(p.resolve("environ")), cookie)) {
-            continue;
-          }
-          String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-          out.add(new String[] {name, f[3], cmd});
-        } catch (IOException | RuntimeException gone) {
+          String cmd = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(p.pid()), "cmdline")),
+              StandardCharsets.UTF_8).replace('\0', ' ');
+          out.add(new String[] {Integer.toString(p.pid()), Integer.toString(p.sid()), cmd});
+        } catch (IOException gone) {
           // exited while we looked
         }
       }
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
     return out;
-  }
-
-  private static boolean contains(byte[] env, byte[] cookie) {
-    outer:
-    for (int i = 0; i + cookie.length <= env.length; i++) {
-      if (i > 0 && env[i - 1] != 0) {
-        continue;
-      }
-      for (int j = 0; j < cookie.length; j++) {
-        if (env[i + j] != cookie[j]) {
-          continue outer;
-        }
-      }
-      if (i + cookie.length == env.length || env[i + cookie.length] == 0) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -57,7 +57,7 @@ public final class LeakCheck implements AfterEachCallback {
           long ppid = Long.parseLong(f[1]);
           boolean zombieOfOurs = state == 'Z' && ppid == SELF;
           boolean agentProcess = state != 'Z' && (ppid == 1 || descendsFromUs(ppid, parents))
-              && contains(Files.readAllBytes(p.resolve("environ")));
+              && dev.descartes.runner.internal.os.ProcFs.environContains(Long.parseLong(name), COOKIE);
           if (zombieOfOurs || agentProcess) {
             String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
                 .replace('\0', ' ').trim();
@@ -89,39 +89,10 @@ public final class LeakCheck implements AfterEachCallback {
 
   private static java.util.Map<Long, Long> parents() {
     java.util.Map<Long, Long> parents = new java.util.HashMap<>();
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"))) {
-      for (Path p : dir) {
-        String name = p.getFileName().toString();
-        if (name.chars().allMatch(Character::isDigit)) {
-          try {
-            String stat = Files.readString(p.resolve("stat"));
-            parents.put(Long.parseLong(name),
-                Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]));
-          } catch (IOException | RuntimeException gone) {
-            // exited while we looked
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    for (dev.descartes.runner.internal.os.ProcStat p : dev.descartes.runner.internal.os.ProcFs.all()) {
+      parents.put((long) p.pid(), (long) p.ppid());
     }
     return parents;
-  }
-
-  private static boolean contains(byte[] env) {
-    outer:
-    for (int i = 0; i + COOKIE.length <= env.length; i++) {
-      if (i > 0 && env[i - 1] != 0) {
-        continue;
-      }
-      for (int j = 0; j < COOKIE.length; j++) {
-        if (env[i + j] != COOKIE[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
   }
 
   private static void awaitAnyExit(List<String> leaked, long deadline) {

@@ -41,6 +41,8 @@ public final class ProcessTree {
   private final byte[] cookie;
   private volatile long leaderExitTicks = Long.MAX_VALUE;
   private final Set<Member> seen = ConcurrentHashMap.newKeySet();
+  /** Sessions that members started (tools that called setsid); never pruned while the tree lives. */
+  private final Set<Integer> sessions = ConcurrentHashMap.newKeySet();
 
   private ProcessTree(int leaderPid, long leaderStart, byte[] cookie) {
     this.leaderPid = leaderPid;
@@ -92,7 +94,8 @@ public final class ProcessTree {
       boolean ours = (p.pid() == leaderPid && p.startTicks() == leaderStart)
           || ((p.pgid() == leaderPid || p.sid() == leaderPid) && p.startTicks() <= exit)
           || seen.contains(new Member(p.pid(), p.startTicks()))
-          || (!p.isZombie() && ProcFs.environContains(p.pid(), cookie));
+          || (!p.isZombie() && ProcFs.environContains(p.pid(), cookie))
+          || adoptedFromOurSession(p);
       if (ours) {
         accepted.put(p.pid(), p);
       }
@@ -108,9 +111,20 @@ public final class ProcessTree {
     }
     for (ProcStat p : accepted.values()) {
       seen.add(new Member(p.pid(), p.startTicks()));
+      if (p.sid() != leaderPid && p.sid() > 1) {
+        sessions.add(p.sid());
+      }
     }
     seen.removeIf(m -> !accepted.containsKey(m.pid()));
     return List.copyOf(accepted.values());
+  }
+
+  /**
+   * A zombie re-parented to this JVM that led, or belonged to, a session a member started: a tool's
+   * shell that died after its CLI (its environment, and so the cookie, is gone with it).
+   */
+  private boolean adoptedFromOurSession(ProcStat p) {
+    return p.isZombie() && p.ppid() == SELF && (sessions.contains(p.pid()) || sessions.contains(p.sid()));
   }
 
   /** Sends {@code signal} to the members in the leader's process group. */
