@@ -41,6 +41,8 @@ public final class ProcessTree {
   private final String cookieValue;
   private volatile long leaderExitTicks = Long.MAX_VALUE;
   private final Set<Member> seen = ConcurrentHashMap.newKeySet();
+  /** Sessions that members started (tools that called setsid); never pruned while the tree lives. */
+  private final Set<Integer> sessions = ConcurrentHashMap.newKeySet();
 
   private ProcessTree(int leaderPid, long leaderStart, String cookieName, String cookieValue) {
     this.leaderPid = leaderPid;
@@ -104,6 +106,13 @@ public final class ProcessTree {
         accepted.putIfAbsent(p.pid(), p);
       }
     }
+    for (int sid : sessions) {
+      for (ProcStat p : snapshot.session(sid)) {
+        if (adoptedFromOurSession(p)) {
+          accepted.putIfAbsent(p.pid(), p);
+        }
+      }
+    }
     ArrayDeque<ProcStat> queue = new ArrayDeque<>(accepted.values());
     while (!queue.isEmpty()) {
       ProcStat parent = queue.poll();
@@ -115,9 +124,20 @@ public final class ProcessTree {
     }
     for (ProcStat p : accepted.values()) {
       seen.add(new Member(p.pid(), p.startTicks()));
+      if (p.sid() != leaderPid && p.sid() > 1) {
+        sessions.add(p.sid());
+      }
     }
     seen.removeIf(m -> !accepted.containsKey(m.pid()));
     return List.copyOf(accepted.values());
+  }
+
+  /**
+   * A zombie re-parented to this JVM that led, or belonged to, a session a member started: a tool's
+   * shell that died after its CLI (its environment, and so the cookie, is gone with it).
+   */
+  private boolean adoptedFromOurSession(ProcStat p) {
+    return p.isZombie() && p.ppid() == SELF && (sessions.contains(p.pid()) || sessions.contains(p.sid()));
   }
 
   /**
