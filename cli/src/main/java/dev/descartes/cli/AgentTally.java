@@ -3,9 +3,11 @@ package dev.descartes.cli;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentHandle;
+import dev.descartes.runner.AgentOutcome;
 import dev.descartes.runner.ExitStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -86,25 +88,38 @@ final class AgentTally {
         cost += u.costUsd();
         costKnown = true;
       }
-      case Activity.Result r -> {
-        result = r;
-        if (r.costUsd().isPresent()) {
-          cost = r.costUsd().getAsDouble();
-          costKnown = true;
-        }
-      }
+      case Activity.Result r -> result = r;
       case Activity.AssistantText t -> lastText = t.text();
       default -> { }
     }
   }
 
-  /** The agent's process ended: its final state, from the runner's status and the agent's result. */
-  synchronized void exited(AgentEvent.Exited e) {
+  /**
+   * The agent's process ended: its final state from the runner's status and the CLI's verdict (its
+   * {@link AgentOutcome}, or the last result seen in its output); cost and turns from the outcome
+   * when it has them.
+   */
+  synchronized void exited(AgentEvent.Exited e, Optional<AgentOutcome> outcome) {
     exit = e.exitStatus();
     endedAt = e.at();
+    outcome.ifPresent(o -> {
+      if (o.costUsd().isPresent()) {
+        cost = o.costUsd().getAsDouble();
+        costKnown = true;
+      }
+      if (result == null && !o.success()) {
+        result = new Activity.Result(false, Optional.empty(),
+            o.errorMessage().or(o::resultText).or(() -> o.errorKind().map(k -> k.name().toLowerCase(Locale.ROOT))),
+            o.turns());
+      } else if (result != null && result.turns().isEmpty() && o.turns().isPresent()) {
+        result = new Activity.Result(result.success(), result.text(), result.error(), o.turns());
+      }
+    });
+    boolean verdictFailed = result != null && !result.success()
+        || outcome.map(o -> !o.success()).orElse(false);
     state = switch (e.status()) {
       case TERMINATED -> State.STOPPED;
-      case COMPLETED -> result != null && !result.success() ? State.FAILED : State.COMPLETED;
+      case COMPLETED -> verdictFailed ? State.FAILED : State.COMPLETED;
       default -> State.FAILED;
     };
   }
@@ -126,11 +141,6 @@ final class AgentTally {
       return Duration.ZERO;
     }
     return Duration.between(startedAt, endedAt != null ? endedAt : now);
-  }
-
-  /** The duration the agent reported, or the time its process ran. */
-  synchronized Duration duration(Instant now) {
-    return result != null && result.duration().isPresent() ? result.duration().get() : elapsed(now);
   }
 
   synchronized Optional<Double> cost() {
