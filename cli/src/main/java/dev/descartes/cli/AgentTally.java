@@ -47,6 +47,7 @@ final class AgentTally {
   private double cost;
   private boolean costKnown;
   private Activity.Result result;
+  private boolean resultSeen;
   private String lastText;
   private String failure;
 
@@ -88,7 +89,10 @@ final class AgentTally {
         cost += u.costUsd();
         costKnown = true;
       }
-      case Activity.Result r -> result = r;
+      case Activity.Result r -> {
+        result = r;
+        resultSeen = true;
+      }
       case Activity.AssistantText t -> lastText = t.text();
       default -> { }
     }
@@ -153,6 +157,11 @@ final class AgentTally {
 
   synchronized Optional<Activity.Result> result() {
     return Optional.ofNullable(result);
+  }
+
+  /** Whether the agent's output held a result (shown as it came), not only its outcome. */
+  synchronized boolean resultSeen() {
+    return resultSeen;
   }
 
   /** The last text the model wrote, to avoid printing a result that repeats it. */

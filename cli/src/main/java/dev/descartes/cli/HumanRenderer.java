@@ -99,7 +99,7 @@ final class HumanRenderer implements Renderer {
         .ifPresent(n -> facts.add(n + (n == 1 ? " turn" : " turns")));
     String exit = t.exit().filter(x -> !x.success()).map(x -> " (" + x + ")").orElse("");
     // a failed result was shown as it came; what else went wrong is said here
-    String why = t.state() == AgentTally.State.COMPLETED || t.result().isPresent() ? ""
+    String why = t.state() != AgentTally.State.FAILED || t.resultSeen() ? ""
         : t.headline().map(h -> ": " + h).orElse("");
     return symbol + " " + t.state().label() + exit + (facts.isEmpty() ? "" : " in " + String.join(", ", facts)) + why;
   }
