@@ -3,9 +3,11 @@ package dev.descartes.cli;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentHandle;
+import dev.descartes.runner.AgentOutcome;
 import dev.descartes.runner.ExitStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -45,6 +47,7 @@ final class AgentTally {
   private double cost;
   private boolean costKnown;
   private Activity.Result result;
+  private boolean resultSeen;
   private String lastText;
   private String failure;
 
@@ -88,23 +91,39 @@ final class AgentTally {
       }
       case Activity.Result r -> {
         result = r;
-        if (r.costUsd().isPresent()) {
-          cost = r.costUsd().getAsDouble();
-          costKnown = true;
-        }
+        resultSeen = true;
       }
       case Activity.AssistantText t -> lastText = t.text();
       default -> { }
     }
   }
 
-  /** The agent's process ended: its final state, from the runner's status and the agent's result. */
-  synchronized void exited(AgentEvent.Exited e) {
+  /**
+   * The agent's process ended: its final state from the runner's status and the CLI's verdict (its
+   * {@link AgentOutcome}, or the last result seen in its output); cost and turns from the outcome
+   * when it has them.
+   */
+  synchronized void exited(AgentEvent.Exited e, Optional<AgentOutcome> outcome) {
     exit = e.exitStatus();
     endedAt = e.at();
+    outcome.ifPresent(o -> {
+      if (o.costUsd().isPresent()) {
+        cost = o.costUsd().getAsDouble();
+        costKnown = true;
+      }
+      if (result == null && !o.success()) {
+        result = new Activity.Result(false, Optional.empty(),
+            o.errorMessage().or(o::resultText).or(() -> o.errorKind().map(k -> k.name().toLowerCase(Locale.ROOT))),
+            o.turns());
+      } else if (result != null && result.turns().isEmpty() && o.turns().isPresent()) {
+        result = new Activity.Result(result.success(), result.text(), result.error(), o.turns());
+      }
+    });
+    boolean verdictFailed = result != null && !result.success()
+        || outcome.map(o -> !o.success()).orElse(false);
     state = switch (e.status()) {
       case TERMINATED -> State.STOPPED;
-      case COMPLETED -> result != null && !result.success() ? State.FAILED : State.COMPLETED;
+      case COMPLETED -> verdictFailed ? State.FAILED : State.COMPLETED;
       default -> State.FAILED;
     };
   }
@@ -128,11 +147,6 @@ final class AgentTally {
     return Duration.between(startedAt, endedAt != null ? endedAt : now);
   }
 
-  /** The duration the agent reported, or the time its process ran. */
-  synchronized Duration duration(Instant now) {
-    return result != null && result.duration().isPresent() ? result.duration().get() : elapsed(now);
-  }
-
   synchronized Optional<Double> cost() {
     return costKnown ? Optional.of(cost) : Optional.empty();
   }
@@ -143,6 +157,11 @@ final class AgentTally {
 
   synchronized Optional<Activity.Result> result() {
     return Optional.ofNullable(result);
+  }
+
+  /** Whether the agent's output held a result (shown as it came), not only its outcome. */
+  synchronized boolean resultSeen() {
+    return resultSeen;
   }
 
   /** The last text the model wrote, to avoid printing a result that repeats it. */

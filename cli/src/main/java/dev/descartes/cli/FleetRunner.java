@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs a {@link Fleet} to the end: starts its agents in order under the concurrency cap, renders
@@ -28,7 +29,7 @@ final class FleetRunner {
 
   /** How long an agent may wait for a slot under the cap: in effect, until the run is stopped. */
   private static final Duration SLOT_WAIT = Duration.ofDays(365);
-  private static final Duration STDERR_POLL = Duration.ofMillis(250);
+  private static final Duration OUTPUT_POLL = Duration.ofMillis(250);
   private static final long STATUS_PERIOD_MS = 100;
 
   private final Fleet fleet;
@@ -132,7 +133,7 @@ final class FleetRunner {
         t.started(h);
         stopNow = stopping;
       }
-      Thread.ofVirtual().name("descartes-out-" + t.name()).start(() -> follow(t, h, r));
+      Thread.ofVirtual().name("descartes-events-" + t.name()).start(() -> follow(t, h, r));
       if (stopNow) {
         Thread.ofVirtual().start(() -> stopAgents(List.of(h)));
       }
@@ -141,31 +142,33 @@ final class FleetRunner {
 
   /** Renders one agent's events and stderr until it has exited. */
   private void follow(AgentTally t, AgentHandle h, Renderer r) {
-    Thread stderr = Thread.ofVirtual().name("descartes-err-" + t.name()).start(() -> drain(h.stderr(), r));
-    StreamJson json = new StreamJson();
+    Thread stderr = Thread.ofVirtual().name("descartes-err-" + t.name()).start(() -> drain(h.stderr(), r::stderr));
+    Thread stdout = r.wantsStdout()
+        ? Thread.ofVirtual().name("descartes-out-" + t.name()).start(() -> drain(h.stdout(), r::stdout)) : null;
+    Activities activities = new Activities();
     for (AgentEvent e : h.events()) {
-      List<Activity> activities = switch (e) {
-        case AgentEvent.Json j -> json.interpret(j.json());
-        case AgentEvent.Exited x -> json.flush();
-        default -> List.of();
-      };
-      activities.forEach(t::record);
-      r.event(e, activities);
+      List<Activity> now = activities.of(e);
+      now.forEach(t::record);
+      r.event(e, now);
       if (e instanceof AgentEvent.Exited x) {
         joinUninterruptibly(stderr);
-        t.exited(x);
+        if (stdout != null) {
+          joinUninterruptibly(stdout);
+        }
+        t.exited(x, h.outcome());
       }
     }
     end(t, r);
   }
 
-  private static void drain(AgentOutput stderr, Renderer r) {
+  /** Hands every line of {@code output} to {@code sink} until the stream has ended. */
+  private static void drain(AgentOutput output, Consumer<OutputLine> sink) {
     try {
       while (true) {
-        Optional<OutputLine> line = stderr.poll(STDERR_POLL);
+        Optional<OutputLine> line = output.poll(OUTPUT_POLL);
         if (line.isPresent()) {
-          r.stderr(line.get());
-        } else if (stderr.isFinished()) {
+          sink.accept(line.get());
+        } else if (output.isFinished()) {
           return;
         }
       }
@@ -207,15 +210,12 @@ final class FleetRunner {
   }
 
   private void stopAgents(List<AgentHandle> handles) {
+    Duration timeout = fleet.stop().timeout();
     Optional<GracefulShutdown> custom = fleet.stop().signal()
-        .map(s -> GracefulShutdown.builder().signal(s).await(fleet.stop().timeout()).build());
-    if (custom.isEmpty()) {
-      runner.shutdown(fleet.stop().timeout()); // each backend's own sequence
-      return;
-    }
+        .map(s -> GracefulShutdown.builder().signal(s).await(timeout).build());
     List<Thread> stoppers = new ArrayList<>();
-    for (AgentHandle h : handles) {
-      stoppers.add(Thread.ofVirtual().start(() -> custom.get().shutdown(h)));
+    for (AgentHandle h : handles) { // in parallel; without a signal of its own, each backend's sequence
+      stoppers.add(Thread.ofVirtual().start(() -> custom.map(g -> g.shutdown(h)).orElseGet(() -> h.stop(timeout))));
     }
     stoppers.forEach(FleetRunner::joinUninterruptibly);
   }

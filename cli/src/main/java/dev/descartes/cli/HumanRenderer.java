@@ -39,17 +39,18 @@ final class HumanRenderer implements Renderer {
       case AgentEvent.Gap g -> sink.line(Style.NOTE, theme.info() + " " + g.missedLines()
           + " lines (" + g.missedBytes() + " bytes) not shown: output came faster than it could be shown");
       case AgentEvent.Json j -> { }
+      case AgentEvent.Normalized n -> { }
       case AgentEvent.Exited e -> { }
     }
   }
 
   private void activity(Activity a) {
     switch (a) {
-      case Activity.SessionStarted s -> sink.line(Style.DIM, theme.info() + " session"
-          + s.sessionId().map(id -> " " + id).orElse("") + s.model().map(m -> ", model " + m).orElse(""));
+      case Activity.SessionStarted s -> sink.line(Style.DIM, theme.info() + " session " + s.sessionId()
+          + s.model().map(m -> ", model " + m).orElse(""));
       case Activity.AssistantText t -> sink.line(Style.TEXT, t.text());
       case Activity.ToolCall c -> sink.line(Style.TOOL, theme.call() + " " + c.name()
-          + c.input().map(HumanRenderer::gist).filter(g -> !g.isEmpty()).map(g -> "  " + g).orElse(""));
+          + Optional.of(gist(c.input())).filter(g -> !g.isEmpty()).map(g -> "  " + g).orElse(""));
       case Activity.ToolResult r -> sink.line(r.error() ? Style.ERROR : Style.DIM,
           "  " + theme.result() + " " + summary(r.output()));
       case Activity.Result r -> {
@@ -91,14 +92,14 @@ final class HumanRenderer implements Renderer {
     };
     List<String> facts = new ArrayList<>();
     if (t.exit().isPresent()) {
-      facts.add(Durations.format(t.duration(Instant.now())));
+      facts.add(Durations.format(t.elapsed(Instant.now())));
     }
     t.cost().ifPresent(c -> facts.add(Durations.cost(c)));
     t.result().flatMap(r -> r.turns().isPresent() ? Optional.of(r.turns().getAsInt()) : Optional.empty())
         .ifPresent(n -> facts.add(n + (n == 1 ? " turn" : " turns")));
     String exit = t.exit().filter(x -> !x.success()).map(x -> " (" + x + ")").orElse("");
     // a failed result was shown as it came; what else went wrong is said here
-    String why = t.state() == AgentTally.State.COMPLETED || t.result().isPresent() ? ""
+    String why = t.state() != AgentTally.State.FAILED || t.resultSeen() ? ""
         : t.headline().map(h -> ": " + h).orElse("");
     return symbol + " " + t.state().label() + exit + (facts.isEmpty() ? "" : " in " + String.join(", ", facts)) + why;
   }

@@ -34,6 +34,7 @@ final class JsonRenderer implements Renderer {
     switch (event) {
       case AgentEvent.Started s -> emit(node("started", s.at()).put("pid", s.pid()));
       case AgentEvent.Json j -> { }
+      case AgentEvent.Normalized n -> { }
       case AgentEvent.RawLine r -> emit(node("text", r.at()).put("text", r.text()).put("complete", r.complete()));
       case AgentEvent.Gap g -> emit(node("gap", g.at()).put("missed_lines", g.missedLines())
           .put("missed_bytes", g.missedBytes()));
@@ -44,15 +45,14 @@ final class JsonRenderer implements Renderer {
   private ObjectNode activity(Activity a, Instant at) {
     return switch (a) {
       case Activity.SessionStarted s -> {
-        ObjectNode n = node("session_started", at);
-        s.sessionId().ifPresent(id -> n.put("session_id", id));
+        ObjectNode n = node("session_started", at).put("session_id", s.sessionId());
         s.model().ifPresent(m -> n.put("model", m));
         yield n;
       }
       case Activity.AssistantText t -> node("assistant_text", at).put("text", t.text());
       case Activity.ToolCall c -> {
         ObjectNode n = node("tool_call", at).put("name", c.name());
-        c.input().ifPresent(i -> n.set("input", i));
+        n.set("input", c.input());
         yield n;
       }
       case Activity.ToolResult r -> node("tool_result", at).put("output", r.output()).put("is_error", r.error());
@@ -61,9 +61,7 @@ final class JsonRenderer implements Renderer {
         ObjectNode n = node("result", at).put("success", r.success());
         r.text().ifPresent(t -> n.put("text", t));
         r.error().ifPresent(e -> n.put("error", e));
-        r.costUsd().ifPresent(c -> n.put("cost_usd", c));
         r.turns().ifPresent(t -> n.put("turns", t));
-        r.duration().ifPresent(d -> n.put("duration_ms", d.toMillis()));
         yield n;
       }
       case Activity.Other o -> {
@@ -85,7 +83,7 @@ final class JsonRenderer implements Renderer {
     t.exit().ifPresent(x -> {
       x.code().ifPresent(c -> n.put("exit_code", c));
       x.signal().ifPresent(s -> n.put("signal", s));
-      n.put("duration_ms", t.duration(Instant.now()).toMillis());
+      n.put("duration_ms", t.elapsed(Instant.now()).toMillis());
     });
     t.cost().ifPresent(c -> n.put("cost_usd", c));
     t.headline().filter(h -> t.state() != AgentTally.State.COMPLETED).ifPresent(h -> n.put("error", h));

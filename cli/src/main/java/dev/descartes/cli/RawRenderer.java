@@ -4,7 +4,10 @@ import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.OutputLine;
 import java.util.List;
 
-/** {@code --raw}: the agent's stdout and stderr lines exactly as the CLI wrote them. */
+/**
+ * {@code --raw}: the agent's stdout and stderr lines exactly as the CLI wrote them, read from the
+ * handle's own output readers rather than from its (parsed) events.
+ */
 final class RawRenderer implements Renderer {
 
   private final AgentSink sink;
@@ -15,11 +18,17 @@ final class RawRenderer implements Renderer {
 
   @Override
   public void event(AgentEvent event, List<Activity> activities) {
-    switch (event) {
-      case AgentEvent.Json j -> sink.raw(false, j.line());
-      case AgentEvent.RawLine r -> sink.raw(false, r.line());
-      default -> { }
-    }
+    // the lines come through stdout()
+  }
+
+  @Override
+  public boolean wantsStdout() {
+    return true;
+  }
+
+  @Override
+  public void stdout(OutputLine line) {
+    sink.raw(false, line.bytes());
   }
 
   @Override

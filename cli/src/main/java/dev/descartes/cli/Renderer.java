@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Turns one agent's events into output. One instance per agent, called from that agent's output
- * threads: {@link #event} from one, {@link #stderr} from another, {@link #finished} once both are
- * done.
+ * threads: {@link #event}, {@link #stderr} and {@link #stdout} each from its own, {@link #finished}
+ * once all are done.
  */
 interface Renderer {
 
@@ -21,6 +21,14 @@ interface Renderer {
 
   /** One line the agent wrote to stderr. */
   void stderr(OutputLine line);
+
+  /** Whether this renderer wants the agent's stdout lines as written, through {@link #stdout}. */
+  default boolean wantsStdout() {
+    return false;
+  }
+
+  /** One line the agent wrote to stdout, as written (only if {@link #wantsStdout()}). */
+  default void stdout(OutputLine line) {}
 
   /** The agent is over (its process exited, or it never started); its tally is final. */
   void finished(AgentTally tally);

@@ -24,7 +24,7 @@ final class SummaryTable {
           a.state().label(),
           a.exit().map(x -> x.code().isPresent() ? String.valueOf(x.code().getAsInt()) : "sig " + x.signal().getAsInt())
               .orElse("-"),
-          a.exit().isPresent() ? Durations.format(a.duration(now)) : "-",
+          a.exit().isPresent() ? Durations.format(a.elapsed(now)) : "-",
           a.cost().map(Durations::cost).orElse("-"),
           a.headline().orElse("")});
     }

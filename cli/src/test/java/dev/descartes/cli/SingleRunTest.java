@@ -72,7 +72,7 @@ class SingleRunTest {
       types.add(event.path("type").asText());
     }
     assertThat(types).containsExactly("started", "session_started", "assistant_text", "tool_call",
-        "tool_result", "assistant_text", "result", "exited");
+        "tool_result", "assistant_text", "usage", "result", "exited");
     JsonNode exited = JSON.readTree(r.stdoutLines().getLast());
     assertThat(exited.path("state").asText()).isEqualTo("completed");
     assertThat(exited.path("exit_code").asInt()).isZero();
