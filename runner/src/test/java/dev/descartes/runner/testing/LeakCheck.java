@@ -8,13 +8,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test that leaves a process behind: any live process whose environment carries the
- * runner's {@code DESCARTES_AGENT_ID} cookie (every process of every agent's tree has it), and any
- * zombie child of this JVM. Waits up to five seconds for stragglers to go before failing, and then
+ * runner's {@code DESCARTES_AGENT_ID} cookie (every process of every agent's tree has it) and that
+ * descends from this JVM or belongs to an agent this JVM spawned, and any zombie child of this JVM.
+ * Agents of other JVMs on the machine (another test run) are not this test's business. Waits up to five seconds for stragglers to go before failing, and then
  * kills them, so one leaking test does not fail the next. Register with
  * {@code @ExtendWith(LeakCheck.class)}.
  */
@@ -52,7 +54,9 @@ public final class LeakCheck implements AfterEachCallback {
           char state = f[0].charAt(0);
           long ppid = Long.parseLong(f[1]);
           boolean zombieOfOurs = state == 'Z' && ppid == SELF;
-          boolean agentProcess = state != 'Z' && contains(Files.readAllBytes(p.resolve("environ")));
+          String agent = state == 'Z' ? null : cookie(Files.readAllBytes(p.resolve("environ")));
+          boolean agentProcess = agent != null
+              && (TestRunners.spawnedHere(agent) || descendsFromSelf(Long.parseLong(name)));
           if (zombieOfOurs || agentProcess) {
             String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
                 .replace('\0', ' ').trim();
@@ -68,7 +72,8 @@ public final class LeakCheck implements AfterEachCallback {
     return out;
   }
 
-  private static boolean contains(byte[] env) {
+  /** The cookie's value in a NUL-separated environment, or null. */
+  private static String cookie(byte[] env) {
     outer:
     for (int i = 0; i + COOKIE.length <= env.length; i++) {
       if (i > 0 && env[i - 1] != 0) {
@@ -79,7 +84,22 @@ public final class LeakCheck implements AfterEachCallback {
           continue outer;
         }
       }
-      return true;
+      int end = i + COOKIE.length;
+      while (end < env.length && env[end] != 0) {
+        end++;
+      }
+      return new String(env, i + COOKIE.length, end - i - COOKIE.length, StandardCharsets.US_ASCII);
+    }
+    return null;
+  }
+
+  private static boolean descendsFromSelf(long pid) {
+    Optional<ProcessHandle> h = ProcessHandle.of(pid);
+    while (h.isPresent()) {
+      h = h.get().parent();
+      if (h.isPresent() && h.get().pid() == SELF) {
+        return true;
+      }
     }
     return false;
   }
