@@ -56,12 +56,12 @@ class BackendCommandLineTest {
   }
 
   @Test
-  void claudeRunsHeadlessWithAJsonEventStream() throws Exception {
-    Scripts.sh(bin, "claude", PRINT_ARGS);
+  void claudeRunsHeadlessWithAJsonEventStreamAndThePromptOnStdin() throws Exception {
+    Scripts.sh(bin, "claude", PRINT_ARGS + "; echo stdin:; cat; echo");
     assertThat(run(AgentConfig.builder().name("c").modelBackend("claude").task(NASTY_TASK)
         .systemPrompt("You are a researcher").model("sonnet")))
         .containsExactly("-p", "--output-format", "stream-json", "--verbose", "--model", "sonnet",
-            "--system-prompt", "You are a researcher", NASTY_TASK);
+            "--system-prompt", "You are a researcher", "stdin:", NASTY_TASK);
   }
 
   @Test
@@ -73,9 +73,9 @@ class BackendCommandLineTest {
 
   @Test
   void opencodeUsesRunBecauseHeadlessDoesNotExist() throws Exception {
-    Scripts.sh(bin, "opencode", PRINT_ARGS);
+    Scripts.sh(bin, "opencode", PRINT_ARGS + "; echo stdin:; cat; echo");
     assertThat(run(AgentConfig.builder().name("o").modelBackend("opencode").task(NASTY_TASK)))
-        .containsExactly("run", "--format", "json", NASTY_TASK);
+        .containsExactly("run", "--format", "json", "stdin:", NASTY_TASK);
   }
 
   @Test

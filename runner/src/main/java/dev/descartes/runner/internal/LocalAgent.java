@@ -540,8 +540,8 @@ public final class LocalAgent implements AgentHandle {
 
   /** Called by the health monitor with one read of {@code /proc} shared by every agent. */
   void healthCheck(ProcSnapshot snapshot, Instant now) {
-    if (status.get().isTerminal()) {
-      return;
+    if (status.get().isTerminal() || child == null) {
+      return; // not started yet, or over
     }
     ProcessTree t = tree;
     if (t != null) {
