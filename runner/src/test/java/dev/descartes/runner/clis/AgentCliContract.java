@@ -11,6 +11,7 @@ import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.os.ProcSnapshots;
 import dev.descartes.runner.internal.os.ProcStat;
 import dev.descartes.runner.testing.TestRunners;
 import dev.descartes.runner.testing.fakemodel.FakeModelServer;
@@ -216,10 +217,9 @@ abstract class AgentCliContract {
 
   /** The live processes carrying this agent's cookie, as {pid, session id, command line}. */
   static List<String[]> agentProcesses(AgentHandle h) {
-    byte[] cookie = ProcFs.ascii("DESCARTES_AGENT_ID=" + h.id() + "\0");
     List<String[]> out = new ArrayList<>();
-    for (ProcStat p : ProcFs.all()) {
-      if (!p.isZombie() && ProcFs.environContains(p.pid(), cookie)) {
+    for (ProcStat p : ProcSnapshots.fresh().withCookie("DESCARTES_AGENT_ID", h.id().toString())) {
+      {
         try {
           String cmd = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(p.pid()), "cmdline")),
               StandardCharsets.UTF_8).replace('\0', ' ');
