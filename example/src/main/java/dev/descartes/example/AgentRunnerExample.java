@@ -91,6 +91,12 @@ public final class AgentRunnerExample {
       case AgentEvent.RawLine r -> r.text();
       case AgentEvent.Gap g -> "(missed " + g.missedLines() + " lines)";
       case AgentEvent.Exited x -> "exited: " + x.exitStatus() + ", " + x.status();
+      case AgentEvent.SessionStarted s -> "session " + s.sessionId() + s.model().map(m -> ", model " + m).orElse("");
+      case AgentEvent.AssistantText t -> t.text();
+      case AgentEvent.ToolCall c -> "tool " + c.name() + " " + c.input();
+      case AgentEvent.ToolResult r -> (r.error() ? "tool failed: " : "tool result: ") + r.output();
+      case AgentEvent.Usage u -> "usage: " + u.inputTokens() + " in, " + u.outputTokens() + " out";
+      case AgentEvent.Result r -> (r.success() ? "result: " : "failed: ") + r.text();
     };
     synchronized (System.out) {
       System.out.printf("[%-10s] %s%n", name, text);
