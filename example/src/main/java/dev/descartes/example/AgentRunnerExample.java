@@ -90,6 +90,7 @@ public final class AgentRunnerExample {
       case AgentEvent.Json j -> j.type() + " " + summary(j);
       case AgentEvent.RawLine r -> r.text();
       case AgentEvent.Gap g -> "(missed " + g.missedLines() + " lines)";
+      case AgentEvent.Normalized n -> n.getClass().getSimpleName() + " " + n.raw().path("type").asText();
       case AgentEvent.Exited x -> "exited: " + x.exitStatus() + ", " + x.status();
     };
     synchronized (System.out) {
