@@ -90,7 +90,6 @@ public final class AgentRunnerExample {
       case AgentEvent.Json j -> j.type() + " " + summary(j);
       case AgentEvent.RawLine r -> r.text();
       case AgentEvent.Gap g -> "(missed " + g.missedLines() + " lines)";
-      case AgentEvent.Normalized n -> n.getClass().getSimpleName() + " " + n.raw().path("type").asText();
       case AgentEvent.Exited x -> "exited: " + x.exitStatus() + ", " + x.status();
       case AgentEvent.SessionStarted s -> "session " + s.sessionId() + s.model().map(m -> ", model " + m).orElse("");
       case AgentEvent.AssistantText t -> t.text();

@@ -7,6 +7,7 @@ import dev.descartes.runner.internal.backend.BackendRegistry;
 import dev.descartes.runner.internal.engine.Engines;
 import dev.descartes.runner.internal.engine.ProcessEngine;
 import dev.descartes.runner.internal.os.Native;
+import dev.descartes.runner.internal.os.OrphanReaper;
 import dev.descartes.runner.internal.os.Platform;
 import java.time.Duration;
 import java.util.List;
@@ -59,9 +60,13 @@ public final class LocalProcessRunner implements AgentRunner {
     this.registry = new AgentRegistry(config, engine);
     if (config.subreaper() && Platform.isLinux()) {
       Native.get().ifPresent(n -> {
-        if (SUBREAPER.compareAndSet(false, true) && !n.becomeSubreaper()) {
-          LOG.warn("could not make the JVM a child subreaper; tools that escape into their own session"
-              + " and outlive their parent are then reaped by init");
+        if (SUBREAPER.compareAndSet(false, true)) {
+          if (n.becomeSubreaper()) {
+            OrphanReaper.start(n);
+          } else {
+            LOG.warn("could not make the JVM a child subreaper; tools that escape into their own session"
+                + " and outlive their parent are then reaped by init");
+          }
         }
       });
     }

@@ -53,8 +53,7 @@ abstract class AgentCliContract {
   @BeforeEach
   void start() {
     model = FakeModelServer.start(Reply.text("unused"));
-    // Frequent health checks: they also reap tool processes that the CLI killed while the agent
-    // lives on, which were re-parented to this JVM (the runner is their subreaper).
+    // Frequent health checks: the agent's tree (tool sessions included) is learned early.
     runner = TestRunners.runner(TestRunners.config().allowListedEnvironment()
         .healthCheckInterval(Duration.ofMillis(500)).outputDrainTimeout(Duration.ofSeconds(5)));
   }

@@ -1,6 +1,7 @@
 package dev.descartes.runner.internal.engine;
 
 import dev.descartes.runner.ExitStatus;
+import dev.descartes.runner.internal.os.OwnChildren;
 import dev.descartes.runner.internal.os.Platform;
 import dev.descartes.runner.internal.os.ProcFs;
 import dev.descartes.runner.internal.os.ProcStat;
@@ -61,6 +62,7 @@ public final class JdkProcessEngine implements ProcessEngine {
     Process process;
     try {
       process = pb.start();
+      OwnChildren.started(process.pid());
     } catch (IOException e) {
       throw setsid.isPresent() ? SpawnMessages.naming(e, setsid.get().toString(), request.argv().getFirst()) : e;
     }
@@ -113,7 +115,9 @@ public final class JdkProcessEngine implements ProcessEngine {
       boolean interrupted = false;
       while (true) {
         try {
-          exit.complete(ExitStatus.exited(process.waitFor()));
+          int code = process.waitFor();
+          OwnChildren.reaped(process.pid());
+          exit.complete(ExitStatus.exited(code));
           break;
         } catch (InterruptedException e) {
           interrupted = true;

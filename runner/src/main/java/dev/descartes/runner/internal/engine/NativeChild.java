@@ -3,6 +3,7 @@ package dev.descartes.runner.internal.engine;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.internal.os.Epoll;
 import dev.descartes.runner.internal.os.Pipes;
+import dev.descartes.runner.internal.os.OwnChildren;
 import dev.descartes.runner.internal.os.WaitId;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +69,7 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
       }
     }
     reaped = true;
+    OwnChildren.reaped(pid);
     loop.unregister(pidfd, token);
     Pipes.close(pidfd);
     onReaped.accept(this);

@@ -5,6 +5,7 @@ import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.Pipes;
 import dev.descartes.runner.internal.os.Platform;
 import dev.descartes.runner.internal.os.PosixSpawn;
+import dev.descartes.runner.internal.os.OwnChildren;
 import dev.descartes.runner.internal.os.WaitId;
 import java.io.IOException;
 import java.util.Locale;
@@ -127,6 +128,7 @@ public final class NativeProcessEngine implements ProcessEngine {
       throw SpawnMessages.cannotRun(request.argv().getFirst(), request.workingDir(), -pid, Libc.describe(-pid));
     }
     int started = pid;
+    OwnChildren.started(pid);
     Optional<Integer> pidfd = Native.get().flatMap(n -> n.pidfdOpen(started));
     if (pidfd.isEmpty()) {
       killAndReap(pid, -1);
@@ -168,6 +170,7 @@ public final class NativeProcessEngine implements ProcessEngine {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
     WaitId.reapBlocking(pid);
+    OwnChildren.reaped(pid);
   }
 
   /** Children started and not reaped yet. */

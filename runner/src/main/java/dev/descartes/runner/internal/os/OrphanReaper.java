@@ -1,0 +1,119 @@
+package dev.descartes.runner.internal.os;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reaps the orphans re-parented to this JVM once it is a child subreaper: the tool shells and
+ * daemons of agents that outlived their parent and then died. Without it each would stay a zombie
+ * of the JVM for good, whether or not its agent's tree is still known.
+ *
+ * <p>One virtual thread sweeps the JVM's children every second. A zombie child that no engine of
+ * this JVM started ({@link OwnChildren}) and that is still the same zombie (pid and start time) one
+ * sweep later is reaped with {@code waitid} on its pidfd. The JDK reaps the children of {@code
+ * ProcessBuilder} at once, so a zombie that waited a whole second is nobody's to wait for.
+ * Thread-safe.
+ */
+public final class OrphanReaper {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OrphanReaper.class);
+  private static final long PERIOD_NANOS = 1_000_000_000L;
+  private static final long SELF = ProcessHandle.current().pid();
+  private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+  private Set<ProcessTree.Member> seenLastSweep = Set.of();
+
+  private OrphanReaper() {}
+
+  /** Starts the JVM's one sweeper, once; later calls do nothing. */
+  public static void start(Native n) {
+    if (STARTED.compareAndSet(false, true)) {
+      OrphanReaper reaper = new OrphanReaper();
+      Thread.ofVirtual().name("descartes-orphan-reaper").start(() -> reaper.run(n));
+    }
+  }
+
+  private void run(Native n) {
+    while (true) {
+      try {
+        sweep(n);
+      } catch (RuntimeException e) {
+        LOG.debug("orphan sweep failed: {}", e.toString());
+      }
+      LockSupport.parkNanos(PERIOD_NANOS);
+    }
+  }
+
+  /** Reaps the zombies found by the previous sweep that are still there; remembers the new ones. */
+  int sweep(Native n) {
+    Set<ProcessTree.Member> zombies = new HashSet<>();
+    int reaped = 0;
+    for (long pid : children()) {
+      if (OwnChildren.contains(pid)) {
+        continue;
+      }
+      Optional<ProcStat> s = ProcFs.stat(pid);
+      if (s.isEmpty() || !s.get().isZombie() || s.get().ppid() != SELF) {
+        continue;
+      }
+      ProcessTree.Member m = new ProcessTree.Member((int) pid, s.get().startTicks());
+      if (seenLastSweep.contains(m) && reap(n, m)) {
+        reaped++;
+        LOG.debug("reaped orphan {} re-parented to this JVM", pid);
+      } else {
+        zombies.add(m);
+      }
+    }
+    seenLastSweep = zombies;
+    return reaped;
+  }
+
+  private static boolean reap(Native n, ProcessTree.Member m) {
+    Optional<Integer> fd = n.pidfdOpen(m.pid());
+    if (fd.isEmpty()) {
+      return false;
+    }
+    try {
+      return ProcFs.stat(m.pid()).map(s -> s.startTicks() == m.startTicks()).orElse(false)
+          && !OwnChildren.contains(m.pid())
+          && n.reapIfExited(fd.get()).isPresent();
+    } finally {
+      n.close(fd.get());
+    }
+  }
+
+  /** The JVM's children, from each thread's {@code children} file, or from a scan of {@code /proc}. */
+  private static Set<Long> children() {
+    Set<Long> pids = new HashSet<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path task : tasks) {
+        String list;
+        try {
+          list = Files.readString(task.resolve("children"));
+        } catch (IOException e) {
+          continue; // the thread ended, or the kernel has no children files
+        }
+        for (String pid : list.trim().split("\\s+")) {
+          if (!pid.isEmpty()) {
+            pids.add(Long.parseLong(pid));
+          }
+        }
+      }
+    } catch (IOException e) {
+      ProcSnapshots.fresh().children((int) SELF).forEach(p -> pids.add((long) p.pid()));
+    }
+    if (pids.isEmpty() && !Files.exists(Path.of("/proc/self/task/" + SELF + "/children"))) {
+      ProcSnapshots.fresh().children((int) SELF).forEach(p -> pids.add((long) p.pid()));
+    }
+    return pids;
+  }
+}
