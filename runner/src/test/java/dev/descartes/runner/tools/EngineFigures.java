@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * class path and runs every scenario for both engines.
  *
  * <pre>
- * EngineFigures --engine jdk|native --scenario spawn|stream|leak [--agents N] [--cycles N] [--kills N]
+ * EngineFigures --engine jdk|native --scenario spawn|engine-spawn|stream|leak [--agents N]
+ *     [--cycles N] [--kills N] [--tick-agent PATH]
  * </pre>
  *
  * <ul>
@@ -45,7 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       and p99 of {@code runner.spawn}, then the JVM's resident memory and thread count with all
  *       of them alive, against the figures before the first spawn (after a warm-up).
  *   <li>{@code stream}: {@code --agents} (1000) agents that each write a line every 100 ms ({@code
- *       bash}: {@code echo $EPOCHREALTIME; read -t 0.1}, no fork); for each, the delay between the moment
+ *       bench/tick-agent.c}, given with {@code --tick-agent}: the line is the wall-clock time it
+ *       was written, in microseconds); for each, the delay between the moment
  *       its first line was written and the moment a runner listener saw it; the most native
  *       threads seen while all of them stream for 10 s.
  *   <li>{@code leak}: {@code --cycles} (10000) spawn-and-exit and {@code --kills} (1000)
@@ -60,8 +62,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EngineFigures {
 
-  /** A line every 100 ms, with no fork; {@code read} times out (status above 128), or the agent ends at EOF. */
-  private static final String TICK = "while echo \"$EPOCHREALTIME\"; do read -t 0.1; [ $? -gt 128 ] || exit 0; done";
   private static final String ENV = "/usr/bin/env";
   private static final String UNSET = "-u";
   private static final String COOKIE = "DESCARTES_AGENT_ID";
@@ -85,7 +85,8 @@ public final class EngineFigures {
       String result = switch (opts.getOrDefault("scenario", "spawn")) {
         case "spawn" -> spawn(runner, agents);
         case "engine-spawn" -> engineSpawn(engine, agents);
-        case "stream" -> stream(runner, agents);
+        case "stream" -> stream(runner, agents,
+            Path.of(opts.getOrDefault("tick-agent", "runner/target/tick-agent")).toAbsolutePath().toString());
         case "leak" -> leak(runner, Integer.parseInt(opts.getOrDefault("cycles", "10000")),
             Integer.parseInt(opts.getOrDefault("kills", "1000")));
         default -> throw new IllegalArgumentException("unknown scenario " + opts.get("scenario"));
@@ -191,21 +192,21 @@ public final class EngineFigures {
 
   // ---- first-line delay and threads with streaming agents ----
 
-  private static String stream(LocalProcessRunner runner, int agents) throws Exception {
+  private static String stream(LocalProcessRunner runner, int agents, String tickAgent) throws Exception {
     Map<AgentId, Long> firstDelayMicros = new ConcurrentHashMap<>();
     AtomicLong lines = new AtomicLong();
     AtomicLong worstMicros = new AtomicLong();
     runner.onEvent(e -> {
       if (e instanceof AgentEvent.RawLine l) {
         long now = nowMicros();
-        long written = parseMicros(new String(l.line(), StandardCharsets.US_ASCII).trim());
+        long written = Long.parseLong(new String(l.line(), StandardCharsets.US_ASCII).trim());
         long delay = now - written;
         lines.incrementAndGet();
         worstMicros.accumulateAndGet(delay, Math::max);
         firstDelayMicros.putIfAbsent(e.agentId(), delay);
       }
     });
-    AgentConfig tick = AgentConfig.builder().name("tick").command(ENV, UNSET, COOKIE, "/bin/bash", "-c", TICK).build();
+    AgentConfig tick = AgentConfig.builder().name("tick").command(ENV, UNSET, COOKIE, tickAgent).build();
     long threads0 = threads();
     List<AgentHandle> live = new ArrayList<>(agents);
     long start = System.nanoTime();
@@ -241,12 +242,6 @@ public final class EngineFigures {
   private static long nowMicros() {
     java.time.Instant i = java.time.Instant.now();
     return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000;
-  }
-
-  /** {@code $EPOCHREALTIME}: seconds, a dot, six digits (bash prints the dot in the C locale). */
-  private static long parseMicros(String s) {
-    int dot = s.indexOf('.') >= 0 ? s.indexOf('.') : s.indexOf(',');
-    return Long.parseLong(s.substring(0, dot)) * 1_000_000L + Long.parseLong(s.substring(dot + 1));
   }
 
   // ---- leaks ----
