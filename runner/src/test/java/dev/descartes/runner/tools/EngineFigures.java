@@ -48,8 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code stream}: {@code --agents} (1000) agents that each write a line every 100 ms ({@code
  *       bench/tick-agent.c}, given with {@code --tick-agent}: the line is the wall-clock time it
  *       was written, in microseconds); for each, the delay between the moment
- *       its first line was written and the moment a runner listener saw it; the most native
- *       threads seen while all of them stream for 10 s.
+ *       its first line was written and the moment a runner listener saw it; then, over 10 s of
+ *       steady streaming, the worst delay of any line, the most native threads, and the JVM's CPU
+ *       time per line.
  *   <li>{@code leak}: {@code --cycles} (10000) spawn-and-exit and {@code --kills} (1000)
  *       spawn-and-kill cycles, 8 at a time; open descriptors, threads and child processes before
  *       and after.
@@ -196,12 +197,16 @@ public final class EngineFigures {
     Map<AgentId, Long> firstDelayMicros = new ConcurrentHashMap<>();
     AtomicLong lines = new AtomicLong();
     AtomicLong worstMicros = new AtomicLong();
+    AtomicLong late = new AtomicLong();
     runner.onEvent(e -> {
       if (e instanceof AgentEvent.RawLine l) {
         long now = nowMicros();
         long written = Long.parseLong(new String(l.line(), StandardCharsets.US_ASCII).trim());
         long delay = now - written;
         lines.incrementAndGet();
+        if (delay > 200_000) {
+          late.incrementAndGet();
+        }
         worstMicros.accumulateAndGet(delay, Math::max);
         firstDelayMicros.putIfAbsent(e.agentId(), delay);
       }
@@ -216,12 +221,19 @@ public final class EngineFigures {
     }
     double spawnSeconds = (System.nanoTime() - start) / 1e9;
     long maxThreads = 0;
+    Thread.sleep(2000); // the first lines are in: from here on, steady streaming
+    long lines0 = lines.get();
+    late.set(0);
+    long cpu0 = cpuMillis();
+    worstMicros.set(0);
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {
       maxThreads = Math.max(maxThreads, threads());
       Thread.sleep(200);
     }
-    long linesIn10s = lines.get();
+    long linesIn10s = lines.get() - lines0;
+    long lateIn10s = late.get();
+    long cpuIn10s = cpuMillis() - cpu0;
     long worstWhileStreaming = worstMicros.get();
     long[] first = firstDelayMicros.values().stream().mapToLong(Long::longValue).sorted().toArray();
     System.err.println("[figures] ending the agents");
@@ -229,10 +241,11 @@ public final class EngineFigures {
     return String.format(Locale.ROOT,
         "agents=%d agents_with_first_line=%d first_line_delay_median_ms=%.1f first_line_delay_p99_ms=%.1f"
             + " first_line_delay_max_ms=%.1f any_line_delay_max_ms=%.1f any_line_delay_max_incl_shutdown_ms=%.1f"
-            + " lines=%d threads_before=%d"
+            + " steady_lines_10s=%d steady_lines_over_200ms=%d jvm_cpu_ms_10s=%d cpu_us_per_line=%.1f threads_before=%d"
             + " threads_max_streaming=%d spawn_all_s=%.1f",
         agents, first.length, pct(first, 0.5), pct(first, 0.99), first.length == 0 ? -1 : first[first.length - 1] / 1e3,
-        worstWhileStreaming / 1e3, worstMicros.get() / 1e3, linesIn10s, threads0, maxThreads, spawnSeconds);
+        worstWhileStreaming / 1e3, worstMicros.get() / 1e3, linesIn10s, lateIn10s, cpuIn10s,
+        cpuIn10s * 1000.0 / Math.max(1, linesIn10s), threads0, maxThreads, spawnSeconds);
   }
 
   private static double pct(long[] sorted, double p) {
@@ -308,6 +321,13 @@ public final class EngineFigures {
       }
     }
     return new long[] {new File("/proc/self/fd").list().length, threads(), children};
+  }
+
+  /** User plus system CPU time of this JVM so far. */
+  private static long cpuMillis() throws IOException {
+    String stat = Files.readString(Path.of("/proc/self/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // clock ticks of 10 ms
   }
 
   private static long threads() throws IOException {
