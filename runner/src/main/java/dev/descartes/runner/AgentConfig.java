@@ -26,6 +26,17 @@ import java.util.stream.Collectors;
  * @param environment variables added to the agent's environment (values are secret)
  * @param command an explicit argv; when not empty it runs exactly that, whatever the backend
  * @param workingDir the agent's working directory; overrides the runner's
+ * @param resumeSession a CLI session id to continue (from {@link AgentOutcome#sessionId()} or
+ *     {@link AgentEvent.SessionStarted}); each backend maps it to its CLI's resume flag
+ * @param multiTurn start the CLI in its multi-turn stdin mode (claude and qwen: {@code
+ *     --input-format stream-json}) and talk to it through {@link AgentHandle#session()}; the task,
+ *     when not empty, is the first message
+ * @param autoApprove let the CLI run its tools without asking (claude {@code
+ *     --dangerously-skip-permissions}, opencode {@code --auto}, codex {@code
+ *     --dangerously-bypass-approvals-and-sandbox}, gemini and qwen {@code --yolo}); only for
+ *     sandboxed agents
+ * @param extraArgs arguments added to the backend's command line, before anything it sends on
+ *     stdin; each element reaches the CLI unchanged
  */
 public record AgentConfig(
     String name,
@@ -36,7 +47,11 @@ public record AgentConfig(
     Optional<String> model,
     Map<String, String> environment,
     List<String> command,
-    Optional<Path> workingDir) {
+    Optional<Path> workingDir,
+    Optional<String> resumeSession,
+    boolean multiTurn,
+    boolean autoApprove,
+    List<String> extraArgs) {
 
   public AgentConfig {
     name = Objects.requireNonNullElse(name, "");
@@ -50,6 +65,20 @@ public record AgentConfig(
     environment = Map.copyOf(env);
     command = List.copyOf(Objects.requireNonNullElse(command, List.of()));
     workingDir = Objects.requireNonNullElse(workingDir, Optional.empty());
+    resumeSession = Objects.requireNonNullElse(resumeSession, Optional.empty());
+    extraArgs = List.copyOf(Objects.requireNonNullElse(extraArgs, List.of()));
+    if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
+      throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
+          + "CLI reported (AgentOutcome.sessionId() or the SessionStarted event), or leave it unset");
+    }
+  }
+
+  /** The config of the seed: without session, approval or extra arguments. */
+  public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
+      Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
+      List<String> command, Optional<Path> workingDir) {
+    this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
+        Optional.empty(), false, false, List.of());
   }
 
   /** A builder with every field empty. */
@@ -65,7 +94,8 @@ public record AgentConfig(
     systemPrompt.ifPresent(b::systemPrompt);
     model.ifPresent(b::model);
     workingDir.ifPresent(b::workingDir);
-    return b;
+    resumeSession.ifPresent(b::resumeSession);
+    return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs);
   }
 
   /** Whether this config names an explicit command line. */
@@ -112,6 +142,10 @@ public record AgentConfig(
             .collect(Collectors.joining(", ", "{", "}")) // names only: values are secret
         + (command.isEmpty() ? "" : ", command=" + command)
         + workingDir.map(d -> ", workingDir=" + d).orElse("")
+        + resumeSession.map(r -> ", resumeSession=" + r).orElse("")
+        + (multiTurn ? ", multiTurn" : "")
+        + (autoApprove ? ", autoApprove" : "")
+        + (extraArgs.isEmpty() ? "" : ", extraArgs=" + extraArgs)
         + "]";
   }
 
@@ -130,6 +164,10 @@ public record AgentConfig(
     private final Map<String, String> environment = new LinkedHashMap<>();
     private List<String> command = List.of();
     private Path workingDir;
+    private String resumeSession;
+    private boolean multiTurn;
+    private boolean autoApprove;
+    private List<String> extraArgs = List.of();
 
     private Builder() {}
 
@@ -192,13 +230,43 @@ public record AgentConfig(
       return this;
     }
 
+    /** Continues the CLI session with this id (see {@link AgentConfig#resumeSession()}). */
+    public Builder resumeSession(String sessionId) {
+      this.resumeSession = sessionId;
+      return this;
+    }
+
+    /** Starts a multi-turn session (see {@link AgentConfig#multiTurn()}). */
+    public Builder multiTurn(boolean multiTurn) {
+      this.multiTurn = multiTurn;
+      return this;
+    }
+
+    /** Lets the CLI run tools without asking (see {@link AgentConfig#autoApprove()}). */
+    public Builder autoApprove(boolean autoApprove) {
+      this.autoApprove = autoApprove;
+      return this;
+    }
+
+    /** Arguments added to the backend's command line (see {@link AgentConfig#extraArgs()}). */
+    public Builder extraArgs(List<String> extraArgs) {
+      this.extraArgs = List.copyOf(extraArgs);
+      return this;
+    }
+
+    /** Arguments added to the backend's command line (see {@link AgentConfig#extraArgs()}). */
+    public Builder extraArgs(String... extraArgs) {
+      return extraArgs(List.of(extraArgs));
+    }
+
     /**
      * @throws AgentException.InvalidConfig if an environment entry cannot be passed to a process
      */
     public AgentConfig build() {
       return new AgentConfig(name, modelBackend, task, Optional.ofNullable(context),
           Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
-          Optional.ofNullable(workingDir));
+          Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
+          extraArgs);
     }
   }
 }

@@ -3,6 +3,9 @@ package dev.descartes.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * Something an agent did, in the order it happened: started, wrote a line of stdout, exited.
@@ -13,6 +16,13 @@ import java.util.Objects;
  * behind the in-memory window gets one {@link Gap} saying what it missed. Stream order is kept:
  * {@link Started} first, {@link Exited} last. Events are immutable; the byte arrays they hold are
  * not copied, so do not modify them.
+ *
+ * <p>For an agent run by a backend that knows its CLI's event stream ({@code claude}, {@code
+ * opencode}, {@code codex}, {@code gemini}, {@code qwen}, or a backend with an {@link
+ * AgentEventParser}), a recognized JSON line arrives as one or more {@link Normalized} events
+ * instead: {@link SessionStarted}, {@link AssistantText}, {@link ToolCall}, {@link ToolResult},
+ * {@link Usage} and {@link Result}, the same for every CLI. Each carries the CLI's JSON object as
+ * {@link Normalized#raw()}. A JSON line the parser does not recognize stays a {@link Json}.
  */
 public sealed interface AgentEvent {
 
@@ -88,6 +98,128 @@ public sealed interface AgentEvent {
       Objects.requireNonNull(at);
       Objects.requireNonNull(exitStatus);
       Objects.requireNonNull(status);
+    }
+  }
+  /**
+   * An event a backend's parser made from one line of its CLI's JSON output; the same kinds for
+   * every CLI. One line may yield several (a Claude {@code result} line gives {@link Usage} then
+   * {@link Result}).
+   */
+  sealed interface Normalized extends AgentEvent
+      permits SessionStarted, AssistantText, ToolCall, ToolResult, Usage, Result {
+    /** The CLI's JSON object this event was made from. */
+    JsonNode raw();
+  }
+
+  /**
+   * The CLI started (or resumed) a session.
+   *
+   * @param sessionId the id that {@link AgentConfig.Builder#resumeSession} takes to resume it
+   * @param model the model the CLI reports, when it does
+   */
+  record SessionStarted(AgentId agentId, Instant at, String sessionId, Optional<String> model, JsonNode raw)
+      implements Normalized {
+    public SessionStarted {
+      Objects.requireNonNull(agentId);
+      Objects.requireNonNull(at);
+      Objects.requireNonNull(sessionId);
+      Objects.requireNonNull(model);
+      Objects.requireNonNull(raw);
+    }
+  }
+
+  /**
+   * Text the assistant wrote.
+   *
+   * @param partial true for a streamed piece of a message (a delta), false for a whole message
+   */
+  record AssistantText(AgentId agentId, Instant at, String text, boolean partial, JsonNode raw)
+      implements Normalized {
+    public AssistantText {
+      Objects.requireNonNull(agentId);
+      Objects.requireNonNull(at);
+      Objects.requireNonNull(text);
+      Objects.requireNonNull(raw);
+    }
+  }
+
+  /**
+   * The assistant called a tool.
+   *
+   * @param id the call's id, matched by the {@link ToolResult} of the same call
+   * @param name the tool's name as the CLI calls it ({@code Bash}, {@code bash}, {@code
+   *     run_shell_command}, {@code command_execution}, ...)
+   * @param input the tool's arguments
+   */
+  record ToolCall(AgentId agentId, Instant at, String id, String name, JsonNode input, JsonNode raw)
+      implements Normalized {
+    public ToolCall {
+      Objects.requireNonNull(agentId);
+      Objects.requireNonNull(at);
+      Objects.requireNonNull(id);
+      Objects.requireNonNull(name);
+      Objects.requireNonNull(input);
+      Objects.requireNonNull(raw);
+    }
+  }
+
+  /**
+   * A tool call finished.
+   *
+   * @param id the id of the {@link ToolCall}
+   * @param output what the tool returned, as text
+   * @param error whether the CLI reports the call as failed (or refused, or cancelled)
+   */
+  record ToolResult(AgentId agentId, Instant at, String id, String output, boolean error, JsonNode raw)
+      implements Normalized {
+    public ToolResult {
+      Objects.requireNonNull(agentId);
+      Objects.requireNonNull(at);
+      Objects.requireNonNull(id);
+      Objects.requireNonNull(output);
+      Objects.requireNonNull(raw);
+    }
+  }
+
+  /**
+   * Tokens and cost of one step or turn (not a running total): add them up for a total.
+   *
+   * @param inputTokens tokens sent to the model, cached ones included
+   * @param outputTokens tokens the model produced
+   * @param costUsd the cost in US dollars, when the CLI reports one
+   */
+  record Usage(AgentId agentId, Instant at, long inputTokens, long outputTokens, OptionalDouble costUsd,
+      JsonNode raw) implements Normalized {
+    public Usage {
+      Objects.requireNonNull(agentId);
+      Objects.requireNonNull(at);
+      Objects.requireNonNull(costUsd);
+      Objects.requireNonNull(raw);
+    }
+  }
+
+  /**
+   * The CLI's verdict on a turn (for a one-shot agent, on the whole task): the last word of a turn.
+   *
+   * @param success whether the CLI reports the turn as done without error
+   * @param text the final answer, or what the CLI said about the error
+   * @param errorKind why it failed; empty on success
+   * @param errorMessage the CLI's error message; empty on success
+   * @param turns the model round trips the CLI counted, when it reports them
+   * @param sessionId the session, when the line names it
+   */
+  record Result(AgentId agentId, Instant at, boolean success, String text,
+      Optional<AgentOutcome.ErrorKind> errorKind, Optional<String> errorMessage, OptionalInt turns,
+      Optional<String> sessionId, JsonNode raw) implements Normalized {
+    public Result {
+      Objects.requireNonNull(agentId);
+      Objects.requireNonNull(at);
+      Objects.requireNonNull(text);
+      Objects.requireNonNull(errorKind);
+      Objects.requireNonNull(errorMessage);
+      Objects.requireNonNull(turns);
+      Objects.requireNonNull(sessionId);
+      Objects.requireNonNull(raw);
     }
   }
 }

@@ -108,4 +108,33 @@ public interface AgentHandle {
 
   /** SIGKILL to every process of the agent's tree, including those in their own session. */
   void kill();
+
+  /**
+   * The CLI's verdict on its work, once the agent has ended (empty before): success taken from the
+   * CLI's own final event, result text, error, cost, tokens, turns and session id. Built from every
+   * stdout line as it is read, whether or not anyone reads the events. See {@link AgentOutcome}.
+   */
+  default Optional<AgentOutcome> outcome() {
+    return Optional.empty();
+  }
+
+  /**
+   * The multi-turn session of an agent spawned with {@link AgentConfig#multiTurn()}; empty for any
+   * other agent.
+   */
+  default Optional<AgentSession> session() {
+    return Optional.empty();
+  }
+
+  /**
+   * Stops the agent with its backend's stop sequence (claude: SIGINT first, which aborts the turn
+   * and its tools cleanly; see {@link AgentBackend#stopSequence}), then SIGKILL to whatever is left
+   * of its tree, and waits for the end. Returns at once if the agent has already ended.
+   *
+   * @param timeout the total time the sequence may wait before SIGKILL
+   * @return how the main process ended
+   */
+  default ExitStatus stop(Duration timeout) {
+    return new GracefulShutdown(timeout).shutdown(this);
+  }
 }

@@ -72,12 +72,11 @@ public final class AgentRegistry implements AutoCloseable {
     LocalAgent.Context ctx = new LocalAgent.Context(engine, background, this::terminal, listeners,
         plan.stopSequence(), config.enableJsonStreaming(), config.killOrphansOnExit(),
         config.outputDrainTimeout(), config.outputWindowBytes(), config.pinnedHeadBytes(),
-        config.maxLineBytes());
+        config.maxLineBytes(), plan.cli());
     LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
     agents.put(id, a);
     try {
-      a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec(),
-          ChildEnvironment.COOKIE + "=" + id);
+      a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec());
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
       slots.release();

@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.AgentEventParser;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.internal.io.LineLog;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns one stdout line into an {@link AgentEvent}: a JSON object becomes {@link AgentEvent.Json},
@@ -26,6 +30,8 @@ final class EventDecoder {
     MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
         .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(2000).build());
   }
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventDecoder.class);
 
   private final AgentId id;
   private final boolean json;
@@ -49,6 +55,25 @@ final class EventDecoder {
       }
     }
     return new AgentEvent.RawLine(id, at, line, e.complete());
+  }
+
+  /**
+   * The events of one line: what {@code parser} makes of a JSON object, or the line's own event
+   * when the parser does not recognize it (or throws, which is logged).
+   */
+  List<AgentEvent> decode(LineLog.Entry e, AgentEventParser parser) {
+    AgentEvent event = decode(e);
+    if (event instanceof AgentEvent.Json j) {
+      try {
+        List<AgentEvent> parsed = parser.parse(id, j.at(), j.json());
+        if (!parsed.isEmpty()) {
+          return parsed;
+        }
+      } catch (RuntimeException bad) {
+        LOG.debug("agent {}: event parser failed on a line: {}", id, bad.toString());
+      }
+    }
+    return List.of(event);
   }
 
   private static boolean looksLikeObject(byte[] line) {

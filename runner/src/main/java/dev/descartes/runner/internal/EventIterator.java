@@ -1,8 +1,10 @@
 package dev.descartes.runner.internal;
 
 import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.AgentEventParser;
 import dev.descartes.runner.internal.io.LineLog;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -18,14 +20,17 @@ final class EventIterator implements Iterator<AgentEvent> {
   private final LineLog log;
   private final LineLog.Cursor cursor;
   private final EventDecoder decoder;
+  private final AgentEventParser parser;
+  private final ArrayDeque<AgentEvent> queued = new ArrayDeque<>();
   private Phase phase = Phase.STARTED;
   private AgentEvent next;
 
-  EventIterator(LocalAgent agent, LineLog log, EventDecoder decoder) {
+  EventIterator(LocalAgent agent, LineLog log, EventDecoder decoder, AgentEventParser parser) {
     this.agent = agent;
     this.log = log;
     this.cursor = log.newCursor();
     this.decoder = decoder;
+    this.parser = parser;
   }
 
   @Override
@@ -60,10 +65,14 @@ final class EventIterator implements Iterator<AgentEvent> {
           return agent.startedEvent();
         }
         case LINES -> {
+          if (!queued.isEmpty()) {
+            return queued.poll();
+          }
           LineLog.Read r = log.take(cursor);
           switch (r) {
             case LineLog.Read.Line l -> {
-              return decoder.decode(l.entry());
+              queued.addAll(decoder.decode(l.entry(), parser));
+              return queued.poll();
             }
             case LineLog.Read.Gap g -> {
               return new AgentEvent.Gap(agent.id(), Instant.now(), g.lines(), g.bytes());

@@ -22,6 +22,7 @@ import dev.descartes.runner.internal.io.LineLog;
 import dev.descartes.runner.internal.io.Transcript;
 import dev.descartes.runner.internal.os.Platform;
 import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.os.ProcSnapshot;
 import dev.descartes.runner.internal.os.ProcStat;
 import dev.descartes.runner.internal.os.ProcessTree;
 import java.io.IOException;
@@ -66,7 +67,8 @@ public final class LocalAgent implements AgentHandle {
       Duration drainTimeout,
       long windowBytes,
       long pinnedHeadBytes,
-      int maxLineBytes) {}
+      int maxLineBytes,
+      CliProtocol cli) {}
 
   private final AgentId id;
   private final long spawnSeq;
@@ -84,6 +86,12 @@ public final class LocalAgent implements AgentHandle {
   private final OutputPipeline stderr;
   private final SharedReader stdoutReader;
   private final SharedReader stderrReader;
+  private final EventDecoder jsonDecoder;
+  private final dev.descartes.runner.AgentEventParser dispatchParser;
+  private final OutcomeTracker outcomeTracker;
+  private final LocalSession session;
+  private volatile dev.descartes.runner.AgentOutcome outcome;
+  private final CompletableFuture<Void> initialInputWritten = new CompletableFuture<>();
 
   private volatile ChildProcess child;
   private volatile ProcessTree tree;
@@ -110,17 +118,22 @@ public final class LocalAgent implements AgentHandle {
     this.stderr = new OutputPipeline(ctx.windowBytes(), 0, ctx.maxLineBytes(), errTranscript, null);
     this.stdoutReader = new SharedReader(stdout);
     this.stderrReader = new SharedReader(stderr);
+    this.jsonDecoder = new EventDecoder(id, true);
+    this.dispatchParser = ctx.cli().parsers().get();
+    this.outcomeTracker = new OutcomeTracker(dispatchParser.reportsResults());
+    this.session = ctx.cli().session()
+        .map(p -> new LocalSession(this, p, ctx.cli().firstMessageSent())).orElse(null);
   }
 
   /** Starts the process; on failure nothing is left running and the caller frees the slot. */
-  void start(List<String> argv, java.util.Map<String, String> env, java.nio.file.Path cwd, LaunchSpec spec,
-      String cookieEntry) throws IOException {
+  void start(List<String> argv, java.util.Map<String, String> env, java.nio.file.Path cwd, LaunchSpec spec)
+      throws IOException {
     ChildProcess c = ctx.engine().start(new LaunchRequest(argv, env, cwd, stdout, stderr));
     child = c;
     startedAt = Instant.now();
     startNanos = System.nanoTime();
     if (Platform.isLinux()) {
-      tree = ProcessTree.of(c.pid(), cookieEntry).orElse(null);
+      tree = ProcessTree.of(c.pid(), ChildEnvironment.COOKIE, id.toString()).orElse(null);
     }
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     started = new AgentEvent.Started(id, startedAt, c.pid());
@@ -128,6 +141,9 @@ public final class LocalAgent implements AgentHandle {
     c.startOutput();
     c.onExit().whenComplete((st, err) -> ctx.background().execute(() -> finish(st, err)));
     byte[] input = spec.initialInput();
+    if (input.length == 0 && spec.stdin() != LaunchSpec.Stdin.CLOSE_AFTER_INPUT) {
+      initialInputWritten.complete(null);
+    }
     if (input.length > 0 || spec.stdin() == LaunchSpec.Stdin.CLOSE_AFTER_INPUT) {
       ctx.background().execute(() -> {
         try {
@@ -141,6 +157,7 @@ public final class LocalAgent implements AgentHandle {
           if (spec.stdin() == LaunchSpec.Stdin.CLOSE_AFTER_INPUT) {
             c.closeStdin();
           }
+          initialInputWritten.complete(null);
         }
       });
     }
@@ -176,12 +193,16 @@ public final class LocalAgent implements AgentHandle {
       endedAt = Instant.now();
       AgentStatus terminal = stopRequested.get() ? AgentStatus.TERMINATED
           : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
+      outcome = outcomeTracker.finish(st, stopRequested.get());
       status.set(terminal);
       child.closeStdin();
       ctx.onTerminal().accept(this);
       exited = new AgentEvent.Exited(id, endedAt, st, terminal);
       emit(exited);
       exit.complete(st);
+      if (session != null) {
+        session.agentEnded(st.toString());
+      }
     }
   }
 
@@ -333,11 +354,34 @@ public final class LocalAgent implements AgentHandle {
 
   // ---- events ----
 
+  /**
+   * Every stdout line, on the thread that reads it: parsed for the outcome and the session whatever
+   * the listeners, then delivered to the listeners.
+   */
   private void dispatchLine(LineLog.Entry entry) {
-    if (listeners.isEmpty() && ctx.runnerListeners().isEmpty()) {
+    boolean listening = !listeners.isEmpty() || !ctx.runnerListeners().isEmpty();
+    if (!dispatchParser.reportsResults()) {
+      if (listening) {
+        emit(decoder.decode(entry));
+      }
       return;
     }
-    emit(decoder.decode(entry));
+    List<AgentEvent> events = jsonDecoder.decode(entry, dispatchParser);
+    for (AgentEvent e : events) {
+      if (e instanceof AgentEvent.Normalized n) {
+        outcomeTracker.accept(n);
+        if (session != null) {
+          session.accept(n);
+        }
+      }
+    }
+    if (listening) {
+      if (ctx.jsonStreaming()) {
+        events.forEach(this::emit);
+      } else {
+        emit(decoder.decode(entry));
+      }
+    }
   }
 
   private void emit(AgentEvent event) {
@@ -365,7 +409,28 @@ public final class LocalAgent implements AgentHandle {
 
   @Override
   public Iterable<AgentEvent> events() {
-    return () -> new EventIterator(this, stdout.log(), decoder);
+    return () -> new EventIterator(this, stdout.log(), decoder,
+        ctx.jsonStreaming() ? ctx.cli().parsers().get() : dev.descartes.runner.AgentEventParser.none());
+  }
+
+  @Override
+  public Optional<dev.descartes.runner.AgentOutcome> outcome() {
+    return Optional.ofNullable(outcome);
+  }
+
+  @Override
+  public Optional<dev.descartes.runner.AgentSession> session() {
+    return Optional.ofNullable(session);
+  }
+
+  @Override
+  public ExitStatus stop(Duration timeout) {
+    return stopSequence(timeout).shutdown(this);
+  }
+
+  /** Completes once the backend's initial input is written (at once when there is none). */
+  CompletableFuture<Void> initialInputWritten() {
+    return initialInputWritten;
   }
 
   AgentEvent.Started startedEvent() {
@@ -474,7 +539,7 @@ public final class LocalAgent implements AgentHandle {
   }
 
   /** Called by the health monitor with one read of {@code /proc} shared by every agent. */
-  void healthCheck(List<ProcStat> snapshot, Instant now) {
+  void healthCheck(ProcSnapshot snapshot, Instant now) {
     if (status.get().isTerminal()) {
       return;
     }

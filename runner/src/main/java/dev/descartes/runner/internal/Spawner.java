@@ -38,7 +38,7 @@ public final class Spawner {
 
   /** Everything checked and computed before a process is started. */
   public record Plan(AgentConfig config, List<String> argv, Map<String, String> environment, Path workingDir,
-      LaunchSpec spec, Function<Duration, GracefulShutdown> stopSequence) {}
+      LaunchSpec spec, Function<Duration, GracefulShutdown> stopSequence, CliProtocol cli) {}
 
   /**
    * @throws AgentException.InvalidConfig or {@link AgentException.SpawnFailed}; nothing started
@@ -47,6 +47,8 @@ public final class Spawner {
     AgentConfig cfg = agent;
     LaunchSpec spec;
     Function<Duration, GracefulShutdown> stop;
+    CliProtocol cli = CliProtocol.NONE;
+    java.util.Set<String> backendAllowList = java.util.Set.of();
     if (cfg.hasCommand()) {
       spec = LaunchSpec.of(cfg.command());
       stop = GracefulShutdown::new;
@@ -55,11 +57,19 @@ public final class Spawner {
       }
     } else {
       AgentBackend backend = backends.resolve(cfg.modelBackend());
+      if (cfg.multiTurn() && backend.sessionProtocol().isEmpty()) {
+        throw new AgentException.InvalidConfig("multiTurn", "the " + backend.name() + " backend has no "
+            + "multi-turn session mode; use claude or qwen, or run one agent per turn with resumeSession(id)");
+      }
       spec = backend.launch(cfg);
       stop = backend::stopSequence;
+      cli = CliProtocol.of(backend, cfg);
+      backendAllowList = backend.environmentAllowList();
     }
     Path cwd = workingDir(cfg);
-    Map<String, String> env = ChildEnvironment.build(System.getenv(), config.environmentAllowList(),
+    java.util.Set<String> extra = backendAllowList;
+    Map<String, String> env = ChildEnvironment.build(System.getenv(),
+        config.environmentAllowList().map(names -> union(names, extra)),
         spec.environment(), cfg.environment(), cwd, id.toString());
     Path program = Executables.resolve(spec.command().getFirst(), env.get("PATH"), cwd);
     List<String> argv = new ArrayList<>(spec.command());
@@ -73,7 +83,13 @@ public final class Spawner {
             + "(writeStdin) or in a file instead");
       }
     }
-    return new Plan(cfg, argv, env, cwd, spec, stop);
+    return new Plan(cfg, argv, env, cwd, spec, stop, cli);
+  }
+
+  private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+    java.util.Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private Path workingDir(AgentConfig cfg) {

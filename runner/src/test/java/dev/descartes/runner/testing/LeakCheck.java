@@ -7,17 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test that leaves a process behind: any live descendant of this JVM whose environment
- * carries the runner's {@code DESCARTES_AGENT_ID} cookie (every process of every agent's tree has
- * it), and any zombie child of this JVM. Agents of other JVMs on the machine are not looked at (nor
- * killed). Waits up to five seconds for stragglers to go before failing, and then
+ * Fails a test that leaves a process behind: any live process whose environment carries the
+ * runner's {@code DESCARTES_AGENT_ID} cookie (every process of every agent's tree has it) and that
+ * descends from this JVM or belongs to an agent this JVM spawned, and any zombie child of this JVM.
+ * Agents of other JVMs on the machine (another test run) are not this test's business. Waits up to five seconds for stragglers to go before failing, and then
  * kills them, so one leaking test does not fail the next. Register with
  * {@code @ExtendWith(LeakCheck.class)}.
  */
@@ -40,15 +39,9 @@ public final class LeakCheck implements AfterEachCallback {
     }
   }
 
-  /**
-   * Every leaked process, as "pid state ppid cmdline": only this JVM's descendants (the runner makes
-   * the JVM a subreaper, so tools that escaped into their own session are re-parented here), never
-   * the agents of another JVM on the same machine.
-   */
+  /** Every leaked process, as "pid state ppid cmdline". */
   public static List<String> leaked() {
-    Map<Long, Long> parents = new HashMap<>();
-    Map<Long, Path> dirs = new HashMap<>();
-    Map<Long, Character> states = new HashMap<>();
+    List<String> out = new ArrayList<>();
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"))) {
       for (Path p : dir) {
         String name = p.getFileName().toString();
@@ -58,10 +51,17 @@ public final class LeakCheck implements AfterEachCallback {
         try {
           String stat = Files.readString(p.resolve("stat"));
           String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          long pid = Long.parseLong(name);
-          parents.put(pid, Long.parseLong(f[1]));
-          states.put(pid, f[0].charAt(0));
-          dirs.put(pid, p);
+          char state = f[0].charAt(0);
+          long ppid = Long.parseLong(f[1]);
+          boolean zombieOfOurs = state == 'Z' && ppid == SELF;
+          String agent = state == 'Z' ? null : cookie(Files.readAllBytes(p.resolve("environ")));
+          boolean agentProcess = agent != null
+              && (TestRunners.spawnedHere(agent) || descendsFromSelf(Long.parseLong(name)));
+          if (zombieOfOurs || agentProcess) {
+            String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                .replace('\0', ' ').trim();
+            out.add(name + " " + state + " ppid=" + ppid + " " + cmd);
+          }
         } catch (IOException | RuntimeException gone) {
           // exited while we looked
         }
@@ -69,46 +69,11 @@ public final class LeakCheck implements AfterEachCallback {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    List<String> out = new ArrayList<>();
-    for (Map.Entry<Long, Path> e : dirs.entrySet()) {
-      long pid = e.getKey();
-      if (!descendsFromSelf(pid, parents)) {
-        continue;
-      }
-      Path p = e.getValue();
-      char state = states.get(pid);
-      long ppid = parents.get(pid);
-      try {
-        boolean zombieOfOurs = state == 'Z' && ppid == SELF;
-        boolean agentProcess = state != 'Z' && contains(Files.readAllBytes(p.resolve("environ")));
-        if (zombieOfOurs || agentProcess) {
-          String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
-              .replace('\0', ' ').trim();
-          out.add(pid + " " + state + " ppid=" + ppid + " " + cmd);
-        }
-      } catch (IOException | RuntimeException gone) {
-        // exited while we looked
-      }
-    }
     return out;
   }
 
-  private static boolean descendsFromSelf(long pid, Map<Long, Long> parents) {
-    long p = pid;
-    for (int depth = 0; depth < 4096; depth++) {
-      Long parent = parents.get(p);
-      if (parent == null || parent <= 1) {
-        return false;
-      }
-      if (parent == SELF) {
-        return true;
-      }
-      p = parent;
-    }
-    return false;
-  }
-
-  private static boolean contains(byte[] env) {
+  /** The cookie's value in a NUL-separated environment, or null. */
+  private static String cookie(byte[] env) {
     outer:
     for (int i = 0; i + COOKIE.length <= env.length; i++) {
       if (i > 0 && env[i - 1] != 0) {
@@ -119,7 +84,22 @@ public final class LeakCheck implements AfterEachCallback {
           continue outer;
         }
       }
-      return true;
+      int end = i + COOKIE.length;
+      while (end < env.length && env[end] != 0) {
+        end++;
+      }
+      return new String(env, i + COOKIE.length, end - i - COOKIE.length, StandardCharsets.US_ASCII);
+    }
+    return null;
+  }
+
+  private static boolean descendsFromSelf(long pid) {
+    Optional<ProcessHandle> h = ProcessHandle.of(pid);
+    while (h.isPresent()) {
+      h = h.get().parent();
+      if (h.isPresent() && h.get().pid() == SELF) {
+        return true;
+      }
     }
     return false;
   }

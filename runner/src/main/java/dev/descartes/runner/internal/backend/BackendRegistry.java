@@ -20,6 +20,9 @@ public final class BackendRegistry {
   public BackendRegistry(List<AgentBackend> configured) {
     register(new ClaudeBackend());
     register(new OpencodeBackend());
+    register(new CodexBackend());
+    register(new GeminiBackend());
+    register(new QwenBackend());
     for (AgentBackend b : ServiceLoader.load(AgentBackend.class)) {
       register(b);
     }

@@ -2,20 +2,24 @@ package dev.descartes.runner.internal.backend;
 
 import dev.descartes.runner.AgentBackend;
 import dev.descartes.runner.AgentConfig;
+import dev.descartes.runner.AgentEventParser;
 import dev.descartes.runner.AgentSignal;
 import dev.descartes.runner.GracefulShutdown;
 import dev.descartes.runner.LaunchSpec;
-import java.nio.charset.StandardCharsets;
+import dev.descartes.runner.SessionProtocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * Claude Code, one-shot and headless: {@code claude -p --output-format stream-json --verbose}. The
- * prompt goes as the last argument when it fits and cannot be taken for a flag, else over stdin;
- * stdin is then closed (claude waits 3 s on an open, silent stdin). Stopped with SIGINT first,
- * which aborts the turn and kills its tools cleanly.
+ * Claude Code: {@code claude -p --output-format stream-json --verbose}, the prompt on stdin, which
+ * is then closed (claude waits 3 s on an open, silent stdin). Multi-turn with {@code --input-format
+ * stream-json}; resume with {@code --resume ID}. Stopped with SIGINT first, which aborts the turn,
+ * kills its tools (which run in their own session) and still writes the final result; SIGTERM would
+ * orphan them.
  */
 final class ClaudeBackend implements AgentBackend {
 
@@ -28,23 +32,40 @@ final class ClaudeBackend implements AgentBackend {
   public LaunchSpec launch(AgentConfig config) {
     Prompts.requireNameAndTask(config, name());
     List<String> argv = new ArrayList<>(List.of("claude", "-p", "--output-format", "stream-json", "--verbose"));
-    config.model().ifPresent(m -> argv.addAll(List.of("--model", m)));
-    config.systemPrompt().ifPresent(s -> {
-      Prompts.requireArgumentSize("systemPrompt", s);
-      argv.addAll(List.of("--system-prompt", s));
-    });
-    String prompt = Prompts.prompt(config);
-    byte[] input = new byte[0];
-    if (Prompts.fitsArgument(prompt)) {
-      argv.add(prompt);
-    } else {
-      input = prompt.getBytes(StandardCharsets.UTF_8);
+    if (config.multiTurn()) {
+      argv.addAll(List.of("--input-format", "stream-json"));
     }
-    return new LaunchSpec(argv, Map.of(), LaunchSpec.Stdin.CLOSE_AFTER_INPUT, input);
+    config.model().ifPresent(m -> argv.addAll(List.of("--model", m)));
+    config.resumeSession().ifPresent(s -> argv.addAll(List.of("--resume", s)));
+    if (config.autoApprove()) {
+      argv.add("--dangerously-skip-permissions");
+    }
+    String text = Prompts.systemPromptByFlag(config, "--system-prompt", argv);
+    return Prompts.launch(config, argv, text, Map.of(), SessionProtocol.claudeStreamJson());
+  }
+
+  @Override
+  public AgentEventParser newEventParser() {
+    return new ClaudeParser(false);
+  }
+
+  @Override
+  public Optional<SessionProtocol> sessionProtocol() {
+    return Optional.of(SessionProtocol.claudeStreamJson());
+  }
+
+  @Override
+  public Set<String> environmentAllowList() {
+    return Set.of("ANTHROPIC_*", "CLAUDE_*", "IS_SANDBOX", "AWS_*", "GOOGLE_*", "CLOUD_ML_REGION");
   }
 
   @Override
   public GracefulShutdown stopSequence(Duration timeout) {
+    return interruptFirst(timeout);
+  }
+
+  /** SIGINT, half the time, SIGTERM, the rest, then SIGKILL. */
+  static GracefulShutdown interruptFirst(Duration timeout) {
     Duration half = timeout.dividedBy(2);
     return GracefulShutdown.builder()
         .signal(AgentSignal.INTERRUPT).await(half)

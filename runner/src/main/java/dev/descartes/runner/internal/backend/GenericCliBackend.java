@@ -11,6 +11,8 @@ import java.util.Map;
  * The seed's generic rule: backend {@code <program>-cli} runs {@code <program> "<task>"}, the task as
  * one argument with no shell in between. Context and system prompt reach the program as {@code
  * DESCARTES_CONTEXT} and {@code DESCARTES_SYSTEM_PROMPT}; stdin stays open for {@code writeStdin}.
+ * A task that begins with {@code -} follows {@code --}, so that the program does not take it for a
+ * flag. No event parser: the outcome follows the exit code.
  */
 final class GenericCliBackend implements AgentBackend {
 
@@ -44,6 +46,14 @@ final class GenericCliBackend implements AgentBackend {
       Prompts.requireArgumentSize("systemPrompt", s);
       env.put("DESCARTES_SYSTEM_PROMPT", s);
     });
-    return new LaunchSpec(List.of(program(), config.task()), env, LaunchSpec.Stdin.OPEN, new byte[0]);
+    Prompts.refuseMultiTurn(config, name);
+    List<String> argv = new java.util.ArrayList<>();
+    argv.add(program());
+    argv.addAll(config.extraArgs());
+    if (config.task().startsWith("-")) {
+      argv.add("--");
+    }
+    argv.add(config.task());
+    return new LaunchSpec(argv, env, LaunchSpec.Stdin.OPEN, new byte[0]);
   }
 }

@@ -298,7 +298,7 @@ class NativeEngineTest {
   @Test
   void abandoningOutputEndsStreamsThatAGrandchildHoldsOpen() throws Exception {
     Started s = start(Scripts.shell("sleep 600 & echo started; read wait; exit 0"));
-    ProcessTree tree = ProcessTree.of(s.child().pid(), s.cookie()).orElseThrow();
+    ProcessTree tree = ProcessTree.of(s.child().pid(), "DESCARTES_AGENT_ID", s.cookie().substring(s.cookie().indexOf('=') + 1)).orElseThrow();
     s.child().closeStdin();
     assertThat(s.exit()).isEqualTo(ExitStatus.exited(0));
     await().atMost(WAIT).until(() -> s.out().text().equals("started\n"));

@@ -1,0 +1,41 @@
+package dev.descartes.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code descartes} command: its subcommands, {@code --help} and {@code --version}. */
+@Command(name = "descartes", mixinStandardHelpOptions = true, versionProvider = DescartesCommand.Version.class,
+    subcommands = {RunCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class},
+    description = "Runs AI coding agents (Claude Code, OpenCode, Codex, Gemini CLI, Qwen Code, any CLI) as processes.")
+final class DescartesCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCodes.USAGE;
+  }
+
+  /** The version from the build ({@code descartes-version.properties}). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = DescartesCommand.class.getResourceAsStream("/descartes-version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"descartes " + p.getProperty("version", "(development build)")
+          + ", Java " + Runtime.version()};
+    }
+  }
+}

@@ -1,0 +1,309 @@
+package dev.descartes.cli;
+
+import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentHandle;
+import dev.descartes.runner.AgentOutput;
+import dev.descartes.runner.GracefulShutdown;
+import dev.descartes.runner.LocalProcessRunner;
+import dev.descartes.runner.OutputLine;
+import dev.descartes.runner.ProcessRunnerConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs a {@link Fleet} to the end: starts its agents in order under the concurrency cap, renders
+ * each one's output as it comes (prefixed with its name in its colour when there are several),
+ * keeps the status line up to date on a terminal, stops everything gracefully on the first Ctrl+C
+ * and kills it on the second, and prints the summary. One instance per run.
+ */
+final class FleetRunner {
+
+  /** How long an agent may wait for a slot under the cap: in effect, until the run is stopped. */
+  private static final Duration SLOT_WAIT = Duration.ofDays(365);
+  private static final Duration OUTPUT_POLL = Duration.ofMillis(250);
+  private static final long STATUS_PERIOD_MS = 100;
+
+  private final Fleet fleet;
+  private final Renderer.Mode mode;
+  private final Screen screen;
+  private final List<AgentTally> agents = new ArrayList<>();
+  private final List<Renderer> renderers = new ArrayList<>();
+  private final CountDownLatch finished;
+  private final Instant start = Instant.now();
+  // Lock order: never take the Screen's lock while holding this one (the status line reads state
+  // under the Screen's lock). It only makes "check stopping, then register a started agent" atomic.
+  private final Object lock = new Object();
+  private volatile boolean stopping; // written under lock
+  private volatile LocalProcessRunner runner;
+  private volatile AgentException singleSpawnFailure;
+  private volatile Thread launcher;
+
+  FleetRunner(Fleet fleet, Renderer.Mode mode, Screen screen) {
+    this.fleet = fleet;
+    this.mode = mode;
+    this.screen = screen;
+    int width = fleet.agents().stream().mapToInt(a -> a.name().length()).max().orElse(0);
+    for (int i = 0; i < fleet.agents().size(); i++) {
+      AgentTally t = new AgentTally(i, fleet.agents().get(i));
+      agents.add(t);
+      AgentSink sink = fleet.single() || mode == Renderer.Mode.JSON
+          ? AgentSink.plain(screen) : AgentSink.prefixed(screen, t.name(), i, width);
+      renderers.add(mode.create(sink, t));
+    }
+    finished = new CountDownLatch(agents.size());
+  }
+
+  /**
+   * Runs every agent to its end.
+   *
+   * @return the command's exit code: for one agent its own outcome, for a fleet 0 only if every
+   *     agent completed, 130 after Ctrl+C
+   * @throws UsageException if an agent's backend is unknown or its program is missing, or the
+   *     single agent of a command-line run cannot start
+   */
+  int run() {
+    ProcessRunnerConfig.Builder config = ProcessRunnerConfig.builder().shutdownTimeout(fleet.stop().timeout());
+    fleet.maxConcurrency().ifPresent(config::maxConcurrentAgents);
+    try (LocalProcessRunner r = new LocalProcessRunner(config.build())) {
+      runner = r;
+      Preflight.check(fleet, r.backends());
+      try (Interrupts ctrlC = Interrupts.install(() -> stop("Ctrl+C"), this::killAll)) {
+        announce();
+        launcher = Thread.ofPlatform().name("descartes-launcher").start(this::launchAll);
+        ScheduledExecutorService ticker = startStatusLine();
+        awaitUninterruptibly();
+        if (ticker != null) {
+          ticker.shutdownNow();
+        }
+        if (singleSpawnFailure != null) {
+          throw new UsageException(singleSpawnFailure.getMessage());
+        }
+        screen.clearStatus();
+        summarize();
+        return exitCode(ctrlC.interrupted());
+      }
+    }
+  }
+
+  private void announce() {
+    if (!fleet.single() && mode == Renderer.Mode.HUMAN) {
+      screen.line(true, screen.theme().paint(Style.DIM, "Running " + agents.size() + " agents from "
+          + fleet.source().orElse("") + fleet.maxConcurrency().stream().mapToObj(n -> ", " + n + " at a time")
+              .findFirst().orElse("") + ". Ctrl+C stops them."));
+    }
+  }
+
+  private void launchAll() {
+    for (int i = 0; i < agents.size(); i++) {
+      AgentTally t = agents.get(i);
+      Renderer r = renderers.get(i);
+      if (stopping) {
+        t.notStarted();
+        end(t, r);
+        continue;
+      }
+      AgentHandle h;
+      try {
+        h = runner.spawn(t.config(), SLOT_WAIT);
+      } catch (InterruptedException e) {
+        t.notStarted(); // stopped while it waited for a slot
+        end(t, r);
+        continue;
+      } catch (AgentException e) {
+        t.spawnFailed(e.getMessage());
+        if (fleet.single()) { // bad input for the one agent: run() reports it as such
+          singleSpawnFailure = e;
+          finished.countDown();
+        } else {
+          end(t, r);
+        }
+        continue;
+      }
+      boolean stopNow;
+      synchronized (lock) {
+        t.started(h);
+        stopNow = stopping;
+      }
+      Thread.ofVirtual().name("descartes-events-" + t.name()).start(() -> follow(t, h, r));
+      if (stopNow) {
+        Thread.ofVirtual().start(() -> stopAgents(List.of(h)));
+      }
+    }
+  }
+
+  /** Renders one agent's events and stderr until it has exited. */
+  private void follow(AgentTally t, AgentHandle h, Renderer r) {
+    Thread stderr = Thread.ofVirtual().name("descartes-err-" + t.name()).start(() -> drain(h.stderr(), r::stderr));
+    Thread stdout = r.wantsStdout()
+        ? Thread.ofVirtual().name("descartes-out-" + t.name()).start(() -> drain(h.stdout(), r::stdout)) : null;
+    Activities activities = new Activities();
+    for (AgentEvent e : h.events()) {
+      List<Activity> now = activities.of(e);
+      now.forEach(t::record);
+      r.event(e, now);
+      if (e instanceof AgentEvent.Exited x) {
+        joinUninterruptibly(stderr);
+        if (stdout != null) {
+          joinUninterruptibly(stdout);
+        }
+        t.exited(x, h.outcome());
+      }
+    }
+    end(t, r);
+  }
+
+  /** Hands every line of {@code output} to {@code sink} until the stream has ended. */
+  private static void drain(AgentOutput output, Consumer<OutputLine> sink) {
+    try {
+      while (true) {
+        Optional<OutputLine> line = output.poll(OUTPUT_POLL);
+        if (line.isPresent()) {
+          sink.accept(line.get());
+        } else if (output.isFinished()) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void end(AgentTally t, Renderer r) {
+    r.finished(t);
+    finished.countDown();
+    if (t.state() == AgentTally.State.FAILED && fleet.stop().failFast()) {
+      stop("agent '" + t.name() + "' failed and failFast is set");
+    }
+  }
+
+  /** The first Ctrl+C (or failFast): no more starts, and every running agent gets its stop sequence. */
+  private void stop(String why) {
+    List<AgentHandle> live = new ArrayList<>();
+    synchronized (lock) {
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+      for (AgentTally t : agents) {
+        t.handle().filter(h -> h.status().isLive()).ifPresent(live::add);
+      }
+    }
+    Fleet.StopPolicy p = fleet.stop();
+    note(why + ": stopping " + count(live.size()) + " gracefully ("
+        + p.signal().map(s -> "SIG" + (s.number() == 2 ? "INT" : "TERM")).orElse("each backend's stop signal")
+        + ", SIGKILL after " + Durations.format(p.timeout()) + ")"
+        + (why.equals("Ctrl+C") ? "; press Ctrl+C again to kill at once" : ""));
+    Thread l = launcher;
+    if (l != null) {
+      l.interrupt();
+    }
+    Thread.ofVirtual().name("descartes-stop").start(() -> stopAgents(live));
+  }
+
+  private void stopAgents(List<AgentHandle> handles) {
+    Duration timeout = fleet.stop().timeout();
+    Optional<GracefulShutdown> custom = fleet.stop().signal()
+        .map(s -> GracefulShutdown.builder().signal(s).await(timeout).build());
+    List<Thread> stoppers = new ArrayList<>();
+    for (AgentHandle h : handles) { // in parallel; without a signal of its own, each backend's sequence
+      stoppers.add(Thread.ofVirtual().start(() -> custom.map(g -> g.shutdown(h)).orElseGet(() -> h.stop(timeout))));
+    }
+    stoppers.forEach(FleetRunner::joinUninterruptibly);
+  }
+
+  /** The second Ctrl+C: SIGKILL to every agent's whole process tree. */
+  private void killAll() {
+    synchronized (lock) {
+      stopping = true;
+    }
+    List<AgentHandle> live = new ArrayList<>();
+    for (AgentTally t : agents) {
+      t.handle().filter(h -> h.status().isLive()).ifPresent(live::add);
+    }
+    note("Ctrl+C again: killing " + count(live.size()));
+    live.forEach(AgentHandle::kill);
+  }
+
+  private ScheduledExecutorService startStatusLine() {
+    if (fleet.single() || mode != Renderer.Mode.HUMAN || !screen.terminal().interactive()) {
+      return null;
+    }
+    screen.status(() -> {
+      Duration elapsed = Duration.between(start, Instant.now());
+      return StatusLine.render(agents, elapsed, (int) (elapsed.toMillis() / STATUS_PERIOD_MS), stopping,
+          screen.terminal());
+    });
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("descartes-status").daemon().factory());
+    ticker.scheduleAtFixedRate(screen::refreshStatus, STATUS_PERIOD_MS, STATUS_PERIOD_MS, TimeUnit.MILLISECONDS);
+    return ticker;
+  }
+
+  private void summarize() {
+    if (fleet.single()) {
+      return;
+    }
+    boolean toErr = mode != Renderer.Mode.HUMAN; // keep stdout machine-readable
+    screen.line(toErr, "");
+    for (String line : SummaryTable.render(agents, screen.theme(), screen.terminal().width())) {
+      screen.line(toErr, line);
+    }
+  }
+
+  private int exitCode(boolean interrupted) {
+    if (fleet.single()) {
+      return agents.getFirst().exitCode();
+    }
+    if (interrupted) {
+      return ExitCodes.INTERRUPTED;
+    }
+    return agents.stream().allMatch(a -> a.state() == AgentTally.State.COMPLETED) ? ExitCodes.OK : ExitCodes.FAILED;
+  }
+
+  private void note(String text) {
+    screen.line(true, screen.theme().paint(Style.NOTE, text));
+  }
+
+  private static String count(int n) {
+    return n == 1 ? "1 agent" : n + " agents";
+  }
+
+  private void awaitUninterruptibly() {
+    uninterruptibly(finished::await);
+    uninterruptibly(launcher::join);
+  }
+
+  private static void joinUninterruptibly(Thread t) {
+    uninterruptibly(t::join);
+  }
+
+  /** Something that blocks. */
+  private interface Blocking {
+    void run() throws InterruptedException;
+  }
+
+  /** Waits for {@code b} to finish even if interrupted (keeping the interrupt for later). */
+  private static void uninterruptibly(Blocking b) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        b.run();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
