@@ -6,12 +6,14 @@
 #   bench/engine-figures.sh spawn stream         # only these scenarios
 #   AGENTS=200 CYCLES=500 KILLS=100 bench/engine-figures.sh   # smaller counts
 #
+# Needs a C compiler for the stream scenario's fake agent (bench/tick-agent.c).
 # The JVMs run with --enable-native-access=ALL-UNNAMED (the native engine needs it) and -Xmx1g.
 set -eu
 cd "$(dirname "$0")/.."
 . ./.mvn/select-jdk.sh
 ./mvnw -q -pl runner test-compile dependency:build-classpath -Dmdep.outputFile=target/engine-figures.cp \
   -Dmdep.includeScope=test
+cc -O2 -o runner/target/tick-agent bench/tick-agent.c
 CP="runner/target/test-classes:runner/target/classes:$(cat runner/target/engine-figures.cp)"
 SCENARIOS=${*:-spawn stream leak}
 for scenario in $SCENARIOS; do

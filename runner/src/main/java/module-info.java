@@ -2,10 +2,12 @@
  * Descartes Agent Runner: spawns and manages AI coding agents as operating-system processes.
  *
  * <p>Only {@code dev.descartes.runner} is exported; everything under {@code internal} is private to
- * the library. The runner calls a few Linux system calls ({@code pidfd_open}, {@code
- * pidfd_send_signal}, {@code waitid}, {@code prctl}) through the Foreign Function &amp; Memory API,
- * so launch with {@code --enable-native-access=dev.descartes.runner} (or {@code ALL-UNNAMED} on the
- * class path).
+ * the library. On Linux the runner calls system calls ({@code posix_spawnp}, {@code pidfd_open},
+ * {@code pidfd_send_signal}, {@code waitid}, {@code epoll}, {@code prctl}) through the Foreign
+ * Function &amp; Memory API, so launch with {@code --enable-native-access=dev.descartes.runner} (or
+ * {@code ALL-UNNAMED} on the class path, or {@code Enable-Native-Access: ALL-UNNAMED} in an
+ * executable JAR's manifest). Without it the runner logs one warning and falls back to the JDK's
+ * process API (the JDK process engine, three platform threads per agent); it never fails for it.
  */
 module dev.descartes.runner {
   requires transitive com.fasterxml.jackson.databind;

@@ -62,11 +62,19 @@ public record ProcessRunnerConfig(
 
   /** How processes are started and their pipes read. */
   public enum Engine {
-    /** The native Linux engine where it can run, else the JDK engine. */
+    /**
+     * {@link #NATIVE} on Linux x86_64 and aarch64 when the JVM grants native access ({@code
+     * --enable-native-access}) and the kernel has pidfds, else {@link #JDK} (after one warning on
+     * Linux).
+     */
     AUTO,
     /** The JDK's {@link ProcessBuilder}: portable, three platform threads per agent. */
     JDK,
-    /** posix_spawn, pidfd and epoll through the FFM API: Linux only, no thread per agent. */
+    /**
+     * {@code posix_spawnp}, pidfds and one {@code epoll} thread through the FFM API: Linux x86_64
+     * and aarch64 only, no thread per agent, exact exit statuses. Where it cannot run, building a
+     * runner with it throws {@link AgentException.InvalidConfig} naming the reason.
+     */
     NATIVE
   }
 

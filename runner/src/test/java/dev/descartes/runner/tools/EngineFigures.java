@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * class path and runs every scenario for both engines.
  *
  * <pre>
- * EngineFigures --engine jdk|native --scenario spawn|stream|leak [--agents N] [--cycles N] [--kills N]
+ * EngineFigures --engine jdk|native --scenario spawn|engine-spawn|stream|leak [--agents N]
+ *     [--cycles N] [--kills N] [--tick-agent PATH]
  * </pre>
  *
  * <ul>
@@ -45,9 +46,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       and p99 of {@code runner.spawn}, then the JVM's resident memory and thread count with all
  *       of them alive, against the figures before the first spawn (after a warm-up).
  *   <li>{@code stream}: {@code --agents} (1000) agents that each write a line every 100 ms ({@code
- *       bash}: {@code echo $EPOCHREALTIME; read -t 0.1}, no fork); for each, the delay between the moment
- *       its first line was written and the moment a runner listener saw it; the most native
- *       threads seen while all of them stream for 10 s.
+ *       bench/tick-agent.c}, given with {@code --tick-agent}: the line is the wall-clock time it
+ *       was written, in microseconds); for each, the delay between the moment
+ *       its first line was written and the moment a runner listener saw it; then, over 10 s of
+ *       steady streaming, the worst delay of any line, the most native threads, and the JVM's CPU
+ *       time per line.
  *   <li>{@code leak}: {@code --cycles} (10000) spawn-and-exit and {@code --kills} (1000)
  *       spawn-and-kill cycles, 8 at a time; open descriptors, threads and child processes before
  *       and after.
@@ -60,8 +63,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EngineFigures {
 
-  /** A line every 100 ms, with no fork; {@code read} times out (status above 128), or the agent ends at EOF. */
-  private static final String TICK = "while echo \"$EPOCHREALTIME\"; do read -t 0.1; [ $? -gt 128 ] || exit 0; done";
   private static final String ENV = "/usr/bin/env";
   private static final String UNSET = "-u";
   private static final String COOKIE = "DESCARTES_AGENT_ID";
@@ -85,7 +86,8 @@ public final class EngineFigures {
       String result = switch (opts.getOrDefault("scenario", "spawn")) {
         case "spawn" -> spawn(runner, agents);
         case "engine-spawn" -> engineSpawn(engine, agents);
-        case "stream" -> stream(runner, agents);
+        case "stream" -> stream(runner, agents,
+            Path.of(opts.getOrDefault("tick-agent", "runner/target/tick-agent")).toAbsolutePath().toString());
         case "leak" -> leak(runner, Integer.parseInt(opts.getOrDefault("cycles", "10000")),
             Integer.parseInt(opts.getOrDefault("kills", "1000")));
         default -> throw new IllegalArgumentException("unknown scenario " + opts.get("scenario"));
@@ -191,21 +193,25 @@ public final class EngineFigures {
 
   // ---- first-line delay and threads with streaming agents ----
 
-  private static String stream(LocalProcessRunner runner, int agents) throws Exception {
+  private static String stream(LocalProcessRunner runner, int agents, String tickAgent) throws Exception {
     Map<AgentId, Long> firstDelayMicros = new ConcurrentHashMap<>();
     AtomicLong lines = new AtomicLong();
     AtomicLong worstMicros = new AtomicLong();
+    AtomicLong late = new AtomicLong();
     runner.onEvent(e -> {
       if (e instanceof AgentEvent.RawLine l) {
         long now = nowMicros();
-        long written = parseMicros(new String(l.line(), StandardCharsets.US_ASCII).trim());
+        long written = Long.parseLong(new String(l.line(), StandardCharsets.US_ASCII).trim());
         long delay = now - written;
         lines.incrementAndGet();
+        if (delay > 200_000) {
+          late.incrementAndGet();
+        }
         worstMicros.accumulateAndGet(delay, Math::max);
         firstDelayMicros.putIfAbsent(e.agentId(), delay);
       }
     });
-    AgentConfig tick = AgentConfig.builder().name("tick").command(ENV, UNSET, COOKIE, "/bin/bash", "-c", TICK).build();
+    AgentConfig tick = AgentConfig.builder().name("tick").command(ENV, UNSET, COOKIE, tickAgent).build();
     long threads0 = threads();
     List<AgentHandle> live = new ArrayList<>(agents);
     long start = System.nanoTime();
@@ -215,12 +221,19 @@ public final class EngineFigures {
     }
     double spawnSeconds = (System.nanoTime() - start) / 1e9;
     long maxThreads = 0;
+    Thread.sleep(2000); // the first lines are in: from here on, steady streaming
+    long lines0 = lines.get();
+    late.set(0);
+    long cpu0 = cpuMillis();
+    worstMicros.set(0);
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {
       maxThreads = Math.max(maxThreads, threads());
       Thread.sleep(200);
     }
-    long linesIn10s = lines.get();
+    long linesIn10s = lines.get() - lines0;
+    long lateIn10s = late.get();
+    long cpuIn10s = cpuMillis() - cpu0;
     long worstWhileStreaming = worstMicros.get();
     long[] first = firstDelayMicros.values().stream().mapToLong(Long::longValue).sorted().toArray();
     System.err.println("[figures] ending the agents");
@@ -228,10 +241,11 @@ public final class EngineFigures {
     return String.format(Locale.ROOT,
         "agents=%d agents_with_first_line=%d first_line_delay_median_ms=%.1f first_line_delay_p99_ms=%.1f"
             + " first_line_delay_max_ms=%.1f any_line_delay_max_ms=%.1f any_line_delay_max_incl_shutdown_ms=%.1f"
-            + " lines=%d threads_before=%d"
+            + " steady_lines_10s=%d steady_lines_over_200ms=%d jvm_cpu_ms_10s=%d cpu_us_per_line=%.1f threads_before=%d"
             + " threads_max_streaming=%d spawn_all_s=%.1f",
         agents, first.length, pct(first, 0.5), pct(first, 0.99), first.length == 0 ? -1 : first[first.length - 1] / 1e3,
-        worstWhileStreaming / 1e3, worstMicros.get() / 1e3, linesIn10s, threads0, maxThreads, spawnSeconds);
+        worstWhileStreaming / 1e3, worstMicros.get() / 1e3, linesIn10s, lateIn10s, cpuIn10s,
+        cpuIn10s * 1000.0 / Math.max(1, linesIn10s), threads0, maxThreads, spawnSeconds);
   }
 
   private static double pct(long[] sorted, double p) {
@@ -241,12 +255,6 @@ public final class EngineFigures {
   private static long nowMicros() {
     java.time.Instant i = java.time.Instant.now();
     return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000;
-  }
-
-  /** {@code $EPOCHREALTIME}: seconds, a dot, six digits (bash prints the dot in the C locale). */
-  private static long parseMicros(String s) {
-    int dot = s.indexOf('.') >= 0 ? s.indexOf('.') : s.indexOf(',');
-    return Long.parseLong(s.substring(0, dot)) * 1_000_000L + Long.parseLong(s.substring(dot + 1));
   }
 
   // ---- leaks ----
@@ -313,6 +321,13 @@ public final class EngineFigures {
       }
     }
     return new long[] {new File("/proc/self/fd").list().length, threads(), children};
+  }
+
+  /** User plus system CPU time of this JVM so far. */
+  private static long cpuMillis() throws IOException {
+    String stat = Files.readString(Path.of("/proc/self/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // clock ticks of 10 ms
   }
 
   private static long threads() throws IOException {

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * futures, off the event loop.
  *
  * <p>{@link #CORE} threads always, for every agent. A consumer may block (a listener waiting on a
- * lock, a slow disk): when every thread has been inside one task for more than {@link
+ * lock or a queue): when every thread has been blocked inside one task for more than {@link
  * #STALL_NANOS} while work waits, {@link #compensate()} (called by the event loop) adds one thread,
  * up to {@link #MAX}; extra threads end after {@link #IDLE_SECONDS} without work. So blocked
  * consumers cost one thread each while they block, and never hold up other agents' output.
@@ -42,6 +42,7 @@ final class DeliveryPool implements AutoCloseable {
   private final class Worker implements Runnable {
     final boolean core;
     volatile long since;
+    volatile Thread thread;
 
     Worker(boolean core) {
       this.core = core;
@@ -49,6 +50,7 @@ final class DeliveryPool implements AutoCloseable {
 
     @Override
     public void run() {
+      thread = Thread.currentThread();
       try {
         while (true) {
           Runnable task = core ? queue.take() : queue.poll(IDLE_SECONDS, TimeUnit.SECONDS);
@@ -95,7 +97,11 @@ final class DeliveryPool implements AutoCloseable {
     return !queue.isEmpty();
   }
 
-  /** Adds a thread if work waits and every thread has been busy with one task for too long. */
+  /**
+   * Adds a thread if work waits and every thread is blocked (parked, waiting or on a monitor) in a
+   * task that started more than {@link #STALL_NANOS} ago. A thread that is merely slow because the
+   * machine is busy is still {@code RUNNABLE} and does not count: more threads would not help then.
+   */
   void compensate() {
     if (closed || queue.isEmpty() || workers.size() >= MAX) {
       return;
@@ -103,8 +109,9 @@ final class DeliveryPool implements AutoCloseable {
     long now = System.nanoTime();
     for (Worker w : workers.keySet()) {
       long since = w.since;
-      if (since == 0 || now - since < STALL_NANOS) {
-        return; // a thread is free, or will be soon
+      Thread t = w.thread;
+      if (since == 0 || now - since < STALL_NANOS || t == null || t.getState() == Thread.State.RUNNABLE) {
+        return; // a thread is free, will be soon, or is working rather than blocked
       }
     }
     LOG.debug("every output thread is held by a slow consumer; adding one ({} now)", workers.size() + 1);

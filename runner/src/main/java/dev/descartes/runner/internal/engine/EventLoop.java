@@ -83,12 +83,26 @@ final class EventLoop implements AutoCloseable {
 
   /** Registers {@code fd} for {@code events}; returns the token to unregister it with. */
   long register(int fd, int events, Handler handler) throws IOException {
+    long token = nextToken();
+    register(fd, events, handler, token);
+    return token;
+  }
+
+  /** A token for {@link #register(int, int, Handler, long)}, never handed out before. */
+  long nextToken() {
+    return tokens.incrementAndGet();
+  }
+
+  /**
+   * Registers {@code fd} with a token from {@link #nextToken()}: for a handler that must know its
+   * token before its first event. What the caller wrote before this call is visible to the handler.
+   */
+  void register(int fd, int events, Handler handler, long token) throws IOException {
     descriptors.readLock().lock();
     try {
       if (terminated) {
         throw new IOException("the native engine's event loop has stopped");
       }
-      long token = tokens.incrementAndGet();
       handlers.put(token, handler);
       try {
         epoll.control(fd, events, token);
@@ -96,7 +110,6 @@ final class EventLoop implements AutoCloseable {
         handlers.remove(token);
         throw e;
       }
-      return token;
     } finally {
       descriptors.readLock().unlock();
     }

@@ -43,9 +43,13 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
     this.onReaped = onReaped;
   }
 
-  /** Starts watching the pidfd. */
-  void watchExit() throws IOException {
-    token = loop.register(pidfd, Epoll.IN, this);
+  /** Starts watching the pidfd and reading the output pipes (delivery waits for {@link #startOutput()}). */
+  void watch() throws IOException {
+    stdout.beginReading();
+    stderr.beginReading();
+    long t = loop.nextToken();
+    token = t;
+    loop.register(pidfd, Epoll.IN, this, t);
   }
 
   @Override
@@ -92,8 +96,8 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
   @Override
   public void startOutput() {
     if (outputStarted.compareAndSet(false, true)) {
-      stdout.start();
-      stderr.start();
+      stdout.startDelivery();
+      stderr.startDelivery();
     }
   }
 

@@ -142,7 +142,7 @@ public final class NativeProcessEngine implements ProcessEngine {
         live::remove);
     live.add(child);
     try {
-      child.watchExit();
+      child.watch();
     } catch (IOException e) {
       live.remove(child);
       child.closeStdin();

@@ -39,10 +39,12 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   private final OutputSink sink;
   private final java.util.Set<Channel> open;
 
-  // loop thread only
+  // the loop thread's, once beginReading() has handed the channel over
   private boolean reading = true;
   private boolean registered;
   private long token;
+
+  private volatile boolean delivering;
 
   private volatile boolean paused;
   private final AtomicBoolean resumeAsked = new AtomicBoolean();
@@ -60,18 +62,32 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     open.add(this);
   }
 
-  /** Starts reading. */
-  void start() {
-    loop.execute(() -> {
-      if (reading && !registered && !paused) {
-        watch();
-      }
-    });
+  /**
+   * Starts reading into the queue at once, from the spawning thread, before the runner is ready
+   * for the bytes: the first line waits in memory rather than in the pipe, and is delivered as soon
+   * as {@link #startDelivery()} is called.
+   */
+  void beginReading() throws IOException {
+    long t = loop.nextToken();
+    token = t;
+    registered = true;
+    loop.register(fd, Epoll.IN, this, t);
   }
 
-  /** Stops reading and closes the pipe; the sink then sees its end. */
+  /** Starts handing what is read (and what was read already) to the sink. */
+  void startDelivery() {
+    delivering = true;
+    if (!queue.isEmpty() && draining.compareAndSet(false, true)) {
+      delivery.execute(this::drain);
+    }
+  }
+
+  /** Stops reading and closes the pipe; the sink then sees its end (even before {@link #startDelivery()}). */
   void abandon() {
-    loop.execute(this::finish);
+    loop.execute(() -> {
+      finish();
+      startDelivery();
+    });
   }
 
   @Override
@@ -148,7 +164,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   private void offer(byte[] chunk) {
     queue.add(chunk);
     queued.addAndGet(chunk.length);
-    if (draining.compareAndSet(false, true)) {
+    if (delivering && draining.compareAndSet(false, true)) {
       delivery.execute(this::drain);
     }
   }

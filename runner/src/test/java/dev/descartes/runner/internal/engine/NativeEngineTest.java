@@ -259,6 +259,43 @@ class NativeEngineTest {
   }
 
   @Test
+  void moreBlockedSinksThanDeliveryThreadsStillLeaveOtherAgentsTheirOutput() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch allBlocked = new CountDownLatch(DeliveryPool.CORE + 1);
+    OutputSink blocking = new OutputSink() {
+      @Override
+      public void data(byte[] buf, int off, int len) {
+        allBlocked.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+
+      @Override
+      public void end() {}
+    };
+    Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "DESCARTES_AGENT_ID", UUID.randomUUID().toString());
+    List<ChildProcess> stuck = new ArrayList<>();
+    for (int i = 0; i <= DeliveryPool.CORE; i++) {
+      ChildProcess c = engine.start(new LaunchRequest(Scripts.shell("echo blocked"), env, dir, blocking,
+          new CollectingSink()));
+      started.add(c);
+      stuck.add(c);
+      c.startOutput();
+    }
+    allBlocked.await();
+    Started free = start(Scripts.shell("echo free"));
+    assertThat(free.out().awaitEnd()).isEqualTo("free\n");
+    assertThat(free.exit()).isEqualTo(ExitStatus.exited(0));
+    release.countDown();
+    for (ChildProcess c : stuck) {
+      assertThat(c.onExit().get(30, TimeUnit.SECONDS)).isEqualTo(ExitStatus.exited(0));
+    }
+  }
+
+  @Test
   void abandoningOutputEndsStreamsThatAGrandchildHoldsOpen() throws Exception {
     Started s = start(Scripts.shell("sleep 600 & echo started; read wait; exit 0"));
     ProcessTree tree = ProcessTree.of(s.child().pid(), "DESCARTES_AGENT_ID", s.cookie().substring(s.cookie().indexOf('=') + 1)).orElseThrow();
