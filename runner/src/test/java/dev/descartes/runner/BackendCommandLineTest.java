@@ -14,8 +14,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The seed's backends build their command line from the config, the task always one argv element
- * and never through a shell. Stand-in programs on the agent's PATH print what they receive.
+ * The seed's backends build their command line from the config, never through a shell: the
+ * generic rule passes the task as one argv element, the CLI backends send it on stdin. Stand-in programs on the agent's PATH print what they receive.
  */
 @ExtendWith(LeakCheck.class)
 class BackendCommandLineTest {
@@ -56,12 +56,13 @@ class BackendCommandLineTest {
   }
 
   @Test
-  void claudeRunsHeadlessWithAJsonEventStream() throws Exception {
-    Scripts.sh(bin, "claude", PRINT_ARGS);
+  void claudeRunsHeadlessWithAJsonEventStreamAndThePromptOnStdin() throws Exception {
+    Scripts.sh(bin, "claude", PRINT_ARGS + "; echo stdin:; cat");
     assertThat(run(AgentConfig.builder().name("c").modelBackend("claude").task(NASTY_TASK)
         .systemPrompt("You are a researcher").model("sonnet")))
         .containsExactly("-p", "--output-format", "stream-json", "--verbose", "--model", "sonnet",
-            "--system-prompt", "You are a researcher", NASTY_TASK);
+            "--system-prompt", "You are a researcher", "stdin:", NASTY_TASK);
+    assertThat(Path.of("/tmp/pwned")).doesNotExist();
   }
 
   @Test
@@ -73,9 +74,9 @@ class BackendCommandLineTest {
 
   @Test
   void opencodeUsesRunBecauseHeadlessDoesNotExist() throws Exception {
-    Scripts.sh(bin, "opencode", PRINT_ARGS);
+    Scripts.sh(bin, "opencode", PRINT_ARGS + "; echo stdin:; cat");
     assertThat(run(AgentConfig.builder().name("o").modelBackend("opencode").task(NASTY_TASK)))
-        .containsExactly("run", "--format", "json", NASTY_TASK);
+        .containsExactly("run", "--format", "json", "stdin:", NASTY_TASK);
   }
 
   @Test
