@@ -14,8 +14,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The seed's backends build their command line from the config, the task always one argv element
- * and never through a shell. Stand-in programs on the agent's PATH print what they receive.
+ * The seed's backends build their command line from the config, never through a shell: the
+ * generic rule passes the task as one argv element, the CLI backends send it on stdin. Stand-in programs on the agent's PATH print what they receive.
  */
 @ExtendWith(LeakCheck.class)
 class BackendCommandLineTest {
@@ -62,6 +62,7 @@ class BackendCommandLineTest {
         .systemPrompt("You are a researcher").model("sonnet")))
         .containsExactly("-p", "--output-format", "stream-json", "--verbose", "--model", "sonnet",
             "--system-prompt", "You are a researcher", "stdin:", NASTY_TASK);
+    assertThat(Path.of("/tmp/pwned")).doesNotExist();
   }
 
   @Test
