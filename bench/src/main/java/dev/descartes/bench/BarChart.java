@@ -22,9 +22,9 @@ import javax.imageio.ImageIO;
  */
 public final class BarChart {
 
-  private static final int WIDTH = 1100;
+  private static final int WIDTH = 1400;
   private static final int LABEL = 180;
-  private static final int PLOT = 560;
+  private static final int PLOT = 600;
   private static final int ROW = 26;
   private static final int HEAD = 46;
   private static final int AXIS = 30;

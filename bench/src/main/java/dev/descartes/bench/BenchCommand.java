@@ -36,8 +36,8 @@ public final class BenchCommand implements Callable<Integer> {
   boolean full;
 
   @Option(names = "--scenario", split = ",", paramLabel = "NAME",
-      description = "scenarios to run, of: spawn, throughput, roundtrip, footprint, fanout, shutdown, ttfe, soak "
-          + "(default: all)")
+      description = "scenarios to run, in this order, of: spawn, throughput, roundtrip, footprint, fanout, "
+          + "shutdown, ttfe, soak (default: all, in that order)")
   List<String> scenarios = new ArrayList<>(Catalog.SCENARIOS);
 
   @Option(names = "--engine", split = ",", paramLabel = "ENGINE",

@@ -21,7 +21,7 @@ public final class Catalog {
 
   private Catalog() {}
 
-  /** The cases of the wanted scenarios, in order. */
+  /** The cases of the wanted scenarios, in the order the scenarios are named. */
   public static List<Variant> variants(Sizes s, Toolchain tools, List<String> scenarios) {
     List<Variant> all = new ArrayList<>();
     String trueBin = tools.program("true");
@@ -70,7 +70,8 @@ public final class Catalog {
         trueBin, agent, s));
     all.add(soak("soak-kill", s.killCycles() + " spawn-and-kill cycles (16 at a time)", s.killCycles(), "kill",
         trueBin, agent, s));
-    return all.stream().filter(v -> scenarios.contains(v.scenario())).toList();
+    return all.stream().filter(v -> scenarios.contains(v.scenario()))
+        .sorted(java.util.Comparator.comparingInt(v -> scenarios.indexOf(v.scenario()))).toList();
   }
 
   private static Variant soak(String id, String title, int cycles, String mode, String trueBin, String agent,

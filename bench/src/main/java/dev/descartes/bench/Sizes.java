@@ -19,7 +19,7 @@ public record Sizes(String mode, int agents, int cap, long bytes, int trips, int
     int killCycles, int runs, int soakRuns) {
 
   public static Sizes quick() {
-    return new Sizes("quick", 100, 64, 32L << 20, 1_000, 1_000, 300, 100, 1, 1);
+    return new Sizes("quick", 50, 16, 16L << 20, 500, 1_000, 200, 50, 1, 1);
   }
 
   public static Sizes full() {

@@ -15,6 +15,9 @@ import java.util.Optional;
  */
 public record Subject(String id, Kind kind, String engine, String note) {
 
+  /** The runner at INFO: the tests' jar on the class path (for the fake model server) sets it to DEBUG. */
+  static final String QUIET_RUNNER = "-Dorg.slf4j.simpleLogger.log.dev.descartes=info";
+
   /** The kinds of subject. */
   public enum Kind { RUNNER, PROCESS_BUILDER, C, PYTHON, NODE }
 
@@ -54,7 +57,7 @@ public record Subject(String id, Kind kind, String engine, String note) {
     List<String> argv = new ArrayList<>();
     switch (kind) {
       case RUNNER, PROCESS_BUILDER -> {
-        argv.addAll(List.of(tools.java(), "--enable-native-access=ALL-UNNAMED", "-cp", tools.classPath(),
+        argv.addAll(List.of(tools.java(), "--enable-native-access=ALL-UNNAMED", QUIET_RUNNER, "-cp", tools.classPath(),
             "dev.descartes.bench.worker.WorkerMain", kind == Kind.RUNNER ? "runner" : "processbuilder",
             v.scenario()));
         if (kind == Kind.RUNNER) {

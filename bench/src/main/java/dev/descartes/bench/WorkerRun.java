@@ -23,6 +23,20 @@ public final class WorkerRun {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The worker running now and its marker, stopped by the harness's shutdown hook (Ctrl+C). */
+  private static volatile Process current;
+  private static volatile String currentMarker;
+
+  static {
+    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+      Process p = current;
+      if (p != null) {
+        p.destroyForcibly();
+        LeakScan.killAll(LeakScan.find(currentMarker));
+      }
+    }));
+  }
+
   private WorkerRun() {}
 
   public static RunOutcome run(Subject subject, int run, List<String> argv, Path log, Duration limit)
@@ -34,6 +48,8 @@ public final class WorkerRun {
     String load = Machine.loadAverage();
     long t0 = System.nanoTime();
     Process p = pb.start();
+    currentMarker = marker;
+    current = p;
     p.getOutputStream().close();
     var stdout = p.getInputStream();
     byte[][] out = new byte[1][];
@@ -50,6 +66,7 @@ public final class WorkerRun {
       p.destroyForcibly().waitFor();
     }
     reader.join();
+    current = null;
     double seconds = (System.nanoTime() - t0) / 1e9;
     List<String> leaked = awaitLeaks(marker);
     LeakScan.killAll(leaked);

@@ -32,7 +32,15 @@ public final class WorkerMain {
         case "processbuilder" -> new ProcessBuilderWorkloads();
         default -> throw new IllegalArgumentException("unknown subject " + args[0]);
       };
-      Metrics m = args[1].equals("ttfe") ? new ClaudeFirstEvent(a).run() : w.run(args[1], a);
+      Metrics m;
+      if (args[1].equals("ttfe")) {
+        if (!(w instanceof RunnerWorkloads runner)) {
+          throw new Workloads.Skipped("scenario ttfe is for the runner's engines only");
+        }
+        m = new ClaudeFirstEvent(a, runner).run();
+      } else {
+        m = w.run(args[1], a);
+      }
       out.put("metrics", m.values());
     } catch (Workloads.Skipped s) {
       out.put("skipped", s.getMessage());
