@@ -81,8 +81,9 @@ public interface AgentHandle {
   AgentOutput stderr();
 
   /**
-   * The agent's events as a blocking iterable: {@link AgentEvent.Started}, one event per stdout
-   * line, and {@link AgentEvent.Exited} last, after which iteration ends. Each iterator is an
+   * The agent's events as a blocking iterable: {@link AgentEvent.Started}, the events of each
+   * stdout line (one, or several {@link AgentEvent.Normalized} ones when the backend parses its
+   * CLI's output), and {@link AgentEvent.Exited} last, after which iteration ends. Each iterator is an
    * independent reader starting at the oldest event still held; {@code hasNext()} blocks until
    * the next event exists. A reader that falls behind gets an {@link AgentEvent.Gap}.
    */

@@ -76,8 +76,7 @@ public final class AgentRegistry implements AutoCloseable {
     LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
     agents.put(id, a);
     try {
-      a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec(),
-          ChildEnvironment.COOKIE + "=" + id);
+      a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec());
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
       slots.release();

@@ -9,7 +9,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * One reader of an agent's events: Started, then one event per stdout line (or a Gap), then
+ * One reader of an agent's events: Started, then the events of each stdout line (or a Gap), then
  * Exited. {@link #hasNext()} blocks until the next event exists. Not thread-safe (one per reader).
  */
 final class EventIterator implements Iterator<AgentEvent> {

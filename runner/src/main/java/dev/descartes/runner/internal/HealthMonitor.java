@@ -1,12 +1,11 @@
 package dev.descartes.runner.internal;
 
-import dev.descartes.runner.internal.os.ProcFs;
-import dev.descartes.runner.internal.os.ProcStat;
+import dev.descartes.runner.internal.os.ProcSnapshot;
+import dev.descartes.runner.internal.os.ProcSnapshots;
 import dev.descartes.runner.internal.os.Platform;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +41,7 @@ final class HealthMonitor implements AutoCloseable {
       if (live.isEmpty()) {
         return;
       }
-      List<ProcStat> snapshot = Platform.isLinux() ? ProcFs.all() : List.of();
+      ProcSnapshot snapshot = Platform.isLinux() ? ProcSnapshots.fresh() : null;
       Instant now = Instant.now();
       for (LocalAgent a : live) {
         a.healthCheck(snapshot, now);

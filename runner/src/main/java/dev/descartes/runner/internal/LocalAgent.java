@@ -22,6 +22,7 @@ import dev.descartes.runner.internal.io.LineLog;
 import dev.descartes.runner.internal.io.Transcript;
 import dev.descartes.runner.internal.os.Platform;
 import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.os.ProcSnapshot;
 import dev.descartes.runner.internal.os.ProcStat;
 import dev.descartes.runner.internal.os.ProcessTree;
 import java.io.IOException;
@@ -125,14 +126,14 @@ public final class LocalAgent implements AgentHandle {
   }
 
   /** Starts the process; on failure nothing is left running and the caller frees the slot. */
-  void start(List<String> argv, java.util.Map<String, String> env, java.nio.file.Path cwd, LaunchSpec spec,
-      String cookieEntry) throws IOException {
+  void start(List<String> argv, java.util.Map<String, String> env, java.nio.file.Path cwd, LaunchSpec spec)
+      throws IOException {
     ChildProcess c = ctx.engine().start(new LaunchRequest(argv, env, cwd, stdout, stderr));
     child = c;
     startedAt = Instant.now();
     startNanos = System.nanoTime();
     if (Platform.isLinux()) {
-      tree = ProcessTree.of(c.pid(), cookieEntry).orElse(null);
+      tree = ProcessTree.of(c.pid(), ChildEnvironment.COOKIE, id.toString()).orElse(null);
     }
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     started = new AgentEvent.Started(id, startedAt, c.pid());
@@ -538,9 +539,9 @@ public final class LocalAgent implements AgentHandle {
   }
 
   /** Called by the health monitor with one read of {@code /proc} shared by every agent. */
-  void healthCheck(List<ProcStat> snapshot, Instant now) {
-    if (status.get().isTerminal()) {
-      return;
+  void healthCheck(ProcSnapshot snapshot, Instant now) {
+    if (status.get().isTerminal() || child == null) {
+      return; // not started yet, or over
     }
     ProcessTree t = tree;
     if (t != null) {

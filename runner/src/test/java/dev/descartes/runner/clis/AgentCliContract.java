@@ -10,12 +10,14 @@ import dev.descartes.runner.AgentOutcome;
 import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.LocalProcessRunner;
+import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.os.ProcSnapshots;
+import dev.descartes.runner.internal.os.ProcStat;
 import dev.descartes.runner.testing.TestRunners;
 import dev.descartes.runner.testing.fakemodel.FakeModelServer;
 import dev.descartes.runner.testing.fakemodel.Reply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 abstract class AgentCliContract {
 
-  static final Duration AGENT_TIMEOUT = Duration.ofMinutes(4);
+  /** Generous: the CLIs are node programs, and the machine may be shared and busy. */
+  static final Duration AGENT_TIMEOUT = Duration.ofMinutes(6);
 
   @TempDir
   Path home;
@@ -50,8 +53,10 @@ abstract class AgentCliContract {
   @BeforeEach
   void start() {
     model = FakeModelServer.start(Reply.text("unused"));
+    // Frequent health checks: they also reap tool processes that the CLI killed while the agent
+    // lives on, which were re-parented to this JVM (the runner is their subreaper).
     runner = TestRunners.runner(TestRunners.config().allowListedEnvironment()
-        .outputDrainTimeout(Duration.ofSeconds(5)));
+        .healthCheckInterval(Duration.ofMillis(500)).outputDrainTimeout(Duration.ofSeconds(5)));
   }
 
   @AfterEach
@@ -157,7 +162,7 @@ abstract class AgentCliContract {
 
     awaitEnd(h);
     assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
-    await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(toolPid).map(p -> !p.isAlive()).orElse(true));
+    await().atMost(Duration.ofSeconds(30)).until(() -> gone(toolPid));
     assertThat(agentProcesses(h)).isEmpty();
     assertThat(h.outcome().orElseThrow().success()).isFalse();
   }
@@ -170,7 +175,7 @@ abstract class AgentCliContract {
     h.stop(Duration.ofSeconds(10));
 
     assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
-    await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(toolPid).map(p -> !p.isAlive()).orElse(true));
+    await().atMost(Duration.ofSeconds(30)).until(() -> gone(toolPid));
     assertThat(agentProcesses(h)).isEmpty();
     AgentOutcome outcome = h.outcome().orElseThrow();
     assertThat(outcome.success()).isFalse();
@@ -205,49 +210,25 @@ abstract class AgentCliContract {
     return pid[0];
   }
 
+  /** Whether the process is gone for good: exited and reaped (a zombie still counts as there). */
+  static boolean gone(long pid) {
+    return !Files.exists(Path.of("/proc", Long.toString(pid)));
+  }
+
   /** The live processes carrying this agent's cookie, as {pid, session id, command line}. */
   static List<String[]> agentProcesses(AgentHandle h) {
-    byte[] cookie = ("DESCARTES_AGENT_ID=" + h.id()).getBytes(StandardCharsets.US_ASCII);
     List<String[]> out = new ArrayList<>();
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"))) {
-      for (Path p : dir) {
-        String name = p.getFileName().toString();
-        if (!name.chars().allMatch(Character::isDigit)) {
-          continue;
-        }
+    for (ProcStat p : ProcSnapshots.fresh().withCookie("DESCARTES_AGENT_ID", h.id().toString())) {
+      {
         try {
-          String stat = Files.readString(p.resolve("stat"));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          if (f[0].equals("Z") || !contains(Files.readAllBytes(p.resolve("environ")), cookie)) {
-            continue;
-          }
-          String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-          out.add(new String[] {name, f[3], cmd});
-        } catch (IOException | RuntimeException gone) {
+          String cmd = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(p.pid()), "cmdline")),
+              StandardCharsets.UTF_8).replace('\0', ' ');
+          out.add(new String[] {Integer.toString(p.pid()), Integer.toString(p.sid()), cmd});
+        } catch (IOException gone) {
           // exited while we looked
         }
       }
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
     return out;
-  }
-
-  private static boolean contains(byte[] env, byte[] cookie) {
-    outer:
-    for (int i = 0; i + cookie.length <= env.length; i++) {
-      if (i > 0 && env[i - 1] != 0) {
-        continue;
-      }
-      for (int j = 0; j < cookie.length; j++) {
-        if (env[i + j] != cookie[j]) {
-          continue outer;
-        }
-      }
-      if (i + cookie.length == env.length || env[i + cookie.length] == 0) {
-        return true;
-      }
-    }
-    return false;
   }
 }

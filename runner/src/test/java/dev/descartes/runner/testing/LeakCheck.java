@@ -8,13 +8,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test that leaves a process behind: any live process whose environment carries the
- * runner's {@code DESCARTES_AGENT_ID} cookie (every process of every agent's tree has it), and any
- * zombie child of this JVM. Waits up to five seconds for stragglers to go before failing, and then
+ * runner's {@code DESCARTES_AGENT_ID} cookie (every process of every agent's tree has it) and that
+ * descends from this JVM or belongs to an agent this JVM spawned, and any zombie child of this JVM.
+ * Agents of other JVMs on the machine (another test run) are not this test's business. Waits up to five seconds for stragglers to go before failing, and then
  * kills them, so one leaking test does not fail the next. Register with
  * {@code @ExtendWith(LeakCheck.class)}.
  */
@@ -37,12 +39,8 @@ public final class LeakCheck implements AfterEachCallback {
     }
   }
 
-  /**
-   * Every leaked process, as "pid state ppid cmdline": agent processes of this JVM (descendants of
-   * it, or orphans re-parented to init), never those of another JVM's runner on the same machine.
-   */
+  /** Every leaked process, as "pid state ppid cmdline". */
   public static List<String> leaked() {
-    java.util.Map<Long, Long> parents = parents();
     List<String> out = new ArrayList<>();
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"))) {
       for (Path p : dir) {
@@ -56,8 +54,9 @@ public final class LeakCheck implements AfterEachCallback {
           char state = f[0].charAt(0);
           long ppid = Long.parseLong(f[1]);
           boolean zombieOfOurs = state == 'Z' && ppid == SELF;
-          boolean agentProcess = state != 'Z' && (ppid == 1 || descendsFromUs(ppid, parents))
-              && contains(Files.readAllBytes(p.resolve("environ")));
+          String agent = state == 'Z' ? null : cookie(Files.readAllBytes(p.resolve("environ")));
+          boolean agentProcess = agent != null
+              && (TestRunners.spawnedHere(agent) || descendsFromSelf(Long.parseLong(name)));
           if (zombieOfOurs || agentProcess) {
             String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
                 .replace('\0', ' ').trim();
@@ -73,39 +72,8 @@ public final class LeakCheck implements AfterEachCallback {
     return out;
   }
 
-  private static boolean descendsFromUs(long ppid, java.util.Map<Long, Long> parents) {
-    long p = ppid;
-    for (int hops = 0; hops < 64 && p > 1; hops++) {
-      if (p == SELF) {
-        return true;
-      }
-      p = parents.getOrDefault(p, 0L);
-    }
-    return false;
-  }
-
-  private static java.util.Map<Long, Long> parents() {
-    java.util.Map<Long, Long> parents = new java.util.HashMap<>();
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"))) {
-      for (Path p : dir) {
-        String name = p.getFileName().toString();
-        if (name.chars().allMatch(Character::isDigit)) {
-          try {
-            String stat = Files.readString(p.resolve("stat"));
-            parents.put(Long.parseLong(name),
-                Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]));
-          } catch (IOException | RuntimeException gone) {
-            // exited while we looked
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return parents;
-  }
-
-  private static boolean contains(byte[] env) {
+  /** The cookie's value in a NUL-separated environment, or null. */
+  private static String cookie(byte[] env) {
     outer:
     for (int i = 0; i + COOKIE.length <= env.length; i++) {
       if (i > 0 && env[i - 1] != 0) {
@@ -116,7 +84,22 @@ public final class LeakCheck implements AfterEachCallback {
           continue outer;
         }
       }
-      return true;
+      int end = i + COOKIE.length;
+      while (end < env.length && env[end] != 0) {
+        end++;
+      }
+      return new String(env, i + COOKIE.length, end - i - COOKIE.length, StandardCharsets.US_ASCII);
+    }
+    return null;
+  }
+
+  private static boolean descendsFromSelf(long pid) {
+    Optional<ProcessHandle> h = ProcessHandle.of(pid);
+    while (h.isPresent()) {
+      h = h.get().parent();
+      if (h.isPresent() && h.get().pid() == SELF) {
+        return true;
+      }
     }
     return false;
   }

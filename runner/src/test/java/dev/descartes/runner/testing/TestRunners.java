@@ -1,8 +1,11 @@
 package dev.descartes.runner.testing;
 
+import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.ProcessRunnerConfig;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runners for tests. The engine comes from the system property {@code descartes.engine} ({@code
@@ -23,11 +26,25 @@ public final class TestRunners {
     return ProcessRunnerConfig.builder().engine(engine()).shutdownHook(false);
   }
 
+  private static final Set<String> SPAWNED = ConcurrentHashMap.newKeySet();
+
   public static LocalProcessRunner runner() {
-    return new LocalProcessRunner(config().build());
+    return runner(config());
   }
 
+  /** A runner that records the ids of the agents it spawns, for {@link LeakCheck}. */
   public static LocalProcessRunner runner(ProcessRunnerConfig.Builder builder) {
-    return new LocalProcessRunner(builder.build());
+    LocalProcessRunner runner = new LocalProcessRunner(builder.build());
+    runner.onEvent(e -> {
+      if (e instanceof AgentEvent.Started) {
+        SPAWNED.add(e.agentId().toString());
+      }
+    });
+    return runner;
+  }
+
+  /** Whether a runner made here spawned the agent with this id. */
+  static boolean spawnedHere(String agentId) {
+    return SPAWNED.contains(agentId);
   }
 }

@@ -2,6 +2,8 @@ package dev.descartes.runner.internal.engine;
 
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.internal.os.Platform;
+import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.os.ProcStat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,12 +13,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The portable engine: {@link ProcessBuilder}, with util-linux {@code setsid} in front of the
  * program on Linux (it execs in place, so the child keeps its pid and leads a new session and
  * process group). Each child costs three platform threads: the JDK's own process reaper, and one
- * pump per output stream. The pumps are platform threads with small stacks, never virtual threads:
+ * pump per output stream; plus a virtual thread that waits for its exit. The pumps are platform threads with small stacks, never virtual threads:
  * a virtual thread blocked reading a process pipe holds a carrier, and beyond 256 agents readers
  * would starve.
  */
@@ -24,6 +27,7 @@ public final class JdkProcessEngine implements ProcessEngine {
 
   private static final long PUMP_STACK = 256 * 1024;
   private static final int BUFFER = 64 * 1024;
+  private static final long SESSION_TIMEOUT_NANOS = 2_000_000_000L;
 
   private final Optional<Path> setsid = Platform.setsid();
 
@@ -34,7 +38,8 @@ public final class JdkProcessEngine implements ProcessEngine {
 
   @Override
   public String threadModel() {
-    return "3 platform threads per live agent (JDK process reaper, stdout pump, stderr pump)";
+    return "3 platform threads per live agent (JDK process reaper, stdout pump, stderr pump)"
+        + " and 1 virtual thread waiting for its exit";
   }
 
   /** Whether children get a session of their own. */
@@ -44,14 +49,40 @@ public final class JdkProcessEngine implements ProcessEngine {
 
   @Override
   public ChildProcess start(LaunchRequest request) throws IOException {
-    List<String> argv = new ArrayList<>(request.argv().size() + 1);
+    List<String> argv = new ArrayList<>(request.argv().size() + 3);
     setsid.ifPresent(p -> argv.add(p.toString()));
+    if (request.argv().getFirst().indexOf('=') < 0) { // env would take "a=b" for an assignment
+      Platform.signalReset().ifPresent(argv::addAll);
+    }
     argv.addAll(request.argv());
     ProcessBuilder pb = new ProcessBuilder(argv).directory(request.workingDir().toFile());
     pb.environment().clear();
     pb.environment().putAll(request.environment());
-    Process process = pb.start();
+    Process process;
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      throw setsid.isPresent() ? SpawnMessages.naming(e, setsid.get().toString(), request.argv().getFirst()) : e;
+    }
+    if (setsid.isPresent()) {
+      awaitOwnSession(process.pid());
+    }
     return new JdkChild(process, request.stdout(), request.stderr());
+  }
+
+  /**
+   * {@code start()} returns once {@code setsid} is running; it calls setsid(2) a moment later. Wait
+   * for that, so that the agent leads its session and group when spawn returns.
+   */
+  private static void awaitOwnSession(long pid) {
+    long deadline = System.nanoTime() + SESSION_TIMEOUT_NANOS;
+    while (System.nanoTime() < deadline) {
+      Optional<ProcStat> s = ProcFs.stat(pid);
+      if (s.isEmpty() || s.get().sid() == pid || s.get().isZombie()) {
+        return;
+      }
+      LockSupport.parkNanos(20_000);
+    }
   }
 
   @Override
@@ -72,7 +103,25 @@ public final class JdkProcessEngine implements ProcessEngine {
       this.stdoutSink = stdoutSink;
       this.stderrSink = stderrSink;
       this.stdin = process.getOutputStream();
-      this.exit = process.onExit().thenApply(p -> ExitStatus.exited(p.exitValue()));
+      this.exit = new CompletableFuture<>();
+      // Not process.onExit(): its stages run on the common ForkJoin pool, which user code can
+      // block. A virtual thread in Process.waitFor() (Object.wait) holds no carrier while it waits.
+      Thread.ofVirtual().name("descartes-exit-" + process.pid()).start(this::awaitExit);
+    }
+
+    private void awaitExit() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          exit.complete(ExitStatus.exited(process.waitFor()));
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     @Override

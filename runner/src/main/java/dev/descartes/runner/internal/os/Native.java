@@ -41,6 +41,12 @@ public final class Native {
   private static final short POLLIN = 1;
   private static final int CLD_EXITED = 1;
 
+  private static final String NO_ACCESS = "Native access is not enabled for the Descartes runner, so it"
+      + " falls back to the JDK's process API: the JDK process engine (3 platform threads per agent)"
+      + " instead of the native one, signals other than SIGTERM/SIGKILL through /bin/kill, and PID reuse"
+      + " guarded by start times only. Launch the JVM with --enable-native-access=dev.descartes.runner"
+      + " (module path) or --enable-native-access=ALL-UNNAMED (class path).";
+
   private static final Native INSTANCE = load();
 
   private final MethodHandle syscall2;
@@ -77,16 +83,18 @@ public final class Native {
     if (!Platform.isLinux()) {
       return null;
     }
+    if (!Native.class.getModule().isNativeAccessEnabled()) {
+      // Checked before any restricted call, so the JVM prints no warning of its own: this is the one.
+      LOG.warn(NO_ACCESS);
+      return null;
+    }
     try {
       Linker linker = Linker.nativeLinker();
       Native n = new Native(linker, linker.defaultLookup());
       n.probe();
       return n;
     } catch (IllegalCallerException e) {
-      LOG.warn("Native access is denied, so the runner falls back to the JDK's process API: signals"
-          + " other than SIGTERM/SIGKILL go through /bin/kill and PID reuse is guarded by start"
-          + " times only. Launch with --enable-native-access=dev.descartes.runner (module path) or"
-          + " --enable-native-access=ALL-UNNAMED (class path).");
+      LOG.warn(NO_ACCESS);
       return null;
     } catch (Throwable e) {
       LOG.warn("Linux system calls are unavailable ({}); falling back to the JDK's process API", e.toString());

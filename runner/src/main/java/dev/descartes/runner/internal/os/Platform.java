@@ -1,7 +1,9 @@
 package dev.descartes.runner.internal.os;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -10,6 +12,7 @@ public final class Platform {
 
   private static final String OS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
   private static final Optional<Path> SETSID = findSetsid();
+  private static volatile Optional<List<String>> signalReset;
 
   private Platform() {}
 
@@ -29,6 +32,47 @@ public final class Platform {
   /** util-linux {@code setsid}, which starts a program in a new session in place (same pid). */
   public static Optional<Path> setsid() {
     return SETSID;
+  }
+
+  /**
+   * coreutils {@code env --default-signal}, which resets every signal disposition to its default
+   * and execs in place. Signals ignored by the JVM (one started from a background shell ignores
+   * SIGINT) would otherwise stay ignored in agents, and a shell cannot trap a signal that was
+   * ignored when it started.
+   */
+  public static Optional<List<String>> signalReset() {
+    Optional<List<String>> r = signalReset;
+    if (r == null) {
+      r = findSignalReset();
+      signalReset = r;
+    }
+    return r;
+  }
+
+  private static Optional<List<String>> findSignalReset() {
+    if (!isLinux()) {
+      return Optional.empty();
+    }
+    for (String dir : new String[] {"/usr/bin", "/bin"}) {
+      Path env = Path.of(dir, "env");
+      if (!Files.isExecutable(env)) {
+        continue;
+      }
+      try {
+        Process p = new ProcessBuilder(env.toString(), "--default-signal", "true")
+            .redirectErrorStream(true).start();
+        p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        if (p.waitFor() == 0) {
+          return Optional.of(List.of(env.toString(), "--default-signal"));
+        }
+      } catch (IOException e) {
+        return Optional.empty();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
   }
 
   private static Optional<Path> findSetsid() {

@@ -1,7 +1,6 @@
 package dev.descartes.runner.internal.os;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,29 +50,6 @@ public final class ProcFs {
     return out;
   }
 
-  /** Whether the process's initial environment holds {@code needle} ({@code NAME=value\0}). */
-  public static boolean environContains(long pid, byte[] needle) {
-    byte[] env;
-    try {
-      env = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-    outer:
-    for (int i = 0; i + needle.length <= env.length; i++) {
-      if (i > 0 && env[i - 1] != 0) {
-        continue;
-      }
-      for (int j = 0; j < needle.length; j++) {
-        if (env[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
-  }
-
   /** Clock ticks since boot, now: comparable with {@link ProcStat#startTicks()}. */
   public static long uptimeTicks() {
     try {
@@ -83,10 +59,6 @@ public final class ProcFs {
     } catch (IOException | RuntimeException e) {
       return Long.MAX_VALUE;
     }
-  }
-
-  public static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   private static long pageSize() {

@@ -3,7 +3,6 @@ package dev.descartes.runner.internal.os;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,25 +37,27 @@ public final class ProcessTree {
 
   private final int leaderPid;
   private final long leaderStart;
-  private final byte[] cookie;
+  private final String cookieName;
+  private final String cookieValue;
   private volatile long leaderExitTicks = Long.MAX_VALUE;
   private final Set<Member> seen = ConcurrentHashMap.newKeySet();
+  /** Sessions that members started (tools that called setsid); never pruned while the tree lives. */
+  private final Set<Integer> sessions = ConcurrentHashMap.newKeySet();
 
-  private ProcessTree(int leaderPid, long leaderStart, byte[] cookie) {
+  private ProcessTree(int leaderPid, long leaderStart, String cookieName, String cookieValue) {
     this.leaderPid = leaderPid;
     this.leaderStart = leaderStart;
-    this.cookie = cookie;
+    this.cookieName = cookieName;
+    this.cookieValue = cookieValue;
   }
 
   /**
-   * The tree of a freshly started leader.
+   * The tree of a freshly started leader whose environment holds {@code cookieName=cookieValue}.
    *
-   * @param cookieEntry the {@code NAME=value} entry that the runner put in the agent's environment
    * @return empty if the leader is already gone (nothing can belong to it then)
    */
-  public static Optional<ProcessTree> of(long leaderPid, String cookieEntry) {
-    return ProcFs.stat(leaderPid).map(s -> new ProcessTree((int) leaderPid, s.startTicks(),
-        ProcFs.ascii(cookieEntry + "\0")));
+  public static Optional<ProcessTree> of(long leaderPid, String cookieName, String cookieValue) {
+    return ProcFs.stat(leaderPid).map(s -> new ProcessTree((int) leaderPid, s.startTicks(), cookieName, cookieValue));
   }
 
   public int leaderPid() {
@@ -74,33 +75,48 @@ public final class ProcessTree {
     }
   }
 
-  /** The members alive now, from a fresh read of {@code /proc}. */
+  /** The members alive now, from a read of {@code /proc} that begins after this call. */
   public List<ProcStat> members() {
-    return members(ProcFs.all());
+    return members(ProcSnapshots.fresh());
   }
 
-  /** The members within {@code snapshot}, a list of every process. */
-  public List<ProcStat> members(List<ProcStat> snapshot) {
+  /** The members within {@code snapshot}. */
+  public List<ProcStat> members(ProcSnapshot snapshot) {
     Map<Integer, ProcStat> accepted = new LinkedHashMap<>();
-    Map<Integer, List<ProcStat>> children = new HashMap<>();
     long exit = leaderExitTicks;
-    for (ProcStat p : snapshot) {
-      children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
-      if (p.startTicks() < leaderStart) {
-        continue; // older than the agent: cannot be ours
+    ProcStat leader = snapshot.get(leaderPid);
+    if (leader != null && leader.startTicks() == leaderStart) {
+      accepted.put(leaderPid, leader);
+    }
+    for (List<ProcStat> related : List.of(snapshot.group(leaderPid), snapshot.session(leaderPid))) {
+      for (ProcStat p : related) {
+        if (p.startTicks() >= leaderStart && p.startTicks() <= exit) {
+          accepted.putIfAbsent(p.pid(), p);
+        }
       }
-      boolean ours = (p.pid() == leaderPid && p.startTicks() == leaderStart)
-          || ((p.pgid() == leaderPid || p.sid() == leaderPid) && p.startTicks() <= exit)
-          || seen.contains(new Member(p.pid(), p.startTicks()))
-          || (!p.isZombie() && ProcFs.environContains(p.pid(), cookie));
-      if (ours) {
-        accepted.put(p.pid(), p);
+    }
+    for (ProcStat p : snapshot.withCookie(cookieName, cookieValue)) {
+      if (p.startTicks() >= leaderStart) {
+        accepted.putIfAbsent(p.pid(), p);
+      }
+    }
+    for (Member m : seen) {
+      ProcStat p = snapshot.get(m.pid());
+      if (p != null && p.startTicks() == m.startTicks()) {
+        accepted.putIfAbsent(p.pid(), p);
+      }
+    }
+    for (int sid : sessions) {
+      for (ProcStat p : snapshot.session(sid)) {
+        if (adoptedFromOurSession(p)) {
+          accepted.putIfAbsent(p.pid(), p);
+        }
       }
     }
     ArrayDeque<ProcStat> queue = new ArrayDeque<>(accepted.values());
     while (!queue.isEmpty()) {
       ProcStat parent = queue.poll();
-      for (ProcStat c : children.getOrDefault(parent.pid(), List.of())) {
+      for (ProcStat c : snapshot.children(parent.pid())) {
         if (c.startTicks() >= parent.startTicks() && accepted.putIfAbsent(c.pid(), c) == null) {
           queue.add(c);
         }
@@ -108,16 +124,33 @@ public final class ProcessTree {
     }
     for (ProcStat p : accepted.values()) {
       seen.add(new Member(p.pid(), p.startTicks()));
+      if (p.sid() != leaderPid && p.sid() > 1) {
+        sessions.add(p.sid());
+      }
     }
     seen.removeIf(m -> !accepted.containsKey(m.pid()));
     return List.copyOf(accepted.values());
   }
 
-  /** Sends {@code signal} to the members in the leader's process group. */
+  /**
+   * A zombie re-parented to this JVM that led, or belonged to, a session a member started: a tool's
+   * shell that died after its CLI (its environment, and so the cookie, is gone with it).
+   */
+  private boolean adoptedFromOurSession(ProcStat p) {
+    return p.isZombie() && p.ppid() == SELF && (sessions.contains(p.pid()) || sessions.contains(p.sid()));
+  }
+
+  /**
+   * Sends {@code signal} to the leader and the members in its process group (to every member when
+   * the leader could not get a group of its own).
+   */
   public int signalGroup(int signal) {
+    List<ProcStat> members = members();
+    boolean ownGroup = members.stream().anyMatch(p -> p.pid() == leaderPid && p.pgid() == leaderPid);
     int n = 0;
-    for (ProcStat p : members()) {
-      if (p.pgid() == leaderPid && !p.isZombie() && Signaller.send(p.pid(), p.startTicks(), signal)) {
+    for (ProcStat p : members) {
+      boolean inGroup = p.pid() == leaderPid || p.pgid() == leaderPid || !ownGroup;
+      if (inGroup && !p.isZombie() && Signaller.send(p.pid(), p.startTicks(), signal)) {
         n++;
       }
     }
@@ -145,9 +178,12 @@ public final class ProcessTree {
    */
   public int killAll(Duration reapTimeout) {
     Map<Member, ProcStat> frozen = new LinkedHashMap<>();
+    long roundStart = System.nanoTime();
     for (int round = 0; round < MAX_FREEZE_ROUNDS; round++) {
       boolean fresh = false;
-      for (ProcStat p : members()) {
+      List<ProcStat> now = members(ProcSnapshots.after(roundStart));
+      roundStart = System.nanoTime(); // the next look must begin after these stops were sent
+      for (ProcStat p : now) {
         Member m = new Member(p.pid(), p.startTicks());
         if (!frozen.containsKey(m)) {
           fresh = true;

@@ -1,0 +1,240 @@
+package dev.descartes.runner.internal.engine;
+
+import dev.descartes.runner.internal.os.Epoll;
+import dev.descartes.runner.internal.os.Libc;
+import dev.descartes.runner.internal.os.Pipes;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The native engine's one thread: an {@code epoll} loop over every agent's stdout, stderr, stdin
+ * (while a write waits for room) and pidfd, plus an {@code eventfd} that other threads use to hand
+ * it tasks.
+ *
+ * <p>Every registration carries a token that is never reused, so an event that was already
+ * collected for a descriptor closed in the same round never reaches the handler of a later
+ * descriptor with the same number; and other threads touch the epoll and eventfd descriptors only
+ * under a read lock that the loop's final close excludes, so a number the kernel hands out again
+ * is never written to. Handlers run on the loop thread and never block: all I/O is
+ * non-blocking and the bytes read are handed to the {@link DeliveryPool}, whose stalls the loop
+ * watches. {@link #register},
+ * {@link #unregister} and {@link #execute} may be called from any thread.
+ */
+final class EventLoop implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+  private static final int MAX_EVENTS = 256;
+  private static final long LOOP_STACK = 256 * 1024;
+  static final int BUFFER_SIZE = 64 * 1024;
+
+  /** Reacts to readiness; runs on the loop thread. */
+  interface Handler {
+    void ready(int events);
+  }
+
+  private final Epoll epoll;
+  private final int wakeFd;
+  private final long wakeToken;
+  private final ConcurrentHashMap<Long, Handler> handlers = new ConcurrentHashMap<>();
+  private final AtomicLong tokens = new AtomicLong();
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean wakePending = new AtomicBoolean();
+  /** Other threads use the epoll and eventfd descriptors under the read lock; the loop closes them under the write lock. */
+  private final ReentrantReadWriteLock descriptors = new ReentrantReadWriteLock();
+  private final Thread thread;
+  private final DeliveryPool delivery;
+  private volatile boolean closing;
+  private volatile boolean terminated;
+
+  // owned by the loop thread
+  private MemorySegment capture;
+  private MemorySegment buffer;
+
+  /** @param delivery checked after every round, and every 50 ms while it has a backlog */
+  EventLoop(String name, DeliveryPool delivery) throws IOException {
+    this.delivery = delivery;
+    epoll = Epoll.create();
+    try {
+      wakeFd = Pipes.eventFd();
+    } catch (IOException e) {
+      epoll.close();
+      throw e;
+    }
+    wakeToken = tokens.incrementAndGet();
+    try {
+      epoll.control(wakeFd, Epoll.IN, wakeToken);
+    } catch (IOException e) {
+      Pipes.close(wakeFd);
+      epoll.close();
+      throw e;
+    }
+    thread = Thread.ofPlatform().name(name).daemon(true).stackSize(LOOP_STACK).unstarted(this::run);
+    thread.start();
+  }
+
+  /** Registers {@code fd} for {@code events}; returns the token to unregister it with. */
+  long register(int fd, int events, Handler handler) throws IOException {
+    descriptors.readLock().lock();
+    try {
+      if (terminated) {
+        throw new IOException("the native engine's event loop has stopped");
+      }
+      long token = tokens.incrementAndGet();
+      handlers.put(token, handler);
+      try {
+        epoll.control(fd, events, token);
+      } catch (IOException e) {
+        handlers.remove(token);
+        throw e;
+      }
+      return token;
+    } finally {
+      descriptors.readLock().unlock();
+    }
+  }
+
+  /** Forgets {@code fd}; the caller closes it afterwards. */
+  void unregister(int fd, long token) {
+    descriptors.readLock().lock();
+    try {
+      handlers.remove(token);
+      if (!terminated) {
+        epoll.remove(fd);
+      }
+    } finally {
+      descriptors.readLock().unlock();
+    }
+  }
+
+  /** Runs {@code task} on the loop thread, soon. Ignored once the loop has terminated. */
+  void execute(Runnable task) {
+    if (terminated) {
+      return;
+    }
+    tasks.add(task);
+    if (Thread.currentThread() != thread && wakePending.compareAndSet(false, true)) {
+      wake();
+    }
+  }
+
+  boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** The loop's errno capture segment; loop thread only. */
+  MemorySegment capture() {
+    return capture;
+  }
+
+  /** The loop's {@link #BUFFER_SIZE}-byte I/O buffer; loop thread only, never across calls. */
+  MemorySegment buffer() {
+    return buffer;
+  }
+
+  /** How many descriptors are registered besides the wake-up one. */
+  int registrations() {
+    return handlers.size();
+  }
+
+  private void wake() {
+    descriptors.readLock().lock();
+    try (Arena arena = Arena.ofConfined()) {
+      if (terminated) {
+        return; // wakeFd is closed: its number may belong to another file by now
+      }
+      MemorySegment one = arena.allocate(8, 8);
+      one.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
+      Pipes.write(Libc.newCapture(arena), wakeFd, one, 8);
+    } finally {
+      descriptors.readLock().unlock();
+    }
+  }
+
+  private void run() {
+    try (Arena arena = Arena.ofConfined()) {
+      capture = Libc.newCapture(arena);
+      buffer = arena.allocate(BUFFER_SIZE, 8);
+      MemorySegment events = Epoll.events(arena, MAX_EVENTS);
+      while (!(closing && handlers.isEmpty())) {
+        int timeout = delivery.backlogged() ? (int) (DeliveryPool.STALL_NANOS / 1_000_000) : -1;
+        int n = epoll.await(capture, events, timeout);
+        for (int i = 0; i < n; i++) {
+          long token = Epoll.eventToken(events, i);
+          if (token == wakeToken) {
+            wakePending.set(false);
+            Pipes.read(capture, wakeFd, buffer, 8);
+            continue;
+          }
+          Handler h = handlers.get(token);
+          if (h != null) {
+            dispatch(h, Epoll.eventMask(events, i));
+          }
+        }
+        runTasks();
+        delivery.compensate();
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      LOG.error("the native engine's event loop failed; agents of this runner no longer get output or"
+          + " exit notifications", e);
+    } finally {
+      descriptors.writeLock().lock();
+      try {
+        terminated = true;
+        Pipes.close(wakeFd);
+        epoll.close();
+      } finally {
+        descriptors.writeLock().unlock();
+      }
+    }
+  }
+
+  private void dispatch(Handler h, int mask) {
+    try {
+      h.ready(mask);
+    } catch (RuntimeException e) {
+      LOG.warn("event handler failed: {}", e.toString(), e);
+    }
+  }
+
+  private void runTasks() {
+    Runnable t;
+    while ((t = tasks.poll()) != null) {
+      try {
+        t.run();
+      } catch (RuntimeException e) {
+        LOG.warn("event-loop task failed: {}", e.toString(), e);
+      }
+    }
+  }
+
+  /**
+   * Stops once every registration is gone (the engine first abandons output and closes stdin, so
+   * what remains are pidfds of children not reaped yet), waiting up to {@code timeoutMillis}.
+   *
+   * @return whether the loop thread has ended
+   */
+  boolean closeAndAwait(long timeoutMillis) {
+    closing = true;
+    execute(() -> {});
+    try {
+      return thread.join(java.time.Duration.ofMillis(timeoutMillis));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    closeAndAwait(TimeUnit.SECONDS.toMillis(5));
+  }
+}

@@ -1,0 +1,138 @@
+package dev.descartes.runner.internal.engine;
+
+import dev.descartes.runner.ExitStatus;
+import dev.descartes.runner.internal.os.Epoll;
+import dev.descartes.runner.internal.os.Pipes;
+import dev.descartes.runner.internal.os.WaitId;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * A process started by {@link NativeProcessEngine}: its pidfd, watched by the event loop, and its
+ * three pipes. When the pidfd turns readable the loop reaps exactly this process with {@code
+ * waitid(P_PIDFD)} and {@link #onExit()} completes, on a {@link DeliveryPool} thread, with the exact wait status
+ * (exit code, or terminating signal). Thread-safe.
+ */
+final class NativeChild implements ChildProcess, EventLoop.Handler {
+
+  private final EventLoop loop;
+  private final DeliveryPool delivery;
+  private final int pid;
+  private final int pidfd;
+  private final StdinChannel stdin;
+  private final OutputChannel stdout;
+  private final OutputChannel stderr;
+  private final Consumer<NativeChild> onReaped;
+  private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+  private final AtomicBoolean outputStarted = new AtomicBoolean();
+  private long token;
+  private boolean reaped; // loop thread only
+
+  NativeChild(EventLoop loop, DeliveryPool delivery, int pid, int pidfd, int stdinFd, int stdoutFd, int stderrFd,
+      LaunchRequest request, java.util.Set<Channel> channels, Consumer<NativeChild> onReaped) {
+    this.loop = loop;
+    this.delivery = delivery;
+    this.pid = pid;
+    this.pidfd = pidfd;
+    this.stdin = new StdinChannel(loop, stdinFd, channels);
+    this.stdout = new OutputChannel(loop, delivery, stdoutFd, request.stdout(), channels);
+    this.stderr = new OutputChannel(loop, delivery, stderrFd, request.stderr(), channels);
+    this.onReaped = onReaped;
+  }
+
+  /** Starts watching the pidfd. */
+  void watchExit() throws IOException {
+    token = loop.register(pidfd, Epoll.IN, this);
+  }
+
+  @Override
+  public void ready(int events) {
+    if (reaped) {
+      return;
+    }
+    WaitId.Result r = WaitId.reap(pidfd);
+    ExitStatus status;
+    Throwable failure = null;
+    switch (r) {
+      case WaitId.Result.Running running -> {
+        return; // not yet waitable; the pidfd stays readable and fires again
+      }
+      case WaitId.Result.Exited e -> status = ExitStatus.exited(e.code());
+      case WaitId.Result.Killed k -> status = ExitStatus.signalled(k.signal());
+      case WaitId.Result.Failed f -> {
+        status = null;
+        failure = new IllegalStateException("process " + pid + " could not be reaped (error " + f.errno()
+            + "): something else in this JVM reaped it, such as a waitpid(-1) call");
+      }
+    }
+    reaped = true;
+    loop.unregister(pidfd, token);
+    Pipes.close(pidfd);
+    onReaped.accept(this);
+    ExitStatus st = status;
+    Throwable err = failure;
+    delivery.execute(() -> {
+      if (err == null) {
+        exit.complete(st);
+      } else {
+        exit.completeExceptionally(err);
+      }
+    });
+  }
+
+  @Override
+  public long pid() {
+    return pid;
+  }
+
+  @Override
+  public void startOutput() {
+    if (outputStarted.compareAndSet(false, true)) {
+      stdout.start();
+      stderr.start();
+    }
+  }
+
+  @Override
+  public CompletableFuture<ExitStatus> onExit() {
+    return exit;
+  }
+
+  @Override
+  public boolean reportsSignalsExactly() {
+    return true;
+  }
+
+  @Override
+  public void writeStdin(byte[] data) throws IOException {
+    stdin.write(data);
+  }
+
+  @Override
+  public boolean isStdinOpen() {
+    return stdin.isOpen();
+  }
+
+  @Override
+  public void closeStdin() {
+    stdin.close();
+  }
+
+  @Override
+  public void abandonOutput() {
+    stdout.abandon();
+    stderr.abandon();
+  }
+
+  /** Bytes read from stdout and stderr that their sinks have not taken yet. */
+  long queuedOutputBytes() {
+    return stdout.queuedBytes() + stderr.queuedBytes();
+  }
+
+  @Override
+  public String toString() {
+    return "NativeChild[" + pid + "]";
+  }
+}

@@ -1,0 +1,198 @@
+package dev.descartes.runner.internal.engine;
+
+import dev.descartes.runner.internal.os.Libc;
+import dev.descartes.runner.internal.os.Native;
+import dev.descartes.runner.internal.os.Pipes;
+import dev.descartes.runner.internal.os.Platform;
+import dev.descartes.runner.internal.os.PosixSpawn;
+import dev.descartes.runner.internal.os.WaitId;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Linux engine: {@code posix_spawnp} into a new session, a pidfd per child, and one {@code
+ * epoll} thread for every agent's pipes and exits, all through the FFM API.
+ *
+ * <p>Threads, whatever the number of agents: one event-loop thread per engine (so per runner), and
+ * a {@link DeliveryPool} of 2 to 4 platform threads (one per core) that hand the bytes read to the
+ * output sinks, one stream at a time per thread, and complete exit futures; the pool adds a thread
+ * only while a consumer blocks for more than 50 ms with work waiting. A child's exit is noticed through
+ * its pidfd and it is reaped with {@code waitid(P_PIDFD)}: this engine never waits for any other
+ * process, and never calls {@code waitpid(-1)}. Thread-safe.
+ */
+public final class NativeProcessEngine implements ProcessEngine {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NativeProcessEngine.class);
+  private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+  private final DeliveryPool delivery;
+  private final EventLoop loop;
+  private final Set<NativeChild> live = ConcurrentHashMap.newKeySet();
+  private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  /**
+   * @throws IllegalStateException if {@link #unavailableReason()} is present
+   * @throws IOException if the event loop cannot be set up (out of descriptors)
+   */
+  public NativeProcessEngine() throws IOException {
+    unavailableReason().ifPresent(r -> {
+      throw new IllegalStateException("the native process engine is unavailable: " + r);
+    });
+    delivery = new DeliveryPool("descartes-output");
+    try {
+      loop = new EventLoop("descartes-epoll", delivery);
+    } catch (IOException e) {
+      delivery.close();
+      throw e;
+    }
+  }
+
+  /** Why this engine cannot run in this JVM, or empty if it can. */
+  public static Optional<String> unavailableReason() {
+    return Availability.REASON;
+  }
+
+  private static final class Availability {
+    static final Optional<String> REASON = check();
+
+    private static Optional<String> check() {
+      if (!Platform.isLinux()) {
+        return Optional.of("it runs on Linux only, and this is " + System.getProperty("os.name"));
+      }
+      String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+      if (!Set.of("amd64", "x86_64", "aarch64").contains(arch)) {
+        return Optional.of("it supports x86_64 and aarch64, and this is " + arch);
+      }
+      if (!Native.available()) {
+        return Optional.of("native access is not enabled, or this kernel has no pidfds (Linux 5.3+)");
+      }
+      try {
+        if (!PosixSpawn.supported()) {
+          return Optional.of("it needs glibc 2.34 or later (posix_spawn_file_actions_addclosefrom_np)");
+        }
+      } catch (LinkageError | RuntimeException e) {
+        return Optional.of("its C library bindings failed to load: " + e);
+      }
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public String name() {
+    return "native";
+  }
+
+  @Override
+  public String threadModel() {
+    return "no thread per agent: per runner, 1 epoll thread for every agent's pipes and exit, and "
+        + DeliveryPool.CORE + " output-delivery threads (one more while a consumer blocks for over 50 ms)";
+  }
+
+  @Override
+  public ChildProcess start(LaunchRequest request) throws IOException {
+    if (closed) {
+      throw new IOException("the native process engine is closed");
+    }
+    int[] in = null;
+    int[] out = null;
+    int[] err = null;
+    int pid = 0;
+    try {
+      in = Pipes.pipe();
+      out = Pipes.pipe();
+      err = Pipes.pipe();
+      Pipes.setNonBlocking(in[1]);
+      Pipes.setNonBlocking(out[0]);
+      Pipes.setNonBlocking(err[0]);
+      pid = PosixSpawn.spawn(request.argv(), request.environment(), request.workingDir(),
+          new int[] {in[0], out[1], err[1]});
+    } finally {
+      // the child's ends: the child has its own copies now (or there is no child)
+      closeEnd(in, 0);
+      closeEnd(out, 1);
+      closeEnd(err, 1);
+      if (pid <= 0) {
+        closeEnd(in, 1);
+        closeEnd(out, 0);
+        closeEnd(err, 0);
+      }
+    }
+    if (pid < 0) {
+      throw SpawnMessages.cannotRun(request.argv().getFirst(), request.workingDir(), -pid, Libc.describe(-pid));
+    }
+    int started = pid;
+    Optional<Integer> pidfd = Native.get().flatMap(n -> n.pidfdOpen(started));
+    if (pidfd.isEmpty()) {
+      killAndReap(pid, -1);
+      closeEnd(in, 1);
+      closeEnd(out, 0);
+      closeEnd(err, 0);
+      throw new IOException("started '" + request.argv().getFirst() + "' but could not open a pidfd for it"
+          + " (out of file descriptors?); it was killed");
+    }
+    NativeChild child = new NativeChild(loop, delivery, pid, pidfd.get(), in[1], out[0], err[0], request, channels,
+        live::remove);
+    live.add(child);
+    try {
+      child.watchExit();
+    } catch (IOException e) {
+      live.remove(child);
+      child.closeStdin();
+      child.abandonOutput();
+      killAndReap(pid, pidfd.get());
+      Pipes.close(pidfd.get());
+      throw new IOException("started '" + request.argv().getFirst() + "' but could not watch it: "
+          + e.getMessage() + "; it was killed", e);
+    }
+    return child;
+  }
+
+  private static void closeEnd(int[] pipe, int end) {
+    if (pipe != null && pipe[end] >= 0) {
+      Pipes.close(pipe[end]);
+      pipe[end] = -1;
+    }
+  }
+
+  /** Kills and reaps a child this engine cannot watch; it is ours and unreaped, so its pid is safe. */
+  private static void killAndReap(int pid, int pidfd) {
+    if (pidfd >= 0) {
+      Native.get().ifPresent(n -> n.pidfdSendSignal(pidfd, 9));
+    } else {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    WaitId.reapBlocking(pid);
+  }
+
+  /** Children started and not reaped yet. */
+  int liveChildren() {
+    return live.size();
+  }
+
+  /**
+   * Stops reading every pipe still open and closes every stdin, then stops the event loop as soon
+   * as the children still running have exited and been reaped, waiting up to five seconds for
+   * that. A child that outlives the wait is still reaped by the loop, which ends after it.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Channel c : channels) {
+      c.release();
+    }
+    if (!loop.closeAndAwait(CLOSE_WAIT_MILLIS)) {
+      LOG.warn("native engine closed with {} children still running; they are reaped when they exit",
+          live.size());
+    }
+    delivery.close();
+  }
+}

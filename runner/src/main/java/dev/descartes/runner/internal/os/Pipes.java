@@ -1,0 +1,169 @@
+package dev.descartes.runner.internal.os;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * File-descriptor calls of the native engine: {@code pipe2}, {@code fcntl(O_NONBLOCK)}, {@code
+ * read}, {@code write}, {@code close} and {@code eventfd}.
+ *
+ * <p>{@link #read} and {@link #write} return the byte count, or {@code -errno}; they never throw
+ * for an I/O error, so the event loop can tell {@link #EAGAIN} from end of file cheaply. Thread-safe.
+ */
+public final class Pipes {
+
+  public static final int EAGAIN = 11;
+  public static final int EPIPE = 32;
+  public static final int EINTR = 4;
+
+  private static final int O_NONBLOCK = 0x800; // same in asm-generic (aarch64) and x86_64
+  private static final int O_CLOEXEC = 0x80000;
+  private static final int F_GETFL = 3;
+  private static final int F_SETFL = 4;
+  private static final int F_DUPFD_CLOEXEC = 1030;
+  private static final int EFD_NONBLOCK = O_NONBLOCK;
+  private static final int EFD_CLOEXEC = O_CLOEXEC;
+
+  private static final MethodHandle PIPE2 = Libc.withErrno("pipe2",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle FCNTL = Libc.withErrno("fcntl",
+      FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+  private static final MethodHandle READ = Libc.withErrno("read",
+      FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  private static final MethodHandle WRITE = Libc.withErrno("write",
+      FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  private static final MethodHandle CLOSE = Libc.function("close",
+      FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final MethodHandle EVENTFD = Libc.withErrno("eventfd",
+      FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+  private Pipes() {}
+
+  /**
+   * {@code pipe2(fds, O_CLOEXEC)}: both ends close on exec, so no other child ever inherits them.
+   * Both descriptors are 3 or above (moved there if the JVM runs with 0, 1 or 2 closed), so that
+   * dup'ing them onto a child's 0, 1 and 2 never overwrites one with another.
+   *
+   * @return {read end, write end}
+   */
+  public static int[] pipe() throws IOException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment capture = Libc.newCapture(arena);
+      MemorySegment fds = arena.allocate(JAVA_INT, 2);
+      int r = (int) PIPE2.invokeExact(capture, fds, O_CLOEXEC);
+      if (r != 0) {
+        throw error("pipe2", Libc.errno(capture));
+      }
+      int[] ends = {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+      for (int i = 0; i < 2; i++) {
+        if (ends[i] < 3) {
+          int moved = (int) FCNTL.invokeExact(capture, ends[i], F_DUPFD_CLOEXEC, 3);
+          int errno = Libc.errno(capture);
+          close(ends[i]);
+          ends[i] = moved;
+          if (moved < 0) {
+            close(ends[0]);
+            close(ends[1]);
+            throw error("fcntl(F_DUPFD_CLOEXEC)", errno);
+          }
+        }
+      }
+      return ends;
+    } catch (IOException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  /** Sets {@code O_NONBLOCK} on this end only (each end of a pipe has its own file status flags). */
+  public static void setNonBlocking(int fd) throws IOException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment capture = Libc.newCapture(arena);
+      int flags = (int) FCNTL.invokeExact(capture, fd, F_GETFL, 0);
+      if (flags < 0 || (int) FCNTL.invokeExact(capture, fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        throw error("fcntl(O_NONBLOCK)", Libc.errno(capture));
+      }
+    } catch (IOException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  /** {@code eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)}: the event loop's wake-up descriptor. */
+  public static int eventFd() throws IOException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment capture = Libc.newCapture(arena);
+      int fd = (int) EVENTFD.invokeExact(capture, 0, EFD_NONBLOCK | EFD_CLOEXEC);
+      if (fd < 0) {
+        throw error("eventfd", Libc.errno(capture));
+      }
+      return fd;
+    } catch (IOException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  /** {@code read(fd, buf, len)}: bytes read, 0 at end of file, or {@code -errno}. Retries EINTR. */
+  public static long read(MemorySegment capture, int fd, MemorySegment buf, long len) {
+    try {
+      while (true) {
+        long n = (long) READ.invokeExact(capture, fd, buf, len);
+        if (n >= 0) {
+          return n;
+        }
+        int errno = Libc.errno(capture);
+        if (errno != EINTR) {
+          return -errno;
+        }
+      }
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  /** {@code write(fd, buf, len)}: bytes written or {@code -errno}. Retries EINTR. */
+  public static long write(MemorySegment capture, int fd, MemorySegment buf, long len) {
+    try {
+      while (true) {
+        long n = (long) WRITE.invokeExact(capture, fd, buf, len);
+        if (n >= 0) {
+          return n;
+        }
+        int errno = Libc.errno(capture);
+        if (errno != EINTR) {
+          return -errno;
+        }
+      }
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  /** {@code close(fd)}; errors are ignored (Linux frees the descriptor even when close fails). */
+  public static void close(int fd) {
+    if (fd < 0) {
+      return;
+    }
+    try {
+      int ignored = (int) CLOSE.invokeExact(fd);
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  static IOException error(String call, int errno) {
+    return new IOException(call + " failed: error " + errno + " (" + Libc.describe(errno) + ")");
+  }
+}
