@@ -92,10 +92,10 @@ class SingleRunTest {
 
   @Test
   void passesModelSystemPromptContextCwdAndEnvToTheBackend() throws Exception {
-    // a stand-in for the claude CLI that answers with what it was given
+    // a stand-in for the claude CLI that answers with what it was given (the prompt comes on stdin)
     Scripts.sh(dir, "claude", """
-        printf '{"type":"result","subtype":"success","is_error":false,"result":"cwd=%s greeting=%s args=%s"}\\n' \
-          "$PWD" "$GREETING" "$(echo "$*" | tr '\\n' ' ')"
+        printf '{"type":"result","subtype":"success","is_error":false,"result":"cwd=%s greeting=%s args=%s stdin=%s"}\\n' \\
+          "$PWD" "$GREETING" "$*" "$(tr '\\n' ' ')"
         """);
     Path work = java.nio.file.Files.createDirectory(dir.resolve("work"));
     java.nio.file.Files.writeString(dir.resolve("context.md"), "the context");
@@ -107,7 +107,7 @@ class SingleRunTest {
     assertThat(r.stdout())
         .contains("cwd=" + work.toAbsolutePath())
         .contains("greeting=hello")
-        .contains("-p --output-format stream-json --verbose --model opus --system-prompt Be brief Review it")
-        .contains("the context");
+        .contains("args=-p --output-format stream-json --verbose --model opus --system-prompt Be brief")
+        .containsPattern("stdin=Review it .*the context");
   }
 }
