@@ -32,7 +32,7 @@ public final class CaseResult {
   }
 
   public synchronized List<RunOutcome> outcomes(String subject) {
-    return List.copyOf(outcomes.get(subject));
+    return List.copyOf(outcomes.getOrDefault(subject, List.of())); // a case may measure fewer subjects
   }
 
   /** The figure's statistics over the subject's successful runs. */
