@@ -29,6 +29,8 @@ public final class OrphanReaper {
   private static final long PERIOD_NANOS = 1_000_000_000L;
   private static final long SELF = ProcessHandle.current().pid();
   private static final AtomicBoolean STARTED = new AtomicBoolean();
+  /** Whether the kernel lists each thread's children (CONFIG_PROC_CHILDREN). */
+  private static final boolean CHILDREN_FILES = Files.exists(Path.of("/proc/self/task/" + SELF + "/children"));
 
   private Set<ProcessTree.Member> seenLastSweep = Set.of();
 
@@ -66,7 +68,7 @@ public final class OrphanReaper {
         continue;
       }
       ProcessTree.Member m = new ProcessTree.Member((int) pid, s.get().startTicks());
-      if (seenLastSweep.contains(m) && reap(n, m)) {
+      if (seenLastSweep.contains(m) && ProcessTree.reapZombie(n, m.pid(), m.startTicks())) {
         reaped++;
         LOG.debug("reaped orphan {} re-parented to this JVM", pid);
       } else {
@@ -77,30 +79,20 @@ public final class OrphanReaper {
     return reaped;
   }
 
-  private static boolean reap(Native n, ProcessTree.Member m) {
-    Optional<Integer> fd = n.pidfdOpen(m.pid());
-    if (fd.isEmpty()) {
-      return false;
-    }
-    try {
-      return ProcFs.stat(m.pid()).map(s -> s.startTicks() == m.startTicks()).orElse(false)
-          && !OwnChildren.contains(m.pid())
-          && n.reapIfExited(fd.get()).isPresent();
-    } finally {
-      n.close(fd.get());
-    }
-  }
-
   /** The JVM's children, from each thread's {@code children} file, or from a scan of {@code /proc}. */
   private static Set<Long> children() {
     Set<Long> pids = new HashSet<>();
+    if (!CHILDREN_FILES) {
+      ProcSnapshots.fresh().children((int) SELF).forEach(p -> pids.add((long) p.pid()));
+      return pids;
+    }
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
       for (Path task : tasks) {
         String list;
         try {
           list = Files.readString(task.resolve("children"));
         } catch (IOException e) {
-          continue; // the thread ended, or the kernel has no children files
+          continue; // the thread has ended
         }
         for (String pid : list.trim().split("\\s+")) {
           if (!pid.isEmpty()) {
@@ -109,10 +101,7 @@ public final class OrphanReaper {
         }
       }
     } catch (IOException e) {
-      ProcSnapshots.fresh().children((int) SELF).forEach(p -> pids.add((long) p.pid()));
-    }
-    if (pids.isEmpty() && !Files.exists(Path.of("/proc/self/task/" + SELF + "/children"))) {
-      ProcSnapshots.fresh().children((int) SELF).forEach(p -> pids.add((long) p.pid()));
+      LOG.debug("cannot list this JVM's threads: {}", e.toString());
     }
     return pids;
   }

@@ -261,12 +261,22 @@ public final class ProcessTree {
   }
 
   private static boolean reap(Native n, ProcStat v) {
-    Optional<Integer> fd = n.pidfdOpen(v.pid());
+    return reapZombie(n, v.pid(), v.startTicks());
+  }
+
+  /**
+   * Reaps the child {@code pid} if it is still the process started at {@code startTicks} and has
+   * exited: through a pidfd opened before the start time is checked, so a recycled pid is never
+   * reaped.
+   */
+  static boolean reapZombie(Native n, int pid, long startTicks) {
+    Optional<Integer> fd = n.pidfdOpen(pid);
     if (fd.isEmpty()) {
       return false;
     }
     try {
-      return ProcFs.stat(v.pid()).map(s -> s.startTicks() == v.startTicks()).orElse(false)
+      return ProcFs.stat(pid).map(s -> s.startTicks() == startTicks).orElse(false)
+          && !OwnChildren.contains(pid)
           && n.reapIfExited(fd.get()).isPresent();
     } finally {
       n.close(fd.get());
