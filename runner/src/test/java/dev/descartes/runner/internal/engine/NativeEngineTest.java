@@ -68,6 +68,16 @@ class NativeEngineTest {
     }
   }
 
+  /**
+   * Waits until the child ({@code cat}) echoes a line: its exec has completed. {@code posix_spawn}
+   * returns once the child has left the parent's memory, a moment before the kernel closes its
+   * close-on-exec descriptors and sets up its environment.
+   */
+  private static void awaitExecDone(Started s) throws IOException {
+    s.child().writeStdin("exec done\n".getBytes(StandardCharsets.UTF_8));
+    await().atMost(WAIT).until(() -> s.out().text().contains("exec done\n"));
+  }
+
   private Started start(List<String> argv) throws IOException {
     return start(argv, Map.of());
   }
@@ -115,6 +125,7 @@ class NativeEngineTest {
   void startsTheChildWithDefaultSignalsAnEmptyMaskAndOnlyDescriptorsZeroToTwo() throws Exception {
     Started s = start(List.of("/bin/cat"));
     long pid = s.child().pid();
+    awaitExecDone(s);
     Map<String, String> status = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
         .filter(l -> l.startsWith("Sig"))
         .collect(Collectors.toMap(l -> l.substring(0, l.indexOf(':')), l -> l.substring(l.indexOf(':') + 1).trim()));
@@ -133,6 +144,7 @@ class NativeEngineTest {
   void runsInTheRequestedDirectoryWithExactlyTheRequestedEnvironment() throws Exception {
     Started s = start(List.of("/bin/cat"), Map.of("ONLY_THIS", "value with spaces=and equals"));
     long pid = s.child().pid();
+    awaitExecDone(s);
     assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"))).isEqualTo(dir.toRealPath());
     String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
     assertThat(new TreeSet<>(Arrays.asList(environ.split("\0")))).containsExactlyInAnyOrder(
