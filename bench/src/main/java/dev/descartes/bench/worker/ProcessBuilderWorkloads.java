@@ -147,27 +147,12 @@ public final class ProcessBuilderWorkloads implements Workloads {
   public Metrics footprint(WorkArgs a) throws Exception {
     int n = a.intValue("agents");
     warmUp(a.get("program"), a.intValue("warmup", 0));
-    double heap0 = ProcSelf.heapAfterGcMib();
-    long rss0 = ProcSelf.rssKib();
     List<Process> processes = new ArrayList<>(n);
-    long t0 = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      processes.add(start(a.get("agent"), "idle"));
-    }
-    long spawned = System.nanoTime() - t0;
-    Thread.sleep(500);
-    double heap = ProcSelf.heapAfterGcMib();
-    long rss = ProcSelf.rssKib();
-    long threads = ProcSelf.threads();
-    t0 = System.nanoTime();
-    killAll(processes);
-    return new Metrics()
-        .put("spawn_all_ms", millis(spawned))
-        .put("threads", threads)
-        .put("rss_delta_mib", (rss - rss0) / 1024.0)
-        .put("rss_per_agent_kib", (double) (rss - rss0) / n)
-        .put("heap_delta_mib", heap - heap0)
-        .put("stop_ms", millis(System.nanoTime() - t0));
+    return Footprint.measure(n, () -> {
+      for (int i = 0; i < n; i++) {
+        processes.add(start(a.get("agent"), "idle"));
+      }
+    }, () -> killAll(processes));
   }
 
   @Override

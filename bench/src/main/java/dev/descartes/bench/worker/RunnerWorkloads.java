@@ -169,26 +169,11 @@ public final class RunnerWorkloads implements Workloads {
     int n = a.intValue("agents");
     try (LocalProcessRunner r = runner(b -> { })) {
       warmUp(r, command(a.get("program")), a.intValue("warmup", 0));
-      double heap0 = ProcSelf.heapAfterGcMib();
-      long rss0 = ProcSelf.rssKib();
-      long t0 = System.nanoTime();
-      for (int i = 0; i < n; i++) {
-        r.spawn(command(a.get("agent"), "idle"));
-      }
-      long spawned = System.nanoTime() - t0;
-      Thread.sleep(500);
-      double heap = ProcSelf.heapAfterGcMib();
-      long rss = ProcSelf.rssKib();
-      long threads = ProcSelf.threads();
-      t0 = System.nanoTime();
-      r.close();
-      return new Metrics()
-          .put("spawn_all_ms", millis(spawned))
-          .put("threads", threads)
-          .put("rss_delta_mib", (rss - rss0) / 1024.0)
-          .put("rss_per_agent_kib", (double) (rss - rss0) / n)
-          .put("heap_delta_mib", heap - heap0)
-          .put("stop_ms", millis(System.nanoTime() - t0));
+      return Footprint.measure(n, () -> {
+        for (int i = 0; i < n; i++) {
+          r.spawn(command(a.get("agent"), "idle"));
+        }
+      }, r::close);
     }
   }
 

@@ -16,8 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The seed's health checks with one thread for every agent of a runner: each tick reads {@code
  * /proc} once and updates every live agent's state (alive, stopped, zombie), last output, and the
- * CPU time, resident memory and process count of its tree; it also reaps tools that died after
- * being re-parented to this JVM.
+ * CPU time, resident memory and process count of its tree.
  */
 final class HealthMonitor implements AutoCloseable {
 

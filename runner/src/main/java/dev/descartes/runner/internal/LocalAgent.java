@@ -559,7 +559,6 @@ public final class LocalAgent implements AgentHandle {
       lastState = state;
       lastUsage = new ResourceUsage(Duration.ofMillis(cpu * 1000 / ProcFs.TICKS_PER_SECOND),
           rss * ProcFs.PAGE_SIZE, members.size(), now);
-      t.reapAdopted();
     } else {
       Optional<ProcessHandle> h = ProcessHandle.of(pid());
       lastState = h.map(p -> p.isAlive() ? ProcessState.RUNNING : ProcessState.EXITED).orElse(ProcessState.EXITED);

@@ -2,7 +2,6 @@ package dev.descartes.runner.internal.os;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,17 +204,6 @@ public final class ProcessTree {
     }
     awaitGone(frozen.values(), System.nanoTime() + reapTimeout.toNanos());
     return killed;
-  }
-
-  /** Reaps members that died after being re-parented to this JVM (it is their subreaper). */
-  public void reapAdopted() {
-    List<ProcStat> zombies = new ArrayList<>();
-    for (ProcStat p : members()) {
-      if (p.isZombie() && p.ppid() == SELF && p.pid() != leaderPid) {
-        zombies.add(p);
-      }
-    }
-    awaitGone(zombies, System.nanoTime());
   }
 
   private void awaitGone(Iterable<ProcStat> victims, long deadline) {

@@ -49,13 +49,18 @@ final class ChatCompletionsDialect implements Dialect {
     return tools;
   }
 
+  /** An API error as both OpenAI APIs send it. */
+  static void writeError(Exchange ex, Answer.Error e) throws IOException {
+    ObjectNode body = FakeModelServer.JSON.createObjectNode();
+    body.putObject("error").put("message", e.message()).put("type", "invalid_request_error")
+        .put("code", "fake_error");
+    ex.json(e.status(), body);
+  }
+
   @Override
   public void write(Exchange ex, ModelRequest request, Answer answer) throws IOException {
     if (answer instanceof Answer.Error e) {
-      ObjectNode body = FakeModelServer.JSON.createObjectNode();
-      body.putObject("error").put("message", e.message()).put("type", "invalid_request_error")
-          .put("code", "fake_error");
-      ex.json(e.status(), body);
+      writeError(ex, e);
       return;
     }
     String model = request.body().path("model").asText("fake-model");

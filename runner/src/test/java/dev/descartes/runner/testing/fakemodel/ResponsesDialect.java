@@ -46,10 +46,7 @@ final class ResponsesDialect implements Dialect {
   @Override
   public void write(Exchange ex, ModelRequest request, Answer answer) throws IOException {
     if (answer instanceof Answer.Error e) {
-      ObjectNode body = FakeModelServer.JSON.createObjectNode();
-      body.putObject("error").put("message", e.message()).put("type", "invalid_request_error")
-          .put("code", "fake_error");
-      ex.json(e.status(), body);
+      ChatCompletionsDialect.writeError(ex, e);
       return;
     }
     String model = request.body().path("model").asText("fake-model");
