@@ -40,11 +40,33 @@ final class Cli {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  /** The java command line that runs descartes with {@code args}. */
+  /**
+   * The command line that runs descartes with {@code args}, with SIGINT back to its default
+   * disposition: as at a terminal, where Ctrl+C reaches it. A build started in the background
+   * (where the shell ignores SIGINT for its children) would otherwise pass the ignored disposition
+   * on, and descartes, like any well-behaved program, keeps ignoring it.
+   */
   static List<String> command(String... args) {
-    List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
+    List<String> cmd = new ArrayList<>(DEFAULT_SIGINT);
+    cmd.addAll(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
     cmd.addAll(List.of(args));
     return cmd;
+  }
+
+  /** coreutils {@code env --default-signal=INT} where it has the option (8.31 and later), else nothing. */
+  private static final List<String> DEFAULT_SIGINT = defaultSigint();
+
+  private static List<String> defaultSigint() {
+    try {
+      Process p = new ProcessBuilder("env", "--default-signal=INT", "true")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return p.waitFor() == 0 ? List.of("env", "--default-signal=INT") : List.of();
+    } catch (IOException e) {
+      return List.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
   }
 
   /** The environment with {@code examples/agents} first on PATH, plus {@code extra} and the {@link CliLeakCheck} marker. */
