@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
 /**
@@ -37,6 +38,10 @@ import java.util.stream.Collectors;
  *     sandboxed agents
  * @param extraArgs arguments added to the backend's command line, before anything it sends on
  *     stdin; each element reaches the CLI unchanged
+ * @param workspace a git worktree of its own for the agent (see {@link Worktrees}); empty to work in
+ *     {@code workingDir}
+ * @param budgetUsd the most the agent may spend, in US dollars: past it the agent is stopped and its
+ *     outcome says {@link AgentOutcome.ErrorKind#BUDGET}; claude also gets {@code --max-budget-usd}
  */
 public record AgentConfig(
     String name,
@@ -51,7 +56,9 @@ public record AgentConfig(
     Optional<String> resumeSession,
     boolean multiTurn,
     boolean autoApprove,
-    List<String> extraArgs) {
+    List<String> extraArgs,
+    Optional<Workspace> workspace,
+    OptionalDouble budgetUsd) {
 
   public AgentConfig {
     name = Objects.requireNonNullElse(name, "");
@@ -67,6 +74,12 @@ public record AgentConfig(
     workingDir = Objects.requireNonNullElse(workingDir, Optional.empty());
     resumeSession = Objects.requireNonNullElse(resumeSession, Optional.empty());
     extraArgs = List.copyOf(Objects.requireNonNullElse(extraArgs, List.of()));
+    workspace = Objects.requireNonNullElse(workspace, Optional.empty());
+    budgetUsd = Objects.requireNonNullElse(budgetUsd, OptionalDouble.empty());
+    if (budgetUsd.isPresent() && !(budgetUsd.getAsDouble() > 0 && Double.isFinite(budgetUsd.getAsDouble()))) {
+      throw new AgentException.InvalidConfig("budgetUsd", "is " + budgetUsd.getAsDouble()
+          + "; give a positive amount of US dollars such as 0.50, or leave it unset for no budget");
+    }
     if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
       throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
           + "CLI reported (AgentOutcome.sessionId() or the SessionStarted event), or leave it unset");
@@ -78,7 +91,16 @@ public record AgentConfig(
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of());
+        Optional.empty(), false, false, List.of(), Optional.empty(), OptionalDouble.empty());
+  }
+
+  /** The config before workspaces and budgets. */
+  public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
+      Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
+      List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
+      boolean autoApprove, List<String> extraArgs) {
+    this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
+        resumeSession, multiTurn, autoApprove, extraArgs, Optional.empty(), OptionalDouble.empty());
   }
 
   /** A builder with every field empty. */
@@ -95,6 +117,8 @@ public record AgentConfig(
     model.ifPresent(b::model);
     workingDir.ifPresent(b::workingDir);
     resumeSession.ifPresent(b::resumeSession);
+    workspace.ifPresent(b::workspace);
+    budgetUsd.ifPresent(b::budgetUsd);
     return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs);
   }
 
@@ -146,6 +170,8 @@ public record AgentConfig(
         + (multiTurn ? ", multiTurn" : "")
         + (autoApprove ? ", autoApprove" : "")
         + (extraArgs.isEmpty() ? "" : ", extraArgs=" + extraArgs)
+        + workspace.map(w -> ", workspace=worktree of " + w.repository()).orElse("")
+        + (budgetUsd.isPresent() ? ", budgetUsd=" + budgetUsd.getAsDouble() : "")
         + "]";
   }
 
@@ -168,6 +194,8 @@ public record AgentConfig(
     private boolean multiTurn;
     private boolean autoApprove;
     private List<String> extraArgs = List.of();
+    private Workspace workspace;
+    private Double budgetUsd;
 
     private Builder() {}
 
@@ -259,6 +287,18 @@ public record AgentConfig(
       return extraArgs(List.of(extraArgs));
     }
 
+    /** Gives the agent a git worktree of its own (see {@link AgentConfig#workspace()}). */
+    public Builder workspace(Workspace workspace) {
+      this.workspace = workspace;
+      return this;
+    }
+
+    /** The most the agent may spend, in US dollars (see {@link AgentConfig#budgetUsd()}). */
+    public Builder budgetUsd(double budgetUsd) {
+      this.budgetUsd = budgetUsd;
+      return this;
+    }
+
     /**
      * @throws AgentException.InvalidConfig if an environment entry cannot be passed to a process
      */
@@ -266,7 +306,8 @@ public record AgentConfig(
       return new AgentConfig(name, modelBackend, task, Optional.ofNullable(context),
           Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
           Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
-          extraArgs);
+          extraArgs, Optional.ofNullable(workspace),
+          budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd));
     }
   }
 }

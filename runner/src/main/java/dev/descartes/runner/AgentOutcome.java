@@ -52,7 +52,9 @@ public record AgentOutcome(
     /** The CLI failed while working (a tool, a crash, a bad configuration). */
     EXECUTION_ERROR,
     /** The process ended without the CLI's final result (killed, crashed, or exited early). */
-    NO_RESULT
+    NO_RESULT,
+    /** The agent spent its cost budget (its own, or its fleet's) and was stopped. */
+    BUDGET
   }
 
   public AgentOutcome {
