@@ -38,6 +38,8 @@ import java.util.stream.Collectors;
  *     sandboxed agents
  * @param extraArgs arguments added to the backend's command line, before anything it sends on
  *     stdin; each element reaches the CLI unchanged
+ * @param limits resource limits of this agent's process tree; each unset one falls back to {@link
+ *     ProcessRunnerConfig#limits()}
  * @param workspace a git worktree of its own for the agent (see {@link Worktrees}); empty to work in
  *     {@code workingDir}
  * @param budgetUsd the most the agent may spend, in US dollars: past it the agent is stopped and its
@@ -57,6 +59,7 @@ public record AgentConfig(
     boolean multiTurn,
     boolean autoApprove,
     List<String> extraArgs,
+    ResourceLimits limits,
     Optional<Workspace> workspace,
     OptionalDouble budgetUsd) {
 
@@ -74,6 +77,7 @@ public record AgentConfig(
     workingDir = Objects.requireNonNullElse(workingDir, Optional.empty());
     resumeSession = Objects.requireNonNullElse(resumeSession, Optional.empty());
     extraArgs = List.copyOf(Objects.requireNonNullElse(extraArgs, List.of()));
+    limits = Objects.requireNonNullElse(limits, ResourceLimits.none());
     workspace = Objects.requireNonNullElse(workspace, Optional.empty());
     budgetUsd = Objects.requireNonNullElse(budgetUsd, OptionalDouble.empty());
     if (budgetUsd.isPresent() && !(budgetUsd.getAsDouble() > 0 && Double.isFinite(budgetUsd.getAsDouble()))) {
@@ -91,16 +95,25 @@ public record AgentConfig(
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of(), Optional.empty(), OptionalDouble.empty());
+        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty(), OptionalDouble.empty());
+  }
+
+  /** The config without resource limits of its own. */
+  public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
+      Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
+      List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
+      boolean autoApprove, List<String> extraArgs) {
+    this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
+        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty(), OptionalDouble.empty());
   }
 
   /** The config before workspaces and budgets. */
   public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
-      boolean autoApprove, List<String> extraArgs) {
+      boolean autoApprove, List<String> extraArgs, ResourceLimits limits) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, Optional.empty(), OptionalDouble.empty());
+        resumeSession, multiTurn, autoApprove, extraArgs, limits, Optional.empty(), OptionalDouble.empty());
   }
 
   /** A builder with every field empty. */
@@ -119,7 +132,7 @@ public record AgentConfig(
     resumeSession.ifPresent(b::resumeSession);
     workspace.ifPresent(b::workspace);
     budgetUsd.ifPresent(b::budgetUsd);
-    return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs);
+    return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs).limits(limits);
   }
 
   /** Whether this config names an explicit command line. */
@@ -170,6 +183,7 @@ public record AgentConfig(
         + (multiTurn ? ", multiTurn" : "")
         + (autoApprove ? ", autoApprove" : "")
         + (extraArgs.isEmpty() ? "" : ", extraArgs=" + extraArgs)
+        + (limits.isEmpty() ? "" : ", limits=" + limits)
         + workspace.map(w -> ", workspace=worktree of " + w.repository()).orElse("")
         + (budgetUsd.isPresent() ? ", budgetUsd=" + budgetUsd.getAsDouble() : "")
         + "]";
@@ -194,10 +208,17 @@ public record AgentConfig(
     private boolean multiTurn;
     private boolean autoApprove;
     private List<String> extraArgs = List.of();
+    private ResourceLimits limits = ResourceLimits.none();
     private Workspace workspace;
     private Double budgetUsd;
 
     private Builder() {}
+
+    /** Resource limits of this agent (see {@link AgentConfig#limits()}). */
+    public Builder limits(ResourceLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
 
     public Builder name(String name) {
       this.name = name;
@@ -306,7 +327,7 @@ public record AgentConfig(
       return new AgentConfig(name, modelBackend, task, Optional.ofNullable(context),
           Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
           Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
-          extraArgs, Optional.ofNullable(workspace),
+          extraArgs, limits, Optional.ofNullable(workspace),
           budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd));
     }
   }
