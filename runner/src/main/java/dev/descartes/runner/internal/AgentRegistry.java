@@ -37,6 +37,8 @@ public final class AgentRegistry implements AutoCloseable {
   private final ExecutorService background = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
+  /** What to do once each agent has ended (such as removing its container); runs before Exited. */
+  private final ConcurrentHashMap<AgentId, Runnable> afterExit = new ConcurrentHashMap<>();
 
   public AgentRegistry(ProcessRunnerConfig config, ProcessEngine engine) {
     this.config = config;
@@ -75,10 +77,12 @@ public final class AgentRegistry implements AutoCloseable {
         config.maxLineBytes(), plan.cli());
     LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
     agents.put(id, a);
+    afterExit.put(id, plan.afterExit());
     try {
       a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec());
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
+      afterExit.remove(id).run();
       slots.release();
       for (Transcript t : transcripts) {
         if (t != null) {
@@ -95,6 +99,10 @@ public final class AgentRegistry implements AutoCloseable {
 
   /** Called once per agent, as its status becomes final. */
   private void terminal(LocalAgent agent) {
+    Runnable cleanup = afterExit.remove(agent.id());
+    if (cleanup != null) {
+      cleanup.run();
+    }
     slots.release();
   }
 
