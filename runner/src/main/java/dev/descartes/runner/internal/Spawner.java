@@ -90,7 +90,8 @@ public final class Spawner {
           names.add(name);
         }
       }
-      argv = launch.command(container, id, cfg.name(), argv, names, cwd, List.of());
+      argv = launch.command(container, id, cfg.name(), argv, names, cwd,
+          ContainerLaunch.limits(cfg.limits().orElse(config.limits())));
       afterExit = launch::remove;
     } else {
       Path program = Executables.resolve(spec.command().getFirst(), env.get("PATH"), cwd);

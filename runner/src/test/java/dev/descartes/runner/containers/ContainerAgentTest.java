@@ -12,6 +12,7 @@ import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.ContainerSpec;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.LocalProcessRunner;
+import dev.descartes.runner.ResourceLimits;
 import dev.descartes.runner.testing.LeakCheck;
 import dev.descartes.runner.testing.TestImages;
 import dev.descartes.runner.testing.TestRunners;
@@ -122,6 +123,16 @@ class ContainerAgentTest {
 
     h.closeStdin();
     assertThat(h.waitFor(WAIT).orElseThrow().success()).isTrue();
+  }
+
+  @Test
+  void memoryAndProcessLimitsBecomeTheContainersCgroupLimits() throws Exception {
+    AgentHandle h = runner.spawn(agent("cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null "
+        + "|| cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max")
+        .limits(ResourceLimits.builder().memoryBytes(64L << 20).maxProcesses(50).build()).build());
+
+    assertThat(h.waitFor(WAIT).orElseThrow().success()).as("stderr %s", lines(h::readStderr)).isTrue();
+    assertThat(lines(h::readStdout)).containsExactly(String.valueOf(64L << 20), "50");
   }
 
   @Test

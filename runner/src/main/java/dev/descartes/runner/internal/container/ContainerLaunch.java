@@ -4,6 +4,7 @@ import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.ContainerSpec;
 import dev.descartes.runner.ContainerSupport;
+import dev.descartes.runner.ResourceLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,6 +110,19 @@ public final class ContainerLaunch {
     argv.add(spec.image());
     argv.addAll(inner);
     return argv;
+  }
+
+  /**
+   * The engine's options for the limits the kernel enforces: memory, CPU and processes become the
+   * container's own cgroup limits. The runtime and output limits need no kernel and are applied to
+   * the agent as to a local one.
+   */
+  public static List<String> limits(ResourceLimits limits) {
+    List<String> out = new ArrayList<>();
+    limits.memoryBytes().ifPresent(b -> out.addAll(List.of("--memory", b + "b", "--memory-swap", b + "b")));
+    limits.cpus().ifPresent(c -> out.addAll(List.of("--cpus", String.valueOf(c))));
+    limits.maxProcesses().ifPresent(p -> out.addAll(List.of("--pids-limit", String.valueOf(p))));
+    return out;
   }
 
   /**
