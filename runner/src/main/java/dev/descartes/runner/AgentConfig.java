@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
 /**
@@ -39,6 +40,10 @@ import java.util.stream.Collectors;
  *     stdin; each element reaches the CLI unchanged
  * @param limits resource limits of this agent's process tree; each unset one falls back to {@link
  *     ProcessRunnerConfig#limits()}
+ * @param workspace a git worktree of its own for the agent (see {@link Worktrees}); empty to work in
+ *     {@code workingDir}
+ * @param budgetUsd the most the agent may spend, in US dollars: past it the agent is stopped and its
+ *     outcome says {@link AgentOutcome.ErrorKind#BUDGET}; claude also gets {@code --max-budget-usd}
  * @param container run the agent in a container of this image instead of on the host (see {@link
  *     ContainerSpec}); empty: a local process
  */
@@ -57,6 +62,9 @@ public record AgentConfig(
     boolean autoApprove,
     List<String> extraArgs,
     ResourceLimits limits,
+    Optional<Workspace> workspace,
+    OptionalDouble budgetUsd,
+
     Optional<ContainerSpec> container) {
 
   public AgentConfig {
@@ -74,6 +82,12 @@ public record AgentConfig(
     resumeSession = Objects.requireNonNullElse(resumeSession, Optional.empty());
     extraArgs = List.copyOf(Objects.requireNonNullElse(extraArgs, List.of()));
     limits = Objects.requireNonNullElse(limits, ResourceLimits.none());
+    workspace = Objects.requireNonNullElse(workspace, Optional.empty());
+    budgetUsd = Objects.requireNonNullElse(budgetUsd, OptionalDouble.empty());
+    if (budgetUsd.isPresent() && !(budgetUsd.getAsDouble() > 0 && Double.isFinite(budgetUsd.getAsDouble()))) {
+      throw new AgentException.InvalidConfig("budgetUsd", "is " + budgetUsd.getAsDouble()
+          + "; give a positive amount of US dollars such as 0.50, or leave it unset for no budget");
+    }
     container = Objects.requireNonNullElse(container, Optional.empty());
     if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
       throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
@@ -86,7 +100,8 @@ public record AgentConfig(
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty());
+        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(),
+        Optional.empty());
   }
 
   /** The config without resource limits of its own. */
@@ -95,7 +110,18 @@ public record AgentConfig(
       List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
       boolean autoApprove, List<String> extraArgs) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty());
+        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(),
+        Optional.empty());
+  }
+
+  /** The config before workspaces and budgets. */
+  public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
+      Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
+      List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
+      boolean autoApprove, List<String> extraArgs, ResourceLimits limits) {
+    this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
+        resumeSession, multiTurn, autoApprove, extraArgs, limits, Optional.empty(), OptionalDouble.empty(),
+        Optional.empty());
   }
 
   /** A builder with every field empty. */
@@ -112,6 +138,8 @@ public record AgentConfig(
     model.ifPresent(b::model);
     workingDir.ifPresent(b::workingDir);
     resumeSession.ifPresent(b::resumeSession);
+    workspace.ifPresent(b::workspace);
+    budgetUsd.ifPresent(b::budgetUsd);
     container.ifPresent(b::container);
     return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs).limits(limits);
   }
@@ -165,6 +193,8 @@ public record AgentConfig(
         + (autoApprove ? ", autoApprove" : "")
         + (extraArgs.isEmpty() ? "" : ", extraArgs=" + extraArgs)
         + (limits.isEmpty() ? "" : ", limits=" + limits)
+        + workspace.map(w -> ", workspace=worktree of " + w.repository()).orElse("")
+        + (budgetUsd.isPresent() ? ", budgetUsd=" + budgetUsd.getAsDouble() : "")
         + container.map(c -> ", container=" + c.image()).orElse("")
         + "]";
   }
@@ -189,6 +219,8 @@ public record AgentConfig(
     private boolean autoApprove;
     private List<String> extraArgs = List.of();
     private ResourceLimits limits = ResourceLimits.none();
+    private Workspace workspace;
+    private Double budgetUsd;
     private ContainerSpec container;
 
     private Builder() {}
@@ -293,6 +325,18 @@ public record AgentConfig(
       return this;
     }
 
+    /** Gives the agent a git worktree of its own (see {@link AgentConfig#workspace()}). */
+    public Builder workspace(Workspace workspace) {
+      this.workspace = workspace;
+      return this;
+    }
+
+    /** The most the agent may spend, in US dollars (see {@link AgentConfig#budgetUsd()}). */
+    public Builder budgetUsd(double budgetUsd) {
+      this.budgetUsd = budgetUsd;
+      return this;
+    }
+
     /**
      * @throws AgentException.InvalidConfig if an environment entry cannot be passed to a process
      */
@@ -300,7 +344,9 @@ public record AgentConfig(
       return new AgentConfig(name, modelBackend, task, Optional.ofNullable(context),
           Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
           Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
-          extraArgs, limits, Optional.ofNullable(container));
+          extraArgs, limits, Optional.ofNullable(workspace),
+          budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
+          Optional.ofNullable(container));
     }
   }
 }
