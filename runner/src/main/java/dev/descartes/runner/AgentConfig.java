@@ -37,6 +37,8 @@ import java.util.stream.Collectors;
  *     sandboxed agents
  * @param extraArgs arguments added to the backend's command line, before anything it sends on
  *     stdin; each element reaches the CLI unchanged
+ * @param sandbox run the agent in this sandbox; overrides the runner's {@link
+ *     ProcessRunnerConfig#sandbox()}
  */
 public record AgentConfig(
     String name,
@@ -51,7 +53,8 @@ public record AgentConfig(
     Optional<String> resumeSession,
     boolean multiTurn,
     boolean autoApprove,
-    List<String> extraArgs) {
+    List<String> extraArgs,
+    Optional<AgentSandbox> sandbox) {
 
   public AgentConfig {
     name = Objects.requireNonNullElse(name, "");
@@ -67,6 +70,7 @@ public record AgentConfig(
     workingDir = Objects.requireNonNullElse(workingDir, Optional.empty());
     resumeSession = Objects.requireNonNullElse(resumeSession, Optional.empty());
     extraArgs = List.copyOf(Objects.requireNonNullElse(extraArgs, List.of()));
+    sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
     if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
       throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
           + "CLI reported (AgentOutcome.sessionId() or the SessionStarted event), or leave it unset");
@@ -78,7 +82,7 @@ public record AgentConfig(
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of());
+        Optional.empty(), false, false, List.of(), Optional.empty());
   }
 
   /** A builder with every field empty. */
@@ -95,6 +99,7 @@ public record AgentConfig(
     model.ifPresent(b::model);
     workingDir.ifPresent(b::workingDir);
     resumeSession.ifPresent(b::resumeSession);
+    sandbox.ifPresent(b::sandbox);
     return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs);
   }
 
@@ -146,6 +151,7 @@ public record AgentConfig(
         + (multiTurn ? ", multiTurn" : "")
         + (autoApprove ? ", autoApprove" : "")
         + (extraArgs.isEmpty() ? "" : ", extraArgs=" + extraArgs)
+        + sandbox.map(x -> ", sandbox=" + x).orElse("")
         + "]";
   }
 
@@ -168,6 +174,7 @@ public record AgentConfig(
     private boolean multiTurn;
     private boolean autoApprove;
     private List<String> extraArgs = List.of();
+    private AgentSandbox sandbox;
 
     private Builder() {}
 
@@ -259,6 +266,12 @@ public record AgentConfig(
       return extraArgs(List.of(extraArgs));
     }
 
+    /** Runs the agent in {@code sandbox} (see {@link AgentConfig#sandbox()}). */
+    public Builder sandbox(AgentSandbox sandbox) {
+      this.sandbox = sandbox;
+      return this;
+    }
+
     /**
      * @throws AgentException.InvalidConfig if an environment entry cannot be passed to a process
      */
@@ -266,7 +279,7 @@ public record AgentConfig(
       return new AgentConfig(name, modelBackend, task, Optional.ofNullable(context),
           Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
           Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
-          extraArgs);
+          extraArgs, Optional.ofNullable(sandbox));
     }
   }
 }

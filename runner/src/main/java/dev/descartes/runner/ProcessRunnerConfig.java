@@ -40,6 +40,7 @@ import java.util.Set;
  * @param backends backends added to the built-in and {@link java.util.ServiceLoader} ones; a name
  *     given here wins
  * @param engine how processes are started and their pipes read
+ * @param sandbox the sandbox of every agent that names none of its own; empty for none
  */
 public record ProcessRunnerConfig(
     Optional<Path> workingDir,
@@ -58,7 +59,8 @@ public record ProcessRunnerConfig(
     boolean shutdownHook,
     boolean subreaper,
     List<AgentBackend> backends,
-    Engine engine) {
+    Engine engine,
+    Optional<AgentSandbox> sandbox) {
 
   /** How processes are started and their pipes read. */
   public enum Engine {
@@ -93,6 +95,7 @@ public record ProcessRunnerConfig(
     environmentAllowList = environmentAllowList.map(Set::copyOf);
     backends = List.copyOf(backends);
     Objects.requireNonNull(engine, "engine");
+    sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
     if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
       throw new AgentException.InvalidConfig("healthCheckInterval",
           "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
@@ -147,6 +150,7 @@ public record ProcessRunnerConfig(
     private boolean subreaper = true;
     private final List<AgentBackend> backends = new ArrayList<>();
     private Engine engine = Engine.AUTO;
+    private AgentSandbox sandbox;
 
     private Builder() {}
 
@@ -253,13 +257,19 @@ public record ProcessRunnerConfig(
       return this;
     }
 
+    /** Runs every agent that names no sandbox of its own in {@code sandbox}. */
+    public Builder sandbox(AgentSandbox sandbox) {
+      this.sandbox = sandbox;
+      return this;
+    }
+
     public ProcessRunnerConfig build() {
       return new ProcessRunnerConfig(Optional.ofNullable(workingDir), enableJsonStreaming,
           enableHealthChecks, healthCheckInterval,
           maxConcurrentAgents == null ? OptionalInt.empty() : OptionalInt.of(maxConcurrentAgents),
           shutdownTimeout, Optional.ofNullable(transcriptDir), outputWindowBytes, pinnedHeadBytes,
           maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
-          outputDrainTimeout, shutdownHook, subreaper, backends, engine);
+          outputDrainTimeout, shutdownHook, subreaper, backends, engine, Optional.ofNullable(sandbox));
     }
   }
 }
