@@ -37,6 +37,8 @@ import java.util.stream.Collectors;
  *     sandboxed agents
  * @param extraArgs arguments added to the backend's command line, before anything it sends on
  *     stdin; each element reaches the CLI unchanged
+ * @param limits resource limits of this agent's process tree; each unset one falls back to {@link
+ *     ProcessRunnerConfig#limits()}
  * @param sandbox run the agent in this sandbox; overrides the runner's {@link
  *     ProcessRunnerConfig#sandbox()}
  */
@@ -54,6 +56,7 @@ public record AgentConfig(
     boolean multiTurn,
     boolean autoApprove,
     List<String> extraArgs,
+    ResourceLimits limits,
     Optional<AgentSandbox> sandbox) {
 
   public AgentConfig {
@@ -70,6 +73,7 @@ public record AgentConfig(
     workingDir = Objects.requireNonNullElse(workingDir, Optional.empty());
     resumeSession = Objects.requireNonNullElse(resumeSession, Optional.empty());
     extraArgs = List.copyOf(Objects.requireNonNullElse(extraArgs, List.of()));
+    limits = Objects.requireNonNullElse(limits, ResourceLimits.none());
     sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
     if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
       throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
@@ -82,7 +86,16 @@ public record AgentConfig(
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of(), Optional.empty());
+        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty());
+  }
+
+  /** The config without resource limits of its own. */
+  public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
+      Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
+      List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
+      boolean autoApprove, List<String> extraArgs) {
+    this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
+        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty());
   }
 
   /** A builder with every field empty. */
@@ -100,7 +113,7 @@ public record AgentConfig(
     workingDir.ifPresent(b::workingDir);
     resumeSession.ifPresent(b::resumeSession);
     sandbox.ifPresent(b::sandbox);
-    return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs);
+    return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs).limits(limits);
   }
 
   /** Whether this config names an explicit command line. */
@@ -151,6 +164,7 @@ public record AgentConfig(
         + (multiTurn ? ", multiTurn" : "")
         + (autoApprove ? ", autoApprove" : "")
         + (extraArgs.isEmpty() ? "" : ", extraArgs=" + extraArgs)
+        + (limits.isEmpty() ? "" : ", limits=" + limits)
         + sandbox.map(x -> ", sandbox=" + x).orElse("")
         + "]";
   }
@@ -174,9 +188,16 @@ public record AgentConfig(
     private boolean multiTurn;
     private boolean autoApprove;
     private List<String> extraArgs = List.of();
+    private ResourceLimits limits = ResourceLimits.none();
     private AgentSandbox sandbox;
 
     private Builder() {}
+
+    /** Resource limits of this agent (see {@link AgentConfig#limits()}). */
+    public Builder limits(ResourceLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
 
     public Builder name(String name) {
       this.name = name;
@@ -279,7 +300,7 @@ public record AgentConfig(
       return new AgentConfig(name, modelBackend, task, Optional.ofNullable(context),
           Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
           Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
-          extraArgs, Optional.ofNullable(sandbox));
+          extraArgs, limits, Optional.ofNullable(sandbox));
     }
   }
 }
