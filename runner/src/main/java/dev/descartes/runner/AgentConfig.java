@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
 /**
@@ -39,6 +40,10 @@ import java.util.stream.Collectors;
  *     stdin; each element reaches the CLI unchanged
  * @param limits resource limits of this agent's process tree; each unset one falls back to {@link
  *     ProcessRunnerConfig#limits()}
+ * @param workspace a git worktree of its own for the agent (see {@link Worktrees}); empty to work in
+ *     {@code workingDir}
+ * @param budgetUsd the most the agent may spend, in US dollars: past it the agent is stopped and its
+ *     outcome says {@link AgentOutcome.ErrorKind#BUDGET}; claude also gets {@code --max-budget-usd}
  * @param sandbox run the agent in this sandbox; overrides the runner's {@link
  *     ProcessRunnerConfig#sandbox()}
  */
@@ -57,6 +62,8 @@ public record AgentConfig(
     boolean autoApprove,
     List<String> extraArgs,
     ResourceLimits limits,
+    Optional<Workspace> workspace,
+    OptionalDouble budgetUsd,
     Optional<AgentSandbox> sandbox) {
 
   public AgentConfig {
@@ -74,6 +81,12 @@ public record AgentConfig(
     resumeSession = Objects.requireNonNullElse(resumeSession, Optional.empty());
     extraArgs = List.copyOf(Objects.requireNonNullElse(extraArgs, List.of()));
     limits = Objects.requireNonNullElse(limits, ResourceLimits.none());
+    workspace = Objects.requireNonNullElse(workspace, Optional.empty());
+    budgetUsd = Objects.requireNonNullElse(budgetUsd, OptionalDouble.empty());
+    if (budgetUsd.isPresent() && !(budgetUsd.getAsDouble() > 0 && Double.isFinite(budgetUsd.getAsDouble()))) {
+      throw new AgentException.InvalidConfig("budgetUsd", "is " + budgetUsd.getAsDouble()
+          + "; give a positive amount of US dollars such as 0.50, or leave it unset for no budget");
+    }
     sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
     if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
       throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
@@ -86,7 +99,7 @@ public record AgentConfig(
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty());
+        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty());
   }
 
   /** The config without resource limits of its own. */
@@ -95,7 +108,16 @@ public record AgentConfig(
       List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
       boolean autoApprove, List<String> extraArgs) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty());
+        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty());
+  }
+
+  /** The config before workspaces and budgets. */
+  public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
+      Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
+      List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
+      boolean autoApprove, List<String> extraArgs, ResourceLimits limits) {
+    this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
+        resumeSession, multiTurn, autoApprove, extraArgs, limits, Optional.empty(), OptionalDouble.empty(), Optional.empty());
   }
 
   /** A builder with every field empty. */
@@ -112,6 +134,8 @@ public record AgentConfig(
     model.ifPresent(b::model);
     workingDir.ifPresent(b::workingDir);
     resumeSession.ifPresent(b::resumeSession);
+    workspace.ifPresent(b::workspace);
+    budgetUsd.ifPresent(b::budgetUsd);
     sandbox.ifPresent(b::sandbox);
     return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs).limits(limits);
   }
@@ -165,6 +189,8 @@ public record AgentConfig(
         + (autoApprove ? ", autoApprove" : "")
         + (extraArgs.isEmpty() ? "" : ", extraArgs=" + extraArgs)
         + (limits.isEmpty() ? "" : ", limits=" + limits)
+        + workspace.map(w -> ", workspace=worktree of " + w.repository()).orElse("")
+        + (budgetUsd.isPresent() ? ", budgetUsd=" + budgetUsd.getAsDouble() : "")
         + sandbox.map(x -> ", sandbox=" + x).orElse("")
         + "]";
   }
@@ -189,6 +215,8 @@ public record AgentConfig(
     private boolean autoApprove;
     private List<String> extraArgs = List.of();
     private ResourceLimits limits = ResourceLimits.none();
+    private Workspace workspace;
+    private Double budgetUsd;
     private AgentSandbox sandbox;
 
     private Builder() {}
@@ -287,6 +315,18 @@ public record AgentConfig(
       return extraArgs(List.of(extraArgs));
     }
 
+    /** Gives the agent a git worktree of its own (see {@link AgentConfig#workspace()}). */
+    public Builder workspace(Workspace workspace) {
+      this.workspace = workspace;
+      return this;
+    }
+
+    /** The most the agent may spend, in US dollars (see {@link AgentConfig#budgetUsd()}). */
+    public Builder budgetUsd(double budgetUsd) {
+      this.budgetUsd = budgetUsd;
+      return this;
+    }
+
     /** Runs the agent in {@code sandbox} (see {@link AgentConfig#sandbox()}). */
     public Builder sandbox(AgentSandbox sandbox) {
       this.sandbox = sandbox;
@@ -300,7 +340,9 @@ public record AgentConfig(
       return new AgentConfig(name, modelBackend, task, Optional.ofNullable(context),
           Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
           Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
-          extraArgs, limits, Optional.ofNullable(sandbox));
+          extraArgs, limits, Optional.ofNullable(workspace),
+          budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
+          Optional.ofNullable(sandbox));
     }
   }
 }
