@@ -44,6 +44,8 @@ import java.util.stream.Collectors;
  *     {@code workingDir}
  * @param budgetUsd the most the agent may spend, in US dollars: past it the agent is stopped and its
  *     outcome says {@link AgentOutcome.ErrorKind#BUDGET}; claude also gets {@code --max-budget-usd}
+ * @param sandbox run the agent in this sandbox; overrides the runner's {@link
+ *     ProcessRunnerConfig#sandbox()}
  * @param container run the agent in a container of this image instead of on the host (see {@link
  *     ContainerSpec}); empty: a local process
  */
@@ -64,7 +66,7 @@ public record AgentConfig(
     ResourceLimits limits,
     Optional<Workspace> workspace,
     OptionalDouble budgetUsd,
-
+    Optional<AgentSandbox> sandbox,
     Optional<ContainerSpec> container) {
 
   public AgentConfig {
@@ -88,6 +90,7 @@ public record AgentConfig(
       throw new AgentException.InvalidConfig("budgetUsd", "is " + budgetUsd.getAsDouble()
           + "; give a positive amount of US dollars such as 0.50, or leave it unset for no budget");
     }
+    sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
     container = Objects.requireNonNullElse(container, Optional.empty());
     if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
       throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
@@ -100,7 +103,7 @@ public record AgentConfig(
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(),
+        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty(),
         Optional.empty());
   }
 
@@ -110,7 +113,7 @@ public record AgentConfig(
       List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
       boolean autoApprove, List<String> extraArgs) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(),
+        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty(),
         Optional.empty());
   }
 
@@ -120,7 +123,7 @@ public record AgentConfig(
       List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
       boolean autoApprove, List<String> extraArgs, ResourceLimits limits) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, limits, Optional.empty(), OptionalDouble.empty(),
+        resumeSession, multiTurn, autoApprove, extraArgs, limits, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
         Optional.empty());
   }
 
@@ -140,6 +143,7 @@ public record AgentConfig(
     resumeSession.ifPresent(b::resumeSession);
     workspace.ifPresent(b::workspace);
     budgetUsd.ifPresent(b::budgetUsd);
+    sandbox.ifPresent(b::sandbox);
     container.ifPresent(b::container);
     return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs).limits(limits);
   }
@@ -195,6 +199,7 @@ public record AgentConfig(
         + (limits.isEmpty() ? "" : ", limits=" + limits)
         + workspace.map(w -> ", workspace=worktree of " + w.repository()).orElse("")
         + (budgetUsd.isPresent() ? ", budgetUsd=" + budgetUsd.getAsDouble() : "")
+        + sandbox.map(x -> ", sandbox=" + x).orElse("")
         + container.map(c -> ", container=" + c.image()).orElse("")
         + "]";
   }
@@ -221,6 +226,7 @@ public record AgentConfig(
     private ResourceLimits limits = ResourceLimits.none();
     private Workspace workspace;
     private Double budgetUsd;
+    private AgentSandbox sandbox;
     private ContainerSpec container;
 
     private Builder() {}
@@ -337,6 +343,12 @@ public record AgentConfig(
       return this;
     }
 
+    /** Runs the agent in {@code sandbox} (see {@link AgentConfig#sandbox()}). */
+    public Builder sandbox(AgentSandbox sandbox) {
+      this.sandbox = sandbox;
+      return this;
+    }
+
     /**
      * @throws AgentException.InvalidConfig if an environment entry cannot be passed to a process
      */
@@ -346,7 +358,7 @@ public record AgentConfig(
           Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
           extraArgs, limits, Optional.ofNullable(workspace),
           budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
-          Optional.ofNullable(container));
+          Optional.ofNullable(sandbox), Optional.ofNullable(container));
     }
   }
 }

@@ -11,6 +11,7 @@ import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.backend.BackendRegistry;
 import dev.descartes.runner.internal.container.ContainerLaunch;
 import dev.descartes.runner.internal.io.Transcript;
+import dev.descartes.runner.internal.sandbox.SandboxPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class Spawner {
   /** Everything checked and computed before a process is started. */
   public record Plan(AgentConfig config, List<String> argv, Map<String, String> environment, Path workingDir,
       LaunchSpec spec, Function<Duration, GracefulShutdown> stopSequence, CliProtocol cli,
-      Runnable afterExit) {}
+      java.util.Optional<SandboxPlan> sandbox, Runnable afterExit) {}
 
   /**
    * @throws AgentException.InvalidConfig or {@link AgentException.SpawnFailed}; nothing started
@@ -79,6 +80,11 @@ public final class Spawner {
     List<String> argv = new ArrayList<>(spec.command());
     Runnable afterExit = () -> { };
     if (cfg.container().isPresent()) {
+      if (cfg.sandbox().or(config::sandbox).isPresent()) {
+        throw new AgentException.InvalidConfig("container", "this agent has both a container and a sandbox "
+            + "(its own or the runner's); a container is the agent's isolation: drop the sandbox for it, "
+            + "and use ContainerSpec.network(NONE) and its mounts for the policy");
+      }
       ContainerSpec container = cfg.container().get();
       ContainerLaunch launch = ContainerLaunch.prepare(container, id);
       Set<String> names = new HashSet<>(spec.environment().keySet());
@@ -106,7 +112,10 @@ public final class Spawner {
             + "(writeStdin) or in a file instead");
       }
     }
-    return new Plan(cfg, argv, env, cwd, spec, stop, cli, afterExit);
+    List<String> command = argv;
+    java.util.Optional<SandboxPlan> sandbox = cfg.sandbox().or(config::sandbox)
+        .map(s -> SandboxPlan.check(s, command, env, cwd));
+    return new Plan(cfg, argv, env, cwd, spec, stop, cli, sandbox, afterExit);
   }
 
   private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
