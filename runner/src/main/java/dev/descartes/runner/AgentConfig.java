@@ -44,6 +44,10 @@ import java.util.stream.Collectors;
  *     {@code workingDir}
  * @param budgetUsd the most the agent may spend, in US dollars: past it the agent is stopped and its
  *     outcome says {@link AgentOutcome.ErrorKind#BUDGET}; claude also gets {@code --max-budget-usd}
+ * @param sandbox run the agent in this sandbox; overrides the runner's {@link
+ *     ProcessRunnerConfig#sandbox()}
+ * @param container run the agent in a container of this image instead of on the host (see {@link
+ *     ContainerSpec}); empty: a local process
  */
 public record AgentConfig(
     String name,
@@ -61,7 +65,9 @@ public record AgentConfig(
     List<String> extraArgs,
     ResourceLimits limits,
     Optional<Workspace> workspace,
-    OptionalDouble budgetUsd) {
+    OptionalDouble budgetUsd,
+    Optional<AgentSandbox> sandbox,
+    Optional<ContainerSpec> container) {
 
   public AgentConfig {
     name = Objects.requireNonNullElse(name, "");
@@ -84,6 +90,8 @@ public record AgentConfig(
       throw new AgentException.InvalidConfig("budgetUsd", "is " + budgetUsd.getAsDouble()
           + "; give a positive amount of US dollars such as 0.50, or leave it unset for no budget");
     }
+    sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
+    container = Objects.requireNonNullElse(container, Optional.empty());
     if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
       throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
           + "CLI reported (AgentOutcome.sessionId() or the SessionStarted event), or leave it unset");
@@ -95,7 +103,8 @@ public record AgentConfig(
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty(), OptionalDouble.empty());
+        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty());
   }
 
   /** The config without resource limits of its own. */
@@ -104,7 +113,8 @@ public record AgentConfig(
       List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
       boolean autoApprove, List<String> extraArgs) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty(), OptionalDouble.empty());
+        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty());
   }
 
   /** The config before workspaces and budgets. */
@@ -113,7 +123,8 @@ public record AgentConfig(
       List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
       boolean autoApprove, List<String> extraArgs, ResourceLimits limits) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, limits, Optional.empty(), OptionalDouble.empty());
+        resumeSession, multiTurn, autoApprove, extraArgs, limits, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty());
   }
 
   /** A builder with every field empty. */
@@ -132,6 +143,8 @@ public record AgentConfig(
     resumeSession.ifPresent(b::resumeSession);
     workspace.ifPresent(b::workspace);
     budgetUsd.ifPresent(b::budgetUsd);
+    sandbox.ifPresent(b::sandbox);
+    container.ifPresent(b::container);
     return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs).limits(limits);
   }
 
@@ -186,6 +199,8 @@ public record AgentConfig(
         + (limits.isEmpty() ? "" : ", limits=" + limits)
         + workspace.map(w -> ", workspace=worktree of " + w.repository()).orElse("")
         + (budgetUsd.isPresent() ? ", budgetUsd=" + budgetUsd.getAsDouble() : "")
+        + sandbox.map(x -> ", sandbox=" + x).orElse("")
+        + container.map(c -> ", container=" + c.image()).orElse("")
         + "]";
   }
 
@@ -211,6 +226,8 @@ public record AgentConfig(
     private ResourceLimits limits = ResourceLimits.none();
     private Workspace workspace;
     private Double budgetUsd;
+    private AgentSandbox sandbox;
+    private ContainerSpec container;
 
     private Builder() {}
 
@@ -308,6 +325,12 @@ public record AgentConfig(
       return extraArgs(List.of(extraArgs));
     }
 
+    /** Runs the agent in a container (see {@link AgentConfig#container()}); null: on the host. */
+    public Builder container(ContainerSpec container) {
+      this.container = container;
+      return this;
+    }
+
     /** Gives the agent a git worktree of its own (see {@link AgentConfig#workspace()}). */
     public Builder workspace(Workspace workspace) {
       this.workspace = workspace;
@@ -320,6 +343,12 @@ public record AgentConfig(
       return this;
     }
 
+    /** Runs the agent in {@code sandbox} (see {@link AgentConfig#sandbox()}). */
+    public Builder sandbox(AgentSandbox sandbox) {
+      this.sandbox = sandbox;
+      return this;
+    }
+
     /**
      * @throws AgentException.InvalidConfig if an environment entry cannot be passed to a process
      */
@@ -328,7 +357,8 @@ public record AgentConfig(
           Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
           Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
           extraArgs, limits, Optional.ofNullable(workspace),
-          budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd));
+          budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
+          Optional.ofNullable(sandbox), Optional.ofNullable(container));
     }
   }
 }

@@ -166,4 +166,23 @@ public abstract sealed class AgentException extends RuntimeException {
       return reason;
     }
   }
+
+  /**
+   * The sandbox an agent asked for cannot be set up on this machine: a program or kernel feature is
+   * missing. The message says what is missing and how to get it; {@code descartes doctor} lists
+   * what this machine supports. Nothing was started.
+   */
+  public static final class SandboxUnavailable extends AgentException {
+    private final String missing;
+
+    public SandboxUnavailable(String missing, String message) {
+      super(message, null);
+      this.missing = missing;
+    }
+
+    /** What is missing, such as {@code "bwrap"} or {@code "socat"}. */
+    public String missing() {
+      return missing;
+    }
+  }
 }
