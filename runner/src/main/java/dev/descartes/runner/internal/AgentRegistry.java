@@ -38,6 +38,8 @@ public final class AgentRegistry implements AutoCloseable {
   private final ExecutorService background = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
+  /** What to do once each agent has ended (such as removing its container); runs before Exited. */
+  private final ConcurrentHashMap<AgentId, Runnable> afterExit = new ConcurrentHashMap<>();
 
   public AgentRegistry(ProcessRunnerConfig config, ProcessEngine engine) {
     this.config = config;
@@ -86,6 +88,7 @@ public final class AgentRegistry implements AutoCloseable {
         config.maxLineBytes(), plan.cli(), Optional.ofNullable(sandbox));
     LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
     agents.put(id, a);
+    afterExit.put(id, plan.afterExit());
     try {
       if (sandbox != null) {
         a.start(sandbox.argv(), sandbox.environment(), plan.workingDir(), plan.spec());
@@ -94,6 +97,7 @@ public final class AgentRegistry implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
+      afterExit.remove(id).run();
       slots.release();
       if (sandbox != null) {
         sandbox.close();
@@ -117,6 +121,10 @@ public final class AgentRegistry implements AutoCloseable {
 
   /** Called once per agent, as its status becomes final. */
   private void terminal(LocalAgent agent) {
+    Runnable cleanup = afterExit.remove(agent.id());
+    if (cleanup != null) {
+      cleanup.run();
+    }
     slots.release();
   }
 
