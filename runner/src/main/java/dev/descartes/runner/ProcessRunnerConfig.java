@@ -40,6 +40,12 @@ import java.util.Set;
  * @param backends backends added to the built-in and {@link java.util.ServiceLoader} ones; a name
  *     given here wins
  * @param engine how processes are started and their pipes read
+ * @param limits resource limits of every agent, for each limit the agent's config leaves unset
+ * @param cgroupContainment on Linux, put each agent's process tree in cgroups of its own (when
+ *     this machine has writable ones): its membership, kill and resource figures then come from the
+ *     kernel, and a watchdog process kills every agent if the JVM dies. Off, or where no cgroup is
+ *     writable, agents' trees are tracked through {@code /proc}
+ * @param sandbox the sandbox of every agent that names none of its own; empty for none
  */
 public record ProcessRunnerConfig(
     Optional<Path> workingDir,
@@ -58,7 +64,10 @@ public record ProcessRunnerConfig(
     boolean shutdownHook,
     boolean subreaper,
     List<AgentBackend> backends,
-    Engine engine) {
+    Engine engine,
+    ResourceLimits limits,
+    boolean cgroupContainment,
+    Optional<AgentSandbox> sandbox) {
 
   /** How processes are started and their pipes read. */
   public enum Engine {
@@ -93,6 +102,8 @@ public record ProcessRunnerConfig(
     environmentAllowList = environmentAllowList.map(Set::copyOf);
     backends = List.copyOf(backends);
     Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(limits, "limits");
+    sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
     if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
       throw new AgentException.InvalidConfig("healthCheckInterval",
           "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
@@ -147,8 +158,23 @@ public record ProcessRunnerConfig(
     private boolean subreaper = true;
     private final List<AgentBackend> backends = new ArrayList<>();
     private Engine engine = Engine.AUTO;
+    private ResourceLimits limits = ResourceLimits.none();
+    private boolean cgroupContainment = true;
+    private AgentSandbox sandbox;
 
     private Builder() {}
+
+    /** Default resource limits of every agent (see {@link ProcessRunnerConfig#limits()}). */
+    public Builder limits(ResourceLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /** See {@link ProcessRunnerConfig#cgroupContainment()}; on by default. */
+    public Builder cgroupContainment(boolean enable) {
+      this.cgroupContainment = enable;
+      return this;
+    }
 
     public Builder workingDir(Path workingDir) {
       this.workingDir = workingDir;
@@ -253,13 +279,20 @@ public record ProcessRunnerConfig(
       return this;
     }
 
+    /** Runs every agent that names no sandbox of its own in {@code sandbox}. */
+    public Builder sandbox(AgentSandbox sandbox) {
+      this.sandbox = sandbox;
+      return this;
+    }
+
     public ProcessRunnerConfig build() {
       return new ProcessRunnerConfig(Optional.ofNullable(workingDir), enableJsonStreaming,
           enableHealthChecks, healthCheckInterval,
           maxConcurrentAgents == null ? OptionalInt.empty() : OptionalInt.of(maxConcurrentAgents),
           shutdownTimeout, Optional.ofNullable(transcriptDir), outputWindowBytes, pinnedHeadBytes,
           maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
-          outputDrainTimeout, shutdownHook, subreaper, backends, engine);
+          outputDrainTimeout, shutdownHook, subreaper, backends, engine, limits, cgroupContainment,
+          Optional.ofNullable(sandbox));
     }
   }
 }

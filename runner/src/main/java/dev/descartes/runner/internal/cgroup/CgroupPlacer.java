@@ -1,0 +1,62 @@
+package dev.descartes.runner.internal.cgroup;
+
+import dev.descartes.runner.internal.engine.SpawnThread;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The one thread that starts contained processes. In cgroup v1 a single thread can be moved ({@code
+ * tasks}), and a child inherits the cgroups of the thread that forked it: this thread enters the
+ * agent's groups, starts the process ({@code posix_spawn} or {@code ProcessBuilder}, both fork from
+ * the calling thread), and returns to the JVM's own groups. The process is in its groups before it
+ * runs a single instruction, so nothing it forks can start outside. The thread is {@link
+ * SpawnThread}'s, long-lived: a virtual thread would move its carrier, and could change carriers in
+ * between. Thread-safe.
+ */
+public final class CgroupPlacer {
+
+  private static volatile String tid;
+
+  private CgroupPlacer() {}
+
+  /**
+   * Runs {@code spawn} on the placing thread while that thread is in {@code group}'s v1 groups; a
+   * group placed after start (v2) runs it there too, outside any agent group.
+   *
+   * @throws IOException if the thread cannot enter the groups (nothing was started), or what
+   *     {@code spawn} throws
+   */
+  public static <T> T spawnInside(AgentCgroup group, Callable<T> spawn) throws IOException {
+    return SpawnThread.call(() -> {
+      Map<Path, Path> moves = group.threadMoves();
+      List<Path> entered = new ArrayList<>(moves.size());
+      try {
+        for (Path target : moves.keySet()) {
+          CgroupFs.write(target.resolve("tasks"), tid());
+          entered.add(target);
+        }
+        return spawn.call();
+      } finally {
+        for (Path target : entered) {
+          CgroupFs.write(moves.get(target).resolve("tasks"), tid());
+        }
+      }
+    });
+  }
+
+  private static String tid() throws IOException {
+    String t = tid;
+    if (t == null) {
+      // "/proc/thread-self" links to "PID/task/TID" of the thread that reads it
+      Path link = Files.readSymbolicLink(Path.of("/proc/thread-self"));
+      t = link.getFileName().toString();
+      tid = t;
+    }
+    return t;
+  }
+}
