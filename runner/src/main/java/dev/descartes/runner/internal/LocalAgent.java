@@ -15,6 +15,7 @@ import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.LaunchSpec;
 import dev.descartes.runner.ProcessState;
 import dev.descartes.runner.ResourceUsage;
+import dev.descartes.runner.internal.activity.ActivityTracker;
 import dev.descartes.runner.internal.engine.ChildProcess;
 import dev.descartes.runner.internal.engine.LaunchRequest;
 import dev.descartes.runner.internal.engine.ProcessEngine;
@@ -55,6 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalAgent implements AgentHandle {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalAgent.class);
+  private static final Duration LIMIT_STOP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
 
   /** What the agent needs from its runner. */
@@ -93,6 +95,10 @@ public final class LocalAgent implements AgentHandle {
   private final dev.descartes.runner.AgentEventParser dispatchParser;
   private final OutcomeTracker outcomeTracker;
   private final LocalSession session;
+  private final ActivityTracker activity;
+  private final java.util.concurrent.atomic.AtomicReference<dev.descartes.runner.AgentOutcome.ErrorKind> limitHit =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private volatile String limitMessage;
   private volatile dev.descartes.runner.AgentOutcome outcome;
   private final CompletableFuture<Void> initialInputWritten = new CompletableFuture<>();
 
@@ -124,6 +130,8 @@ public final class LocalAgent implements AgentHandle {
     this.jsonDecoder = new EventDecoder(id, true);
     this.dispatchParser = ctx.cli().parsers().get();
     this.outcomeTracker = new OutcomeTracker(dispatchParser.reportsResults());
+    this.activity = new ActivityTracker(ctx.jsonStreaming() && ctx.cli().parses(),
+        ctx.cli().session().isPresent() && !ctx.cli().firstMessageSent());
     this.session = ctx.cli().session()
         .map(p -> new LocalSession(this, p, ctx.cli().firstMessageSent())).orElse(null);
   }
@@ -144,6 +152,7 @@ public final class LocalAgent implements AgentHandle {
     }
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     started = new AgentEvent.Started(id, startedAt, c.pid());
+    activity.accept(started);
     emit(started);
     c.startOutput();
     c.onExit().whenComplete((st, err) -> ctx.background().execute(() -> finish(st, err)));
@@ -199,13 +208,23 @@ public final class LocalAgent implements AgentHandle {
       exitStatus = st;
       endNanos = System.nanoTime();
       endedAt = Instant.now();
-      AgentStatus terminal = stopRequested.get() ? AgentStatus.TERMINATED
+      dev.descartes.runner.AgentOutcome.ErrorKind limit = limitHit.get();
+      dev.descartes.runner.AgentOutcome o = outcomeTracker.finish(st, stopRequested.get());
+      boolean limited = limit != null && (!o.success() || limit == dev.descartes.runner.AgentOutcome.ErrorKind.BUDGET);
+      if (limited) {
+        o = new dev.descartes.runner.AgentOutcome(false, o.resultText(), Optional.of(limit),
+            Optional.of(limitMessage), o.costUsd(), o.inputTokens(), o.outputTokens(), o.turns(), o.sessionId(),
+            o.exitStatus());
+      }
+      AgentStatus terminal = limited ? AgentStatus.FAILED
+          : stopRequested.get() ? AgentStatus.TERMINATED
           : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
-      outcome = outcomeTracker.finish(st, stopRequested.get());
+      outcome = o;
       status.set(terminal);
       child.closeStdin();
       ctx.onTerminal().accept(this);
       exited = new AgentEvent.Exited(id, endedAt, st, terminal);
+      activity.accept(exited);
       emit(exited);
       exit.complete(st);
       if (session != null) {
@@ -379,6 +398,7 @@ public final class LocalAgent implements AgentHandle {
     }
     List<AgentEvent> events = jsonDecoder.decode(entry, dispatchParser);
     for (AgentEvent e : events) {
+      activity.accept(e);
       if (e instanceof AgentEvent.Normalized n) {
         outcomeTracker.accept(n);
         if (session != null) {
@@ -541,7 +561,28 @@ public final class LocalAgent implements AgentHandle {
         Optional.ofNullable(lastUsage));
     return new AgentInfo(id, config.name(), config.modelBackend(), config.task(), s,
         child == null ? -1 : child.pid(), startedAt, Optional.ofNullable(st), Optional.ofNullable(endedAt),
-        health, metrics);
+        health, metrics, activity.activity());
+  }
+
+  /** What the agent is doing, from its events. */
+  ActivityTracker activityTracker() {
+    return activity;
+  }
+
+  /** Called once a limit the runner enforces is passed: stops the agent with its stop sequence. */
+  void limitReached(dev.descartes.runner.AgentOutcome.ErrorKind kind, String message) {
+    if (status.get().isTerminal() || !limitHit.compareAndSet(null, kind)) {
+      return;
+    }
+    limitMessage = message;
+    LOG.info("agent {} ({}): {}; stopping it", id, config.name(), message);
+    ctx.background().execute(() -> {
+      try {
+        stop(LIMIT_STOP_TIMEOUT);
+      } catch (RuntimeException e) {
+        LOG.warn("agent {} ({}): stop after {} failed: {}", id, config.name(), kind, e.toString());
+      }
+    });
   }
 
   private static Optional<Instant> latest(Optional<Long> a, Optional<Long> b) {
