@@ -29,6 +29,10 @@ public final class Main {
     });
     cl.setExecutionExceptionHandler((e, c, p) -> switch (e) {
       case UsageException u -> fail(c.getErr(), u.getMessage());
+      case DaemonException d -> {
+        fail(c.getErr(), d.getMessage());
+        yield d.exitCode();
+      }
       case AgentException a -> fail(c.getErr(), a.getMessage());
       default -> {
         if (System.getenv("DESCARTES_DEBUG") != null) {
