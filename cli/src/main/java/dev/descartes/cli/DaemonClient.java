@@ -62,9 +62,8 @@ final class DaemonClient {
     try {
       token = Tokens.read(dir);
     } catch (IOException e) {
-      throw new DaemonException("no daemon token in " + dir + " (" + e.getMessage() + "); start one with "
-          + "'descartes serve --data-dir " + dir + "', or point --data-dir / DESCARTES_DATA_DIR at its data dir",
-          ExitCodes.FAILED);
+      throw InputError.noInput("--data-dir", "no daemon token in " + dir + " (" + e.getMessage() + ")",
+          "start one with 'descartes serve --data-dir " + dir + "', or point --data-dir or DESCARTES_DATA_DIR at its data dir");
     }
     String u = url != null ? url : System.getenv("DESCARTES_URL");
     if (u == null || u.isBlank()) {
@@ -146,15 +145,21 @@ final class DaemonClient {
     return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token);
   }
 
-  private DaemonException refused(int status, JsonNode json) {
+  private RuntimeException refused(int status, JsonNode json) {
     String message = json.path("message").asText("HTTP " + status);
-    return new DaemonException(message, status == 400 || status == 413 ? ExitCodes.USAGE : ExitCodes.FAILED);
+    return switch (status) {
+      case 400, 413 -> InputError.data("", message, "see docs/api.md for the request's fields");
+      case 404 -> InputError.usage("", message, "check the name or id");
+      case 401 -> InputError.unavailable("", "the daemon refused the token: " + message,
+          "point --data-dir or DESCARTES_DATA_DIR at the data dir of the daemon at " + base);
+      default -> new DaemonException("the daemon answered " + status + ": " + message, ExitCodes.FAILED);
+    };
   }
 
-  private DaemonException unreachable(IOException e) {
+  private InputError unreachable(IOException e) {
     String why = e instanceof ConnectException ? "nothing listens there" : e.getClass().getSimpleName()
         + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    return new DaemonException("cannot reach the daemon at " + base + " (" + why + "); start it with "
-        + "'descartes serve', or give its address with --url or DESCARTES_URL", ExitCodes.FAILED);
+    return InputError.unavailable("", "cannot reach the daemon at " + base + " (" + why + ")",
+        "start it with 'descartes serve', or give its address with --url or DESCARTES_URL");
   }
 }

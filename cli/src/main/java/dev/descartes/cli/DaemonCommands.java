@@ -109,9 +109,11 @@ final class DaemonCommands {
     public Integer call() {
       if (file != null) {
         if (backend != null || command != null || task != null) {
-          throw new UsageException("give either a fleet file (-f) or one agent (--backend and a task, or --command)");
+          throw InputError.usage("-f", "a fleet file and one agent's settings were both given", "give either a fleet file (-f) or one agent (--backend and a task, or --command)");
         }
-        Fleet fleet = FleetFile.read(file);
+        Problems problems = new Problems();
+        Fleet fleet = FleetFile.read(file, problems);
+        problems.throwIfAny();
         ObjectNode body = DaemonClient.MAPPER.createObjectNode();
         body.put("dir", file.toAbsolutePath().getParent().toString());
         fleet.maxConcurrency().ifPresent(n -> body.put("maxConcurrency", n));
@@ -127,11 +129,11 @@ final class DaemonCommands {
         return ExitCodes.OK;
       }
       if ((backend == null) == (command == null)) {
-        throw new UsageException("give a fleet file (-f), or one agent: --backend B \"task\", or --command \"...\"");
+        throw InputError.usage("", "nothing to start", "give a fleet file (-f), or one agent: --backend B \"task\", or --command \"...\"");
       }
       String t = task == null ? null : String.join(" ", task);
       if (backend != null && (t == null || t.isBlank())) {
-        throw new UsageException("a " + backend + " agent needs a task: descartes start --backend " + backend + " \"...\"");
+        throw InputError.usage("TASK", "a " + backend + " agent needs a task", "descartes start --backend " + backend + " \"...\"");
       }
       ObjectNode body = DaemonClient.MAPPER.createObjectNode();
       body.put("name", name != null ? name : backend != null ? backend : "command");
@@ -248,7 +250,7 @@ final class DaemonCommands {
     @ArgGroup(multiplicity = "1")
     Targets targets;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = RunCommand.DurationConverter.class,
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = RunCommand.StopTimeout.class,
         description = "Time to stop before SIGKILL (default: the daemon's --stop-timeout).")
     Duration timeout;
 

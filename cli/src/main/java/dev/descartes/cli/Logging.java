@@ -20,7 +20,7 @@ final class Logging {
     switch (f) {
       case "human" -> load("/logback-serve.xml");
       case "json" -> load("/logback-json.xml");
-      default -> throw new UsageException("--log-format " + format + ": use human or json");
+      default -> throw InputError.usage("--log-format", "'" + format + "' is not a log format", "use human or json");
     }
   }
 

@@ -26,7 +26,7 @@ final class ServeCommand implements Callable<Integer> {
       + "(default: DESCARTES_DATA_DIR, else ~/.local/share/descartes).")
   Path dataDir;
 
-  @Option(names = "--stop-timeout", paramLabel = "DURATION", converter = RunCommand.DurationConverter.class,
+  @Option(names = "--stop-timeout", paramLabel = "DURATION", converter = RunCommand.StopTimeout.class,
       description = "How long agents get to stop gracefully before SIGKILL (default: 10s).")
   Duration stopTimeout = Duration.ofSeconds(10);
 
@@ -42,10 +42,10 @@ final class ServeCommand implements Callable<Integer> {
     try {
       server = DescartesServer.start(cfg);
     } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
+      throw InputError.usage("--listen", e.getMessage(), "listen on 127.0.0.1, or add --allow-remote");
     } catch (java.net.BindException e) {
-      throw new UsageException("--listen " + listen + ": cannot listen there (" + e.getMessage()
-          + "); is another daemon running? Pick another port with --listen 127.0.0.1:PORT");
+      throw InputError.unavailable("--listen", "cannot listen on " + listen + " (" + e.getMessage() + ")",
+          "is another daemon running? Pick another port with --listen 127.0.0.1:PORT");
     }
     // SIGTERM and SIGINT stop the daemon and let it exit 0; the shutdown hook covers other exits
     for (String sig : new String[] {"TERM", "INT"}) {
@@ -63,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
   static InetSocketAddress address(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     if (colon < 0) {
-      throw new UsageException("--listen " + hostPort + ": give HOST:PORT, such as 127.0.0.1:7878");
+      throw InputError.usage("--listen", "'" + hostPort + "' has no port", "give HOST:PORT, such as 127.0.0.1:7878");
     }
     String host = hostPort.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -76,7 +76,7 @@ final class ServeCommand implements Callable<Integer> {
       }
       return new InetSocketAddress(host.isEmpty() ? "127.0.0.1" : host, port);
     } catch (NumberFormatException e) {
-      throw new UsageException("--listen " + hostPort + ": the port must be a number from 0 to 65535");
+      throw InputError.usage("--listen", "'" + hostPort + "' has no valid port", "give a port from 0 to 65535");
     }
   }
 }

@@ -71,10 +71,11 @@ class ServeTest {
     Cli.Running ps = client("ps");
     assertThat(ps.stdout()).contains("sleeper", "running");
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> run(history(), "docs").path("status").asText().equals("completed"));
-    assertThat(run(history(), "tester").path("status").asText()).isEqualTo("failed");
+    assertThat(run(history(), "tester").path("status").asText()).isEqualTo("completed");
 
     Cli.Running bad = client("start", "--name", "x");
     assertThat(bad.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bad.stderr()).startsWith("descartes: ");
 
     daemon.process().destroy(); // SIGTERM
     assertThat(daemon.process().waitFor(30, TimeUnit.SECONDS)).as(daemon.toString()).isTrue();
