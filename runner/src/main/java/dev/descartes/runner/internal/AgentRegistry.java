@@ -37,6 +37,7 @@ public final class AgentRegistry implements AutoCloseable {
   private final ExecutorService background = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
+  private final LocalAgent.Context context;
 
   public AgentRegistry(ProcessRunnerConfig config, ProcessEngine engine) {
     this.config = config;
@@ -44,6 +45,7 @@ public final class AgentRegistry implements AutoCloseable {
     this.slots = new AgentSlots(config.maxConcurrentAgents());
     this.health = config.enableHealthChecks()
         ? new HealthMonitor(config.healthCheckInterval(), this::live) : null;
+    this.context = new LocalAgent.Context(config, engine, background, this::terminal, listeners);
   }
 
   public LocalAgent spawn(Spawner spawner, AgentConfig agent, Duration waitForSlot) {
@@ -69,14 +71,10 @@ public final class AgentRegistry implements AutoCloseable {
       slots.release();
       throw e;
     }
-    LocalAgent.Context ctx = new LocalAgent.Context(engine, background, this::terminal, listeners,
-        plan.stopSequence(), config.enableJsonStreaming(), config.killOrphansOnExit(),
-        config.outputDrainTimeout(), config.outputWindowBytes(), config.pinnedHeadBytes(),
-        config.maxLineBytes(), plan.cli());
-    LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
+    LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan, context, transcripts[0], transcripts[1]);
     agents.put(id, a);
     try {
-      a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec());
+      a.start();
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
       slots.release();
@@ -168,14 +166,5 @@ public final class AgentRegistry implements AutoCloseable {
       health.close();
     }
     background.shutdown();
-  }
-
-  /** Runs one health check now (tests and tools use it instead of waiting for the interval). */
-  public void checkHealthNow() {
-    if (health != null) {
-      health.checkNow();
-    } else {
-      new HealthMonitor(Duration.ofDays(1), this::live).checkNowAndClose();
-    }
   }
 }
