@@ -1,0 +1,41 @@
+package dev.descartes.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The package rules of docs/architecture.md, checked on the sources. */
+class ArchitectureTest {
+
+  private static final Path API = Path.of("src/main/java/dev/descartes/runner");
+
+  /** The composition root builds the implementation; no other API type may reach into internal. */
+  private static final List<String> ALLOWED = List.of("LocalProcessRunner.java");
+
+  @Test
+  void theApiPackageImportsNothingInternalExceptInTheCompositionRoot() throws IOException {
+    List<String> offenders;
+    try (Stream<Path> files = Files.list(API)) {
+      offenders = files.filter(p -> p.toString().endsWith(".java"))
+          .filter(p -> !ALLOWED.contains(p.getFileName().toString()))
+          .flatMap(ArchitectureTest::internalImports)
+          .toList();
+    }
+    assertThat(offenders).as("API types that import internal (see docs/architecture.md)").isEmpty();
+  }
+
+  private static Stream<String> internalImports(Path file) {
+    try {
+      return Files.readAllLines(file).stream()
+          .filter(l -> l.contains("dev.descartes.runner.internal"))
+          .map(l -> file.getFileName() + ": " + l.strip());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
