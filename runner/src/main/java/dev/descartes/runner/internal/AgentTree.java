@@ -8,21 +8,22 @@ import java.time.Duration;
 /**
  * The processes of one agent, to signal and to kill as a whole. {@link LinuxAgentTree} finds every
  * member through {@code /proc} (tools that started their own session included); {@link
- * PortableAgentTree} knows only the JDK's view of the leader and its descendants. Implementations
- * are thread-safe.
+ * PortableAgentTree}, off Linux, knows only the JDK's view of the leader and its descendants.
+ * Implementations are thread-safe.
  */
 sealed interface AgentTree permits LinuxAgentTree, PortableAgentTree {
 
   /**
-   * The tree of a freshly started leader whose environment carries the agent's cookie: the Linux
-   * one when {@code /proc} shows the leader, else the portable one.
+   * The tree of a freshly started leader whose environment carries the agent's cookie: on Linux
+   * the {@code /proc} one (also when the leader is already gone: its tools may not be), elsewhere
+   * the portable one.
+   *
+   * @param spawnTicks the clock-tick uptime read just before the spawn
    */
-  static AgentTree of(long leaderPid, String agentId) {
+  static AgentTree of(long leaderPid, long spawnTicks, String agentId) {
     if (Platform.isLinux()) {
-      var tree = ProcessTree.of(leaderPid, ChildEnvironment.COOKIE, agentId);
-      if (tree.isPresent()) {
-        return new LinuxAgentTree(tree.get());
-      }
+      return new LinuxAgentTree(ProcessTree.of(leaderPid, ChildEnvironment.COOKIE, agentId)
+          .orElseGet(() -> ProcessTree.departed(leaderPid, spawnTicks, ChildEnvironment.COOKIE, agentId)));
     }
     return new PortableAgentTree(leaderPid);
   }

@@ -23,6 +23,7 @@ import dev.descartes.runner.internal.engine.LaunchRequest;
 import dev.descartes.runner.internal.engine.ProcessEngine;
 import dev.descartes.runner.internal.io.Transcript;
 import dev.descartes.runner.internal.os.Platform;
+import dev.descartes.runner.internal.os.ProcFs;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,12 +121,13 @@ public final class LocalAgent implements AgentHandle {
   /** Starts the process; on failure nothing is left running and the caller frees the slot. */
   void start() throws IOException {
     LaunchSpec spec = plan.spec();
+    long spawnTicks = Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
     ChildProcess c = ctx.engine().start(
         new LaunchRequest(plan.argv(), plan.environment(), plan.workingDir(), stdout, stderr));
     child = c;
     startedAt = Instant.now();
     startNanos = System.nanoTime();
-    tree = AgentTree.of(c.pid(), id.toString());
+    tree = AgentTree.of(c.pid(), spawnTicks, id.toString());
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     started = new AgentEvent.Started(id, startedAt, c.pid());
     events.emit(started);
