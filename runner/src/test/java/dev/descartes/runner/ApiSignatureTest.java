@@ -79,7 +79,9 @@ class ApiSignatureTest {
         members.add(m.toGenericString());
       }
     }
-    members.stream().sorted().forEach(m -> out.append("  ").append(m).append('\n'));
+    String own = c.getName() + ".";
+    members.stream().map(m -> m.replace(own, "")).sorted()
+        .forEach(m -> out.append("  ").append(m).append('\n'));
     out.append("}\n");
     Arrays.stream(c.getDeclaredClasses()).filter(n -> visible(n.getModifiers()))
         .sorted((a, b) -> a.getName().compareTo(b.getName()))

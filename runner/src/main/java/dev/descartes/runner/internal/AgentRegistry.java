@@ -7,6 +7,7 @@ import dev.descartes.runner.AgentId;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.engine.ProcessEngine;
 import dev.descartes.runner.internal.io.Transcript;
+import dev.descartes.runner.internal.sandbox.OpenSandbox;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,24 +72,42 @@ public final class AgentRegistry implements AutoCloseable {
       slots.release();
       throw e;
     }
-    LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan, context, transcripts[0], transcripts[1]);
+    OpenSandbox sandbox = null;
+    try {
+      sandbox = plan.sandbox().isPresent() ? plan.sandbox().get().open() : null;
+    } catch (IOException | RuntimeException e) {
+      slots.release();
+      closeAll(transcripts);
+      throw new AgentException.SpawnFailed(plan.argv().getFirst(), "could not set up the sandbox of agent '"
+          + plan.config().name() + "': " + e.getMessage() + "; check that the temporary folder ("
+          + System.getProperty("java.io.tmpdir") + ") is writable", e);
+    }
+    LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan, context, Optional.ofNullable(sandbox),
+        transcripts[0], transcripts[1]);
     agents.put(id, a);
     try {
       a.start();
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
       slots.release();
-      for (Transcript t : transcripts) {
-        if (t != null) {
-          t.close();
-        }
+      if (sandbox != null) {
+        sandbox.close();
       }
+      closeAll(transcripts);
       String program = plan.argv().getFirst();
       throw new AgentException.SpawnFailed(program, "could not start '" + program + "' for agent '"
           + plan.config().name() + "': " + e.getMessage() + "; check that it is a program this "
           + "machine can run", e);
     }
     return a;
+  }
+
+  private static void closeAll(Transcript[] transcripts) {
+    for (Transcript t : transcripts) {
+      if (t != null) {
+        t.close();
+      }
+    }
   }
 
   /** Called once per agent, as its status becomes final. */

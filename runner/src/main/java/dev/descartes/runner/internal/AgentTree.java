@@ -19,11 +19,13 @@ sealed interface AgentTree permits LinuxAgentTree, PortableAgentTree {
    * the portable one.
    *
    * @param spawnTicks the clock-tick uptime read just before the spawn
+   * @param wrapped whether the leader is a sandbox around the agent (see {@link ProcessTree})
    */
-  static AgentTree of(long leaderPid, long spawnTicks, String agentId) {
+  static AgentTree of(long leaderPid, long spawnTicks, String agentId, boolean wrapped) {
     if (Platform.isLinux()) {
-      return new LinuxAgentTree(ProcessTree.of(leaderPid, ChildEnvironment.COOKIE, agentId)
-          .orElseGet(() -> ProcessTree.departed(leaderPid, spawnTicks, ChildEnvironment.COOKIE, agentId)));
+      return new LinuxAgentTree(ProcessTree.of(leaderPid, ChildEnvironment.COOKIE, agentId, wrapped)
+          .orElseGet(() -> ProcessTree.departed(leaderPid, spawnTicks, ChildEnvironment.COOKIE,
+              agentId, wrapped)));
     }
     return new PortableAgentTree(leaderPid);
   }

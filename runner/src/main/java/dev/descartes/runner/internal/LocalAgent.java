@@ -21,8 +21,10 @@ import dev.descartes.runner.ProcessState;
 import dev.descartes.runner.internal.engine.ChildProcess;
 import dev.descartes.runner.internal.engine.LaunchRequest;
 import dev.descartes.runner.internal.engine.ProcessEngine;
+import dev.descartes.runner.internal.engine.SpawnThread;
 import dev.descartes.runner.internal.io.Transcript;
 import dev.descartes.runner.internal.os.Platform;
+import dev.descartes.runner.internal.sandbox.OpenSandbox;
 import dev.descartes.runner.internal.os.ProcFs;
 import java.io.IOException;
 import java.time.Duration;
@@ -75,6 +77,7 @@ public final class LocalAgent implements AgentHandle {
   private final Spawner.Plan plan;
   private final AgentConfig config;
   private final Context ctx;
+  private final Optional<OpenSandbox> sandbox;
   private final EventDispatch events;
   private final AtomicReference<AgentStatus> status = new AtomicReference<>(AgentStatus.STARTING);
   private final AtomicBoolean stopRequested = new AtomicBoolean();
@@ -99,9 +102,14 @@ public final class LocalAgent implements AgentHandle {
   private volatile long endNanos;
   private volatile HealthSample health;
 
-  LocalAgent(AgentId id, long spawnSeq, Spawner.Plan plan, Context ctx, Transcript outTranscript,
-      Transcript errTranscript) {
+  /**
+   * @param sandbox the agent's open sandbox, if it runs in one: its command line wraps the plan's,
+   *     and it is closed once the agent has ended
+   */
+  LocalAgent(AgentId id, long spawnSeq, Spawner.Plan plan, Context ctx, Optional<OpenSandbox> sandbox,
+      Transcript outTranscript, Transcript errTranscript) {
     this.id = id;
+    this.sandbox = sandbox;
     this.spawnSeq = spawnSeq;
     this.plan = plan;
     this.config = plan.config();
@@ -122,12 +130,16 @@ public final class LocalAgent implements AgentHandle {
   void start() throws IOException {
     LaunchSpec spec = plan.spec();
     long spawnTicks = Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
-    ChildProcess c = ctx.engine().start(
-        new LaunchRequest(plan.argv(), plan.environment(), plan.workingDir(), stdout, stderr));
+    LaunchRequest request = new LaunchRequest(sandbox.map(OpenSandbox::argv).orElse(plan.argv()),
+        sandbox.map(OpenSandbox::environment).orElse(plan.environment()), plan.workingDir(), stdout,
+        stderr);
+    ChildProcess c = sandbox.isPresent()
+        ? SpawnThread.call(() -> ctx.engine().start(request))
+        : ctx.engine().start(request);
     child = c;
     startedAt = Instant.now();
     startNanos = System.nanoTime();
-    tree = AgentTree.of(c.pid(), spawnTicks, id.toString());
+    tree = AgentTree.of(c.pid(), spawnTicks, id.toString(), sandbox.isPresent());
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     started = new AgentEvent.Started(id, startedAt, c.pid());
     events.emit(started);
@@ -175,6 +187,7 @@ public final class LocalAgent implements AgentHandle {
     } catch (RuntimeException e) {
       LOG.warn("agent {} ({}): cleanup after exit failed: {}", id, config.name(), e.toString());
     } finally {
+      sandbox.ifPresent(OpenSandbox::close);
       ExitStatus st = raw != null ? interpret(raw) : ExitStatus.exited(-1);
       if (err != null) {
         LOG.warn("agent {} ({}): exit status unavailable: {}", id, config.name(), err.toString());
@@ -215,9 +228,12 @@ public final class LocalAgent implements AgentHandle {
     }
   }
 
-  /** The JDK engine sees 128+n for death by signal n; it was a signal if we sent n. */
+  /**
+   * The JDK engine, and bubblewrap around a sandboxed agent, report 128+n for death by signal n; it
+   * was a signal if we sent n.
+   */
   private ExitStatus interpret(ExitStatus raw) {
-    if (child.reportsSignalsExactly() || raw.code().isEmpty()) {
+    if ((child.reportsSignalsExactly() && sandbox.isEmpty()) || raw.code().isEmpty()) {
       return raw;
     }
     int code = raw.code().getAsInt();

@@ -9,6 +9,7 @@ import dev.descartes.runner.LaunchSpec;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.backend.BackendRegistry;
 import dev.descartes.runner.internal.io.Transcript;
+import dev.descartes.runner.internal.sandbox.SandboxPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,8 @@ public final class Spawner {
 
   /** Everything checked and computed before a process is started. */
   public record Plan(AgentConfig config, List<String> argv, Map<String, String> environment, Path workingDir,
-      LaunchSpec spec, Function<Duration, GracefulShutdown> stopSequence, CliProtocol cli) {}
+      LaunchSpec spec, Function<Duration, GracefulShutdown> stopSequence, CliProtocol cli,
+      java.util.Optional<SandboxPlan> sandbox) {}
 
   /**
    * @throws AgentException.InvalidConfig or {@link AgentException.SpawnFailed}; nothing started
@@ -83,7 +85,9 @@ public final class Spawner {
             + "(writeStdin) or in a file instead");
       }
     }
-    return new Plan(cfg, argv, env, cwd, spec, stop, cli);
+    java.util.Optional<SandboxPlan> sandbox = cfg.sandbox().or(config::sandbox)
+        .map(s -> SandboxPlan.check(s, argv, env, cwd));
+    return new Plan(cfg, argv, env, cwd, spec, stop, cli, sandbox);
   }
 
   private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
