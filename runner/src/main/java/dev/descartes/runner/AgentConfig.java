@@ -46,6 +46,8 @@ import java.util.stream.Collectors;
  *     outcome says {@link AgentOutcome.ErrorKind#BUDGET}; claude also gets {@code --max-budget-usd}
  * @param sandbox run the agent in this sandbox; overrides the runner's {@link
  *     ProcessRunnerConfig#sandbox()}
+ * @param container run the agent in a container of this image instead of on the host (see {@link
+ *     ContainerSpec}); empty: a local process
  */
 public record AgentConfig(
     String name,
@@ -64,7 +66,8 @@ public record AgentConfig(
     ResourceLimits limits,
     Optional<Workspace> workspace,
     OptionalDouble budgetUsd,
-    Optional<AgentSandbox> sandbox) {
+    Optional<AgentSandbox> sandbox,
+    Optional<ContainerSpec> container) {
 
   public AgentConfig {
     name = Objects.requireNonNullElse(name, "");
@@ -88,6 +91,7 @@ public record AgentConfig(
           + "; give a positive amount of US dollars such as 0.50, or leave it unset for no budget");
     }
     sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
+    container = Objects.requireNonNullElse(container, Optional.empty());
     if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
       throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
           + "CLI reported (AgentOutcome.sessionId() or the SessionStarted event), or leave it unset");
@@ -99,7 +103,8 @@ public record AgentConfig(
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty());
+        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty());
   }
 
   /** The config without resource limits of its own. */
@@ -108,7 +113,8 @@ public record AgentConfig(
       List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
       boolean autoApprove, List<String> extraArgs) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty());
+        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty());
   }
 
   /** The config before workspaces and budgets. */
@@ -117,7 +123,8 @@ public record AgentConfig(
       List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
       boolean autoApprove, List<String> extraArgs, ResourceLimits limits) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, limits, Optional.empty(), OptionalDouble.empty(), Optional.empty());
+        resumeSession, multiTurn, autoApprove, extraArgs, limits, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty());
   }
 
   /** A builder with every field empty. */
@@ -137,6 +144,7 @@ public record AgentConfig(
     workspace.ifPresent(b::workspace);
     budgetUsd.ifPresent(b::budgetUsd);
     sandbox.ifPresent(b::sandbox);
+    container.ifPresent(b::container);
     return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs).limits(limits);
   }
 
@@ -192,6 +200,7 @@ public record AgentConfig(
         + workspace.map(w -> ", workspace=worktree of " + w.repository()).orElse("")
         + (budgetUsd.isPresent() ? ", budgetUsd=" + budgetUsd.getAsDouble() : "")
         + sandbox.map(x -> ", sandbox=" + x).orElse("")
+        + container.map(c -> ", container=" + c.image()).orElse("")
         + "]";
   }
 
@@ -218,6 +227,7 @@ public record AgentConfig(
     private Workspace workspace;
     private Double budgetUsd;
     private AgentSandbox sandbox;
+    private ContainerSpec container;
 
     private Builder() {}
 
@@ -315,6 +325,12 @@ public record AgentConfig(
       return extraArgs(List.of(extraArgs));
     }
 
+    /** Runs the agent in a container (see {@link AgentConfig#container()}); null: on the host. */
+    public Builder container(ContainerSpec container) {
+      this.container = container;
+      return this;
+    }
+
     /** Gives the agent a git worktree of its own (see {@link AgentConfig#workspace()}). */
     public Builder workspace(Workspace workspace) {
       this.workspace = workspace;
@@ -342,7 +358,7 @@ public record AgentConfig(
           Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
           extraArgs, limits, Optional.ofNullable(workspace),
           budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
-          Optional.ofNullable(sandbox));
+          Optional.ofNullable(sandbox), Optional.ofNullable(container));
     }
   }
 }

@@ -39,6 +39,8 @@ public final class AgentRegistry implements AutoCloseable {
       Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
   private final LocalAgent.Context context;
+  /** What to do once each agent has ended (such as removing its container); runs before Exited. */
+  private final ConcurrentHashMap<AgentId, Runnable> afterExit = new ConcurrentHashMap<>();
 
   public AgentRegistry(ProcessRunnerConfig config, ProcessEngine engine) {
     this.config = config;
@@ -85,10 +87,12 @@ public final class AgentRegistry implements AutoCloseable {
     LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan, context, Optional.ofNullable(sandbox),
         transcripts[0], transcripts[1]);
     agents.put(id, a);
+    afterExit.put(id, plan.afterExit());
     try {
       a.start();
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
+      afterExit.remove(id).run();
       slots.release();
       if (sandbox != null) {
         sandbox.close();
@@ -112,6 +116,10 @@ public final class AgentRegistry implements AutoCloseable {
 
   /** Called once per agent, as its status becomes final. */
   private void terminal(LocalAgent agent) {
+    Runnable cleanup = afterExit.remove(agent.id());
+    if (cleanup != null) {
+      cleanup.run();
+    }
     slots.release();
   }
 
