@@ -49,7 +49,7 @@ final class ClaudeBackend implements AgentBackend {
 
   @Override
   public AgentEventParser newEventParser() {
-    return new ClaudeParser(false);
+    return AgentEventParser.forFormat("claude").orElseThrow();
   }
 
   @Override
