@@ -51,7 +51,8 @@ final class FleetFile {
   static final Duration MAX_STOP_TIMEOUT = Duration.ofHours(1);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final java.util.Set<String> AGENT_FIELDS = java.util.Set.of("backend", "task", "model",
-      "systemPrompt", "context", "contextFile", "cwd", "env", "command", "autoApprove", "args");
+      "systemPrompt", "context", "contextFile", "cwd", "env", "command", "autoApprove", "args", "budget", "restart",
+      "workspace");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private FleetFile() {}
@@ -79,6 +80,10 @@ final class FleetFile {
     Optional<Integer> max = top.integer("maxConcurrency", 1, MAX_AGENTS,
         "give the most agents to run at once, such as maxConcurrency: 4, or leave it out for no cap");
     Fleet.StopPolicy stop = stop(top);
+    Optional<Double> budget = FleetExtras.budget(top);
+    String fleetName = top.text("name", "give the fleet a plain name, such as name: nightly").orElseGet(() ->
+        file.getFileName().toString().replaceFirst("\\.[^.]*$", ""));
+    List<dev.descartes.runner.RestartPolicy> restarts = new ArrayList<>();
     List<AgentConfig> agents = new ArrayList<>();
     List<Fleet.Origin> origins = new ArrayList<>();
     Optional<Node> agentsNode = top.node("agents");
@@ -101,11 +106,12 @@ final class FleetFile {
         agent(e.getKey(), e.getValue(), dir, strayFieldsFollow, problems).ifPresent(a -> {
           agents.add(a.config());
           origins.add(a.origin());
+          restarts.add(a.restart());
         });
       }
     }
     return new Fleet(Optional.of(source), agents, max.map(OptionalInt::of).orElse(OptionalInt.empty()), stop,
-        origins);
+        origins, fleetName, budget.map(java.util.OptionalDouble::of).orElse(java.util.OptionalDouble.empty()), restarts);
   }
 
   private static Fleet.StopPolicy stop(Fields top) {
@@ -132,7 +138,7 @@ final class FleetFile {
     };
   }
 
-  private record Agent(AgentConfig config, Fleet.Origin origin) {}
+  private record Agent(AgentConfig config, Fleet.Origin origin, dev.descartes.runner.RestartPolicy restart) {}
 
   /** An agent's field that stands where an agent's name goes (indented one level too little). */
   private static boolean stray(Map.Entry<String, Entry> e) {
@@ -185,6 +191,9 @@ final class FleetFile {
         + " env: {LOG_LEVEL: debug}").flatMap(e -> envNames(a, e, problems));
     Optional<Boolean> autoApprove = a.bool("autoApprove");
     Optional<List<String>> args = a.texts("args", "write args: as a list of arguments, such as args: [--max-turns, \"3\"]");
+    Optional<Double> budget = FleetExtras.budget(a);
+    Optional<dev.descartes.runner.RestartPolicy> restart = FleetExtras.restart(a);
+    Optional<dev.descartes.runner.Workspace> workspace = FleetExtras.workspace(a, dir, cwd.orElse(dir));
     int beforeDone = problems.size();
     a.done();
     // a misspelt field (reported by done()) or a field indented too little explains a missing one
@@ -234,12 +243,15 @@ final class FleetFile {
     b.workingDir(cwd.orElse(dir));
     autoApprove.ifPresent(b::autoApprove);
     args.ifPresent(b::extraArgs);
+    budget.ifPresent(b::budgetUsd);
+    workspace.ifPresent(b::workspace);
     Map<String, String> places = new LinkedHashMap<>();
     for (String f : a.node().entries().keySet()) {
       places.put(f, a.at(f).toString());
     }
     try {
-      return Optional.of(new Agent(b.build(), new Fleet.Origin(Problem.Kind.DATA, at, places)));
+      return Optional.of(new Agent(b.build(), new Fleet.Origin(Problem.Kind.DATA, at, places),
+          restart.orElse(dev.descartes.runner.RestartPolicy.NEVER)));
     } catch (AgentException.InvalidConfig e) {
       problems.add(Problem.Kind.DATA, at, "agent '" + name + "': " + e.getMessage(), "fix the agent's settings");
       return Optional.empty();

@@ -1,5 +1,6 @@
 package dev.descartes.cli;
 
+import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentHandle;
@@ -8,6 +9,10 @@ import dev.descartes.runner.GracefulShutdown;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.OutputLine;
 import dev.descartes.runner.ProcessRunnerConfig;
+import dev.descartes.runner.RestartPolicy;
+import dev.descartes.runner.SupervisedAgent;
+import dev.descartes.runner.WorktreeReport;
+import dev.descartes.runner.Worktrees;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +51,8 @@ final class FleetRunner {
   private volatile LocalProcessRunner runner;
   private volatile AgentException singleSpawnFailure;
   private volatile Thread launcher;
+  private volatile List<AgentConfig> launchConfigs;
+  private final java.util.Map<AgentTally, SupervisedAgent> supervisors = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** @param fleet a fleet that passed {@link Preflight} */
   FleetRunner(Fleet fleet, Renderer.Mode mode, Screen screen) {
@@ -73,7 +80,9 @@ final class FleetRunner {
   int run() {
     ProcessRunnerConfig.Builder config = ProcessRunnerConfig.builder().shutdownTimeout(fleet.stop().timeout());
     fleet.maxConcurrency().ifPresent(config::maxConcurrentAgents);
-    try (LocalProcessRunner r = new LocalProcessRunner(config.build())) {
+    fleet.budget().ifPresent(config::budgetUsd);
+    try (Worktrees worktrees = prepareWorktrees(); LocalProcessRunner r = new LocalProcessRunner(config.build())) {
+      launchConfigs = worktrees.agents();
       runner = r;
       try (Interrupts ctrlC = Interrupts.install(() -> stop("Ctrl+C"), this::killAll)) {
         announce();
@@ -89,6 +98,7 @@ final class FleetRunner {
         }
         screen.clearStatus();
         summarize();
+        reportWorktrees(worktrees);
         return exitCode(ctrlC.interrupted());
       }
     }
@@ -112,8 +122,17 @@ final class FleetRunner {
         continue;
       }
       AgentHandle h;
+      SupervisedAgent supervised = null;
       try {
-        h = runner.spawn(t.config(), SLOT_WAIT);
+        AgentConfig cfg = launchConfigs.get(i);
+        RestartPolicy policy = fleet.restarts().get(i);
+        if (policy.mode() == RestartPolicy.Mode.NEVER) {
+          h = runner.spawn(cfg, SLOT_WAIT);
+        } else {
+          supervised = SupervisedAgent.start(runner, cfg, policy, SLOT_WAIT);
+          supervisors.put(t, supervised);
+          h = supervised.current();
+        }
       } catch (InterruptedException e) {
         t.notStarted(); // stopped while it waited for a slot
         end(t, r);
@@ -133,7 +152,14 @@ final class FleetRunner {
         t.started(h);
         stopNow = stopping;
       }
-      Thread.ofVirtual().name("descartes-events-" + t.name()).start(() -> follow(t, h, r));
+      SupervisedAgent sa = supervised;
+      Thread.ofVirtual().name("descartes-events-" + t.name()).start(() -> {
+        if (sa == null) {
+          follow(t, h, r);
+        } else {
+          followRuns(t, sa, r);
+        }
+      });
       if (stopNow) {
         Thread.ofVirtual().start(() -> stopAgents(List.of(h)));
       }
@@ -159,6 +185,110 @@ final class FleetRunner {
       }
     }
     end(t, r);
+  }
+
+  /**
+   * Renders every run of a supervised agent: a note before each restart, and the agent's end once
+   * no run follows.
+   */
+  private void followRuns(AgentTally t, SupervisedAgent sa, Renderer r) {
+    java.util.concurrent.LinkedBlockingQueue<AgentHandle> runs = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.Set<AgentHandle> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try (AutoCloseable l1 = sa.onRun(h -> {
+          if (seen.add(h)) {
+            runs.add(h);
+          }
+        });
+        AutoCloseable l2 = sa.onRestart(rs -> note(t.name() + ": restart " + rs.number() + " in "
+            + Durations.format(rs.delay()) + (rs.rateLimited() ? " (rate limit)" : "")
+            + rs.resumedSession().map(s -> ", resuming session " + s).orElse("") + "; the last run ended: "
+            + AgentTally.firstLine(rs.reason())))) {
+      AgentHandle h = null;
+      AgentEvent.Exited last = null;
+      while (true) {
+        AgentHandle next = runs.poll(OUTPUT_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        if (next == null) {
+          if (sa.onEnd().isDone() && runs.isEmpty()) {
+            break;
+          }
+          continue;
+        }
+        h = next;
+        synchronized (lock) {
+          t.started(h);
+        }
+        last = render(t, h, r);
+      }
+      t.restarts(sa.restarts(), sa.onEnd().join().reason());
+      if (last != null) {
+        t.exited(last, h.outcome());
+      }
+    } catch (Exception e) {
+      Thread.currentThread().interrupt();
+    }
+    end(t, r);
+  }
+
+  /** Renders one run's events and output until it has exited; its Exited event. */
+  private AgentEvent.Exited render(AgentTally t, AgentHandle h, Renderer r) {
+    Thread stderr = Thread.ofVirtual().name("descartes-err-" + t.name()).start(() -> drain(h.stderr(), r::stderr));
+    Thread stdout = r.wantsStdout()
+        ? Thread.ofVirtual().name("descartes-out-" + t.name()).start(() -> drain(h.stdout(), r::stdout)) : null;
+    Activities activities = new Activities();
+    AgentEvent.Exited exited = null;
+    for (AgentEvent e : h.events()) {
+      List<Activity> now = activities.of(e);
+      now.forEach(t::record);
+      if (e instanceof AgentEvent.Exited x) {
+        exited = x;
+        joinUninterruptibly(stderr);
+        if (stdout != null) {
+          joinUninterruptibly(stdout);
+        }
+      } else {
+        r.event(e, now);
+      }
+    }
+    return exited;
+  }
+
+  /** The worktrees of the agents that asked for one, made before any agent starts. */
+  private Worktrees prepareWorktrees() {
+    try {
+      return Worktrees.prepare(fleet.name(), fleet.agents());
+    } catch (AgentException.WorkspaceFailed e) {
+      int i = 0;
+      while (i < fleet.agents().size() && !fleet.agents().get(i).name().equals(e.agent())) {
+        i++;
+      }
+      String where = i < fleet.origins().size() ? fleet.origins().get(i).at("workspace") : "";
+      String m = e.getMessage();
+      int fix = m.lastIndexOf("; ");
+      Problem.Kind kind = e.reason() == AgentException.WorkspaceFailed.Reason.NOT_A_REPOSITORY
+          ? (fleet.single() ? Problem.Kind.USAGE : Problem.Kind.DATA) : Problem.Kind.UNAVAILABLE;
+      throw new InputError(List.of(new Problem(kind, where, fix < 0 ? m : m.substring(0, fix),
+          fix < 0 ? "fix the workspace" : m.substring(fix + 2))));
+    }
+  }
+
+  /** Per agent with a worktree: its branch, commits, diff stat, and whether the worktree stays. */
+  private void reportWorktrees(Worktrees worktrees) {
+    List<WorktreeReport> reports = worktrees.finish();
+    if (reports.isEmpty()) {
+      return;
+    }
+    boolean toErr = mode != Renderer.Mode.HUMAN;
+    screen.line(toErr, "");
+    for (WorktreeReport w : reports) {
+      String stat = w.diffStat().lines().reduce((a, b) -> b).map(String::strip).orElse("no changes");
+      screen.line(toErr, w.agent() + ": branch " + w.branch() + ", " + (w.commits().size() == 1 ? "1 commit"
+          : w.commits().size() + " commits") + ", " + stat + (w.uncommitted() ? " (uncommitted changes)" : "")
+          + "; worktree " + (w.removed() ? "removed" + (w.branchDeleted() ? " with its branch" : "") : "kept at "
+          + w.path()));
+      for (String c : w.commits()) {
+        screen.line(toErr, "  " + c);
+      }
+    }
   }
 
   /** Hands every line of {@code output} to {@code sink} until the stream has ended. */
@@ -207,6 +337,7 @@ final class FleetRunner {
       l.interrupt();
     }
     Thread.ofVirtual().name("descartes-stop").start(() -> stopAgents(live));
+    supervisors.values().forEach(sa -> Thread.ofVirtual().start(() -> sa.stop(p.timeout()))); // and their backoffs
   }
 
   private void stopAgents(List<AgentHandle> handles) {
@@ -240,7 +371,7 @@ final class FleetRunner {
     screen.status(() -> {
       Duration elapsed = Duration.between(start, Instant.now());
       return StatusLine.render(agents, elapsed, (int) (elapsed.toMillis() / STATUS_PERIOD_MS), stopping,
-          screen.terminal());
+          screen.terminal(), fleet.budget());
     });
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("descartes-status").daemon().factory());
