@@ -46,6 +46,8 @@ import java.util.Set;
  *     kernel, and a watchdog process kills every agent if the JVM dies. Off, or where no cgroup is
  *     writable, agents' trees are tracked through {@code /proc}
  * @param sandbox the sandbox of every agent that names none of its own; empty for none
+ * @param listener observes spawns, failed spawns and exits (metrics without a daemon); {@link
+ *     RunnerListener#NONE} by default
  */
 public record ProcessRunnerConfig(
     Optional<Path> workingDir,
@@ -67,7 +69,8 @@ public record ProcessRunnerConfig(
     Engine engine,
     ResourceLimits limits,
     boolean cgroupContainment,
-    Optional<AgentSandbox> sandbox) {
+    Optional<AgentSandbox> sandbox,
+    RunnerListener listener) {
 
   /** How processes are started and their pipes read. */
   public enum Engine {
@@ -104,6 +107,7 @@ public record ProcessRunnerConfig(
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(limits, "limits");
     sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
+    listener = Objects.requireNonNullElse(listener, RunnerListener.NONE);
     if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
       throw new AgentException.InvalidConfig("healthCheckInterval",
           "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
@@ -161,6 +165,7 @@ public record ProcessRunnerConfig(
     private ResourceLimits limits = ResourceLimits.none();
     private boolean cgroupContainment = true;
     private AgentSandbox sandbox;
+    private RunnerListener listener = RunnerListener.NONE;
 
     private Builder() {}
 
@@ -285,6 +290,12 @@ public record ProcessRunnerConfig(
       return this;
     }
 
+    /** Observes spawns, failed spawns and exits; see {@link RunnerListener}. */
+    public Builder listener(RunnerListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     public ProcessRunnerConfig build() {
       return new ProcessRunnerConfig(Optional.ofNullable(workingDir), enableJsonStreaming,
           enableHealthChecks, healthCheckInterval,
@@ -292,7 +303,7 @@ public record ProcessRunnerConfig(
           shutdownTimeout, Optional.ofNullable(transcriptDir), outputWindowBytes, pinnedHeadBytes,
           maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
           outputDrainTimeout, shutdownHook, subreaper, backends, engine, limits, cgroupContainment,
-          Optional.ofNullable(sandbox));
+          Optional.ofNullable(sandbox), listener);
     }
   }
 }
