@@ -369,7 +369,8 @@ final class PodAgent implements AgentHandle {
 
   // ---- control ----
 
-  void requestStop() {
+  @Override
+  public void requestStop() {
     stopRequested.set(true);
     status.updateAndGet(s -> s.isTerminal() ? s : AgentStatus.STOPPING);
   }
