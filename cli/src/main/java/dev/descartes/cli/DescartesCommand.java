@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /** The {@code descartes} command: its subcommands, {@code --help} and {@code --version}. */
 @Command(name = "descartes", mixinStandardHelpOptions = true, versionProvider = DescartesCommand.Version.class,
-    subcommands = {RunCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, BackendsCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},
     description = "Runs AI coding agents (Claude Code, OpenCode, Codex, Gemini CLI, Qwen Code, any CLI) as processes.")
 final class DescartesCommand implements Callable<Integer> {
 
