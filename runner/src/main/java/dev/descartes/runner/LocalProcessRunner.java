@@ -88,6 +88,14 @@ public final class LocalProcessRunner implements AgentRunner {
     return backends.names();
   }
 
+  /**
+   * The names of the backends a runner with {@code config} has (built-in, service-loaded and
+   * configured), without starting one: for checking configs before anything runs.
+   */
+  public static List<String> backends(ProcessRunnerConfig config) {
+    return new BackendRegistry(config.backends()).names();
+  }
+
   /** The process engine in use, such as {@code "jdk"}. */
   public String engineName() {
     return engine.name();
