@@ -37,6 +37,7 @@ public final class AgentRegistry implements AutoCloseable {
   private final ExecutorService background = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
+  private final LimitWatch limitWatch = new LimitWatch();
 
   public AgentRegistry(ProcessRunnerConfig config, ProcessEngine engine) {
     this.config = config;
@@ -72,7 +73,8 @@ public final class AgentRegistry implements AutoCloseable {
     LocalAgent.Context ctx = new LocalAgent.Context(engine, background, this::terminal, listeners,
         plan.stopSequence(), config.enableJsonStreaming(), config.killOrphansOnExit(),
         config.outputDrainTimeout(), config.outputWindowBytes(), config.pinnedHeadBytes(),
-        config.maxLineBytes(), plan.cli());
+        config.maxLineBytes(), plan.cli(), plan.config().limits().orElse(config.limits()),
+        config.cgroupContainment(), config.shutdownTimeout(), limitWatch);
     LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
     agents.put(id, a);
     try {
@@ -167,6 +169,7 @@ public final class AgentRegistry implements AutoCloseable {
     if (health != null) {
       health.close();
     }
+    limitWatch.close();
     background.shutdown();
   }
 

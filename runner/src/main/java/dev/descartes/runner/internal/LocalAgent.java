@@ -15,6 +15,9 @@ import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.LaunchSpec;
 import dev.descartes.runner.ProcessState;
 import dev.descartes.runner.ResourceUsage;
+import dev.descartes.runner.internal.cgroup.AgentCgroup;
+import dev.descartes.runner.internal.cgroup.CgroupPlacer;
+import dev.descartes.runner.internal.cgroup.CgroupStats;
 import dev.descartes.runner.internal.engine.ChildProcess;
 import dev.descartes.runner.internal.engine.LaunchRequest;
 import dev.descartes.runner.internal.engine.ProcessEngine;
@@ -68,7 +71,11 @@ public final class LocalAgent implements AgentHandle {
       long windowBytes,
       long pinnedHeadBytes,
       int maxLineBytes,
-      CliProtocol cli) {}
+      CliProtocol cli,
+      dev.descartes.runner.ResourceLimits limits,
+      boolean cgroups,
+      Duration stopTimeout,
+      LimitWatch limitWatch) {}
 
   private final AgentId id;
   private final long spawnSeq;
@@ -95,6 +102,9 @@ public final class LocalAgent implements AgentHandle {
 
   private volatile ChildProcess child;
   private volatile ProcessTree tree;
+  private volatile AgentCgroup cgroup;
+  private final AtomicReference<dev.descartes.runner.AgentOutcome.ErrorKind> limitHit = new AtomicReference<>();
+  private volatile String limitMessage;
   private volatile Instant startedAt = Instant.now();
   private volatile long startNanos = System.nanoTime();
   private volatile AgentEvent.Started started;
@@ -128,13 +138,34 @@ public final class LocalAgent implements AgentHandle {
   /** Starts the process; on failure nothing is left running and the caller frees the slot. */
   void start(List<String> argv, java.util.Map<String, String> env, java.nio.file.Path cwd, LaunchSpec spec)
       throws IOException {
-    ChildProcess c = ctx.engine().start(new LaunchRequest(argv, env, cwd, stdout, stderr));
+    LaunchRequest request = new LaunchRequest(argv, env, cwd, stdout, stderr);
+    AgentCgroup group = Containment.createGroup(id, config, ctx.limits(), ctx.cgroups());
+    ChildProcess c;
+    try {
+      c = group == null ? ctx.engine().start(request)
+          : CgroupPlacer.spawnInside(group, () -> ctx.engine().start(request));
+    } catch (IOException | RuntimeException e) {
+      if (group != null) {
+        group.close();
+      }
+      throw e;
+    }
     child = c;
     startedAt = Instant.now();
     startNanos = System.nanoTime();
-    if (Platform.isLinux()) {
+    if (group != null) {
+      cgroup = group;
+      try {
+        group.placeAfterStart(c.pid());
+      } catch (IOException e) {
+        LOG.warn("agent {} ({}): could not move pid {} into {}: {}", id, config.name(), c.pid(), group.path(),
+            e.toString());
+      }
+    } else if (Platform.isLinux()) {
       tree = ProcessTree.of(c.pid(), ChildEnvironment.COOKIE, id.toString()).orElse(null);
+      Containment.applyRlimits(c.pid(), ctx.limits());
     }
+    ctx.limitWatch().watch(this, ctx.limits());
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     started = new AgentEvent.Started(id, startedAt, c.pid());
     emit(started);
@@ -170,6 +201,19 @@ public final class LocalAgent implements AgentHandle {
       return;
     }
     try {
+      AgentCgroup g = cgroup;
+      if (g != null) {
+        noteKernelLimits(g);
+        if (ctx.killOrphansOnExit() || stopRequested.get()) {
+          int killed = g.kill(REAP_TIMEOUT, child.pid());
+          if (killed > 0) {
+            LOG.debug("agent {} ({}): killed {} leftover processes of its cgroup", id, config.name(), killed);
+          }
+        }
+        if (g.isEmpty()) {
+          g.close();
+        }
+      }
       ProcessTree t = tree;
       if (t != null) {
         t.leaderExited();
@@ -191,9 +235,17 @@ public final class LocalAgent implements AgentHandle {
       exitStatus = st;
       endNanos = System.nanoTime();
       endedAt = Instant.now();
-      AgentStatus terminal = stopRequested.get() ? AgentStatus.TERMINATED
+      dev.descartes.runner.AgentOutcome.ErrorKind limit = limitHit.get();
+      dev.descartes.runner.AgentOutcome o = outcomeTracker.finish(st, stopRequested.get());
+      if (limit != null && !o.success()) {
+        o = new dev.descartes.runner.AgentOutcome(false, o.resultText(), Optional.of(limit),
+            Optional.of(limitMessage), o.costUsd(), o.inputTokens(), o.outputTokens(), o.turns(), o.sessionId(),
+            o.exitStatus());
+      }
+      AgentStatus terminal = limit != null && !o.success() ? AgentStatus.FAILED
+          : stopRequested.get() ? AgentStatus.TERMINATED
           : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
-      outcome = outcomeTracker.finish(st, stopRequested.get());
+      outcome = o;
       status.set(terminal);
       child.closeStdin();
       ctx.onTerminal().accept(this);
@@ -238,6 +290,63 @@ public final class LocalAgent implements AgentHandle {
     return raw;
   }
 
+  // ---- limits ----
+
+  /** The limits in force for this agent: its own, each unset one from the runner's. */
+  dev.descartes.runner.ResourceLimits limits() {
+    return ctx.limits();
+  }
+
+  long stdoutBytes() {
+    return stdout.bytes();
+  }
+
+  long stderrBytes() {
+    return stderr.bytes();
+  }
+
+  /** Called once a limit the runner enforces is passed: stops the agent with its stop sequence. */
+  void limitReached(dev.descartes.runner.AgentOutcome.ErrorKind kind, String message) {
+    if (status.get().isTerminal() || !limitHit.compareAndSet(null, kind)) {
+      return;
+    }
+    limitMessage = message;
+    LOG.info("agent {} ({}) {}; stopping it", id, config.name(), message);
+    ctx.background().execute(() -> {
+      try {
+        stop(ctx.stopTimeout());
+      } catch (RuntimeException e) {
+        LOG.warn("agent {} ({}): stop after {} failed: {}", id, config.name(), kind, e.toString());
+      }
+    });
+  }
+
+  /** After exit: whether the kernel enforced a limit (OOM kill, refused fork) on the way. */
+  private void noteKernelLimits(AgentCgroup g) {
+    dev.descartes.runner.ResourceLimits l = ctx.limits();
+    if (!l.memoryBytes().isPresent() && !l.maxProcesses().isPresent()) {
+      return;
+    }
+    CgroupStats s = g.stats();
+    if (s.oomKills() > 0 && l.memoryBytes().isPresent() && limitHit.compareAndSet(null,
+        dev.descartes.runner.AgentOutcome.ErrorKind.MEMORY_LIMIT)) {
+      limitMessage = "went past its memory limit of "
+          + dev.descartes.runner.ResourceLimits.formatSize(l.memoryBytes().getAsLong()) + ": the kernel killed "
+          + s.oomKills() + (s.oomKills() == 1 ? " process" : " processes")
+          + s.memoryPeakBytes().stream().mapToObj(p -> " (peak " + dev.descartes.runner.ResourceLimits.formatSize(p)
+              + ")").findFirst().orElse("");
+    } else if (s.pidsRefused() > 0 && l.maxProcesses().isPresent() && limitHit.compareAndSet(null,
+        dev.descartes.runner.AgentOutcome.ErrorKind.PIDS_LIMIT)) {
+      limitMessage = "hit its process limit of " + l.maxProcesses().getAsInt() + ": " + s.pidsRefused()
+          + " forks refused";
+    }
+  }
+
+  /** The agent's cgroup, while it has one. */
+  Optional<AgentCgroup> cgroup() {
+    return Optional.ofNullable(cgroup);
+  }
+
   // ---- control ----
 
   /** Marks a deliberate stop: the end will be {@code TERMINATED}. */
@@ -263,6 +372,23 @@ public final class LocalAgent implements AgentHandle {
       requestStop();
     }
     sentSignals.add(signal.number());
+    AgentCgroup g = cgroup;
+    if (g != null) {
+      int leader = (int) child.pid();
+      switch (signal) {
+        case INTERRUPT, TERMINATE -> g.signalGroup(leader, signal.number());
+        case PAUSE -> {
+          g.signal(signal.number(), pid -> true);
+          status.compareAndSet(AgentStatus.RUNNING, AgentStatus.PAUSED);
+        }
+        case RESUME -> {
+          g.signal(signal.number(), pid -> true);
+          status.compareAndSet(AgentStatus.PAUSED, AgentStatus.RUNNING);
+        }
+        case KILL -> throw new AssertionError();
+      }
+      return;
+    }
     ProcessTree t = tree;
     if (t != null) {
       switch (signal) {
@@ -298,8 +424,11 @@ public final class LocalAgent implements AgentHandle {
   public void kill() {
     requestStop();
     sentSignals.add(AgentSignal.KILL.number());
+    AgentCgroup g = cgroup;
     ProcessTree t = tree;
-    if (t != null) {
+    if (g != null) {
+      g.kill(REAP_TIMEOUT, child.pid());
+    } else if (t != null) {
       t.killAll(REAP_TIMEOUT);
     } else if (child != null) {
       ProcessHandle.of(pid()).ifPresent(h -> {
@@ -530,7 +659,7 @@ public final class LocalAgent implements AgentHandle {
         Optional.ofNullable(lastUsage));
     return new AgentInfo(id, config.name(), config.modelBackend(), config.task(), s,
         child == null ? -1 : child.pid(), startedAt, Optional.ofNullable(st), Optional.ofNullable(endedAt),
-        health, metrics);
+        health, metrics, ctx.limits());
   }
 
   private static Optional<Instant> latest(Optional<Long> a, Optional<Long> b) {
@@ -543,8 +672,16 @@ public final class LocalAgent implements AgentHandle {
     if (status.get().isTerminal() || child == null) {
       return; // not started yet, or over
     }
+    AgentCgroup g = cgroup;
+    if (g != null) {
+      CgroupStats s = g.stats();
+      lastState = ProcFs.stat(child.pid()).map(p -> toState(p.state())).orElse(ProcessState.EXITED);
+      lastUsage = new ResourceUsage(s.cpuTime(), s.memoryBytes(), s.processes(), now);
+      lastCheck = now;
+      return;
+    }
     ProcessTree t = tree;
-    if (t != null) {
+    if (t != null && snapshot != null) {
       List<ProcStat> members = t.members(snapshot);
       long cpu = 0;
       long rss = 0;

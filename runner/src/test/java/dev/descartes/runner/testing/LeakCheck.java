@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import dev.descartes.runner.internal.cgroup.JvmCgroups;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * runner's {@code DESCARTES_AGENT_ID} cookie (every process of every agent's tree has it) and that
  * descends from this JVM or belongs to an agent this JVM spawned, and any zombie child of this JVM.
  * Agents of other JVMs on the machine (another test run) are not this test's business. Waits up to five seconds for stragglers to go before failing, and then
- * kills them, so one leaking test does not fail the next. Register with
+ * kills them, so one leaking test does not fail the next. It also fails a test that leaves an agent's
+ * cgroup behind in this JVM's cgroup scopes (and removes it). Register with
  * {@code @ExtendWith(LeakCheck.class)}.
  */
 public final class LeakCheck implements AfterEachCallback {
@@ -36,6 +38,44 @@ public final class LeakCheck implements AfterEachCallback {
     if (!leaked.isEmpty()) {
       killAll();
       throw new AssertionError("the test left processes behind:\n  " + String.join("\n  ", leaked));
+    }
+    List<Path> groups = leakedCgroups();
+    while (!groups.isEmpty() && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+      groups = leakedCgroups();
+    }
+    if (!groups.isEmpty()) {
+      groups.forEach(LeakCheck::removeGroup);
+      throw new AssertionError("the test left cgroups behind:\n  "
+          + String.join("\n  ", groups.stream().map(Path::toString).toList()));
+    }
+  }
+
+  /** The agent cgroups left in this JVM's scopes (each hierarchy's {@code descartes/j<pid>-<start>}). */
+  public static List<Path> leakedCgroups() {
+    return JvmCgroups.peek().map(JvmCgroups::agentGroups).orElse(List.of());
+  }
+
+  private static void removeGroup(Path group) {
+    try {
+      if (Files.exists(group.resolve("cgroup.kill"))) {
+        Files.writeString(group.resolve("cgroup.kill"), "1");
+      } else {
+        for (String pid : Files.readAllLines(group.resolve("cgroup.procs"))) {
+          ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      }
+      long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (System.nanoTime() < until) {
+        try {
+          Files.deleteIfExists(group);
+          return;
+        } catch (IOException busy) {
+          java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // reported by the assertion already
     }
   }
 

@@ -34,6 +34,7 @@ public final class AgentCgroup implements AutoCloseable {
   private static final int SIGKILL = 9;
   private static final long CPU_PERIOD_MICROS = 100_000;
   private static final Duration FREEZE_WAIT = Duration.ofSeconds(1);
+  private static final Duration REMOVE_WAIT = Duration.ofSeconds(2);
 
   private final CgroupSupport.Mode mode;
   /** The group that defines membership and kills: the v1 freezer group, or the v2 group. */
@@ -428,19 +429,31 @@ public final class AgentCgroup implements AutoCloseable {
   /**
    * Removes the groups. A group that still holds processes (the agent's leftovers, when the runner
    * was told not to kill them) stays, and goes with this JVM's scope.
-   *
-   * @return whether every group is gone
    */
   @Override
   public void close() {
     if (closed) {
       return;
     }
-    boolean all = true;
-    for (Path d : dirs.values()) {
-      all &= CgroupFs.removeTree(d);
+    // A process that has just left the group may still hold it for a moment (EBUSY): retry briefly.
+    long deadline = System.nanoTime() + REMOVE_WAIT.toNanos();
+    long pause = 50_000;
+    while (true) {
+      boolean all = true;
+      for (Path d : dirs.values()) {
+        all &= CgroupFs.removeTree(d);
+      }
+      if (all) {
+        closed = true;
+        return;
+      }
+      if (System.nanoTime() >= deadline || !isEmpty()) {
+        LOG.debug("cgroup {} not removed yet: {}", main, pids());
+        return;
+      }
+      LockSupport.parkNanos(pause);
+      pause = Math.min(pause * 2, 10_000_000);
     }
-    closed = all;
   }
 
   /** Whether every directory is gone. */

@@ -28,6 +28,7 @@ public final class CgroupPlacer {
     return t;
   });
   private static volatile String tid;
+  private static final Path SELF_TASKS = Path.of("/proc/self/task");
 
   private CgroupPlacer() {}
 
@@ -50,7 +51,19 @@ public final class CgroupPlacer {
         return spawn.call();
       } finally {
         for (Path target : entered) {
-          CgroupFs.write(moves.get(target).resolve("tasks"), tid());
+          Path home = moves.get(target).resolve("tasks");
+          CgroupFs.write(home, tid());
+          // A thread the JVM started during the spawn (the JDK's process reaper, a carrier thread)
+          // was born in the agent's groups: bring it home too.
+          for (int t : CgroupFs.ids(target.resolve("tasks"))) {
+            if (Files.exists(SELF_TASKS.resolve(Integer.toString(t)))) {
+              try {
+                CgroupFs.write(home, Integer.toString(t));
+              } catch (IOException e) {
+                // it has just ended
+              }
+            }
+          }
         }
       }
     });
