@@ -210,9 +210,7 @@ public final class LocalAgent implements AgentHandle {
             LOG.debug("agent {} ({}): killed {} leftover processes of its cgroup", id, config.name(), killed);
           }
         }
-        if (g.isEmpty()) {
-          g.close();
-        }
+        g.closeWhenEmpty();
       }
       ProcessTree t = tree;
       if (t != null) {
