@@ -45,6 +45,7 @@ import java.util.Set;
  *     this machine has writable ones): its membership, kill and resource figures then come from the
  *     kernel, and a watchdog process kills every agent if the JVM dies. Off, or where no cgroup is
  *     writable, agents' trees are tracked through {@code /proc}
+ * @param sandbox the sandbox of every agent that names none of its own; empty for none
  */
 public record ProcessRunnerConfig(
     Optional<Path> workingDir,
@@ -65,7 +66,8 @@ public record ProcessRunnerConfig(
     List<AgentBackend> backends,
     Engine engine,
     ResourceLimits limits,
-    boolean cgroupContainment) {
+    boolean cgroupContainment,
+    Optional<AgentSandbox> sandbox) {
 
   /** How processes are started and their pipes read. */
   public enum Engine {
@@ -101,6 +103,7 @@ public record ProcessRunnerConfig(
     backends = List.copyOf(backends);
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(limits, "limits");
+    sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
     if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
       throw new AgentException.InvalidConfig("healthCheckInterval",
           "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
@@ -157,6 +160,7 @@ public record ProcessRunnerConfig(
     private Engine engine = Engine.AUTO;
     private ResourceLimits limits = ResourceLimits.none();
     private boolean cgroupContainment = true;
+    private AgentSandbox sandbox;
 
     private Builder() {}
 
@@ -275,13 +279,20 @@ public record ProcessRunnerConfig(
       return this;
     }
 
+    /** Runs every agent that names no sandbox of its own in {@code sandbox}. */
+    public Builder sandbox(AgentSandbox sandbox) {
+      this.sandbox = sandbox;
+      return this;
+    }
+
     public ProcessRunnerConfig build() {
       return new ProcessRunnerConfig(Optional.ofNullable(workingDir), enableJsonStreaming,
           enableHealthChecks, healthCheckInterval,
           maxConcurrentAgents == null ? OptionalInt.empty() : OptionalInt.of(maxConcurrentAgents),
           shutdownTimeout, Optional.ofNullable(transcriptDir), outputWindowBytes, pinnedHeadBytes,
           maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
-          outputDrainTimeout, shutdownHook, subreaper, backends, engine, limits, cgroupContainment);
+          outputDrainTimeout, shutdownHook, subreaper, backends, engine, limits, cgroupContainment,
+          Optional.ofNullable(sandbox));
     }
   }
 }

@@ -21,6 +21,7 @@ import dev.descartes.runner.internal.cgroup.CgroupStats;
 import dev.descartes.runner.internal.engine.ChildProcess;
 import dev.descartes.runner.internal.engine.LaunchRequest;
 import dev.descartes.runner.internal.engine.ProcessEngine;
+import dev.descartes.runner.internal.engine.SpawnThread;
 import dev.descartes.runner.internal.io.LineLog;
 import dev.descartes.runner.internal.io.Transcript;
 import dev.descartes.runner.internal.os.Platform;
@@ -28,6 +29,7 @@ import dev.descartes.runner.internal.os.ProcFs;
 import dev.descartes.runner.internal.os.ProcSnapshot;
 import dev.descartes.runner.internal.os.ProcStat;
 import dev.descartes.runner.internal.os.ProcessTree;
+import dev.descartes.runner.internal.sandbox.OpenSandbox;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +74,7 @@ public final class LocalAgent implements AgentHandle {
       long pinnedHeadBytes,
       int maxLineBytes,
       CliProtocol cli,
+      Optional<OpenSandbox> sandbox,
       dev.descartes.runner.ResourceLimits limits,
       boolean cgroups,
       Duration stopTimeout,
@@ -142,8 +145,11 @@ public final class LocalAgent implements AgentHandle {
     AgentCgroup group = Containment.createGroup(id, config, ctx.limits(), ctx.cgroups());
     ChildProcess c;
     try {
-      c = group == null ? ctx.engine().start(request)
-          : CgroupPlacer.spawnInside(group, () -> ctx.engine().start(request));
+      // Both from the one long-lived spawn thread: cgroup v1 placement follows the forking thread,
+      // and so does bubblewrap's parent-death signal.
+      c = group != null ? CgroupPlacer.spawnInside(group, () -> ctx.engine().start(request))
+          : ctx.sandbox().isPresent() ? SpawnThread.call(() -> ctx.engine().start(request))
+          : ctx.engine().start(request);
     } catch (IOException | RuntimeException e) {
       if (group != null) {
         group.close();
@@ -162,7 +168,8 @@ public final class LocalAgent implements AgentHandle {
             e.toString());
       }
     } else if (Platform.isLinux()) {
-      tree = ProcessTree.of(c.pid(), ChildEnvironment.COOKIE, id.toString()).orElse(null);
+      tree = ProcessTree.of(c.pid(), ChildEnvironment.COOKIE, id.toString(), ctx.sandbox().isPresent())
+          .orElse(null);
       Containment.applyRlimits(c.pid(), ctx.limits());
     }
     ctx.limitWatch().watch(this, ctx.limits());
@@ -226,6 +233,7 @@ public final class LocalAgent implements AgentHandle {
     } catch (RuntimeException e) {
       LOG.warn("agent {} ({}): cleanup after exit failed: {}", id, config.name(), e.toString());
     } finally {
+      ctx.sandbox().ifPresent(OpenSandbox::close);
       ExitStatus st = raw != null ? interpret(raw) : ExitStatus.exited(-1);
       if (err != null) {
         LOG.warn("agent {} ({}): exit status unavailable: {}", id, config.name(), err.toString());
@@ -276,9 +284,12 @@ public final class LocalAgent implements AgentHandle {
     }
   }
 
-  /** The JDK engine sees 128+n for death by signal n; it was a signal if we sent n. */
+  /**
+   * The JDK engine, and bubblewrap around a sandboxed agent, report 128+n for death by signal n; it
+   * was a signal if we sent n.
+   */
   private ExitStatus interpret(ExitStatus raw) {
-    if (child.reportsSignalsExactly() || raw.code().isEmpty()) {
+    if ((child.reportsSignalsExactly() && ctx.sandbox().isEmpty()) || raw.code().isEmpty()) {
       return raw;
     }
     int code = raw.code().getAsInt();
@@ -374,7 +385,7 @@ public final class LocalAgent implements AgentHandle {
     if (g != null) {
       int leader = (int) child.pid();
       switch (signal) {
-        case INTERRUPT, TERMINATE -> g.signalGroup(leader, signal.number());
+        case INTERRUPT, TERMINATE -> g.signalGroup(leader, signal.number(), ctx.sandbox().isPresent());
         case PAUSE -> {
           g.signal(signal.number(), pid -> true);
           status.compareAndSet(AgentStatus.RUNNING, AgentStatus.PAUSED);

@@ -201,11 +201,16 @@ public final class AgentCgroup implements AutoCloseable {
 
   /**
    * Sends {@code signal} to the members of the process group that {@code leaderPid} leads, and to
-   * the leader (a group signal, sent one member at a time, and never by the group's number).
+   * the leader (a group signal, sent one member at a time, and never by the group's number). When
+   * {@code wrapped}, the leader is a sandbox: it and its direct child are skipped.
    */
-  public int signalGroup(int leaderPid, int signal) {
-    return signal(signal, pid -> pid == leaderPid
-        || ProcFs.stat(pid).map(s -> s.pgid() == leaderPid).orElse(false));
+  public int signalGroup(int leaderPid, int signal, boolean wrapped) {
+    return signal(signal, pid -> ProcFs.stat(pid).map(s -> {
+      boolean inGroup = pid == leaderPid || s.pgid() == leaderPid;
+      // A sandbox (bubblewrap) and its namespace's init are not the agent: the agent gets it.
+      boolean sandboxItself = wrapped && (pid == leaderPid || s.ppid() == leaderPid);
+      return inGroup && !sandboxItself;
+    }).orElse(false));
   }
 
   private boolean sendChecked(int pid, int signal, List<Integer> keep) {
