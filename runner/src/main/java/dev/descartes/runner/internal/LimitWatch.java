@@ -29,7 +29,7 @@ final class LimitWatch implements AutoCloseable {
   void watch(LocalAgent agent, ResourceLimits limits) {
     limits.runtime().ifPresent(r -> {
       ScheduledFuture<?> f = timer.schedule(() -> agent.limitReached(ErrorKind.RUNTIME_LIMIT,
-          "ran past its runtime limit of " + format(r)), r.toNanos(), TimeUnit.NANOSECONDS);
+          "runtime limit of " + format(r) + " reached"), r.toNanos(), TimeUnit.NANOSECONDS);
       agent.onExit().whenComplete((x, e) -> f.cancel(false));
     });
     if (limits.outputBytesPerStream().isPresent()) {
@@ -51,8 +51,8 @@ final class LimitWatch implements AutoCloseable {
       long err = a.stderrBytes();
       if (out > limit || err > limit) {
         outputLimited.remove(a);
-        a.limitReached(ErrorKind.OUTPUT_LIMIT, "wrote " + ResourceLimits.formatSize(Math.max(out, err)) + " to "
-            + (out > limit ? "stdout" : "stderr") + ", past its output limit of " + ResourceLimits.formatSize(limit));
+        a.limitReached(ErrorKind.OUTPUT_LIMIT, "output limit of " + ResourceLimits.formatSize(limit)
+            + " reached: wrote " + ResourceLimits.formatSize(Math.max(out, err)) + " to " + (out > limit ? "stdout" : "stderr"));
       }
     }
   }

@@ -320,7 +320,7 @@ public final class LocalAgent implements AgentHandle {
       return;
     }
     limitMessage = message;
-    LOG.info("agent {} ({}) {}; stopping it", id, config.name(), message);
+    LOG.info("agent {} ({}): {}; stopping it", id, config.name(), message);
     ctx.background().execute(() -> {
       try {
         stop(ctx.stopTimeout());
@@ -339,14 +339,14 @@ public final class LocalAgent implements AgentHandle {
     CgroupStats s = g.stats();
     if (s.oomKills() > 0 && l.memoryBytes().isPresent() && limitHit.compareAndSet(null,
         dev.descartes.runner.AgentOutcome.ErrorKind.MEMORY_LIMIT)) {
-      limitMessage = "went past its memory limit of "
-          + dev.descartes.runner.ResourceLimits.formatSize(l.memoryBytes().getAsLong()) + ": the kernel killed "
+      limitMessage = "memory limit of "
+          + dev.descartes.runner.ResourceLimits.formatSize(l.memoryBytes().getAsLong()) + " reached: the kernel killed "
           + s.oomKills() + (s.oomKills() == 1 ? " process" : " processes")
           + s.memoryPeakBytes().stream().mapToObj(p -> " (peak " + dev.descartes.runner.ResourceLimits.formatSize(p)
               + ")").findFirst().orElse("");
     } else if (s.pidsRefused() > 0 && l.maxProcesses().isPresent() && limitHit.compareAndSet(null,
         dev.descartes.runner.AgentOutcome.ErrorKind.PIDS_LIMIT)) {
-      limitMessage = "hit its process limit of " + l.maxProcesses().getAsInt() + ": " + s.pidsRefused()
+      limitMessage = "process limit of " + l.maxProcesses().getAsInt() + " reached: " + s.pidsRefused()
           + " forks refused";
     }
   }
