@@ -21,6 +21,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSignal;
+import dev.descartes.runner.ResourceLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -44,6 +45,8 @@ import java.util.stream.Collectors;
  *   signal: interrupt        #   interrupt | terminate; default: each backend's own sequence
  *   timeout: 10s             #   time to exit before SIGKILL (500ms, 5s, 1m30s...)
  *   failFast: false          #   stop the others as soon as one agent fails
+ * limits:                    # optional: for every agent (an agent's own limits: win, limit by limit)
+ *   memory: 2g               #   memory of its whole tree; cpus: 1.5; pids: 256; timeout: 30m; output: 100m
  * agents:                    # named agents, started in this order
  *   reviewer:
  *     backend: claude        # or: command: [./agents/review.sh, --fast]   (or one string, run by sh -c)
@@ -109,9 +112,15 @@ final class FleetFile {
       throw new UsageException(source + ": maxConcurrency must be at least 1, was " + f.maxConcurrency
           + "; leave it out for no cap");
     }
+    ResourceLimits fleetLimits;
+    try {
+      fleetLimits = limits(f.limits);
+    } catch (AgentException.InvalidConfig e) {
+      throw new UsageException(source + ": limits: " + e.getMessage());
+    }
     List<AgentConfig> agents = new ArrayList<>();
     for (Map.Entry<String, AgentEntry> e : f.agents.entrySet()) {
-      agents.add(agent(e.getKey(), e.getValue(), dir, source));
+      agents.add(agent(e.getKey(), e.getValue(), dir, source, fleetLimits));
     }
     StopFields s = f.stop == null ? new StopFields() : f.stop;
     Fleet.StopPolicy stop = new Fleet.StopPolicy(
@@ -121,7 +130,21 @@ final class FleetFile {
         f.maxConcurrency == null ? OptionalInt.empty() : OptionalInt.of(f.maxConcurrency), stop);
   }
 
-  private static AgentConfig agent(String name, AgentEntry entry, Path dir, String source) {
+  /** The limits a {@code limits:} section sets; each unset one is no limit. */
+  private static ResourceLimits limits(LimitsFields l) {
+    if (l == null) {
+      return ResourceLimits.none();
+    }
+    ResourceLimits.Builder b = ResourceLimits.builder();
+    Optional.ofNullable(l.memory).ifPresent(b::memoryBytes);
+    Optional.ofNullable(l.cpus).ifPresent(b::cpus);
+    Optional.ofNullable(l.pids).ifPresent(b::maxProcesses);
+    Optional.ofNullable(l.timeout).ifPresent(b::runtime);
+    Optional.ofNullable(l.output).ifPresent(b::outputBytesPerStream);
+    return b.build();
+  }
+
+  private static AgentConfig agent(String name, AgentEntry entry, Path dir, String source, ResourceLimits fleetLimits) {
     String at = source + where(entry.location()) + ": agent '" + name + "'";
     AgentFields a = entry.fields();
     boolean hasCommand = a.command != null;
@@ -159,6 +182,7 @@ final class FleetFile {
         b.context(Inputs.readContextFile(dir.resolve(a.contextFile), "contextFile"));
       }
       b.workingDir(Inputs.directory(dir.resolve(a.cwd == null ? "." : a.cwd), "cwd"));
+      b.limits(limits(a.limits).orElse(fleetLimits));
       return b.build();
     } catch (AgentException.InvalidConfig | UsageException e) {
       throw new UsageException(at + ": " + e.getMessage());
@@ -221,6 +245,10 @@ final class FleetFile {
       return "a string";
     } else if (Map.class.isAssignableFrom(type)) {
       return "a mapping of names to values";
+    } else if (type == LimitsFields.class) {
+      return "a mapping with memory, cpus, pids, timeout and output";
+    } else if (type == Double.class) {
+      return "a number";
     } else if (type == StopFields.class) {
       return "a mapping with signal, timeout and failFast";
     } else if (type == AgentFields.class || type == AgentEntry.class) {
@@ -255,6 +283,7 @@ final class FleetFile {
   static final class FileFields {
     public Integer maxConcurrency;
     public StopFields stop;
+    public LimitsFields limits;
     public LinkedHashMap<String, AgentEntry> agents;
   }
 
@@ -277,6 +306,34 @@ final class FleetFile {
     public Map<String, String> env;
     @JsonDeserialize(using = CommandField.class)
     public List<String> command;
+    public LimitsFields limits;
+  }
+
+  /** Resource limits, for every agent (top level) or one (under the agent); an agent's own win. */
+  static final class LimitsFields {
+    @JsonDeserialize(using = SizeField.class)
+    public Long memory;
+    public Double cpus;
+    public Integer pids;
+    @JsonDeserialize(using = DurationField.class)
+    public Duration timeout;
+    @JsonDeserialize(using = SizeField.class)
+    public Long output;
+  }
+
+  /** {@code 512m}, {@code 2g}, {@code 1.5GiB}, or a number of bytes. */
+  static final class SizeField extends JsonDeserializer<Long> {
+    @Override
+    public Long deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
+        return p.getLongValue();
+      }
+      try {
+        return ResourceLimits.parseSize(p.getValueAsString(p.getText()));
+      } catch (IllegalArgumentException e) {
+        throw new BadValue(p, e.getMessage());
+      }
+    }
   }
 
   /** An agent's fields and where they start in the file, for messages about the agent as a whole. */

@@ -2,6 +2,7 @@ package dev.descartes.cli;
 
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
+import dev.descartes.runner.ResourceLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -66,6 +67,20 @@ final class RunCommand implements Callable<Integer> {
       description = "How long agents get to exit after Ctrl+C before SIGKILL, e.g. 5s (default: 10s, or the file's).")
   Duration stopTimeout;
 
+  @Option(names = "--memory", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "Memory limit of each agent's whole process tree, e.g. 2g (a fleet file's limits win).")
+  Long memory;
+
+  @Option(names = "--cpus", paramLabel = "CORES", description = "CPU limit of each agent, in cores, e.g. 1.5.")
+  Double cpus;
+
+  @Option(names = "--pids", paramLabel = "N", description = "Most processes alive at once in each agent's tree.")
+  Integer pids;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Runtime limit of each agent, e.g. 30m; past it the agent is stopped and fails.")
+  Duration timeout;
+
   @ArgGroup(exclusive = true)
   Format format = new Format();
 
@@ -108,7 +123,10 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     Fleet f = FleetFile.read(file);
-    return new Fleet(f.source(), f.agents(),
+    ResourceLimits flags = limits();
+    List<AgentConfig> agents = f.agents().stream()
+        .map(a -> a.toBuilder().limits(a.limits().orElse(flags)).build()).toList();
+    return new Fleet(f.source(), agents,
         maxConcurrency != null ? OptionalInt.of(maxConcurrency) : f.maxConcurrency(),
         new Fleet.StopPolicy(stopTimeout != null ? stopTimeout : f.stop().timeout(), f.stop().signal(),
             f.stop().failFast()));
@@ -126,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
     String b = backend != null ? backend : "claude";
     try {
       AgentConfig.Builder a = AgentConfig.builder().name(name != null ? name : b).modelBackend(b).task(prompt)
-          .environment(env);
+          .environment(env).limits(limits());
       Optional.ofNullable(model).ifPresent(a::model);
       Optional.ofNullable(systemPrompt).ifPresent(a::systemPrompt);
       if (contextFile != null) {
@@ -140,6 +158,32 @@ final class RunCommand implements Callable<Integer> {
               Optional.empty(), false));
     } catch (AgentException.InvalidConfig e) {
       throw new UsageException("--env: " + e.getMessage());
+    }
+  }
+
+  /** The limits given by flags; a flag left out is no limit. */
+  private ResourceLimits limits() {
+    try {
+      ResourceLimits.Builder l = ResourceLimits.builder();
+      Optional.ofNullable(memory).ifPresent(l::memoryBytes);
+      Optional.ofNullable(cpus).ifPresent(l::cpus);
+      Optional.ofNullable(pids).ifPresent(l::maxProcesses);
+      Optional.ofNullable(timeout).ifPresent(l::runtime);
+      return l.build();
+    } catch (AgentException.InvalidConfig e) {
+      throw new UsageException("--" + e.field().replace("limits.", "") + ": " + e.getMessage());
+    }
+  }
+
+  /** Reads {@code 512m}, {@code 2g}, {@code 1.5GiB}, or bytes. */
+  static final class SizeConverter implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      try {
+        return ResourceLimits.parseSize(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
     }
   }
 
