@@ -73,9 +73,9 @@ class BadInputTest {
         Arguments.of("missing cwd in fleet", "agents:\n  a: {command: 'true', cwd: nowhere}\n",
             List.of("run", "-f", "FLEET"), "descartes: FLEET:2:6: agent 'a': cwd "),
         Arguments.of("bad memory limit", "limits: {memory: lots}\nagents: {a: {command: 'true'}}\n",
-            List.of("run", "-f", "FLEET"), "descartes: FLEET:1:19: limits.memory: 'lots' is not a size"),
+            List.of("run", "-f", "FLEET"), "descartes: FLEET:1:18: limits.memory: 'lots' is not a size"),
         Arguments.of("limit out of range", "agents:\n  a: {command: 'true', limits: {cpus: 0}}\n",
-            List.of("run", "-f", "FLEET"), "descartes: FLEET:2:6: agent 'a': must be between 0.01 and 4096 cores"),
+            List.of("run", "-f", "FLEET"), "descartes: FLEET:2:6: agent 'a': limits.cpus: must be between 0.01 and 4096 cores"),
         Arguments.of("bad memory flag", null, List.of("run", "--memory", "lots", "do it"),
             "descartes: Invalid value for option '--memory': 'lots' is not a size"),
         Arguments.of("malformed TOML", null, List.of("run", "-f", "TOML"), "descartes: TOML:2:"));
