@@ -1,6 +1,6 @@
 #!/bin/sh
 # Measures the cost of per-agent cgroups (and so of the runner's-death guarantee) with
-# runner/src/test/java/dev/descartes/runner/tools/ContainmentFigures.java: containment on and off
+# bench/src/main/java/dev/descartes/bench/tools/ContainmentFigures.java: containment on and off
 # alternated in one JVM, per engine. Prints one line of key=value figures per run.
 #
 #   bench/containment-figures.sh                 # spawn 200 `true`, 3 rounds, both engines
@@ -9,13 +9,12 @@
 set -eu
 cd "$(dirname "$0")/.."
 . ./.mvn/select-jdk.sh
-./mvnw -q -pl runner test-compile dependency:build-classpath -Dmdep.outputFile=target/engine-figures.cp \
-  -Dmdep.includeScope=test
-CP="runner/target/test-classes:runner/target/classes:$(cat runner/target/engine-figures.cp)"
+./mvnw -q -pl bench -am package -DskipTests
+CP="bench/target/descartes-bench.jar:bench/target/lib/*"
 for scenario in ${*:-spawn}; do
   for engine in ${ENGINES:-native jdk}; do
     "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$CP" \
-      dev.descartes.runner.tools.ContainmentFigures --engine "$engine" --scenario "$scenario" \
+      dev.descartes.bench.tools.ContainmentFigures --engine "$engine" --scenario "$scenario" \
       --agents "${AGENTS:-200}" --rounds "${ROUNDS:-3}" 2>/dev/null
   done
 done

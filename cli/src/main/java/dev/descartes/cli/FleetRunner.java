@@ -47,6 +47,7 @@ final class FleetRunner {
   private volatile AgentException singleSpawnFailure;
   private volatile Thread launcher;
 
+  /** @param fleet a fleet that passed {@link Preflight} */
   FleetRunner(Fleet fleet, Renderer.Mode mode, Screen screen) {
     this.fleet = fleet;
     this.mode = mode;
@@ -67,15 +68,13 @@ final class FleetRunner {
    *
    * @return the command's exit code: for one agent its own outcome, for a fleet 0 only if every
    *     agent completed, 130 after Ctrl+C
-   * @throws UsageException if an agent's backend is unknown or its program is missing, or the
-   *     single agent of a command-line run cannot start
+   * @throws InputError if the single agent of a command-line run cannot start
    */
   int run() {
     ProcessRunnerConfig.Builder config = ProcessRunnerConfig.builder().shutdownTimeout(fleet.stop().timeout());
     fleet.maxConcurrency().ifPresent(config::maxConcurrentAgents);
     try (LocalProcessRunner r = new LocalProcessRunner(config.build())) {
       runner = r;
-      Preflight.check(fleet, r.backends());
       try (Interrupts ctrlC = Interrupts.install(() -> stop("Ctrl+C"), this::killAll)) {
         announce();
         launcher = Thread.ofPlatform().name("descartes-launcher").start(this::launchAll);
@@ -85,7 +84,8 @@ final class FleetRunner {
           ticker.shutdownNow();
         }
         if (singleSpawnFailure != null) {
-          throw new UsageException(singleSpawnFailure.getMessage());
+          throw InputError.unavailable("", "the agent could not start: " + singleSpawnFailure.getMessage(),
+              "check its settings ('descartes backends' shows what is installed)");
         }
         screen.clearStatus();
         summarize();
@@ -96,9 +96,9 @@ final class FleetRunner {
 
   private void announce() {
     if (!fleet.single() && mode == Renderer.Mode.HUMAN) {
-      screen.line(true, screen.theme().paint(Style.DIM, "Running " + agents.size() + " agents from "
+      screen.line(true, screen.theme().paint(Style.DIM, "Running " + count(agents.size()) + " from "
           + fleet.source().orElse("") + fleet.maxConcurrency().stream().mapToObj(n -> ", " + n + " at a time")
-              .findFirst().orElse("") + ". Ctrl+C stops them."));
+              .findFirst().orElse("") + (agents.size() == 1 ? ". Ctrl+C stops it." : ". Ctrl+C stops them.")));
     }
   }
 

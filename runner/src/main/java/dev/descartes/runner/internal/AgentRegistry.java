@@ -39,6 +39,7 @@ public final class AgentRegistry implements AutoCloseable {
       Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
   private final LimitWatch limitWatch = new LimitWatch();
+  private final LocalAgent.Context context;
   /** What to do once each agent has ended (such as removing its container); runs before Exited. */
   private final ConcurrentHashMap<AgentId, Runnable> afterExit = new ConcurrentHashMap<>();
 
@@ -48,6 +49,7 @@ public final class AgentRegistry implements AutoCloseable {
     this.slots = new AgentSlots(config.maxConcurrentAgents());
     this.health = config.enableHealthChecks()
         ? new HealthMonitor(config.healthCheckInterval(), this::live) : null;
+    this.context = new LocalAgent.Context(config, engine, background, this::terminal, listeners, limitWatch);
   }
 
   public LocalAgent spawn(Spawner spawner, AgentConfig agent, Duration waitForSlot) {
@@ -83,21 +85,12 @@ public final class AgentRegistry implements AutoCloseable {
           + plan.config().name() + "': " + e.getMessage() + "; check that the temporary folder ("
           + System.getProperty("java.io.tmpdir") + ") is writable", e);
     }
-    LocalAgent.Context ctx = new LocalAgent.Context(engine, background, this::terminal, listeners,
-        plan.stopSequence(), config.enableJsonStreaming(), config.killOrphansOnExit(),
-        config.outputDrainTimeout(), config.outputWindowBytes(), config.pinnedHeadBytes(),
-        config.maxLineBytes(), plan.cli(), Optional.ofNullable(sandbox),
-        plan.config().limits().orElse(config.limits()), config.cgroupContainment(), config.shutdownTimeout(),
-        limitWatch);
-    LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
+    LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan, context, Optional.ofNullable(sandbox),
+        transcripts[0], transcripts[1]);
     agents.put(id, a);
     afterExit.put(id, plan.afterExit());
     try {
-      if (sandbox != null) {
-        a.start(sandbox.argv(), sandbox.environment(), plan.workingDir(), plan.spec());
-      } else {
-        a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec());
-      }
+      a.start();
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
       afterExit.remove(id).run();
@@ -202,14 +195,5 @@ public final class AgentRegistry implements AutoCloseable {
     }
     limitWatch.close();
     background.shutdown();
-  }
-
-  /** Runs one health check now (tests and tools use it instead of waiting for the interval). */
-  public void checkHealthNow() {
-    if (health != null) {
-      health.checkNow();
-    } else {
-      new HealthMonitor(Duration.ofDays(1), this::live).checkNowAndClose();
-    }
   }
 }

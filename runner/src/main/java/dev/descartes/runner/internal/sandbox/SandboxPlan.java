@@ -231,7 +231,8 @@ public final class SandboxPlan {
               INSIDE_NET + "/" + i + ".sock"));
         }
       }
-      args.addAll(argv);
+      args.add(program().toString());
+      args.addAll(argv.subList(1, argv.size()));
       prefix.addAll(args);
       opened.launch(prefix, env);
       return opened;
@@ -261,19 +262,20 @@ public final class SandboxPlan {
     for (Path h : hiddenHomes) {
       ops.add(new Mount("--tmpfs", h));
     }
-    Path program = Path.of(argv.getFirst());
-    ops.add(new Mount("--ro-bind", program.getParent()));
-    Path real = program.toRealPath();
-    if (!real.getParent().equals(program.getParent())) {
-      ops.add(new Mount("--ro-bind", real.getParent()));
+    // mount points are real paths: bubblewrap cannot create one below a symbolic link
+    ops.add(new Mount("--ro-bind", program().getParent()));
+    for (Path p : sandbox.readOnlyPaths()) {
+      ops.add(new Mount("--ro-bind", p.toRealPath()));
     }
-    sandbox.readOnlyPaths().forEach(p -> ops.add(new Mount("--ro-bind", p)));
-    sandbox.readWritePaths().forEach(p -> ops.add(new Mount("--bind", p)));
-    ops.add(new Mount("--bind", workingDir));
+    for (Path p : sandbox.readWritePaths()) {
+      ops.add(new Mount("--bind", p.toRealPath()));
+    }
+    ops.add(new Mount("--bind", workingDir.toRealPath()));
     Path home = sandbox.home().orElse(null);
     if (home == null) {
       home = Files.createDirectory(dir.resolve("home"));
     }
+    home = home.toRealPath();
     ops.add(new Mount("--bind", home));
     env.put("HOME", home.toString());
     List<Mount> sorted = new ArrayList<>(ops);
@@ -294,6 +296,11 @@ public final class SandboxPlan {
         args.addAll(List.of("--ro-bind", file.toString(), "/etc/hosts"));
       }
     }
-    args.addAll(List.of("--chdir", workingDir.toString()));
+    args.addAll(List.of("--chdir", workingDir.toRealPath().toString()));
+  }
+
+  /** The agent's program, by its real path (a symbolic link to it may not be inside). */
+  private Path program() throws IOException {
+    return Path.of(argv.getFirst()).toRealPath();
   }
 }

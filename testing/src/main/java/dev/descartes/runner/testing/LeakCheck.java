@@ -9,7 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import dev.descartes.runner.internal.cgroup.JvmCgroups;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -26,6 +27,16 @@ public final class LeakCheck implements AfterEachCallback {
 
   private static final byte[] COOKIE = "DESCARTES_AGENT_ID=".getBytes(StandardCharsets.US_ASCII);
   private static final long SELF = ProcessHandle.current().pid();
+  private static final Set<String> SPAWNED = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Records that a runner of this JVM spawned the agent with this id, so that its processes count
+   * as this test's even after they left the JVM's descendants (a tool in its own session that
+   * outlived its parent). {@code TestRunners} calls it for every agent it starts.
+   */
+  public static void recordAgent(String agentId) {
+    SPAWNED.add(agentId);
+  }
 
   @Override
   public void afterEach(ExtensionContext context) throws Exception {
@@ -51,9 +62,28 @@ public final class LeakCheck implements AfterEachCallback {
     }
   }
 
-  /** The agent cgroups left in this JVM's scopes (each hierarchy's {@code descartes/j<pid>-<start>}). */
+  /**
+   * The agent cgroups left in this JVM's cgroup scopes ({@code .../descartes/j<pid>-<start ticks>/<agent
+   * id>} in each hierarchy under {@code /sys/fs/cgroup}): an agent's groups go when it has ended.
+   */
   public static List<Path> leakedCgroups() {
-    return JvmCgroups.peek().map(JvmCgroups::agentGroups).orElse(List.of());
+    Path root = Path.of("/sys/fs/cgroup");
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    String scope = "j" + SELF + "-";
+    List<Path> out = new ArrayList<>();
+    try (var dirs = Files.find(root, 8, (p, a) -> a.isDirectory() && p.getFileName() != null
+        && p.getFileName().toString().startsWith(scope) && p.getParent().getFileName().toString().equals("descartes"))) {
+      for (Path s : (Iterable<Path>) dirs::iterator) {
+        try (DirectoryStream<Path> groups = Files.newDirectoryStream(s, Files::isDirectory)) {
+          groups.forEach(out::add);
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // a group vanished while we looked: the next look sees the rest
+    }
+    return out;
   }
 
   private static void removeGroup(Path group) {
@@ -96,7 +126,7 @@ public final class LeakCheck implements AfterEachCallback {
           boolean zombieOfOurs = state == 'Z' && ppid == SELF;
           String agent = state == 'Z' ? null : cookie(Files.readAllBytes(p.resolve("environ")));
           boolean agentProcess = agent != null
-              && (TestRunners.spawnedHere(agent) || descendsFromSelf(Long.parseLong(name)));
+              && (SPAWNED.contains(agent) || descendsFromSelf(Long.parseLong(name)));
           if (zombieOfOurs || agentProcess) {
             String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
                 .replace('\0', ' ').trim();

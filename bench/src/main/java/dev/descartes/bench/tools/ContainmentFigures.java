@@ -1,4 +1,4 @@
-package dev.descartes.runner.tools;
+package dev.descartes.bench.tools;
 
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentHandle;
