@@ -22,6 +22,7 @@ import dev.descartes.runner.ResourceLimits;
 import dev.descartes.runner.internal.cgroup.AgentCgroup;
 import dev.descartes.runner.internal.cgroup.CgroupPlacer;
 import dev.descartes.runner.internal.cgroup.CgroupStats;
+import dev.descartes.runner.internal.activity.ActivityTracker;
 import dev.descartes.runner.internal.engine.ChildProcess;
 import dev.descartes.runner.internal.engine.LaunchRequest;
 import dev.descartes.runner.internal.engine.ProcessEngine;
@@ -58,6 +59,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalAgent implements AgentHandle {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalAgent.class);
+  private static final Duration LIMIT_STOP_TIMEOUT = Duration.ofSeconds(10);
   static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
 
   /**
@@ -85,6 +87,10 @@ public final class LocalAgent implements AgentHandle {
   private final Context ctx;
   private final Optional<OpenSandbox> sandbox;
   private final EventDispatch events;
+  private final java.util.concurrent.atomic.AtomicReference<dev.descartes.runner.AgentOutcome.ErrorKind> limitHit =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private volatile String limitMessage;
+  private final ResourceLimits limits;
   private final AtomicReference<AgentStatus> status = new AtomicReference<>(AgentStatus.STARTING);
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final AtomicBoolean finalizing = new AtomicBoolean();
@@ -96,9 +102,6 @@ public final class LocalAgent implements AgentHandle {
   private final SharedReader stdoutReader;
   private final SharedReader stderrReader;
   private final CompletableFuture<Void> initialInputWritten = new CompletableFuture<>();
-  private final ResourceLimits limits;
-  private final AtomicReference<AgentOutcome.ErrorKind> limitHit = new AtomicReference<>();
-  private volatile String limitMessage;
 
   private volatile ChildProcess child;
   private volatile AgentTree tree;
@@ -236,10 +239,8 @@ public final class LocalAgent implements AgentHandle {
       exitStatus = st;
       endNanos = System.nanoTime();
       endedAt = Instant.now();
-      events.agentExited(st, stopRequested.get());
-      AgentOutcome.ErrorKind limit = limitHit.get();
-      boolean endedByLimit = limit != null && events.limitEnded(limit, limitMessage);
-      AgentStatus terminal = endedByLimit ? AgentStatus.FAILED
+      boolean limited = events.agentExited(st, stopRequested.get(), limitHit.get(), limitMessage);
+      AgentStatus terminal = limited ? AgentStatus.FAILED
           : stopRequested.get() ? AgentStatus.TERMINATED
           : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
       status.set(terminal);
@@ -285,56 +286,6 @@ public final class LocalAgent implements AgentHandle {
       return ExitStatus.signalled(code - 128);
     }
     return raw;
-  }
-
-  // ---- limits ----
-
-  /** The limits in force for this agent: its own, each unset one from the runner's. */
-  ResourceLimits limits() {
-    return limits;
-  }
-
-  long stdoutBytes() {
-    return stdout.bytes();
-  }
-
-  long stderrBytes() {
-    return stderr.bytes();
-  }
-
-  /** Called once a limit the runner enforces is passed: stops the agent with its stop sequence. */
-  void limitReached(AgentOutcome.ErrorKind kind, String message) {
-    if (status.get().isTerminal() || !limitHit.compareAndSet(null, kind)) {
-      return;
-    }
-    limitMessage = message;
-    LOG.info("agent {} ({}): {}; stopping it", id, config.name(), message);
-    ctx.background().execute(() -> {
-      try {
-        stop(ctx.config().shutdownTimeout());
-      } catch (RuntimeException e) {
-        LOG.warn("agent {} ({}): stop after {} failed: {}", id, config.name(), kind, e.toString());
-      }
-    });
-  }
-
-  /** After exit: whether the kernel enforced a limit (an OOM kill, a refused fork) on the way. */
-  private void noteKernelLimits(AgentCgroup g) {
-    if (limits.memoryBytes().isEmpty() && limits.maxProcesses().isEmpty()) {
-      return;
-    }
-    CgroupStats s = g.stats();
-    if (s.oomKills() > 0 && limits.memoryBytes().isPresent()
-        && limitHit.compareAndSet(null, AgentOutcome.ErrorKind.MEMORY_LIMIT)) {
-      limitMessage = "memory limit of " + ResourceLimits.formatSize(limits.memoryBytes().getAsLong())
-          + " reached: the kernel killed " + s.oomKills() + (s.oomKills() == 1 ? " process" : " processes")
-          + s.memoryPeakBytes().stream().mapToObj(p -> " (peak " + ResourceLimits.formatSize(p) + ")")
-              .findFirst().orElse("");
-    } else if (s.pidsRefused() > 0 && limits.maxProcesses().isPresent()
-        && limitHit.compareAndSet(null, AgentOutcome.ErrorKind.PIDS_LIMIT)) {
-      limitMessage = "process limit of " + limits.maxProcesses().getAsInt() + " reached: " + s.pidsRefused()
-          + " forks refused";
-    }
   }
 
   // ---- control ----
@@ -555,7 +506,60 @@ public final class LocalAgent implements AgentHandle {
         Optional.ofNullable(h).flatMap(HealthSample::usage));
     return new AgentInfo(id, config.name(), config.modelBackend(), config.task(), s,
         child == null ? -1 : child.pid(), startedAt, Optional.ofNullable(st), Optional.ofNullable(endedAt),
-        agentHealth, metrics, limits);
+        agentHealth, metrics, events.activity().activity(), limits);
+  }
+
+  /** The limits in force for this agent: its own, each unset one from the runner's. */
+  ResourceLimits limits() {
+    return limits;
+  }
+
+  long stdoutBytes() {
+    return stdout.bytes();
+  }
+
+  long stderrBytes() {
+    return stderr.bytes();
+  }
+
+  /** After exit: whether the kernel enforced a limit (an OOM kill, a refused fork) on the way. */
+  private void noteKernelLimits(AgentCgroup g) {
+    if (limits.memoryBytes().isEmpty() && limits.maxProcesses().isEmpty()) {
+      return;
+    }
+    CgroupStats s = g.stats();
+    if (s.oomKills() > 0 && limits.memoryBytes().isPresent()
+        && limitHit.compareAndSet(null, AgentOutcome.ErrorKind.MEMORY_LIMIT)) {
+      limitMessage = "memory limit of " + ResourceLimits.formatSize(limits.memoryBytes().getAsLong())
+          + " reached: the kernel killed " + s.oomKills() + (s.oomKills() == 1 ? " process" : " processes")
+          + s.memoryPeakBytes().stream().mapToObj(p -> " (peak " + ResourceLimits.formatSize(p) + ")")
+              .findFirst().orElse("");
+    } else if (s.pidsRefused() > 0 && limits.maxProcesses().isPresent()
+        && limitHit.compareAndSet(null, AgentOutcome.ErrorKind.PIDS_LIMIT)) {
+      limitMessage = "process limit of " + limits.maxProcesses().getAsInt() + " reached: " + s.pidsRefused()
+          + " forks refused";
+    }
+  }
+
+  /** What the agent is doing, from its events. */
+  ActivityTracker activityTracker() {
+    return events.activity();
+  }
+
+  /** Called once a limit the runner enforces is passed: stops the agent with its stop sequence. */
+  void limitReached(dev.descartes.runner.AgentOutcome.ErrorKind kind, String message) {
+    if (status.get().isTerminal() || !limitHit.compareAndSet(null, kind)) {
+      return;
+    }
+    limitMessage = message;
+    LOG.info("agent {} ({}): {}; stopping it", id, config.name(), message);
+    ctx.background().execute(() -> {
+      try {
+        stop(LIMIT_STOP_TIMEOUT);
+      } catch (RuntimeException e) {
+        LOG.warn("agent {} ({}): stop after {} failed: {}", id, config.name(), kind, e.toString());
+      }
+    });
   }
 
   private static Optional<Instant> latest(Optional<Long> a, Optional<Long> b) {
