@@ -3,6 +3,7 @@ package dev.descartes.cli;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.ResourceLimits;
 import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentSandbox;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.ProcessRunnerConfig;
 import java.nio.file.Path;
@@ -104,6 +105,14 @@ final class RunCommand implements Callable<Integer> {
       description = "Runtime limit of each agent, e.g. 30m; past it the agent is stopped and fails.")
   Duration timeout;
 
+  @Option(names = "--sandbox", description = "Run the agent (with -f: every agent without a sandbox of its own)"
+      + " in a sandbox: the rest of the filesystem read-only, a new empty HOME, a private loopback; see docs/sandbox.md.")
+  boolean sandbox;
+
+  @Option(names = "--network", paramLabel = "POLICY", converter = NetworkPolicy.class,
+      description = "The sandbox's network (implies --sandbox): none, loopback (default), host, or allow=HOST:PORT,...")
+  AgentSandbox.Network network;
+
   @ArgGroup(exclusive = true)
   Format format = new Format();
 
@@ -129,7 +138,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Problems problems = new Problems();
-    Fleet fleet = file != null ? fromFile(problems) : single();
+    Fleet fleet = withSandbox(file != null ? fromFile(problems) : single());
     // every problem of every agent at once, before the runner (and anything else) starts
     Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
     problems.throwIfAny();
@@ -297,6 +306,32 @@ final class RunCommand implements Callable<Integer> {
     public Long convert(String value) {
       try {
         return FleetFile.size(value(value), ResourceLimits.MIN_MEMORY_BYTES, "--memory 2g");
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
+    }
+  }
+
+  /** The fleet with {@code --sandbox} and {@code --network} applied to every agent without a sandbox. */
+  private Fleet withSandbox(Fleet fleet) {
+    if (!sandbox && network == null) {
+      return fleet;
+    }
+    AgentSandbox.Builder b = AgentSandbox.builder();
+    Optional.ofNullable(network).ifPresent(b::network);
+    AgentSandbox s = b.build();
+    List<AgentConfig> agents = fleet.agents().stream()
+        .map(a -> a.sandbox().isPresent() ? a : a.toBuilder().sandbox(s).build()).toList();
+    return new Fleet(fleet.source(), agents, fleet.maxConcurrency(), fleet.stop(), fleet.origins());
+  }
+
+  /** A sandbox's network for {@code --network}: none, loopback, host or allow=HOST:PORT,... */
+  static final class NetworkPolicy implements ITypeConverter<AgentSandbox.Network> {
+    @Override
+    public AgentSandbox.Network convert(String value) {
+      try {
+        return FleetSandbox.network(new Node.Scalar(new Node.Pos("", 0, 0),
+            com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
       } catch (Fields.Bad b) {
         throw new TypeConversionException(b.what + "; " + b.fix);
       }
