@@ -31,9 +31,9 @@ import picocli.CommandLine.TypeConversionException;
  * sysexits} code ({@link ExitCodes}), and 130/143/129 after a signal.
  */
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
-    customSynopsis = {"descartes run [OPTIONS] TASK... [-- CLI_ARGS...]",
-        "descartes run [OPTIONS] -- TASK [CLI_ARGS...]      (a task that starts with '-')",
-        "descartes run [OPTIONS] -f FLEET"},
+    synopsisHeading = "", customSynopsis = {"Usage: descartes run [OPTIONS] TASK... [-- CLI_ARGS...]",
+        "       descartes run [OPTIONS] -- TASK [CLI_ARGS...]   (a task that starts with '-')",
+        "       descartes run [OPTIONS] -f FLEET", ""},
     description = {
         "Runs one agent on TASK, or every agent of a fleet file (-f), and shows their output as it comes.",
         "Words after '--' go to the agent's CLI as extra arguments. Ctrl+C stops the agents gracefully;"
