@@ -3,6 +3,7 @@ package dev.descartes.cli;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSandbox;
+import dev.descartes.runner.ContainerSpec;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.ProcessRunnerConfig;
 import java.nio.file.Path;
@@ -88,6 +89,10 @@ final class RunCommand implements Callable<Integer> {
       description = "How long agents get to exit after Ctrl+C before SIGKILL, e.g. 5s (default: 10s, or the file's).")
   Duration stopTimeout;
 
+  @Option(names = "--image", paramLabel = "IMAGE", description = "Run the agent in a Podman container of this"
+      + " image (on this machine: nothing is pulled); its working directory is mounted. See docs/containers.md.")
+  String image;
+
   @Option(names = "--sandbox", description = "Run the agent (with -f: every agent without a sandbox of its own)"
       + " in a sandbox: the rest of the filesystem read-only, a new empty HOME, a private loopback; see docs/sandbox.md.")
   boolean sandbox;
@@ -148,6 +153,7 @@ final class RunCommand implements Callable<Integer> {
     singleOnly.put("--env", !env.isEmpty());
     singleOnly.put("--name", name != null);
     singleOnly.put("--auto-approve", autoApprove);
+    singleOnly.put("--image", image != null);
     for (var o : singleOnly.entrySet()) {
       if (o.getValue()) {
         throw InputError.usage(o.getKey(), "applies to a single agent", "with -f, set it on each agent in " + file
@@ -198,6 +204,19 @@ final class RunCommand implements Callable<Integer> {
     }
     AgentConfig.Builder a = AgentConfig.builder().name(agentName).modelBackend(b).task(prompt)
         .autoApprove(autoApprove).extraArgs(extraArgs);
+    if (image != null) {
+      if (sandbox || network != null) {
+        throw InputError.usage("--image", "given with --sandbox or --network, and a container is the agent's"
+            + " isolation", "keep one: --image or --sandbox");
+      }
+      try {
+        a.container(ContainerSpec.of(image));
+      } catch (AgentException.InvalidConfig e) {
+        throw InputError.usage("--image", e.getMessage().replaceFirst("^container.image: ", ""),
+            "name an image on this machine ('podman images' lists them)");
+      }
+      places.put("container", "--image");
+    }
     for (String k : env.keySet()) {
       if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
         throw InputError.usage("--env", "'" + k + "' is not a variable name", "use letters, digits and '_', not"
@@ -275,7 +294,8 @@ final class RunCommand implements Callable<Integer> {
     Optional.ofNullable(network).ifPresent(b::network);
     AgentSandbox s = b.build();
     List<AgentConfig> agents = fleet.agents().stream()
-        .map(a -> a.sandbox().isPresent() ? a : a.toBuilder().sandbox(s).build()).toList();
+        .map(a -> a.sandbox().isPresent() || a.container().isPresent() ? a : a.toBuilder().sandbox(s).build())
+        .toList();
     return new Fleet(fleet.source(), agents, fleet.maxConcurrency(), fleet.stop(), fleet.origins());
   }
 
