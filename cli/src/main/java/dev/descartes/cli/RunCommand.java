@@ -4,6 +4,7 @@ import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.ResourceLimits;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSandbox;
+import dev.descartes.runner.ContainerSpec;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.ProcessRunnerConfig;
 import java.nio.file.Path;
@@ -89,6 +90,10 @@ final class RunCommand implements Callable<Integer> {
       description = "How long agents get to exit after Ctrl+C before SIGKILL, e.g. 5s (default: 10s, or the file's).")
   Duration stopTimeout;
 
+  @Option(names = "--image", paramLabel = "IMAGE", description = "Run the agent in a Podman container of this"
+      + " image (on this machine: nothing is pulled); its working directory is mounted. See docs/containers.md.")
+  String image;
+
   @Option(names = "--memory", paramLabel = "SIZE", converter = MemoryLimit.class,
       description = "Memory limit of each agent's whole process tree, e.g. 2g (a fleet file's limits win).")
   Long memory;
@@ -165,6 +170,7 @@ final class RunCommand implements Callable<Integer> {
     singleOnly.put("--env", !env.isEmpty());
     singleOnly.put("--name", name != null);
     singleOnly.put("--auto-approve", autoApprove);
+    singleOnly.put("--image", image != null);
     for (var o : singleOnly.entrySet()) {
       if (o.getValue()) {
         throw InputError.usage(o.getKey(), "applies to a single agent", "with -f, set it on each agent in " + file
@@ -218,6 +224,19 @@ final class RunCommand implements Callable<Integer> {
     }
     AgentConfig.Builder a = AgentConfig.builder().name(agentName).modelBackend(b).task(prompt).limits(limits())
         .autoApprove(autoApprove).extraArgs(extraArgs);
+    if (image != null) {
+      if (sandbox || network != null) {
+        throw InputError.usage("--image", "given with --sandbox or --network, and a container is the agent's"
+            + " isolation", "keep one: --image or --sandbox");
+      }
+      try {
+        a.container(ContainerSpec.of(image));
+      } catch (AgentException.InvalidConfig e) {
+        throw InputError.usage("--image", e.getMessage().replaceFirst("^container.image: ", ""),
+            "name an image on this machine ('podman images' lists them)");
+      }
+      places.put("container", "--image");
+    }
     for (String k : env.keySet()) {
       if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
         throw InputError.usage("--env", "'" + k + "' is not a variable name", "use letters, digits and '_', not"
@@ -321,7 +340,8 @@ final class RunCommand implements Callable<Integer> {
     Optional.ofNullable(network).ifPresent(b::network);
     AgentSandbox s = b.build();
     List<AgentConfig> agents = fleet.agents().stream()
-        .map(a -> a.sandbox().isPresent() ? a : a.toBuilder().sandbox(s).build()).toList();
+        .map(a -> a.sandbox().isPresent() || a.container().isPresent() ? a : a.toBuilder().sandbox(s).build())
+        .toList();
     return new Fleet(fleet.source(), agents, fleet.maxConcurrency(), fleet.stop(), fleet.origins());
   }
 
