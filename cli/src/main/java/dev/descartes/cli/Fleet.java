@@ -36,8 +36,8 @@ record Fleet(Optional<String> source, List<AgentConfig> agents, OptionalInt maxC
     }
   }
 
-  /** This fleet with other limits from the command line. */
-  Fleet with(OptionalInt maxConcurrency, StopPolicy stop, OptionalDouble budget) {
+  /** This fleet with agents and limits changed by the command line. */
+  Fleet with(List<AgentConfig> agents, OptionalInt maxConcurrency, StopPolicy stop, OptionalDouble budget) {
     return new Fleet(source, agents, maxConcurrency, stop, origins, name, budget, restarts);
   }
 
