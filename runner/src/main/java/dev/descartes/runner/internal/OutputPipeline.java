@@ -3,6 +3,7 @@ package dev.descartes.runner.internal;
 import dev.descartes.runner.internal.engine.OutputSink;
 import dev.descartes.runner.internal.io.LineFramer;
 import dev.descartes.runner.internal.io.LineLog;
+import dev.descartes.runner.internal.io.OutputBudget;
 import dev.descartes.runner.internal.io.Transcript;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +13,8 @@ import java.util.function.Consumer;
 /**
  * One output stream of one agent, from the engine's bytes to everything that consumes them: the
  * transcript (every byte), the line framer, the bounded {@link LineLog}, counters, and a per-line
- * callback (event listeners). Fed by one engine thread.
+ * callback (event listeners, which see every line: a slow one holds this stream back). Fed by one
+ * engine thread at a time; full while an every-line reader of the log is behind.
  */
 final class OutputPipeline implements OutputSink {
 
@@ -28,7 +30,12 @@ final class OutputPipeline implements OutputSink {
 
   OutputPipeline(long windowBytes, long pinnedBytes, int maxLine, Transcript transcript,
       Consumer<LineLog.Entry> onLine) {
-    this.log = new LineLog(windowBytes, pinnedBytes);
+    this(windowBytes, pinnedBytes, OutputBudget.unlimited(), maxLine, transcript, onLine);
+  }
+
+  OutputPipeline(long windowBytes, long pinnedBytes, OutputBudget budget, int maxLine,
+      Transcript transcript, Consumer<LineLog.Entry> onLine) {
+    this.log = new LineLog(windowBytes, pinnedBytes, budget);
     this.transcript = transcript;
     this.onLine = onLine;
     this.framer = new LineFramer(maxLine, this::line);
@@ -57,6 +64,17 @@ final class OutputPipeline implements OutputSink {
     if (onLine != null) {
       onLine.accept(new LineLog.Entry(seq, 0, line, complete, now));
     }
+  }
+
+  /** An every-line reader is behind: the engine stops reading this stream until it catches up. */
+  @Override
+  public boolean full() {
+    return log.full();
+  }
+
+  @Override
+  public void whenRoom(Runnable resume) {
+    log.whenRoom(resume);
   }
 
   @Override

@@ -153,6 +153,9 @@ public final class JdkProcessEngine implements ProcessEngine {
               while ((n = in.read(buf)) >= 0) {
                 if (n > 0) {
                   sink.data(buf, 0, n);
+                  if (sink.full()) {
+                    awaitRoom(sink);
+                  }
                 }
               }
             } catch (IOException e) {
@@ -161,6 +164,24 @@ public final class JdkProcessEngine implements ProcessEngine {
               sink.end();
             }
           });
+    }
+
+    /** Holds the pump (and so the pipe, and so the agent) until the sink has room. */
+    private static void awaitRoom(OutputSink sink) {
+      java.util.concurrent.CountDownLatch room = new java.util.concurrent.CountDownLatch(1);
+      sink.whenRoom(room::countDown);
+      boolean interrupted = false;
+      while (true) {
+        try {
+          room.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     @Override
