@@ -37,6 +37,8 @@ import java.util.stream.Collectors;
  *     sandboxed agents
  * @param extraArgs arguments added to the backend's command line, before anything it sends on
  *     stdin; each element reaches the CLI unchanged
+ * @param limits resource limits of this agent's process tree; each unset one falls back to {@link
+ *     ProcessRunnerConfig#limits()}
  */
 public record AgentConfig(
     String name,
@@ -51,7 +53,8 @@ public record AgentConfig(
     Optional<String> resumeSession,
     boolean multiTurn,
     boolean autoApprove,
-    List<String> extraArgs) {
+    List<String> extraArgs,
+    ResourceLimits limits) {
 
   public AgentConfig {
     name = Objects.requireNonNullElse(name, "");
@@ -67,6 +70,7 @@ public record AgentConfig(
     workingDir = Objects.requireNonNullElse(workingDir, Optional.empty());
     resumeSession = Objects.requireNonNullElse(resumeSession, Optional.empty());
     extraArgs = List.copyOf(Objects.requireNonNullElse(extraArgs, List.of()));
+    limits = Objects.requireNonNullElse(limits, ResourceLimits.none());
     if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
       throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
           + "CLI reported (AgentOutcome.sessionId() or the SessionStarted event), or leave it unset");
@@ -78,7 +82,16 @@ public record AgentConfig(
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of());
+        Optional.empty(), false, false, List.of(), ResourceLimits.none());
+  }
+
+  /** The config without resource limits of its own. */
+  public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
+      Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
+      List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
+      boolean autoApprove, List<String> extraArgs) {
+    this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
+        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none());
   }
 
   /** A builder with every field empty. */
@@ -95,7 +108,7 @@ public record AgentConfig(
     model.ifPresent(b::model);
     workingDir.ifPresent(b::workingDir);
     resumeSession.ifPresent(b::resumeSession);
-    return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs);
+    return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs).limits(limits);
   }
 
   /** Whether this config names an explicit command line. */
@@ -146,6 +159,7 @@ public record AgentConfig(
         + (multiTurn ? ", multiTurn" : "")
         + (autoApprove ? ", autoApprove" : "")
         + (extraArgs.isEmpty() ? "" : ", extraArgs=" + extraArgs)
+        + (limits.isEmpty() ? "" : ", limits=" + limits)
         + "]";
   }
 
@@ -168,8 +182,15 @@ public record AgentConfig(
     private boolean multiTurn;
     private boolean autoApprove;
     private List<String> extraArgs = List.of();
+    private ResourceLimits limits = ResourceLimits.none();
 
     private Builder() {}
+
+    /** Resource limits of this agent (see {@link AgentConfig#limits()}). */
+    public Builder limits(ResourceLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
 
     public Builder name(String name) {
       this.name = name;
@@ -266,7 +287,7 @@ public record AgentConfig(
       return new AgentConfig(name, modelBackend, task, Optional.ofNullable(context),
           Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
           Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
-          extraArgs);
+          extraArgs, limits);
     }
   }
 }

@@ -52,7 +52,20 @@ public record AgentOutcome(
     /** The CLI failed while working (a tool, a crash, a bad configuration). */
     EXECUTION_ERROR,
     /** The process ended without the CLI's final result (killed, crashed, or exited early). */
-    NO_RESULT
+    NO_RESULT,
+    /** The agent's tree went past its memory limit and the kernel killed it ({@link ResourceLimits#memoryBytes()}). */
+    MEMORY_LIMIT,
+    /** The agent ran past its runtime limit and the runner stopped it ({@link ResourceLimits#runtime()}). */
+    RUNTIME_LIMIT,
+    /** The agent wrote more than its output limit and the runner stopped it ({@link ResourceLimits#outputBytesPerStream()}). */
+    OUTPUT_LIMIT,
+    /** The agent's tree hit its process limit ({@link ResourceLimits#maxProcesses()}) and then failed. */
+    PIDS_LIMIT;
+
+    /** Whether this kind says a resource limit ended the agent. */
+    public boolean isLimit() {
+      return this == MEMORY_LIMIT || this == RUNTIME_LIMIT || this == OUTPUT_LIMIT || this == PIDS_LIMIT;
+    }
   }
 
   public AgentOutcome {

@@ -41,6 +41,11 @@ import java.util.Set;
  * @param backends backends added to the built-in and {@link java.util.ServiceLoader} ones; a name
  *     given here wins
  * @param engine how processes are started and their pipes read
+ * @param limits resource limits of every agent, for each limit the agent's config leaves unset
+ * @param cgroupContainment on Linux, put each agent's process tree in cgroups of its own (when
+ *     this machine has writable ones): its membership, kill and resource figures then come from the
+ *     kernel, and a watchdog process kills every agent if the JVM dies. Off, or where no cgroup is
+ *     writable, agents' trees are tracked through {@code /proc}
  * @param outputMemoryBudget the bytes every output window of this runner may hold together, shared
  *     equally by the streams of the agents it holds (each stream's window is the smaller of {@code
  *     outputWindowBytes} and its share; see {@code docs/output-delivery.md}); default a quarter of
@@ -64,6 +69,8 @@ public record ProcessRunnerConfig(
     boolean subreaper,
     List<AgentBackend> backends,
     Engine engine,
+    ResourceLimits limits,
+    boolean cgroupContainment,
     long outputMemoryBudget) {
 
   /** How processes are started and their pipes read. */
@@ -102,6 +109,7 @@ public record ProcessRunnerConfig(
     environmentAllowList = environmentAllowList.map(Set::copyOf);
     backends = List.copyOf(backends);
     Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(limits, "limits");
     if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
       throw new AgentException.InvalidConfig("healthCheckInterval",
           "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
@@ -160,9 +168,23 @@ public record ProcessRunnerConfig(
     private boolean subreaper = true;
     private final List<AgentBackend> backends = new ArrayList<>();
     private Engine engine = Engine.AUTO;
+    private ResourceLimits limits = ResourceLimits.none();
+    private boolean cgroupContainment = true;
     private long outputMemoryBudget = Math.max(MIN_OUTPUT_MEMORY_BUDGET, Runtime.getRuntime().maxMemory() / 4);
 
     private Builder() {}
+
+    /** Default resource limits of every agent (see {@link ProcessRunnerConfig#limits()}). */
+    public Builder limits(ResourceLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /** See {@link ProcessRunnerConfig#cgroupContainment()}; on by default. */
+    public Builder cgroupContainment(boolean enable) {
+      this.cgroupContainment = enable;
+      return this;
+    }
 
     public Builder workingDir(Path workingDir) {
       this.workingDir = workingDir;
@@ -282,7 +304,8 @@ public record ProcessRunnerConfig(
           maxConcurrentAgents == null ? OptionalInt.empty() : OptionalInt.of(maxConcurrentAgents),
           shutdownTimeout, Optional.ofNullable(transcriptDir), outputWindowBytes, pinnedHeadBytes,
           maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
-          outputDrainTimeout, shutdownHook, subreaper, backends, engine, outputMemoryBudget);
+          outputDrainTimeout, shutdownHook, subreaper, backends, engine, limits, cgroupContainment,
+          outputMemoryBudget);
     }
   }
 }

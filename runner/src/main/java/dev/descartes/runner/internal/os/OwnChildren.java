@@ -23,7 +23,7 @@ public final class OwnChildren {
     PIDS.remove(pid);
   }
 
-  static boolean contains(long pid) {
+  public static boolean contains(long pid) {
     return PIDS.contains(pid);
   }
 }

@@ -1,0 +1,459 @@
+package dev.descartes.runner.internal.cgroup;
+
+import dev.descartes.runner.ResourceLimits;
+import dev.descartes.runner.internal.os.Native;
+import dev.descartes.runner.internal.os.OwnChildren;
+import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.os.ProcStat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent's cgroups: made before its process starts, holding the whole tree the agent makes (a
+ * process cannot leave a cgroup by changing its environment, its session or its parent), and
+ * removed once empty. Kill is the whole group at once: {@code cgroup.kill} in v2; in v1, freeze
+ * the group (a frozen process cannot fork or exit), SIGKILL every member through a pidfd, thaw.
+ * Every signal goes through a pidfd opened on a pid read from {@code cgroup.procs} and checked to
+ * be still in the group after opening, so a recycled pid is never signalled. Thread-safe.
+ */
+public final class AgentCgroup implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AgentCgroup.class);
+  private static final int SIGKILL = 9;
+  private static final long CPU_PERIOD_MICROS = 100_000;
+  private static final Duration FREEZE_WAIT = Duration.ofSeconds(1);
+
+  private final CgroupSupport.Mode mode;
+  /** The group that defines membership and kills: the v1 freezer group, or the v2 group. */
+  private final Path main;
+  /** The end of the group's path as {@code /proc/PID/cgroup} shows it. */
+  private final String suffix;
+  /** Every group of this agent, by v1 controller ({@code ""} for the v2 group). */
+  private final Map<String, Path> dirs;
+  /** Each v1 group a spawning thread enters, with the JVM's own group it returns to. */
+  private final Map<Path, Path> threadMoves;
+  private final ResourceLimits limits;
+  private volatile boolean closed;
+
+  AgentCgroup(CgroupSupport.Mode mode, Path main, String suffix, Map<String, Path> dirs,
+      Map<Path, Path> threadMoves, ResourceLimits limits) {
+    this.mode = mode;
+    this.main = main;
+    this.suffix = suffix;
+    this.dirs = Map.copyOf(dirs);
+    this.threadMoves = Map.copyOf(threadMoves);
+    this.limits = limits;
+  }
+
+  /** The membership group's directory. */
+  public Path path() {
+    return main;
+  }
+
+  public CgroupSupport.Mode mode() {
+    return mode;
+  }
+
+  /** Every directory of this agent's groups. */
+  public List<Path> paths() {
+    return List.copyOf(dirs.values());
+  }
+
+  /** Whether processes are placed race-free, by the spawning thread (v1), or after start (v2). */
+  public boolean placesBeforeSpawn() {
+    return !threadMoves.isEmpty();
+  }
+
+  Map<Path, Path> threadMoves() {
+    return threadMoves;
+  }
+
+  /** Writes the limits into the controllers' files. */
+  void applyLimits() throws IOException {
+    if (mode == CgroupSupport.Mode.V2) {
+      if (limits.memoryBytes().isPresent()) {
+        CgroupFs.write(main.resolve("memory.max"), Long.toString(limits.memoryBytes().getAsLong()));
+        writeIfPresent(main.resolve("memory.swap.max"), "0");
+      }
+      if (limits.maxProcesses().isPresent()) {
+        CgroupFs.write(main.resolve("pids.max"), Integer.toString(limits.maxProcesses().getAsInt()));
+      }
+      if (limits.cpus().isPresent()) {
+        CgroupFs.write(main.resolve("cpu.max"), quota() + " " + CPU_PERIOD_MICROS);
+      }
+      return;
+    }
+    if (limits.memoryBytes().isPresent()) {
+      Path m = dirs.get("memory");
+      String bytes = Long.toString(limits.memoryBytes().getAsLong());
+      CgroupFs.write(m.resolve("memory.limit_in_bytes"), bytes);
+      writeIfPresent(m.resolve("memory.memsw.limit_in_bytes"), bytes); // no swapping past the limit
+    }
+    if (limits.maxProcesses().isPresent()) {
+      CgroupFs.write(dirs.get("pids").resolve("pids.max"), Integer.toString(limits.maxProcesses().getAsInt()));
+    }
+    if (limits.cpus().isPresent()) {
+      Path c = dirs.get("cpu");
+      CgroupFs.write(c.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_MICROS));
+      CgroupFs.write(c.resolve("cpu.cfs_quota_us"), Long.toString(quota()));
+    }
+  }
+
+  private long quota() {
+    return Math.max(1000, Math.round(limits.cpus().getAsDouble() * CPU_PERIOD_MICROS));
+  }
+
+  private static void writeIfPresent(Path file, String value) {
+    if (Files.exists(file)) {
+      try {
+        CgroupFs.write(file, value);
+      } catch (IOException e) {
+        LOG.debug("cannot write {}: {}", file, e.toString());
+      }
+    }
+  }
+
+  /**
+   * Moves {@code pid} into the groups (v2, where the spawning thread could not be placed). A
+   * process the child forked between its start and this call stays outside: a window of microseconds
+   * that {@code docs/containment.md} discusses.
+   */
+  public void placeAfterStart(long pid) throws IOException {
+    if (placesBeforeSpawn()) {
+      return;
+    }
+    try {
+      CgroupFs.write(main.resolve("cgroup.procs"), Long.toString(pid));
+    } catch (IOException e) {
+      if (ProcFs.stat(pid).map(s -> !s.isZombie()).orElse(false)) {
+        throw e;
+      }
+      // it has already exited: nothing to place
+    }
+  }
+
+  /** The processes in the group now (live ones: a process leaves its group as it exits). */
+  public List<Integer> pids() {
+    return CgroupFs.procs(main);
+  }
+
+  public boolean isEmpty() {
+    return CgroupFs.isEmpty(main);
+  }
+
+  /** Whether {@code pid} is, right now, a process of this group. */
+  public boolean contains(int pid) {
+    String hierarchy = mode == CgroupSupport.Mode.V1 ? "freezer" : "";
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "cgroup"))) {
+        int a = line.indexOf(':');
+        int b = line.indexOf(':', a + 1);
+        if (a < 0 || b < 0) {
+          continue;
+        }
+        String controllers = line.substring(a + 1, b);
+        boolean match = hierarchy.isEmpty() ? line.startsWith("0::")
+            : (("," + controllers + ",").contains("," + hierarchy + ","));
+        if (match) {
+          return line.endsWith(suffix);
+        }
+      }
+    } catch (IOException e) {
+      return false; // gone
+    }
+    return false;
+  }
+
+  /**
+   * Sends {@code signal} to each process of the group that {@code which} accepts (given its pid),
+   * each through a pidfd checked to be a member after opening.
+   *
+   * @return how many processes got it
+   */
+  public int signal(int signal, IntPredicate which) {
+    int n = 0;
+    for (int pid : pids()) {
+      if (which.test(pid) && sendChecked(pid, signal, null)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Sends {@code signal} to the members of the process group that {@code leaderPid} leads, and to
+   * the leader (a group signal, sent one member at a time, and never by the group's number).
+   */
+  public int signalGroup(int leaderPid, int signal) {
+    return signal(signal, pid -> pid == leaderPid
+        || ProcFs.stat(pid).map(s -> s.pgid() == leaderPid).orElse(false));
+  }
+
+  private boolean sendChecked(int pid, int signal, List<Integer> keep) {
+    Optional<Native> nat = Native.get();
+    if (nat.isEmpty()) {
+      // Without pidfds: a frozen or listed member's pid, checked just before; the JDK's handle
+      // checks the start time too.
+      if (!contains(pid)) {
+        return false;
+      }
+      Optional<ProcessHandle> h = ProcessHandle.of(pid);
+      if (h.isEmpty()) {
+        return false;
+      }
+      return switch (signal) {
+        case SIGKILL -> h.get().destroyForcibly();
+        case 15 -> h.get().destroy();
+        default -> sendWithKill(pid, signal);
+      };
+    }
+    Native n = nat.get();
+    Optional<Integer> fd = n.pidfdOpen(pid);
+    if (fd.isEmpty()) {
+      return false;
+    }
+    boolean kept = false;
+    try {
+      if (!contains(pid)) {
+        return false; // the pid was recycled by a process outside this group
+      }
+      boolean sent = n.pidfdSendSignal(fd.get(), signal) == 0;
+      if (sent && keep != null) {
+        keep.add(pid);
+        keep.add(fd.get());
+        kept = true;
+      }
+      return sent;
+    } finally {
+      if (!kept) {
+        n.close(fd.get());
+      }
+    }
+  }
+
+  private static boolean sendWithKill(int pid, int signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Integer.toString(pid)).redirectErrorStream(true).start();
+      kill.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+      return kill.waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Kills every process of the group and waits up to {@code timeout} for the group to be empty;
+   * reaps the killed processes that had been re-parented to this JVM. The leader, {@code leaderPid},
+   * is left to its engine to reap.
+   *
+   * @return how many processes were killed (v1), or whether any was there (v2: 1)
+   */
+  public int kill(Duration timeout, long leaderPid) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (isEmpty()) {
+      return 0;
+    }
+    List<Integer> kept = new ArrayList<>();
+    int killed;
+    if (mode == CgroupSupport.Mode.V1) {
+      killed = killFrozen(kept);
+    } else {
+      for (int pid : pids()) { // pidfds of the members, to reap re-parented ones afterwards
+        Native.get().ifPresent(n -> n.pidfdOpen(pid).ifPresent(fd -> {
+          if (contains(pid)) {
+            kept.add(pid);
+            kept.add(fd);
+          } else {
+            n.close(fd);
+          }
+        }));
+      }
+      try {
+        CgroupFs.write(main.resolve("cgroup.kill"), "1");
+      } catch (IOException e) {
+        LOG.warn("cannot kill cgroup {}: {}", main, e.toString());
+      }
+      killed = kept.size() / 2;
+    }
+    awaitEmpty(deadline);
+    reapKept(kept, leaderPid);
+    return killed;
+  }
+
+  private int killFrozen(List<Integer> kept) {
+    Path state = main.resolve("freezer.state");
+    try {
+      CgroupFs.write(state, "FROZEN");
+    } catch (IOException e) {
+      LOG.warn("cannot freeze cgroup {}: {}; killing its processes one by one", main, e.toString());
+    }
+    long frozenBy = System.nanoTime() + FREEZE_WAIT.toNanos();
+    long pause = 20_000;
+    while (System.nanoTime() < frozenBy && !readState(state).startsWith("FROZEN")) {
+      LockSupport.parkNanos(pause);
+      pause = Math.min(pause * 2, 2_000_000);
+    }
+    int killed = 0;
+    java.util.Set<Integer> done = new java.util.HashSet<>();
+    try {
+      for (int round = 0; round < 4; round++) { // frozen: one round finds all; unfrozen: a few
+        int before = killed;
+        for (int pid : pids()) {
+          if (done.add(pid) && sendChecked(pid, SIGKILL, kept)) {
+            killed++;
+          }
+        }
+        if (killed == before) {
+          break;
+        }
+      }
+    } finally {
+      try {
+        CgroupFs.write(state, "THAWED");
+      } catch (IOException e) {
+        LOG.warn("cannot thaw cgroup {}: {}", main, e.toString());
+      }
+    }
+    return killed;
+  }
+
+  private static String readState(Path state) {
+    try {
+      return CgroupFs.read(state).trim();
+    } catch (IOException e) {
+      return "FROZEN"; // gone: nothing left to wait for
+    }
+  }
+
+  /** Waits until no process is left in the group, or the deadline passes; never blocks a carrier. */
+  public boolean awaitEmpty(long deadlineNanos) {
+    long pause = 20_000;
+    while (!isEmpty()) {
+      if (System.nanoTime() >= deadlineNanos) {
+        LOG.debug("cgroup {} still holds {} after the kill", main, pids());
+        return false;
+      }
+      LockSupport.parkNanos(pause);
+      pause = Math.min(pause * 2, 5_000_000);
+    }
+    return true;
+  }
+
+  private static void reapKept(List<Integer> kept, long leaderPid) {
+    Optional<Native> nat = Native.get();
+    if (nat.isEmpty()) {
+      return;
+    }
+    Native n = nat.get();
+    for (int i = 0; i + 1 < kept.size(); i += 2) {
+      int pid = kept.get(i);
+      int fd = kept.get(i + 1);
+      try {
+        if (pid != leaderPid && !OwnChildren.contains(pid)) {
+          n.reapIfExited(fd); // only succeeds for a zombie child of this JVM (re-parented to it)
+        }
+      } finally {
+        n.close(fd);
+      }
+    }
+  }
+
+  /** What the group's controllers (or its members' {@code /proc} entries) say it uses now. */
+  public CgroupStats stats() {
+    OptionalLong memory = OptionalLong.empty();
+    OptionalLong peak = OptionalLong.empty();
+    OptionalLong cpuNanos = OptionalLong.empty();
+    OptionalLong processes = OptionalLong.empty();
+    long oomKills = 0;
+    long pidsRefused = 0;
+    if (mode == CgroupSupport.Mode.V2) {
+      memory = CgroupFs.number(main.resolve("memory.current"));
+      peak = CgroupFs.number(main.resolve("memory.peak"));
+      OptionalLong usec = CgroupFs.keyed(main.resolve("cpu.stat"), "usage_usec");
+      cpuNanos = usec.isPresent() ? OptionalLong.of(usec.getAsLong() * 1000) : OptionalLong.empty();
+      processes = CgroupFs.number(main.resolve("pids.current"));
+      oomKills = CgroupFs.keyed(main.resolve("memory.events"), "oom_kill").orElse(0);
+      pidsRefused = CgroupFs.keyed(main.resolve("pids.events"), "max").orElse(0);
+    } else if (mode == CgroupSupport.Mode.V1) {
+      Path m = dirs.get("memory");
+      if (m != null) {
+        memory = CgroupFs.number(m.resolve("memory.usage_in_bytes"));
+        peak = CgroupFs.number(m.resolve("memory.max_usage_in_bytes"));
+        oomKills = CgroupFs.keyed(m.resolve("memory.oom_control"), "oom_kill").orElse(0);
+      }
+      Path acct = dirs.get("cpuacct");
+      if (acct != null) {
+        cpuNanos = CgroupFs.number(acct.resolve("cpuacct.usage"));
+      }
+      Path p = dirs.get("pids");
+      if (p != null) {
+        processes = CgroupFs.number(p.resolve("pids.current"));
+        pidsRefused = CgroupFs.keyed(p.resolve("pids.events"), "max").orElse(0);
+      }
+    }
+    if (memory.isEmpty() || cpuNanos.isEmpty() || processes.isEmpty()) {
+      long rss = 0;
+      long ticks = 0;
+      List<Integer> members = pids();
+      for (int pid : members) {
+        Optional<ProcStat> s = ProcFs.stat(pid);
+        if (s.isPresent()) {
+          rss += s.get().rssPages() * ProcFs.PAGE_SIZE;
+          ticks += s.get().cpuTicks();
+        }
+      }
+      memory = memory.isPresent() ? memory : OptionalLong.of(rss);
+      cpuNanos = cpuNanos.isPresent() ? cpuNanos : OptionalLong.of(ticks * (1_000_000_000L / ProcFs.TICKS_PER_SECOND));
+      processes = processes.isPresent() ? processes : OptionalLong.of(members.size());
+    }
+    return new CgroupStats(memory.orElse(0), peak, Duration.ofNanos(cpuNanos.orElse(0)),
+        (int) processes.orElse(0), oomKills, pidsRefused);
+  }
+
+  /**
+   * Removes the groups. A group that still holds processes (the agent's leftovers, when the runner
+   * was told not to kill them) stays, and goes with this JVM's scope.
+   *
+   * @return whether every group is gone
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    boolean all = true;
+    for (Path d : dirs.values()) {
+      all &= CgroupFs.removeTree(d);
+    }
+    closed = all;
+  }
+
+  /** Whether every directory is gone. */
+  public boolean removed() {
+    return dirs.values().stream().noneMatch(Files::exists);
+  }
+
+  @Override
+  public String toString() {
+    return "AgentCgroup[" + mode + ", " + main + "]";
+  }
+
+  static Map<String, Path> orderedDirs() {
+    return new LinkedHashMap<>();
+  }
+}

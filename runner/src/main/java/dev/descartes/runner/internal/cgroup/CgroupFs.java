@@ -1,0 +1,112 @@
+package dev.descartes.runner.internal.cgroup;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** Reads and writes cgroup files; every reader tolerates a group that vanished. */
+final class CgroupFs {
+
+  private CgroupFs() {}
+
+  /** Writes {@code value} in one {@code write(2)}, as the cgroup interface files expect. */
+  static void write(Path file, String value) throws IOException {
+    Files.write(file, value.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE);
+  }
+
+  static String read(Path file) throws IOException {
+    return Files.readString(file, StandardCharsets.US_ASCII);
+  }
+
+  /** The pids in {@code dir/cgroup.procs}; empty if the group is gone. */
+  static List<Integer> procs(Path dir) {
+    List<Integer> out = new ArrayList<>();
+    try {
+      String s = read(dir.resolve("cgroup.procs"));
+      int n = 0;
+      boolean in = false;
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c >= '0' && c <= '9') {
+          n = n * 10 + (c - '0');
+          in = true;
+        } else if (in) {
+          out.add(n);
+          n = 0;
+          in = false;
+        }
+      }
+      if (in) {
+        out.add(n);
+      }
+    } catch (IOException e) {
+      // gone
+    }
+    return out;
+  }
+
+  /** Whether {@code dir/cgroup.procs} is empty (or the group is gone). */
+  static boolean isEmpty(Path dir) {
+    try {
+      return read(dir.resolve("cgroup.procs")).isBlank();
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  /** A file holding one number ({@code max} reads as empty). */
+  static OptionalLong number(Path file) {
+    try {
+      String s = read(file).trim();
+      return s.isEmpty() || s.equals("max") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(s));
+    } catch (IOException | NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** The value of {@code key} in a flat-keyed file ({@code key value} per line). */
+  static OptionalLong keyed(Path file, String key) {
+    try {
+      for (String line : read(file).split("\n")) {
+        int sp = line.indexOf(' ');
+        if (sp > 0 && line.regionMatches(0, key, 0, key.length()) && sp == key.length()) {
+          return OptionalLong.of(Long.parseLong(line.substring(sp + 1).trim()));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // gone or unreadable
+    }
+    return OptionalLong.empty();
+  }
+
+  /**
+   * Removes {@code dir} and the groups below it, deepest first. A group that still holds a process
+   * stays.
+   *
+   * @return whether {@code dir} is gone
+   */
+  static boolean removeTree(Path dir) {
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
+      for (Path c : children) {
+        removeTree(c);
+      }
+    } catch (NoSuchFileException e) {
+      return true;
+    } catch (IOException e) {
+      // not listable: try the rmdir anyway
+    }
+    try {
+      Files.deleteIfExists(dir); // rmdir(2); cgroupfs refuses a populated group with EBUSY
+      return true;
+    } catch (IOException e) {
+      return !Files.exists(dir);
+    }
+  }
+}
