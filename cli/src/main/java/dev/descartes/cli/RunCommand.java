@@ -19,18 +19,21 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code descartes run}: one agent from the command line, or a fleet from a file. The exit code is
- * the agent's own (a fleet: 0 only if every agent completed), 130 after Ctrl+C, 2 for bad input.
+ * the agent's own (a fleet: 0 only if every agent completed), 128 + the signal after SIGINT, SIGTERM
+ * or SIGHUP, 141 or 74 when stdout cannot be written, 2 for bad input.
  */
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
     description = {
         "Runs one agent on TASK, or every agent of a fleet file (-f), and shows their output as it comes.",
-        "Ctrl+C stops the agents gracefully; a second Ctrl+C kills them."},
+        "Every line an agent writes is shown; while the output is slow (a pipe, a file), the agents wait.",
+        "Ctrl+C (or SIGTERM, SIGHUP) stops the agents gracefully; a second one kills them."},
     footer = {"", "Examples:",
         "  descartes run \"Explain what this repository does\"",
         "  descartes run --backend opencode --model anthropic/claude-sonnet-4 --cwd ../app \"Fix the failing test\"",
         "  descartes run -f examples/fleet.yaml",
         "", "Exit codes: the agent's own (0 = success) for one agent; for a fleet 0 if every agent completed,"
-            + " else 1; 130 after Ctrl+C; 2 for bad input."})
+            + " else 1; 130 after Ctrl+C (143 SIGTERM, 129 SIGHUP); 141 when stdout is a closed pipe,"
+            + " 74 when it cannot be written otherwise; 2 for bad input."})
 final class RunCommand implements Callable<Integer> {
 
   @Option(names = {"-f", "--file"}, paramLabel = "FLEET", description = "A fleet file (YAML, or TOML by its .toml ending).")
@@ -69,6 +72,10 @@ final class RunCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true)
   Format format = new Format();
 
+  @Option(names = "--prefix",
+      description = "With --raw and a fleet: lead each line with the agent's name (default: the bytes as written).")
+  boolean prefix;
+
   @Option(names = "--no-color", description = "No colours, even on a terminal (NO_COLOR does the same).")
   boolean noColor;
 
@@ -90,9 +97,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (prefix && !format.raw) {
+      throw new UsageException("--prefix applies to --raw output (the other formats name each agent already)");
+    }
     Fleet fleet = file != null ? fromFile() : single();
     Screen screen = Screen.system(Terminal.detect(noColor));
-    return new FleetRunner(fleet, format.mode(), screen).run();
+    return new FleetRunner(fleet, format.mode(), prefix, screen).run();
   }
 
   private Fleet fromFile() {

@@ -6,6 +6,7 @@ import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.engine.ProcessEngine;
+import dev.descartes.runner.internal.io.OutputBudget;
 import dev.descartes.runner.internal.io.Transcript;
 import java.io.IOException;
 import java.time.Duration;
@@ -37,11 +38,13 @@ public final class AgentRegistry implements AutoCloseable {
   private final ExecutorService background = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
+  private final OutputBudget outputBudget;
 
   public AgentRegistry(ProcessRunnerConfig config, ProcessEngine engine) {
     this.config = config;
     this.engine = engine;
     this.slots = new AgentSlots(config.maxConcurrentAgents());
+    this.outputBudget = new OutputBudget(config.outputMemoryBudget());
     this.health = config.enableHealthChecks()
         ? new HealthMonitor(config.healthCheckInterval(), this::live) : null;
   }
@@ -72,7 +75,7 @@ public final class AgentRegistry implements AutoCloseable {
     LocalAgent.Context ctx = new LocalAgent.Context(engine, background, this::terminal, listeners,
         plan.stopSequence(), config.enableJsonStreaming(), config.killOrphansOnExit(),
         config.outputDrainTimeout(), config.outputWindowBytes(), config.pinnedHeadBytes(),
-        config.maxLineBytes(), plan.cli());
+        config.maxLineBytes(), plan.cli(), outputBudget);
     LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
     agents.put(id, a);
     try {
@@ -130,7 +133,16 @@ public final class AgentRegistry implements AutoCloseable {
       throw new AgentException.Execution("agent " + id + " (" + a.config().name() + ") is still "
           + a.status() + "; stop it (kill or GracefulShutdown) and wait for it before removing it");
     }
-    return agents.remove(id, a);
+    boolean removed = agents.remove(id, a);
+    if (removed) {
+      a.releaseOutput();
+    }
+    return removed;
+  }
+
+  /** The memory budget every agent's output windows share. */
+  public OutputBudget outputBudget() {
+    return outputBudget;
   }
 
   public AutoCloseable addListener(Consumer<? super AgentEvent> listener) {

@@ -29,14 +29,21 @@ final class EventIterator implements Iterator<AgentEvent>, AutoCloseable {
   private AgentEvent next;
 
   EventIterator(LocalAgent agent, LineLog log, EventDecoder decoder, AgentEventParser parser) {
-    this(agent, log, decoder, parser, false);
+    this(agent, log, decoder, parser, false, false);
   }
 
+  /**
+   * @param everyLine hold the agent back rather than skip
+   * @param fromNow start after the last line read so far, without {@code Started}
+   */
   EventIterator(LocalAgent agent, LineLog log, EventDecoder decoder, AgentEventParser parser,
-      boolean everyLine) {
+      boolean everyLine, boolean fromNow) {
     this.agent = agent;
     this.log = log;
-    this.cursor = log.newCursor(everyLine);
+    this.cursor = fromNow ? log.newCursorAtEnd() : log.newCursor(everyLine);
+    if (fromNow) {
+      phase = Phase.LINES;
+    }
     this.decoder = decoder;
     this.parser = parser;
     this.release = everyLine ? SharedReader.releaseWhenUnreachable(this, log, cursor) : null;

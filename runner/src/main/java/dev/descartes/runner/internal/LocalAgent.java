@@ -68,7 +68,8 @@ public final class LocalAgent implements AgentHandle {
       long windowBytes,
       long pinnedHeadBytes,
       int maxLineBytes,
-      CliProtocol cli) {}
+      CliProtocol cli,
+      dev.descartes.runner.internal.io.OutputBudget outputBudget) {}
 
   private final AgentId id;
   private final long spawnSeq;
@@ -113,9 +114,10 @@ public final class LocalAgent implements AgentHandle {
     this.config = config;
     this.ctx = ctx;
     this.decoder = new EventDecoder(id, ctx.jsonStreaming());
-    this.stdout = new OutputPipeline(ctx.windowBytes(), ctx.pinnedHeadBytes(), ctx.maxLineBytes(),
-        outTranscript, this::dispatchLine);
-    this.stderr = new OutputPipeline(ctx.windowBytes(), 0, ctx.maxLineBytes(), errTranscript, null);
+    this.stdout = new OutputPipeline(ctx.windowBytes(), ctx.pinnedHeadBytes(), ctx.outputBudget(),
+        ctx.maxLineBytes(), outTranscript, this::dispatchLine);
+    this.stderr = new OutputPipeline(ctx.windowBytes(), 0, ctx.outputBudget(), ctx.maxLineBytes(),
+        errTranscript, null);
     this.stdoutReader = new SharedReader(stdout);
     this.stderrReader = new SharedReader(stderr);
     this.jsonDecoder = new EventDecoder(id, true);
@@ -206,10 +208,14 @@ public final class LocalAgent implements AgentHandle {
     }
   }
 
+  /**
+   * Waits for both streams to end. The timeout runs while nothing happens: an every-line reader
+   * that is still reading what the agent wrote before it exited gets all the time it needs.
+   */
   private void drainOutput() {
     CompletableFuture<Void> both = CompletableFuture.allOf(stdout.ended(), stderr.ended());
     try {
-      both.get(ctx.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      OutputPipeline.awaitEnded(both, ctx.drainTimeout(), stdout, stderr);
     } catch (TimeoutException e) {
       LOG.warn("agent {} ({}): output still open {} after exit (a process outside its tree holds the "
           + "pipe); later output is not read", id, config.name(), ctx.drainTimeout());
@@ -405,6 +411,41 @@ public final class LocalAgent implements AgentHandle {
   public AutoCloseable onEvent(Consumer<? super AgentEvent> listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);
+  }
+
+  @Override
+  public AutoCloseable onEvent(Consumer<? super AgentEvent> listener, dev.descartes.runner.OutputDelivery delivery) {
+    if (delivery == dev.descartes.runner.OutputDelivery.EVERY_LINE) {
+      return onEvent(listener);
+    }
+    return LatestListener.start(this, new EventIterator(this, stdout.log(), decoder, eventParser(), false, true),
+        listener);
+  }
+
+  @Override
+  public Iterable<AgentEvent> events(dev.descartes.runner.OutputDelivery delivery) {
+    boolean everyLine = delivery == dev.descartes.runner.OutputDelivery.EVERY_LINE;
+    return () -> new EventIterator(this, stdout.log(), decoder, eventParser(), everyLine, false);
+  }
+
+  private dev.descartes.runner.AgentEventParser eventParser() {
+    return ctx.jsonStreaming() ? ctx.cli().parsers().get() : dev.descartes.runner.AgentEventParser.none();
+  }
+
+  @Override
+  public AgentOutput stdout(dev.descartes.runner.OutputDelivery delivery) {
+    return new SharedReader(stdout, delivery);
+  }
+
+  @Override
+  public AgentOutput stderr(dev.descartes.runner.OutputDelivery delivery) {
+    return new SharedReader(stderr, delivery);
+  }
+
+  /** The runner forgets this agent: its windows' memory goes back to the budget. */
+  void releaseOutput() {
+    ctx.outputBudget().unregister(stdout.log());
+    ctx.outputBudget().unregister(stderr.log());
   }
 
   @Override

@@ -89,6 +89,34 @@ final class OutputPipeline implements OutputSink {
     }
   }
 
+  /**
+   * Waits for {@code ended}, giving up after {@code timeout} without progress: no every-line reader
+   * of any of {@code pipelines} read a line in that time while it held its stream back.
+   */
+  static void awaitEnded(CompletableFuture<Void> ended, java.time.Duration timeout, OutputPipeline... pipelines)
+      throws java.util.concurrent.TimeoutException, InterruptedException,
+      java.util.concurrent.ExecutionException {
+    long limit = timeout.toNanos();
+    long deadline = System.nanoTime() + limit;
+    while (true) {
+      try {
+        ended.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        return;
+      } catch (java.util.concurrent.TimeoutException e) {
+        long progress = Long.MIN_VALUE;
+        for (OutputPipeline p : pipelines) {
+          if (p.log.full()) {
+            progress = Math.max(progress, p.log.lastLosslessRead());
+          }
+        }
+        if (progress == Long.MIN_VALUE || progress + limit - System.nanoTime() <= 0) {
+          throw e;
+        }
+        deadline = progress + limit;
+      }
+    }
+  }
+
   LineLog log() {
     return log;
   }

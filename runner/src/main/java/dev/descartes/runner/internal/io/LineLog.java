@@ -205,6 +205,19 @@ public final class LineLog {
     return c;
   }
 
+  /** A latest-lines cursor after the last line appended so far. */
+  public Cursor newCursorAtEnd() {
+    Cursor c = new Cursor(false);
+    lock.lock();
+    try {
+      c.next = nextSeq;
+      c.nextOffset = nextOffset;
+    } finally {
+      lock.unlock();
+    }
+    return c;
+  }
+
   /** This every-line cursor reads no more: it no longer holds anything back. Idempotent. */
   public void release(Cursor c) {
     if (!c.lossless) {
