@@ -156,6 +156,7 @@ public final class LocalProcessRunner implements AgentRunner {
       return;
     }
     try {
+      registry.closeForSpawns(); // a spawn racing with close is either refused or seen below
       shutdown(config.shutdownTimeout());
     } finally {
       registry.close();

@@ -39,6 +39,9 @@ public final class AgentRegistry implements AutoCloseable {
       Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
   private final OutputBudget outputBudget;
+  private final java.util.concurrent.locks.ReentrantReadWriteLock spawns =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private volatile boolean closedForSpawns;
 
   public AgentRegistry(ProcessRunnerConfig config, ProcessEngine engine) {
     this.config = config;
@@ -53,7 +56,7 @@ public final class AgentRegistry implements AutoCloseable {
     AgentId id = AgentId.random();
     Spawner.Plan plan = spawner.plan(agent, id);
     slots.acquireNow();
-    return start(spawner, plan, id);
+    return startUnlessClosed(spawner, plan, id);
   }
 
   public LocalAgent spawnWaiting(Spawner spawner, AgentConfig agent, Duration waitForSlot)
@@ -61,7 +64,38 @@ public final class AgentRegistry implements AutoCloseable {
     AgentId id = AgentId.random();
     Spawner.Plan plan = spawner.plan(agent, id);
     slots.acquire(waitForSlot);
-    return start(spawner, plan, id);
+    return startUnlessClosed(spawner, plan, id);
+  }
+
+  /**
+   * Starts the agent under the read side of {@link #spawns}: {@link #closeForSpawns()} waits for
+   * every spawn under way to have registered its agent, and no spawn starts after it, so a close
+   * that then stops every live agent misses none.
+   */
+  private LocalAgent startUnlessClosed(Spawner spawner, Spawner.Plan plan, AgentId id) {
+    spawns.readLock().lock();
+    try {
+      if (closedForSpawns) {
+        slots.release();
+        throw new AgentException.Execution("this runner is closed; create a new LocalProcessRunner");
+      }
+      return start(spawner, plan, id);
+    } finally {
+      spawns.readLock().unlock();
+    }
+  }
+
+  /**
+   * From now on spawn fails; returns once every spawn under way has registered its agent (or
+   * failed), so that {@link #live()} holds every agent that will ever run.
+   */
+  public void closeForSpawns() {
+    spawns.writeLock().lock();
+    try {
+      closedForSpawns = true;
+    } finally {
+      spawns.writeLock().unlock();
+    }
   }
 
   private LocalAgent start(Spawner spawner, Spawner.Plan plan, AgentId id) {

@@ -94,6 +94,12 @@ public final class LocalAgent implements AgentHandle {
   private volatile dev.descartes.runner.AgentOutcome outcome;
   private final CompletableFuture<Void> initialInputWritten = new CompletableFuture<>();
 
+  /** A kill asked for while STARTING: carried out the moment the process exists. */
+  private volatile boolean killPending;
+  /** A signal asked for while STARTING: sent the moment the process exists. */
+  private volatile AgentSignal signalPending;
+  /** Set once child and tree are in place; pending requests are checked after it. */
+  private volatile boolean processReady;
   private volatile ChildProcess child;
   private volatile ProcessTree tree;
   private volatile Instant startedAt = Instant.now();
@@ -138,6 +144,8 @@ public final class LocalAgent implements AgentHandle {
       tree = ProcessTree.of(c.pid(), ChildEnvironment.COOKIE, id.toString()).orElse(null);
     }
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
+    processReady = true;
+    carryOutPendingStop();
     started = new AgentEvent.Started(id, startedAt, c.pid());
     emit(started);
     c.startOutput();
@@ -252,6 +260,21 @@ public final class LocalAgent implements AgentHandle {
     status.updateAndGet(s -> s.isTerminal() ? s : AgentStatus.STOPPING);
   }
 
+  /**
+   * A kill or signal that came while STARTING. Either the caller saw the process (and acted itself)
+   * or this sees the request (both may happen: a second kill does no harm).
+   */
+  private void carryOutPendingStop() {
+    if (killPending) {
+      kill();
+    } else {
+      AgentSignal s = signalPending;
+      if (s != null) {
+        signal(s);
+      }
+    }
+  }
+
   @Override
   public void signal(AgentSignal signal) {
     if (!Platform.hasPosixSignals() && signal != AgentSignal.TERMINATE && signal != AgentSignal.KILL) {
@@ -269,6 +292,12 @@ public final class LocalAgent implements AgentHandle {
       requestStop();
     }
     sentSignals.add(signal.number());
+    if (!processReady) {
+      signalPending = signal; // STARTING: sent by start() once the process exists
+      if (!processReady) {
+        return;
+      }
+    }
     ProcessTree t = tree;
     if (t != null) {
       switch (signal) {
@@ -304,6 +333,10 @@ public final class LocalAgent implements AgentHandle {
   public void kill() {
     requestStop();
     sentSignals.add(AgentSignal.KILL.number());
+    killPending = true; // STARTING: start() carries it out once the process exists
+    if (!processReady) {
+      return;
+    }
     ProcessTree t = tree;
     if (t != null) {
       t.killAll(REAP_TIMEOUT);
@@ -511,7 +544,8 @@ public final class LocalAgent implements AgentHandle {
 
   @Override
   public long pid() {
-    return child.pid();
+    ChildProcess c = child;
+    return c == null ? -1 : c.pid();
   }
 
   /** This agent's stop sequence for {@code timeout}: its backend's, or the default. */
