@@ -117,8 +117,10 @@ final class FleetRunner {
         continue;
       }
       AgentHandle h;
+      Readers[] opened = new Readers[1];
       try {
-        h = runner.spawn(t.config(), SLOT_WAIT);
+        // the readers are opened before the agent's first byte is delivered: every line from the first
+        h = runner.spawn(t.config(), SLOT_WAIT, a -> opened[0] = Readers.open(a, r.wantsStdout()));
       } catch (InterruptedException e) {
         t.notStarted(); // stopped while it waited for a slot
         end(t, r);
@@ -133,7 +135,7 @@ final class FleetRunner {
         }
         continue;
       }
-      Readers readers = Readers.open(h, r.wantsStdout()); // at once: every line from the first
+      Readers readers = opened[0];
       boolean stopNow;
       synchronized (lock) {
         t.started(h);

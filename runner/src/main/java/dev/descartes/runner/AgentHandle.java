@@ -89,7 +89,8 @@ public interface AgentHandle {
 
   /**
    * A new reader of stdout, served as {@code delivery} says, starting at the oldest line still held
-   * (open it right after {@code spawn} to see every line). An {@link OutputDelivery#EVERY_LINE}
+   * (opened in the {@code beforeOutput} callback of {@link LocalProcessRunner#spawn(AgentConfig,
+   * Duration, Consumer)}, it starts at the very first line). An {@link OutputDelivery#EVERY_LINE}
    * reader misses nothing from there on and holds the agent back while it is behind: close it
    * when done. {@code LATEST} gives an independent reader like {@link #stdout()}.
    */
@@ -120,7 +121,9 @@ public interface AgentHandle {
 
   /**
    * {@link #events()}, each iterator served as {@code delivery} says. An {@link
-   * OutputDelivery#EVERY_LINE} iterator never gets a {@link AgentEvent.Gap} after its first event:
+   * OutputDelivery#EVERY_LINE} iterator never gets a {@link AgentEvent.Gap} once it has started
+   * (made in the {@code beforeOutput} callback of {@link LocalProcessRunner#spawn(AgentConfig,
+   * Duration, Consumer)}, it starts at the very first line):
    * while it is behind, the agent is held back. It lets go once it has returned {@link
    * AgentEvent.Exited}, or when closed (it is {@link AutoCloseable}), or once it is unreachable: an
    * iterator abandoned early should be closed.

@@ -16,6 +16,9 @@ public enum OutputDelivery {
    * reading that agent's pipe, so the agent blocks in {@code write} until the consumer catches up.
    * Such a consumer must be read to the end or closed: one that is abandoned while the agent still
    * writes holds the agent back (an unreachable one is let go when the garbage collector finds it).
+   * It starts at the oldest line still held when it is opened; one opened in the {@code
+   * beforeOutput} callback of {@link LocalProcessRunner#spawn(AgentConfig, java.time.Duration,
+   * java.util.function.Consumer)} starts at the very first line.
    */
   EVERY_LINE,
 

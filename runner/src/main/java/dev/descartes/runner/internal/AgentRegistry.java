@@ -3,6 +3,7 @@ package dev.descartes.runner.internal;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.engine.ProcessEngine;
@@ -56,15 +57,21 @@ public final class AgentRegistry implements AutoCloseable {
     AgentId id = AgentId.random();
     Spawner.Plan plan = spawner.plan(agent, id);
     slots.acquireNow();
-    return startUnlessClosed(spawner, plan, id);
+    return startUnlessClosed(spawner, plan, id, a -> { });
   }
 
   public LocalAgent spawnWaiting(Spawner spawner, AgentConfig agent, Duration waitForSlot)
       throws InterruptedException {
+    return spawnWaiting(spawner, agent, waitForSlot, a -> { });
+  }
+
+  /** {@code beforeOutput}: see {@link LocalAgent#start}. */
+  public LocalAgent spawnWaiting(Spawner spawner, AgentConfig agent, Duration waitForSlot,
+      Consumer<? super AgentHandle> beforeOutput) throws InterruptedException {
     AgentId id = AgentId.random();
     Spawner.Plan plan = spawner.plan(agent, id);
     slots.acquire(waitForSlot);
-    return startUnlessClosed(spawner, plan, id);
+    return startUnlessClosed(spawner, plan, id, beforeOutput);
   }
 
   /**
@@ -72,14 +79,15 @@ public final class AgentRegistry implements AutoCloseable {
    * every spawn under way to have registered its agent, and no spawn starts after it, so a close
    * that then stops every live agent misses none.
    */
-  private LocalAgent startUnlessClosed(Spawner spawner, Spawner.Plan plan, AgentId id) {
+  private LocalAgent startUnlessClosed(Spawner spawner, Spawner.Plan plan, AgentId id,
+      Consumer<? super AgentHandle> beforeOutput) {
     spawns.readLock().lock();
     try {
       if (closedForSpawns) {
         slots.release();
         throw new AgentException.Execution("this runner is closed; create a new LocalProcessRunner");
       }
-      return start(spawner, plan, id);
+      return start(spawner, plan, id, beforeOutput);
     } finally {
       spawns.readLock().unlock();
     }
@@ -98,7 +106,8 @@ public final class AgentRegistry implements AutoCloseable {
     }
   }
 
-  private LocalAgent start(Spawner spawner, Spawner.Plan plan, AgentId id) {
+  private LocalAgent start(Spawner spawner, Spawner.Plan plan, AgentId id,
+      Consumer<? super AgentHandle> beforeOutput) {
     Transcript[] transcripts;
     try {
       transcripts = spawner.transcripts(plan.config(), id);
@@ -113,7 +122,7 @@ public final class AgentRegistry implements AutoCloseable {
     LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
     agents.put(id, a);
     try {
-      a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec());
+      a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec(), beforeOutput);
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
       slots.release();

@@ -136,6 +136,15 @@ public final class LocalAgent implements AgentHandle {
   /** Starts the process; on failure nothing is left running and the caller frees the slot. */
   void start(List<String> argv, java.util.Map<String, String> env, java.nio.file.Path cwd, LaunchSpec spec)
       throws IOException {
+    start(argv, env, cwd, spec, a -> { });
+  }
+
+  /**
+   * Starts the process; {@code beforeOutput} gets the handle once the process exists and before the
+   * first byte of its output is delivered (readers it opens see every line from the first).
+   */
+  void start(List<String> argv, java.util.Map<String, String> env, java.nio.file.Path cwd, LaunchSpec spec,
+      Consumer<? super AgentHandle> beforeOutput) throws IOException {
     ChildProcess c = ctx.engine().start(new LaunchRequest(argv, env, cwd, stdout, stderr));
     child = c;
     startedAt = Instant.now();
@@ -148,6 +157,11 @@ public final class LocalAgent implements AgentHandle {
     carryOutPendingStop();
     started = new AgentEvent.Started(id, startedAt, c.pid());
     emit(started);
+    try {
+      beforeOutput.accept(this);
+    } catch (RuntimeException e) {
+      LOG.warn("agent {}: the spawn's beforeOutput callback threw {}", id, e.toString());
+    }
     c.startOutput();
     c.onExit().whenComplete((st, err) -> ctx.background().execute(() -> finish(st, err)));
     byte[] input = spec.initialInput();
@@ -338,14 +352,64 @@ public final class LocalAgent implements AgentHandle {
       return;
     }
     ProcessTree t = tree;
-    if (t != null) {
-      t.killAll(REAP_TIMEOUT);
-    } else if (child != null) {
-      ProcessHandle.of(pid()).ifPresent(h -> {
-        h.descendants().forEach(ProcessHandle::destroyForcibly);
-        h.destroyForcibly();
-      });
+    RuntimeException failure = null;
+    try {
+      if (t != null) {
+        t.killAll(REAP_TIMEOUT);
+      } else if (child != null) {
+        ProcessHandle.of(pid()).ifPresent(h -> {
+          h.descendants().forEach(ProcessHandle::destroyForcibly);
+          h.destroyForcibly();
+        });
+      }
+    } catch (RuntimeException e) {
+      failure = e;
     }
+    verifyKilled(failure);
+  }
+
+  /**
+   * A kill returns only once the main process is gone; if it is still there after {@link
+   * #REAP_TIMEOUT}, the kill did not work: the status says so and {@link AgentException.KillFailed}
+   * tells the caller, never a silent return.
+   */
+  private void verifyKilled(RuntimeException failure) {
+    ChildProcess c = child;
+    try {
+      c.onExit().get(REAP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (ExecutionException e) {
+      return; // the exit status is unavailable, but the process is gone
+    } catch (TimeoutException e) {
+      // still alive: fall through
+    }
+    status.compareAndSet(AgentStatus.STOPPING, AgentStatus.KILL_FAILED);
+    String why = failure != null ? " (" + failure + ")" : whyFilesCannotOpen();
+    throw new AgentException.KillFailed("could not kill agent " + id + " (" + config.name() + "): its process "
+        + c.pid() + " is still alive " + REAP_TIMEOUT.toSeconds() + " s after SIGKILL" + why
+        + "; raise the runner's limits (ulimit -n), then call kill() again", failure);
+  }
+
+  /**
+   * {@code " (the runner cannot open files: Too many open files)"}, or empty if it can. A runner out
+   * of descriptors cannot load classes either: what this path needs is loaded with this class.
+   */
+  private static String whyFilesCannotOpen() {
+    try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/self/stat"))) {
+      return "";
+    } catch (IOException e) {
+      return " (the runner cannot open files: " + e.getMessage() + ")";
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  static {
+    // loaded now, not when a kill fails for want of descriptors (a class file needs one to load)
+    AgentException.KillFailed.class.getName();
   }
 
   // ---- stdin ----
