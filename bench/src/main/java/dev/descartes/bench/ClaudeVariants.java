@@ -2,6 +2,7 @@ package dev.descartes.bench;
 
 import static dev.descartes.bench.MetricSpec.time;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,10 +15,13 @@ public final class ClaudeVariants {
   /** The fake Anthropic server of the backend tests (branch {@code backends}). */
   static final String FAKE_SERVER = "dev.descartes.runner.testing.fakemodel.FakeModelServer";
 
+  /** The pace of the pool cases' steady load. */
+  private static final int INTERVAL_MS = 2000;
+
   private ClaudeVariants() {}
 
   static List<Variant> variants(Sizes s, Toolchain tools) {
-    int turns = s.mode().equals("full") ? 20 : 3;
+    int turns = 20; // the median over 20 in every mode: 20 cold spawns take about half a minute
     String cli = "claude=" + tools.claude().orElse("");
     List<MetricSpec> shown = List.of(
         time("first_event_p50_ms", "first event, median", "ms"),
@@ -27,7 +31,26 @@ public final class ClaudeVariants {
         new Variant("ttfe", "ttfe-cold", "claude: cold spawn per turn (" + turns + " turns), fake model server",
             List.of(cli, "mode=cold", "turns=" + turns), shown, s.runs(), true),
         new Variant("ttfe", "ttfe-warm", "claude: turns on one pre-warmed stream-json session (" + turns
-            + " turns), fake model server", List.of(cli, "mode=warm", "turns=" + turns), shown, s.runs(), true));
+            + " turns), fake model server", List.of(cli, "mode=warm", "turns=" + turns), shown, s.runs(), true),
+        pool("ttfe-pool", "initialize handshake only", List.of(), cli, turns, s),
+        pool("ttfe-pool-warmed", "one warm-up turn each", List.of("warmup=Warm up."), cli, turns, s));
+  }
+
+  private static Variant pool(String id, String readiness, List<String> more, String cli, int turns, Sizes s) {
+    List<String> args = new ArrayList<>(List.of(cli, "mode=pool", "turns=" + turns, "warm=4",
+        "interval_ms=" + INTERVAL_MS));
+    args.addAll(more);
+    return new Variant("ttfe", id, "claude: AgentPool of stream-json sessions (4 warm, ready = " + readiness
+        + "), a lease every " + INTERVAL_MS + " ms, " + turns + " leases, each from lease() + first message; fake model"
+        + " server", args, List.of(
+            time("first_event_p50_ms", "first event after lease(), median", "ms"),
+            time("first_event_max_ms", "first event after lease(), max", "ms"),
+            time("result_p50_ms", "result event, median", "ms"),
+            time("lease_wait_p50_ms", "lease() wait, median", "ms"),
+            MetricSpec.info("fewest_ready", "fewest ready sessions at a lease", "sessions"),
+            MetricSpec.rate("refill_per_s", "refill rate", "sessions/s"),
+            MetricSpec.info("leases_per_s", "lease rate", "leases/s")), s.runs(), true);
+
   }
 
   /** Why scenario 6 cannot run here, if it cannot. */

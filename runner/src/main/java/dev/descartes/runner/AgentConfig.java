@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
 /**
@@ -39,6 +40,14 @@ import java.util.stream.Collectors;
  *     stdin; each element reaches the CLI unchanged
  * @param limits resource limits of this agent's process tree; each unset one falls back to {@link
  *     ProcessRunnerConfig#limits()}
+ * @param workspace a git worktree of its own for the agent (see {@link Worktrees}); empty to work in
+ *     {@code workingDir}
+ * @param budgetUsd the most the agent may spend, in US dollars: past it the agent is stopped and its
+ *     outcome says {@link AgentOutcome.ErrorKind#BUDGET}; claude also gets {@code --max-budget-usd}
+ * @param sandbox run the agent in this sandbox; overrides the runner's {@link
+ *     ProcessRunnerConfig#sandbox()}
+ * @param container run the agent in a container of this image instead of on the host (see {@link
+ *     ContainerSpec}); empty: a local process
  */
 public record AgentConfig(
     String name,
@@ -54,7 +63,11 @@ public record AgentConfig(
     boolean multiTurn,
     boolean autoApprove,
     List<String> extraArgs,
-    ResourceLimits limits) {
+    ResourceLimits limits,
+    Optional<Workspace> workspace,
+    OptionalDouble budgetUsd,
+    Optional<AgentSandbox> sandbox,
+    Optional<ContainerSpec> container) {
 
   public AgentConfig {
     name = Objects.requireNonNullElse(name, "");
@@ -71,6 +84,14 @@ public record AgentConfig(
     resumeSession = Objects.requireNonNullElse(resumeSession, Optional.empty());
     extraArgs = List.copyOf(Objects.requireNonNullElse(extraArgs, List.of()));
     limits = Objects.requireNonNullElse(limits, ResourceLimits.none());
+    workspace = Objects.requireNonNullElse(workspace, Optional.empty());
+    budgetUsd = Objects.requireNonNullElse(budgetUsd, OptionalDouble.empty());
+    if (budgetUsd.isPresent() && !(budgetUsd.getAsDouble() > 0 && Double.isFinite(budgetUsd.getAsDouble()))) {
+      throw new AgentException.InvalidConfig("budgetUsd", "is " + budgetUsd.getAsDouble()
+          + "; give a positive amount of US dollars such as 0.50, or leave it unset for no budget");
+    }
+    sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
+    container = Objects.requireNonNullElse(container, Optional.empty());
     if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
       throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
           + "CLI reported (AgentOutcome.sessionId() or the SessionStarted event), or leave it unset");
@@ -82,7 +103,8 @@ public record AgentConfig(
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of(), ResourceLimits.none());
+        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty());
   }
 
   /** The config without resource limits of its own. */
@@ -91,7 +113,18 @@ public record AgentConfig(
       List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
       boolean autoApprove, List<String> extraArgs) {
     this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none());
+        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty());
+  }
+
+  /** The config before workspaces and budgets. */
+  public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
+      Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
+      List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
+      boolean autoApprove, List<String> extraArgs, ResourceLimits limits) {
+    this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
+        resumeSession, multiTurn, autoApprove, extraArgs, limits, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty());
   }
 
   /** A builder with every field empty. */
@@ -108,6 +141,10 @@ public record AgentConfig(
     model.ifPresent(b::model);
     workingDir.ifPresent(b::workingDir);
     resumeSession.ifPresent(b::resumeSession);
+    workspace.ifPresent(b::workspace);
+    budgetUsd.ifPresent(b::budgetUsd);
+    sandbox.ifPresent(b::sandbox);
+    container.ifPresent(b::container);
     return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs).limits(limits);
   }
 
@@ -160,6 +197,10 @@ public record AgentConfig(
         + (autoApprove ? ", autoApprove" : "")
         + (extraArgs.isEmpty() ? "" : ", extraArgs=" + extraArgs)
         + (limits.isEmpty() ? "" : ", limits=" + limits)
+        + workspace.map(w -> ", workspace=worktree of " + w.repository()).orElse("")
+        + (budgetUsd.isPresent() ? ", budgetUsd=" + budgetUsd.getAsDouble() : "")
+        + sandbox.map(x -> ", sandbox=" + x).orElse("")
+        + container.map(c -> ", container=" + c.image()).orElse("")
         + "]";
   }
 
@@ -183,6 +224,10 @@ public record AgentConfig(
     private boolean autoApprove;
     private List<String> extraArgs = List.of();
     private ResourceLimits limits = ResourceLimits.none();
+    private Workspace workspace;
+    private Double budgetUsd;
+    private AgentSandbox sandbox;
+    private ContainerSpec container;
 
     private Builder() {}
 
@@ -280,6 +325,30 @@ public record AgentConfig(
       return extraArgs(List.of(extraArgs));
     }
 
+    /** Runs the agent in a container (see {@link AgentConfig#container()}); null: on the host. */
+    public Builder container(ContainerSpec container) {
+      this.container = container;
+      return this;
+    }
+
+    /** Gives the agent a git worktree of its own (see {@link AgentConfig#workspace()}). */
+    public Builder workspace(Workspace workspace) {
+      this.workspace = workspace;
+      return this;
+    }
+
+    /** The most the agent may spend, in US dollars (see {@link AgentConfig#budgetUsd()}). */
+    public Builder budgetUsd(double budgetUsd) {
+      this.budgetUsd = budgetUsd;
+      return this;
+    }
+
+    /** Runs the agent in {@code sandbox} (see {@link AgentConfig#sandbox()}). */
+    public Builder sandbox(AgentSandbox sandbox) {
+      this.sandbox = sandbox;
+      return this;
+    }
+
     /**
      * @throws AgentException.InvalidConfig if an environment entry cannot be passed to a process
      */
@@ -287,7 +356,9 @@ public record AgentConfig(
       return new AgentConfig(name, modelBackend, task, Optional.ofNullable(context),
           Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
           Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
-          extraArgs, limits);
+          extraArgs, limits, Optional.ofNullable(workspace),
+          budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
+          Optional.ofNullable(sandbox), Optional.ofNullable(container));
     }
   }
 }

@@ -146,4 +146,58 @@ public abstract sealed class AgentException extends RuntimeException {
       return Optional.ofNullable(kind);
     }
   }
+
+  /** An agent's git worktree could not be made ({@link Worktrees#prepare}); no agent was started. */
+  public static final class WorkspaceFailed extends AgentException {
+    private final String agent;
+    private final Reason reason;
+
+    /** Why the worktree could not be made. */
+    public enum Reason {
+      /** The folder is not inside a git repository. */
+      NOT_A_REPOSITORY,
+      /** The agent's branch exists already. */
+      BRANCH_EXISTS,
+      /** The worktree's folder exists already, or another agent of the fleet has it. */
+      PATH_TAKEN,
+      /** The repository has uncommitted changes, which the worktree would not hold. */
+      DIRTY,
+      /** git itself failed (not installed, or an error it reported). */
+      GIT_FAILED
+    }
+
+    public WorkspaceFailed(String agent, Reason reason, String message) {
+      super("agent '" + agent + "': workspace: " + message, null);
+      this.agent = agent;
+      this.reason = Objects.requireNonNull(reason);
+    }
+
+    /** The agent whose worktree failed. */
+    public String agent() {
+      return agent;
+    }
+
+    public Reason reason() {
+      return reason;
+    }
+  }
+
+  /**
+   * The sandbox an agent asked for cannot be set up on this machine: a program or kernel feature is
+   * missing. The message says what is missing and how to get it; {@code descartes doctor} lists
+   * what this machine supports. Nothing was started.
+   */
+  public static final class SandboxUnavailable extends AgentException {
+    private final String missing;
+
+    public SandboxUnavailable(String missing, String message) {
+      super(message, null);
+      this.missing = missing;
+    }
+
+    /** What is missing, such as {@code "bwrap"} or {@code "socat"}. */
+    public String missing() {
+      return missing;
+    }
+  }
 }

@@ -60,7 +60,9 @@ public record AgentOutcome(
     /** The agent wrote more than its output limit and the runner stopped it ({@link ResourceLimits#outputBytesPerStream()}). */
     OUTPUT_LIMIT,
     /** The agent's tree hit its process limit ({@link ResourceLimits#maxProcesses()}) and then failed. */
-    PIDS_LIMIT;
+    PIDS_LIMIT,
+    /** The agent spent its cost budget (its own, or its fleet's) and was stopped. */
+    BUDGET;
 
     /** Whether this kind says a resource limit ended the agent. */
     public boolean isLimit() {

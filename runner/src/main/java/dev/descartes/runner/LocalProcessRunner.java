@@ -96,12 +96,14 @@ public final class LocalProcessRunner implements AgentRunner {
   @Override
   public AgentHandle spawn(AgentConfig config) {
     ensureOpen();
+    requirePreparedWorkspace(config);
     return registry.spawn(spawner, config, null);
   }
 
   @Override
   public AgentHandle spawn(AgentConfig config, Duration waitForSlot) throws InterruptedException {
     ensureOpen();
+    requirePreparedWorkspace(config);
     return registry.spawnWaiting(spawner, config, waitForSlot);
   }
 
@@ -181,6 +183,14 @@ public final class LocalProcessRunner implements AgentRunner {
           // the hook is running or about to: nothing to remove
         }
       }
+    }
+  }
+
+  private static void requirePreparedWorkspace(AgentConfig config) {
+    if (config.workspace().isPresent() && config.workspace().get().worktree().isEmpty()) {
+      throw new AgentException.InvalidConfig("workspace", "agent '" + config.name() + "' has a worktree workspace "
+          + "that was not made yet; pass its config through Worktrees.prepare(fleet, configs) and spawn the configs "
+          + "it returns");
     }
   }
 

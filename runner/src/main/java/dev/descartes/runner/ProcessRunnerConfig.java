@@ -46,6 +46,7 @@ import java.util.Set;
  *     this machine has writable ones): its membership, kill and resource figures then come from the
  *     kernel, and a watchdog process kills every agent if the JVM dies. Off, or where no cgroup is
  *     writable, agents' trees are tracked through {@code /proc}
+ * @param sandbox the sandbox of every agent that names none of its own; empty for none
  * @param outputMemoryBudget the bytes every output window of this runner may hold together, shared
  *     equally by the streams of the agents it holds (each stream's window is the smaller of {@code
  *     outputWindowBytes} and its share; see {@code docs/output-delivery.md}); default a quarter of
@@ -71,6 +72,7 @@ public record ProcessRunnerConfig(
     Engine engine,
     ResourceLimits limits,
     boolean cgroupContainment,
+    Optional<AgentSandbox> sandbox,
     long outputMemoryBudget) {
 
   /** How processes are started and their pipes read. */
@@ -110,6 +112,7 @@ public record ProcessRunnerConfig(
     backends = List.copyOf(backends);
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(limits, "limits");
+    sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
     if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
       throw new AgentException.InvalidConfig("healthCheckInterval",
           "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
@@ -170,6 +173,7 @@ public record ProcessRunnerConfig(
     private Engine engine = Engine.AUTO;
     private ResourceLimits limits = ResourceLimits.none();
     private boolean cgroupContainment = true;
+    private AgentSandbox sandbox;
     private long outputMemoryBudget = Math.max(MIN_OUTPUT_MEMORY_BUDGET, Runtime.getRuntime().maxMemory() / 4);
 
     private Builder() {}
@@ -289,6 +293,12 @@ public record ProcessRunnerConfig(
       return this;
     }
 
+    /** Runs every agent that names no sandbox of its own in {@code sandbox}. */
+    public Builder sandbox(AgentSandbox sandbox) {
+      this.sandbox = sandbox;
+      return this;
+    }
+
     /**
      * The bytes every output window of the runner may hold together (default: a quarter of the
      * maximum heap). With many agents, each stream's window shrinks to its equal share.
@@ -305,7 +315,7 @@ public record ProcessRunnerConfig(
           shutdownTimeout, Optional.ofNullable(transcriptDir), outputWindowBytes, pinnedHeadBytes,
           maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
           outputDrainTimeout, shutdownHook, subreaper, backends, engine, limits, cgroupContainment,
-          outputMemoryBudget);
+          Optional.ofNullable(sandbox), outputMemoryBudget);
     }
   }
 }

@@ -7,17 +7,26 @@ import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentId;
+import dev.descartes.runner.AgentPool;
 import dev.descartes.runner.AgentSession;
 import dev.descartes.runner.LocalProcessRunner;
+import dev.descartes.runner.PoolConfig;
+import dev.descartes.runner.PooledAgent;
 import dev.descartes.runner.testing.fakemodel.FakeModelServer;
 import dev.descartes.runner.testing.fakemodel.Reply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -65,12 +74,20 @@ final class ClaudeFirstEvent {
         }
       });
       AgentConfig.Builder cfg = config(Path.of(claude), home, work, model);
-      double[][] samples = "warm".equals(args.get("mode")) ? warm(r, cfg, turns) : cold(r, cfg, turns);
-      return new Metrics()
+      String mode = args.get("mode");
+      Metrics extra = new Metrics();
+      double[][] samples = switch (mode) {
+        case "warm" -> warm(r, cfg, turns);
+        case "pool" -> pool(r, cfg, turns, extra);
+        default -> cold(r, cfg, turns);
+      };
+      Metrics m = new Metrics()
           .put("first_event_p50_ms", percentile(samples[0], 50))
           .put("first_event_max_ms", percentile(samples[0], 100))
           .put("result_p50_ms", percentile(samples[1], 50))
           .put("result_max_ms", percentile(samples[1], 100));
+      extra.values().forEach(m::put);
+      return m;
     } finally {
       deleteTree(home);
       deleteTree(work);
@@ -132,6 +149,68 @@ final class ClaudeFirstEvent {
     if (h.waitFor(Duration.ofSeconds(30)).isEmpty()) {
       h.kill();
       h.waitFor();
+    }
+    return s;
+  }
+
+  /**
+   * An {@link AgentPool} of stream-json sessions under a steady load: one lease started every {@code
+   * interval_ms} (each on its own thread, whatever the others do), each timed from the {@code lease()} call (plus its first message) to the turn's first
+   * and result event, then released (ended; a fresh session replaces it in the background). With
+   * {@code warmup=TEXT} each pooled session answers that message before it counts as ready. Also
+   * reports how long each lease waited, the fewest ready sessions seen at a lease, and the refill
+   * rate (sessions started per second while leases drained the pool).
+   */
+  private double[][] pool(LocalProcessRunner r, AgentConfig.Builder cfg, int turns, Metrics extra) throws Exception {
+    int warm = args.intValue("warm");
+    long interval = args.intValue("interval_ms");
+    String warmUp = args.get("warmup", "");
+    double[][] s = new double[2][turns];
+    double[] waits = new double[turns];
+    AtomicInteger fewestReady = new AtomicInteger(Integer.MAX_VALUE);
+    PoolConfig pc = PoolConfig.builder(cfg.task(warmUp).multiTurn(true).build()).minWarm(warm).maxAgents(warm * 2)
+        .readyTimeout(TURN_LIMIT).leaseTimeout(TURN_LIMIT).stopTimeout(Duration.ofSeconds(10)).build();
+    try (AgentPool pool = AgentPool.create(r, pc)) {
+      long until = System.nanoTime() + TURN_LIMIT.toNanos();
+      while (pool.stats().ready() < warm && System.nanoTime() < until) {
+        Thread.sleep(50); // the pool fills before the load starts; not a measured wait
+      }
+      long startedBefore = pool.stats().started();
+      long loadStart = System.nanoTime();
+      List<Future<?>> leases = new ArrayList<>();
+      try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int i = 0; i < turns; i++) {
+          long pause = loadStart + i * interval * 1_000_000L - System.nanoTime();
+          if (pause > 0) {
+            Thread.sleep(pause / 1_000_000L, (int) (pause % 1_000_000L)); // the load's pace
+          }
+          int n = i;
+          leases.add(exec.submit(() -> {
+            fewestReady.accumulateAndGet(pool.stats().ready(), Math::min);
+            TurnClock clock = new TurnClock();
+            long t0 = clock.begin();
+            try (PooledAgent a = pool.lease(); AutoCloseable l = a.handle().onEvent(clock)) {
+              waits[n] = millis(System.nanoTime() - t0);
+              AgentEvent.Result res = a.send("Say hello (lease " + n + ").").get(TURN_LIMIT.toSeconds(), TimeUnit.SECONDS);
+              long done = System.nanoTime();
+              if (!res.success()) {
+                throw new IllegalStateException("lease " + n + " failed: " + res.text());
+              }
+              s[0][n] = millis(clock.first() - t0);
+              s[1][n] = millis(done - t0);
+            }
+            return null;
+          }));
+        }
+        for (Future<?> f : leases) {
+          f.get();
+        }
+      }
+      double seconds = (System.nanoTime() - loadStart) / 1e9;
+      extra.put("lease_wait_p50_ms", percentile(waits, 50))
+          .put("fewest_ready", fewestReady.get())
+          .put("refill_per_s", (pool.stats().started() - startedBefore) / seconds)
+          .put("leases_per_s", turns / seconds);
     }
     return s;
   }

@@ -9,6 +9,7 @@ import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.engine.ProcessEngine;
 import dev.descartes.runner.internal.io.OutputBudget;
 import dev.descartes.runner.internal.io.Transcript;
+import dev.descartes.runner.internal.sandbox.OpenSandbox;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ public final class AgentRegistry implements AutoCloseable {
   private final java.util.concurrent.locks.ReentrantReadWriteLock spawns =
       new java.util.concurrent.locks.ReentrantReadWriteLock();
   private volatile boolean closedForSpawns;
+  /** What to do once each agent has ended (such as removing its container); runs before Exited. */
+  private final ConcurrentHashMap<AgentId, Runnable> afterExit = new ConcurrentHashMap<>();
 
   public AgentRegistry(ProcessRunnerConfig config, ProcessEngine engine) {
     this.config = config;
@@ -115,22 +118,37 @@ public final class AgentRegistry implements AutoCloseable {
       slots.release();
       throw e;
     }
+    OpenSandbox sandbox = null;
+    try {
+      sandbox = plan.sandbox().isPresent() ? plan.sandbox().get().open() : null;
+    } catch (IOException | RuntimeException e) {
+      slots.release();
+      closeAll(transcripts);
+      throw new AgentException.SpawnFailed(plan.argv().getFirst(), "could not set up the sandbox of agent '"
+          + plan.config().name() + "': " + e.getMessage() + "; check that the temporary folder ("
+          + System.getProperty("java.io.tmpdir") + ") is writable", e);
+    }
     LocalAgent.Context ctx = new LocalAgent.Context(engine, background, this::terminal, listeners,
         plan.stopSequence(), config.enableJsonStreaming(), config.killOrphansOnExit(),
         config.outputDrainTimeout(), config.outputWindowBytes(), config.pinnedHeadBytes(),
-        config.maxLineBytes(), plan.cli(), outputBudget);
+        config.maxLineBytes(), plan.cli(), Optional.ofNullable(sandbox), outputBudget);
     LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
     agents.put(id, a);
+    afterExit.put(id, plan.afterExit());
     try {
-      a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec(), beforeOutput);
+      if (sandbox != null) {
+        a.start(sandbox.argv(), sandbox.environment(), plan.workingDir(), plan.spec(), beforeOutput);
+      } else {
+        a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec(), beforeOutput);
+      }
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
+      afterExit.remove(id).run();
       slots.release();
-      for (Transcript t : transcripts) {
-        if (t != null) {
-          t.close();
-        }
+      if (sandbox != null) {
+        sandbox.close();
       }
+      closeAll(transcripts);
       String program = plan.argv().getFirst();
       throw new AgentException.SpawnFailed(program, "could not start '" + program + "' for agent '"
           + plan.config().name() + "': " + e.getMessage() + "; check that it is a program this "
@@ -139,8 +157,20 @@ public final class AgentRegistry implements AutoCloseable {
     return a;
   }
 
+  private static void closeAll(Transcript[] transcripts) {
+    for (Transcript t : transcripts) {
+      if (t != null) {
+        t.close();
+      }
+    }
+  }
+
   /** Called once per agent, as its status becomes final. */
   private void terminal(LocalAgent agent) {
+    Runnable cleanup = afterExit.remove(agent.id());
+    if (cleanup != null) {
+      cleanup.run();
+    }
     slots.release();
   }
 

@@ -18,6 +18,7 @@ import dev.descartes.runner.ResourceUsage;
 import dev.descartes.runner.internal.engine.ChildProcess;
 import dev.descartes.runner.internal.engine.LaunchRequest;
 import dev.descartes.runner.internal.engine.ProcessEngine;
+import dev.descartes.runner.internal.engine.SpawnThread;
 import dev.descartes.runner.internal.io.LineLog;
 import dev.descartes.runner.internal.io.Transcript;
 import dev.descartes.runner.internal.os.Platform;
@@ -25,6 +26,7 @@ import dev.descartes.runner.internal.os.ProcFs;
 import dev.descartes.runner.internal.os.ProcSnapshot;
 import dev.descartes.runner.internal.os.ProcStat;
 import dev.descartes.runner.internal.os.ProcessTree;
+import dev.descartes.runner.internal.sandbox.OpenSandbox;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +71,7 @@ public final class LocalAgent implements AgentHandle {
       long pinnedHeadBytes,
       int maxLineBytes,
       CliProtocol cli,
+      Optional<OpenSandbox> sandbox,
       dev.descartes.runner.internal.io.OutputBudget outputBudget) {}
 
   private final AgentId id;
@@ -145,12 +148,16 @@ public final class LocalAgent implements AgentHandle {
    */
   void start(List<String> argv, java.util.Map<String, String> env, java.nio.file.Path cwd, LaunchSpec spec,
       Consumer<? super AgentHandle> beforeOutput) throws IOException {
-    ChildProcess c = ctx.engine().start(new LaunchRequest(argv, env, cwd, stdout, stderr));
+    LaunchRequest request = new LaunchRequest(argv, env, cwd, stdout, stderr);
+    ChildProcess c = ctx.sandbox().isPresent()
+        ? SpawnThread.call(() -> ctx.engine().start(request))
+        : ctx.engine().start(request);
     child = c;
     startedAt = Instant.now();
     startNanos = System.nanoTime();
     if (Platform.isLinux()) {
-      tree = ProcessTree.of(c.pid(), ChildEnvironment.COOKIE, id.toString()).orElse(null);
+      tree = ProcessTree.of(c.pid(), ChildEnvironment.COOKIE, id.toString(), ctx.sandbox().isPresent())
+          .orElse(null);
     }
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     processReady = true;
@@ -208,6 +215,7 @@ public final class LocalAgent implements AgentHandle {
     } catch (RuntimeException e) {
       LOG.warn("agent {} ({}): cleanup after exit failed: {}", id, config.name(), e.toString());
     } finally {
+      ctx.sandbox().ifPresent(OpenSandbox::close);
       ExitStatus st = raw != null ? interpret(raw) : ExitStatus.exited(-1);
       if (err != null) {
         LOG.warn("agent {} ({}): exit status unavailable: {}", id, config.name(), err.toString());
@@ -254,9 +262,12 @@ public final class LocalAgent implements AgentHandle {
     }
   }
 
-  /** The JDK engine sees 128+n for death by signal n; it was a signal if we sent n. */
+  /**
+   * The JDK engine, and bubblewrap around a sandboxed agent, report 128+n for death by signal n; it
+   * was a signal if we sent n.
+   */
   private ExitStatus interpret(ExitStatus raw) {
-    if (child.reportsSignalsExactly() || raw.code().isEmpty()) {
+    if ((child.reportsSignalsExactly() && ctx.sandbox().isEmpty()) || raw.code().isEmpty()) {
       return raw;
     }
     int code = raw.code().getAsInt();

@@ -4,17 +4,22 @@ import dev.descartes.runner.AgentBackend;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentId;
+import dev.descartes.runner.ContainerSpec;
 import dev.descartes.runner.GracefulShutdown;
 import dev.descartes.runner.LaunchSpec;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.backend.BackendRegistry;
+import dev.descartes.runner.internal.container.ContainerLaunch;
 import dev.descartes.runner.internal.io.Transcript;
+import dev.descartes.runner.internal.sandbox.SandboxPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -38,7 +43,8 @@ public final class Spawner {
 
   /** Everything checked and computed before a process is started. */
   public record Plan(AgentConfig config, List<String> argv, Map<String, String> environment, Path workingDir,
-      LaunchSpec spec, Function<Duration, GracefulShutdown> stopSequence, CliProtocol cli) {}
+      LaunchSpec spec, Function<Duration, GracefulShutdown> stopSequence, CliProtocol cli,
+      java.util.Optional<SandboxPlan> sandbox, Runnable afterExit) {}
 
   /**
    * @throws AgentException.InvalidConfig or {@link AgentException.SpawnFailed}; nothing started
@@ -71,9 +77,32 @@ public final class Spawner {
     Map<String, String> env = ChildEnvironment.build(System.getenv(),
         config.environmentAllowList().map(names -> union(names, extra)),
         spec.environment(), cfg.environment(), cwd, id.toString());
-    Path program = Executables.resolve(spec.command().getFirst(), env.get("PATH"), cwd);
     List<String> argv = new ArrayList<>(spec.command());
-    argv.set(0, program.toString());
+    Runnable afterExit = () -> { };
+    if (cfg.container().isPresent()) {
+      if (cfg.sandbox().or(config::sandbox).isPresent()) {
+        throw new AgentException.InvalidConfig("container", "this agent has both a container and a sandbox "
+            + "(its own or the runner's); a container is the agent's isolation: drop the sandbox for it, "
+            + "and use ContainerSpec.network(NONE) and its mounts for the policy");
+      }
+      ContainerSpec container = cfg.container().get();
+      ContainerLaunch launch = ContainerLaunch.prepare(container, id);
+      Set<String> names = new HashSet<>(spec.environment().keySet());
+      names.addAll(cfg.environment().keySet());
+      names.add(ChildEnvironment.COOKIE);
+      names.add("PWD");
+      for (String name : System.getenv().keySet()) {
+        if (ChildEnvironment.allowed(name, backendAllowList)) {
+          names.add(name);
+        }
+      }
+      argv = launch.command(container, id, cfg.name(), argv, names, cwd,
+          ContainerLaunch.limits(cfg.limits().orElse(config.limits())));
+      afterExit = launch::remove;
+    } else {
+      Path program = Executables.resolve(spec.command().getFirst(), env.get("PATH"), cwd);
+      argv.set(0, program.toString());
+    }
     for (int i = 1; i < argv.size(); i++) {
       int n = argv.get(i).getBytes(StandardCharsets.UTF_8).length;
       if (n > MAX_ARG_BYTES) {
@@ -83,7 +112,10 @@ public final class Spawner {
             + "(writeStdin) or in a file instead");
       }
     }
-    return new Plan(cfg, argv, env, cwd, spec, stop, cli);
+    List<String> command = argv;
+    java.util.Optional<SandboxPlan> sandbox = cfg.sandbox().or(config::sandbox)
+        .map(s -> SandboxPlan.check(s, command, env, cwd));
+    return new Plan(cfg, argv, env, cwd, spec, stop, cli, sandbox, afterExit);
   }
 
   private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {

@@ -1,5 +1,6 @@
 package dev.descartes.runner.internal.cgroup;
 
+import dev.descartes.runner.internal.engine.SpawnThread;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,26 +8,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The one thread that starts contained processes. In cgroup v1 a single thread can be moved ({@code
  * tasks}), and a child inherits the cgroups of the thread that forked it: this thread enters the
  * agent's groups, starts the process ({@code posix_spawn} or {@code ProcessBuilder}, both fork from
  * the calling thread), and returns to the JVM's own groups. The process is in its groups before it
- * runs a single instruction, so nothing it forks can start outside. A platform thread, long-lived:
- * a virtual thread would move its carrier, and could change carriers in between. Thread-safe.
+ * runs a single instruction, so nothing it forks can start outside. The thread is {@link
+ * SpawnThread}'s, long-lived: a virtual thread would move its carrier, and could change carriers in
+ * between. Thread-safe.
  */
 public final class CgroupPlacer {
 
-  private static final ExecutorService THREAD = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "descartes-cgroup-spawn");
-    t.setDaemon(true);
-    return t;
-  });
   private static volatile String tid;
 
   private CgroupPlacer() {}
@@ -39,7 +32,7 @@ public final class CgroupPlacer {
    *     {@code spawn} throws
    */
   public static <T> T spawnInside(AgentCgroup group, Callable<T> spawn) throws IOException {
-    Future<T> f = THREAD.submit(() -> {
+    return SpawnThread.call(() -> {
       Map<Path, Path> moves = group.threadMoves();
       List<Path> entered = new ArrayList<>(moves.size());
       try {
@@ -54,32 +47,6 @@ public final class CgroupPlacer {
         }
       }
     });
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return f.get();
-        } catch (InterruptedException e) {
-          interrupted = true; // the spawn goes on: its process must be known to the caller
-        }
-      }
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(c);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   private static String tid() throws IOException {

@@ -38,12 +38,14 @@ public final class ProcessTree {
   private final long leaderStart;
   private final String cookieName;
   private final String cookieValue;
+  private final boolean wrapped;
   private volatile long leaderExitTicks = Long.MAX_VALUE;
   private final Set<Member> seen = ConcurrentHashMap.newKeySet();
   /** Sessions that members started (tools that called setsid); never pruned while the tree lives. */
   private final Set<Integer> sessions = ConcurrentHashMap.newKeySet();
 
-  private ProcessTree(int leaderPid, long leaderStart, String cookieName, String cookieValue) {
+  private ProcessTree(int leaderPid, long leaderStart, String cookieName, String cookieValue, boolean wrapped) {
+    this.wrapped = wrapped;
     this.leaderPid = leaderPid;
     this.leaderStart = leaderStart;
     this.cookieName = cookieName;
@@ -56,7 +58,18 @@ public final class ProcessTree {
    * @return empty if the leader is already gone (nothing can belong to it then)
    */
   public static Optional<ProcessTree> of(long leaderPid, String cookieName, String cookieValue) {
-    return ProcFs.stat(leaderPid).map(s -> new ProcessTree((int) leaderPid, s.startTicks(), cookieName, cookieValue));
+    return of(leaderPid, cookieName, cookieValue, false);
+  }
+
+  /**
+   * Like {@link #of(long, String, String)}; {@code wrapped} when the leader is a sandbox (bubblewrap)
+   * whose child is the init process of a new PID namespace, which runs the agent: neither passes
+   * signals on, and the leader dies of a stop signal at once (taking the namespace with it), so
+   * {@link #signalGroup} skips both and signals the agent and its group directly.
+   */
+  public static Optional<ProcessTree> of(long leaderPid, String cookieName, String cookieValue, boolean wrapped) {
+    return ProcFs.stat(leaderPid).map(s -> new ProcessTree((int) leaderPid, s.startTicks(), cookieName,
+        cookieValue, wrapped));
   }
 
   public int leaderPid() {
@@ -149,7 +162,8 @@ public final class ProcessTree {
     int n = 0;
     for (ProcStat p : members) {
       boolean inGroup = p.pid() == leaderPid || p.pgid() == leaderPid || !ownGroup;
-      if (inGroup && !p.isZombie() && Signaller.send(p.pid(), p.startTicks(), signal)) {
+      boolean sandboxItself = wrapped && (p.pid() == leaderPid || p.ppid() == leaderPid);
+      if (inGroup && !sandboxItself && !p.isZombie() && Signaller.send(p.pid(), p.startTicks(), signal)) {
         n++;
       }
     }

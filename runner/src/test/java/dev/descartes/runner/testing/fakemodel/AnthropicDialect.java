@@ -69,9 +69,10 @@ final class AnthropicDialect implements Dialect {
     String model = request.body().path("model").asText("fake-model");
     if (answer instanceof Answer.Error e) {
       ObjectNode body = FakeModelServer.JSON.createObjectNode().put("type", "error");
-      body.putObject("error").put("type", e.status() == 400 ? "invalid_request_error" : "api_error")
+      body.putObject("error").put("type", e.status() == 400 ? "invalid_request_error"
+              : e.status() == 429 ? "rate_limit_error" : "api_error")
           .put("message", e.message());
-      ex.json(e.status(), body);
+      ex.json(e.status(), body, e.headers());
       return;
     }
     ObjectNode block = FakeModelServer.JSON.createObjectNode();

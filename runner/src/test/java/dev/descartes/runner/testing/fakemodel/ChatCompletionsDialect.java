@@ -52,9 +52,10 @@ final class ChatCompletionsDialect implements Dialect {
   /** An API error as both OpenAI APIs send it. */
   static void writeError(Exchange ex, Answer.Error e) throws IOException {
     ObjectNode body = FakeModelServer.JSON.createObjectNode();
-    body.putObject("error").put("message", e.message()).put("type", "invalid_request_error")
-        .put("code", "fake_error");
-    ex.json(e.status(), body);
+    body.putObject("error").put("message", e.message())
+        .put("type", e.status() == 429 ? "rate_limit_exceeded" : "invalid_request_error")
+        .put("code", e.status() == 429 ? "rate_limit_exceeded" : "fake_error");
+    ex.json(e.status(), body, e.headers());
   }
 
   @Override

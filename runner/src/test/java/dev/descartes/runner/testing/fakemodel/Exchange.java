@@ -15,6 +15,11 @@ final class Exchange {
   }
 
   void json(int status, JsonNode body) throws IOException {
+    json(status, body, java.util.Map.of());
+  }
+
+  void json(int status, JsonNode body, java.util.Map<String, String> headers) throws IOException {
+    headers.forEach(http.getResponseHeaders()::set);
     byte[] bytes = FakeModelServer.JSON.writeValueAsBytes(body);
     http.getResponseHeaders().set("Content-Type", "application/json");
     http.sendResponseHeaders(status, bytes.length);

@@ -190,6 +190,16 @@ public final class FakeModelServer implements AutoCloseable {
       case Reply.Text t -> new Answer.Text(t.text());
       case Reply.Echo e -> new Answer.Text("echo: " + request.lastUserText());
       case Reply.Error e -> new Answer.Error(e.status(), e.message());
+      case Reply.RateLimited l -> {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        if (l.retryAfterSeconds() > 0) {
+          headers.put("retry-after", String.valueOf(l.retryAfterSeconds()));
+        }
+        if (l.resetEpochSeconds() > 0) {
+          headers.put("anthropic-ratelimit-unified-reset", String.valueOf(l.resetEpochSeconds()));
+        }
+        yield new Answer.Error(429, l.message(), headers);
+      }
       case Reply.Shell s -> shellCall(dialect.tools(request.body()), s.command());
     };
   }

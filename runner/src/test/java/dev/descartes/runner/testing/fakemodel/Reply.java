@@ -35,6 +35,22 @@ public sealed interface Reply {
     }
   }
 
+  /**
+   * HTTP 429, the provider's rate limit: with a {@code retry-after} header of {@code
+   * retryAfterSeconds} and an {@code anthropic-ratelimit-unified-reset} header of {@code
+   * resetEpochSeconds} when each is positive.
+   */
+  record RateLimited(String message, long retryAfterSeconds, long resetEpochSeconds) implements Reply {
+    public RateLimited {
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /** A 429 without a reset time. */
+  static Reply rateLimited(String message) {
+    return new RateLimited(message, 0, 0);
+  }
+
   static Reply text(String text) {
     return new Text(text);
   }

@@ -1,0 +1,110 @@
+package dev.descartes.runner;
+
+import dev.descartes.runner.internal.restart.Supervisor;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One agent kept running under a {@link RestartPolicy}: each time its process ends in a way the
+ * policy restarts after, it is spawned again after a backoff (a CLI agent resuming its previous
+ * session when the policy says so; after a rate limit, at the limit's reset time when the CLI gave
+ * one). Restarts used up in a row mark it {@link State#FAILED} with the reason. A run stopped for its
+ * budget is never restarted. Thread-safe.
+ *
+ * <pre>{@code
+ * SupervisedAgent a = SupervisedAgent.start(runner, config, RestartPolicy.builder()
+ *     .mode(RestartPolicy.Mode.ON_FAILURE).maxRestarts(3).build());
+ * a.onRun(h -> h.onEvent(System.out::println));
+ * SupervisedAgent.End end = a.onEnd().join();
+ * }</pre>
+ */
+public interface SupervisedAgent extends AutoCloseable {
+
+  /** Spawns the first run of {@code config} on {@code runner} and supervises it on a virtual thread. */
+  static SupervisedAgent start(AgentRunner runner, AgentConfig config, RestartPolicy policy) {
+    return Supervisor.start(runner, config, policy);
+  }
+
+  /** Where a supervised agent is. */
+  enum State {
+    /** A run is alive. */
+    RUNNING,
+    /** Waiting for the backoff (or a rate limit's reset) before the next run. */
+    BACKING_OFF,
+    /** The last run succeeded and the policy does not restart it. */
+    COMPLETED,
+    /** The last run failed and the policy does not restart it, or the restarts are used up. */
+    FAILED,
+    /** {@link #stop} was called. */
+    STOPPED;
+
+    /** Whether no run will follow. */
+    public boolean finished() {
+      return this == COMPLETED || this == FAILED || this == STOPPED;
+    }
+  }
+
+  /**
+   * One restart.
+   *
+   * @param number 1 for the first restart
+   * @param delay the wait before it
+   * @param reason why the previous run ended
+   * @param rateLimited whether it waited for the model's rate limit
+   * @param resumedSession the CLI session the new run continues, if any
+   */
+  record Restart(int number, Duration delay, String reason, boolean rateLimited, Optional<String> resumedSession) {}
+
+  /**
+   * How supervision ended.
+   *
+   * @param state {@link State#COMPLETED}, {@link State#FAILED} or {@link State#STOPPED}
+   * @param restarts restarts made in all
+   * @param reason why it ended: the last run's failure, or the crash loop
+   * @param lastOutcome the last run's outcome
+   */
+  record End(State state, int restarts, String reason, Optional<AgentOutcome> lastOutcome) {}
+
+  AgentConfig config();
+
+  RestartPolicy policy();
+
+  State state();
+
+  /** The handle of the run alive now, or of the last one. */
+  AgentHandle current();
+
+  /** Every run so far, oldest first. */
+  List<AgentHandle> runs();
+
+  /** Restarts made so far. */
+  int restarts();
+
+  /** When the next run starts, while {@link State#BACKING_OFF}. */
+  Optional<Instant> nextStartAt();
+
+  /**
+   * Calls {@code listener} with each new run's handle, the current one first (on the caller's thread),
+   * then every later one as it starts.
+   */
+  AutoCloseable onRun(Consumer<AgentHandle> listener);
+
+  /** Calls {@code listener} before each restart's wait. */
+  AutoCloseable onRestart(Consumer<Restart> listener);
+
+  /** Completes once no run will follow. */
+  CompletableFuture<End> onEnd();
+
+  /** Stops the current run (its backend's stop sequence, SIGKILL after {@code timeout}) and every restart. */
+  void stop(Duration timeout);
+
+  /** {@link #stop} with 5 seconds. */
+  @Override
+  default void close() {
+    stop(Duration.ofSeconds(5));
+  }
+}
