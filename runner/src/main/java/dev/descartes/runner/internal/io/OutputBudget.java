@@ -28,9 +28,11 @@ public final class OutputBudget {
   private final Set<LineLog> logs = ConcurrentHashMap.newKeySet();
   private final AtomicInteger generation = new AtomicInteger();
   private volatile int reclaimedAt = -1;
+  private volatile long share;
 
   public OutputBudget(long limit) {
     this.limit = limit;
+    this.share = Math.max(MIN_SHARE, limit);
   }
 
   /** A budget with no limit (a log on its own). */
@@ -59,22 +61,26 @@ public final class OutputBudget {
 
   /** What one stream may hold now. */
   public long share() {
-    int n = Math.max(1, logs.size());
-    return Math.max(MIN_SHARE, limit / n);
+    return share;
   }
 
   void register(LineLog log) {
     if (logs.add(log)) {
-      generation.incrementAndGet();
+      changed();
     }
   }
 
   /** The stream's window is gone: its bytes are given back. */
   public void unregister(LineLog log) {
     if (logs.remove(log)) {
-      generation.incrementAndGet();
+      changed();
       log.releaseAll();
     }
+  }
+
+  private synchronized void changed() {
+    share = Math.max(MIN_SHARE, limit / Math.max(1, logs.size()));
+    generation.incrementAndGet();
   }
 
   void charge(long bytes) {
