@@ -1,5 +1,5 @@
 #!/bin/sh
-# Measures both process engines with runner/src/test/java/dev/descartes/runner/tools/EngineFigures.java,
+# Measures both process engines with bench/src/main/java/dev/descartes/bench/tools/EngineFigures.java,
 # each scenario in a fresh JVM per engine. Prints one line of key=value figures per run.
 #
 #   bench/engine-figures.sh                      # spawn, stream and leak, full counts (about 30 min)
@@ -11,15 +11,14 @@
 set -eu
 cd "$(dirname "$0")/.."
 . ./.mvn/select-jdk.sh
-./mvnw -q -pl runner test-compile dependency:build-classpath -Dmdep.outputFile=target/engine-figures.cp \
-  -Dmdep.includeScope=test
-cc -O2 -o runner/target/tick-agent bench/tick-agent.c
-CP="runner/target/test-classes:runner/target/classes:$(cat runner/target/engine-figures.cp)"
+./mvnw -q -pl bench -am package -DskipTests
+cc -O2 -o bench/target/tick-agent bench/tick-agent.c
+CP="bench/target/descartes-bench.jar:bench/target/lib/*"
 SCENARIOS=${*:-spawn stream leak}
 for scenario in $SCENARIOS; do
   for engine in jdk native; do
     "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$CP" \
-      dev.descartes.runner.tools.EngineFigures --engine "$engine" --scenario "$scenario" \
+      dev.descartes.bench.tools.EngineFigures --engine "$engine" --scenario "$scenario" \
       --agents "${AGENTS:-1000}" --cycles "${CYCLES:-10000}" --kills "${KILLS:-1000}" 2>/dev/null
   done
 done

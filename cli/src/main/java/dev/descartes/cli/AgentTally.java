@@ -185,7 +185,7 @@ final class AgentTally {
     return switch (state) {
       case COMPLETED -> ExitCodes.OK;
       case STOPPED, NOT_STARTED -> ExitCodes.INTERRUPTED;
-      case FAILED -> exit == null ? ExitCodes.USAGE : exit.success() ? ExitCodes.FAILED : exit.shellCode();
+      case FAILED -> exit == null ? ExitCodes.UNAVAILABLE : exit.success() ? ExitCodes.FAILED : exit.shellCode();
       default -> ExitCodes.FAILED;
     };
   }

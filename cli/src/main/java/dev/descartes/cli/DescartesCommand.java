@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 /** The {@code descartes} command: its subcommands, {@code --help} and {@code --version}. */
 @Command(name = "descartes", mixinStandardHelpOptions = true, versionProvider = DescartesCommand.Version.class,
-    subcommands = {RunCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, BackendsCommand.class, DescartesCommand.VersionCommand.class,
+        CommandLine.HelpCommand.class},
     description = "Runs AI coding agents (Claude Code, OpenCode, Codex, Gemini CLI, Qwen Code, any CLI) as processes.")
 final class DescartesCommand implements Callable<Integer> {
 
@@ -22,6 +23,22 @@ final class DescartesCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
     return ExitCodes.USAGE;
+  }
+
+  /** {@code descartes version}: the same as {@code descartes --version}. */
+  @Command(name = "version", description = "Prints the version of descartes and of the Java it runs on.")
+  static final class VersionCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      for (String line : new Version().getVersion()) {
+        spec.commandLine().getOut().println(line);
+      }
+      spec.commandLine().getOut().flush();
+      return ExitCodes.OK;
+    }
   }
 
   /** The version from the build ({@code descartes-version.properties}). */

@@ -4,6 +4,7 @@ import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentSignal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -15,16 +16,42 @@ import java.util.OptionalInt;
  * @param agents the agents, in start order; names are unique
  * @param maxConcurrency the most agents alive at once; empty for no cap
  * @param stop how and when agents are stopped
+ * @param origins where each agent's settings came from, in the order of {@code agents}
  */
-record Fleet(Optional<String> source, List<AgentConfig> agents, OptionalInt maxConcurrency, StopPolicy stop) {
+record Fleet(Optional<String> source, List<AgentConfig> agents, OptionalInt maxConcurrency, StopPolicy stop,
+    List<Origin> origins) {
 
   Fleet {
     agents = List.copyOf(agents);
+    origins = List.copyOf(origins);
+    if (origins.size() != agents.size()) {
+      throw new IllegalArgumentException("one origin per agent");
+    }
   }
 
   /** Whether this is a run of one agent from the command line, with no fleet file. */
   boolean single() {
     return source.isEmpty();
+  }
+
+  /**
+   * Where an agent's settings came from, so that a problem found later (a missing CLI, a task too
+   * long for one argument) names the place the user must change.
+   *
+   * @param kind {@link Problem.Kind#USAGE} for flags, {@link Problem.Kind#DATA} for a fleet file
+   * @param whole the place of the agent as a whole: {@code fleet.yaml:12:3}, or empty for flags
+   * @param fields the place of each field that was given: {@code fleet.yaml:13:14}, or its flag
+   */
+  record Origin(Problem.Kind kind, String whole, Map<String, String> fields) {
+
+    Origin {
+      fields = Map.copyOf(fields);
+    }
+
+    /** The place of {@code field}, or of the agent when the field was not given. */
+    String at(String field) {
+      return fields.getOrDefault(field, whole);
+    }
   }
 
   /**

@@ -1,29 +1,12 @@
 package dev.descartes.cli;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamReadException;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.descartes.cli.Node.Entry;
+import dev.descartes.cli.Node.ListNode;
+import dev.descartes.cli.Node.MapNode;
+import dev.descartes.cli.Node.Scalar;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSignal;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.stream.Collectors;
+import java.util.regex.Pattern;
 
 /**
  * Reads a fleet file, YAML ({@code .yaml}, {@code .yml}, or anything else) or TOML ({@code .toml}):
@@ -49,120 +32,269 @@ import java.util.stream.Collectors;
  *     backend: claude        # or: command: [./agents/review.sh, --fast]   (or one string, run by sh -c)
  *     task: Review the diff
  *     model: sonnet          # optional, like systemPrompt, context, contextFile, cwd, env
+ *     autoApprove: true      # the CLI runs its tools without asking (see docs/agent-backends.md)
+ *     args: [--max-turns, 3] # more arguments for the CLI
  *     cwd: ../repo
  *     env: {LOG_LEVEL: debug}
  * }</pre>
  *
  * Relative paths ({@code cwd}, {@code contextFile}, and a command's program when it contains a
  * {@code /}) are relative to the file's folder, which is also every agent's default working
- * directory. Every mistake becomes a {@link UsageException} of one line: {@code
- * file:line:column: what is wrong and how to fix it}.
+ * directory. The whole file is read before anything is refused: every problem of every agent is
+ * reported at once, each as {@code file:line:column: what is wrong; how to fix it} (see {@link
+ * Fields}; how to add a field: docs/cli-errors.md).
  */
 final class FleetFile {
 
+  /** The most agents a fleet may cap concurrency at, and the most it may have. */
+  static final int MAX_AGENTS = 10_000;
+  static final Duration MAX_STOP_TIMEOUT = Duration.ofHours(1);
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final java.util.Set<String> AGENT_FIELDS = java.util.Set.of("backend", "task", "model",
+      "systemPrompt", "context", "contextFile", "cwd", "env", "command", "autoApprove", "args");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
   private FleetFile() {}
 
-  /** The file's contents as a {@link Fleet}. */
-  static Fleet read(Path file) {
+  /**
+   * The file's contents as a {@link Fleet}: the agents without problems. The problems of the others
+   * (and of the fleet's settings) go to {@code problems}, to be reported with those that {@link
+   * Preflight} finds; a file that cannot be read or parsed at all throws at once.
+   *
+   * @throws InputError when the file cannot be read or parsed
+   */
+  static Fleet read(Path file, Problems problems) {
     String source = file.toString();
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw new UsageException(source + ": no such fleet file");
-    } catch (IOException e) {
-      throw new UsageException(source + ": cannot read it: " + e.getMessage());
+    String text = Inputs.readText(file, "", "fleet file", Inputs.FLEET_FILE_LIMIT,
+        "split the fleet into several files, and move long texts into context files (contextFile: notes.md)");
+    boolean toml = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".toml");
+    Node root = Tree.parse(text, source, toml).orElseThrow(() -> InputError.data(source, "the file is empty",
+        "add an 'agents:' section with at least one agent (see examples/fleet.yaml)"));
+    Fields top = Fields.of(root, "", "a fleet file", "write a mapping with agents: (and maxConcurrency:, stop:);"
+        + " see examples/fleet.yaml", problems).orElse(null);
+    if (top == null) {
+      problems.throwIfAny();
     }
-    FileFields fields;
-    try {
-      fields = mapper(file).readValue(text, FileFields.class);
-    } catch (JsonProcessingException e) {
-      throw new UsageException(source + problem(e));
-    }
-    if (fields == null) {
-      throw new UsageException(source + ": the file is empty; it needs an 'agents:' section with at least one agent");
-    }
-    return toFleet(fields, file.toAbsolutePath().getParent(), source);
-  }
-
-  private static ObjectMapper mapper(Path file) {
-    ObjectMapper m = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".toml")
-        ? new TomlMapper() : new YAMLMapper();
-    m.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
-    m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-    m.addHandler(new DeserializationProblemHandler() {
-      @Override
-      public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
-          Object beanOrClass, String name) throws IOException {
-        throw new BadValue(p, "unknown field '" + name + "'; known fields: " + deserializer.getKnownPropertyNames()
-            .stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
-      }
-    });
-    return m;
-  }
-
-  private static Fleet toFleet(FileFields f, Path dir, String source) {
-    if (f.agents == null || f.agents.isEmpty()) {
-      throw new UsageException(source + ": no agents; add an 'agents:' section with at least one named agent");
-    }
-    if (f.maxConcurrency != null && f.maxConcurrency < 1) {
-      throw new UsageException(source + ": maxConcurrency must be at least 1, was " + f.maxConcurrency
-          + "; leave it out for no cap");
-    }
+    Path dir = file.toAbsolutePath().normalize().getParent();
+    Optional<Integer> max = top.integer("maxConcurrency", 1, MAX_AGENTS,
+        "give the most agents to run at once, such as maxConcurrency: 4, or leave it out for no cap");
+    Fleet.StopPolicy stop = stop(top);
     List<AgentConfig> agents = new ArrayList<>();
-    for (Map.Entry<String, AgentEntry> e : f.agents.entrySet()) {
-      agents.add(agent(e.getKey(), e.getValue(), dir, source));
+    List<Fleet.Origin> origins = new ArrayList<>();
+    Optional<Node> agentsNode = top.node("agents");
+    top.done();
+    if (agentsNode.isEmpty()) {
+      problems.add(Problem.Kind.DATA, source, "no agents", "add an 'agents:' section with at least one named"
+          + " agent (see examples/fleet.yaml)");
+    } else if (!(agentsNode.get() instanceof MapNode m) || m.entries().isEmpty()) {
+      problems.add(Problem.Kind.DATA, agentsNode.get().at().toString(), "agents is " + agentsNode.get().kind()
+          + ", not a mapping of named agents", "write each agent under agents: as 'name:' with its settings"
+          + " indented below (see examples/fleet.yaml)");
+    } else if (m.entries().size() > MAX_AGENTS) {
+      problems.add(Problem.Kind.DATA, m.at().toString(), "agents has " + m.entries().size() + " agents, more"
+          + " than the " + MAX_AGENTS + " one run may have", "split the fleet into several files");
+    } else {
+      List<Map.Entry<String, Entry>> entries = List.copyOf(m.entries().entrySet());
+      for (int i = 0; i < entries.size(); i++) {
+        Map.Entry<String, Entry> e = entries.get(i);
+        boolean strayFieldsFollow = i + 1 < entries.size() && stray(entries.get(i + 1));
+        agent(e.getKey(), e.getValue(), dir, strayFieldsFollow, problems).ifPresent(a -> {
+          agents.add(a.config());
+          origins.add(a.origin());
+        });
+      }
     }
-    StopFields s = f.stop == null ? new StopFields() : f.stop;
-    Fleet.StopPolicy stop = new Fleet.StopPolicy(
-        s.timeout == null ? Fleet.StopPolicy.DEFAULT_TIMEOUT : s.timeout,
-        Optional.ofNullable(s.signal), Boolean.TRUE.equals(s.failFast));
-    return new Fleet(Optional.of(source), agents,
-        f.maxConcurrency == null ? OptionalInt.empty() : OptionalInt.of(f.maxConcurrency), stop);
+    return new Fleet(Optional.of(source), agents, max.map(OptionalInt::of).orElse(OptionalInt.empty()), stop,
+        origins);
   }
 
-  private static AgentConfig agent(String name, AgentEntry entry, Path dir, String source) {
-    String at = source + where(entry.location()) + ": agent '" + name + "'";
-    AgentFields a = entry.fields();
-    boolean hasCommand = a.command != null;
-    if (name.isBlank()) {
-      throw new UsageException(at + ": an agent needs a non-empty name");
+  private static Fleet.StopPolicy stop(Fields top) {
+    Fleet.StopPolicy d = Fleet.StopPolicy.defaults();
+    Optional<Fields> s = top.map("stop", "stop", "write stop: with signal:, timeout: and failFast: indented below it");
+    if (s.isEmpty()) {
+      return d;
     }
-    if (hasCommand == (a.backend != null)) {
-      throw new UsageException(at + (hasCommand
-          ? ": has both 'backend' and 'command'; a command runs as it is, so keep only one"
-          : ": needs a 'backend' (such as claude; see 'descartes backends') and a 'task', or a 'command'"));
+    Fields f = s.get();
+    Optional<AgentSignal> signal = f.get("signal", FleetFile::signal);
+    Duration timeout = f.duration("timeout", Duration.ZERO, MAX_STOP_TIMEOUT).orElse(d.timeout());
+    boolean failFast = f.bool("failFast").orElse(false);
+    f.done();
+    return new Fleet.StopPolicy(timeout, signal, failFast);
+  }
+
+  private static AgentSignal signal(Node n) {
+    String fix = "use interrupt (SIGINT) or terminate (SIGTERM), or leave it out for each backend's own sequence";
+    String t = Fields.text(n, fix);
+    return switch (t.strip().toUpperCase(Locale.ROOT).replaceFirst("^SIG", "")) {
+      case "INT", "INTERRUPT" -> AgentSignal.INTERRUPT;
+      case "TERM", "TERMINATE" -> AgentSignal.TERMINATE;
+      default -> throw new Fields.Bad("'" + t + "' is not a stop signal", fix);
+    };
+  }
+
+  private record Agent(AgentConfig config, Fleet.Origin origin) {}
+
+  /** An agent's field that stands where an agent's name goes (indented one level too little). */
+  private static boolean stray(Map.Entry<String, Entry> e) {
+    return e.getValue().value() instanceof Scalar && AGENT_FIELDS.contains(e.getKey());
+  }
+
+  /**
+   * @param strayFieldsFollow the next entry is one of this agent's fields, indented as an agent: a
+   *     missing field is then reported there, not here
+   */
+  private static Optional<Agent> agent(String name, Entry entry, Path dir, boolean strayFieldsFollow,
+      Problems problems) {
+    String at = entry.keyAt().toString();
+    int before = problems.size();
+    if (!NAME.matcher(name).matches()) {
+      problems.add(Problem.Kind.DATA, at, "the agent name '" + name.replaceAll("\\p{Cntrl}", "?")
+          + "' is not a plain name", "use letters, digits, '.', '_' and '-' (at most 64, starting with a letter"
+          + " or digit), such as " + suggestName(name));
     }
-    if (!hasCommand && (a.task == null || a.task.isBlank())) {
-      throw new UsageException(at + ": needs a 'task', the prompt for its " + a.backend + " agent");
+    if (stray(Map.entry(name, entry))) {
+      problems.add(Problem.Kind.DATA, at, "'" + name + ":' stands where an agent's name goes, but it is an"
+          + " agent's field", "indent it under the agent it belongs to, like the agent's other fields");
+      return Optional.empty();
     }
-    if (a.context != null && a.contextFile != null) {
-      throw new UsageException(at + ": has both 'context' and 'contextFile'; keep only one");
+    Optional<Fields> parsed = Fields.of(entry.value(), "agents." + name, "agent '" + name + "'", "give agent '"
+        + name + "' its settings indented below its name, such as backend: claude and task: ...", problems);
+    if (parsed.isEmpty()) {
+      return Optional.empty();
+    }
+    Fields a = parsed.get();
+    Optional<String> backend = a.text("backend", "name a backend, such as backend: claude ('descartes backends'"
+        + " lists them), or give a command: instead");
+    Optional<List<String>> command = a.get("command", FleetFile::command);
+    Optional<String> task = a.text("task", "give the prompt, such as task: Fix the failing test");
+    Optional<String> model = a.text("model", "name a model the backend knows, such as model: sonnet, or leave it out");
+    Optional<String> systemPrompt = a.text("systemPrompt", "give the system prompt's text, or leave it out");
+    Optional<String> context = a.text("context", "give the context's text, or leave it out");
+    Optional<String> contextFile = a.text("contextFile", "name a file, relative to the fleet file's folder")
+        .flatMap(f -> readContext(a, dir.resolve(f), problems));
+    Optional<Path> cwd = a.text("cwd", "name a folder, relative to the fleet file's folder, or leave it out")
+        .flatMap(c -> {
+          try {
+            return Optional.of(Inputs.directory(dir.resolve(c), a.at("cwd").toString(), "cwd"));
+          } catch (InputError e) {
+            problems.add(e);
+            return Optional.empty();
+          }
+        });
+    Optional<Map<String, String>> env = a.textMap("env", "write env: as a mapping of names to values, such as"
+        + " env: {LOG_LEVEL: debug}").flatMap(e -> envNames(a, e, problems));
+    Optional<Boolean> autoApprove = a.bool("autoApprove");
+    Optional<List<String>> args = a.texts("args", "write args: as a list of arguments, such as args: [--max-turns, \"3\"]");
+    int beforeDone = problems.size();
+    a.done();
+    // a misspelt field (reported by done()) or a field indented too little explains a missing one
+    boolean explained = strayFieldsFollow || problems.size() > beforeDone;
+
+    boolean hasBackend = a.has("backend");
+    boolean hasCommand = a.has("command");
+    boolean incomplete = hasBackend == hasCommand || hasBackend && !a.has("task");
+    if (hasBackend && hasCommand) {
+      problems.add(Problem.Kind.DATA, at, "agent '" + name + "' has both backend: and command:",
+          "keep one: a command runs as it is, a backend runs its CLI on the task");
+    } else if (!hasBackend && !hasCommand && !explained) {
+      problems.add(Problem.Kind.DATA, at, "agent '" + name + "' has neither backend: nor command:",
+          "add backend: claude (or another, see 'descartes backends') and a task:, or a command:");
+    } else if (hasBackend && !a.has("task") && !explained) {
+      problems.add(Problem.Kind.DATA, at, "agent '" + name + "' has no task:", "add task: with the prompt for its "
+          + backend.orElse("backend's") + " agent");
+    }
+    if (a.has("context") && a.has("contextFile")) {
+      a.problem("contextFile", Problem.Kind.DATA, "given with context:", "keep one of context: and contextFile:");
+    }
+    if (hasCommand && !hasBackend) {
+      for (String f : List.of("model", "systemPrompt", "context", "contextFile", "autoApprove", "args")) {
+        if (a.has(f)) {
+          a.problem(f, Problem.Kind.DATA, "applies to a backend's CLI, and this agent runs a command:",
+              "remove it" + (f.equals("args") ? ", or add the arguments to the command" : "")
+                  + ", or use backend: instead of command:");
+        }
+      }
+    }
+    if (autoApprove.orElse(false) && backend.filter(Clis::generic).isPresent()) {
+      a.problem("autoApprove", Problem.Kind.DATA, "the " + backend.get() + " backend has no auto-approve mode",
+          "pass that CLI's own flag with args:, or use a backend that has one (claude, opencode, codex, gemini, qwen)");
+    }
+    if (problems.size() > before || incomplete) {
+      return Optional.empty();
     }
     AgentConfig.Builder b = AgentConfig.builder().name(name);
-    try {
-      if (a.env != null) {
-        b.environment(a.env);
-      }
-      if (hasCommand) {
-        b.command(program(a.command, dir));
-        if (a.task != null) {
-          b.env("DESCARTES_TASK", a.task);
-        }
-      } else {
-        b.modelBackend(a.backend).task(a.task);
-      }
-      Optional.ofNullable(a.model).ifPresent(b::model);
-      Optional.ofNullable(a.systemPrompt).ifPresent(b::systemPrompt);
-      Optional.ofNullable(a.context).ifPresent(b::context);
-      if (a.contextFile != null) {
-        b.context(Inputs.readContextFile(dir.resolve(a.contextFile), "contextFile"));
-      }
-      b.workingDir(Inputs.directory(dir.resolve(a.cwd == null ? "." : a.cwd), "cwd"));
-      return b.build();
-    } catch (AgentException.InvalidConfig | UsageException e) {
-      throw new UsageException(at + ": " + e.getMessage());
+    env.ifPresent(b::environment);
+    command.ifPresentOrElse(c -> {
+      b.command(program(c, dir));
+      task.ifPresent(t -> b.env("DESCARTES_TASK", t));
+    }, () -> b.modelBackend(backend.orElseThrow()).task(task.orElseThrow()));
+    model.ifPresent(b::model);
+    systemPrompt.ifPresent(b::systemPrompt);
+    context.or(() -> contextFile).ifPresent(b::context);
+    b.workingDir(cwd.orElse(dir));
+    autoApprove.ifPresent(b::autoApprove);
+    args.ifPresent(b::extraArgs);
+    Map<String, String> places = new LinkedHashMap<>();
+    for (String f : a.node().entries().keySet()) {
+      places.put(f, a.at(f).toString());
     }
+    try {
+      return Optional.of(new Agent(b.build(), new Fleet.Origin(Problem.Kind.DATA, at, places)));
+    } catch (AgentException.InvalidConfig e) {
+      problems.add(Problem.Kind.DATA, at, "agent '" + name + "': " + e.getMessage(), "fix the agent's settings");
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<String> readContext(Fields a, Path file, Problems problems) {
+    try {
+      return Optional.of(Inputs.readText(file, a.at("contextFile").toString(), "context file",
+          Inputs.CONTEXT_FILE_LIMIT, "keep the context to what the model needs: split it, or summarize it"));
+    } catch (InputError e) {
+      problems.add(e);
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Map<String, String>> envNames(Fields a, Map<String, String> env, Problems problems) {
+    int before = problems.size();
+    for (Map.Entry<String, Entry> e : ((MapNode) a.node("env").orElseThrow()).entries().entrySet()) {
+      if (!ENV_NAME.matcher(e.getKey()).matches()) {
+        problems.add(Problem.Kind.DATA, e.getValue().keyAt().toString(), a.name("env") + ": '"
+            + e.getKey().replaceAll("\\p{Cntrl}", "?") + "' is not a variable name",
+            "use letters, digits and '_', not starting with a digit, such as LOG_LEVEL");
+      }
+    }
+    return problems.size() > before ? Optional.empty() : Optional.of(env);
+  }
+
+  /** A list of arguments, program first (no shell), or one string run by {@code /bin/sh -c}. */
+  private static List<String> command(Node n) {
+    String fix = "give a list of arguments, program first, such as command: [./agent.sh, --fast],"
+        + " or one line for sh -c, such as command: make test";
+    if (n instanceof Scalar s && !s.isNull()) {
+      if (s.text().isBlank()) {
+        throw new Fields.Bad("is empty", fix);
+      }
+      return List.of("/bin/sh", "-c", s.text());
+    }
+    if (n instanceof ListNode l) {
+      List<String> argv = new ArrayList<>();
+      for (Node item : l.items()) {
+        if (!(item instanceof Scalar s) || s.isNull()) {
+          throw new Fields.Bad("argument " + (argv.size() + 1) + " is " + item.kind() + ", not a text", fix);
+        }
+        argv.add(s.text());
+      }
+      if (argv.isEmpty()) {
+        throw new Fields.Bad("is an empty list", fix);
+      }
+      if (argv.getFirst().isBlank()) {
+        throw new Fields.Bad("the program (its first argument) is empty", fix);
+      }
+      return argv;
+    }
+    throw new Fields.Bad("is " + n.kind(), fix);
   }
 
   /** The command with a relative program path resolved against the fleet file's folder. */
@@ -176,177 +308,9 @@ final class FleetFile {
     return command;
   }
 
-  private static String where(JsonLocation loc) {
-    return loc == null || loc.getLineNr() < 1 ? "" : ":" + loc.getLineNr() + ":" + Math.max(1, loc.getColumnNr());
-  }
-
-  /** {@code :line:column: what is wrong}, in one line, without Jackson's class names. */
-  private static String problem(JsonProcessingException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException y && y.getProblemMark() != null) {
-        return ":" + (y.getProblemMark().getLine() + 1) + ":" + (y.getProblemMark().getColumn() + 1)
-            + ": invalid YAML: " + y.getProblem() + (y.getContext() != null ? " (" + y.getContext() + ")" : "");
-      }
-    }
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof StreamReadException r) { // a syntax error, maybe met while binding a value
-        String m = firstLine(r.getOriginalMessage());
-        return where(r.getLocation()) + ": " + (m.startsWith("Duplicate field ")
-            ? "duplicate key " + m.substring("Duplicate field ".length()) + "; each name may appear once"
-            : "invalid " + (r.getClass().getName().contains("toml") ? "TOML" : "YAML") + ": " + m);
-      }
-    }
-    return where(e.getLocation()) + ": " + describe((JsonMappingException) e);
-  }
-
-  private static String describe(JsonMappingException e) {
-    String path = path(e);
-    String in = path.isEmpty() ? "" : path + ": ";
-    return switch (e) {
-      case BadValue b -> in + b.getOriginalMessage();
-      case ValueInstantiationException v -> in + (v.getCause() != null ? v.getCause().getMessage() : v.getOriginalMessage());
-      case InvalidFormatException f -> in + "'" + f.getValue() + "' is not " + expected(f.getTargetType());
-      case MismatchedInputException m when m.getTargetType() != null && expected(m.getTargetType()) != null ->
-          in + "must be " + expected(m.getTargetType());
-      default -> in + firstLine(e.getOriginalMessage());
-    };
-  }
-
-  private static String expected(Class<?> type) {
-    if (type == Integer.class || type == int.class) {
-      return "a whole number";
-    } else if (type == Boolean.class) {
-      return "true or false";
-    } else if (type == String.class) {
-      return "a string";
-    } else if (Map.class.isAssignableFrom(type)) {
-      return "a mapping of names to values";
-    } else if (type == StopFields.class) {
-      return "a mapping with signal, timeout and failFast";
-    } else if (type == AgentFields.class || type == AgentEntry.class) {
-      return "a mapping of agent settings (backend, task, command, cwd, env...)";
-    } else if (type == FileFields.class) {
-      return "a mapping with agents, maxConcurrency and stop";
-    }
-    return null;
-  }
-
-  private static String path(JsonMappingException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference r : e.getPath()) {
-      if (r.getFieldName() != null) {
-        sb.append(sb.isEmpty() ? "" : ".").append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        sb.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return sb.toString();
-  }
-
-  private static String firstLine(String s) {
-    String t = s == null ? "" : s.strip();
-    int nl = t.indexOf('\n');
-    return nl < 0 ? t : t.substring(0, nl);
-  }
-
-  // ---- the file's shape, bound by Jackson (plain classes, not records: an unknown field is then
-  // reported where it stands, not after the whole object was buffered) ----
-
-  static final class FileFields {
-    public Integer maxConcurrency;
-    public StopFields stop;
-    public LinkedHashMap<String, AgentEntry> agents;
-  }
-
-  static final class StopFields {
-    @JsonDeserialize(using = DurationField.class)
-    public Duration timeout;
-    @JsonDeserialize(using = SignalField.class)
-    public AgentSignal signal;
-    public Boolean failFast;
-  }
-
-  static final class AgentFields {
-    public String backend;
-    public String task;
-    public String model;
-    public String systemPrompt;
-    public String context;
-    public String contextFile;
-    public String cwd;
-    public Map<String, String> env;
-    @JsonDeserialize(using = CommandField.class)
-    public List<String> command;
-  }
-
-  /** An agent's fields and where they start in the file, for messages about the agent as a whole. */
-  @JsonDeserialize(using = AgentEntryField.class)
-  record AgentEntry(AgentFields fields, JsonLocation location) {}
-
-  static final class AgentEntryField extends JsonDeserializer<AgentEntry> {
-    @Override
-    public AgentEntry deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      JsonLocation at = p.currentTokenLocation();
-      return new AgentEntry(ctxt.readValue(p, AgentFields.class), at);
-    }
-  }
-
-  /** A value of the right type but wrong content; its message is meant for the user. */
-  static final class BadValue extends JsonMappingException {
-    private static final long serialVersionUID = 1L;
-
-    BadValue(JsonParser p, String message) {
-      super(p, message);
-    }
-  }
-
-  /** {@code 5s}, {@code 1m30s}, {@code 500ms}, or a number of seconds. */
-  static final class DurationField extends JsonDeserializer<Duration> {
-    @Override
-    public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      try {
-        return Durations.parse(p.getValueAsString(p.getText()));
-      } catch (IllegalArgumentException e) {
-        throw new BadValue(p, e.getMessage());
-      }
-    }
-  }
-
-  /** {@code interrupt} (or INT, SIGINT) or {@code terminate} (TERM, SIGTERM). */
-  static final class SignalField extends JsonDeserializer<AgentSignal> {
-    @Override
-    public AgentSignal deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      String s = p.getValueAsString("").strip().toUpperCase(Locale.ROOT).replaceFirst("^SIG", "");
-      return switch (s) {
-        case "INT", "INTERRUPT" -> AgentSignal.INTERRUPT;
-        case "TERM", "TERMINATE" -> AgentSignal.TERMINATE;
-        default -> throw new BadValue(p, "'" + p.getText()
-            + "' is not a stop signal; use interrupt (SIGINT) or terminate (SIGTERM)");
-      };
-    }
-  }
-
-  /** A list of strings (the argv, no shell), or one string run by {@code /bin/sh -c}. */
-  static final class CommandField extends JsonDeserializer<List<String>> {
-    @Override
-    public List<String> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      if (p.currentToken() == JsonToken.VALUE_STRING) {
-        return List.of("/bin/sh", "-c", p.getText());
-      }
-      if (p.currentToken() == JsonToken.START_ARRAY) {
-        List<String> argv = new ArrayList<>();
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-          if (!t.isScalarValue()) {
-            throw new BadValue(p, "each element of a command is one argument, a string");
-          }
-          argv.add(p.getText());
-        }
-        if (!argv.isEmpty() && !argv.getFirst().isBlank()) {
-          return argv;
-        }
-      }
-      throw new BadValue(p, "a command is a list of arguments, program first"
-          + " ([./agent.sh, --fast]), or one string run by sh -c");
-    }
+  private static String suggestName(String name) {
+    String s = name.strip().replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^[-._]+", "");
+    s = s.length() > 64 ? s.substring(0, 64) : s;
+    return s.isEmpty() ? "agent-1" : s;
   }
 }

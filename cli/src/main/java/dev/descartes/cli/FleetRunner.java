@@ -50,7 +50,10 @@ final class FleetRunner {
   private volatile AgentException singleSpawnFailure;
   private volatile Thread launcher;
 
-  /** @param prefix lead each {@code --raw} line of a fleet with its agent's name */
+  /**
+   * @param fleet a fleet that passed {@link Preflight}
+   * @param prefix lead each {@code --raw} line of a fleet with its agent's name
+   */
   FleetRunner(Fleet fleet, Renderer.Mode mode, boolean prefix, Screen screen) {
     this.fleet = fleet;
     this.mode = mode;
@@ -72,15 +75,13 @@ final class FleetRunner {
    *
    * @return the command's exit code: for one agent its own outcome, for a fleet 0 only if every
    *     agent completed, 130 after Ctrl+C
-   * @throws UsageException if an agent's backend is unknown or its program is missing, or the
-   *     single agent of a command-line run cannot start
+   * @throws InputError if the single agent of a command-line run cannot start
    */
   int run() {
     ProcessRunnerConfig.Builder config = ProcessRunnerConfig.builder().shutdownTimeout(fleet.stop().timeout());
     fleet.maxConcurrency().ifPresent(config::maxConcurrentAgents);
     try (LocalProcessRunner r = new LocalProcessRunner(config.build())) {
       runner = r;
-      Preflight.check(fleet, r.backends());
       try (Interrupts ctrlC = Interrupts.install(this::stopOnSignal, this::killAll)) {
         announce();
         launcher = Thread.ofPlatform().name("descartes-launcher").start(this::launchAll);
@@ -90,7 +91,8 @@ final class FleetRunner {
           ticker.shutdownNow();
         }
         if (singleSpawnFailure != null) {
-          throw new UsageException(singleSpawnFailure.getMessage());
+          throw InputError.unavailable("", "the agent could not start: " + singleSpawnFailure.getMessage(),
+              "check its settings ('descartes backends' shows what is installed)");
         }
         screen.clearStatus();
         summarize();
@@ -101,9 +103,9 @@ final class FleetRunner {
 
   private void announce() {
     if (!fleet.single() && mode == Renderer.Mode.HUMAN) {
-      screen.line(true, screen.theme().paint(Style.DIM, "Running " + agents.size() + " agents from "
+      screen.line(true, screen.theme().paint(Style.DIM, "Running " + count(agents.size()) + " from "
           + fleet.source().orElse("") + fleet.maxConcurrency().stream().mapToObj(n -> ", " + n + " at a time")
-              .findFirst().orElse("") + ". Ctrl+C stops them."));
+              .findFirst().orElse("") + (agents.size() == 1 ? ". Ctrl+C stops it." : ". Ctrl+C stops them.")));
     }
   }
 
@@ -321,7 +323,7 @@ final class FleetRunner {
   private int exitCode(Optional<Interrupts.Stop> signal) {
     Optional<IOException> failure = screen.failure();
     if (failure.isPresent()) {
-      return brokenPipe(failure.get()) ? ExitCodes.BROKEN_PIPE : ExitCodes.IO_ERROR;
+      return brokenPipe(failure.get()) ? ExitCodes.BROKEN_PIPE : ExitCodes.IO_ERR;
     }
     if (signal.isPresent()) {
       return signal.get().exitCode();

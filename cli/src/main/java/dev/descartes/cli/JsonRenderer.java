@@ -14,7 +14,9 @@ import java.util.Locale;
  * started}, {@code session_started}, {@code assistant_text}, {@code tool_call}, {@code
  * tool_result}, {@code usage}, {@code result}, {@code json} (an object no backend format explains,
  * under {@code json}), {@code text} (a line that is not JSON), {@code gap} and {@code exited} (last,
- * with the agent's final state, exit, duration and cost). The agent's stderr goes to stderr as text.
+ * with the agent's final state, exit, duration and cost). Each line the agent writes to stderr goes
+ * to stderr as an object of type {@code stderr} with {@code agent}, {@code at} and {@code text}, so
+ * that stdout stays the event stream and every line still says whose it is.
  */
 final class JsonRenderer implements Renderer {
 
@@ -74,7 +76,7 @@ final class JsonRenderer implements Renderer {
 
   @Override
   public void stderr(OutputLine line) {
-    sink.error(Style.TEXT, line.text());
+    sink.error(Style.TEXT, node("stderr", line.at()).put("text", line.text()).toString());
   }
 
   @Override

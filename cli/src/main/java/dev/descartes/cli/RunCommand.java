@@ -2,8 +2,11 @@ package dev.descartes.cli;
 
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
+import dev.descartes.runner.LocalProcessRunner;
+import dev.descartes.runner.ProcessRunnerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,36 +14,47 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code descartes run}: one agent from the command line, or a fleet from a file. The exit code is
- * the agent's own (a fleet: 0 only if every agent completed), 128 + the signal after SIGINT, SIGTERM
- * or SIGHUP, 141 or 74 when stdout cannot be written, 2 for bad input.
+ * the agent's own (a fleet: 0 only if every agent completed); bad input exits with a {@code
+ * sysexits} code ({@link ExitCodes}), and 130/143/129 after a signal.
  */
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
+    customSynopsis = {"descartes run [OPTIONS] TASK... [-- CLI_ARGS...]",
+        "descartes run [OPTIONS] -- TASK [CLI_ARGS...]      (a task that starts with '-')",
+        "descartes run [OPTIONS] -f FLEET"},
     description = {
         "Runs one agent on TASK, or every agent of a fleet file (-f), and shows their output as it comes.",
         "Every line an agent writes is shown; while the output is slow (a pipe, a file), the agents wait.",
-        "Ctrl+C (or SIGTERM, SIGHUP) stops the agents gracefully; a second one kills them."},
+        "Words after '--' go to the agent's CLI as extra arguments. Ctrl+C (or SIGTERM, SIGHUP) stops the"
+            + " agents gracefully; a second one kills them."},
     footer = {"", "Examples:",
         "  descartes run \"Explain what this repository does\"",
-        "  descartes run --backend opencode --model anthropic/claude-sonnet-4 --cwd ../app \"Fix the failing test\"",
+        "  descartes run --backend opencode --cwd ../app \"Fix the failing test\"",
+        "  descartes run --auto-approve \"Run the tests\" -- --max-turns 5",
+        "  descartes run -- \"-n is a flag of which command?\"",
         "  descartes run -f examples/fleet.yaml",
-        "", "Exit codes: the agent's own (0 = success) for one agent; for a fleet 0 if every agent completed,"
-            + " else 1; 130 after Ctrl+C (143 SIGTERM, 129 SIGHUP); 141 when stdout is a closed pipe,"
-            + " 74 when it cannot be written otherwise; 2 for bad input."})
+        ""},
+    footerHeading = "")
 final class RunCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = {"-f", "--file"}, paramLabel = "FLEET", description = "A fleet file (YAML, or TOML by its .toml ending).")
   Path file;
 
   @Option(names = {"-b", "--backend"}, paramLabel = "BACKEND",
-      description = "The agent CLI: claude (default), opencode, ... or <program>-cli; see 'descartes backends'.")
+      description = "The agent CLI: claude (default), opencode, codex, gemini, qwen, or <program>-cli.")
   String backend;
 
   @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "The model to ask the backend for.")
@@ -61,11 +75,16 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--name", paramLabel = "NAME", description = "The agent's name (default: the backend's).")
   String name;
 
-  @Option(names = "--max-concurrency", paramLabel = "N",
+  @Option(names = "--auto-approve",
+      description = "Let the CLI run its tools (shell, edits) without asking. Risky: only in a sandbox or a"
+          + " throwaway checkout; see docs/agent-backends.md.")
+  boolean autoApprove;
+
+  @Option(names = "--max-concurrency", paramLabel = "N", converter = AgentCount.class,
       description = "With -f: the most agents running at once (overrides the file).")
   Integer maxConcurrency;
 
-  @Option(names = "--stop-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(names = "--stop-timeout", paramLabel = "DURATION", converter = StopTimeout.class,
       description = "How long agents get to exit after Ctrl+C before SIGKILL, e.g. 5s (default: 10s, or the file's).")
   Duration stopTimeout;
 
@@ -76,11 +95,11 @@ final class RunCommand implements Callable<Integer> {
       description = "With --raw and a fleet: lead each line with the agent's name (default: the bytes as written).")
   boolean prefix;
 
-  @Option(names = "--no-color", description = "No colours, even on a terminal (NO_COLOR does the same).")
+  @Option(names = "--no-color", description = "No colours, even on a terminal (NO_COLOR=1 does the same).")
   boolean noColor;
 
   @Parameters(paramLabel = "TASK", arity = "0..*", description = "The task (prompt) for a single agent.")
-  List<String> task = List.of();
+  List<String> words = List.of();
 
   /** {@code --json} or {@code --raw}, not both. */
   static final class Format {
@@ -98,69 +117,183 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (prefix && !format.raw) {
-      throw new UsageException("--prefix applies to --raw output (the other formats name each agent already)");
+      throw InputError.usage("--prefix", "applies to --raw output only", "add --raw, or leave --prefix out (the other"
+          + " formats name each agent already)");
     }
-    Fleet fleet = file != null ? fromFile() : single();
+    Problems problems = new Problems();
+    Fleet fleet = file != null ? fromFile(problems) : single();
+    // every problem of every agent at once, before the runner (and anything else) starts
+    Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
+    problems.throwIfAny();
     Screen screen = Screen.system(Terminal.detect(noColor));
     return new FleetRunner(fleet, format.mode(), prefix, screen).run();
   }
 
-  private Fleet fromFile() {
-    if (!task.isEmpty()) {
-      throw new UsageException("give a task or a fleet file (-f), not both");
+  private Fleet fromFile(Problems problems) {
+    int separator = wordsBeforeSeparator();
+    if (separator >= 0 && words.size() > separator) {
+      throw InputError.usage("--", "extra CLI arguments apply to a single agent", "with -f, set args: on each"
+          + " agent in " + file);
     }
-    for (var o : Map.of("--backend", backend != null, "--model", model != null, "--system-prompt", systemPrompt != null,
-        "--context-file", contextFile != null, "--cwd", cwd != null, "--env", !env.isEmpty(),
-        "--name", name != null).entrySet()) {
+    if (!words.isEmpty()) {
+      throw InputError.usage("", "a task (" + quote(String.join(" ", words)) + ") and a fleet file (-f) were both"
+          + " given", "give one: the task for a single agent, or -f for the agents of the file");
+    }
+    Map<String, Boolean> singleOnly = new LinkedHashMap<>();
+    singleOnly.put("--backend", backend != null);
+    singleOnly.put("--model", model != null);
+    singleOnly.put("--system-prompt", systemPrompt != null);
+    singleOnly.put("--context-file", contextFile != null);
+    singleOnly.put("--cwd", cwd != null);
+    singleOnly.put("--env", !env.isEmpty());
+    singleOnly.put("--name", name != null);
+    singleOnly.put("--auto-approve", autoApprove);
+    for (var o : singleOnly.entrySet()) {
       if (o.getValue()) {
-        throw new UsageException(o.getKey() + " applies to a single agent; with -f, set it on each agent in "
-            + file);
+        throw InputError.usage(o.getKey(), "applies to a single agent", "with -f, set it on each agent in " + file
+            + " (fleet file fields: backend, model, systemPrompt, contextFile, cwd, env, autoApprove, args)");
       }
     }
-    Fleet f = FleetFile.read(file);
+    Fleet f = FleetFile.read(file, problems);
     return new Fleet(f.source(), f.agents(),
         maxConcurrency != null ? OptionalInt.of(maxConcurrency) : f.maxConcurrency(),
         new Fleet.StopPolicy(stopTimeout != null ? stopTimeout : f.stop().timeout(), f.stop().signal(),
-            f.stop().failFast()));
+            f.stop().failFast()), f.origins());
   }
 
   private Fleet single() {
-    String prompt = String.join(" ", task).strip();
+    int separator = wordsBeforeSeparator();
+    int taskWords = separator < 0 ? words.size() : separator == 0 ? Math.min(1, words.size()) : separator;
+    String prompt = String.join(" ", words.subList(0, taskWords)).strip();
+    List<String> extraArgs = words.subList(taskWords, words.size());
     if (prompt.isEmpty()) {
-      throw new UsageException("nothing to run: give a task (descartes run \"fix the failing test\")"
+      throw InputError.usage("", "nothing to run", "give a task (descartes run \"fix the failing test\")"
           + " or a fleet file (descartes run -f fleet.yaml)");
     }
     if (maxConcurrency != null) {
-      throw new UsageException("--max-concurrency applies to fleet files (-f)");
+      throw InputError.usage("--max-concurrency", "applies to fleet files (-f), and this run has one agent",
+          "leave it out, or run a fleet file");
+    }
+    Map<String, String> places = new LinkedHashMap<>();
+    for (var f : Map.of("backend", "--backend", "model", "--model", "systemPrompt", "--system-prompt",
+        "name", "--name").entrySet()) {
+      String value = switch (f.getKey()) {
+        case "backend" -> backend;
+        case "model" -> model;
+        case "systemPrompt" -> systemPrompt;
+        default -> name;
+      };
+      if (value != null) {
+        if (value.isBlank()) {
+          throw InputError.usage(f.getValue(), "is empty", "give a value, or leave " + f.getValue() + " out");
+        }
+        places.put(f.getKey(), f.getValue());
+      }
     }
     String b = backend != null ? backend : "claude";
+    String agentName = name != null ? name : b;
+    if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+      throw InputError.usage("--name", "'" + name + "' is not a plain name", "use letters, digits, '.', '_' and '-'"
+          + " (at most 64, starting with a letter or digit)");
+    }
+    AgentConfig.Builder a = AgentConfig.builder().name(agentName).modelBackend(b).task(prompt)
+        .autoApprove(autoApprove).extraArgs(extraArgs);
+    for (String k : env.keySet()) {
+      if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw InputError.usage("--env", "'" + k + "' is not a variable name", "use letters, digits and '_', not"
+            + " starting with a digit, such as --env LOG_LEVEL=debug");
+      }
+    }
     try {
-      AgentConfig.Builder a = AgentConfig.builder().name(name != null ? name : b).modelBackend(b).task(prompt)
-          .environment(env);
-      Optional.ofNullable(model).ifPresent(a::model);
-      Optional.ofNullable(systemPrompt).ifPresent(a::systemPrompt);
-      if (contextFile != null) {
-        a.context(Inputs.readContextFile(contextFile, "--context-file"));
-      }
-      if (cwd != null) {
-        a.workingDir(Inputs.directory(cwd, "--cwd"));
-      }
-      return new Fleet(Optional.empty(), List.of(a.build()), OptionalInt.empty(),
-          new Fleet.StopPolicy(stopTimeout != null ? stopTimeout : Fleet.StopPolicy.DEFAULT_TIMEOUT,
-              Optional.empty(), false));
+      a.environment(env);
     } catch (AgentException.InvalidConfig e) {
-      throw new UsageException("--env: " + e.getMessage());
+      throw InputError.usage("--env", e.getMessage().replaceFirst("^environment: ", ""),
+          "write it like --env LOG_LEVEL=debug (a name of letters, digits and '_')");
+    }
+    Optional.ofNullable(model).ifPresent(a::model);
+    Optional.ofNullable(systemPrompt).ifPresent(a::systemPrompt);
+    if (contextFile != null) {
+      places.put("context", "--context-file");
+      a.context(Inputs.readText(contextFile, "--context-file", "context file", Inputs.CONTEXT_FILE_LIMIT,
+          "keep the context to what the model needs: split it, or summarize it"));
+    }
+    if (cwd != null) {
+      a.workingDir(Inputs.directory(cwd, "--cwd", "folder"));
+    }
+    if (!env.isEmpty()) {
+      places.put("env", "--env");
+    }
+    if (!extraArgs.isEmpty()) {
+      places.put("args", "--");
+    }
+    if (autoApprove && Clis.generic(b)) {
+      throw InputError.usage("--auto-approve", "the " + b + " backend has no auto-approve mode", "pass that CLI's"
+          + " own flag after '--', or use a backend that has one (claude, opencode, codex, gemini, qwen)");
+    }
+    return new Fleet(Optional.empty(), List.of(a.build()), OptionalInt.empty(),
+        new Fleet.StopPolicy(stopTimeout != null ? stopTimeout : Fleet.StopPolicy.DEFAULT_TIMEOUT,
+            Optional.empty(), false),
+        List.of(new Fleet.Origin(Problem.Kind.USAGE, "", places)));
+  }
+
+  /**
+   * How many task words came before the first {@code --} on the command line, or -1 if there was
+   * none: picocli gives the words after it as positional parameters too, and they are the CLI's
+   * extra arguments (or, when nothing came before, the task and then those).
+   */
+  private int wordsBeforeSeparator() {
+    List<String> all = spec.commandLine().getParseResult().originalArgs();
+    int i = all.indexOf(spec.name()) + 1;
+    int count = 0;
+    for (; i < all.size(); i++) {
+      String s = all.get(i);
+      if (s.equals("--")) {
+        return count;
+      }
+      if (s.startsWith("-") && s.length() > 1) {
+        OptionSpec o = spec.findOption(s.contains("=") ? s.substring(0, s.indexOf('=')) : s);
+        if (o != null && !s.contains("=") && o.arity().max() > 0) {
+          i++; // the option's value
+        }
+        continue;
+      }
+      count++;
+    }
+    return -1;
+  }
+
+  private static String quote(String s) {
+    return "'" + (s.length() > 40 ? s.substring(0, 37) + "..." : s) + "'";
+  }
+
+  /** A count of agents for {@code --max-concurrency}: 1 to {@link FleetFile#MAX_AGENTS}. */
+  static final class AgentCount implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      String fix = "give the most agents to run at once, such as --max-concurrency 4 (1 to " + FleetFile.MAX_AGENTS
+          + "), or leave it out for no cap";
+      try {
+        return Fields.integer(new Node.Scalar(new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING,
+            value), 1, FleetFile.MAX_AGENTS, fix);
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
     }
   }
 
-  /** Reads {@code 5s}, {@code 500ms}, {@code 1m30s}. */
-  static final class DurationConverter implements ITypeConverter<Duration> {
+  /** {@code 5s}, {@code 500ms}, {@code 1m30s}, up to an hour. */
+  static final class StopTimeout implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
+      String fix = "write it like 500ms, 5s or 1m30s (at most " + Durations.format(FleetFile.MAX_STOP_TIMEOUT) + ")";
       try {
-        return Durations.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
+        Duration d = Durations.parse(value);
+        if (d.compareTo(FleetFile.MAX_STOP_TIMEOUT) > 0) {
+          throw new TypeConversionException(value + " is too long; " + fix);
+        }
+        return d;
+      } catch (IllegalArgumentException | ArithmeticException e) {
+        throw new TypeConversionException("'" + value + "' is not a duration; " + fix);
       }
     }
   }

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the command's output goes to: an interactive terminal (then colours, Unicode symbols and a
- * live status line) or a pipe or file (plain text). {@code NO_COLOR} (any value) and {@code
+ * live status line) or a pipe or file (plain text). {@code NO_COLOR} (present and not empty, as no-color.org says) and {@code
  * --no-color} turn colours off; {@code TERM=dumb} turns off colours and the status line.
  *
  * @param interactive stdin and stdout are a terminal
@@ -21,7 +21,8 @@ record Terminal(boolean interactive, int width, Theme theme) {
     var console = System.console();
     boolean dumb = "dumb".equals(System.getenv("TERM"));
     boolean tty = console != null && console.isTerminal() && !dumb;
-    boolean noColor = noColorFlag || System.getenv("NO_COLOR") != null;
+    String noColorVar = System.getenv("NO_COLOR");
+    boolean noColor = noColorFlag || noColorVar != null && !noColorVar.isEmpty(); // no-color.org: present and not empty
     Charset cs = Charset.forName(System.getProperty("stdout.encoding", "UTF-8"), StandardCharsets.UTF_8);
     boolean unicode = cs.equals(StandardCharsets.UTF_8);
     return new Terminal(tty, tty ? columns() : Integer.MAX_VALUE / 2, Theme.of(tty && !noColor, unicode));

@@ -48,9 +48,46 @@ final class Cli {
    */
   static List<String> command(String... args) {
     List<String> cmd = new ArrayList<>(DEFAULT_SIGINT);
-    cmd.addAll(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
+    cmd.add(java());
+    cmd.addAll(ClassArchive.OPTIONS);
+    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
     cmd.addAll(List.of(args));
     return cmd;
+  }
+
+  /**
+   * A class-data-sharing archive of the classes descartes loads, made once per test JVM, so that
+   * each of the many descartes processes the tests start spends less on starting the JVM (the
+   * same jar and main class run either way). Without it (the dump failed), no options.
+   */
+  private static final class ClassArchive {
+    static final List<String> OPTIONS = create();
+
+    private static List<String> create() {
+      try {
+        Path dir = Files.createTempDirectory("descartes-cds");
+        Path archive = dir.resolve("descartes.jsa");
+        Path fleet = Files.writeString(dir.resolve("fleet.yaml"), "maxConcurrency: x\nagents: {a: {command: true}}\n");
+        Process p = new ProcessBuilder(java(), "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:disable",
+            "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString(), "run", "-f", fleet.toString())
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        boolean done = p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        Files.delete(fleet);
+        archive.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        if (!done) {
+          p.destroyForcibly().waitFor();
+          return List.of();
+        }
+        return Files.isRegularFile(archive)
+            ? List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:disable", "-XX:TieredStopAtLevel=1") : List.of();
+      } catch (IOException e) {
+        return List.of();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      }
+    }
   }
 
   /** coreutils {@code env --default-signal=INT} where it has the option (8.31 and later), else nothing. */

@@ -52,13 +52,22 @@ final class CliLeakCheck implements AfterEachCallback {
 
   /** Live processes that carry this JVM's marker. */
   static List<ProcessHandle> leaked() {
+    return leaked(MARKER);
+  }
+
+  /** Live processes whose environment has {@code name=value}. */
+  static List<ProcessHandle> leaked(String name, String value) {
+    return leaked((name + "=" + value + "\0").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static List<ProcessHandle> leaked(byte[] marker) {
     List<ProcessHandle> out = new ArrayList<>();
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString()
         .chars().allMatch(Character::isDigit))) {
       for (Path p : dir) {
         try {
           String stat = Files.readString(p.resolve("stat"));
-          if (stat.charAt(stat.lastIndexOf(')') + 2) != 'Z' && contains(Files.readAllBytes(p.resolve("environ")))) {
+          if (stat.charAt(stat.lastIndexOf(')') + 2) != 'Z' && contains(Files.readAllBytes(p.resolve("environ")), marker)) {
             ProcessHandle.of(Long.parseLong(p.getFileName().toString())).ifPresent(out::add);
           }
         } catch (IOException | RuntimeException gone) {
@@ -71,9 +80,9 @@ final class CliLeakCheck implements AfterEachCallback {
     return out;
   }
 
-  private static boolean contains(byte[] env) {
-    for (int i = 0; i + MARKER.length <= env.length; i++) {
-      if ((i == 0 || env[i - 1] == 0) && java.util.Arrays.equals(env, i, i + MARKER.length, MARKER, 0, MARKER.length)) {
+  private static boolean contains(byte[] env, byte[] marker) {
+    for (int i = 0; i + marker.length <= env.length; i++) {
+      if ((i == 0 || env[i - 1] == 0) && java.util.Arrays.equals(env, i, i + marker.length, marker, 0, marker.length)) {
         return true;
       }
     }

@@ -21,20 +21,31 @@ class FleetRunTest {
   void theExampleFleetRunsToTheEndWithPrefixedLinesAndASummary() {
     Cli.Running r = Cli.run(Cli.examples().getParent(), Map.of(), "run", "-f", "examples/fleet.yaml");
 
-    assertThat(r.exitCode()).as("the tester agent fails on purpose\n" + r).isEqualTo(1);
+    assertThat(r.exitCode()).as("every agent of the main job succeeds\n" + r).isZero();
     List<String> out = r.stdoutLines();
     for (String agent : List.of("researcher", "coder", "tester", "linter", "docs")) {
       assertThat(out).as(agent).anyMatch(l -> l.matches(agent + " +\\| .*"));
     }
     assertThat(out).anyMatch(l -> l.matches("researcher +\\| Step 1 of 3: Survey the layout of the repository"));
     assertThat(out).anyMatch(l -> l.matches("linter +\\| lint: cli ok"));
-    assertThat(out).anyMatch(l -> l.matches("tester +\\| .*2 tests failed \\(this agent fails on purpose\\)"));
     assertThat(out).anyMatch(l -> l.matches("AGENT +STATE +EXIT +TIME +COST +RESULT"));
     assertThat(out).anyMatch(l -> l.matches("researcher +completed +0 +\\S+ +\\$0\\.0123 +Done: .*"));
-    assertThat(out).anyMatch(l -> l.matches("tester +failed +1 +\\S+ +\\$0\\.0087 +2 tests failed.*"));
+    assertThat(out).anyMatch(l -> l.matches("tester +completed +0 +\\S+ +\\$0\\.0087 +Done: .*"));
     assertThat(out).anyMatch(l -> l.matches("linter +completed +0 .*"));
     assertThat(r.stderr()).containsPattern("linter +\\| lint: 1 warning");
     assertThat(r.stdout() + r.stderr()).doesNotContain("\u001b[").doesNotContain("\r");
+  }
+
+  @Test
+  void theFailFastExampleStopsTheOthersWhenItsTesterFails() {
+    Cli.Running r = Cli.run(Cli.examples().getParent(), Map.of(), "run", "-f", "examples/fail-fast.yaml");
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    List<String> out = r.stdoutLines();
+    assertThat(out).anyMatch(l -> l.matches("tester +\\| .*2 tests failed \\(this agent fails on purpose\\)"))
+        .anyMatch(l -> l.matches("tester +failed +1 +\\S+ +\\$0\\.0087 +2 tests failed.*"))
+        .anyMatch(l -> l.matches("researcher +stopped .*")).anyMatch(l -> l.matches("docs +stopped .*"));
+    assertThat(r.stderr()).contains("agent 'tester' failed and failFast is set");
   }
 
   @Test

@@ -53,6 +53,14 @@ class TerminalTest {
         .doesNotContain("\u001b[3");
   }
 
+  @Test
+  void anEmptyNoColorKeepsColours() throws Exception {
+    Cli.Running r = underTerminal(Map.of("NO_COLOR", "")); // no-color.org: only present and not empty counts
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    assertThat(r.stdout()).contains("\u001b[32m1 completed\u001b[0m");
+  }
+
   private Cli.Running underTerminal(Map<String, String> extraEnv) throws Exception {
     Path fleet = Files.writeString(dir.resolve("tty.yaml"), """
         agents:

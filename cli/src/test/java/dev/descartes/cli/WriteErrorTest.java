@@ -30,7 +30,7 @@ class WriteErrorTest {
   void aFullDiskStopsTheAgentsAndExits74() {
     Cli.Running r = Cli.launch(dir, shell("exec " + command() + " > /dev/full"), Cli.env(Map.of()));
 
-    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.IO_ERROR);
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.IO_ERR);
     assertThat(r.stderr().lines().toList()).as(r.stderr()).hasSize(1)
         .first().asString().startsWith("stdout failed (No space left on device): stopping 1 agent gracefully");
   }
@@ -39,7 +39,7 @@ class WriteErrorTest {
   void aClosedStdoutStopsTheAgentsAndExits74() {
     Cli.Running r = Cli.launch(dir, shell("exec " + command() + " >&-"), Cli.env(Map.of()));
 
-    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.IO_ERROR);
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.IO_ERR);
     assertThat(r.stderr()).startsWith("stdout failed (Bad file descriptor): stopping 1 agent gracefully");
   }
 

@@ -1,7 +1,6 @@
 package dev.descartes.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.descartes.runner.internal.backend.Parsers;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -39,7 +38,7 @@ public interface AgentEventParser {
 
   /** A parser that recognizes nothing: every JSON line stays an {@link AgentEvent.Json}. */
   static AgentEventParser none() {
-    return Parsers.NONE;
+    return EventFormats.NONE;
   }
 
   /**
@@ -48,6 +47,6 @@ public interface AgentEventParser {
    * these use it.
    */
   static Optional<AgentEventParser> forFormat(String format) {
-    return Parsers.forFormat(format);
+    return EventFormats.forFormat(format);
   }
 }

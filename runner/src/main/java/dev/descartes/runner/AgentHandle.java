@@ -173,6 +173,16 @@ public interface AgentHandle {
   void kill();
 
   /**
+   * Declares that the agent is being stopped on purpose: its status reads {@link
+   * AgentStatus#STOPPING} until it ends, and then {@link AgentStatus#TERMINATED} whatever its exit
+   * code. {@link GracefulShutdown} calls it before its first step, and {@link #kill()} and the
+   * stopping signals imply it. A handle that wraps another must pass it on, or the wrapped agent
+   * ends as {@code FAILED} or {@code COMPLETED} after a stop. No effect once the agent has ended;
+   * idempotent.
+   */
+  void requestStop();
+
+  /**
    * The CLI's verdict on its work, once the agent has ended (empty before): success taken from the
    * CLI's own final event, result text, error, cost, tokens, turns and session id. Built from every
    * stdout line as it is read, whether or not anyone reads the events. See {@link AgentOutcome}.

@@ -1,6 +1,5 @@
 package dev.descartes.runner;
 
-import dev.descartes.runner.internal.StopControl;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +76,7 @@ public final class GracefulShutdown {
    */
   public ExitStatus shutdown(AgentHandle handle) {
     Objects.requireNonNull(handle, "handle");
-    StopControl.markStopping(handle);
+    handle.requestStop();
     boolean interrupted = false;
     try {
       for (Step step : steps) {

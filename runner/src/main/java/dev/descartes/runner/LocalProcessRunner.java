@@ -6,16 +6,12 @@ import dev.descartes.runner.internal.Spawner;
 import dev.descartes.runner.internal.backend.BackendRegistry;
 import dev.descartes.runner.internal.engine.Engines;
 import dev.descartes.runner.internal.engine.ProcessEngine;
-import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.OrphanReaper;
-import dev.descartes.runner.internal.os.Platform;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs agents as local operating-system processes.
@@ -36,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalProcessRunner implements AgentRunner {
 
-  private static final Logger LOG = LoggerFactory.getLogger(LocalProcessRunner.class);
-  private static final AtomicBoolean SUBREAPER = new AtomicBoolean();
 
   private final ProcessRunnerConfig config;
   private final ProcessEngine engine;
@@ -58,17 +52,8 @@ public final class LocalProcessRunner implements AgentRunner {
     this.backends = new BackendRegistry(config.backends());
     this.spawner = new Spawner(config, backends);
     this.registry = new AgentRegistry(config, engine);
-    if (config.subreaper() && Platform.isLinux()) {
-      Native.get().ifPresent(n -> {
-        if (SUBREAPER.compareAndSet(false, true)) {
-          if (n.becomeSubreaper()) {
-            OrphanReaper.start(n);
-          } else {
-            LOG.warn("could not make the JVM a child subreaper; tools that escape into their own session"
-                + " and outlive their parent are then reaped by init");
-          }
-        }
-      });
+    if (config.subreaper()) {
+      OrphanReaper.becomeSubreaper();
     }
     if (config.shutdownHook()) {
       shutdownHook = Thread.ofPlatform().name("descartes-shutdown").unstarted(this::close);
@@ -86,6 +71,14 @@ public final class LocalProcessRunner implements AgentRunner {
   /** The names of the registered backends (built-in, service-loaded and configured). */
   public List<String> backends() {
     return backends.names();
+  }
+
+  /**
+   * The names of the backends a runner with {@code config} has (built-in, service-loaded and
+   * configured), without starting one: for checking configs before anything runs.
+   */
+  public static List<String> backends(ProcessRunnerConfig config) {
+    return new BackendRegistry(config.backends()).names();
   }
 
   /** The process engine in use, such as {@code "jdk"}. */

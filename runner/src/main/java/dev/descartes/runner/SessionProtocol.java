@@ -1,6 +1,5 @@
 package dev.descartes.runner;
 
-import dev.descartes.runner.internal.backend.ClaudeStreamJson;
 import java.util.Optional;
 
 /**

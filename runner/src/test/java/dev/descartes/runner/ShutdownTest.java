@@ -33,6 +33,28 @@ class ShutdownTest {
   }
 
   @Test
+  void aWrappedHandleStillEndsTerminatedAfterAGracefulShutdown() throws Exception {
+    try (var runner = TestRunners.runner()) {
+      AgentHandle inner = runner.spawn(AgentConfig.builder().name("wrapped")
+          .command(Scripts.shell("trap 'exit 0' TERM; echo armed; while :; do sleep 1; done")).build());
+      assertThat(inner.readStdout(Duration.ofSeconds(30))).isPresent();
+      AgentHandle wrapper = (AgentHandle) java.lang.reflect.Proxy.newProxyInstance(
+          AgentHandle.class.getClassLoader(), new Class<?>[] {AgentHandle.class},
+          (proxy, method, args) -> {
+            try {
+              return method.invoke(inner, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      ExitStatus st = GracefulShutdown.ofSeconds(30).shutdown(wrapper);
+      assertThat(st.code()).hasValue(0);
+      assertThat(inner.status()).as("stopped on purpose through the wrapper, even with exit 0")
+          .isEqualTo(AgentStatus.TERMINATED);
+    }
+  }
+
+  @Test
   void defaultSequenceKillsAnAgentThatIgnoresSigterm() throws Exception {
     try (var runner = TestRunners.runner()) {
       AgentHandle h = runner.spawn(AgentConfig.builder().name("deaf")

@@ -40,6 +40,7 @@ public final class AgentRegistry implements AutoCloseable {
   private final ExecutorService background = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
+  private final LocalAgent.Context context;
   private final OutputBudget outputBudget;
   private final java.util.concurrent.locks.ReentrantReadWriteLock spawns =
       new java.util.concurrent.locks.ReentrantReadWriteLock();
@@ -51,9 +52,10 @@ public final class AgentRegistry implements AutoCloseable {
     this.config = config;
     this.engine = engine;
     this.slots = new AgentSlots(config.maxConcurrentAgents());
-    this.outputBudget = new OutputBudget(config.outputMemoryBudget());
     this.health = config.enableHealthChecks()
         ? new HealthMonitor(config.healthCheckInterval(), this::live) : null;
+    this.outputBudget = new OutputBudget(config.outputMemoryBudget());
+    this.context = new LocalAgent.Context(config, engine, background, this::terminal, listeners, outputBudget);
   }
 
   public LocalAgent spawn(Spawner spawner, AgentConfig agent, Duration waitForSlot) {
@@ -68,7 +70,7 @@ public final class AgentRegistry implements AutoCloseable {
     return spawnWaiting(spawner, agent, waitForSlot, a -> { });
   }
 
-  /** {@code beforeOutput}: see {@link LocalAgent#start}. */
+  /** {@code beforeOutput}: see {@link LocalAgent#start(Consumer)}. */
   public LocalAgent spawnWaiting(Spawner spawner, AgentConfig agent, Duration waitForSlot,
       Consumer<? super AgentHandle> beforeOutput) throws InterruptedException {
     AgentId id = AgentId.random();
@@ -128,19 +130,12 @@ public final class AgentRegistry implements AutoCloseable {
           + plan.config().name() + "': " + e.getMessage() + "; check that the temporary folder ("
           + System.getProperty("java.io.tmpdir") + ") is writable", e);
     }
-    LocalAgent.Context ctx = new LocalAgent.Context(engine, background, this::terminal, listeners,
-        plan.stopSequence(), config.enableJsonStreaming(), config.killOrphansOnExit(),
-        config.outputDrainTimeout(), config.outputWindowBytes(), config.pinnedHeadBytes(),
-        config.maxLineBytes(), plan.cli(), Optional.ofNullable(sandbox), outputBudget);
-    LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan.config(), ctx, transcripts[0], transcripts[1]);
+    LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan, context, Optional.ofNullable(sandbox),
+        transcripts[0], transcripts[1]);
     agents.put(id, a);
     afterExit.put(id, plan.afterExit());
     try {
-      if (sandbox != null) {
-        a.start(sandbox.argv(), sandbox.environment(), plan.workingDir(), plan.spec(), beforeOutput);
-      } else {
-        a.start(plan.argv(), plan.environment(), plan.workingDir(), plan.spec(), beforeOutput);
-      }
+      a.start(beforeOutput);
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
       afterExit.remove(id).run();
@@ -253,14 +248,5 @@ public final class AgentRegistry implements AutoCloseable {
       health.close();
     }
     background.shutdown();
-  }
-
-  /** Runs one health check now (tests and tools use it instead of waiting for the interval). */
-  public void checkHealthNow() {
-    if (health != null) {
-      health.checkNow();
-    } else {
-      new HealthMonitor(Duration.ofDays(1), this::live).checkNowAndClose();
-    }
   }
 }

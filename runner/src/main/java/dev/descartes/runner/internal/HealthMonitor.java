@@ -1,11 +1,18 @@
 package dev.descartes.runner.internal;
 
+import dev.descartes.runner.ProcessState;
+import dev.descartes.runner.ResourceUsage;
+import dev.descartes.runner.internal.os.ProcFs;
 import dev.descartes.runner.internal.os.ProcSnapshot;
+import dev.descartes.runner.internal.os.ProcStat;
+import dev.descartes.runner.internal.os.ProcessTree;
 import dev.descartes.runner.internal.os.ProcSnapshots;
 import dev.descartes.runner.internal.os.Platform;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The seed's health checks with one thread for every agent of a runner: each tick reads {@code
- * /proc} once and updates every live agent's state (alive, stopped, zombie), last output, and the
- * CPU time, resident memory and process count of its tree.
+ * Health checks with one thread for every agent of a runner: each tick reads {@code /proc} once and
+ * records every live agent's state (running, sleeping, stopped, zombie) and the CPU time, resident
+ * memory and process count of its tree. Where there is no {@code /proc} it asks the JDK instead.
  */
 final class HealthMonitor implements AutoCloseable {
 
@@ -43,19 +50,56 @@ final class HealthMonitor implements AutoCloseable {
       ProcSnapshot snapshot = Platform.isLinux() ? ProcSnapshots.fresh() : null;
       Instant now = Instant.now();
       for (LocalAgent a : live) {
-        a.healthCheck(snapshot, now);
+        a.tree().ifPresent(t -> a.recordHealth(sample(t, snapshot, now)));
       }
     } catch (RuntimeException e) {
       LOG.warn("health check failed: {}", e.toString());
     }
   }
 
-  void checkNowAndClose() {
-    try {
-      checkNow();
-    } finally {
-      close();
+  /** One agent's state and usage now, from {@code snapshot} (null where there is no /proc). */
+  static HealthSample sample(AgentTree tree, ProcSnapshot snapshot, Instant now) {
+    return switch (tree) {
+      case LinuxAgentTree linux -> sampleLinux(linux.tree(), snapshot, now);
+      case PortableAgentTree portable -> samplePortable(portable.leaderPid(), now);
+    };
+  }
+
+  private static HealthSample sampleLinux(ProcessTree tree, ProcSnapshot snapshot, Instant now) {
+    List<ProcStat> members = tree.members(snapshot);
+    long cpu = 0;
+    long rss = 0;
+    ProcessState state = ProcessState.EXITED;
+    for (ProcStat p : members) {
+      cpu += p.cpuTicks();
+      rss += p.rssPages();
+      if (p.pid() == tree.leaderPid()) {
+        state = toState(p.state());
+      }
     }
+    ResourceUsage usage = new ResourceUsage(Duration.ofMillis(cpu * 1000 / ProcFs.TICKS_PER_SECOND),
+        rss * ProcFs.PAGE_SIZE, members.size(), now);
+    return new HealthSample(state, Optional.of(usage), now);
+  }
+
+  private static HealthSample samplePortable(long pid, Instant now) {
+    Optional<ProcessHandle> h = ProcessHandle.of(pid);
+    ProcessState state = h.map(p -> p.isAlive() ? ProcessState.RUNNING : ProcessState.EXITED)
+        .orElse(ProcessState.EXITED);
+    Optional<ResourceUsage> usage = h.flatMap(p -> p.info().totalCpuDuration()
+        .map(cpu -> new ResourceUsage(cpu, -1, 1 + (int) p.descendants().count(), now)));
+    return new HealthSample(state, usage, now);
+  }
+
+  static ProcessState toState(char c) {
+    return switch (c) {
+      case 'R' -> ProcessState.RUNNING;
+      case 'S', 'I' -> ProcessState.SLEEPING;
+      case 'D' -> ProcessState.DISK_WAIT;
+      case 'T', 't' -> ProcessState.STOPPED;
+      case 'Z', 'X' -> ProcessState.ZOMBIE;
+      default -> ProcessState.UNKNOWN;
+    };
   }
 
   @Override

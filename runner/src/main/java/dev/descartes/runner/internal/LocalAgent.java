@@ -8,25 +8,24 @@ import dev.descartes.runner.AgentHealth;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentInfo;
 import dev.descartes.runner.AgentMetrics;
+import dev.descartes.runner.AgentOutcome;
 import dev.descartes.runner.AgentOutput;
+import dev.descartes.runner.AgentSession;
 import dev.descartes.runner.AgentSignal;
 import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.ExitStatus;
+import dev.descartes.runner.GracefulShutdown;
 import dev.descartes.runner.LaunchSpec;
+import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.ProcessState;
-import dev.descartes.runner.ResourceUsage;
 import dev.descartes.runner.internal.engine.ChildProcess;
 import dev.descartes.runner.internal.engine.LaunchRequest;
 import dev.descartes.runner.internal.engine.ProcessEngine;
 import dev.descartes.runner.internal.engine.SpawnThread;
-import dev.descartes.runner.internal.io.LineLog;
 import dev.descartes.runner.internal.io.Transcript;
 import dev.descartes.runner.internal.os.Platform;
-import dev.descartes.runner.internal.os.ProcFs;
-import dev.descartes.runner.internal.os.ProcSnapshot;
-import dev.descartes.runner.internal.os.ProcStat;
-import dev.descartes.runner.internal.os.ProcessTree;
 import dev.descartes.runner.internal.sandbox.OpenSandbox;
+import dev.descartes.runner.internal.os.ProcFs;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +34,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -48,53 +46,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One agent: its process, output pipelines, status machine and tree. The status moves by
- * compare-and-set only; the terminal status is set once, by the single exit finalizer, before
- * {@link #onExit()} completes.
+ * One agent: its process, output pipelines, status machine and exit. Events go through its {@link
+ * EventDispatch}, signals and kills to its {@link AgentTree}, health samples come from the {@link
+ * HealthMonitor}. The status moves by compare-and-set only; the terminal status is set once, by
+ * the single exit finalizer, before {@link #onExit()} completes. Thread-safe.
  */
 public final class LocalAgent implements AgentHandle {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalAgent.class);
-  private static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
 
-  /** What the agent needs from its runner. */
+  /**
+   * What the agent needs from its runner.
+   *
+   * @param config the runner's configuration
+   * @param engine starts the process
+   * @param background runs exit handling and the initial input
+   * @param onTerminal called once, as the status becomes final
+   * @param runnerListeners the runner's event listeners, live
+   * @param outputBudget the memory every output window of the runner shares
+   */
   public record Context(
+      ProcessRunnerConfig config,
       ProcessEngine engine,
       Executor background,
       Consumer<LocalAgent> onTerminal,
       List<Consumer<? super AgentEvent>> runnerListeners,
-      java.util.function.Function<Duration, dev.descartes.runner.GracefulShutdown> stopSequence,
-      boolean jsonStreaming,
-      boolean killOrphansOnExit,
-      Duration drainTimeout,
-      long windowBytes,
-      long pinnedHeadBytes,
-      int maxLineBytes,
-      CliProtocol cli,
-      Optional<OpenSandbox> sandbox,
       dev.descartes.runner.internal.io.OutputBudget outputBudget) {}
 
   private final AgentId id;
   private final long spawnSeq;
+  private final Spawner.Plan plan;
   private final AgentConfig config;
   private final Context ctx;
-  private final EventDecoder decoder;
+  private final Optional<OpenSandbox> sandbox;
+  private final EventDispatch events;
   private final AtomicReference<AgentStatus> status = new AtomicReference<>(AgentStatus.STARTING);
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final AtomicBoolean finalizing = new AtomicBoolean();
   private final Set<Integer> sentSignals = ConcurrentHashMap.newKeySet();
   private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-  private final CopyOnWriteArrayList<Consumer<? super AgentEvent>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong stdinLines = new AtomicLong();
   private final OutputPipeline stdout;
   private final OutputPipeline stderr;
   private final SharedReader stdoutReader;
   private final SharedReader stderrReader;
-  private final EventDecoder jsonDecoder;
-  private final dev.descartes.runner.AgentEventParser dispatchParser;
-  private final OutcomeTracker outcomeTracker;
-  private final LocalSession session;
-  private volatile dev.descartes.runner.AgentOutcome outcome;
   private final CompletableFuture<Void> initialInputWritten = new CompletableFuture<>();
 
   /** A kill asked for while STARTING: carried out the moment the process exists. */
@@ -104,7 +100,7 @@ public final class LocalAgent implements AgentHandle {
   /** Set once child and tree are in place; pending requests are checked after it. */
   private volatile boolean processReady;
   private volatile ChildProcess child;
-  private volatile ProcessTree tree;
+  private volatile AgentTree tree;
   private volatile Instant startedAt = Instant.now();
   private volatile long startNanos = System.nanoTime();
   private volatile AgentEvent.Started started;
@@ -112,58 +108,60 @@ public final class LocalAgent implements AgentHandle {
   private volatile ExitStatus exitStatus;
   private volatile Instant endedAt;
   private volatile long endNanos;
-  private volatile ProcessState lastState = ProcessState.UNKNOWN;
-  private volatile Instant lastCheck;
-  private volatile ResourceUsage lastUsage;
+  private volatile HealthSample health;
 
-  LocalAgent(AgentId id, long spawnSeq, AgentConfig config, Context ctx, Transcript outTranscript,
-      Transcript errTranscript) {
+  /**
+   * @param sandbox the agent's open sandbox, if it runs in one: its command line wraps the plan's,
+   *     and it is closed once the agent has ended
+   */
+  LocalAgent(AgentId id, long spawnSeq, Spawner.Plan plan, Context ctx, Optional<OpenSandbox> sandbox,
+      Transcript outTranscript, Transcript errTranscript) {
     this.id = id;
+    this.sandbox = sandbox;
     this.spawnSeq = spawnSeq;
-    this.config = config;
+    this.plan = plan;
+    this.config = plan.config();
     this.ctx = ctx;
-    this.decoder = new EventDecoder(id, ctx.jsonStreaming());
-    this.stdout = new OutputPipeline(ctx.windowBytes(), ctx.pinnedHeadBytes(), ctx.outputBudget(),
-        ctx.maxLineBytes(), outTranscript, this::dispatchLine);
-    this.stderr = new OutputPipeline(ctx.windowBytes(), 0, ctx.outputBudget(), ctx.maxLineBytes(),
+    ProcessRunnerConfig rc = ctx.config();
+    CliProtocol cli = plan.cli();
+    Optional<LocalSession> session = cli.session()
+        .map(p -> new LocalSession(this, p, cli.firstMessageSent()));
+    this.events = new EventDispatch(id, rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
+    this.stdout = new OutputPipeline(rc.outputWindowBytes(), rc.pinnedHeadBytes(), ctx.outputBudget(),
+        rc.maxLineBytes(), outTranscript, events::dispatchLine);
+    this.stderr = new OutputPipeline(rc.outputWindowBytes(), 0, ctx.outputBudget(), rc.maxLineBytes(),
         errTranscript, null);
     this.stdoutReader = new SharedReader(stdout);
     this.stderrReader = new SharedReader(stderr);
-    this.jsonDecoder = new EventDecoder(id, true);
-    this.dispatchParser = ctx.cli().parsers().get();
-    this.outcomeTracker = new OutcomeTracker(dispatchParser.reportsResults());
-    this.session = ctx.cli().session()
-        .map(p -> new LocalSession(this, p, ctx.cli().firstMessageSent())).orElse(null);
   }
 
   /** Starts the process; on failure nothing is left running and the caller frees the slot. */
-  void start(List<String> argv, java.util.Map<String, String> env, java.nio.file.Path cwd, LaunchSpec spec)
-      throws IOException {
-    start(argv, env, cwd, spec, a -> { });
+  void start() throws IOException {
+    start(a -> { });
   }
 
   /**
    * Starts the process; {@code beforeOutput} gets the handle once the process exists and before the
    * first byte of its output is delivered (readers it opens see every line from the first).
    */
-  void start(List<String> argv, java.util.Map<String, String> env, java.nio.file.Path cwd, LaunchSpec spec,
-      Consumer<? super AgentHandle> beforeOutput) throws IOException {
-    LaunchRequest request = new LaunchRequest(argv, env, cwd, stdout, stderr);
-    ChildProcess c = ctx.sandbox().isPresent()
+  void start(Consumer<? super AgentHandle> beforeOutput) throws IOException {
+    LaunchSpec spec = plan.spec();
+    long spawnTicks = Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
+    LaunchRequest request = new LaunchRequest(sandbox.map(OpenSandbox::argv).orElse(plan.argv()),
+        sandbox.map(OpenSandbox::environment).orElse(plan.environment()), plan.workingDir(), stdout,
+        stderr);
+    ChildProcess c = sandbox.isPresent()
         ? SpawnThread.call(() -> ctx.engine().start(request))
         : ctx.engine().start(request);
     child = c;
     startedAt = Instant.now();
     startNanos = System.nanoTime();
-    if (Platform.isLinux()) {
-      tree = ProcessTree.of(c.pid(), ChildEnvironment.COOKIE, id.toString(), ctx.sandbox().isPresent())
-          .orElse(null);
-    }
+    tree = AgentTree.of(c.pid(), spawnTicks, id.toString(), sandbox.isPresent());
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     processReady = true;
     carryOutPendingStop();
     started = new AgentEvent.Started(id, startedAt, c.pid());
-    emit(started);
+    events.emit(started);
     try {
       beforeOutput.accept(this);
     } catch (RuntimeException e) {
@@ -201,21 +199,19 @@ public final class LocalAgent implements AgentHandle {
       return;
     }
     try {
-      ProcessTree t = tree;
-      if (t != null) {
-        t.leaderExited();
-        if (ctx.killOrphansOnExit() || stopRequested.get()) {
-          int killed = t.killAll(REAP_TIMEOUT);
-          if (killed > 0) {
-            LOG.debug("agent {} ({}): killed {} leftover processes of its tree", id, config.name(), killed);
-          }
+      AgentTree t = tree;
+      t.leaderExited();
+      if (ctx.config().killOrphansOnExit() || stopRequested.get()) {
+        int killed = t.killAll(REAP_TIMEOUT);
+        if (killed > 0) {
+          LOG.debug("agent {} ({}): killed {} leftover processes of its tree", id, config.name(), killed);
         }
       }
       drainOutput();
     } catch (RuntimeException e) {
       LOG.warn("agent {} ({}): cleanup after exit failed: {}", id, config.name(), e.toString());
     } finally {
-      ctx.sandbox().ifPresent(OpenSandbox::close);
+      sandbox.ifPresent(OpenSandbox::close);
       ExitStatus st = raw != null ? interpret(raw) : ExitStatus.exited(-1);
       if (err != null) {
         LOG.warn("agent {} ({}): exit status unavailable: {}", id, config.name(), err.toString());
@@ -225,16 +221,14 @@ public final class LocalAgent implements AgentHandle {
       endedAt = Instant.now();
       AgentStatus terminal = stopRequested.get() ? AgentStatus.TERMINATED
           : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
-      outcome = outcomeTracker.finish(st, stopRequested.get());
+      events.agentExited(st, stopRequested.get());
       status.set(terminal);
       child.closeStdin();
       ctx.onTerminal().accept(this);
       exited = new AgentEvent.Exited(id, endedAt, st, terminal);
-      emit(exited);
+      events.emit(exited);
       exit.complete(st);
-      if (session != null) {
-        session.agentEnded(st.toString());
-      }
+      events.agentEnded(st);
     }
   }
 
@@ -245,10 +239,10 @@ public final class LocalAgent implements AgentHandle {
   private void drainOutput() {
     CompletableFuture<Void> both = CompletableFuture.allOf(stdout.ended(), stderr.ended());
     try {
-      OutputPipeline.awaitEnded(both, ctx.drainTimeout(), stdout, stderr);
+      OutputPipeline.awaitEnded(both, ctx.config().outputDrainTimeout(), stdout, stderr);
     } catch (TimeoutException e) {
       LOG.warn("agent {} ({}): output still open {} after exit (a process outside its tree holds the "
-          + "pipe); later output is not read", id, config.name(), ctx.drainTimeout());
+          + "pipe); later output is not read", id, config.name(), ctx.config().outputDrainTimeout());
       child.abandonOutput();
       stdout.end();
       stderr.end();
@@ -267,7 +261,7 @@ public final class LocalAgent implements AgentHandle {
    * was a signal if we sent n.
    */
   private ExitStatus interpret(ExitStatus raw) {
-    if ((child.reportsSignalsExactly() && ctx.sandbox().isEmpty()) || raw.code().isEmpty()) {
+    if ((child.reportsSignalsExactly() && sandbox.isEmpty()) || raw.code().isEmpty()) {
       return raw;
     }
     int code = raw.code().getAsInt();
@@ -279,8 +273,8 @@ public final class LocalAgent implements AgentHandle {
 
   // ---- control ----
 
-  /** Marks a deliberate stop: the end will be {@code TERMINATED}. */
-  void requestStop() {
+  @Override
+  public void requestStop() {
     stopRequested.set(true);
     status.updateAndGet(s -> s.isTerminal() ? s : AgentStatus.STOPPING);
   }
@@ -303,8 +297,7 @@ public final class LocalAgent implements AgentHandle {
   @Override
   public void signal(AgentSignal signal) {
     if (!Platform.hasPosixSignals() && signal != AgentSignal.TERMINATE && signal != AgentSignal.KILL) {
-      throw new AgentException.Execution(signal + " is unsupported on this platform ("
-          + System.getProperty("os.name") + "); only TERMINATE and KILL are available here");
+      throw PortableAgentTree.unsupported(signal);
     }
     if (signal == AgentSignal.KILL) {
       kill();
@@ -323,34 +316,11 @@ public final class LocalAgent implements AgentHandle {
         return;
       }
     }
-    ProcessTree t = tree;
-    if (t != null) {
-      switch (signal) {
-        case INTERRUPT, TERMINATE -> t.signalGroup(signal.number());
-        case PAUSE -> {
-          t.signalAll(signal.number());
-          status.compareAndSet(AgentStatus.RUNNING, AgentStatus.PAUSED);
-        }
-        case RESUME -> {
-          t.signalAll(signal.number());
-          status.compareAndSet(AgentStatus.PAUSED, AgentStatus.RUNNING);
-        }
-        case KILL -> throw new AssertionError();
-      }
-      return;
-    }
-    signalPortably(signal);
-  }
-
-  private void signalPortably(AgentSignal signal) {
-    Optional<ProcessHandle> leader = ProcessHandle.of(pid());
+    tree.signal(signal);
     switch (signal) {
-      case TERMINATE -> {
-        leader.ifPresent(h -> h.descendants().forEach(ProcessHandle::destroy));
-        leader.ifPresent(ProcessHandle::destroy);
-      }
-      default -> throw new AgentException.Execution(signal + " is unsupported on this platform ("
-          + System.getProperty("os.name") + "); only TERMINATE and KILL are available here");
+      case PAUSE -> status.compareAndSet(AgentStatus.RUNNING, AgentStatus.PAUSED);
+      case RESUME -> status.compareAndSet(AgentStatus.PAUSED, AgentStatus.RUNNING);
+      default -> { }
     }
   }
 
@@ -362,16 +332,11 @@ public final class LocalAgent implements AgentHandle {
     if (!processReady) {
       return;
     }
-    ProcessTree t = tree;
+    AgentTree t = tree;
     RuntimeException failure = null;
     try {
       if (t != null) {
         t.killAll(REAP_TIMEOUT);
-      } else if (child != null) {
-        ProcessHandle.of(pid()).ifPresent(h -> {
-          h.descendants().forEach(ProcessHandle::destroyForcibly);
-          h.destroyForcibly();
-        });
       }
     } catch (RuntimeException e) {
       failure = e;
@@ -468,57 +433,20 @@ public final class LocalAgent implements AgentHandle {
 
   // ---- events ----
 
-  /**
-   * Every stdout line, on the thread that reads it: parsed for the outcome and the session whatever
-   * the listeners, then delivered to the listeners.
-   */
-  private void dispatchLine(LineLog.Entry entry) {
-    boolean listening = !listeners.isEmpty() || !ctx.runnerListeners().isEmpty();
-    if (!dispatchParser.reportsResults()) {
-      if (listening) {
-        emit(decoder.decode(entry));
-      }
-      return;
-    }
-    List<AgentEvent> events = jsonDecoder.decode(entry, dispatchParser);
-    for (AgentEvent e : events) {
-      if (e instanceof AgentEvent.Normalized n) {
-        outcomeTracker.accept(n);
-        if (session != null) {
-          session.accept(n);
-        }
-      }
-    }
-    if (listening) {
-      if (ctx.jsonStreaming()) {
-        events.forEach(this::emit);
-      } else {
-        emit(decoder.decode(entry));
-      }
-    }
-  }
-
-  private void emit(AgentEvent event) {
-    for (Consumer<? super AgentEvent> l : ctx.runnerListeners()) {
-      deliver(l, event);
-    }
-    for (Consumer<? super AgentEvent> l : listeners) {
-      deliver(l, event);
-    }
-  }
-
-  private void deliver(Consumer<? super AgentEvent> l, AgentEvent event) {
-    try {
-      l.accept(event);
-    } catch (RuntimeException e) {
-      LOG.warn("agent {}: event listener threw {}; delivery goes on", id, e.toString());
-    }
+  @Override
+  public AutoCloseable onEvent(Consumer<? super AgentEvent> listener) {
+    return events.addListener(listener);
   }
 
   @Override
-  public AutoCloseable onEvent(Consumer<? super AgentEvent> listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+  public Iterable<AgentEvent> events() {
+    return () -> events.newReader(this, stdout.log());
+  }
+
+  @Override
+  public Iterable<AgentEvent> events(dev.descartes.runner.OutputDelivery delivery) {
+    boolean everyLine = delivery == dev.descartes.runner.OutputDelivery.EVERY_LINE;
+    return () -> events.newReader(this, stdout.log(), everyLine, false);
   }
 
   @Override
@@ -526,18 +454,7 @@ public final class LocalAgent implements AgentHandle {
     if (delivery == dev.descartes.runner.OutputDelivery.EVERY_LINE) {
       return onEvent(listener);
     }
-    return LatestListener.start(this, new EventIterator(this, stdout.log(), decoder, eventParser(), false, true),
-        listener);
-  }
-
-  @Override
-  public Iterable<AgentEvent> events(dev.descartes.runner.OutputDelivery delivery) {
-    boolean everyLine = delivery == dev.descartes.runner.OutputDelivery.EVERY_LINE;
-    return () -> new EventIterator(this, stdout.log(), decoder, eventParser(), everyLine, false);
-  }
-
-  private dev.descartes.runner.AgentEventParser eventParser() {
-    return ctx.jsonStreaming() ? ctx.cli().parsers().get() : dev.descartes.runner.AgentEventParser.none();
+    return LatestListener.start(this, events.newReader(this, stdout.log(), false, true), listener);
   }
 
   @Override
@@ -557,19 +474,13 @@ public final class LocalAgent implements AgentHandle {
   }
 
   @Override
-  public Iterable<AgentEvent> events() {
-    return () -> new EventIterator(this, stdout.log(), decoder,
-        ctx.jsonStreaming() ? ctx.cli().parsers().get() : dev.descartes.runner.AgentEventParser.none());
+  public Optional<AgentOutcome> outcome() {
+    return events.outcome();
   }
 
   @Override
-  public Optional<dev.descartes.runner.AgentOutcome> outcome() {
-    return Optional.ofNullable(outcome);
-  }
-
-  @Override
-  public Optional<dev.descartes.runner.AgentSession> session() {
-    return Optional.ofNullable(session);
+  public Optional<AgentSession> session() {
+    return events.session().map(s -> s);
   }
 
   @Override
@@ -624,12 +535,13 @@ public final class LocalAgent implements AgentHandle {
   }
 
   /** This agent's stop sequence for {@code timeout}: its backend's, or the default. */
-  public dev.descartes.runner.GracefulShutdown stopSequence(Duration timeout) {
-    return ctx.stopSequence().apply(timeout);
+  public GracefulShutdown stopSequence(Duration timeout) {
+    return plan.stopSequence().apply(timeout);
   }
 
-  Optional<ProcessTree> tree() {
-    return Optional.ofNullable(tree);
+  /** The agent's tree once started, while it has not ended; empty otherwise. */
+  Optional<AgentTree> tree() {
+    return status.get().isTerminal() ? Optional.empty() : Optional.ofNullable(tree);
   }
 
   @Override
@@ -673,14 +585,17 @@ public final class LocalAgent implements AgentHandle {
     ExitStatus st = exitStatus;
     long end = s.isTerminal() ? endNanos : System.nanoTime();
     Optional<Instant> lastOut = latest(stdout.lastOutputMillis(), stderr.lastOutputMillis());
-    ProcessState state = s.isTerminal() ? ProcessState.EXITED : lastState;
-    AgentHealth health = new AgentHealth(state, lastOut, Optional.ofNullable(lastCheck));
+    HealthSample h = health;
+    ProcessState state = s.isTerminal() ? ProcessState.EXITED
+        : h == null ? ProcessState.UNKNOWN : h.state();
+    AgentHealth agentHealth = new AgentHealth(state, lastOut,
+        Optional.ofNullable(h).map(HealthSample::at));
     AgentMetrics metrics = new AgentMetrics(Duration.ofNanos(Math.max(0, end - startNanos)),
         stdinLines.get(), stdout.lines(), stderr.lines(), stdout.bytes(), stderr.bytes(),
-        Optional.ofNullable(lastUsage));
+        Optional.ofNullable(h).flatMap(HealthSample::usage));
     return new AgentInfo(id, config.name(), config.modelBackend(), config.task(), s,
         child == null ? -1 : child.pid(), startedAt, Optional.ofNullable(st), Optional.ofNullable(endedAt),
-        health, metrics);
+        agentHealth, metrics);
   }
 
   private static Optional<Instant> latest(Optional<Long> a, Optional<Long> b) {
@@ -688,45 +603,11 @@ public final class LocalAgent implements AgentHandle {
     return t == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(t));
   }
 
-  /** Called by the health monitor with one read of {@code /proc} shared by every agent. */
-  void healthCheck(ProcSnapshot snapshot, Instant now) {
-    if (status.get().isTerminal() || child == null) {
-      return; // not started yet, or over
-    }
-    ProcessTree t = tree;
-    if (t != null) {
-      List<ProcStat> members = t.members(snapshot);
-      long cpu = 0;
-      long rss = 0;
-      ProcessState state = ProcessState.EXITED;
-      for (ProcStat p : members) {
-        cpu += p.cpuTicks();
-        rss += p.rssPages();
-        if (p.pid() == t.leaderPid()) {
-          state = toState(p.state());
-        }
-      }
-      lastState = state;
-      lastUsage = new ResourceUsage(Duration.ofMillis(cpu * 1000 / ProcFs.TICKS_PER_SECOND),
-          rss * ProcFs.PAGE_SIZE, members.size(), now);
-    } else {
-      Optional<ProcessHandle> h = ProcessHandle.of(pid());
-      lastState = h.map(p -> p.isAlive() ? ProcessState.RUNNING : ProcessState.EXITED).orElse(ProcessState.EXITED);
-      h.ifPresent(p -> p.info().totalCpuDuration().ifPresent(cpu ->
-          lastUsage = new ResourceUsage(cpu, -1, 1 + (int) p.descendants().count(), now)));
-    }
-    lastCheck = now;
-  }
-
-  private static ProcessState toState(char c) {
-    return switch (c) {
-      case 'R' -> ProcessState.RUNNING;
-      case 'S', 'I' -> ProcessState.SLEEPING;
-      case 'D' -> ProcessState.DISK_WAIT;
-      case 'T', 't' -> ProcessState.STOPPED;
-      case 'Z', 'X' -> ProcessState.ZOMBIE;
-      default -> ProcessState.UNKNOWN;
-    };
+  /** Called by the health monitor; a check that could not read the usage keeps the last one. */
+  void recordHealth(HealthSample sample) {
+    HealthSample previous = health;
+    health = sample.usage().isPresent() || previous == null ? sample
+        : new HealthSample(sample.state(), previous.usage(), sample.at());
   }
 
   @Override

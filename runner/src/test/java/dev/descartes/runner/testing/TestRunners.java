@@ -4,8 +4,6 @@ import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.ProcessRunnerConfig;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runners for tests. The engine comes from the system property {@code descartes.engine} ({@code
@@ -26,8 +24,6 @@ public final class TestRunners {
     return ProcessRunnerConfig.builder().engine(engine()).shutdownHook(false);
   }
 
-  private static final Set<String> SPAWNED = ConcurrentHashMap.newKeySet();
-
   public static LocalProcessRunner runner() {
     return runner(config());
   }
@@ -37,14 +33,9 @@ public final class TestRunners {
     LocalProcessRunner runner = new LocalProcessRunner(builder.build());
     runner.onEvent(e -> {
       if (e instanceof AgentEvent.Started) {
-        SPAWNED.add(e.agentId().toString());
+        LeakCheck.recordAgent(e.agentId().toString());
       }
     });
     return runner;
-  }
-
-  /** Whether a runner made here spawned the agent with this id. */
-  static boolean spawnedHere(String agentId) {
-    return SPAWNED.contains(agentId);
   }
 }

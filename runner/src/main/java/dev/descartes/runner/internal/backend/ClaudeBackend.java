@@ -46,7 +46,7 @@ final class ClaudeBackend implements AgentBackend {
 
   @Override
   public AgentEventParser newEventParser() {
-    return new ClaudeParser(false);
+    return AgentEventParser.forFormat("claude").orElseThrow();
   }
 
   @Override

@@ -40,7 +40,7 @@ final class CodexBackend implements AgentBackend {
 
   @Override
   public AgentEventParser newEventParser() {
-    return new CodexParser();
+    return AgentEventParser.forFormat("codex").orElseThrow();
   }
 
   @Override

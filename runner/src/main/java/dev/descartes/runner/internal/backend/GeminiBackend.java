@@ -41,7 +41,7 @@ final class GeminiBackend implements AgentBackend {
 
   @Override
   public AgentEventParser newEventParser() {
-    return new GeminiParser();
+    return AgentEventParser.forFormat("gemini").orElseThrow();
   }
 
   @Override

@@ -41,7 +41,7 @@ final class OpencodeBackend implements AgentBackend {
 
   @Override
   public AgentEventParser newEventParser() {
-    return new OpencodeParser();
+    return AgentEventParser.forFormat("opencode").orElseThrow();
   }
 
   @Override

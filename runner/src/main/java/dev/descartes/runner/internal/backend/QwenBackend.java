@@ -48,7 +48,7 @@ final class QwenBackend implements AgentBackend {
 
   @Override
   public AgentEventParser newEventParser() {
-    return new ClaudeParser(true);
+    return AgentEventParser.forFormat("qwen").orElseThrow();
   }
 
   @Override

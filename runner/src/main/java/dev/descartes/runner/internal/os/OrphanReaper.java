@@ -36,6 +36,28 @@ public final class OrphanReaper {
 
   private OrphanReaper() {}
 
+  private static final AtomicBoolean SUBREAPER = new AtomicBoolean();
+
+  /**
+   * Makes this JVM a child subreaper and starts its sweeper, once per JVM, on Linux with native
+   * access; elsewhere, and on later calls, does nothing. Logs a warning if the kernel refuses.
+   */
+  public static void becomeSubreaper() {
+    if (!Platform.isLinux()) {
+      return;
+    }
+    Native.get().ifPresent(n -> {
+      if (SUBREAPER.compareAndSet(false, true)) {
+        if (n.becomeSubreaper()) {
+          start(n);
+        } else {
+          LOG.warn("could not make the JVM a child subreaper; tools that escape into their own session"
+              + " and outlive their parent are then reaped by init");
+        }
+      }
+    });
+  }
+
   /** Starts the JVM's one sweeper, once; later calls do nothing. */
   public static void start(Native n) {
     if (STARTED.compareAndSet(false, true)) {

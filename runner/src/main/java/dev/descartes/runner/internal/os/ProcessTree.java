@@ -72,6 +72,19 @@ public final class ProcessTree {
         cookieValue, wrapped));
   }
 
+  /**
+   * The tree of a leader that was already gone (exited and reaped) when {@code /proc} was first
+   * read: a script that starts tools in the background and exits at once. Its members are found by
+   * the cookie, and by the leader's process group and session among the processes started since
+   * {@code notBeforeTicks} (taken just before the spawn), and by ancestry from those.
+   */
+  public static ProcessTree departed(long leaderPid, long notBeforeTicks, String cookieName,
+      String cookieValue, boolean wrapped) {
+    ProcessTree tree = new ProcessTree((int) leaderPid, notBeforeTicks, cookieName, cookieValue, wrapped);
+    tree.leaderExited();
+    return tree;
+  }
+
   public int leaderPid() {
     return leaderPid;
   }

@@ -1,9 +1,6 @@
-package dev.descartes.runner.internal.backend;
+package dev.descartes.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.descartes.runner.AgentEvent;
-import dev.descartes.runner.AgentEventParser;
-import dev.descartes.runner.AgentId;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -11,10 +8,10 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /** The built-in event parsers by format name, and small helpers they share. */
-public final class Parsers {
+final class EventFormats {
 
   /** Recognizes nothing; the outcome of its agents follows the exit code. */
-  public static final AgentEventParser NONE = new AgentEventParser() {
+  static final AgentEventParser NONE = new AgentEventParser() {
     @Override
     public List<AgentEvent> parse(AgentId agentId, Instant at, JsonNode json) {
       return List.of();
@@ -26,10 +23,10 @@ public final class Parsers {
     }
   };
 
-  private Parsers() {}
+  private EventFormats() {}
 
   /** A new parser for {@code claude}, {@code qwen}, {@code opencode}, {@code codex} or {@code gemini}. */
-  public static Optional<AgentEventParser> forFormat(String format) {
+  static Optional<AgentEventParser> forFormat(String format) {
     return Optional.ofNullable(switch (format) {
       case "claude" -> new ClaudeParser(false);
       case "qwen" -> new ClaudeParser(true);

@@ -1,17 +1,16 @@
-package dev.descartes.runner.internal.backend;
+package dev.descartes.runner;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.descartes.runner.SessionProtocol;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /** Claude Code's {@code --input-format stream-json} lines, with or without the interrupt request. Thread-safe. */
-public final class ClaudeStreamJson implements SessionProtocol {
+final class ClaudeStreamJson implements SessionProtocol {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  public static final ClaudeStreamJson WITH_INTERRUPT = new ClaudeStreamJson(true);
-  public static final ClaudeStreamJson WITHOUT_INTERRUPT = new ClaudeStreamJson(false);
+  static final ClaudeStreamJson WITH_INTERRUPT = new ClaudeStreamJson(true);
+  static final ClaudeStreamJson WITHOUT_INTERRUPT = new ClaudeStreamJson(false);
 
   private final boolean interrupts;
 

@@ -1,4 +1,4 @@
-package dev.descartes.runner.tools;
+package dev.descartes.bench.tools;
 
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
@@ -87,7 +87,7 @@ public final class EngineFigures {
         case "spawn" -> spawn(runner, agents);
         case "engine-spawn" -> engineSpawn(engine, agents);
         case "stream" -> stream(runner, agents,
-            Path.of(opts.getOrDefault("tick-agent", "runner/target/tick-agent")).toAbsolutePath().toString());
+            Path.of(opts.getOrDefault("tick-agent", "bench/target/tick-agent")).toAbsolutePath().toString());
         case "leak" -> leak(runner, Integer.parseInt(opts.getOrDefault("cycles", "10000")),
             Integer.parseInt(opts.getOrDefault("kills", "1000")));
         default -> throw new IllegalArgumentException("unknown scenario " + opts.get("scenario"));

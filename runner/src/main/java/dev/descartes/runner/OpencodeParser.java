@@ -1,9 +1,6 @@
-package dev.descartes.runner.internal.backend;
+package dev.descartes.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.descartes.runner.AgentEvent;
-import dev.descartes.runner.AgentEventParser;
-import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentOutcome.ErrorKind;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +23,7 @@ final class OpencodeParser implements AgentEventParser {
   @Override
   public List<AgentEvent> parse(AgentId id, Instant at, JsonNode json) {
     List<AgentEvent> out = new ArrayList<>();
-    Optional<String> sid = Parsers.text(json, "sessionID");
+    Optional<String> sid = EventFormats.text(json, "sessionID");
     if (sid.isPresent() && !sid.get().equals(session)) {
       session = sid.get();
       out.add(new AgentEvent.SessionStarted(id, at, session, Optional.empty(), json));
@@ -43,7 +40,7 @@ final class OpencodeParser implements AgentEventParser {
         out.add(new AgentEvent.ToolCall(id, at, call, part.path("tool").asText(), state.path("input"), json));
         String status = state.path("status").asText();
         if (status.equals("completed") || status.equals("error")) {
-          String output = Parsers.text(state, "output").or(() -> Parsers.text(state, "error")).orElse("");
+          String output = EventFormats.text(state, "output").or(() -> EventFormats.text(state, "error")).orElse("");
           out.add(new AgentEvent.ToolResult(id, at, call, output, status.equals("error"), json));
         }
       }
@@ -53,7 +50,7 @@ final class OpencodeParser implements AgentEventParser {
         long in = tokens.path("input").asLong(0) + tokens.path("cache").path("read").asLong(0)
             + tokens.path("cache").path("write").asLong(0);
         out.add(new AgentEvent.Usage(id, at, in, tokens.path("output").asLong(0)
-            + tokens.path("reasoning").asLong(0), Parsers.number(part, "cost"), json));
+            + tokens.path("reasoning").asLong(0), EventFormats.number(part, "cost"), json));
         if (part.path("reason").asText().equals("stop")) {
           out.add(new AgentEvent.Result(id, at, true, lastText, Optional.empty(), Optional.empty(),
               OptionalInt.of(steps), Optional.ofNullable(session), json));
@@ -61,8 +58,8 @@ final class OpencodeParser implements AgentEventParser {
       }
       case "error" -> {
         JsonNode error = json.path("error");
-        String message = Parsers.text(error.path("data"), "message")
-            .or(() -> Parsers.text(error, "message")).orElse(error.toString());
+        String message = EventFormats.text(error.path("data"), "message")
+            .or(() -> EventFormats.text(error, "message")).orElse(error.toString());
         String name = error.path("name").asText("");
         ErrorKind kind = name.contains("API") || error.path("data").has("statusCode")
             ? ErrorKind.API_ERROR : name.contains("Abort") ? ErrorKind.INTERRUPTED : ErrorKind.EXECUTION_ERROR;

@@ -1,9 +1,6 @@
-package dev.descartes.runner.internal.backend;
+package dev.descartes.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.descartes.runner.AgentEvent;
-import dev.descartes.runner.AgentEventParser;
-import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentOutcome.ErrorKind;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +25,7 @@ final class CodexParser implements AgentEventParser {
     List<AgentEvent> out = new ArrayList<>();
     JsonNode item = json.path("item");
     switch (json.path("type").asText()) {
-      case "thread.started" -> Parsers.text(json, "thread_id").ifPresent(t -> {
+      case "thread.started" -> EventFormats.text(json, "thread_id").ifPresent(t -> {
         thread = t;
         out.add(new AgentEvent.SessionStarted(id, at, t, Optional.empty(), json));
       });
@@ -48,8 +45,8 @@ final class CodexParser implements AgentEventParser {
               String status = item.path("status").asText("");
               boolean error = status.equals("failed") || status.equals("declined")
                   || (item.path("exit_code").isNumber() && item.path("exit_code").asInt() != 0);
-              String output = Parsers.text(item, "aggregated_output")
-                  .or(() -> Parsers.text(item.path("error"), "message")).orElse(Parsers.content(item.path("result")));
+              String output = EventFormats.text(item, "aggregated_output")
+                  .or(() -> EventFormats.text(item.path("error"), "message")).orElse(EventFormats.content(item.path("result")));
               out.add(new AgentEvent.ToolResult(id, at, item.path("id").asText(), output, error, json));
             }
           }
@@ -63,7 +60,7 @@ final class CodexParser implements AgentEventParser {
             OptionalInt.of(1), Optional.ofNullable(thread), json));
       }
       case "turn.failed" -> {
-        String message = Parsers.text(json.path("error"), "message").orElse(json.toString());
+        String message = EventFormats.text(json.path("error"), "message").orElse(json.toString());
         boolean api = message.contains("\"error\"") || message.matches("(?s).*\\b[45]\\d\\d\\b.*");
         out.add(new AgentEvent.Result(id, at, false, message,
             Optional.of(api ? ErrorKind.API_ERROR : ErrorKind.EXECUTION_ERROR), Optional.of(message),

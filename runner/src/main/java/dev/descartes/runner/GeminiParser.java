@@ -1,9 +1,6 @@
-package dev.descartes.runner.internal.backend;
+package dev.descartes.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.descartes.runner.AgentEvent;
-import dev.descartes.runner.AgentEventParser;
-import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentOutcome.ErrorKind;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,9 +24,9 @@ final class GeminiParser implements AgentEventParser {
   public List<AgentEvent> parse(AgentId id, Instant at, JsonNode json) {
     List<AgentEvent> out = new ArrayList<>();
     switch (json.path("type").asText()) {
-      case "init" -> Parsers.text(json, "session_id").ifPresent(s -> {
+      case "init" -> EventFormats.text(json, "session_id").ifPresent(s -> {
         session = s;
-        out.add(new AgentEvent.SessionStarted(id, at, s, Parsers.text(json, "model"), json));
+        out.add(new AgentEvent.SessionStarted(id, at, s, EventFormats.text(json, "model"), json));
       });
       case "message" -> {
         String content = json.path("content").asText("");
@@ -50,8 +47,8 @@ final class GeminiParser implements AgentEventParser {
             json.path("parameters"), json));
       }
       case "tool_result" -> {
-        String output = Parsers.text(json, "output")
-            .or(() -> Parsers.text(json.path("error"), "message")).orElse("");
+        String output = EventFormats.text(json, "output")
+            .or(() -> EventFormats.text(json.path("error"), "message")).orElse("");
         out.add(new AgentEvent.ToolResult(id, at, json.path("tool_id").asText(), output,
             !json.path("status").asText().equals("success"), json));
       }
@@ -60,7 +57,7 @@ final class GeminiParser implements AgentEventParser {
         out.add(new AgentEvent.Usage(id, at, stats.path("input_tokens").asLong(0),
             stats.path("output_tokens").asLong(0), OptionalDouble.empty(), json));
         boolean success = json.path("status").asText().equals("success");
-        Optional<String> error = Parsers.text(json.path("error"), "message");
+        Optional<String> error = EventFormats.text(json.path("error"), "message");
         Optional<ErrorKind> kind = success ? Optional.empty() : Optional.of(
             error.filter(m -> m.contains("API Error")).isPresent() ? ErrorKind.API_ERROR
                 : json.path("error").path("type").asText().contains("turn") ? ErrorKind.MAX_TURNS

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -24,6 +26,16 @@ public final class LeakCheck implements AfterEachCallback {
 
   private static final byte[] COOKIE = "DESCARTES_AGENT_ID=".getBytes(StandardCharsets.US_ASCII);
   private static final long SELF = ProcessHandle.current().pid();
+  private static final Set<String> SPAWNED = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Records that a runner of this JVM spawned the agent with this id, so that its processes count
+   * as this test's even after they left the JVM's descendants (a tool in its own session that
+   * outlived its parent). {@code TestRunners} calls it for every agent it starts.
+   */
+  public static void recordAgent(String agentId) {
+    SPAWNED.add(agentId);
+  }
 
   @Override
   public void afterEach(ExtensionContext context) throws Exception {
@@ -56,7 +68,7 @@ public final class LeakCheck implements AfterEachCallback {
           boolean zombieOfOurs = state == 'Z' && ppid == SELF;
           String agent = state == 'Z' ? null : cookie(Files.readAllBytes(p.resolve("environ")));
           boolean agentProcess = agent != null
-              && (TestRunners.spawnedHere(agent) || descendsFromSelf(Long.parseLong(name)));
+              && (SPAWNED.contains(agent) || descendsFromSelf(Long.parseLong(name)));
           if (zombieOfOurs || agentProcess) {
             String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
                 .replace('\0', ' ').trim();

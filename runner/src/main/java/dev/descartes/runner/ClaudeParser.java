@@ -1,9 +1,6 @@
-package dev.descartes.runner.internal.backend;
+package dev.descartes.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.descartes.runner.AgentEvent;
-import dev.descartes.runner.AgentEventParser;
-import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentOutcome.ErrorKind;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,8 +30,8 @@ final class ClaudeParser implements AgentEventParser {
     switch (json.path("type").asText()) {
       case "system" -> {
         if (json.path("subtype").asText().equals("init")) {
-          Parsers.text(json, "session_id").ifPresent(s ->
-              out.add(new AgentEvent.SessionStarted(id, at, s, Parsers.text(json, "model"), json)));
+          EventFormats.text(json, "session_id").ifPresent(s ->
+              out.add(new AgentEvent.SessionStarted(id, at, s, EventFormats.text(json, "model"), json)));
         }
       }
       case "assistant" -> {
@@ -51,7 +48,7 @@ final class ClaudeParser implements AgentEventParser {
         for (JsonNode block : json.path("message").path("content")) {
           if (block.path("type").asText().equals("tool_result")) {
             out.add(new AgentEvent.ToolResult(id, at, block.path("tool_use_id").asText(),
-                Parsers.content(block.path("content")), block.path("is_error").asBoolean(false), json));
+                EventFormats.content(block.path("content")), block.path("is_error").asBoolean(false), json));
           }
         }
       }
@@ -82,8 +79,8 @@ final class ClaudeParser implements AgentEventParser {
     out.add(new AgentEvent.Usage(id, at, in, usage.path("output_tokens").asLong(0), cost, json));
 
     String subtype = json.path("subtype").asText();
-    Optional<String> resultText = Parsers.text(json, "result");
-    Optional<String> error = Parsers.text(json.path("error"), "message").or(() -> errors(json));
+    Optional<String> resultText = EventFormats.text(json, "result");
+    Optional<String> error = EventFormats.text(json.path("error"), "message").or(() -> errors(json));
     String text = resultText.or(() -> error).orElse("");
     boolean apiErrorText = text.startsWith("API Error") || text.startsWith("[API Error");
     boolean success = !json.path("is_error").asBoolean(false) && subtype.equals("success")
@@ -100,8 +97,8 @@ final class ClaudeParser implements AgentEventParser {
           : ErrorKind.EXECUTION_ERROR);
       message = error.or(() -> resultText).or(() -> Optional.of(subtype + " (" + reason + ")"));
     }
-    out.add(new AgentEvent.Result(id, at, success, text, kind, message, Parsers.integer(json, "num_turns"),
-        Parsers.text(json, "session_id"), json));
+    out.add(new AgentEvent.Result(id, at, success, text, kind, message, EventFormats.integer(json, "num_turns"),
+        EventFormats.text(json, "session_id"), json));
   }
 
   private static Optional<String> errors(JsonNode json) {

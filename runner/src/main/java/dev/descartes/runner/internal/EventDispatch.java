@@ -1,0 +1,141 @@
+package dev.descartes.runner.internal;
+
+import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.AgentEventParser;
+import dev.descartes.runner.AgentId;
+import dev.descartes.runner.AgentOutcome;
+import dev.descartes.runner.ExitStatus;
+import dev.descartes.runner.internal.io.LineLog;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where one agent's events go: every stdout line is decoded once on the thread that reads it, fed
+ * to the {@link OutcomeTracker} and the multi-turn session whatever the listeners, then handed to
+ * the runner's and the handle's listeners. Also makes the independent readers of {@link
+ * dev.descartes.runner.AgentHandle#events()}. Thread-safe: lines arrive on one thread at a time,
+ * listeners are added and removed from any.
+ */
+final class EventDispatch {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventDispatch.class);
+
+  private final AgentId id;
+  private final boolean jsonStreaming;
+  private final CliProtocol cli;
+  private final List<Consumer<? super AgentEvent>> runnerListeners;
+  private final CopyOnWriteArrayList<Consumer<? super AgentEvent>> listeners =
+      new CopyOnWriteArrayList<>();
+  private final EventDecoder decoder;
+  private final EventDecoder jsonDecoder;
+  private final AgentEventParser parser;
+  private final OutcomeTracker outcomeTracker;
+  private final Optional<LocalSession> session;
+  private volatile AgentOutcome outcome;
+
+  /**
+   * @param session the agent's multi-turn session, if it has one
+   */
+  EventDispatch(AgentId id, boolean jsonStreaming, CliProtocol cli,
+      List<Consumer<? super AgentEvent>> runnerListeners, Optional<LocalSession> session) {
+    this.id = id;
+    this.jsonStreaming = jsonStreaming;
+    this.cli = cli;
+    this.runnerListeners = runnerListeners;
+    this.decoder = new EventDecoder(id, jsonStreaming);
+    this.jsonDecoder = new EventDecoder(id, true);
+    this.parser = cli.parsers().get();
+    this.outcomeTracker = new OutcomeTracker(parser.reportsResults());
+    this.session = session;
+  }
+
+  /**
+   * Every stdout line, on the thread that reads it: parsed for the outcome and the session whatever
+   * the listeners, then delivered to the listeners.
+   */
+  void dispatchLine(LineLog.Entry entry) {
+    boolean listening = !listeners.isEmpty() || !runnerListeners.isEmpty();
+    if (!parser.reportsResults()) {
+      if (listening) {
+        emit(decoder.decode(entry));
+      }
+      return;
+    }
+    List<AgentEvent> events = jsonDecoder.decode(entry, parser);
+    for (AgentEvent e : events) {
+      if (e instanceof AgentEvent.Normalized n) {
+        outcomeTracker.accept(n);
+        session.ifPresent(s -> s.accept(n));
+      }
+    }
+    if (listening) {
+      if (jsonStreaming) {
+        events.forEach(this::emit);
+      } else {
+        emit(decoder.decode(entry));
+      }
+    }
+  }
+
+  /** Delivers {@code event} to the runner's listeners, then the handle's; a throwing one is logged. */
+  void emit(AgentEvent event) {
+    for (Consumer<? super AgentEvent> l : runnerListeners) {
+      deliver(l, event);
+    }
+    for (Consumer<? super AgentEvent> l : listeners) {
+      deliver(l, event);
+    }
+  }
+
+  private void deliver(Consumer<? super AgentEvent> l, AgentEvent event) {
+    try {
+      l.accept(event);
+    } catch (RuntimeException e) {
+      LOG.warn("agent {}: event listener threw {}; delivery goes on", id, e.toString());
+    }
+  }
+
+  AutoCloseable addListener(Consumer<? super AgentEvent> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** A new independent reader of the agent's events, from the oldest line {@code log} holds. */
+  Iterator<AgentEvent> newReader(LocalAgent agent, LineLog log) {
+    return newReader(agent, log, false, false);
+  }
+
+  /**
+   * A new reader of the agent's events.
+   *
+   * @param everyLine hold the agent back rather than skip lines
+   * @param fromNow start after the last line so far, without {@code Started}
+   */
+  EventIterator newReader(LocalAgent agent, LineLog log, boolean everyLine, boolean fromNow) {
+    return new EventIterator(agent, log, decoder,
+        jsonStreaming ? cli.parsers().get() : AgentEventParser.none(), everyLine, fromNow);
+  }
+
+  /** Called once by the exit finalizer: fixes the outcome. */
+  void agentExited(ExitStatus status, boolean stopRequested) {
+    outcome = outcomeTracker.finish(status, stopRequested);
+  }
+
+  /** Called once after the Exited event: turns still waiting in the session never get a result. */
+  void agentEnded(ExitStatus status) {
+    session.ifPresent(s -> s.agentEnded(status.toString()));
+  }
+
+  Optional<AgentOutcome> outcome() {
+    return Optional.ofNullable(outcome);
+  }
+
+  Optional<LocalSession> session() {
+    return session;
+  }
+}

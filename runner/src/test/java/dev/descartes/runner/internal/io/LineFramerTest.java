@@ -1,0 +1,78 @@
+package dev.descartes.runner.internal.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LineFramerTest {
+
+  private record Line(String text, boolean complete) {}
+
+  private final List<Line> lines = new ArrayList<>();
+
+  private LineFramer framer(int maxLine) {
+    return new LineFramer(maxLine, (bytes, complete) ->
+        lines.add(new Line(new String(bytes, StandardCharsets.ISO_8859_1), complete)));
+  }
+
+  private static void feed(LineFramer f, String s) {
+    byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+    f.feed(b, 0, b.length);
+  }
+
+  @Test
+  void linesKeepTheirNewlineAndALineSplitAcrossReadsIsJoined() {
+    LineFramer f = framer(100);
+    feed(f, "one\ntw");
+    feed(f, "o\nthr");
+    feed(f, "ee\n");
+    assertThat(lines).containsExactly(new Line("one\n", true), new Line("two\n", true),
+        new Line("three\n", true));
+  }
+
+  @Test
+  void aLastLineWithoutNewlineIsEmittedAtTheEndOfTheStream() {
+    LineFramer f = framer(100);
+    feed(f, "done\nno newline");
+    assertThat(lines).containsExactly(new Line("done\n", true));
+    f.finish();
+    assertThat(lines).containsExactly(new Line("done\n", true), new Line("no newline", true));
+  }
+
+  @Test
+  void aLineLongerThanTheCapComesInPiecesMarkedIncompleteExceptTheLast() {
+    LineFramer f = framer(4);
+    feed(f, "abcdefghij\nok\n");
+    assertThat(lines).containsExactly(new Line("abcd", false), new Line("efgh", false),
+        new Line("ij\n", false), new Line("ok\n", true));
+  }
+
+  @Test
+  void aLineOfExactlyTheCapIsOneCompleteLine() {
+    LineFramer f = framer(4);
+    feed(f, "abc\n");
+    feed(f, "xy");
+    feed(f, "z\n");
+    assertThat(lines).containsExactly(new Line("abc\n", true), new Line("xyz\n", true));
+  }
+
+  @Test
+  void bytesThatAreNotUtf8PassThroughUntouched() {
+    List<byte[]> raw = new ArrayList<>();
+    LineFramer f = new LineFramer(100, (bytes, complete) -> raw.add(bytes));
+    byte[] bad = {(byte) 0xff, (byte) 0xfe, 'x', '\n'};
+    f.feed(bad, 0, bad.length);
+    assertThat(raw).hasSize(1);
+    assertThat(raw.getFirst()).containsExactly(bad);
+  }
+
+  @Test
+  void anEmptyStreamEmitsNothing() {
+    LineFramer f = framer(10);
+    f.finish();
+    assertThat(lines).isEmpty();
+  }
+}
