@@ -6,6 +6,7 @@ import dev.descartes.cli.Node.MapNode;
 import dev.descartes.cli.Node.Scalar;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentSandbox;
 import dev.descartes.runner.AgentSignal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,8 @@ import java.util.regex.Pattern;
  *     args: [--max-turns, 3] # more arguments for the CLI
  *     cwd: ../repo
  *     env: {LOG_LEVEL: debug}
+ *     sandbox:               # optional, here or at the top for every agent (see FleetSandbox)
+ *       network: allow=api.anthropic.com:443
  * }</pre>
  *
  * Relative paths ({@code cwd}, {@code contextFile}, and a command's program when it contains a
@@ -51,7 +54,7 @@ final class FleetFile {
   static final Duration MAX_STOP_TIMEOUT = Duration.ofHours(1);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final java.util.Set<String> AGENT_FIELDS = java.util.Set.of("backend", "task", "model",
-      "systemPrompt", "context", "contextFile", "cwd", "env", "command", "autoApprove", "args");
+      "systemPrompt", "context", "contextFile", "cwd", "env", "command", "autoApprove", "args", "sandbox");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private FleetFile() {}
@@ -79,6 +82,7 @@ final class FleetFile {
     Optional<Integer> max = top.integer("maxConcurrency", 1, MAX_AGENTS,
         "give the most agents to run at once, such as maxConcurrency: 4, or leave it out for no cap");
     Fleet.StopPolicy stop = stop(top);
+    Optional<AgentSandbox> sandbox = FleetSandbox.read(top, dir, problems).flatMap(s -> s);
     List<AgentConfig> agents = new ArrayList<>();
     List<Fleet.Origin> origins = new ArrayList<>();
     Optional<Node> agentsNode = top.node("agents");
@@ -98,7 +102,7 @@ final class FleetFile {
       for (int i = 0; i < entries.size(); i++) {
         Map.Entry<String, Entry> e = entries.get(i);
         boolean strayFieldsFollow = i + 1 < entries.size() && stray(entries.get(i + 1));
-        agent(e.getKey(), e.getValue(), dir, strayFieldsFollow, problems).ifPresent(a -> {
+        agent(e.getKey(), e.getValue(), dir, sandbox, strayFieldsFollow, problems).ifPresent(a -> {
           agents.add(a.config());
           origins.add(a.origin());
         });
@@ -143,8 +147,8 @@ final class FleetFile {
    * @param strayFieldsFollow the next entry is one of this agent's fields, indented as an agent: a
    *     missing field is then reported there, not here
    */
-  private static Optional<Agent> agent(String name, Entry entry, Path dir, boolean strayFieldsFollow,
-      Problems problems) {
+  private static Optional<Agent> agent(String name, Entry entry, Path dir, Optional<AgentSandbox> fleetSandbox,
+      boolean strayFieldsFollow, Problems problems) {
     String at = entry.keyAt().toString();
     int before = problems.size();
     if (!NAME.matcher(name).matches()) {
@@ -185,6 +189,7 @@ final class FleetFile {
         + " env: {LOG_LEVEL: debug}").flatMap(e -> envNames(a, e, problems));
     Optional<Boolean> autoApprove = a.bool("autoApprove");
     Optional<List<String>> args = a.texts("args", "write args: as a list of arguments, such as args: [--max-turns, \"3\"]");
+    Optional<AgentSandbox> sandbox = FleetSandbox.read(a, dir, problems).orElse(fleetSandbox);
     int beforeDone = problems.size();
     a.done();
     // a misspelt field (reported by done()) or a field indented too little explains a missing one
@@ -234,6 +239,7 @@ final class FleetFile {
     b.workingDir(cwd.orElse(dir));
     autoApprove.ifPresent(b::autoApprove);
     args.ifPresent(b::extraArgs);
+    sandbox.ifPresent(b::sandbox);
     Map<String, String> places = new LinkedHashMap<>();
     for (String f : a.node().entries().keySet()) {
       places.put(f, a.at(f).toString());

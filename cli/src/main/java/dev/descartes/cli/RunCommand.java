@@ -2,6 +2,7 @@ package dev.descartes.cli;
 
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentSandbox;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.ProcessRunnerConfig;
 import java.nio.file.Path;
@@ -29,9 +30,9 @@ import picocli.CommandLine.TypeConversionException;
  * sysexits} code ({@link ExitCodes}), and 130/143/129 after a signal.
  */
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
-    customSynopsis = {"descartes run [OPTIONS] TASK... [-- CLI_ARGS...]",
-        "descartes run [OPTIONS] -- TASK [CLI_ARGS...]      (a task that starts with '-')",
-        "descartes run [OPTIONS] -f FLEET"},
+    synopsisHeading = "", customSynopsis = {"Usage: descartes run [OPTIONS] TASK... [-- CLI_ARGS...]",
+        "       descartes run [OPTIONS] -- TASK [CLI_ARGS...]   (a task that starts with '-')",
+        "       descartes run [OPTIONS] -f FLEET", ""},
     description = {
         "Runs one agent on TASK, or every agent of a fleet file (-f), and shows their output as it comes.",
         "Every line an agent writes is shown; while the output is slow (a pipe, a file), the agents wait.",
@@ -88,6 +89,14 @@ final class RunCommand implements Callable<Integer> {
       description = "How long agents get to exit after Ctrl+C before SIGKILL, e.g. 5s (default: 10s, or the file's).")
   Duration stopTimeout;
 
+  @Option(names = "--sandbox", description = "Run the agent (with -f: every agent without a sandbox of its own)"
+      + " in a sandbox: the rest of the filesystem read-only, a new empty HOME, a private loopback; see docs/sandbox.md.")
+  boolean sandbox;
+
+  @Option(names = "--network", paramLabel = "POLICY", converter = NetworkPolicy.class,
+      description = "The sandbox's network (implies --sandbox): none, loopback (default), host, or allow=HOST:PORT,...")
+  AgentSandbox.Network network;
+
   @ArgGroup(exclusive = true)
   Format format = new Format();
 
@@ -121,7 +130,7 @@ final class RunCommand implements Callable<Integer> {
           + " formats name each agent already)");
     }
     Problems problems = new Problems();
-    Fleet fleet = file != null ? fromFile(problems) : single();
+    Fleet fleet = withSandbox(file != null ? fromFile(problems) : single());
     // every problem of every agent at once, before the runner (and anything else) starts
     Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
     problems.throwIfAny();
@@ -264,6 +273,32 @@ final class RunCommand implements Callable<Integer> {
 
   private static String quote(String s) {
     return "'" + (s.length() > 40 ? s.substring(0, 37) + "..." : s) + "'";
+  }
+
+  /** The fleet with {@code --sandbox} and {@code --network} applied to every agent without a sandbox. */
+  private Fleet withSandbox(Fleet fleet) {
+    if (!sandbox && network == null) {
+      return fleet;
+    }
+    AgentSandbox.Builder b = AgentSandbox.builder();
+    Optional.ofNullable(network).ifPresent(b::network);
+    AgentSandbox s = b.build();
+    List<AgentConfig> agents = fleet.agents().stream()
+        .map(a -> a.sandbox().isPresent() ? a : a.toBuilder().sandbox(s).build()).toList();
+    return new Fleet(fleet.source(), agents, fleet.maxConcurrency(), fleet.stop(), fleet.origins());
+  }
+
+  /** A sandbox's network for {@code --network}: none, loopback, host or allow=HOST:PORT,... */
+  static final class NetworkPolicy implements ITypeConverter<AgentSandbox.Network> {
+    @Override
+    public AgentSandbox.Network convert(String value) {
+      try {
+        return FleetSandbox.network(new Node.Scalar(new Node.Pos("", 0, 0),
+            com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
+    }
   }
 
   /** A count of agents for {@code --max-concurrency}: 1 to {@link FleetFile#MAX_AGENTS}. */

@@ -51,6 +51,8 @@ import java.util.Set;
  * @param budgetUsd the most all agents of this runner (a fleet) may spend together, in US dollars,
  *     by the runner's own accounting of their usage events: past it every live agent is stopped
  *     with {@link AgentOutcome.ErrorKind#BUDGET}, and so is any agent started later
+ * @param listener observes spawns, failed spawns and exits (metrics without a daemon); {@link
+ *     RunnerListener#NONE} by default
  * @param outputMemoryBudget the bytes every output window of this runner may hold together, shared
  *     equally by the streams of the agents it holds (each stream's window is the smaller of {@code
  *     outputWindowBytes} and its share; see {@code docs/output-delivery.md}); default a quarter of
@@ -78,6 +80,7 @@ public record ProcessRunnerConfig(
     boolean cgroupContainment,
     Optional<AgentSandbox> sandbox,
     OptionalDouble budgetUsd,
+    RunnerListener listener,
     long outputMemoryBudget) {
 
   /** How processes are started and their pipes read. */
@@ -123,6 +126,7 @@ public record ProcessRunnerConfig(
       throw new AgentException.InvalidConfig("budgetUsd", "is " + budgetUsd.getAsDouble()
           + "; give a positive amount of US dollars such as 5.00, or leave it unset for no budget");
     }
+    listener = Objects.requireNonNullElse(listener, RunnerListener.NONE);
     if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
       throw new AgentException.InvalidConfig("healthCheckInterval",
           "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
@@ -191,6 +195,7 @@ public record ProcessRunnerConfig(
     }
     private boolean cgroupContainment = true;
     private AgentSandbox sandbox;
+    private RunnerListener listener = RunnerListener.NONE;
     private long outputMemoryBudget = Math.max(MIN_OUTPUT_MEMORY_BUDGET, Runtime.getRuntime().maxMemory() / 4);
 
     private Builder() {}
@@ -316,6 +321,12 @@ public record ProcessRunnerConfig(
       return this;
     }
 
+    /** Observes spawns, failed spawns and exits; see {@link RunnerListener}. */
+    public Builder listener(RunnerListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     /**
      * The bytes every output window of the runner may hold together (default: a quarter of the
      * maximum heap). With many agents, each stream's window shrinks to its equal share.
@@ -333,7 +344,7 @@ public record ProcessRunnerConfig(
           maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
           outputDrainTimeout, shutdownHook, subreaper, backends, engine, limits, cgroupContainment,
           Optional.ofNullable(sandbox), budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
-          outputMemoryBudget);
+          listener, outputMemoryBudget);
     }
   }
 }

@@ -105,8 +105,8 @@ final class Supervisor implements AutoCloseable {
     if (settings.transcripts()) {
       b.transcriptDir(settings.dataDir().resolve("transcripts"));
     }
-    this.runner = new LocalProcessRunner(b.build());
     this.metrics = new Metrics(this::metricAgents);
+    this.runner = new LocalProcessRunner(b.listener(metrics.listener()).build());
     this.listener = runner.onEvent(this::onEvent);
     recoverLostRuns();
   }
@@ -131,16 +131,10 @@ final class Supervisor implements AutoCloseable {
       throw new ApiException(503, "shutting_down", "the daemon is stopping; start the agent once it runs again");
     }
     Instant requested = Instant.now();
-    long t0 = System.nanoTime();
-    String backend = History.backendOf(config);
     AgentHandle h;
     try {
       h = runner.spawn(config);
     } catch (AgentException e) {
-      metrics.spawnFailed(backend);
-      if (e instanceof AgentException.LimitReached) {
-        metrics.limitHit("max_concurrent_agents");
-      }
       String runId = UUID.randomUUID().toString();
       history.created(runId, config, requested);
       history.spawnFailed(runId, e.getMessage(), Instant.now());
@@ -151,7 +145,6 @@ final class Supervisor implements AutoCloseable {
         default -> new ApiException(422, "spawn_failed", e.getMessage());
       };
     }
-    metrics.spawned(backend, Duration.ofNanos(System.nanoTime() - t0));
     Managed m = register(h, fleet);
     history.created(h.id().toString(), config, requested);
     history.started(h.id().toString(), h.pid(), h.info().startedAt(), h.stdout().transcript());

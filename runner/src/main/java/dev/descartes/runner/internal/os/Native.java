@@ -85,7 +85,7 @@ public final class Native {
     }
     if (!Native.class.getModule().isNativeAccessEnabled()) {
       // Checked before any restricted call, so the JVM prints no warning of its own: this is the one.
-      LOG.warn(NO_ACCESS);
+      Warnings.warn(LOG, NO_ACCESS);
       return null;
     }
     try {
@@ -94,10 +94,10 @@ public final class Native {
       n.probe();
       return n;
     } catch (IllegalCallerException e) {
-      LOG.warn(NO_ACCESS);
+      Warnings.warn(LOG, NO_ACCESS);
       return null;
     } catch (Throwable e) {
-      LOG.warn("Linux system calls are unavailable ({}); falling back to the JDK's process API", e.toString());
+      Warnings.warn(LOG, "Linux system calls are unavailable (" + e + "); falling back to the JDK's process API");
       return null;
     }
   }
