@@ -40,6 +40,7 @@ public final class AgentRegistry implements AutoCloseable {
   private final ExecutorService background = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
+  private final LimitWatch limitWatch = new LimitWatch();
   private final LocalAgent.Context context;
   private final OutputBudget outputBudget;
   private final java.util.concurrent.locks.ReentrantReadWriteLock spawns =
@@ -55,7 +56,8 @@ public final class AgentRegistry implements AutoCloseable {
     this.health = config.enableHealthChecks()
         ? new HealthMonitor(config.healthCheckInterval(), this::live) : null;
     this.outputBudget = new OutputBudget(config.outputMemoryBudget());
-    this.context = new LocalAgent.Context(config, engine, background, this::terminal, listeners, outputBudget);
+    this.context = new LocalAgent.Context(config, engine, background, this::terminal, listeners, limitWatch,
+        outputBudget);
   }
 
   public LocalAgent spawn(Spawner spawner, AgentConfig agent, Duration waitForSlot) {
@@ -247,6 +249,7 @@ public final class AgentRegistry implements AutoCloseable {
     if (health != null) {
       health.close();
     }
+    limitWatch.close();
     background.shutdown();
   }
 }
