@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param endedAt when the runner saw it end
  * @param health what the last health check found
  * @param metrics uptime, traffic and resource figures
+ * @param activity what the agent is doing: busy, idle between turns, waiting for input
  */
 public record AgentInfo(
     AgentId id,
@@ -31,7 +32,8 @@ public record AgentInfo(
     Optional<ExitStatus> exitStatus,
     Optional<Instant> endedAt,
     AgentHealth health,
-    AgentMetrics metrics) {
+    AgentMetrics metrics,
+    AgentActivity activity) {
 
   public AgentInfo {
     Objects.requireNonNull(id, "id");
@@ -41,5 +43,13 @@ public record AgentInfo(
     Objects.requireNonNull(endedAt, "endedAt");
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(metrics, "metrics");
+    activity = Objects.requireNonNullElse(activity, status.isLive() ? AgentActivity.BUSY : AgentActivity.ENDED);
+  }
+
+  /** A snapshot without activity: busy while live, else ended. */
+  public AgentInfo(AgentId id, String name, String modelBackend, String task, AgentStatus status, long pid,
+      Instant startedAt, Optional<ExitStatus> exitStatus, Optional<Instant> endedAt, AgentHealth health,
+      AgentMetrics metrics) {
+    this(id, name, modelBackend, task, status, pid, startedAt, exitStatus, endedAt, health, metrics, null);
   }
 }

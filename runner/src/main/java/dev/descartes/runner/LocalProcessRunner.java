@@ -1,6 +1,7 @@
 package dev.descartes.runner;
 
 import dev.descartes.runner.internal.AgentRegistry;
+import dev.descartes.runner.internal.BudgetWatch;
 import dev.descartes.runner.internal.LocalAgent;
 import dev.descartes.runner.internal.Spawner;
 import dev.descartes.runner.internal.backend.BackendRegistry;
@@ -38,6 +39,7 @@ public final class LocalProcessRunner implements AgentRunner {
   private final BackendRegistry backends;
   private final AgentRegistry registry;
   private final Spawner spawner;
+  private final BudgetWatch budgets;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
 
@@ -52,6 +54,7 @@ public final class LocalProcessRunner implements AgentRunner {
     this.backends = new BackendRegistry(config.backends());
     this.spawner = new Spawner(config, backends);
     this.registry = new AgentRegistry(config, engine);
+    this.budgets = new BudgetWatch(config.budgetUsd(), registry);
     if (config.subreaper()) {
       OrphanReaper.becomeSubreaper();
     }
@@ -90,14 +93,18 @@ public final class LocalProcessRunner implements AgentRunner {
   public AgentHandle spawn(AgentConfig config) {
     ensureOpen();
     requirePreparedWorkspace(config);
-    return registry.spawn(spawner, config, null);
+    LocalAgent a = registry.spawn(spawner, config, null);
+    budgets.watch(a);
+    return a;
   }
 
   @Override
   public AgentHandle spawn(AgentConfig config, Duration waitForSlot) throws InterruptedException {
     ensureOpen();
     requirePreparedWorkspace(config);
-    return registry.spawnWaiting(spawner, config, waitForSlot);
+    LocalAgent a = registry.spawnWaiting(spawner, config, waitForSlot);
+    budgets.watch(a);
+    return a;
   }
 
   @Override

@@ -18,6 +18,7 @@ import dev.descartes.runner.GracefulShutdown;
 import dev.descartes.runner.LaunchSpec;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.ProcessState;
+import dev.descartes.runner.internal.activity.ActivityTracker;
 import dev.descartes.runner.internal.engine.ChildProcess;
 import dev.descartes.runner.internal.engine.LaunchRequest;
 import dev.descartes.runner.internal.engine.ProcessEngine;
@@ -54,6 +55,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalAgent implements AgentHandle {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalAgent.class);
+  private static final Duration LIMIT_STOP_TIMEOUT = Duration.ofSeconds(10);
   static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
 
   /**
@@ -79,6 +81,9 @@ public final class LocalAgent implements AgentHandle {
   private final Context ctx;
   private final Optional<OpenSandbox> sandbox;
   private final EventDispatch events;
+  private final java.util.concurrent.atomic.AtomicReference<dev.descartes.runner.AgentOutcome.ErrorKind> limitHit =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private volatile String limitMessage;
   private final AtomicReference<AgentStatus> status = new AtomicReference<>(AgentStatus.STARTING);
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final AtomicBoolean finalizing = new AtomicBoolean();
@@ -195,9 +200,10 @@ public final class LocalAgent implements AgentHandle {
       exitStatus = st;
       endNanos = System.nanoTime();
       endedAt = Instant.now();
-      AgentStatus terminal = stopRequested.get() ? AgentStatus.TERMINATED
+      boolean limited = events.agentExited(st, stopRequested.get(), limitHit.get(), limitMessage);
+      AgentStatus terminal = limited ? AgentStatus.FAILED
+          : stopRequested.get() ? AgentStatus.TERMINATED
           : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
-      events.agentExited(st, stopRequested.get());
       status.set(terminal);
       child.closeStdin();
       ctx.onTerminal().accept(this);
@@ -461,7 +467,28 @@ public final class LocalAgent implements AgentHandle {
         Optional.ofNullable(h).flatMap(HealthSample::usage));
     return new AgentInfo(id, config.name(), config.modelBackend(), config.task(), s,
         child == null ? -1 : child.pid(), startedAt, Optional.ofNullable(st), Optional.ofNullable(endedAt),
-        agentHealth, metrics);
+        agentHealth, metrics, events.activity().activity());
+  }
+
+  /** What the agent is doing, from its events. */
+  ActivityTracker activityTracker() {
+    return events.activity();
+  }
+
+  /** Called once a limit the runner enforces is passed: stops the agent with its stop sequence. */
+  void limitReached(dev.descartes.runner.AgentOutcome.ErrorKind kind, String message) {
+    if (status.get().isTerminal() || !limitHit.compareAndSet(null, kind)) {
+      return;
+    }
+    limitMessage = message;
+    LOG.info("agent {} ({}): {}; stopping it", id, config.name(), message);
+    ctx.background().execute(() -> {
+      try {
+        stop(LIMIT_STOP_TIMEOUT);
+      } catch (RuntimeException e) {
+        LOG.warn("agent {} ({}): stop after {} failed: {}", id, config.name(), kind, e.toString());
+      }
+    });
   }
 
   private static Optional<Instant> latest(Optional<Long> a, Optional<Long> b) {
