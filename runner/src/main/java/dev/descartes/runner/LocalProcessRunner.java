@@ -33,6 +33,8 @@ import java.util.function.Consumer;
  */
 public final class LocalProcessRunner implements AgentRunner {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalProcessRunner.class);
+
 
   private final ProcessRunnerConfig config;
   private final ProcessEngine engine;
@@ -93,18 +95,55 @@ public final class LocalProcessRunner implements AgentRunner {
   public AgentHandle spawn(AgentConfig config) {
     ensureOpen();
     requirePreparedWorkspace(config);
-    LocalAgent a = registry.spawn(spawner, config, null);
-    budgets.watch(a);
-    return a;
+    return observed(config, () -> {
+      LocalAgent a = registry.spawn(spawner, config, null);
+      budgets.watch(a);
+      return a;
+    });
   }
 
   @Override
   public AgentHandle spawn(AgentConfig config, Duration waitForSlot) throws InterruptedException {
     ensureOpen();
     requirePreparedWorkspace(config);
-    LocalAgent a = registry.spawnWaiting(spawner, config, waitForSlot);
-    budgets.watch(a);
-    return a;
+    return observed(config, () -> {
+      LocalAgent a = registry.spawnWaiting(spawner, config, waitForSlot);
+      budgets.watch(a);
+      return a;
+    });
+  }
+
+  private interface SpawnCall<X extends Exception> {
+    AgentHandle spawn() throws X;
+  }
+
+  /** Runs {@code call} with the config's {@link RunnerListener} told of the spawn, its failure and the exit. */
+  private <X extends Exception> AgentHandle observed(AgentConfig agent, SpawnCall<X> call) throws X {
+    RunnerListener l = config.listener();
+    if (l == RunnerListener.NONE) {
+      return call.spawn();
+    }
+    long t0 = System.nanoTime();
+    tell(() -> l.spawnStarted(agent));
+    AgentHandle h;
+    try {
+      h = call.spawn();
+    } catch (AgentException e) {
+      tell(() -> l.spawnFailed(agent, e));
+      throw e;
+    }
+    Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+    tell(() -> l.spawned(h, latency));
+    h.onExit().whenComplete((x, e) -> tell(() -> l.exited(h.info(), h.outcome())));
+    return h;
+  }
+
+  private static void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("a RunnerListener failed: {}", e.toString());
+    }
   }
 
   @Override

@@ -50,6 +50,8 @@ import java.util.Set;
  * @param budgetUsd the most all agents of this runner (a fleet) may spend together, in US dollars,
  *     by the runner's own accounting of their usage events: past it every live agent is stopped
  *     with {@link AgentOutcome.ErrorKind#BUDGET}, and so is any agent started later
+ * @param listener observes spawns, failed spawns and exits (metrics without a daemon); {@link
+ *     RunnerListener#NONE} by default
  */
 public record ProcessRunnerConfig(
     Optional<Path> workingDir,
@@ -72,7 +74,8 @@ public record ProcessRunnerConfig(
     ResourceLimits limits,
     boolean cgroupContainment,
     Optional<AgentSandbox> sandbox,
-    OptionalDouble budgetUsd) {
+    OptionalDouble budgetUsd,
+    RunnerListener listener) {
 
   /** How processes are started and their pipes read. */
   public enum Engine {
@@ -114,6 +117,7 @@ public record ProcessRunnerConfig(
       throw new AgentException.InvalidConfig("budgetUsd", "is " + budgetUsd.getAsDouble()
           + "; give a positive amount of US dollars such as 5.00, or leave it unset for no budget");
     }
+    listener = Objects.requireNonNullElse(listener, RunnerListener.NONE);
     if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
       throw new AgentException.InvalidConfig("healthCheckInterval",
           "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
@@ -178,6 +182,7 @@ public record ProcessRunnerConfig(
     }
     private boolean cgroupContainment = true;
     private AgentSandbox sandbox;
+    private RunnerListener listener = RunnerListener.NONE;
 
     private Builder() {}
 
@@ -302,6 +307,12 @@ public record ProcessRunnerConfig(
       return this;
     }
 
+    /** Observes spawns, failed spawns and exits; see {@link RunnerListener}. */
+    public Builder listener(RunnerListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     public ProcessRunnerConfig build() {
       return new ProcessRunnerConfig(Optional.ofNullable(workingDir), enableJsonStreaming,
           enableHealthChecks, healthCheckInterval,
@@ -309,7 +320,8 @@ public record ProcessRunnerConfig(
           shutdownTimeout, Optional.ofNullable(transcriptDir), outputWindowBytes, pinnedHeadBytes,
           maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
           outputDrainTimeout, shutdownHook, subreaper, backends, engine, limits, cgroupContainment,
-          Optional.ofNullable(sandbox), budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd));
+          Optional.ofNullable(sandbox), budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
+          listener);
     }
   }
 }
