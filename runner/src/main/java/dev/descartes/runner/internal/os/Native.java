@@ -55,6 +55,7 @@ public final class Native {
   private final MethodHandle prctl;
   private final MethodHandle poll;
   private final MethodHandle close;
+  private final MethodHandle prlimit;
   private final StructLayout captureLayout;
   private final VarHandle errnoHandle;
 
@@ -77,6 +78,8 @@ public final class Native {
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
     close = linker.downcallHandle(libc.find("close").orElseThrow(),
         FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    prlimit = linker.downcallHandle(libc.find("prlimit").orElseThrow(),
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno);
   }
 
   private static Native load() {
@@ -199,6 +202,25 @@ public final class Native {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(captureLayout);
       return (int) prctl.invokeExact(state, PR_SET_CHILD_SUBREAPER, 1L) == 0;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /**
+   * {@code prlimit(pid, resource, {limit, limit}, NULL)}: lowers (soft and hard) one rlimit of a
+   * running process. Raising one needs CAP_SYS_RESOURCE.
+   *
+   * @return 0, or the errno
+   */
+  public int prlimit(long pid, int resource, long limit) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(captureLayout);
+      MemorySegment rl = arena.allocate(16, 8);
+      rl.set(JAVA_LONG, 0, limit);
+      rl.set(JAVA_LONG, 8, limit);
+      int r = (int) prlimit.invokeExact(state, (int) pid, resource, rl, MemorySegment.NULL);
+      return r < 0 ? (int) errnoHandle.get(state, 0L) : 0;
     } catch (Throwable t) {
       throw rethrow(t);
     }
