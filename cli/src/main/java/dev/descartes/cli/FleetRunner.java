@@ -1,6 +1,8 @@
 package dev.descartes.cli;
 
+import dev.descartes.kubernetes.KubernetesRunner;
 import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.AgentRunner;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentOutput;
@@ -43,7 +45,7 @@ final class FleetRunner {
   // under the Screen's lock). It only makes "check stopping, then register a started agent" atomic.
   private final Object lock = new Object();
   private volatile boolean stopping; // written under lock
-  private volatile LocalProcessRunner runner;
+  private volatile AgentRunner runner;
   private volatile AgentException singleSpawnFailure;
   private volatile Thread launcher;
 
@@ -73,7 +75,8 @@ final class FleetRunner {
   int run() {
     ProcessRunnerConfig.Builder config = ProcessRunnerConfig.builder().shutdownTimeout(fleet.stop().timeout());
     fleet.maxConcurrency().ifPresent(config::maxConcurrentAgents);
-    try (LocalProcessRunner r = new LocalProcessRunner(config.build())) {
+    try (AgentRunner r = fleet.kubernetes().<AgentRunner>map(KubernetesRunner::connect)
+        .orElseGet(() -> new LocalProcessRunner(config.build()))) {
       runner = r;
       try (Interrupts ctrlC = Interrupts.install(() -> stop("Ctrl+C"), this::killAll)) {
         announce();
