@@ -101,6 +101,7 @@ final class Supervisor implements AutoCloseable {
     this.history = history;
     this.changes = new EventLog(10_000, 8L << 20);
     var b = dev.descartes.runner.ProcessRunnerConfig.builder().shutdownHook(false)
+        .healthCheckInterval(Duration.ofSeconds(2)) // CPU and memory on the dashboard and in /metrics
         .shutdownTimeout(settings.stopTimeout());
     if (settings.transcripts()) {
       b.transcriptDir(settings.dataDir().resolve("transcripts"));
