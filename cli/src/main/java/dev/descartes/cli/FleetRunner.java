@@ -125,7 +125,12 @@ final class FleetRunner {
       Readers[] opened = new Readers[1];
       try {
         // the readers are opened before the agent's first byte is delivered: every line from the first
-        h = runner.spawn(t.config(), SLOT_WAIT, a -> opened[0] = Readers.open(a, r.wantsStdout()));
+        if (runner instanceof LocalProcessRunner local) {
+          h = local.spawn(t.config(), SLOT_WAIT, a -> opened[0] = Readers.open(a, r.wantsStdout()));
+        } else { // a Pod agent keeps every line and event from the first: its readers may open after spawn
+          h = runner.spawn(t.config(), SLOT_WAIT);
+          opened[0] = Readers.open(h, r.wantsStdout());
+        }
       } catch (InterruptedException e) {
         t.notStarted(); // stopped while it waited for a slot
         end(t, r);
