@@ -23,6 +23,7 @@ import java.util.Optional;
  * said native access is granted. Thread-safe: method handles are immutable; every caller brings its
  * own errno capture segment ({@link #newCapture(Arena)}).
  */
+@SuppressWarnings("restricted") // the FFM binding itself: its callers are checked for native access
 public final class Libc {
 
   private static final Linker LINKER = Linker.nativeLinker();
