@@ -11,7 +11,9 @@ import picocli.CommandLine.Spec;
 
 /** The {@code descartes} command: its subcommands, {@code --help} and {@code --version}. */
 @Command(name = "descartes", mixinStandardHelpOptions = true, versionProvider = DescartesCommand.Version.class,
-    subcommands = {RunCommand.class, BackendsCommand.class, DescartesCommand.VersionCommand.class,
+    subcommands = {RunCommand.class, BackendsCommand.class, ServeCommand.class, DaemonCommands.Ps.class,
+        DaemonCommands.Start.class, DaemonCommands.Logs.class, DaemonCommands.Stop.class, DaemonCommands.Kill.class,
+        DaemonCommands.Send.class, DaemonCommands.History.class, DescartesCommand.VersionCommand.class,
         CommandLine.HelpCommand.class},
     description = "Runs AI coding agents (Claude Code, OpenCode, Codex, Gemini CLI, Qwen Code, any CLI) as processes.")
 final class DescartesCommand implements Callable<Integer> {

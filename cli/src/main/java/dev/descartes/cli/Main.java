@@ -30,6 +30,11 @@ public final class Main {
     cl.setParameterExceptionHandler((e, a) -> report(e.getCommandLine().getErr(), Usage.of(e, cl)));
     cl.setExecutionExceptionHandler((e, c, p) -> switch (e) {
       case InputError i -> report(c.getErr(), i);
+      case DaemonException d -> {
+        c.getErr().println("descartes: " + d.getMessage());
+        c.getErr().flush();
+        yield d.exitCode();
+      }
       case AgentException a -> report(c.getErr(), InputError.unavailable("", a.getMessage(),
           "check the agent's settings ('descartes backends' shows what is installed)"));
       default -> {

@@ -31,6 +31,7 @@ final class EventJson {
   private List<AgentEventParser> candidates;
   private AgentEventParser detected;
   private boolean normalizedSeen;
+  private String lastText = "";
 
   EventJson(String agent, String agentId) {
     this.agent = agent;
@@ -95,8 +96,11 @@ final class EventJson {
         yield Optional.of(o.put("style", "dim")
             .put("line", "● session " + s.sessionId() + s.model().map(m -> ", model " + m).orElse("")));
       }
-      case AgentEvent.AssistantText t -> Optional.of(node("assistant_text", t.at()).put("text", t.text())
-          .put("partial", t.partial()).put("style", "text").put("line", t.text()));
+      case AgentEvent.AssistantText t -> {
+        lastText = t.text();
+        yield Optional.of(node("assistant_text", t.at()).put("text", t.text())
+            .put("partial", t.partial()).put("style", "text").put("line", t.text()));
+      }
       case AgentEvent.ToolCall c -> {
         ObjectNode o = node("tool_call", c.at()).put("name", c.name());
         o.set("input", c.input());
@@ -120,7 +124,11 @@ final class EventJson {
         }
         String line = r.success() ? r.text() : "✗ " + r.errorMessage().orElse(r.text().isBlank()
             ? "the agent reported an error" : r.text());
-        yield Optional.of(o.put("style", r.success() ? "text" : "error").put("line", line));
+        o.put("style", r.success() ? "text" : "error");
+        if (!(r.success() && r.text().strip().equals(lastText.strip()))) {
+          o.put("line", line); // a success whose text was just shown as assistant text is not shown twice
+        }
+        yield Optional.of(o);
       }
     };
   }

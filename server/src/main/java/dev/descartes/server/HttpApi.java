@@ -314,6 +314,7 @@ final class HttpApi implements HttpHandler {
         throw ApiException.badRequest("Last-Event-ID: '" + last + "' is not an event id (a number)");
       }
     }
+    boolean follow = !"false".equals(r.query().get("follow"));
     HttpExchange ex = r.ex();
     ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
     ex.getResponseHeaders().set("X-Accel-Buffering", "no");
@@ -324,7 +325,10 @@ final class HttpApi implements HttpHandler {
     long lastWrite = System.nanoTime();
     try {
       while (!closing) {
-        EventLog.Batch b = log.read(after, 500, Duration.ofSeconds(1));
+        EventLog.Batch b = log.read(after, 500, follow ? Duration.ofSeconds(1) : Duration.ZERO);
+        if (!follow && b.entries().isEmpty()) {
+          b = new EventLog.Batch(b.entries(), b.missed(), true);
+        }
         StringBuilder sb = new StringBuilder();
         if (b.missed() > 0) {
           long firstKept = after + b.missed() + 1;

@@ -155,7 +155,7 @@ final class Supervisor implements AutoCloseable {
     Managed m = register(h, fleet);
     history.created(h.id().toString(), config, requested);
     history.started(h.id().toString(), h.pid(), h.info().startedAt(), h.stdout().transcript());
-    try (var _ = mdc(m)) {
+    try (var _ = mdcScope(m)) {
       LOG.info("agent started, pid {}", h.pid());
     }
     change("spawned", m);
@@ -332,7 +332,7 @@ final class Supervisor implements AutoCloseable {
       LOG.error("cannot record the end of agent {}: {}", m.name, e.getMessage());
     }
     metrics.exited(History.backendOf(m.config), m.model, status, outcome);
-    try (var _ = mdc(m)) {
+    try (var _ = mdcScope(m)) {
       LOG.info("agent ended: {} ({})", status.name().toLowerCase(Locale.ROOT), exit);
     }
     change("exited", m);
@@ -400,7 +400,7 @@ final class Supervisor implements AutoCloseable {
       case RESUME -> history.status(m.id.toString(), "running", Instant.now());
       default -> { }
     }
-    try (var _ = mdc(m)) {
+    try (var _ = mdcScope(m)) {
       LOG.info("signal {} sent", s);
     }
   }
@@ -410,14 +410,14 @@ final class Supervisor implements AutoCloseable {
       return;
     }
     history.status(m.id.toString(), "stopping", Instant.now());
-    try (var _ = mdc(m)) {
+    try (var _ = mdcScope(m)) {
       LOG.info("stopping (timeout {})", timeout);
     }
     Thread.ofVirtual().name("descartes-stop-" + m.name).start(() -> m.handle.stop(timeout));
   }
 
   void kill(Managed m) {
-    try (var _ = mdc(m)) {
+    try (var _ = mdcScope(m)) {
       LOG.info("killing");
     }
     m.handle.kill();
@@ -576,13 +576,20 @@ final class Supervisor implements AutoCloseable {
         orphans.size(), killed);
   }
 
-  static AutoCloseable noop() {
-    return () -> { };
+  /** Puts the agent's id and name in the MDC, so that every log line about it carries them; close to remove. */
+  private static MdcScope mdcScope(Managed m) {
+    MDC.put("agent_name", m.name);
+    MDC.put("agent_id", m.id.toString());
+    return () -> {
+      MDC.remove("agent_name");
+      MDC.remove("agent_id");
+    };
   }
 
-  private static MDC.MDCCloseable mdc(Managed m) {
-    MDC.put("agent_name", m.name);
-    return MDC.putCloseable("agent_id", m.id.toString());
+  /** An MDC scope whose close throws nothing. */
+  private interface MdcScope extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** Stops every agent gracefully (each backend's stop sequence, then SIGKILL after the timeout). */

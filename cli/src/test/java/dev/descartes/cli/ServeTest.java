@@ -1,0 +1,146 @@
+package dev.descartes.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code descartes serve} and its clients, as processes: the real jar, real signals, a real SQLite file. */
+@ExtendWith(CliLeakCheck.class)
+class ServeTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path data;
+
+  private Cli.Running serve(String... extra) {
+    List<String> args = new java.util.ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0", "--data-dir",
+        data.toString(), "--stop-timeout", "3s"));
+    args.addAll(List.of(extra));
+    Cli.Running d = Cli.start(Cli.examples(), Map.of(), args.toArray(String[]::new));
+    d.awaitStdout(s -> s.contains("dashboard"));
+    return d;
+  }
+
+  private Cli.Running client(String... args) {
+    return Cli.run(Cli.examples(), Map.of("DESCARTES_DATA_DIR", data.toString()), args);
+  }
+
+  private JsonNode history() throws Exception {
+    Cli.Running h = client("history", "--json");
+    assertThat(h.exitCode()).as(h.toString()).isZero();
+    return JSON.readTree(h.stdout());
+  }
+
+  private static JsonNode run(JsonNode runs, String name) {
+    for (JsonNode r : runs) {
+      if (r.path("name").asText().equals(name)) {
+        return r;
+      }
+    }
+    throw new AssertionError("no run " + name + " in " + runs.toPrettyString());
+  }
+
+  @Test
+  void serveRunsAFleetForItsClientsAndSigtermStopsTheAgentsAndRecordsTheirEnd() throws Exception {
+    String secret = "hunter2-" + UUID.randomUUID();
+    Cli.Running daemon = serve("--log-format", "json");
+    assertThat(daemon.stdout()).contains("/login?token=");
+
+    Cli.Running start = client("start", "-f", Cli.examples().resolve("fleet.yaml").toString());
+    assertThat(start.exitCode()).as(start.toString()).isZero();
+    assertThat(start.stdout()).contains("researcher", "docs  waiting for a slot");
+    Cli.Running sleeper = client("start", "--name", "sleeper", "--command", "sleep 60", "-e", "API_KEY=" + secret);
+    assertThat(sleeper.exitCode()).as(sleeper.toString()).isZero();
+
+    Cli.Running logs = client("logs", "-f", "researcher");
+    assertThat(logs.exitCode()).as(logs.toString()).isZero();
+    assertThat(logs.stdoutLines()).contains("→ Bash  ls -1", "Done: Survey the layout of the repository", "✓ completed");
+
+    Cli.Running ps = client("ps");
+    assertThat(ps.stdout()).contains("sleeper", "running");
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> run(history(), "docs").path("status").asText().equals("completed"));
+    assertThat(run(history(), "tester").path("status").asText()).isEqualTo("completed");
+
+    Cli.Running bad = client("start", "--name", "x");
+    assertThat(bad.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bad.stderr()).startsWith("descartes: ");
+
+    daemon.process().destroy(); // SIGTERM
+    assertThat(daemon.process().waitFor(30, TimeUnit.SECONDS)).as(daemon.toString()).isTrue();
+    assertThat(daemon.exitCode()).as(daemon.toString()).isZero();
+
+    List<String> logLines = daemon.stderr().lines().toList();
+    assertThat(logLines).isNotEmpty();
+    boolean sawAgentLine = false;
+    for (String l : logLines) {
+      JsonNode line = JSON.readTree(l); // every line is one JSON object
+      if (line.path("message").asText().startsWith("agent started")) {
+        assertThat(line.path("agent_id").asText()).isNotBlank();
+        assertThat(line.path("agent_name").asText()).isNotBlank();
+        sawAgentLine = true;
+      }
+    }
+    assertThat(sawAgentLine).isTrue();
+    assertThat(daemon.stdout() + daemon.stderr()).doesNotContain(secret);
+
+    Cli.Running again = serve();
+    try {
+      JsonNode sl = run(history(), "sleeper");
+      assertThat(sl.path("status").asText()).isEqualTo("terminated");
+      assertThat(sl.path("config").path("env").path("API_KEY").asText()).isEqualTo("<redacted>");
+      assertThat(history().toString()).doesNotContain(secret);
+    } finally {
+      again.process().destroy();
+      again.exitCode();
+    }
+  }
+
+  @Test
+  void afterASigkillOfTheDaemonARestartMarksTheRunsThatWereAliveLostAndLeavesNoAgentRunning() throws Exception {
+    Cli.Running daemon = serve();
+    assertThat(client("start", "--name", "quick", "--command", "echo hi").exitCode()).isZero();
+    assertThat(client("start", "--name", "tree", "--command", "sleep 300 & sleep 300; wait").exitCode()).isZero();
+    assertThat(client("start", "--name", "single", "--command", "sleep 300").exitCode()).isZero();
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> run(history(), "quick").path("status").asText()
+        .equals("completed"));
+
+    new ProcessBuilder("kill", "-KILL", Long.toString(daemon.process().pid())).start().waitFor();
+    daemon.process().waitFor(10, TimeUnit.SECONDS);
+    // Whether the agents die with their daemon depends on the runner's death watchdog; either way the
+    // restart below must find and kill whatever is left.
+    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+    List<ProcessHandle> survivors = CliLeakCheck.leaked();
+    System.out.println("agent processes alive after the daemon's SIGKILL, before the restart: " + survivors.size());
+
+    Cli.Running again = serve();
+    try {
+      JsonNode runs = history();
+      assertThat(run(runs, "quick").path("status").asText()).isEqualTo("completed");
+      for (String name : List.of("tree", "single")) {
+        JsonNode r = run(runs, name);
+        assertThat(r.path("status").asText()).as(name).isEqualTo("lost");
+        assertThat(r.path("lost_reason").asText()).as(name).contains("crash or SIGKILL");
+      }
+      Cli.Running ps = client("ps");
+      assertThat(ps.stdout()).doesNotContain("tree").doesNotContain("single");
+      long daemonPid = again.process().pid();
+      await().atMost(Duration.ofSeconds(10)).until(() -> CliLeakCheck.leaked().stream()
+          .allMatch(p -> p.pid() == daemonPid));
+    } finally {
+      again.process().destroy();
+      again.exitCode();
+    }
+  }
+}
