@@ -20,7 +20,7 @@ final class Interrupts implements AutoCloseable {
   private static final Class<?> SIGNAL;
   private static final Class<?> HANDLER;
   private static final MethodHandle HANDLE;
-  private static final Object INT;
+  private static final MethodHandle NEW_SIGNAL;
 
   static {
     try {
@@ -28,8 +28,7 @@ final class Interrupts implements AutoCloseable {
       HANDLER = Class.forName("sun.misc.SignalHandler");
       MethodHandles.Lookup lookup = MethodHandles.publicLookup();
       HANDLE = lookup.findStatic(SIGNAL, "handle", MethodType.methodType(HANDLER, SIGNAL, HANDLER));
-      INT = lookup.findConstructor(SIGNAL, MethodType.methodType(void.class, String.class))
-          .invoke("INT");
+      NEW_SIGNAL = lookup.findConstructor(SIGNAL, MethodType.methodType(void.class, String.class));
     } catch (Throwable e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -39,32 +38,48 @@ final class Interrupts implements AutoCloseable {
   private final Object previous;
 
   private Interrupts(Runnable first, Runnable second) {
-    Object handler = Proxy.newProxyInstance(HANDLER.getClassLoader(), new Class<?>[] {HANDLER},
-        (proxy, method, args) -> switch (method.getName()) {
-          case "handle" -> {
-            switch (count.incrementAndGet()) {
-              case 1 -> first.run();
-              case 2 -> second.run();
-              default -> { }
-            }
-            yield null;
-          }
-          case "hashCode" -> System.identityHashCode(proxy);
-          case "equals" -> proxy == args[0];
-          default -> "Interrupts";
-        });
+    Object handler = handler(() -> {
+      switch (count.incrementAndGet()) {
+        case 1 -> first.run();
+        case 2 -> second.run();
+        default -> { }
+      }
+    });
     Object old;
     try {
-      old = handle(handler);
+      old = handle("INT", handler);
     } catch (IllegalArgumentException unavailable) {
       old = null; // SIGINT is ignored or reserved here: the runner's shutdown hook still stops agents
     }
     previous = old;
   }
 
-  private static Object handle(Object handler) {
+  /**
+   * Runs {@code action} on the JVM's signal thread for every {@code signal} ("TERM", "INT", ...)
+   * from now on.
+   *
+   * @throws IllegalArgumentException if the JVM cannot handle that signal here
+   */
+  static void onSignal(String signal, Runnable action) {
+    handle(signal, handler(action));
+  }
+
+  private static Object handler(Runnable action) {
+    return Proxy.newProxyInstance(HANDLER.getClassLoader(), new Class<?>[] {HANDLER},
+        (proxy, method, args) -> switch (method.getName()) {
+          case "handle" -> {
+            action.run();
+            yield null;
+          }
+          case "hashCode" -> System.identityHashCode(proxy);
+          case "equals" -> proxy == args[0];
+          default -> "signal handler";
+        });
+  }
+
+  private static Object handle(String signal, Object handler) {
     try {
-      return HANDLE.invoke(INT, handler);
+      return HANDLE.invoke(NEW_SIGNAL.invoke(signal), handler);
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -85,7 +100,7 @@ final class Interrupts implements AutoCloseable {
   @Override
   public void close() {
     if (previous != null) {
-      handle(previous);
+      handle("INT", previous);
     }
   }
 }
