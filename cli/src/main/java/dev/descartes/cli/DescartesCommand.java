@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /** The {@code descartes} command: its subcommands, {@code --help} and {@code --version}. */
 @Command(name = "descartes", mixinStandardHelpOptions = true, versionProvider = DescartesCommand.Version.class,
-    subcommands = {RunCommand.class, BackendsCommand.class, ServeCommand.class, DaemonCommands.Ps.class,
+    subcommands = {RunCommand.class, BackendsCommand.class, DoctorCommand.class, ServeCommand.class, DaemonCommands.Ps.class,
         DaemonCommands.Start.class, DaemonCommands.Logs.class, DaemonCommands.Stop.class, DaemonCommands.Kill.class,
         DaemonCommands.Send.class, DaemonCommands.History.class, DescartesCommand.VersionCommand.class,
         CommandLine.HelpCommand.class},

@@ -169,7 +169,8 @@ final class Fields {
       if (n instanceof Scalar s && (s.token() == JsonToken.VALUE_TRUE || s.token() == JsonToken.VALUE_FALSE)) {
         return s.token() == JsonToken.VALUE_TRUE;
       }
-      throw new Bad((n instanceof Scalar s && !s.isNull() ? "'" + s.text() + "' is" : "is " + n.kind()) + ", not true or false",
+      throw new Bad((n instanceof Scalar s && !s.isNull() ? "'" + s.text() + "' is not" : "is " + n.kind() + ", not")
+          + " true or false",
           "write " + name + ": true or " + name + ": false");
     });
   }

@@ -6,7 +6,10 @@ import dev.descartes.cli.Node.MapNode;
 import dev.descartes.cli.Node.Scalar;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentSandbox;
+import dev.descartes.runner.ContainerSpec;
 import dev.descartes.runner.AgentSignal;
+import dev.descartes.runner.ResourceLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +39,9 @@ import java.util.regex.Pattern;
  *     args: [--max-turns, 3] # more arguments for the CLI
  *     cwd: ../repo
  *     env: {LOG_LEVEL: debug}
+ *     sandbox:               # optional, here or at the top for every agent (see FleetSandbox)
+ *     container: localhost/agents:1   # optional: run it in a Podman container (see FleetContainer)
+ *       network: allow=api.anthropic.com:443
  * }</pre>
  *
  * Relative paths ({@code cwd}, {@code contextFile}, and a command's program when it contains a
@@ -51,7 +57,7 @@ final class FleetFile {
   static final Duration MAX_STOP_TIMEOUT = Duration.ofHours(1);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final java.util.Set<String> AGENT_FIELDS = java.util.Set.of("backend", "task", "model",
-      "systemPrompt", "context", "contextFile", "cwd", "env", "command", "autoApprove", "args");
+      "systemPrompt", "context", "contextFile", "cwd", "env", "command", "autoApprove", "args", "sandbox", "container");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private FleetFile() {}
@@ -79,6 +85,8 @@ final class FleetFile {
     Optional<Integer> max = top.integer("maxConcurrency", 1, MAX_AGENTS,
         "give the most agents to run at once, such as maxConcurrency: 4, or leave it out for no cap");
     Fleet.StopPolicy stop = stop(top);
+    ResourceLimits fleetLimits = limits(top);
+    Optional<AgentSandbox> sandbox = FleetSandbox.read(top, dir, problems).flatMap(s -> s);
     List<AgentConfig> agents = new ArrayList<>();
     List<Fleet.Origin> origins = new ArrayList<>();
     Optional<Node> agentsNode = top.node("agents");
@@ -98,7 +106,7 @@ final class FleetFile {
       for (int i = 0; i < entries.size(); i++) {
         Map.Entry<String, Entry> e = entries.get(i);
         boolean strayFieldsFollow = i + 1 < entries.size() && stray(entries.get(i + 1));
-        agent(e.getKey(), e.getValue(), dir, strayFieldsFollow, problems).ifPresent(a -> {
+        agent(e.getKey(), e.getValue(), dir, sandbox, strayFieldsFollow, fleetLimits, problems).ifPresent(a -> {
           agents.add(a.config());
           origins.add(a.origin());
         });
@@ -122,6 +130,63 @@ final class FleetFile {
     return new Fleet.StopPolicy(timeout, signal, failFast);
   }
 
+  /**
+   * A {@code limits:} mapping (memory, cpus, pids, timeout, output) under {@code parent}; none when
+   * absent. A wrong value is a problem, and that limit is then left out.
+   */
+  private static ResourceLimits limits(Fields parent) {
+    Optional<Fields> l = parent.map("limits", "limits", "write limits: with memory:, cpus:, pids:, timeout: and"
+        + " output: indented below it, such as limits: {memory: 2g, cpus: 1.5}");
+    if (l.isEmpty()) {
+      return ResourceLimits.none();
+    }
+    Fields f = l.get();
+    ResourceLimits.Builder b = ResourceLimits.builder();
+    f.get("memory", n -> size(n, ResourceLimits.MIN_MEMORY_BYTES, "memory: 2g")).ifPresent(b::memoryBytes);
+    f.get("cpus", FleetFile::cpus).ifPresent(b::cpus);
+    f.integer("pids", 1, 4_194_304, "give the most processes alive at once, such as pids: 256")
+        .ifPresent(b::maxProcesses);
+    f.duration("timeout", Duration.ofMillis(1), MAX_RUNTIME).ifPresent(b::runtime);
+    f.get("output", n -> size(n, 1, "output: 100m")).ifPresent(b::outputBytesPerStream);
+    f.done();
+    return b.build();
+  }
+
+  /** The most {@code limits.timeout} a fleet may give. */
+  static final Duration MAX_RUNTIME = Duration.ofDays(365);
+
+  /** A size such as {@code 512m}, {@code 2g} or a number of bytes, at least {@code min}. */
+  static long size(Node n, long min, String example) {
+    String fix = "write it like 512m, 2g or 1.5GiB (units k, m, g, t are powers of 1024), such as " + example;
+    String t = Fields.text(n, fix);
+    long bytes;
+    try {
+      bytes = ResourceLimits.parseSize(t);
+    } catch (IllegalArgumentException e) {
+      throw new Fields.Bad("'" + t + "' is not a size", fix);
+    }
+    if (bytes < min) {
+      throw new Fields.Bad(t + " is too small: the least is " + ResourceLimits.formatSize(min), fix);
+    }
+    return bytes;
+  }
+
+  /** A number of cores such as {@code 1.5}, from 0.01 to 4096. */
+  static double cpus(Node n) {
+    String fix = "give the cores the agent may use, such as cpus: 1.5 or cpus: 0.5 (0.01 to 4096)";
+    String t = Fields.text(n, fix);
+    double c;
+    try {
+      c = Double.parseDouble(t.strip());
+    } catch (NumberFormatException e) {
+      throw new Fields.Bad("'" + t + "' is not a number of cores", fix);
+    }
+    if (!(c >= 0.01 && c <= 4096)) {
+      throw new Fields.Bad(t + " is out of range", fix);
+    }
+    return c;
+  }
+
   private static AgentSignal signal(Node n) {
     String fix = "use interrupt (SIGINT) or terminate (SIGTERM), or leave it out for each backend's own sequence";
     String t = Fields.text(n, fix);
@@ -143,8 +208,8 @@ final class FleetFile {
    * @param strayFieldsFollow the next entry is one of this agent's fields, indented as an agent: a
    *     missing field is then reported there, not here
    */
-  private static Optional<Agent> agent(String name, Entry entry, Path dir, boolean strayFieldsFollow,
-      Problems problems) {
+  private static Optional<Agent> agent(String name, Entry entry, Path dir, Optional<AgentSandbox> fleetSandbox,
+      boolean strayFieldsFollow, ResourceLimits fleetLimits, Problems problems) {
     String at = entry.keyAt().toString();
     int before = problems.size();
     if (!NAME.matcher(name).matches()) {
@@ -185,6 +250,13 @@ final class FleetFile {
         + " env: {LOG_LEVEL: debug}").flatMap(e -> envNames(a, e, problems));
     Optional<Boolean> autoApprove = a.bool("autoApprove");
     Optional<List<String>> args = a.texts("args", "write args: as a list of arguments, such as args: [--max-turns, \"3\"]");
+    ResourceLimits limits = limits(a);
+    Optional<AgentSandbox> sandbox = FleetSandbox.read(a, dir, problems).orElse(fleetSandbox);
+    Optional<ContainerSpec> container = FleetContainer.read(a, dir, problems);
+    if (container.isPresent() && a.has("sandbox")) {
+      a.problem("sandbox", Problem.Kind.DATA, "given with container:, and a container is the agent's isolation",
+          "keep one: container: (with network: none and its mounts) or sandbox:");
+    }
     int beforeDone = problems.size();
     a.done();
     // a misspelt field (reported by done()) or a field indented too little explains a missing one
@@ -234,6 +306,8 @@ final class FleetFile {
     b.workingDir(cwd.orElse(dir));
     autoApprove.ifPresent(b::autoApprove);
     args.ifPresent(b::extraArgs);
+    b.limits(limits.orElse(fleetLimits));
+    container.ifPresentOrElse(b::container, () -> sandbox.ifPresent(b::sandbox));
     Map<String, String> places = new LinkedHashMap<>();
     for (String f : a.node().entries().keySet()) {
       places.put(f, a.at(f).toString());

@@ -85,8 +85,8 @@ public final class Main {
         if (c == root && !first.startsWith("-")) {
           didYouMean = Spelling.closest(first, root.getSubcommands().keySet()).map(s -> "did you mean " + s + "? ")
               .orElse(didYouMean);
-          return InputError.usage("", "unknown command '" + first + "'", didYouMean + "the commands are run,"
-              + " backends, version and help; see 'descartes --help'");
+          return InputError.usage("", "unknown command '" + first + "'", didYouMean + "the commands are "
+              + String.join(", ", root.getSubcommands().keySet()) + "; see 'descartes --help'");
         }
         if (first.startsWith("-") && c.getCommandName().equals("run")) {
           String task = "descartes run -- " + shellQuote(first);

@@ -1,7 +1,10 @@
 package dev.descartes.cli;
 
 import dev.descartes.runner.AgentConfig;
+import dev.descartes.runner.ResourceLimits;
 import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentSandbox;
+import dev.descartes.runner.ContainerSpec;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.ProcessRunnerConfig;
 import java.nio.file.Path;
@@ -29,9 +32,9 @@ import picocli.CommandLine.TypeConversionException;
  * sysexits} code ({@link ExitCodes}), and 130/143/129 after a signal.
  */
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
-    customSynopsis = {"descartes run [OPTIONS] TASK... [-- CLI_ARGS...]",
-        "descartes run [OPTIONS] -- TASK [CLI_ARGS...]      (a task that starts with '-')",
-        "descartes run [OPTIONS] -f FLEET"},
+    synopsisHeading = "", customSynopsis = {"Usage: descartes run [OPTIONS] TASK... [-- CLI_ARGS...]",
+        "       descartes run [OPTIONS] -- TASK [CLI_ARGS...]   (a task that starts with '-')",
+        "       descartes run [OPTIONS] -f FLEET", ""},
     description = {
         "Runs one agent on TASK, or every agent of a fleet file (-f), and shows their output as it comes.",
         "Words after '--' go to the agent's CLI as extra arguments. Ctrl+C stops the agents gracefully;"
@@ -87,6 +90,34 @@ final class RunCommand implements Callable<Integer> {
       description = "How long agents get to exit after Ctrl+C before SIGKILL, e.g. 5s (default: 10s, or the file's).")
   Duration stopTimeout;
 
+  @Option(names = "--image", paramLabel = "IMAGE", description = "Run the agent in a Podman container of this"
+      + " image (on this machine: nothing is pulled); its working directory is mounted. See docs/containers.md.")
+  String image;
+
+  @Option(names = "--memory", paramLabel = "SIZE", converter = MemoryLimit.class,
+      description = "Memory limit of each agent's whole process tree, e.g. 2g (a fleet file's limits win).")
+  Long memory;
+
+  @Option(names = "--cpus", paramLabel = "CORES", converter = CpuLimit.class,
+      description = "CPU limit of each agent, in cores, e.g. 1.5.")
+  Double cpus;
+
+  @Option(names = "--pids", paramLabel = "N", converter = PidsLimit.class,
+      description = "Most processes alive at once in each agent's tree, e.g. 256.")
+  Integer pids;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", converter = RuntimeLimit.class,
+      description = "Runtime limit of each agent, e.g. 30m; past it the agent is stopped and fails.")
+  Duration timeout;
+
+  @Option(names = "--sandbox", description = "Run the agent (with -f: every agent without a sandbox of its own)"
+      + " in a sandbox: the rest of the filesystem read-only, a new empty HOME, a private loopback; see docs/sandbox.md.")
+  boolean sandbox;
+
+  @Option(names = "--network", paramLabel = "POLICY", converter = NetworkPolicy.class,
+      description = "The sandbox's network (implies --sandbox): none, loopback (default), host, or allow=HOST:PORT,...")
+  AgentSandbox.Network network;
+
   @ArgGroup(exclusive = true)
   Format format = new Format();
 
@@ -112,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Problems problems = new Problems();
-    Fleet fleet = file != null ? fromFile(problems) : single();
+    Fleet fleet = withSandbox(file != null ? fromFile(problems) : single());
     // every problem of every agent at once, before the runner (and anything else) starts
     Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
     problems.throwIfAny();
@@ -139,6 +170,7 @@ final class RunCommand implements Callable<Integer> {
     singleOnly.put("--env", !env.isEmpty());
     singleOnly.put("--name", name != null);
     singleOnly.put("--auto-approve", autoApprove);
+    singleOnly.put("--image", image != null);
     for (var o : singleOnly.entrySet()) {
       if (o.getValue()) {
         throw InputError.usage(o.getKey(), "applies to a single agent", "with -f, set it on each agent in " + file
@@ -146,7 +178,10 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     Fleet f = FleetFile.read(file, problems);
-    return new Fleet(f.source(), f.agents(),
+    ResourceLimits flags = limits();
+    List<AgentConfig> agents = f.agents().stream()
+        .map(a -> flags.isEmpty() ? a : a.toBuilder().limits(a.limits().orElse(flags)).build()).toList();
+    return new Fleet(f.source(), agents,
         maxConcurrency != null ? OptionalInt.of(maxConcurrency) : f.maxConcurrency(),
         new Fleet.StopPolicy(stopTimeout != null ? stopTimeout : f.stop().timeout(), f.stop().signal(),
             f.stop().failFast()), f.origins());
@@ -187,8 +222,21 @@ final class RunCommand implements Callable<Integer> {
       throw InputError.usage("--name", "'" + name + "' is not a plain name", "use letters, digits, '.', '_' and '-'"
           + " (at most 64, starting with a letter or digit)");
     }
-    AgentConfig.Builder a = AgentConfig.builder().name(agentName).modelBackend(b).task(prompt)
+    AgentConfig.Builder a = AgentConfig.builder().name(agentName).modelBackend(b).task(prompt).limits(limits())
         .autoApprove(autoApprove).extraArgs(extraArgs);
+    if (image != null) {
+      if (sandbox || network != null) {
+        throw InputError.usage("--image", "given with --sandbox or --network, and a container is the agent's"
+            + " isolation", "keep one: --image or --sandbox");
+      }
+      try {
+        a.container(ContainerSpec.of(image));
+      } catch (AgentException.InvalidConfig e) {
+        throw InputError.usage("--image", e.getMessage().replaceFirst("^container.image: ", ""),
+            "name an image on this machine ('podman images' lists them)");
+      }
+      places.put("container", "--image");
+    }
     for (String k : env.keySet()) {
       if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
         throw InputError.usage("--env", "'" + k + "' is not a variable name", "use letters, digits and '_', not"
@@ -255,6 +303,100 @@ final class RunCommand implements Callable<Integer> {
 
   private static String quote(String s) {
     return "'" + (s.length() > 40 ? s.substring(0, 37) + "..." : s) + "'";
+  }
+
+  /** The limits the flags give, as defaults for every agent; a flag left out is no limit. */
+  private ResourceLimits limits() {
+    ResourceLimits.Builder l = ResourceLimits.builder();
+    Optional.ofNullable(memory).ifPresent(l::memoryBytes);
+    Optional.ofNullable(cpus).ifPresent(l::cpus);
+    Optional.ofNullable(pids).ifPresent(l::maxProcesses);
+    Optional.ofNullable(timeout).ifPresent(l::runtime);
+    return l.build();
+  }
+
+  private static Node value(String text) {
+    return new Node.Scalar(new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, text);
+  }
+
+  /** {@code --memory 2g}. */
+  static final class MemoryLimit implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      try {
+        return FleetFile.size(value(value), ResourceLimits.MIN_MEMORY_BYTES, "--memory 2g");
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
+    }
+  }
+
+  /** The fleet with {@code --sandbox} and {@code --network} applied to every agent without a sandbox. */
+  private Fleet withSandbox(Fleet fleet) {
+    if (!sandbox && network == null) {
+      return fleet;
+    }
+    AgentSandbox.Builder b = AgentSandbox.builder();
+    Optional.ofNullable(network).ifPresent(b::network);
+    AgentSandbox s = b.build();
+    List<AgentConfig> agents = fleet.agents().stream()
+        .map(a -> a.sandbox().isPresent() || a.container().isPresent() ? a : a.toBuilder().sandbox(s).build())
+        .toList();
+    return new Fleet(fleet.source(), agents, fleet.maxConcurrency(), fleet.stop(), fleet.origins());
+  }
+
+  /** A sandbox's network for {@code --network}: none, loopback, host or allow=HOST:PORT,... */
+  static final class NetworkPolicy implements ITypeConverter<AgentSandbox.Network> {
+    @Override
+    public AgentSandbox.Network convert(String value) {
+      try {
+        return FleetSandbox.network(new Node.Scalar(new Node.Pos("", 0, 0),
+            com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
+    }
+  }
+
+  /** {@code --cpus 1.5}. */
+  static final class CpuLimit implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String value) {
+      try {
+        return FleetFile.cpus(value(value));
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
+    }
+  }
+
+  /** {@code --pids 256}. */
+  static final class PidsLimit implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      try {
+        return Fields.integer(value(value), 1, 4_194_304, "give the most processes alive at once, such as --pids 256");
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
+    }
+  }
+
+  /** {@code --timeout 30m}. */
+  static final class RuntimeLimit implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      String fix = "write it like 90s, 30m or 2h";
+      try {
+        Duration d = Durations.parse(value);
+        if (d.isZero() || d.isNegative() || d.compareTo(FleetFile.MAX_RUNTIME) > 0) {
+          throw new TypeConversionException(value + " is out of range; " + fix);
+        }
+        return d;
+      } catch (IllegalArgumentException | ArithmeticException e) {
+        throw new TypeConversionException("'" + value + "' is not a duration; " + fix);
+      }
+    }
   }
 
   /** A count of agents for {@code --max-concurrency}: 1 to {@link FleetFile#MAX_AGENTS}. */

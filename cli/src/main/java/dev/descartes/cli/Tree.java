@@ -16,7 +16,9 @@ import dev.descartes.cli.Node.Scalar;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -31,10 +33,13 @@ final class Tree {
 
   private final String file;
   private final boolean yaml;
+  /** TOML only (its parser gives no places): the place of each dotted key's value, found by a scan. */
+  private final Map<String, Pos> tomlPlaces;
 
-  private Tree(String file, boolean yaml) {
+  private Tree(String file, boolean yaml, String text) {
     this.file = file;
     this.yaml = yaml;
+    this.tomlPlaces = yaml ? Map.of() : tomlPlaces(text, file);
   }
 
   /**
@@ -43,7 +48,7 @@ final class Tree {
    * @throws InputError at the first syntax error
    */
   static Optional<Node> parse(String text, String file, boolean toml) {
-    return new Tree(file, !toml).parse(text, toml ? new TomlFactory() : new YAMLFactory());
+    return new Tree(file, !toml, text).parse(text, toml ? new TomlFactory() : new YAMLFactory());
   }
 
   private Optional<Node> parse(String text, JsonFactory factory) {
@@ -51,7 +56,7 @@ final class Tree {
       if (p.nextToken() == null) {
         return Optional.empty();
       }
-      Node root = read(p);
+      Node root = read(p, "");
       if (p.nextToken() != null) {
         throw InputError.data(pos(p.currentTokenLocation()).toString(),
             "a second YAML document (after a '---' line); a fleet file holds one",
@@ -65,8 +70,8 @@ final class Tree {
     }
   }
 
-  private Node read(JsonParser p) throws IOException {
-    Pos at = pos(p.currentTokenLocation());
+  private Node read(JsonParser p, String path) throws IOException {
+    Pos at = yaml ? pos(p.currentTokenLocation()) : tomlPlaces.getOrDefault(path, new Pos(file, 0, 0));
     JsonToken t = p.currentToken();
     if (yaml && p instanceof YAMLParser y && y.isCurrentAlias()) {
       throw InputError.data(at.toString(), "a YAML alias (*" + p.getText() + ") is not supported in a fleet file",
@@ -77,9 +82,10 @@ final class Tree {
         LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
         for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
           String key = p.currentName();
-          Pos keyAt = pos(p.currentTokenLocation());
+          String keyPath = path.isEmpty() ? key : path + "." + key;
+          Pos keyAt = yaml ? pos(p.currentTokenLocation()) : tomlPlaces.getOrDefault(keyPath + "=", at);
           p.nextToken();
-          Node value = read(p);
+          Node value = read(p, keyPath);
           Entry old = entries.putIfAbsent(key, new Entry(keyAt, value));
           if (old != null) {
             throw InputError.data(keyAt.toString(), "duplicate key '" + key + "' (first at line "
@@ -91,13 +97,45 @@ final class Tree {
       case START_ARRAY -> {
         List<Node> items = new ArrayList<>();
         for (JsonToken i = p.nextToken(); i != JsonToken.END_ARRAY; i = p.nextToken()) {
-          items.add(read(p));
+          items.add(read(p, path + "[" + items.size() + "]"));
         }
         yield new ListNode(at, items);
       }
       case VALUE_NULL -> new Scalar(at, t, "");
       default -> new Scalar(at, t, p.getText());
     };
+  }
+
+  /**
+   * Where each key of a TOML file stands ({@code path=}) and where its value starts ({@code path}),
+   * from {@code [table]} headers and {@code key = value} lines; good enough to point at the line
+   * of a problem (a key inside an inline table points at the line of its table's key).
+   */
+  private static Map<String, Pos> tomlPlaces(String text, String file) {
+    Map<String, Pos> places = new HashMap<>();
+    String table = "";
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      String t = line.strip();
+      int indent = line.indexOf(t.isEmpty() ? " " : t.substring(0, 1)) + 1;
+      if (t.startsWith("[") && !t.startsWith("[[")) {
+        table = t.substring(1, Math.max(1, t.indexOf(']'))).strip().replace("\"", "");
+        places.put(table, new Pos(file, i + 1, indent));
+        places.putIfAbsent(table + "=", new Pos(file, i + 1, indent));
+      } else if (!t.startsWith("#") && t.contains("=")) {
+        String key = t.substring(0, t.indexOf('=')).strip().replace("\"", "");
+        String path = table.isEmpty() ? key : table + "." + key;
+        int eq = line.indexOf('=');
+        int value = eq + 1;
+        while (value < line.length() && line.charAt(value) == ' ') {
+          value++;
+        }
+        places.put(path + "=", new Pos(file, i + 1, indent));
+        places.put(path, new Pos(file, i + 1, value + 1));
+      }
+    }
+    return places;
   }
 
   private Pos pos(JsonLocation loc) {

@@ -69,6 +69,23 @@ class FleetRunTest {
   }
 
   @Test
+  void aFleetsRuntimeLimitStopsAnAgentAndTheSummarySaysWhichLimit() throws Exception {
+    Path fleet = write("limits.yaml", """
+        limits: {timeout: 1s}
+        agents:
+          sleeper: {command: "sleep 30"}
+          quick: {command: "echo done", limits: {timeout: 30s, memory: 256m}}
+        """);
+
+    Cli.Running r = Cli.run(dir, Map.of(), "run", "-f", fleet.toString());
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    assertThat(r.stdoutLines()).as(r.toString())
+        .anyMatch(l -> l.matches("sleeper +failed +.*runtime limit of 1 s reached.*"))
+        .anyMatch(l -> l.matches("quick +completed .*"));
+  }
+
+  @Test
   void maxConcurrencyCapsHowManyAgentsRunAtOnce() throws Exception {
     // each agent holds a lock directory while it runs: a second one at the same time would fail
     String holdLock = "mkdir lock || { echo 'another agent is running'; exit 9; }; sleep 0.2; rmdir lock";

@@ -18,7 +18,10 @@ import java.util.Optional;
  * @param exitStatus how the process ended, once it has
  * @param endedAt when the runner saw it end
  * @param health what the last health check found
- * @param metrics uptime, traffic and resource figures
+ * @param metrics uptime, traffic and resource figures: the use of each limit in {@code limits}
+ *     ({@link ResourceUsage#residentBytes()} against {@link ResourceLimits#memoryBytes()}, and so on)
+ * @param activity what the agent is doing: busy, idle between turns, waiting for input
+ * @param limits the resource limits in force for this agent (its own, and the runner's defaults)
  */
 public record AgentInfo(
     AgentId id,
@@ -31,7 +34,9 @@ public record AgentInfo(
     Optional<ExitStatus> exitStatus,
     Optional<Instant> endedAt,
     AgentHealth health,
-    AgentMetrics metrics) {
+    AgentMetrics metrics,
+    AgentActivity activity,
+    ResourceLimits limits) {
 
   public AgentInfo {
     Objects.requireNonNull(id, "id");
@@ -41,5 +46,23 @@ public record AgentInfo(
     Objects.requireNonNull(endedAt, "endedAt");
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(metrics, "metrics");
+    activity = Objects.requireNonNullElse(activity, status.isLive() ? AgentActivity.BUSY : AgentActivity.ENDED);
+    limits = Objects.requireNonNullElse(limits, ResourceLimits.none());
+  }
+
+  /** A snapshot without resource limits. */
+  public AgentInfo(AgentId id, String name, String modelBackend, String task, AgentStatus status, long pid,
+      Instant startedAt, Optional<ExitStatus> exitStatus, Optional<Instant> endedAt, AgentHealth health,
+      AgentMetrics metrics, AgentActivity activity) {
+    this(id, name, modelBackend, task, status, pid, startedAt, exitStatus, endedAt, health, metrics, activity,
+        ResourceLimits.none());
+  }
+
+  /** A snapshot without activity (busy while live, else ended) or resource limits. */
+  public AgentInfo(AgentId id, String name, String modelBackend, String task, AgentStatus status, long pid,
+      Instant startedAt, Optional<ExitStatus> exitStatus, Optional<Instant> endedAt, AgentHealth health,
+      AgentMetrics metrics) {
+    this(id, name, modelBackend, task, status, pid, startedAt, exitStatus, endedAt, health, metrics, null,
+        ResourceLimits.none());
   }
 }

@@ -93,6 +93,7 @@ final class ClaudeParser implements AgentEventParser {
           || error.filter(m -> m.contains("API Error")).isPresent();
       kind = Optional.of(api ? ErrorKind.API_ERROR
           : subtype.equals("error_max_turns") ? ErrorKind.MAX_TURNS
+          : subtype.contains("budget") || reason.contains("budget") ? ErrorKind.BUDGET
           : reason.startsWith("aborted") || reason.contains("interrupt") ? ErrorKind.INTERRUPTED
           : ErrorKind.EXECUTION_ERROR);
       message = error.or(() -> resultText).or(() -> Optional.of(subtype + " (" + reason + ")"));

@@ -1,6 +1,7 @@
 package dev.descartes.runner;
 
 import dev.descartes.runner.internal.AgentRegistry;
+import dev.descartes.runner.internal.BudgetWatch;
 import dev.descartes.runner.internal.LocalAgent;
 import dev.descartes.runner.internal.Spawner;
 import dev.descartes.runner.internal.backend.BackendRegistry;
@@ -32,12 +33,15 @@ import java.util.function.Consumer;
  */
 public final class LocalProcessRunner implements AgentRunner {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalProcessRunner.class);
+
 
   private final ProcessRunnerConfig config;
   private final ProcessEngine engine;
   private final BackendRegistry backends;
   private final AgentRegistry registry;
   private final Spawner spawner;
+  private final BudgetWatch budgets;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
 
@@ -52,6 +56,7 @@ public final class LocalProcessRunner implements AgentRunner {
     this.backends = new BackendRegistry(config.backends());
     this.spawner = new Spawner(config, backends);
     this.registry = new AgentRegistry(config, engine);
+    this.budgets = new BudgetWatch(config.budgetUsd(), registry);
     if (config.subreaper()) {
       OrphanReaper.becomeSubreaper();
     }
@@ -90,14 +95,55 @@ public final class LocalProcessRunner implements AgentRunner {
   public AgentHandle spawn(AgentConfig config) {
     ensureOpen();
     requirePreparedWorkspace(config);
-    return registry.spawn(spawner, config, null);
+    return observed(config, () -> {
+      LocalAgent a = registry.spawn(spawner, config, null);
+      budgets.watch(a);
+      return a;
+    });
   }
 
   @Override
   public AgentHandle spawn(AgentConfig config, Duration waitForSlot) throws InterruptedException {
     ensureOpen();
     requirePreparedWorkspace(config);
-    return registry.spawnWaiting(spawner, config, waitForSlot);
+    return observed(config, () -> {
+      LocalAgent a = registry.spawnWaiting(spawner, config, waitForSlot);
+      budgets.watch(a);
+      return a;
+    });
+  }
+
+  private interface SpawnCall<X extends Exception> {
+    AgentHandle spawn() throws X;
+  }
+
+  /** Runs {@code call} with the config's {@link RunnerListener} told of the spawn, its failure and the exit. */
+  private <X extends Exception> AgentHandle observed(AgentConfig agent, SpawnCall<X> call) throws X {
+    RunnerListener l = config.listener();
+    if (l == RunnerListener.NONE) {
+      return call.spawn();
+    }
+    long t0 = System.nanoTime();
+    tell(() -> l.spawnStarted(agent));
+    AgentHandle h;
+    try {
+      h = call.spawn();
+    } catch (AgentException e) {
+      tell(() -> l.spawnFailed(agent, e));
+      throw e;
+    }
+    Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+    tell(() -> l.spawned(h, latency));
+    h.onExit().whenComplete((x, e) -> tell(() -> l.exited(h.info(), h.outcome())));
+    return h;
+  }
+
+  private static void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("a RunnerListener failed: {}", e.toString());
+    }
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -46,6 +47,11 @@ import java.util.Set;
  *     kernel, and a watchdog process kills every agent if the JVM dies. Off, or where no cgroup is
  *     writable, agents' trees are tracked through {@code /proc}
  * @param sandbox the sandbox of every agent that names none of its own; empty for none
+ * @param budgetUsd the most all agents of this runner (a fleet) may spend together, in US dollars,
+ *     by the runner's own accounting of their usage events: past it every live agent is stopped
+ *     with {@link AgentOutcome.ErrorKind#BUDGET}, and so is any agent started later
+ * @param listener observes spawns, failed spawns and exits (metrics without a daemon); {@link
+ *     RunnerListener#NONE} by default
  */
 public record ProcessRunnerConfig(
     Optional<Path> workingDir,
@@ -67,7 +73,9 @@ public record ProcessRunnerConfig(
     Engine engine,
     ResourceLimits limits,
     boolean cgroupContainment,
-    Optional<AgentSandbox> sandbox) {
+    Optional<AgentSandbox> sandbox,
+    OptionalDouble budgetUsd,
+    RunnerListener listener) {
 
   /** How processes are started and their pipes read. */
   public enum Engine {
@@ -104,6 +112,12 @@ public record ProcessRunnerConfig(
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(limits, "limits");
     sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
+    budgetUsd = Objects.requireNonNullElse(budgetUsd, OptionalDouble.empty());
+    if (budgetUsd.isPresent() && !(budgetUsd.getAsDouble() > 0 && Double.isFinite(budgetUsd.getAsDouble()))) {
+      throw new AgentException.InvalidConfig("budgetUsd", "is " + budgetUsd.getAsDouble()
+          + "; give a positive amount of US dollars such as 5.00, or leave it unset for no budget");
+    }
+    listener = Objects.requireNonNullElse(listener, RunnerListener.NONE);
     if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
       throw new AgentException.InvalidConfig("healthCheckInterval",
           "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
@@ -159,8 +173,16 @@ public record ProcessRunnerConfig(
     private final List<AgentBackend> backends = new ArrayList<>();
     private Engine engine = Engine.AUTO;
     private ResourceLimits limits = ResourceLimits.none();
+    private Double budgetUsd;
+
+    /** The most all agents of the runner may spend together (see {@link ProcessRunnerConfig#budgetUsd()}). */
+    public Builder budgetUsd(double budgetUsd) {
+      this.budgetUsd = budgetUsd;
+      return this;
+    }
     private boolean cgroupContainment = true;
     private AgentSandbox sandbox;
+    private RunnerListener listener = RunnerListener.NONE;
 
     private Builder() {}
 
@@ -285,6 +307,12 @@ public record ProcessRunnerConfig(
       return this;
     }
 
+    /** Observes spawns, failed spawns and exits; see {@link RunnerListener}. */
+    public Builder listener(RunnerListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     public ProcessRunnerConfig build() {
       return new ProcessRunnerConfig(Optional.ofNullable(workingDir), enableJsonStreaming,
           enableHealthChecks, healthCheckInterval,
@@ -292,7 +320,8 @@ public record ProcessRunnerConfig(
           shutdownTimeout, Optional.ofNullable(transcriptDir), outputWindowBytes, pinnedHeadBytes,
           maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
           outputDrainTimeout, shutdownHook, subreaper, backends, engine, limits, cgroupContainment,
-          Optional.ofNullable(sandbox));
+          Optional.ofNullable(sandbox), budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
+          listener);
     }
   }
 }

@@ -25,7 +25,7 @@ import java.util.OptionalLong;
  * #orElse}). Immutable and thread-safe.
  *
  * @param memoryBytes the most memory the tree may use (cgroup {@code memory.max}); past it the
- *     kernel's OOM killer ends a process of the tree, and the runner then kills the rest
+ *     kernel's OOM killer ends the largest process of the tree
  * @param cpus CPU time as a fraction of cores over each 100 ms ({@code 1.5} = one and a half cores,
  *     cgroup {@code cpu.max}); the agent is slowed, never stopped
  * @param maxProcesses the most processes (and threads) alive in the tree at once (cgroup {@code

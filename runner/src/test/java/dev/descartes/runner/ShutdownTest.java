@@ -171,7 +171,10 @@ class ShutdownTest {
   /** Spawns three agents, writes their pids, and exits the JVM without closing the runner. */
   public static final class HookMain {
     public static void main(String[] args) throws Exception {
-      var runner = new LocalProcessRunner(TestRunners.config().shutdownHook(Boolean.parseBoolean(args[1]))
+      boolean hook = Boolean.parseBoolean(args[1]);
+      // Without the hook, agents only survive the JVM's end without their cgroups too: the death
+      // watchdog kills the agents of a JVM that ends in any way (RunnerDeathTest).
+      var runner = new LocalProcessRunner(TestRunners.config().shutdownHook(hook).cgroupContainment(hook)
           .shutdownTimeout(Duration.ofSeconds(1)).build());
       StringBuilder pids = new StringBuilder();
       for (int i = 0; i < 3; i++) {

@@ -96,6 +96,24 @@ final class Metrics {
             a.name(), a.id()))).register(registry);
   }
 
+  /** The runner's hook that counts spawns, their latency and refused spawns. */
+  dev.descartes.runner.RunnerListener listener() {
+    return new dev.descartes.runner.RunnerListener() {
+      @Override
+      public void spawned(dev.descartes.runner.AgentHandle agent, Duration latency) {
+        Metrics.this.spawned(History.backendOf(agent.config()), latency);
+      }
+
+      @Override
+      public void spawnFailed(dev.descartes.runner.AgentConfig config, dev.descartes.runner.AgentException error) {
+        Metrics.this.spawnFailed(History.backendOf(config));
+        if (error instanceof dev.descartes.runner.AgentException.LimitReached) {
+          limitHit("max_concurrent_agents");
+        }
+      }
+    };
+  }
+
   void spawned(String backend, Duration latency) {
     spawns.labelValues(backend).inc();
     spawnLatency.observe(latency.toNanos() / 1e9);

@@ -101,12 +101,13 @@ final class Supervisor implements AutoCloseable {
     this.history = history;
     this.changes = new EventLog(10_000, 8L << 20);
     var b = dev.descartes.runner.ProcessRunnerConfig.builder().shutdownHook(false)
+        .healthCheckInterval(Duration.ofSeconds(2)) // CPU and memory on the dashboard and in /metrics
         .shutdownTimeout(settings.stopTimeout());
     if (settings.transcripts()) {
       b.transcriptDir(settings.dataDir().resolve("transcripts"));
     }
-    this.runner = new LocalProcessRunner(b.build());
     this.metrics = new Metrics(this::metricAgents);
+    this.runner = new LocalProcessRunner(b.listener(metrics.listener()).build());
     this.listener = runner.onEvent(this::onEvent);
     recoverLostRuns();
   }
@@ -131,16 +132,10 @@ final class Supervisor implements AutoCloseable {
       throw new ApiException(503, "shutting_down", "the daemon is stopping; start the agent once it runs again");
     }
     Instant requested = Instant.now();
-    long t0 = System.nanoTime();
-    String backend = History.backendOf(config);
     AgentHandle h;
     try {
       h = runner.spawn(config);
     } catch (AgentException e) {
-      metrics.spawnFailed(backend);
-      if (e instanceof AgentException.LimitReached) {
-        metrics.limitHit("max_concurrent_agents");
-      }
       String runId = UUID.randomUUID().toString();
       history.created(runId, config, requested);
       history.spawnFailed(runId, e.getMessage(), Instant.now());
@@ -151,7 +146,6 @@ final class Supervisor implements AutoCloseable {
         default -> new ApiException(422, "spawn_failed", e.getMessage());
       };
     }
-    metrics.spawned(backend, Duration.ofNanos(System.nanoTime() - t0));
     Managed m = register(h, fleet);
     history.created(h.id().toString(), config, requested);
     history.started(h.id().toString(), h.pid(), h.info().startedAt(), h.stdout().transcript());

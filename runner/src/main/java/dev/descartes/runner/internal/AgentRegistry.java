@@ -38,6 +38,7 @@ public final class AgentRegistry implements AutoCloseable {
   private final ExecutorService background = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
+  private final LimitWatch limitWatch = new LimitWatch();
   private final LocalAgent.Context context;
   /** What to do once each agent has ended (such as removing its container); runs before Exited. */
   private final ConcurrentHashMap<AgentId, Runnable> afterExit = new ConcurrentHashMap<>();
@@ -48,7 +49,7 @@ public final class AgentRegistry implements AutoCloseable {
     this.slots = new AgentSlots(config.maxConcurrentAgents());
     this.health = config.enableHealthChecks()
         ? new HealthMonitor(config.healthCheckInterval(), this::live) : null;
-    this.context = new LocalAgent.Context(config, engine, background, this::terminal, listeners);
+    this.context = new LocalAgent.Context(config, engine, background, this::terminal, listeners, limitWatch);
   }
 
   public LocalAgent spawn(Spawner spawner, AgentConfig agent, Duration waitForSlot) {
@@ -192,6 +193,7 @@ public final class AgentRegistry implements AutoCloseable {
     if (health != null) {
       health.close();
     }
+    limitWatch.close();
     background.shutdown();
   }
 }

@@ -6,12 +6,13 @@ import dev.descartes.runner.internal.os.ProcessTree;
 import java.time.Duration;
 
 /**
- * The processes of one agent, to signal and to kill as a whole. {@link LinuxAgentTree} finds every
+ * The processes of one agent, to signal and to kill as a whole. {@link CgroupAgentTree} is the
+ * agent's cgroups (where the machine has writable ones); {@link LinuxAgentTree} finds every
  * member through {@code /proc} (tools that started their own session included); {@link
  * PortableAgentTree}, off Linux, knows only the JDK's view of the leader and its descendants.
  * Implementations are thread-safe.
  */
-sealed interface AgentTree permits LinuxAgentTree, PortableAgentTree {
+sealed interface AgentTree permits CgroupAgentTree, LinuxAgentTree, PortableAgentTree {
 
   /**
    * The tree of a freshly started leader whose environment carries the agent's cookie: on Linux

@@ -5,6 +5,7 @@ import dev.descartes.runner.AgentEventParser;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentOutcome;
 import dev.descartes.runner.ExitStatus;
+import dev.descartes.runner.internal.activity.ActivityTracker;
 import dev.descartes.runner.internal.io.LineLog;
 import java.util.Iterator;
 import java.util.List;
@@ -36,6 +37,7 @@ final class EventDispatch {
   private final AgentEventParser parser;
   private final OutcomeTracker outcomeTracker;
   private final Optional<LocalSession> session;
+  private final ActivityTracker activity;
   private volatile AgentOutcome outcome;
 
   /**
@@ -52,6 +54,8 @@ final class EventDispatch {
     this.parser = cli.parsers().get();
     this.outcomeTracker = new OutcomeTracker(parser.reportsResults());
     this.session = session;
+    this.activity = new ActivityTracker(jsonStreaming && parser.reportsResults(),
+        session.isPresent() && !cli.firstMessageSent());
   }
 
   /**
@@ -68,6 +72,7 @@ final class EventDispatch {
     }
     List<AgentEvent> events = jsonDecoder.decode(entry, parser);
     for (AgentEvent e : events) {
+      activity.accept(e);
       if (e instanceof AgentEvent.Normalized n) {
         outcomeTracker.accept(n);
         session.ifPresent(s -> s.accept(n));
@@ -84,6 +89,9 @@ final class EventDispatch {
 
   /** Delivers {@code event} to the runner's listeners, then the handle's; a throwing one is logged. */
   void emit(AgentEvent event) {
+    if (event instanceof AgentEvent.Started || event instanceof AgentEvent.Exited) {
+      activity.accept(event);
+    }
     for (Consumer<? super AgentEvent> l : runnerListeners) {
       deliver(l, event);
     }
@@ -111,9 +119,26 @@ final class EventDispatch {
         jsonStreaming ? cli.parsers().get() : AgentEventParser.none());
   }
 
-  /** Called once by the exit finalizer: fixes the outcome. */
-  void agentExited(ExitStatus status, boolean stopRequested) {
-    outcome = outcomeTracker.finish(status, stopRequested);
+  /**
+   * Called once by the exit finalizer: fixes the outcome. A limit the runner stopped the agent for
+   * replaces the CLI's verdict when the CLI reported a failure, or always for a budget.
+   *
+   * @return whether the limit decided the outcome
+   */
+  boolean agentExited(ExitStatus status, boolean stopRequested, AgentOutcome.ErrorKind limit, String limitMessage) {
+    AgentOutcome o = outcomeTracker.finish(status, stopRequested);
+    boolean limited = limit != null && (!o.success() || limit == AgentOutcome.ErrorKind.BUDGET);
+    if (limited) {
+      o = new AgentOutcome(false, o.resultText(), Optional.of(limit), Optional.of(limitMessage), o.costUsd(),
+          o.inputTokens(), o.outputTokens(), o.turns(), o.sessionId(), o.exitStatus());
+    }
+    outcome = o;
+    return limited;
+  }
+
+  /** What the agent is doing. */
+  ActivityTracker activity() {
+    return activity;
   }
 
   /** Called once after the Exited event: turns still waiting in the session never get a result. */

@@ -3,6 +3,7 @@ package dev.descartes.runner.internal;
 import dev.descartes.runner.ProcessState;
 import dev.descartes.runner.ResourceUsage;
 import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.cgroup.CgroupStats;
 import dev.descartes.runner.internal.os.ProcSnapshot;
 import dev.descartes.runner.internal.os.ProcStat;
 import dev.descartes.runner.internal.os.ProcessTree;
@@ -21,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Health checks with one thread for every agent of a runner: each tick reads {@code /proc} once and
+ * Health checks with one thread for every agent of a runner: each tick reads {@code /proc} once (when
+ * an agent without cgroups needs it; the others are read from their cgroup controllers) and
  * records every live agent's state (running, sleeping, stopped, zombie) and the CPU time, resident
  * memory and process count of its tree. Where there is no {@code /proc} it asks the JDK instead.
  */
@@ -47,7 +49,10 @@ final class HealthMonitor implements AutoCloseable {
       if (live.isEmpty()) {
         return;
       }
-      ProcSnapshot snapshot = Platform.isLinux() ? ProcSnapshots.fresh() : null;
+      // Agents in cgroups are read from their controllers: /proc is scanned only for the others.
+      boolean scan = Platform.isLinux() && live.stream().anyMatch(a -> a.tree().filter(t -> t instanceof LinuxAgentTree)
+          .isPresent());
+      ProcSnapshot snapshot = scan ? ProcSnapshots.fresh() : null;
       Instant now = Instant.now();
       for (LocalAgent a : live) {
         a.tree().ifPresent(t -> a.recordHealth(sample(t, snapshot, now)));
@@ -60,6 +65,7 @@ final class HealthMonitor implements AutoCloseable {
   /** One agent's state and usage now, from {@code snapshot} (null where there is no /proc). */
   static HealthSample sample(AgentTree tree, ProcSnapshot snapshot, Instant now) {
     return switch (tree) {
+      case CgroupAgentTree cgroup -> sampleCgroup(cgroup, now);
       case LinuxAgentTree linux -> sampleLinux(linux.tree(), snapshot, now);
       case PortableAgentTree portable -> samplePortable(portable.leaderPid(), now);
     };
@@ -80,6 +86,13 @@ final class HealthMonitor implements AutoCloseable {
     ResourceUsage usage = new ResourceUsage(Duration.ofMillis(cpu * 1000 / ProcFs.TICKS_PER_SECOND),
         rss * ProcFs.PAGE_SIZE, members.size(), now);
     return new HealthSample(state, Optional.of(usage), now);
+  }
+
+  private static HealthSample sampleCgroup(CgroupAgentTree tree, Instant now) {
+    CgroupStats s = tree.group().stats();
+    ProcessState state = ProcFs.stat(tree.leaderPid()).map(p -> toState(p.state())).orElse(ProcessState.EXITED);
+    return new HealthSample(state, Optional.of(new ResourceUsage(s.cpuTime(), s.memoryBytes(), s.processes(), now)),
+        now);
   }
 
   private static HealthSample samplePortable(long pid, Instant now) {

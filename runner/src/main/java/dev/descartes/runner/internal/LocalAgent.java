@@ -18,6 +18,11 @@ import dev.descartes.runner.GracefulShutdown;
 import dev.descartes.runner.LaunchSpec;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.ProcessState;
+import dev.descartes.runner.ResourceLimits;
+import dev.descartes.runner.internal.cgroup.AgentCgroup;
+import dev.descartes.runner.internal.cgroup.CgroupPlacer;
+import dev.descartes.runner.internal.cgroup.CgroupStats;
+import dev.descartes.runner.internal.activity.ActivityTracker;
 import dev.descartes.runner.internal.engine.ChildProcess;
 import dev.descartes.runner.internal.engine.LaunchRequest;
 import dev.descartes.runner.internal.engine.ProcessEngine;
@@ -54,6 +59,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalAgent implements AgentHandle {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalAgent.class);
+  private static final Duration LIMIT_STOP_TIMEOUT = Duration.ofSeconds(10);
   static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
 
   /**
@@ -64,13 +70,15 @@ public final class LocalAgent implements AgentHandle {
    * @param background runs exit handling and the initial input
    * @param onTerminal called once, as the status becomes final
    * @param runnerListeners the runner's event listeners, live
+   * @param limitWatch enforces the runtime and output limits
    */
   public record Context(
       ProcessRunnerConfig config,
       ProcessEngine engine,
       Executor background,
       Consumer<LocalAgent> onTerminal,
-      List<Consumer<? super AgentEvent>> runnerListeners) {}
+      List<Consumer<? super AgentEvent>> runnerListeners,
+      LimitWatch limitWatch) {}
 
   private final AgentId id;
   private final long spawnSeq;
@@ -79,6 +87,10 @@ public final class LocalAgent implements AgentHandle {
   private final Context ctx;
   private final Optional<OpenSandbox> sandbox;
   private final EventDispatch events;
+  private final java.util.concurrent.atomic.AtomicReference<dev.descartes.runner.AgentOutcome.ErrorKind> limitHit =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private volatile String limitMessage;
+  private final ResourceLimits limits;
   private final AtomicReference<AgentStatus> status = new AtomicReference<>(AgentStatus.STARTING);
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final AtomicBoolean finalizing = new AtomicBoolean();
@@ -115,6 +127,7 @@ public final class LocalAgent implements AgentHandle {
     this.config = plan.config();
     this.ctx = ctx;
     ProcessRunnerConfig rc = ctx.config();
+    this.limits = config.limits().orElse(rc.limits());
     CliProtocol cli = plan.cli();
     Optional<LocalSession> session = cli.session()
         .map(p -> new LocalSession(this, p, cli.firstMessageSent()));
@@ -133,13 +146,38 @@ public final class LocalAgent implements AgentHandle {
     LaunchRequest request = new LaunchRequest(sandbox.map(OpenSandbox::argv).orElse(plan.argv()),
         sandbox.map(OpenSandbox::environment).orElse(plan.environment()), plan.workingDir(), stdout,
         stderr);
-    ChildProcess c = sandbox.isPresent()
-        ? SpawnThread.call(() -> ctx.engine().start(request))
-        : ctx.engine().start(request);
+    AgentCgroup group = Containment.createGroup(id, config, limits, ctx.config().cgroupContainment());
+    ChildProcess c;
+    try {
+      // Both from the one long-lived spawn thread: cgroup v1 placement follows the forking thread,
+      // and so does bubblewrap's parent-death signal.
+      c = group != null ? CgroupPlacer.spawnInside(group, () -> ctx.engine().start(request))
+          : sandbox.isPresent() ? SpawnThread.call(() -> ctx.engine().start(request))
+          : ctx.engine().start(request);
+    } catch (IOException | RuntimeException e) {
+      if (group != null) {
+        group.close();
+      }
+      throw e;
+    }
     child = c;
     startedAt = Instant.now();
     startNanos = System.nanoTime();
-    tree = AgentTree.of(c.pid(), spawnTicks, id.toString(), sandbox.isPresent());
+    if (group != null) {
+      try {
+        group.placeAfterStart(c.pid());
+      } catch (IOException e) {
+        LOG.warn("agent {} ({}): could not move pid {} into {}: {}", id, config.name(), c.pid(), group.path(),
+            e.toString());
+      }
+      tree = new CgroupAgentTree(group, (int) c.pid(), sandbox.isPresent());
+    } else {
+      tree = AgentTree.of(c.pid(), spawnTicks, id.toString(), sandbox.isPresent());
+      if (Platform.isLinux()) {
+        Containment.applyRlimits(c.pid(), limits);
+      }
+    }
+    ctx.limitWatch().watch(this, limits);
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     started = new AgentEvent.Started(id, startedAt, c.pid());
     events.emit(started);
@@ -177,11 +215,17 @@ public final class LocalAgent implements AgentHandle {
     try {
       AgentTree t = tree;
       t.leaderExited();
+      if (t instanceof CgroupAgentTree g) {
+        noteKernelLimits(g.group());
+      }
       if (ctx.config().killOrphansOnExit() || stopRequested.get()) {
         int killed = t.killAll(REAP_TIMEOUT);
         if (killed > 0) {
           LOG.debug("agent {} ({}): killed {} leftover processes of its tree", id, config.name(), killed);
         }
+      }
+      if (t instanceof CgroupAgentTree g) {
+        g.group().closeWhenEmpty();
       }
       drainOutput();
     } catch (RuntimeException e) {
@@ -195,9 +239,10 @@ public final class LocalAgent implements AgentHandle {
       exitStatus = st;
       endNanos = System.nanoTime();
       endedAt = Instant.now();
-      AgentStatus terminal = stopRequested.get() ? AgentStatus.TERMINATED
+      boolean limited = events.agentExited(st, stopRequested.get(), limitHit.get(), limitMessage);
+      AgentStatus terminal = limited ? AgentStatus.FAILED
+          : stopRequested.get() ? AgentStatus.TERMINATED
           : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
-      events.agentExited(st, stopRequested.get());
       status.set(terminal);
       child.closeStdin();
       ctx.onTerminal().accept(this);
@@ -461,7 +506,60 @@ public final class LocalAgent implements AgentHandle {
         Optional.ofNullable(h).flatMap(HealthSample::usage));
     return new AgentInfo(id, config.name(), config.modelBackend(), config.task(), s,
         child == null ? -1 : child.pid(), startedAt, Optional.ofNullable(st), Optional.ofNullable(endedAt),
-        agentHealth, metrics);
+        agentHealth, metrics, events.activity().activity(), limits);
+  }
+
+  /** The limits in force for this agent: its own, each unset one from the runner's. */
+  ResourceLimits limits() {
+    return limits;
+  }
+
+  long stdoutBytes() {
+    return stdout.bytes();
+  }
+
+  long stderrBytes() {
+    return stderr.bytes();
+  }
+
+  /** After exit: whether the kernel enforced a limit (an OOM kill, a refused fork) on the way. */
+  private void noteKernelLimits(AgentCgroup g) {
+    if (limits.memoryBytes().isEmpty() && limits.maxProcesses().isEmpty()) {
+      return;
+    }
+    CgroupStats s = g.stats();
+    if (s.oomKills() > 0 && limits.memoryBytes().isPresent()
+        && limitHit.compareAndSet(null, AgentOutcome.ErrorKind.MEMORY_LIMIT)) {
+      limitMessage = "memory limit of " + ResourceLimits.formatSize(limits.memoryBytes().getAsLong())
+          + " reached: the kernel killed " + s.oomKills() + (s.oomKills() == 1 ? " process" : " processes")
+          + s.memoryPeakBytes().stream().mapToObj(p -> " (peak " + ResourceLimits.formatSize(p) + ")")
+              .findFirst().orElse("");
+    } else if (s.pidsRefused() > 0 && limits.maxProcesses().isPresent()
+        && limitHit.compareAndSet(null, AgentOutcome.ErrorKind.PIDS_LIMIT)) {
+      limitMessage = "process limit of " + limits.maxProcesses().getAsInt() + " reached: " + s.pidsRefused()
+          + " forks refused";
+    }
+  }
+
+  /** What the agent is doing, from its events. */
+  ActivityTracker activityTracker() {
+    return events.activity();
+  }
+
+  /** Called once a limit the runner enforces is passed: stops the agent with its stop sequence. */
+  void limitReached(dev.descartes.runner.AgentOutcome.ErrorKind kind, String message) {
+    if (status.get().isTerminal() || !limitHit.compareAndSet(null, kind)) {
+      return;
+    }
+    limitMessage = message;
+    LOG.info("agent {} ({}): {}; stopping it", id, config.name(), message);
+    ctx.background().execute(() -> {
+      try {
+        stop(LIMIT_STOP_TIMEOUT);
+      } catch (RuntimeException e) {
+        LOG.warn("agent {} ({}): stop after {} failed: {}", id, config.name(), kind, e.toString());
+      }
+    });
   }
 
   private static Optional<Instant> latest(Optional<Long> a, Optional<Long> b) {

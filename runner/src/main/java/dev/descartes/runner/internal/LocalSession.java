@@ -56,6 +56,7 @@ final class LocalSession implements AgentSession {
     pending.add(f);
     try {
       agent.writeStdin(protocol.userMessage(message));
+      agent.activityTracker().messageSent();
     } catch (RuntimeException e) {
       pending.remove(f);
       throw e;

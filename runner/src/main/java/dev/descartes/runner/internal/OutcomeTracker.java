@@ -13,7 +13,7 @@ import java.util.OptionalInt;
  * tokens and cost summed over every step, the session id. Fed on the output-reading thread with
  * every line, read once by the exit finalizer; synchronized, so safe from any thread.
  */
-final class OutcomeTracker {
+public final class OutcomeTracker {
 
   private final boolean reportsResults;
   private AgentEvent.Result last;
@@ -25,11 +25,11 @@ final class OutcomeTracker {
   private int turns;
   private boolean turnsKnown;
 
-  OutcomeTracker(boolean reportsResults) {
+  public OutcomeTracker(boolean reportsResults) {
     this.reportsResults = reportsResults;
   }
 
-  synchronized void accept(AgentEvent.Normalized event) {
+  public synchronized void accept(AgentEvent.Normalized event) {
     switch (event) {
       case AgentEvent.SessionStarted s -> sessionId = s.sessionId();
       case AgentEvent.Usage u -> {
@@ -53,7 +53,7 @@ final class OutcomeTracker {
   }
 
   /** The outcome, given how the process ended and whether the runner was asked to stop it. */
-  synchronized AgentOutcome finish(ExitStatus exit, boolean stopRequested) {
+  public synchronized AgentOutcome finish(ExitStatus exit, boolean stopRequested) {
     boolean success;
     Optional<String> text = Optional.empty();
     Optional<ErrorKind> kind = Optional.empty();

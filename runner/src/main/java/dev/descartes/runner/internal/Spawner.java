@@ -72,6 +72,7 @@ public final class Spawner {
       cli = CliProtocol.of(backend, cfg);
       backendAllowList = backend.environmentAllowList();
     }
+    Containment.check(cfg.limits().orElse(config.limits()), config.cgroupContainment());
     Path cwd = workingDir(cfg);
     java.util.Set<String> extra = backendAllowList;
     Map<String, String> env = ChildEnvironment.build(System.getenv(),

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * runner's {@code DESCARTES_AGENT_ID} cookie (every process of every agent's tree has it) and that
  * descends from this JVM or belongs to an agent this JVM spawned, and any zombie child of this JVM.
  * Agents of other JVMs on the machine (another test run) are not this test's business. Waits up to five seconds for stragglers to go before failing, and then
- * kills them, so one leaking test does not fail the next. Register with
+ * kills them, so one leaking test does not fail the next. It also fails a test that leaves an agent's
+ * cgroup behind in this JVM's cgroup scopes (and removes it). Register with
  * {@code @ExtendWith(LeakCheck.class)}.
  */
 public final class LeakCheck implements AfterEachCallback {
@@ -48,6 +49,63 @@ public final class LeakCheck implements AfterEachCallback {
     if (!leaked.isEmpty()) {
       killAll();
       throw new AssertionError("the test left processes behind:\n  " + String.join("\n  ", leaked));
+    }
+    List<Path> groups = leakedCgroups();
+    while (!groups.isEmpty() && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+      groups = leakedCgroups();
+    }
+    if (!groups.isEmpty()) {
+      groups.forEach(LeakCheck::removeGroup);
+      throw new AssertionError("the test left cgroups behind:\n  "
+          + String.join("\n  ", groups.stream().map(Path::toString).toList()));
+    }
+  }
+
+  /**
+   * The agent cgroups left in this JVM's cgroup scopes ({@code .../descartes/j<pid>-<start ticks>/<agent
+   * id>} in each hierarchy under {@code /sys/fs/cgroup}): an agent's groups go when it has ended.
+   */
+  public static List<Path> leakedCgroups() {
+    Path root = Path.of("/sys/fs/cgroup");
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    String scope = "j" + SELF + "-";
+    List<Path> out = new ArrayList<>();
+    try (var dirs = Files.find(root, 8, (p, a) -> a.isDirectory() && p.getFileName() != null
+        && p.getFileName().toString().startsWith(scope) && p.getParent().getFileName().toString().equals("descartes"))) {
+      for (Path s : (Iterable<Path>) dirs::iterator) {
+        try (DirectoryStream<Path> groups = Files.newDirectoryStream(s, Files::isDirectory)) {
+          groups.forEach(out::add);
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // a group vanished while we looked: the next look sees the rest
+    }
+    return out;
+  }
+
+  private static void removeGroup(Path group) {
+    try {
+      if (Files.exists(group.resolve("cgroup.kill"))) {
+        Files.writeString(group.resolve("cgroup.kill"), "1");
+      } else {
+        for (String pid : Files.readAllLines(group.resolve("cgroup.procs"))) {
+          ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      }
+      long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (System.nanoTime() < until) {
+        try {
+          Files.deleteIfExists(group);
+          return;
+        } catch (IOException busy) {
+          java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // reported by the assertion already
     }
   }
 

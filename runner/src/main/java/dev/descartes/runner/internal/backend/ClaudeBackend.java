@@ -37,6 +37,9 @@ final class ClaudeBackend implements AgentBackend {
     }
     config.model().ifPresent(m -> argv.addAll(List.of("--model", m)));
     config.resumeSession().ifPresent(s -> argv.addAll(List.of("--resume", s)));
+    if (config.budgetUsd().isPresent()) {
+      argv.addAll(List.of("--max-budget-usd", String.format(java.util.Locale.ROOT, "%.4f", config.budgetUsd().getAsDouble())));
+    }
     if (config.autoApprove()) {
       argv.add("--dangerously-skip-permissions");
     }

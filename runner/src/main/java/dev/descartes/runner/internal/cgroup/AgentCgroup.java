@@ -34,6 +34,7 @@ public final class AgentCgroup implements AutoCloseable {
   private static final int SIGKILL = 9;
   private static final long CPU_PERIOD_MICROS = 100_000;
   private static final Duration FREEZE_WAIT = Duration.ofSeconds(1);
+  private static final Duration REMOVE_WAIT = Duration.ofSeconds(2);
 
   private final CgroupSupport.Mode mode;
   /** The group that defines membership and kills: the v1 freezer group, or the v2 group. */
@@ -46,6 +47,11 @@ public final class AgentCgroup implements AutoCloseable {
   private final Map<Path, Path> threadMoves;
   private final ResourceLimits limits;
   private volatile boolean closed;
+  /**
+   * Pid and pidfd, in pairs, of the members that were sent a stopping signal: those that die of it
+   * after their parent are re-parented to this JVM, and the kill reaps them.
+   */
+  private final List<Integer> signalled = new ArrayList<>();
 
   AgentCgroup(CgroupSupport.Mode mode, Path main, String suffix, Map<String, Path> dirs,
       Map<Path, Path> threadMoves, ResourceLimits limits) {
@@ -184,8 +190,9 @@ public final class AgentCgroup implements AutoCloseable {
    */
   public int signal(int signal, IntPredicate which) {
     int n = 0;
+    boolean stopping = signal == 1 || signal == 2 || signal == 3 || signal == 15;
     for (int pid : pids()) {
-      if (which.test(pid) && sendChecked(pid, signal, null)) {
+      if (which.test(pid) && sendChecked(pid, signal, stopping ? signalled : null)) {
         n++;
       }
     }
@@ -194,11 +201,16 @@ public final class AgentCgroup implements AutoCloseable {
 
   /**
    * Sends {@code signal} to the members of the process group that {@code leaderPid} leads, and to
-   * the leader (a group signal, sent one member at a time, and never by the group's number).
+   * the leader (a group signal, sent one member at a time, and never by the group's number). When
+   * {@code wrapped}, the leader is a sandbox: it and its direct child are skipped.
    */
-  public int signalGroup(int leaderPid, int signal) {
-    return signal(signal, pid -> pid == leaderPid
-        || ProcFs.stat(pid).map(s -> s.pgid() == leaderPid).orElse(false));
+  public int signalGroup(int leaderPid, int signal, boolean wrapped) {
+    return signal(signal, pid -> ProcFs.stat(pid).map(s -> {
+      boolean inGroup = pid == leaderPid || s.pgid() == leaderPid;
+      // A sandbox (bubblewrap) and its namespace's init are not the agent: the agent gets it.
+      boolean sandboxItself = wrapped && (pid == leaderPid || s.ppid() == leaderPid);
+      return inGroup && !sandboxItself;
+    }).orElse(false));
   }
 
   private boolean sendChecked(int pid, int signal, List<Integer> keep) {
@@ -231,8 +243,10 @@ public final class AgentCgroup implements AutoCloseable {
       }
       boolean sent = n.pidfdSendSignal(fd.get(), signal) == 0;
       if (sent && keep != null) {
-        keep.add(pid);
-        keep.add(fd.get());
+        synchronized (keep) {
+          keep.add(pid);
+          keep.add(fd.get());
+        }
         kept = true;
       }
       return sent;
@@ -265,10 +279,15 @@ public final class AgentCgroup implements AutoCloseable {
    */
   public int kill(Duration timeout, long leaderPid) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    List<Integer> kept = new ArrayList<>();
+    synchronized (signalled) {
+      kept.addAll(signalled);
+      signalled.clear();
+    }
     if (isEmpty()) {
+      reapKept(kept, leaderPid, deadline);
       return 0;
     }
-    List<Integer> kept = new ArrayList<>();
     int killed;
     if (mode == CgroupSupport.Mode.V1) {
       killed = killFrozen(kept);
@@ -291,7 +310,7 @@ public final class AgentCgroup implements AutoCloseable {
       killed = kept.size() / 2;
     }
     awaitEmpty(deadline);
-    reapKept(kept, leaderPid);
+    reapKept(kept, leaderPid, deadline);
     return killed;
   }
 
@@ -354,21 +373,55 @@ public final class AgentCgroup implements AutoCloseable {
     return true;
   }
 
-  private static void reapKept(List<Integer> kept, long leaderPid) {
+  /**
+   * Reaps the killed processes that end up as zombies of this JVM (it is their subreaper once their
+   * parents die too), waiting for that until the deadline; the leader is its engine's to reap.
+   */
+  private static void reapKept(List<Integer> kept, long leaderPid, long deadline) {
     Optional<Native> nat = Native.get();
     if (nat.isEmpty()) {
       return;
     }
     Native n = nat.get();
+    List<int[]> left = new ArrayList<>();
     for (int i = 0; i + 1 < kept.size(); i += 2) {
       int pid = kept.get(i);
       int fd = kept.get(i + 1);
-      try {
-        if (pid != leaderPid && !OwnChildren.contains(pid)) {
-          n.reapIfExited(fd); // only succeeds for a zombie child of this JVM (re-parented to it)
-        }
-      } finally {
+      if (pid == leaderPid || OwnChildren.contains(pid)) {
         n.close(fd);
+      } else {
+        left.add(new int[] {pid, fd});
+      }
+    }
+    long pause = 20_000;
+    try {
+      while (!left.isEmpty()) {
+        left.removeIf(e -> {
+          boolean done;
+          if (n.reapIfExited(e[1]).isPresent()) {
+            done = true;
+          } else if (!n.awaitExit(e[1], 0)) {
+            done = false; // still dying
+          } else {
+            // Exited but not ours to reap (yet): a zombie whose parent is still dying waits to be
+            // re-parented to this JVM; anything else is gone or someone else's.
+            Optional<ProcStat> st = ProcFs.stat(e[0]);
+            done = st.isEmpty() || !st.get().isZombie() || st.get().ppid() <= 1;
+          }
+          if (done) {
+            n.close(e[1]);
+          }
+          return done;
+        });
+        if (left.isEmpty() || System.nanoTime() >= deadline) {
+          break;
+        }
+        LockSupport.parkNanos(pause);
+        pause = Math.min(pause * 2, 5_000_000);
+      }
+    } finally {
+      for (int[] e : left) {
+        n.close(e[1]);
       }
     }
   }
@@ -426,21 +479,52 @@ public final class AgentCgroup implements AutoCloseable {
   }
 
   /**
-   * Removes the groups. A group that still holds processes (the agent's leftovers, when the runner
-   * was told not to kill them) stays, and goes with this JVM's scope.
-   *
-   * @return whether every group is gone
+   * Removes the groups, retrying for a moment while a process that has just left still holds one.
+   * A group that still holds processes stays (see {@link #closeWhenEmpty()}).
    */
   @Override
   public void close() {
     if (closed) {
       return;
     }
-    boolean all = true;
-    for (Path d : dirs.values()) {
-      all &= CgroupFs.removeTree(d);
+    synchronized (signalled) {
+      Native.get().ifPresent(n -> {
+        for (int i = 1; i < signalled.size(); i += 2) {
+          n.close(signalled.get(i));
+        }
+      });
+      signalled.clear();
     }
-    closed = all;
+    // A process that has just left the group may still hold it for a moment (EBUSY): retry briefly.
+    long deadline = System.nanoTime() + REMOVE_WAIT.toNanos();
+    long pause = 50_000;
+    while (true) {
+      boolean all = true;
+      for (Path d : dirs.values()) {
+        all &= CgroupFs.removeTree(d);
+      }
+      if (all) {
+        closed = true;
+        return;
+      }
+      if (System.nanoTime() >= deadline || !isEmpty()) {
+        LOG.debug("cgroup {} not removed yet: {}", main, pids());
+        return;
+      }
+      LockSupport.parkNanos(pause);
+      pause = Math.min(pause * 2, 10_000_000);
+    }
+  }
+
+  /** Removes the groups now if they are empty, else as soon as the last process in them has gone. */
+  public void closeWhenEmpty() {
+    if (isEmpty()) {
+      close();
+      if (closed) {
+        return;
+      }
+    }
+    EmptyGroupRemover.removeWhenEmpty(this);
   }
 
   /** Whether every directory is gone. */

@@ -27,9 +27,14 @@ final class CgroupFs {
 
   /** The pids in {@code dir/cgroup.procs}; empty if the group is gone. */
   static List<Integer> procs(Path dir) {
+    return ids(dir.resolve("cgroup.procs"));
+  }
+
+  /** The numbers, one a line, in {@code file} ({@code cgroup.procs}, {@code tasks}); empty if gone. */
+  static List<Integer> ids(Path file) {
     List<Integer> out = new ArrayList<>();
     try {
-      String s = read(dir.resolve("cgroup.procs"));
+      String s = read(file);
       int n = 0;
       boolean in = false;
       for (int i = 0; i < s.length(); i++) {

@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 public final class CgroupPlacer {
 
   private static volatile String tid;
+  private static final Path SELF_TASKS = Path.of("/proc/self/task");
 
   private CgroupPlacer() {}
 
@@ -43,7 +44,19 @@ public final class CgroupPlacer {
         return spawn.call();
       } finally {
         for (Path target : entered) {
-          CgroupFs.write(moves.get(target).resolve("tasks"), tid());
+          Path home = moves.get(target).resolve("tasks");
+          CgroupFs.write(home, tid());
+          // A thread the JVM started during the spawn (the JDK's process reaper, a carrier thread)
+          // was born in the agent's groups: bring it home too.
+          for (int t : CgroupFs.ids(target.resolve("tasks"))) {
+            if (Files.exists(SELF_TASKS.resolve(Integer.toString(t)))) {
+              try {
+                CgroupFs.write(home, Integer.toString(t));
+              } catch (IOException e) {
+                // it has just ended
+              }
+            }
+          }
         }
       }
     });

@@ -65,6 +65,12 @@ public final class JvmCgroups {
     return i;
   }
 
+  /** This JVM's cgroups if they have been made already; never makes them. */
+  public static Optional<JvmCgroups> peek() {
+    Optional<JvmCgroups> i = instance;
+    return i == null ? Optional.empty() : i;
+  }
+
   private static Optional<JvmCgroups> create(CgroupSupport support) {
     if (support.mode() == CgroupSupport.Mode.NONE) {
       warn("no writable cgroup (" + String.join("; ", support.notes()) + ")");

@@ -4,6 +4,7 @@ import dev.descartes.runner.AgentException;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.Platform;
+import dev.descartes.runner.internal.os.Warnings;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,8 +63,8 @@ public final class Engines {
 
   private static void warnOnce(String why) {
     if (WARNED.compareAndSet(false, true)) {
-      LOG.warn("Descartes runner: {}; falling back to the JDK process engine (3 platform threads per"
-          + " agent).", why);
+      Warnings.warn(LOG, "Descartes runner: " + why + "; falling back to the JDK process engine (3 platform"
+          + " threads per agent).");
     }
   }
 }

@@ -56,6 +56,7 @@ public final class Native {
   private final MethodHandle prctl;
   private final MethodHandle poll;
   private final MethodHandle close;
+  private final MethodHandle prlimit;
   private final StructLayout captureLayout;
   private final VarHandle errnoHandle;
 
@@ -78,6 +79,8 @@ public final class Native {
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
     close = linker.downcallHandle(libc.find("close").orElseThrow(),
         FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    prlimit = linker.downcallHandle(libc.find("prlimit").orElseThrow(),
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno);
   }
 
   private static Native load() {
@@ -86,7 +89,7 @@ public final class Native {
     }
     if (!Native.class.getModule().isNativeAccessEnabled()) {
       // Checked before any restricted call, so the JVM prints no warning of its own: this is the one.
-      LOG.warn(NO_ACCESS);
+      Warnings.warn(LOG, NO_ACCESS);
       return null;
     }
     try {
@@ -95,10 +98,10 @@ public final class Native {
       n.probe();
       return n;
     } catch (IllegalCallerException e) {
-      LOG.warn(NO_ACCESS);
+      Warnings.warn(LOG, NO_ACCESS);
       return null;
     } catch (Throwable e) {
-      LOG.warn("Linux system calls are unavailable ({}); falling back to the JDK's process API", e.toString());
+      Warnings.warn(LOG, "Linux system calls are unavailable (" + e + "); falling back to the JDK's process API");
       return null;
     }
   }
@@ -200,6 +203,25 @@ public final class Native {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(captureLayout);
       return (int) prctl.invokeExact(state, PR_SET_CHILD_SUBREAPER, 1L) == 0;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /**
+   * {@code prlimit(pid, resource, {limit, limit}, NULL)}: lowers (soft and hard) one rlimit of a
+   * running process. Raising one needs CAP_SYS_RESOURCE.
+   *
+   * @return 0, or the errno
+   */
+  public int prlimit(long pid, int resource, long limit) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(captureLayout);
+      MemorySegment rl = arena.allocate(16, 8);
+      rl.set(JAVA_LONG, 0, limit);
+      rl.set(JAVA_LONG, 8, limit);
+      int r = (int) prlimit.invokeExact(state, (int) pid, resource, rl, MemorySegment.NULL);
+      return r < 0 ? (int) errnoHandle.get(state, 0L) : 0;
     } catch (Throwable t) {
       throw rethrow(t);
     }
