@@ -39,7 +39,7 @@ public final class Libc {
   private Libc() {}
 
   /** A downcall to {@code name} that does not look at {@code errno}. */
-  static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+  public static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
     return LINKER.downcallHandle(symbol(name), descriptor, options);
   }
 
