@@ -1,106 +1,82 @@
 package dev.descartes.cli;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.Proxy;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
- * Ctrl+C while agents run: the first SIGINT asks for a graceful stop, the second for a kill; later
- * ones are ignored. The callbacks run on the JVM's signal thread and must not block. Closing
- * restores the previous handler (the JVM's default, which exits).
- *
- * <p>{@code sun.misc.Signal} (module {@code jdk.unsupported}) is reached through method handles, so
- * the build's {@code -Werror} does not trip on its "internal proprietary API" warning, which no
- * {@code @SuppressWarnings} silences.
+ * The stops a user sends while agents run: SIGINT (Ctrl+C), SIGTERM and SIGHUP all get the same
+ * care. The first asks for a graceful stop, the second (of any of the three) for a kill; later ones
+ * are ignored. The handlers replace the JVM's, which would run shutdown hooks and halt before the
+ * last events are written: the command ends on its own once every agent's output is out. They stay
+ * installed until the process exits. The callbacks run on the JVM's signal thread and must not
+ * block. Thread-safe.
  */
 final class Interrupts implements AutoCloseable {
 
-  private static final Class<?> SIGNAL;
-  private static final Class<?> HANDLER;
-  private static final MethodHandle HANDLE;
-  private static final MethodHandle NEW_SIGNAL;
+  /** A stop signal the command handles. */
+  enum Stop {
+    INT(2, "Ctrl+C"),
+    TERM(15, "SIGTERM"),
+    HUP(1, "SIGHUP");
 
-  static {
-    try {
-      SIGNAL = Class.forName("sun.misc.Signal");
-      HANDLER = Class.forName("sun.misc.SignalHandler");
-      MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-      HANDLE = lookup.findStatic(SIGNAL, "handle", MethodType.methodType(HANDLER, SIGNAL, HANDLER));
-      NEW_SIGNAL = lookup.findConstructor(SIGNAL, MethodType.methodType(void.class, String.class));
-    } catch (Throwable e) {
-      throw new ExceptionInInitializerError(e);
+    final int number;
+    final String label;
+
+    Stop(int number, String label) {
+      this.number = number;
+      this.label = label;
+    }
+
+    /** 128 + the signal's number, as a shell reports a command it ended. */
+    int exitCode() {
+      return 128 + number;
+    }
+
+    /** How to send it again, for the first stop's notice. */
+    String again() {
+      return this == INT ? "press Ctrl+C again" : "send " + label + " again";
     }
   }
 
   private final AtomicInteger count = new AtomicInteger();
-  private final Object previous;
+  private final AtomicReference<Stop> first = new AtomicReference<>();
 
-  private Interrupts(Runnable first, Runnable second) {
-    Object handler = handler(() -> {
-      switch (count.incrementAndGet()) {
-        case 1 -> first.run();
-        case 2 -> second.run();
-        default -> { }
-      }
-    });
-    Object old;
-    try {
-      old = handle("INT", handler);
-    } catch (IllegalArgumentException unavailable) {
-      old = null; // SIGINT is ignored or reserved here: the runner's shutdown hook still stops agents
-    }
-    previous = old;
-  }
-
-  /**
-   * Runs {@code action} on the JVM's signal thread for every {@code signal} ("TERM", "INT", ...)
-   * from now on.
-   *
-   * @throws IllegalArgumentException if the JVM cannot handle that signal here
-   */
-  static void onSignal(String signal, Runnable action) {
-    handle(signal, handler(action));
-  }
-
-  private static Object handler(Runnable action) {
-    return Proxy.newProxyInstance(HANDLER.getClassLoader(), new Class<?>[] {HANDLER},
-        (proxy, method, args) -> switch (method.getName()) {
-          case "handle" -> {
-            action.run();
-            yield null;
+  private Interrupts(Consumer<Stop> onFirst, Consumer<Stop> onSecond) {
+    for (Stop s : Stop.values()) {
+      try {
+        Signals.handle(s.name(), () -> {
+          int n = count.incrementAndGet();
+          if (n == 1) {
+            first.set(s);
+            onFirst.accept(s);
+          } else if (n == 2) {
+            onSecond.accept(s);
           }
-          case "hashCode" -> System.identityHashCode(proxy);
-          case "equals" -> proxy == args[0];
-          default -> "signal handler";
         });
-  }
-
-  private static Object handle(String signal, Object handler) {
-    try {
-      return HANDLE.invoke(NEW_SIGNAL.invoke(signal), handler);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new IllegalStateException(e);
+      } catch (IllegalArgumentException unavailable) {
+        // ignored by whoever started us (nohup, a background job), or reserved (-Xrs): leave it so
+      }
     }
   }
 
-  /** Handles SIGINT until closed. */
-  static Interrupts install(Runnable first, Runnable second) {
+  /** Handles SIGINT, SIGTERM and SIGHUP from now until the process exits. */
+  static Interrupts install(Consumer<Stop> first, Consumer<Stop> second) {
     return new Interrupts(first, second);
   }
 
-  /** Whether Ctrl+C was pressed. */
+  /** Whether a stop signal came. */
   boolean interrupted() {
     return count.get() > 0;
   }
 
-  @Override
-  public void close() {
-    if (previous != null) {
-      handle("INT", previous);
-    }
+  /** The first stop signal that came. */
+  Optional<Stop> first() {
+    return Optional.ofNullable(first.get());
   }
+
+  /** Nothing: a signal that comes after the run still must not halt the JVM before it has exited. */
+  @Override
+  public void close() {}
 }

@@ -37,8 +37,9 @@ import picocli.CommandLine.TypeConversionException;
         "       descartes run [OPTIONS] -f FLEET", ""},
     description = {
         "Runs one agent on TASK, or every agent of a fleet file (-f), and shows their output as it comes.",
-        "Words after '--' go to the agent's CLI as extra arguments. Ctrl+C stops the agents gracefully;"
-            + " a second Ctrl+C kills them."},
+        "Every line an agent writes is shown; while the output is slow (a pipe, a file), the agents wait.",
+        "Words after '--' go to the agent's CLI as extra arguments. Ctrl+C (or SIGTERM, SIGHUP) stops the"
+            + " agents gracefully; a second one kills them."},
     footer = {"", "Examples:",
         "  descartes run \"Explain what this repository does\"",
         "  descartes run --backend opencode --cwd ../app \"Fix the failing test\"",
@@ -121,6 +122,10 @@ final class RunCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true)
   Format format = new Format();
 
+  @Option(names = "--prefix",
+      description = "With --raw and a fleet: lead each line with the agent's name (default: the bytes as written).")
+  boolean prefix;
+
   @Option(names = "--no-color", description = "No colours, even on a terminal (NO_COLOR=1 does the same).")
   boolean noColor;
 
@@ -142,13 +147,17 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (prefix && !format.raw) {
+      throw InputError.usage("--prefix", "applies to --raw output only", "add --raw, or leave --prefix out (the other"
+          + " formats name each agent already)");
+    }
     Problems problems = new Problems();
     Fleet fleet = withSandbox(file != null ? fromFile(problems) : single());
     // every problem of every agent at once, before the runner (and anything else) starts
     Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
     problems.throwIfAny();
     Screen screen = Screen.system(Terminal.detect(noColor));
-    return new FleetRunner(fleet, format.mode(), screen).run();
+    return new FleetRunner(fleet, format.mode(), prefix, screen).run();
   }
 
   private Fleet fromFile(Problems problems) {

@@ -1,6 +1,7 @@
 package dev.descartes.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -147,6 +148,15 @@ class SandboxTest {
     String inside = r.lines().stream().filter(l -> l.startsWith("home=")).findFirst().orElseThrow().substring(5);
     assertThat(inside).isNotEqualTo(home.toString());
     assertThat(Path.of(inside)).doesNotExist();
+  }
+
+  @Test
+  void aWorkingDirectoryHoldingTheRunnersHomeIsRefused() throws Exception {
+    Path home = Files.createDirectories(outside.resolve("home"));
+    assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("home").workingDir(outside)
+        .env("HOME", home.toString()).sandbox(AgentSandbox.defaults()).command("/bin/true").build()))
+        .isInstanceOf(AgentException.InvalidConfig.class)
+        .hasMessageContaining("holds the runner user's home");
   }
 
   @Test

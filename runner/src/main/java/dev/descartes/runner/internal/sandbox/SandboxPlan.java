@@ -142,6 +142,13 @@ public final class SandboxPlan {
         }
       }
     }
+    for (Path home : hiddenHomes) {
+      if (home.startsWith(cwd)) {
+        throw new AgentException.InvalidConfig("workingDir", cwd + " holds the runner user's home (" + home
+            + "), with its keys and tokens, and a sandbox's working directory is writable; give the agent a "
+            + "project folder as its working directory");
+      }
+    }
     return new SandboxPlan(sandbox, bwrap, shell, socat, argv, env, cwd, hiddenHomes, forwards, hosts);
   }
 
