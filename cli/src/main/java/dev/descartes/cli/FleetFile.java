@@ -95,9 +95,9 @@ final class FleetFile {
       problems.add(Problem.Kind.DATA, source, "no agents", "add an 'agents:' section with at least one named"
           + " agent (see examples/fleet.yaml)");
     } else if (!(agentsNode.get() instanceof MapNode m) || m.entries().isEmpty()) {
-      problems.add(Problem.Kind.DATA, agentsNode.get().at().toString(), "agents is " + agentsNode.get().kind()
-          + ", not a mapping of named agents", "write each agent under agents: as 'name:' with its settings"
-          + " indented below (see examples/fleet.yaml)");
+      problems.add(Problem.Kind.DATA, agentsNode.get().at().toString(), "agents is " + (agentsNode.get() instanceof
+          MapNode ? "empty" : agentsNode.get().kind() + ", not a mapping of named agents"), "write each agent under"
+          + " agents: as 'name:' with its settings indented below (see examples/fleet.yaml)");
     } else if (m.entries().size() > MAX_AGENTS) {
       problems.add(Problem.Kind.DATA, m.at().toString(), "agents has " + m.entries().size() + " agents, more"
           + " than the " + MAX_AGENTS + " one run may have", "split the fleet into several files");
