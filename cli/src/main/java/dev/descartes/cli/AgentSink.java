@@ -40,9 +40,16 @@ final class AgentSink {
     emit(true, style, text);
   }
 
-  /** The agent's bytes as they are, after the prefix. */
+  /**
+   * The agent's bytes: exactly as written without a prefix; after the prefix, and ended by a
+   * newline if they lack one, with it.
+   */
   void raw(boolean toErr, byte[] line) {
-    screen.bytes(toErr, prefix, line);
+    if (prefix.isEmpty()) {
+      screen.exact(toErr, line);
+    } else {
+      screen.bytes(toErr, prefix, line);
+    }
   }
 
   private void emit(boolean toErr, Style style, String text) {

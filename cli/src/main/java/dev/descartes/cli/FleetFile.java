@@ -7,6 +7,7 @@ import dev.descartes.cli.Node.Scalar;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSandbox;
+import dev.descartes.runner.ContainerSpec;
 import dev.descartes.runner.AgentSignal;
 import dev.descartes.runner.ResourceLimits;
 import java.nio.file.Path;
@@ -39,6 +40,7 @@ import java.util.regex.Pattern;
  *     cwd: ../repo
  *     env: {LOG_LEVEL: debug}
  *     sandbox:               # optional, here or at the top for every agent (see FleetSandbox)
+ *     container: localhost/agents:1   # optional: run it in a Podman container (see FleetContainer)
  *       network: allow=api.anthropic.com:443
  * }</pre>
  *
@@ -55,7 +57,7 @@ final class FleetFile {
   static final Duration MAX_STOP_TIMEOUT = Duration.ofHours(1);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final java.util.Set<String> AGENT_FIELDS = java.util.Set.of("backend", "task", "model",
-      "systemPrompt", "context", "contextFile", "cwd", "env", "command", "autoApprove", "args", "sandbox");
+      "systemPrompt", "context", "contextFile", "cwd", "env", "command", "autoApprove", "args", "sandbox", "container");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private FleetFile() {}
@@ -250,6 +252,11 @@ final class FleetFile {
     Optional<List<String>> args = a.texts("args", "write args: as a list of arguments, such as args: [--max-turns, \"3\"]");
     ResourceLimits limits = limits(a);
     Optional<AgentSandbox> sandbox = FleetSandbox.read(a, dir, problems).orElse(fleetSandbox);
+    Optional<ContainerSpec> container = FleetContainer.read(a, dir, problems);
+    if (container.isPresent() && a.has("sandbox")) {
+      a.problem("sandbox", Problem.Kind.DATA, "given with container:, and a container is the agent's isolation",
+          "keep one: container: (with network: none and its mounts) or sandbox:");
+    }
     int beforeDone = problems.size();
     a.done();
     // a misspelt field (reported by done()) or a field indented too little explains a missing one
@@ -300,7 +307,7 @@ final class FleetFile {
     autoApprove.ifPresent(b::autoApprove);
     args.ifPresent(b::extraArgs);
     b.limits(limits.orElse(fleetLimits));
-    sandbox.ifPresent(b::sandbox);
+    container.ifPresentOrElse(b::container, () -> sandbox.ifPresent(b::sandbox));
     Map<String, String> places = new LinkedHashMap<>();
     for (String f : a.node().entries().keySet()) {
       places.put(f, a.at(f).toString());

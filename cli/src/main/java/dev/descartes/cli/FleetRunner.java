@@ -8,7 +8,10 @@ import dev.descartes.runner.GracefulShutdown;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.OutputLine;
 import dev.descartes.runner.ProcessRunnerConfig;
+import dev.descartes.runner.OutputDelivery;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.Iterator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,20 +50,24 @@ final class FleetRunner {
   private volatile AgentException singleSpawnFailure;
   private volatile Thread launcher;
 
-  /** @param fleet a fleet that passed {@link Preflight} */
-  FleetRunner(Fleet fleet, Renderer.Mode mode, Screen screen) {
+  /**
+   * @param fleet a fleet that passed {@link Preflight}
+   * @param prefix lead each {@code --raw} line of a fleet with its agent's name
+   */
+  FleetRunner(Fleet fleet, Renderer.Mode mode, boolean prefix, Screen screen) {
     this.fleet = fleet;
     this.mode = mode;
     this.screen = screen;
     int width = fleet.agents().stream().mapToInt(a -> a.name().length()).max().orElse(0);
+    boolean prefixed = !fleet.single() && (mode == Renderer.Mode.HUMAN || mode == Renderer.Mode.RAW && prefix);
     for (int i = 0; i < fleet.agents().size(); i++) {
       AgentTally t = new AgentTally(i, fleet.agents().get(i));
       agents.add(t);
-      AgentSink sink = fleet.single() || mode == Renderer.Mode.JSON
-          ? AgentSink.plain(screen) : AgentSink.prefixed(screen, t.name(), i, width);
+      AgentSink sink = prefixed ? AgentSink.prefixed(screen, t.name(), i, width) : AgentSink.plain(screen);
       renderers.add(mode.create(sink, t));
     }
     finished = new CountDownLatch(agents.size());
+    screen.onFailure(this::outputFailed);
   }
 
   /**
@@ -75,7 +82,7 @@ final class FleetRunner {
     fleet.maxConcurrency().ifPresent(config::maxConcurrentAgents);
     try (LocalProcessRunner r = new LocalProcessRunner(config.build())) {
       runner = r;
-      try (Interrupts ctrlC = Interrupts.install(() -> stop("Ctrl+C"), this::killAll)) {
+      try (Interrupts ctrlC = Interrupts.install(this::stopOnSignal, this::killAll)) {
         announce();
         launcher = Thread.ofPlatform().name("descartes-launcher").start(this::launchAll);
         ScheduledExecutorService ticker = startStatusLine();
@@ -89,7 +96,7 @@ final class FleetRunner {
         }
         screen.clearStatus();
         summarize();
-        return exitCode(ctrlC.interrupted());
+        return exitCode(ctrlC.first());
       }
     }
   }
@@ -112,8 +119,10 @@ final class FleetRunner {
         continue;
       }
       AgentHandle h;
+      Readers[] opened = new Readers[1];
       try {
-        h = runner.spawn(t.config(), SLOT_WAIT);
+        // the readers are opened before the agent's first byte is delivered: every line from the first
+        h = runner.spawn(t.config(), SLOT_WAIT, a -> opened[0] = Readers.open(a, r.wantsStdout()));
       } catch (InterruptedException e) {
         t.notStarted(); // stopped while it waited for a slot
         end(t, r);
@@ -128,34 +137,64 @@ final class FleetRunner {
         }
         continue;
       }
+      Readers readers = opened[0];
       boolean stopNow;
       synchronized (lock) {
         t.started(h);
         stopNow = stopping;
       }
-      Thread.ofVirtual().name("descartes-events-" + t.name()).start(() -> follow(t, h, r));
+      Thread.ofVirtual().name("descartes-events-" + t.name()).start(() -> follow(t, h, r, readers));
       if (stopNow) {
         Thread.ofVirtual().start(() -> stopAgents(List.of(h)));
       }
     }
   }
 
-  /** Renders one agent's events and stderr until it has exited. */
-  private void follow(AgentTally t, AgentHandle h, Renderer r) {
-    Thread stderr = Thread.ofVirtual().name("descartes-err-" + t.name()).start(() -> drain(h.stderr(), r::stderr));
-    Thread stdout = r.wantsStdout()
-        ? Thread.ofVirtual().name("descartes-out-" + t.name()).start(() -> drain(h.stdout(), r::stdout)) : null;
-    Activities activities = new Activities();
-    for (AgentEvent e : h.events()) {
-      List<Activity> now = activities.of(e);
-      now.forEach(t::record);
-      r.event(e, now);
-      if (e instanceof AgentEvent.Exited x) {
-        joinUninterruptibly(stderr);
-        if (stdout != null) {
-          joinUninterruptibly(stdout);
+  /**
+   * One agent's every-line readers, opened as soon as it is spawned: the command shows every line
+   * the agent writes, and the agent waits in {@code write} while the command's own output is slow.
+   */
+  private record Readers(Iterator<AgentEvent> events, AgentOutput stderr, AgentOutput stdout) implements AutoCloseable {
+    static Readers open(AgentHandle h, boolean stdout) {
+      return new Readers(h.events(OutputDelivery.EVERY_LINE).iterator(), h.stderr(OutputDelivery.EVERY_LINE),
+          stdout ? h.stdout(OutputDelivery.EVERY_LINE) : null);
+    }
+
+    @Override
+    public void close() {
+      if (events instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // closing a reader only lets the agent go
         }
-        t.exited(x, h.outcome());
+      }
+      stderr.close();
+      if (stdout != null) {
+        stdout.close();
+      }
+    }
+  }
+
+  /** Renders one agent's events and stderr until it has exited. */
+  private void follow(AgentTally t, AgentHandle h, Renderer r, Readers readers) {
+    try (readers) {
+      Thread stderr = Thread.ofVirtual().name("descartes-err-" + t.name()).start(() -> drain(readers.stderr(), r::stderr));
+      Thread stdout = readers.stdout() != null
+          ? Thread.ofVirtual().name("descartes-out-" + t.name()).start(() -> drain(readers.stdout(), r::stdout)) : null;
+      Activities activities = new Activities();
+      while (readers.events().hasNext()) {
+        AgentEvent e = readers.events().next();
+        List<Activity> now = activities.of(e);
+        now.forEach(t::record);
+        r.event(e, now);
+        if (e instanceof AgentEvent.Exited x) {
+          joinUninterruptibly(stderr);
+          if (stdout != null) {
+            joinUninterruptibly(stdout);
+          }
+          t.exited(x, h.outcome());
+        }
       }
     }
     end(t, r);
@@ -185,8 +224,27 @@ final class FleetRunner {
     }
   }
 
-  /** The first Ctrl+C (or failFast): no more starts, and every running agent gets its stop sequence. */
+  /** The first SIGINT, SIGTERM or SIGHUP. */
+  private void stopOnSignal(Interrupts.Stop s) {
+    stop(s.label, "; " + s.again() + " to kill at once");
+  }
+
+  /** stdout cannot be written: what is left to show has nowhere to go, so the agents are stopped. */
+  private void outputFailed(IOException e) {
+    String what = brokenPipe(e) ? "closed" : "failed (" + e.getMessage() + ")";
+    Thread.ofVirtual().name("descartes-output-failed").start(() -> stop("stdout " + what, ""));
+  }
+
+  static boolean brokenPipe(IOException e) {
+    return e.getMessage() != null && e.getMessage().contains("Broken pipe");
+  }
+
   private void stop(String why) {
+    stop(why, "");
+  }
+
+  /** The first stop signal (or failFast, or a write error): no more starts, and every running agent gets its stop sequence. */
+  private void stop(String why, String hint) {
     List<AgentHandle> live = new ArrayList<>();
     synchronized (lock) {
       if (stopping) {
@@ -200,8 +258,7 @@ final class FleetRunner {
     Fleet.StopPolicy p = fleet.stop();
     note(why + ": stopping " + count(live.size()) + " gracefully ("
         + p.signal().map(s -> "SIG" + (s.number() == 2 ? "INT" : "TERM")).orElse("each backend's stop signal")
-        + ", SIGKILL after " + Durations.format(p.timeout()) + ")"
-        + (why.equals("Ctrl+C") ? "; press Ctrl+C again to kill at once" : ""));
+        + ", SIGKILL after " + Durations.format(p.timeout()) + ")" + hint);
     Thread l = launcher;
     if (l != null) {
       l.interrupt();
@@ -220,8 +277,8 @@ final class FleetRunner {
     stoppers.forEach(FleetRunner::joinUninterruptibly);
   }
 
-  /** The second Ctrl+C: SIGKILL to every agent's whole process tree. */
-  private void killAll() {
+  /** The second stop signal: SIGKILL to every agent's whole process tree. */
+  private void killAll(Interrupts.Stop s) {
     synchronized (lock) {
       stopping = true;
     }
@@ -229,7 +286,7 @@ final class FleetRunner {
     for (AgentTally t : agents) {
       t.handle().filter(h -> h.status().isLive()).ifPresent(live::add);
     }
-    note("Ctrl+C again: killing " + count(live.size()));
+    note(s.label + " again: killing " + count(live.size()));
     live.forEach(AgentHandle::kill);
   }
 
@@ -259,12 +316,20 @@ final class FleetRunner {
     }
   }
 
-  private int exitCode(boolean interrupted) {
+  /**
+   * A write error on stdout first (141 for a closed pipe, as Unix tools that die of SIGPIPE; 74 for
+   * any other), then the stop signal (128 + its number), then the agents' own outcome.
+   */
+  private int exitCode(Optional<Interrupts.Stop> signal) {
+    Optional<IOException> failure = screen.failure();
+    if (failure.isPresent()) {
+      return brokenPipe(failure.get()) ? ExitCodes.BROKEN_PIPE : ExitCodes.IO_ERR;
+    }
+    if (signal.isPresent()) {
+      return signal.get().exitCode();
+    }
     if (fleet.single()) {
       return agents.getFirst().exitCode();
-    }
-    if (interrupted) {
-      return ExitCodes.INTERRUPTED;
     }
     return agents.stream().allMatch(a -> a.state() == AgentTally.State.COMPLETED) ? ExitCodes.OK : ExitCodes.FAILED;
   }

@@ -1,51 +1,83 @@
 package dev.descartes.cli;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
- * Ctrl+C while agents run: the first SIGINT asks for a graceful stop, the second for a kill; later
- * ones are ignored. The callbacks run on the JVM's signal thread and must not block. Closing
- * restores the previous handler (the JVM's default, which exits).
+ * The stops a user sends while agents run: SIGINT (Ctrl+C), SIGTERM and SIGHUP all get the same
+ * care. The first asks for a graceful stop, the second (of any of the three) for a kill; later ones
+ * are ignored. The handlers replace the JVM's, which would run shutdown hooks and halt before the
+ * last events are written: the command ends on its own once every agent's output is out. They stay
+ * installed until the process exits. The callbacks run on the JVM's signal thread and must not
+ * block. Thread-safe.
  */
 final class Interrupts implements AutoCloseable {
 
-  private static final Signal INT = new Signal("INT");
+  /** A stop signal the command handles. */
+  enum Stop {
+    INT(2, "Ctrl+C"),
+    TERM(15, "SIGTERM"),
+    HUP(1, "SIGHUP");
 
-  private final AtomicInteger count = new AtomicInteger();
-  private final SignalHandler previous;
+    final int number;
+    final String label;
 
-  private Interrupts(Runnable first, Runnable second) {
-    SignalHandler old;
-    try {
-      old = Signal.handle(INT, sig -> {
-        switch (count.incrementAndGet()) {
-          case 1 -> first.run();
-          case 2 -> second.run();
-          default -> { }
-        }
-      });
-    } catch (IllegalArgumentException unavailable) {
-      old = null; // SIGINT is ignored or reserved here: the runner's shutdown hook still stops agents
+    Stop(int number, String label) {
+      this.number = number;
+      this.label = label;
     }
-    previous = old;
+
+    /** 128 + the signal's number, as a shell reports a command it ended. */
+    int exitCode() {
+      return 128 + number;
+    }
+
+    /** How to send it again, for the first stop's notice. */
+    String again() {
+      return this == INT ? "press Ctrl+C again" : "send " + label + " again";
+    }
   }
 
-  /** Handles SIGINT until closed. */
-  static Interrupts install(Runnable first, Runnable second) {
+  private final AtomicInteger count = new AtomicInteger();
+  private final AtomicReference<Stop> first = new AtomicReference<>();
+
+  private Interrupts(Consumer<Stop> onFirst, Consumer<Stop> onSecond) {
+    for (Stop s : Stop.values()) {
+      try {
+        Signal.handle(new Signal(s.name()), sig -> {
+          int n = count.incrementAndGet();
+          if (n == 1) {
+            first.set(s);
+            onFirst.accept(s);
+          } else if (n == 2) {
+            onSecond.accept(s);
+          }
+        });
+      } catch (IllegalArgumentException unavailable) {
+        // ignored by whoever started us (nohup, a background job), or reserved (-Xrs): leave it so
+      }
+    }
+  }
+
+  /** Handles SIGINT, SIGTERM and SIGHUP from now until the process exits. */
+  static Interrupts install(Consumer<Stop> first, Consumer<Stop> second) {
     return new Interrupts(first, second);
   }
 
-  /** Whether Ctrl+C was pressed. */
+  /** Whether a stop signal came. */
   boolean interrupted() {
     return count.get() > 0;
   }
 
-  @Override
-  public void close() {
-    if (previous != null) {
-      Signal.handle(INT, previous);
-    }
+  /** The first stop signal that came. */
+  Optional<Stop> first() {
+    return Optional.ofNullable(first.get());
   }
+
+  /** Nothing: a signal that comes after the run still must not halt the JVM before it has exited. */
+  @Override
+  public void close() {}
 }

@@ -36,7 +36,7 @@ final class Preflight {
     String path = a.environment().getOrDefault("PATH", System.getenv("PATH"));
     if (a.hasCommand()) {
       String program = a.command().getFirst();
-      if (Clis.find(program, path, cwd).isEmpty()) {
+      if (a.container().isEmpty() && Clis.find(program, path, cwd).isEmpty()) {
         problems.add(Problem.Kind.UNAVAILABLE, o.at("command"), agent + "the command's program '" + program + "' "
             + (program.contains("/") ? "does not exist or is not executable" : "is not on PATH"),
             program.contains("/") ? "fix the path (relative to the fleet file's folder), or chmod +x " + program
@@ -57,7 +57,7 @@ final class Preflight {
         problems.add(o.kind(), o.at("backend"), agent + "unknown backend '" + backend + "'", "use one of "
             + String.join(", ", backends) + ", or '<program>-cli' for any other CLI ('descartes backends' lists them)");
       } else {
-        Clis.program(backend).filter(p -> Clis.find(p, path, cwd).isEmpty()).ifPresent(p -> problems.add(
+        Clis.program(backend).filter(p -> a.container().isEmpty() && Clis.find(p, path, cwd).isEmpty()).ifPresent(p -> problems.add(
             Problem.Kind.UNAVAILABLE, o.at("backend"), agent + "the " + backend + " backend needs the '" + p
                 + "' program, which is not on PATH", Clis.installHint(backend).map(h -> "install it with '" + h + "'")
                 .orElse("install it, or put its folder on PATH") + " ('descartes backends' shows what is installed)"));

@@ -4,6 +4,7 @@ import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.ResourceLimits;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSandbox;
+import dev.descartes.runner.ContainerSpec;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.ProcessRunnerConfig;
 import java.nio.file.Path;
@@ -36,8 +37,9 @@ import picocli.CommandLine.TypeConversionException;
         "       descartes run [OPTIONS] -f FLEET", ""},
     description = {
         "Runs one agent on TASK, or every agent of a fleet file (-f), and shows their output as it comes.",
-        "Words after '--' go to the agent's CLI as extra arguments. Ctrl+C stops the agents gracefully;"
-            + " a second Ctrl+C kills them."},
+        "Every line an agent writes is shown; while the output is slow (a pipe, a file), the agents wait.",
+        "Words after '--' go to the agent's CLI as extra arguments. Ctrl+C (or SIGTERM, SIGHUP) stops the"
+            + " agents gracefully; a second one kills them."},
     footer = {"", "Examples:",
         "  descartes run \"Explain what this repository does\"",
         "  descartes run --backend opencode --cwd ../app \"Fix the failing test\"",
@@ -89,6 +91,10 @@ final class RunCommand implements Callable<Integer> {
       description = "How long agents get to exit after Ctrl+C before SIGKILL, e.g. 5s (default: 10s, or the file's).")
   Duration stopTimeout;
 
+  @Option(names = "--image", paramLabel = "IMAGE", description = "Run the agent in a Podman container of this"
+      + " image (on this machine: nothing is pulled); its working directory is mounted. See docs/containers.md.")
+  String image;
+
   @Option(names = "--memory", paramLabel = "SIZE", converter = MemoryLimit.class,
       description = "Memory limit of each agent's whole process tree, e.g. 2g (a fleet file's limits win).")
   Long memory;
@@ -116,6 +122,10 @@ final class RunCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true)
   Format format = new Format();
 
+  @Option(names = "--prefix",
+      description = "With --raw and a fleet: lead each line with the agent's name (default: the bytes as written).")
+  boolean prefix;
+
   @Option(names = "--no-color", description = "No colours, even on a terminal (NO_COLOR=1 does the same).")
   boolean noColor;
 
@@ -137,13 +147,17 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (prefix && !format.raw) {
+      throw InputError.usage("--prefix", "applies to --raw output only", "add --raw, or leave --prefix out (the other"
+          + " formats name each agent already)");
+    }
     Problems problems = new Problems();
     Fleet fleet = withSandbox(file != null ? fromFile(problems) : single());
     // every problem of every agent at once, before the runner (and anything else) starts
     Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
     problems.throwIfAny();
     Screen screen = Screen.system(Terminal.detect(noColor));
-    return new FleetRunner(fleet, format.mode(), screen).run();
+    return new FleetRunner(fleet, format.mode(), prefix, screen).run();
   }
 
   private Fleet fromFile(Problems problems) {
@@ -165,6 +179,7 @@ final class RunCommand implements Callable<Integer> {
     singleOnly.put("--env", !env.isEmpty());
     singleOnly.put("--name", name != null);
     singleOnly.put("--auto-approve", autoApprove);
+    singleOnly.put("--image", image != null);
     for (var o : singleOnly.entrySet()) {
       if (o.getValue()) {
         throw InputError.usage(o.getKey(), "applies to a single agent", "with -f, set it on each agent in " + file
@@ -218,6 +233,19 @@ final class RunCommand implements Callable<Integer> {
     }
     AgentConfig.Builder a = AgentConfig.builder().name(agentName).modelBackend(b).task(prompt).limits(limits())
         .autoApprove(autoApprove).extraArgs(extraArgs);
+    if (image != null) {
+      if (sandbox || network != null) {
+        throw InputError.usage("--image", "given with --sandbox or --network, and a container is the agent's"
+            + " isolation", "keep one: --image or --sandbox");
+      }
+      try {
+        a.container(ContainerSpec.of(image));
+      } catch (AgentException.InvalidConfig e) {
+        throw InputError.usage("--image", e.getMessage().replaceFirst("^container.image: ", ""),
+            "name an image on this machine ('podman images' lists them)");
+      }
+      places.put("container", "--image");
+    }
     for (String k : env.keySet()) {
       if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
         throw InputError.usage("--env", "'" + k + "' is not a variable name", "use letters, digits and '_', not"
@@ -321,7 +349,8 @@ final class RunCommand implements Callable<Integer> {
     Optional.ofNullable(network).ifPresent(b::network);
     AgentSandbox s = b.build();
     List<AgentConfig> agents = fleet.agents().stream()
-        .map(a -> a.sandbox().isPresent() ? a : a.toBuilder().sandbox(s).build()).toList();
+        .map(a -> a.sandbox().isPresent() || a.container().isPresent() ? a : a.toBuilder().sandbox(s).build())
+        .toList();
     return new Fleet(fleet.source(), agents, fleet.maxConcurrency(), fleet.stop(), fleet.origins());
   }
 

@@ -45,6 +45,21 @@ public abstract sealed class AgentException extends RuntimeException {
     }
   }
 
+  /**
+   * A kill could not be carried out: the agent's process was still alive after it (for instance the
+   * runner ran out of file descriptors, or lacks the permission). The agent's status is then {@link
+   * AgentStatus#KILL_FAILED}; a later kill may succeed.
+   */
+  public static final class KillFailed extends AgentException {
+    public KillFailed(String message, Throwable cause) {
+      super(message, cause);
+    }
+
+    public KillFailed(String message) {
+      this(message, null);
+    }
+  }
+
   /** Talking to the agent failed: its stdin is closed, or it is gone. */
   public static final class Communication extends AgentException {
     public Communication(String message, Throwable cause) {

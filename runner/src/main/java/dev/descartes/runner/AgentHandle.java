@@ -54,7 +54,11 @@ public interface AgentHandle {
   /** Whether stdin can still be written. */
   boolean isStdinOpen();
 
-  /** The next stdout line as written, newline included; empty if none is waiting. Never blocks. */
+  /**
+   * The next stdout line as written, newline included; empty if none is waiting. Never blocks. Reads
+   * the handle's own {@link OutputDelivery#LATEST latest-lines} reader ({@link #stdout()}); for every
+   * line, read {@link #stdout(OutputDelivery) stdout(EVERY_LINE)} instead.
+   */
   default Optional<byte[]> readStdout() {
     return stdout().poll().map(OutputLine::bytes);
   }
@@ -74,29 +78,87 @@ public interface AgentHandle {
     return stderr().poll(timeout).map(OutputLine::bytes);
   }
 
-  /** The handle's stdout reader, with line numbers and what was missed. */
+  /**
+   * The handle's own stdout reader, with line numbers and what was missed: {@link
+   * OutputDelivery#LATEST latest lines}, never holding the agent back.
+   */
   AgentOutput stdout();
 
-  /** The handle's stderr reader, with line numbers and what was missed. */
+  /** The handle's own stderr reader: {@link OutputDelivery#LATEST latest lines}, like {@link #stdout()}. */
   AgentOutput stderr();
+
+  /**
+   * A new reader of stdout, served as {@code delivery} says, starting at the oldest line still held
+   * (opened in the {@code beforeOutput} callback of {@link LocalProcessRunner#spawn(AgentConfig,
+   * Duration, Consumer)}, it starts at the very first line). An {@link OutputDelivery#EVERY_LINE}
+   * reader misses nothing from there on and holds the agent back while it is behind: close it
+   * when done. {@code LATEST} gives an independent reader like {@link #stdout()}.
+   */
+  default AgentOutput stdout(OutputDelivery delivery) {
+    if (delivery == OutputDelivery.LATEST) {
+      return stdout();
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no every-line readers");
+  }
+
+  /** A new reader of stderr, served as {@code delivery} says; see {@link #stdout(OutputDelivery)}. */
+  default AgentOutput stderr(OutputDelivery delivery) {
+    if (delivery == OutputDelivery.LATEST) {
+      return stderr();
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no every-line readers");
+  }
 
   /**
    * The agent's events as a blocking iterable: {@link AgentEvent.Started}, the events of each
    * stdout line (one, or several {@link AgentEvent.Normalized} ones when the backend parses its
    * CLI's output), and {@link AgentEvent.Exited} last, after which iteration ends. Each iterator is an
    * independent reader starting at the oldest event still held; {@code hasNext()} blocks until
-   * the next event exists. A reader that falls behind gets an {@link AgentEvent.Gap}.
+   * the next event exists. Each iterator is a {@link OutputDelivery#LATEST latest-lines} reader:
+   * one that falls behind gets an {@link AgentEvent.Gap}, and the agent is never held back.
    */
   Iterable<AgentEvent> events();
 
   /**
+   * {@link #events()}, each iterator served as {@code delivery} says. An {@link
+   * OutputDelivery#EVERY_LINE} iterator never gets a {@link AgentEvent.Gap} once it has started
+   * (made in the {@code beforeOutput} callback of {@link LocalProcessRunner#spawn(AgentConfig,
+   * Duration, Consumer)}, it starts at the very first line):
+   * while it is behind, the agent is held back. It lets go once it has returned {@link
+   * AgentEvent.Exited}, or when closed (it is {@link AutoCloseable}), or once it is unreachable: an
+   * iterator abandoned early should be closed.
+   */
+  default Iterable<AgentEvent> events(OutputDelivery delivery) {
+    if (delivery == OutputDelivery.LATEST) {
+      return events();
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no every-line readers");
+  }
+
+  /**
    * Calls {@code listener} for every later event of this agent, on the thread that reads the
-   * agent's output, in order. A slow listener slows this agent's output, never another agent's; an
+   * agent's output, in order: {@link OutputDelivery#EVERY_LINE every line}. A slow listener holds
+   * this agent's output back (the agent blocks in {@code write}), never another agent's; an
    * exception thrown by the listener is logged and does not stop delivery.
    *
    * @return closing it removes the listener
    */
   AutoCloseable onEvent(Consumer<? super AgentEvent> listener);
+
+  /**
+   * Calls {@code listener} for every later event, served as {@code delivery} says: {@code
+   * EVERY_LINE} is {@link #onEvent(Consumer)}; {@link OutputDelivery#LATEST} calls it on a thread of
+   * its own, never holds the agent back, and passes an {@link AgentEvent.Gap} for what a slow
+   * listener missed.
+   *
+   * @return closing it removes the listener
+   */
+  default AutoCloseable onEvent(Consumer<? super AgentEvent> listener, OutputDelivery delivery) {
+    if (delivery == OutputDelivery.EVERY_LINE) {
+      return onEvent(listener);
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no latest-lines listeners");
+  }
 
   /**
    * Sends {@code signal} to the agent's process group ({@link AgentSignal#KILL}, {@link

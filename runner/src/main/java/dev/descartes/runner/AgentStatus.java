@@ -3,7 +3,8 @@ package dev.descartes.runner;
 /**
  * Where an agent is in its life.
  *
- * <p>{@code STARTING -> RUNNING <-> PAUSED -> STOPPING -> (COMPLETED | FAILED | TERMINATED)}. A
+ * <p>{@code STARTING -> RUNNING <-> PAUSED -> STOPPING [<-> KILL_FAILED] -> (COMPLETED | FAILED |
+ * TERMINATED)}. A
  * terminal status is final: an agent reaches exactly one, however many threads race to kill,
  * signal and wait.
  */
@@ -16,6 +17,11 @@ public enum AgentStatus {
   PAUSED,
   /** A stop was requested (kill, shutdown, or an INTERRUPT/TERMINATE/KILL signal); not yet exited. */
   STOPPING,
+  /**
+   * A kill could not be carried out ({@link AgentException.KillFailed}): the process may still be
+   * alive. A later kill that works, or the agent's own exit, moves it on to a terminal status.
+   */
+  KILL_FAILED,
   /** Exited with code 0 on its own. */
   COMPLETED,
   /** Exited with a non-zero code, or died of a signal nobody asked for. */

@@ -146,6 +146,19 @@ public final class LocalProcessRunner implements AgentRunner {
     }
   }
 
+  /**
+   * Like {@link #spawn(AgentConfig, Duration)}, and calls {@code beforeOutput} with the handle once
+   * the process exists, before the first byte of its output is delivered: the {@link
+   * OutputDelivery#EVERY_LINE every-line} readers it opens ({@code stdout(EVERY_LINE)}, {@code
+   * events(EVERY_LINE).iterator()}, ...) see every line from the very first, however much the agent
+   * writes at once. It runs on the spawning thread and must not block.
+   */
+  public AgentHandle spawn(AgentConfig config, Duration waitForSlot, Consumer<? super AgentHandle> beforeOutput)
+      throws InterruptedException {
+    ensureOpen();
+    return registry.spawnWaiting(spawner, config, waitForSlot, beforeOutput);
+  }
+
   @Override
   public List<AgentInfo> listAgents() {
     return registry.all().stream().map(LocalAgent::info).toList();
@@ -197,6 +210,7 @@ public final class LocalProcessRunner implements AgentRunner {
       return;
     }
     try {
+      registry.closeForSpawns(); // a spawn racing with close is either refused or seen below
       shutdown(config.shutdownTimeout());
     } finally {
       registry.close();

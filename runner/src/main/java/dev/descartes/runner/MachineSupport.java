@@ -91,6 +91,11 @@ public record MachineSupport(List<Feature> features) {
       out.add(new Feature(tool, p.isPresent(), p.map(path -> Programs.probe(List.of(path.toString(), "--version"))
           .firstLine() + " at " + path).orElse("not installed")));
     }
+    ContainerSupport containers = ContainerSupport.detect();
+    out.add(new Feature("containers", containers.available(), containers.available()
+        ? containers.kind() + " " + containers.version().orElse("") + ", runs agents with "
+            + String.join(" ", containers.engineOptions()) + " (see docs/containers.md)"
+        : String.join("; ", containers.problems())));
     return new MachineSupport(out);
   }
 }

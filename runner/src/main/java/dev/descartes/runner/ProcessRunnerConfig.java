@@ -17,7 +17,8 @@ import java.util.Set;
  * <p>{@link #defaults()} are the seed's: inherit the working directory, JSON streaming on, health
  * checks every 30 s, no concurrency cap. On top of those: a 5 s graceful-shutdown timeout, an 8 MiB
  * in-memory window per output stream (the first 64 KiB of stdout are always kept, then the newest
- * output; a reader that falls behind is told how much it missed), no transcripts on disk, the
+ * output; a reader that falls behind is told how much it missed), all windows together within a
+ * quarter of the heap, no transcripts on disk, the
  * runner's whole environment inherited, leftover processes of an agent's tree killed when the
  * agent exits, and a JVM shutdown hook that stops every agent. Immutable and thread-safe.
  *
@@ -28,7 +29,7 @@ import java.util.Set;
  * @param maxConcurrentAgents the most agents alive at once; empty for no cap
  * @param shutdownTimeout how long {@link AgentRunner#close()} waits after SIGTERM before SIGKILL
  * @param transcriptDir when set, every byte of every agent's stdout and stderr is written there
- * @param outputWindowBytes in-memory bytes kept per stream for readers
+ * @param outputWindowBytes in-memory bytes kept per stream for latest-lines readers
  * @param pinnedHeadBytes the first bytes of stdout that are never evicted (session init lines)
  * @param maxLineBytes a longer line is delivered in pieces marked incomplete
  * @param environmentAllowList when present, agents start from only these variables of the runner's
@@ -52,6 +53,10 @@ import java.util.Set;
  *     with {@link AgentOutcome.ErrorKind#BUDGET}, and so is any agent started later
  * @param listener observes spawns, failed spawns and exits (metrics without a daemon); {@link
  *     RunnerListener#NONE} by default
+ * @param outputMemoryBudget the bytes every output window of this runner may hold together, shared
+ *     equally by the streams of the agents it holds (each stream's window is the smaller of {@code
+ *     outputWindowBytes} and its share; see {@code docs/output-delivery.md}); default a quarter of
+ *     the maximum heap
  */
 public record ProcessRunnerConfig(
     Optional<Path> workingDir,
@@ -75,7 +80,8 @@ public record ProcessRunnerConfig(
     boolean cgroupContainment,
     Optional<AgentSandbox> sandbox,
     OptionalDouble budgetUsd,
-    RunnerListener listener) {
+    RunnerListener listener,
+    long outputMemoryBudget) {
 
   /** How processes are started and their pipes read. */
   public enum Engine {
@@ -94,6 +100,9 @@ public record ProcessRunnerConfig(
      */
     NATIVE
   }
+
+  /** The smallest {@link #outputMemoryBudget()}. */
+  public static final long MIN_OUTPUT_MEMORY_BUDGET = 1L << 20;
 
   /** The variables an allow-listed environment keeps when none are named. */
   public static final Set<String> DEFAULT_ALLOW_LIST = Set.of(
@@ -142,6 +151,10 @@ public record ProcessRunnerConfig(
     if (pinnedHeadBytes < 0) {
       throw new AgentException.InvalidConfig("pinnedHeadBytes", "must not be negative, was " + pinnedHeadBytes);
     }
+    if (outputMemoryBudget < MIN_OUTPUT_MEMORY_BUDGET) {
+      throw new AgentException.InvalidConfig("outputMemoryBudget", "must be at least "
+          + MIN_OUTPUT_MEMORY_BUDGET + " bytes (1 MiB), was " + outputMemoryBudget);
+    }
   }
 
   /** The seed's defaults, described on this class. */
@@ -183,6 +196,7 @@ public record ProcessRunnerConfig(
     private boolean cgroupContainment = true;
     private AgentSandbox sandbox;
     private RunnerListener listener = RunnerListener.NONE;
+    private long outputMemoryBudget = Math.max(MIN_OUTPUT_MEMORY_BUDGET, Runtime.getRuntime().maxMemory() / 4);
 
     private Builder() {}
 
@@ -313,6 +327,15 @@ public record ProcessRunnerConfig(
       return this;
     }
 
+    /**
+     * The bytes every output window of the runner may hold together (default: a quarter of the
+     * maximum heap). With many agents, each stream's window shrinks to its equal share.
+     */
+    public Builder outputMemoryBudget(long bytes) {
+      this.outputMemoryBudget = bytes;
+      return this;
+    }
+
     public ProcessRunnerConfig build() {
       return new ProcessRunnerConfig(Optional.ofNullable(workingDir), enableJsonStreaming,
           enableHealthChecks, healthCheckInterval,
@@ -321,7 +344,7 @@ public record ProcessRunnerConfig(
           maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
           outputDrainTimeout, shutdownHook, subreaper, backends, engine, limits, cgroupContainment,
           Optional.ofNullable(sandbox), budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
-          listener);
+          listener, outputMemoryBudget);
     }
   }
 }

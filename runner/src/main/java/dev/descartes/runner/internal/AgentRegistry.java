@@ -3,9 +3,11 @@ package dev.descartes.runner.internal;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.engine.ProcessEngine;
+import dev.descartes.runner.internal.io.OutputBudget;
 import dev.descartes.runner.internal.io.Transcript;
 import dev.descartes.runner.internal.sandbox.OpenSandbox;
 import java.io.IOException;
@@ -40,6 +42,10 @@ public final class AgentRegistry implements AutoCloseable {
   private final HealthMonitor health;
   private final LimitWatch limitWatch = new LimitWatch();
   private final LocalAgent.Context context;
+  private final OutputBudget outputBudget;
+  private final java.util.concurrent.locks.ReentrantReadWriteLock spawns =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private volatile boolean closedForSpawns;
   /** What to do once each agent has ended (such as removing its container); runs before Exited. */
   private final ConcurrentHashMap<AgentId, Runnable> afterExit = new ConcurrentHashMap<>();
 
@@ -49,25 +55,66 @@ public final class AgentRegistry implements AutoCloseable {
     this.slots = new AgentSlots(config.maxConcurrentAgents());
     this.health = config.enableHealthChecks()
         ? new HealthMonitor(config.healthCheckInterval(), this::live) : null;
-    this.context = new LocalAgent.Context(config, engine, background, this::terminal, listeners, limitWatch);
+    this.outputBudget = new OutputBudget(config.outputMemoryBudget());
+    this.context = new LocalAgent.Context(config, engine, background, this::terminal, listeners, limitWatch,
+        outputBudget);
   }
 
   public LocalAgent spawn(Spawner spawner, AgentConfig agent, Duration waitForSlot) {
     AgentId id = AgentId.random();
     Spawner.Plan plan = spawner.plan(agent, id);
     slots.acquireNow();
-    return start(spawner, plan, id);
+    return startUnlessClosed(spawner, plan, id, a -> { });
   }
 
   public LocalAgent spawnWaiting(Spawner spawner, AgentConfig agent, Duration waitForSlot)
       throws InterruptedException {
+    return spawnWaiting(spawner, agent, waitForSlot, a -> { });
+  }
+
+  /** {@code beforeOutput}: see {@link LocalAgent#start(Consumer)}. */
+  public LocalAgent spawnWaiting(Spawner spawner, AgentConfig agent, Duration waitForSlot,
+      Consumer<? super AgentHandle> beforeOutput) throws InterruptedException {
     AgentId id = AgentId.random();
     Spawner.Plan plan = spawner.plan(agent, id);
     slots.acquire(waitForSlot);
-    return start(spawner, plan, id);
+    return startUnlessClosed(spawner, plan, id, beforeOutput);
   }
 
-  private LocalAgent start(Spawner spawner, Spawner.Plan plan, AgentId id) {
+  /**
+   * Starts the agent under the read side of {@link #spawns}: {@link #closeForSpawns()} waits for
+   * every spawn under way to have registered its agent, and no spawn starts after it, so a close
+   * that then stops every live agent misses none.
+   */
+  private LocalAgent startUnlessClosed(Spawner spawner, Spawner.Plan plan, AgentId id,
+      Consumer<? super AgentHandle> beforeOutput) {
+    spawns.readLock().lock();
+    try {
+      if (closedForSpawns) {
+        slots.release();
+        throw new AgentException.Execution("this runner is closed; create a new LocalProcessRunner");
+      }
+      return start(spawner, plan, id, beforeOutput);
+    } finally {
+      spawns.readLock().unlock();
+    }
+  }
+
+  /**
+   * From now on spawn fails; returns once every spawn under way has registered its agent (or
+   * failed), so that {@link #live()} holds every agent that will ever run.
+   */
+  public void closeForSpawns() {
+    spawns.writeLock().lock();
+    try {
+      closedForSpawns = true;
+    } finally {
+      spawns.writeLock().unlock();
+    }
+  }
+
+  private LocalAgent start(Spawner spawner, Spawner.Plan plan, AgentId id,
+      Consumer<? super AgentHandle> beforeOutput) {
     Transcript[] transcripts;
     try {
       transcripts = spawner.transcripts(plan.config(), id);
@@ -90,7 +137,7 @@ public final class AgentRegistry implements AutoCloseable {
     agents.put(id, a);
     afterExit.put(id, plan.afterExit());
     try {
-      a.start();
+      a.start(beforeOutput);
     } catch (IOException | RuntimeException e) {
       agents.remove(id);
       afterExit.remove(id).run();
@@ -156,7 +203,16 @@ public final class AgentRegistry implements AutoCloseable {
       throw new AgentException.Execution("agent " + id + " (" + a.config().name() + ") is still "
           + a.status() + "; stop it (kill or GracefulShutdown) and wait for it before removing it");
     }
-    return agents.remove(id, a);
+    boolean removed = agents.remove(id, a);
+    if (removed) {
+      a.releaseOutput();
+    }
+    return removed;
+  }
+
+  /** The memory budget every agent's output windows share. */
+  public OutputBudget outputBudget() {
+    return outputBudget;
   }
 
   public AutoCloseable addListener(Consumer<? super AgentEvent> listener) {

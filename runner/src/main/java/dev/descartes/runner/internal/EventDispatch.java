@@ -115,8 +115,18 @@ final class EventDispatch {
 
   /** A new independent reader of the agent's events, from the oldest line {@code log} holds. */
   Iterator<AgentEvent> newReader(LocalAgent agent, LineLog log) {
+    return newReader(agent, log, false, false);
+  }
+
+  /**
+   * A new reader of the agent's events.
+   *
+   * @param everyLine hold the agent back rather than skip lines
+   * @param fromNow start after the last line so far, without {@code Started}
+   */
+  EventIterator newReader(LocalAgent agent, LineLog log, boolean everyLine, boolean fromNow) {
     return new EventIterator(agent, log, decoder,
-        jsonStreaming ? cli.parsers().get() : AgentEventParser.none());
+        jsonStreaming ? cli.parsers().get() : AgentEventParser.none(), everyLine, fromNow);
   }
 
   /**

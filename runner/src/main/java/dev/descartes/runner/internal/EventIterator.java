@@ -10,9 +10,11 @@ import java.util.NoSuchElementException;
 
 /**
  * One reader of an agent's events: Started, then the events of each stdout line (or a Gap), then
- * Exited. {@link #hasNext()} blocks until the next event exists. Not thread-safe (one per reader).
+ * Exited. {@link #hasNext()} blocks until the next event exists. An every-line iterator holds the
+ * agent back while it is behind, until it has read {@code Exited}, is closed, or is unreachable.
+ * Not thread-safe (one per reader), except {@link #close()}.
  */
-final class EventIterator implements Iterator<AgentEvent> {
+final class EventIterator implements Iterator<AgentEvent>, AutoCloseable {
 
   private enum Phase { STARTED, LINES, EXITED, DONE }
 
@@ -22,15 +24,37 @@ final class EventIterator implements Iterator<AgentEvent> {
   private final EventDecoder decoder;
   private final AgentEventParser parser;
   private final ArrayDeque<AgentEvent> queued = new ArrayDeque<>();
+  private final java.lang.ref.Cleaner.Cleanable release;
   private Phase phase = Phase.STARTED;
   private AgentEvent next;
 
   EventIterator(LocalAgent agent, LineLog log, EventDecoder decoder, AgentEventParser parser) {
+    this(agent, log, decoder, parser, false, false);
+  }
+
+  /**
+   * @param everyLine hold the agent back rather than skip
+   * @param fromNow start after the last line read so far, without {@code Started}
+   */
+  EventIterator(LocalAgent agent, LineLog log, EventDecoder decoder, AgentEventParser parser,
+      boolean everyLine, boolean fromNow) {
     this.agent = agent;
     this.log = log;
-    this.cursor = log.newCursor();
+    this.cursor = fromNow ? log.newCursorAtEnd() : log.newCursor(everyLine);
+    if (fromNow) {
+      phase = Phase.LINES;
+    }
     this.decoder = decoder;
     this.parser = parser;
+    this.release = everyLine ? SharedReader.releaseWhenUnreachable(this, log, cursor) : null;
+  }
+
+  /** Stops holding the agent back; iteration may go on, as a latest-lines reader would. */
+  @Override
+  public void close() {
+    if (release != null) {
+      release.clean();
+    }
   }
 
   @Override

@@ -38,14 +38,15 @@ final class Executables {
         notExecutable = notExecutable == null ? candidate : notExecutable;
       }
     }
+    // PATH's value is never quoted: like every environment value, it may hold a secret
     if (notExecutable != null) {
-      throw new AgentException.SpawnFailed(program, "command '" + program + "' was found at "
-          + notExecutable + " but is not executable; run 'chmod +x " + notExecutable
-          + "' or install it properly");
+      throw new AgentException.SpawnFailed(program, "command '" + program + "' was found on the "
+          + "agent's PATH but is not executable; make it executable (chmod +x) or install it properly");
     }
     throw new AgentException.SpawnFailed(program, "command '" + program + "' was not found on the "
-        + "agent's PATH (" + (dirs.isEmpty() ? "PATH is empty" : dirs) + "); install it, add its "
-        + "directory to PATH, or give its absolute path in AgentConfig.command");
+        + "agent's PATH (" + (dirs.isEmpty() ? "which is empty" : dirs.split(File.pathSeparator, -1).length
+        + " directories searched") + "); install it, add its directory to PATH, or give its absolute "
+        + "path in AgentConfig.command");
   }
 
   private static void check(String program, Path p, String where) {

@@ -71,6 +71,7 @@ public final class LocalAgent implements AgentHandle {
    * @param onTerminal called once, as the status becomes final
    * @param runnerListeners the runner's event listeners, live
    * @param limitWatch enforces the runtime and output limits
+   * @param outputBudget the memory every output window of the runner shares
    */
   public record Context(
       ProcessRunnerConfig config,
@@ -78,7 +79,8 @@ public final class LocalAgent implements AgentHandle {
       Executor background,
       Consumer<LocalAgent> onTerminal,
       List<Consumer<? super AgentEvent>> runnerListeners,
-      LimitWatch limitWatch) {}
+      LimitWatch limitWatch,
+      dev.descartes.runner.internal.io.OutputBudget outputBudget) {}
 
   private final AgentId id;
   private final long spawnSeq;
@@ -103,6 +105,12 @@ public final class LocalAgent implements AgentHandle {
   private final SharedReader stderrReader;
   private final CompletableFuture<Void> initialInputWritten = new CompletableFuture<>();
 
+  /** A kill asked for while STARTING: carried out the moment the process exists. */
+  private volatile boolean killPending;
+  /** A signal asked for while STARTING: sent the moment the process exists. */
+  private volatile AgentSignal signalPending;
+  /** Set once child and tree are in place; pending requests are checked after it. */
+  private volatile boolean processReady;
   private volatile ChildProcess child;
   private volatile AgentTree tree;
   private volatile Instant startedAt = Instant.now();
@@ -132,15 +140,24 @@ public final class LocalAgent implements AgentHandle {
     Optional<LocalSession> session = cli.session()
         .map(p -> new LocalSession(this, p, cli.firstMessageSent()));
     this.events = new EventDispatch(id, rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
-    this.stdout = new OutputPipeline(rc.outputWindowBytes(), rc.pinnedHeadBytes(), rc.maxLineBytes(),
-        outTranscript, events::dispatchLine);
-    this.stderr = new OutputPipeline(rc.outputWindowBytes(), 0, rc.maxLineBytes(), errTranscript, null);
+    this.stdout = new OutputPipeline(rc.outputWindowBytes(), rc.pinnedHeadBytes(), ctx.outputBudget(),
+        rc.maxLineBytes(), outTranscript, events::dispatchLine);
+    this.stderr = new OutputPipeline(rc.outputWindowBytes(), 0, ctx.outputBudget(), rc.maxLineBytes(),
+        errTranscript, null);
     this.stdoutReader = new SharedReader(stdout);
     this.stderrReader = new SharedReader(stderr);
   }
 
   /** Starts the process; on failure nothing is left running and the caller frees the slot. */
   void start() throws IOException {
+    start(a -> { });
+  }
+
+  /**
+   * Starts the process; {@code beforeOutput} gets the handle once the process exists and before the
+   * first byte of its output is delivered (readers it opens see every line from the first).
+   */
+  void start(Consumer<? super AgentHandle> beforeOutput) throws IOException {
     LaunchSpec spec = plan.spec();
     long spawnTicks = Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
     LaunchRequest request = new LaunchRequest(sandbox.map(OpenSandbox::argv).orElse(plan.argv()),
@@ -179,8 +196,15 @@ public final class LocalAgent implements AgentHandle {
     }
     ctx.limitWatch().watch(this, limits);
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
+    processReady = true;
+    carryOutPendingStop();
     started = new AgentEvent.Started(id, startedAt, c.pid());
     events.emit(started);
+    try {
+      beforeOutput.accept(this);
+    } catch (RuntimeException e) {
+      LOG.warn("agent {}: the spawn's beforeOutput callback threw {}", id, e.toString());
+    }
     c.startOutput();
     c.onExit().whenComplete((st, err) -> ctx.background().execute(() -> finish(st, err)));
     byte[] input = spec.initialInput();
@@ -253,10 +277,14 @@ public final class LocalAgent implements AgentHandle {
     }
   }
 
+  /**
+   * Waits for both streams to end. The timeout runs while nothing happens: an every-line reader
+   * that is still reading what the agent wrote before it exited gets all the time it needs.
+   */
   private void drainOutput() {
     CompletableFuture<Void> both = CompletableFuture.allOf(stdout.ended(), stderr.ended());
     try {
-      both.get(ctx.config().outputDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      OutputPipeline.awaitEnded(both, ctx.config().outputDrainTimeout(), stdout, stderr);
     } catch (TimeoutException e) {
       LOG.warn("agent {} ({}): output still open {} after exit (a process outside its tree holds the "
           + "pipe); later output is not read", id, config.name(), ctx.config().outputDrainTimeout());
@@ -296,6 +324,21 @@ public final class LocalAgent implements AgentHandle {
     status.updateAndGet(s -> s.isTerminal() ? s : AgentStatus.STOPPING);
   }
 
+  /**
+   * A kill or signal that came while STARTING. Either the caller saw the process (and acted itself)
+   * or this sees the request (both may happen: a second kill does no harm).
+   */
+  private void carryOutPendingStop() {
+    if (killPending) {
+      kill();
+    } else {
+      AgentSignal s = signalPending;
+      if (s != null) {
+        signal(s);
+      }
+    }
+  }
+
   @Override
   public void signal(AgentSignal signal) {
     if (!Platform.hasPosixSignals() && signal != AgentSignal.TERMINATE && signal != AgentSignal.KILL) {
@@ -312,6 +355,12 @@ public final class LocalAgent implements AgentHandle {
       requestStop();
     }
     sentSignals.add(signal.number());
+    if (!processReady) {
+      signalPending = signal; // STARTING: sent by start() once the process exists
+      if (!processReady) {
+        return;
+      }
+    }
     tree.signal(signal);
     switch (signal) {
       case PAUSE -> status.compareAndSet(AgentStatus.RUNNING, AgentStatus.PAUSED);
@@ -324,10 +373,64 @@ public final class LocalAgent implements AgentHandle {
   public void kill() {
     requestStop();
     sentSignals.add(AgentSignal.KILL.number());
-    AgentTree t = tree;
-    if (t != null) {
-      t.killAll(REAP_TIMEOUT);
+    killPending = true; // STARTING: start() carries it out once the process exists
+    if (!processReady) {
+      return;
     }
+    AgentTree t = tree;
+    RuntimeException failure = null;
+    try {
+      if (t != null) {
+        t.killAll(REAP_TIMEOUT);
+      }
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    verifyKilled(failure);
+  }
+
+  /**
+   * A kill returns only once the main process is gone; if it is still there after {@link
+   * #REAP_TIMEOUT}, the kill did not work: the status says so and {@link AgentException.KillFailed}
+   * tells the caller, never a silent return.
+   */
+  private void verifyKilled(RuntimeException failure) {
+    ChildProcess c = child;
+    try {
+      c.onExit().get(REAP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (ExecutionException e) {
+      return; // the exit status is unavailable, but the process is gone
+    } catch (TimeoutException e) {
+      // still alive: fall through
+    }
+    status.compareAndSet(AgentStatus.STOPPING, AgentStatus.KILL_FAILED);
+    String why = failure != null ? " (" + failure + ")" : whyFilesCannotOpen();
+    throw new AgentException.KillFailed("could not kill agent " + id + " (" + config.name() + "): its process "
+        + c.pid() + " is still alive " + REAP_TIMEOUT.toSeconds() + " s after SIGKILL" + why
+        + "; raise the runner's limits (ulimit -n), then call kill() again", failure);
+  }
+
+  /**
+   * {@code " (the runner cannot open files: Too many open files)"}, or empty if it can. A runner out
+   * of descriptors cannot load classes either: what this path needs is loaded with this class.
+   */
+  private static String whyFilesCannotOpen() {
+    try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/self/stat"))) {
+      return "";
+    } catch (IOException e) {
+      return " (the runner cannot open files: " + e.getMessage() + ")";
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  static {
+    // loaded now, not when a kill fails for want of descriptors (a class file needs one to load)
+    AgentException.KillFailed.class.getName();
   }
 
   // ---- stdin ----
@@ -383,6 +486,36 @@ public final class LocalAgent implements AgentHandle {
   @Override
   public Iterable<AgentEvent> events() {
     return () -> events.newReader(this, stdout.log());
+  }
+
+  @Override
+  public Iterable<AgentEvent> events(dev.descartes.runner.OutputDelivery delivery) {
+    boolean everyLine = delivery == dev.descartes.runner.OutputDelivery.EVERY_LINE;
+    return () -> events.newReader(this, stdout.log(), everyLine, false);
+  }
+
+  @Override
+  public AutoCloseable onEvent(Consumer<? super AgentEvent> listener, dev.descartes.runner.OutputDelivery delivery) {
+    if (delivery == dev.descartes.runner.OutputDelivery.EVERY_LINE) {
+      return onEvent(listener);
+    }
+    return LatestListener.start(this, events.newReader(this, stdout.log(), false, true), listener);
+  }
+
+  @Override
+  public AgentOutput stdout(dev.descartes.runner.OutputDelivery delivery) {
+    return new SharedReader(stdout, delivery);
+  }
+
+  @Override
+  public AgentOutput stderr(dev.descartes.runner.OutputDelivery delivery) {
+    return new SharedReader(stderr, delivery);
+  }
+
+  /** The runner forgets this agent: its windows' memory goes back to the budget. */
+  void releaseOutput() {
+    ctx.outputBudget().unregister(stdout.log());
+    ctx.outputBudget().unregister(stderr.log());
   }
 
   @Override
@@ -442,7 +575,8 @@ public final class LocalAgent implements AgentHandle {
 
   @Override
   public long pid() {
-    return child.pid();
+    ChildProcess c = child;
+    return c == null ? -1 : c.pid();
   }
 
   /** This agent's stop sequence for {@code timeout}: its backend's, or the default. */

@@ -3,6 +3,7 @@ package dev.descartes.runner.internal;
 import dev.descartes.runner.internal.engine.OutputSink;
 import dev.descartes.runner.internal.io.LineFramer;
 import dev.descartes.runner.internal.io.LineLog;
+import dev.descartes.runner.internal.io.OutputBudget;
 import dev.descartes.runner.internal.io.Transcript;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +13,8 @@ import java.util.function.Consumer;
 /**
  * One output stream of one agent, from the engine's bytes to everything that consumes them: the
  * transcript (every byte), the line framer, the bounded {@link LineLog}, counters, and a per-line
- * callback (event listeners). Fed by one engine thread.
+ * callback (event listeners, which see every line: a slow one holds this stream back). Fed by one
+ * engine thread at a time; full while an every-line reader of the log is behind.
  */
 final class OutputPipeline implements OutputSink {
 
@@ -28,7 +30,12 @@ final class OutputPipeline implements OutputSink {
 
   OutputPipeline(long windowBytes, long pinnedBytes, int maxLine, Transcript transcript,
       Consumer<LineLog.Entry> onLine) {
-    this.log = new LineLog(windowBytes, pinnedBytes);
+    this(windowBytes, pinnedBytes, OutputBudget.unlimited(), maxLine, transcript, onLine);
+  }
+
+  OutputPipeline(long windowBytes, long pinnedBytes, OutputBudget budget, int maxLine,
+      Transcript transcript, Consumer<LineLog.Entry> onLine) {
+    this.log = new LineLog(windowBytes, pinnedBytes, budget);
     this.transcript = transcript;
     this.onLine = onLine;
     this.framer = new LineFramer(maxLine, this::line);
@@ -59,6 +66,17 @@ final class OutputPipeline implements OutputSink {
     }
   }
 
+  /** An every-line reader is behind: the engine stops reading this stream until it catches up. */
+  @Override
+  public boolean full() {
+    return log.full();
+  }
+
+  @Override
+  public void whenRoom(Runnable resume) {
+    log.whenRoom(resume);
+  }
+
   @Override
   public synchronized void end() {
     if (closed.compareAndSet(false, true)) {
@@ -68,6 +86,34 @@ final class OutputPipeline implements OutputSink {
         transcript.close();
       }
       ended.complete(null);
+    }
+  }
+
+  /**
+   * Waits for {@code ended}, giving up after {@code timeout} without progress: no every-line reader
+   * of any of {@code pipelines} read a line in that time while it held its stream back.
+   */
+  static void awaitEnded(CompletableFuture<Void> ended, java.time.Duration timeout, OutputPipeline... pipelines)
+      throws java.util.concurrent.TimeoutException, InterruptedException,
+      java.util.concurrent.ExecutionException {
+    long limit = timeout.toNanos();
+    long deadline = System.nanoTime() + limit;
+    while (true) {
+      try {
+        ended.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        return;
+      } catch (java.util.concurrent.TimeoutException e) {
+        long progress = Long.MIN_VALUE;
+        for (OutputPipeline p : pipelines) {
+          if (p.log.full()) {
+            progress = Math.max(progress, p.log.lastLosslessRead());
+          }
+        }
+        if (progress == Long.MIN_VALUE || progress + limit - System.nanoTime() <= 0) {
+          throw e;
+        }
+        deadline = progress + limit;
+      }
     }
   }
 

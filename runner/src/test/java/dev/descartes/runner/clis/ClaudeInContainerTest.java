@@ -28,7 +28,7 @@ class ClaudeInContainerTest extends AgentCliContract {
     AgentConfig.Builder b = super.config();
     Path modules = AgentClis.binDir("claude").getParent();
     return b.name("claude-in-container").container(ContainerSpec.builder(TestImages.hostUsrImage())
-        .mount(TestImages.hostUsr())
+        .mount(ContainerSpec.Mount.readOnly(java.nio.file.Path.of("/usr")))
         .mount(modules, modules.toString(), true)
         .mount(home, home.toString(), false)
         .network(ContainerSpec.Network.HOST)

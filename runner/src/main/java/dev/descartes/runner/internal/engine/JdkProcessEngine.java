@@ -94,7 +94,8 @@ public final class JdkProcessEngine implements ProcessEngine {
     private final Process process;
     private final OutputSink stdoutSink;
     private final OutputSink stderrSink;
-    private final Object stdinLock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock stdinLock = new java.util.concurrent.locks.ReentrantLock();
+    private volatile boolean stdinReleased;
     private final OutputStream stdin;
     private final AtomicBoolean stdinClosed = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -153,6 +154,9 @@ public final class JdkProcessEngine implements ProcessEngine {
               while ((n = in.read(buf)) >= 0) {
                 if (n > 0) {
                   sink.data(buf, 0, n);
+                  if (sink.full()) {
+                    awaitRoom(sink);
+                  }
                 }
               }
             } catch (IOException e) {
@@ -161,6 +165,24 @@ public final class JdkProcessEngine implements ProcessEngine {
               sink.end();
             }
           });
+    }
+
+    /** Holds the pump (and so the pipe, and so the agent) until the sink has room. */
+    private static void awaitRoom(OutputSink sink) {
+      java.util.concurrent.CountDownLatch room = new java.util.concurrent.CountDownLatch(1);
+      sink.whenRoom(room::countDown);
+      boolean interrupted = false;
+      while (true) {
+        try {
+          room.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     @Override
@@ -173,14 +195,39 @@ public final class JdkProcessEngine implements ProcessEngine {
       return false;
     }
 
+    /**
+     * One write at a time. A write blocked on a full pipe holds {@link #stdinLock}; {@link
+     * #closeStdin()} never waits for it: the pipe is then closed by whichever of the two finishes
+     * last ({@link #closeIfAsked()}), so the agent reads end of file right after the bytes being
+     * written.
+     */
     @Override
     public void writeStdin(byte[] data) throws IOException {
-      synchronized (stdinLock) {
+      stdinLock.lock();
+      try {
         if (stdinClosed.get()) {
           throw new IOException("stdin is closed");
         }
         stdin.write(data);
         stdin.flush();
+      } finally {
+        stdinLock.unlock();
+        closeIfAsked();
+      }
+    }
+
+    private void closeIfAsked() {
+      if (stdinClosed.get() && !stdinReleased && stdinLock.tryLock()) {
+        try {
+          if (!stdinReleased) {
+            stdinReleased = true;
+            stdin.close();
+          }
+        } catch (IOException e) {
+          // the child is gone: its stdin is closed either way
+        } finally {
+          stdinLock.unlock();
+        }
       }
     }
 
@@ -192,11 +239,7 @@ public final class JdkProcessEngine implements ProcessEngine {
     @Override
     public void closeStdin() {
       if (stdinClosed.compareAndSet(false, true)) {
-        try {
-          stdin.close();
-        } catch (IOException e) {
-          // the child is gone: its stdin is closed either way
-        }
+        closeIfAsked(); // a write under way closes it when it returns
       }
     }
 

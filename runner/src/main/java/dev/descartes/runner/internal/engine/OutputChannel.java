@@ -20,16 +20,22 @@ import org.slf4j.LoggerFactory;
  * DeliveryPool} drains the queue into the sink, one drain at a time per stream, so the sink sees
  * the bytes in order from one thread at a time; a drain takes a bounded batch and then lets other
  * streams have a turn. A sink that blocks holds one pool thread, and the pool adds a thread for the
- * others. When more than {@link #HIGH_WATER} bytes wait for the sink, the loop stops watching this
- * pipe until the sink has caught up to {@link #LOW_WATER}: the agent then blocks in {@code write} on
- * its full pipe, and memory stays bounded at about {@code HIGH_WATER + 64 KiB} per stream.
- * Thread-safe.
+ * others. When more than {@link #highWater()} bytes wait for the sink, the loop stops watching this
+ * pipe until the sink has caught up to a quarter of it: the agent then blocks in {@code write} on
+ * its full pipe, and memory stays bounded at about {@code highWater() + 64 KiB} per stream. The high
+ * water mark is {@link #HIGH_WATER} at most, less when many streams share {@link #IN_FLIGHT} (an
+ * eighth of the heap), but never below {@link #LOW_WATER}.
+ *
+ * <p>A sink that is {@link OutputSink#full() full} (an every-line reader is behind) stops the drain:
+ * what was read stays queued, the queue passes the high water mark and the pipe is unwatched, until
+ * the sink calls back from {@link OutputSink#whenRoom}. Thread-safe.
  */
 final class OutputChannel implements EventLoop.Handler, Channel {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutputChannel.class);
   static final long HIGH_WATER = 256 * 1024;
   static final long LOW_WATER = 64 * 1024;
+  static final long IN_FLIGHT = Runtime.getRuntime().maxMemory() / 8;
   private static final int BATCH = 16;
   private static final byte[] END = new byte[0];
 
@@ -108,7 +114,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     long n = Pipes.read(loop.capture(), fd, loop.buffer(), EventLoop.BUFFER_SIZE);
     if (n > 0) {
       offer(loop.buffer().asSlice(0, n).toArray(JAVA_BYTE));
-      if (queued.get() > HIGH_WATER) {
+      if (queued.get() > highWater()) {
         pause();
       }
     } else if (n != -Pipes.EAGAIN) {
@@ -124,7 +130,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     loop.unregister(fd, token);
     registered = false;
     paused = true;
-    if (queued.get() <= LOW_WATER) { // the sink caught up before it could see the flag
+    if (queued.get() <= highWater() / 4) { // the sink caught up before it could see the flag
       resume();
     }
   }
@@ -188,17 +194,30 @@ final class OutputChannel implements EventLoop.Handler, Channel {
         deliverEnd();
         continue;
       }
+      boolean full;
       try {
         sink.data(chunk, 0, chunk.length);
+        full = sink.full();
       } catch (RuntimeException e) {
         LOG.warn("an output consumer failed: {}; delivery goes on", e.toString(), e);
+        full = false;
       }
       long left = queued.addAndGet(-chunk.length);
-      if (paused && left <= LOW_WATER && resumeAsked.compareAndSet(false, true)) {
+      if (paused && left <= highWater() / 4 && resumeAsked.compareAndSet(false, true)) {
         loop.execute(this::resume);
+      }
+      if (full) {
+        // still "draining": nobody else starts a drain until the sink makes room and resumes this one
+        sink.whenRoom(() -> delivery.execute(this::drain));
+        return;
       }
     }
     delivery.execute(this::drain); // still draining: more may wait
+  }
+
+  /** The queue's high water mark now: the in-flight allowance shared by every open stream. */
+  private long highWater() {
+    return Math.clamp(IN_FLIGHT / Math.max(1, open.size()), LOW_WATER, HIGH_WATER);
   }
 
   private void deliverEnd() {

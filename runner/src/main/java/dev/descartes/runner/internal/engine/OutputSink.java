@@ -1,6 +1,12 @@
 package dev.descartes.runner.internal.engine;
 
-/** Where an engine delivers the bytes of one output stream. Called by one thread at a time. */
+/**
+ * Where an engine delivers the bytes of one output stream. Called by one thread at a time.
+ *
+ * <p>Backpressure: after each {@link #data} call the engine asks {@link #full()}; while it is true
+ * the engine hands over no more bytes and stops reading the pipe (so the agent blocks in {@code
+ * write}), until the callback given to {@link #whenRoom} runs.
+ */
 public interface OutputSink {
 
   /** Bytes read from the stream; {@code buf} is reused after the call returns. */
@@ -8,4 +14,17 @@ public interface OutputSink {
 
   /** End of file (or the stream was abandoned); called exactly once. */
   void end();
+
+  /** Whether the sink wants no more bytes for now. */
+  default boolean full() {
+    return false;
+  }
+
+  /**
+   * Runs {@code resume} once the sink has room again, on whichever thread makes the room; at once,
+   * on the caller's thread, if it has room now. Must not block.
+   */
+  default void whenRoom(Runnable resume) {
+    resume.run();
+  }
 }

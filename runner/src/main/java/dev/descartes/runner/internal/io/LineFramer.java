@@ -1,5 +1,8 @@
 package dev.descartes.runner.internal.io;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -30,15 +33,41 @@ public final class LineFramer {
   public void feed(byte[] buf, int off, int len) {
     int end = off + len;
     int start = off;
-    for (int i = off; i < end; i++) {
-      if (buf[i] == '\n') {
-        emitThrough(buf, start, i + 1);
-        start = i + 1;
-      }
+    int nl;
+    while ((nl = indexOfNewline(buf, start, end)) >= 0) {
+      emitThrough(buf, start, nl + 1);
+      start = nl + 1;
     }
     if (start < end) {
       append(buf, start, end - start);
     }
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /**
+   * The index of the first {@code '\n'} in {@code buf[from, to)}, or -1: eight bytes at a time (a
+   * word with a zero byte where the newline was; the lowest flagged byte is the first newline, since
+   * the borrow of the subtraction only flags bytes above a true zero).
+   */
+  public static int indexOfNewline(byte[] buf, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long x = (long) LONGS.get(buf, i) ^ NEWLINES;
+      long found = (x - ONES) & ~x & HIGHS;
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (buf[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** End of stream: a last line without a newline is emitted as it is. */

@@ -12,14 +12,23 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The first lines, up to {@code pinnedBytes}, are kept for the life of the agent (they carry a
  * CLI's session id and model). After them, lines go to a ring that holds at most {@code
- * windowBytes} in all and drops its oldest lines when full, so the newest output (a CLI's final
- * result) is always there. A cursor that points at a dropped line reads a {@link Read.Gap} with
- * the exact count of lines and bytes it missed. Thread-safe.
+ * windowBytes} (less when the runner's {@link OutputBudget} gives this stream a smaller share) and
+ * drops its oldest lines when full, so the newest output (a CLI's final result) is always there. A
+ * latest-lines cursor that points at a dropped line reads a {@link Read.Gap} with the exact count of
+ * lines and bytes it missed.
+ *
+ * <p>An every-line cursor ({@link #newCursor(boolean) lossless}) is never skipped: no line it has
+ * not read yet is dropped. Instead, {@link #full()} turns true once its backlog passes the {@link
+ * #backlogLimit()}, and the writer is expected to stop appending (the runner stops reading the pipe)
+ * until the callbacks given to {@link #whenRoom} run, once the slowest every-line cursor is down to
+ * half the limit, has been released, or the stream has ended. Thread-safe.
  */
 public final class LineLog {
 
   /** Memory charged per line beyond its bytes: the entry object and array header. */
   static final int ENTRY_OVERHEAD = 64;
+  /** The largest every-line backlog of one stream before the agent is held back. */
+  public static final long MAX_BACKLOG = 1 << 20;
 
   /** One stored line. */
   public record Entry(long seq, long offset, byte[] bytes, boolean complete, long atMillis) {}
@@ -39,10 +48,20 @@ public final class LineLog {
 
   /** A reader's position. Guarded by the log's lock; each cursor is used by one reader at a time. */
   public static final class Cursor {
+    private final boolean lossless;
     private long next;
     private long nextOffset;
+    private boolean released;
     private volatile long missedLines;
     private volatile long missedBytes;
+
+    private Cursor(boolean lossless) {
+      this.lossless = lossless;
+    }
+
+    public boolean lossless() {
+      return lossless;
+    }
 
     public long missedLines() {
       return missedLines;
@@ -58,6 +77,7 @@ public final class LineLog {
 
   private final long windowBytes;
   private final long pinnedBytes;
+  private final OutputBudget budget;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
 
@@ -74,39 +94,60 @@ public final class LineLog {
   private long nextOffset;
   private boolean ended;
 
+  private final List<Cursor> lossless = new ArrayList<>(2);
+  private final List<Runnable> roomWaiters = new ArrayList<>(1);
+  private boolean holding;
+  private volatile long lastLosslessRead = System.nanoTime();
+
   public LineLog(long windowBytes, long pinnedBytes) {
+    this(windowBytes, pinnedBytes, OutputBudget.unlimited());
+  }
+
+  public LineLog(long windowBytes, long pinnedBytes, OutputBudget budget) {
     this.windowBytes = windowBytes;
     this.pinnedBytes = Math.min(pinnedBytes, windowBytes / 2);
+    this.budget = budget;
+    budget.register(this);
   }
 
   public void append(byte[] bytes, boolean complete, long atMillis) {
     long cost = cost(bytes);
     lock.lock();
     try {
+      budget.charge(cost);
       Entry e = new Entry(nextSeq++, nextOffset, bytes, complete, atMillis);
       nextOffset += bytes.length;
-      if (headOpen && headBytes + cost <= pinnedBytes) {
+      if (headOpen && headBytes + cost <= Math.min(pinnedBytes, budget.share() / 2)) {
         head.add(e);
         headBytes += cost;
       } else {
         headOpen = false;
         pushRing(e, cost);
       }
+      if (!holding && !lossless.isEmpty() && backlog() > backlogLimit()) {
+        holding = true;
+      }
       changed.signalAll();
     } finally {
       lock.unlock();
+    }
+    if (budget.over()) {
+      budget.reclaim();
     }
   }
 
-  /** The stream reached end of file. */
+  /** The stream reached end of file: nothing is held back any more. */
   public void end() {
+    List<Runnable> room;
     lock.lock();
     try {
       ended = true;
+      room = takeRoomWaiters();
       changed.signalAll();
     } finally {
       lock.unlock();
     }
+    room.forEach(Runnable::run);
   }
 
   public boolean isEnded() {
@@ -138,52 +179,158 @@ public final class LineLog {
     }
   }
 
-  /** A cursor at the first line still held (or the very first line). */
+  /** A latest-lines cursor at the first line still held (or the very first line). */
   public Cursor newCursor() {
-    return new Cursor();
+    return newCursor(false);
+  }
+
+  /**
+   * A cursor at the first line still held. A {@code lossless} one holds back every line it has not
+   * read from then on, until {@link #release released}.
+   */
+  public Cursor newCursor(boolean lossless) {
+    Cursor c = new Cursor(lossless);
+    if (lossless) {
+      lock.lock();
+      try {
+        if (!ended) {
+          this.lossless.add(c);
+        } else {
+          c.released = true;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    return c;
+  }
+
+  /** A latest-lines cursor after the last line appended so far. */
+  public Cursor newCursorAtEnd() {
+    Cursor c = new Cursor(false);
+    lock.lock();
+    try {
+      c.next = nextSeq;
+      c.nextOffset = nextOffset;
+    } finally {
+      lock.unlock();
+    }
+    return c;
+  }
+
+  /** This every-line cursor reads no more: it no longer holds anything back. Idempotent. */
+  public void release(Cursor c) {
+    if (!c.lossless) {
+      return;
+    }
+    List<Runnable> room = List.of();
+    lock.lock();
+    try {
+      if (!c.released) {
+        c.released = true;
+        lossless.remove(c);
+        room = roomIfBelow();
+        trimRing();
+      }
+    } finally {
+      lock.unlock();
+    }
+    room.forEach(Runnable::run);
+  }
+
+  /**
+   * Whether an every-line reader is so far behind that the writer should stop until {@link
+   * #whenRoom} calls back.
+   */
+  public boolean full() {
+    lock.lock();
+    try {
+      return holding;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs {@code r} once the log is no longer {@link #full()}: at once (on this thread) if it is not now. */
+  public void whenRoom(Runnable r) {
+    lock.lock();
+    try {
+      if (holding) {
+        roomWaiters.add(r);
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    r.run();
+  }
+
+  /** When an every-line reader last read a line ({@link System#nanoTime()}). */
+  public long lastLosslessRead() {
+    return lastLosslessRead;
+  }
+
+  /** The most an every-line reader may have unread before the writer is held back. */
+  public long backlogLimit() {
+    return Math.clamp(budget.share() / 2, OutputBudget.MIN_SHARE / 2, MAX_BACKLOG);
   }
 
   /** Reads without waiting. */
   public Read poll(Cursor c) {
+    List<Runnable> room;
+    Read r;
     lock.lock();
     try {
-      return tryRead(c);
+      r = tryRead(c);
+      room = afterRead(c, r);
     } finally {
       lock.unlock();
     }
+    room.forEach(Runnable::run);
+    return r;
   }
 
   /** Reads, waiting up to {@code timeout} for a line or the end. */
   public Read poll(Cursor c, Duration timeout) throws InterruptedException {
     long nanos = timeout.toNanos();
+    List<Runnable> room;
+    Read r;
     lock.lock();
     try {
       while (true) {
-        Read r = tryRead(c);
+        r = tryRead(c);
         if (r != NONE || nanos <= 0) {
-          return r;
+          break;
         }
         nanos = changed.awaitNanos(nanos);
       }
+      room = afterRead(c, r);
     } finally {
       lock.unlock();
     }
+    room.forEach(Runnable::run);
+    return r;
   }
 
   /** Reads, waiting as long as it takes. */
   public Read take(Cursor c) throws InterruptedException {
+    List<Runnable> room;
+    Read r;
     lock.lock();
     try {
       while (true) {
-        Read r = tryRead(c);
+        r = tryRead(c);
         if (r != NONE) {
-          return r;
+          break;
         }
         changed.await(1, TimeUnit.MINUTES);
       }
+      room = afterRead(c, r);
     } finally {
       lock.unlock();
     }
+    room.forEach(Runnable::run);
+    return r;
   }
 
   /** Whether the stream ended and {@code c} has read everything. */
@@ -196,6 +343,88 @@ public final class LineLog {
     }
   }
 
+  /** Drops lines down to this stream's current share of the budget; used by {@link OutputBudget#reclaim()}. */
+  void trim() {
+    lock.lock();
+    try {
+      trimRing();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Forgets every line held, giving its bytes back to the budget; readers then see a gap. */
+  void releaseAll() {
+    lock.lock();
+    try {
+      budget.charge(-(ringBytes + headBytes));
+      head.clear();
+      headBytes = 0;
+      headOpen = false;
+      ring = new Entry[16];
+      ringStart = 0;
+      ringSize = 0;
+      ringBytes = 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private List<Runnable> afterRead(Cursor c, Read r) {
+    if (!c.lossless) {
+      return List.of();
+    }
+    if (r == END) {
+      c.released = true;
+      lossless.remove(c);
+    }
+    if (r == NONE) {
+      return List.of();
+    }
+    lastLosslessRead = System.nanoTime();
+    List<Runnable> room = roomIfBelow();
+    if (ringBytes > ringTarget()) {
+      trimRing();
+    }
+    return room;
+  }
+
+  private List<Runnable> roomIfBelow() {
+    if (holding && (lossless.isEmpty() || backlog() <= backlogLimit() / 2)) {
+      return takeRoomWaiters();
+    }
+    return List.of();
+  }
+
+  private List<Runnable> takeRoomWaiters() {
+    holding = false;
+    if (roomWaiters.isEmpty()) {
+      return List.of();
+    }
+    List<Runnable> room = List.copyOf(roomWaiters);
+    roomWaiters.clear();
+    return room;
+  }
+
+  /** Bytes appended that the slowest every-line cursor has not read yet and that are still held. */
+  private long backlog() {
+    long oldestHeld = ringSize > 0 ? ring[ringStart].offset() : nextOffset;
+    long slowest = Long.MAX_VALUE;
+    for (Cursor c : lossless) {
+      slowest = Math.min(slowest, Math.max(c.nextOffset, oldestHeld));
+    }
+    return slowest == Long.MAX_VALUE ? 0 : nextOffset - slowest;
+  }
+
+  /** The first line no every-line cursor still needs. */
+  private long protectedFrom() {
+    long min = Long.MAX_VALUE;
+    for (Cursor c : lossless) {
+      min = Math.min(min, c.next);
+    }
+    return min;
+  }
+
   private Read tryRead(Cursor c) {
     if (c.next < head.size()) {
       Entry e = head.get((int) c.next);
@@ -205,16 +434,17 @@ public final class LineLog {
     if (c.next >= nextSeq) {
       return ended ? END : NONE;
     }
-    Entry first = ring[ringStart];
-    if (c.next < first.seq()) {
-      Read.Gap gap = new Read.Gap(first.seq() - c.next, first.offset() - c.nextOffset);
+    long firstSeq = ringSize > 0 ? ring[ringStart].seq() : nextSeq;
+    if (c.next < firstSeq) {
+      long firstOffset = ringSize > 0 ? ring[ringStart].offset() : nextOffset;
+      Read.Gap gap = new Read.Gap(firstSeq - c.next, firstOffset - c.nextOffset);
       c.missedLines += gap.lines();
       c.missedBytes += gap.bytes();
-      c.next = first.seq();
-      c.nextOffset = first.offset();
+      c.next = firstSeq;
+      c.nextOffset = firstOffset;
       return gap;
     }
-    Entry e = ring[(ringStart + (int) (c.next - first.seq())) % ring.length];
+    Entry e = ring[(ringStart + (int) (c.next - firstSeq)) % ring.length];
     advance(c, e);
     return new Read.Line(e);
   }
@@ -224,34 +454,70 @@ public final class LineLog {
     c.nextOffset = e.offset() + e.bytes().length;
   }
 
+  private long ringTarget() {
+    return Math.min(windowBytes, budget.share()) - headBytes;
+  }
+
   private void pushRing(Entry e, long cost) {
     if (ringSize == ring.length) {
-      Entry[] bigger = new Entry[ring.length * 2];
-      for (int i = 0; i < ringSize; i++) {
-        bigger[i] = ring[(ringStart + i) % ring.length];
-      }
-      ring = bigger;
-      ringStart = 0;
+      resize(ring.length * 2);
     }
     ring[(ringStart + ringSize) % ring.length] = e;
     ringSize++;
     ringBytes += cost;
-    long budget = windowBytes - headBytes;
-    while (ringBytes > budget && ringSize > 1) {
+    trimRing();
+  }
+
+  /**
+   * Drops the oldest lines beyond the target, except the newest line and what every-line cursors
+   * need. When the budget's share has fallen below what the pinned head holds, the head gives up
+   * its last lines too (its first line stays).
+   */
+  private void trimRing() {
+    long freed = 0;
+    long headCap = budget.share() / 2;
+    if (headBytes > headCap) {
+      long keepFrom = protectedFrom();
+      while (headBytes > headCap && head.size() > 1 && head.getLast().seq() < keepFrom) {
+        Entry last = head.removeLast();
+        long c = cost(last.bytes());
+        headBytes -= c;
+        freed += c;
+      }
+      headOpen = false;
+    }
+    long target = ringTarget();
+    if (ringBytes <= target) {
+      if (freed > 0) {
+        budget.charge(-freed);
+      }
+      return;
+    }
+    long keepFrom = protectedFrom();
+    while (ringBytes > target && ringSize > 1 && ring[ringStart].seq() < keepFrom) {
       Entry old = ring[ringStart];
       ring[ringStart] = null;
       ringStart = (ringStart + 1) % ring.length;
       ringSize--;
-      ringBytes -= cost(old.bytes());
+      long c = cost(old.bytes());
+      ringBytes -= c;
+      freed += c;
     }
     if (ringSize < ring.length / 4 && ring.length > 64) {
-      Entry[] smaller = new Entry[ring.length / 2];
-      for (int i = 0; i < ringSize; i++) {
-        smaller[i] = ring[(ringStart + i) % ring.length];
-      }
-      ring = smaller;
-      ringStart = 0;
+      resize(ring.length / 2);
     }
+    if (freed > 0) {
+      budget.charge(-freed);
+    }
+  }
+
+  private void resize(int length) {
+    Entry[] next = new Entry[length];
+    for (int i = 0; i < ringSize; i++) {
+      next[i] = ring[(ringStart + i) % ring.length];
+    }
+    ring = next;
+    ringStart = 0;
   }
 
   private static long cost(byte[] bytes) {

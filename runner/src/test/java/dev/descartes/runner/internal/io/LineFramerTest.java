@@ -75,4 +75,27 @@ class LineFramerTest {
     f.finish();
     assertThat(lines).isEmpty();
   }
+
+  @Test
+  void theWordAtATimeNewlineSearchFindsWhatAByteLoopFinds() {
+    java.util.Random random = new java.util.Random(42);
+    // bytes next to 0x0a (0x0b, 0x09, 0x8a) are where a word-at-a-time search could go wrong
+    byte[] alphabet = {'\n', 0x0b, 0x09, (byte) 0x8a, (byte) 0xff, 0, 'a', (byte) (0x0a ^ 0x80)};
+    for (int round = 0; round < 20_000; round++) {
+      byte[] buf = new byte[random.nextInt(40)];
+      for (int i = 0; i < buf.length; i++) {
+        buf[i] = random.nextInt(4) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt(256);
+      }
+      int from = buf.length == 0 ? 0 : random.nextInt(buf.length);
+      int to = from + (buf.length == from ? 0 : random.nextInt(buf.length - from + 1));
+      int expected = -1;
+      for (int i = from; i < to; i++) {
+        if (buf[i] == '\n') {
+          expected = i;
+          break;
+        }
+      }
+      assertThat(LineFramer.indexOfNewline(buf, from, to)).as("round %d", round).isEqualTo(expected);
+    }
+  }
 }

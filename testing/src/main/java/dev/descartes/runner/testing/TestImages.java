@@ -1,7 +1,5 @@
 package dev.descartes.runner.testing;
 
-import dev.descartes.runner.ContainerSpec;
-import dev.descartes.runner.ContainerSupport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +13,7 @@ import org.junit.jupiter.api.Assumptions;
  * A container image the tests build on this machine, with no registry: a root filesystem of
  * empty directories, the merged-{@code /usr} symlinks ({@code /bin -> usr/bin}, ...) and an {@code
  * /etc/passwd}, imported with {@code podman import}. Agents get the host's {@code /usr} bind-mounted
- * read-only ({@link #hostUsr()}), so the host's shell, coreutils and node run inside. One image per
+ * read-only (the tests add that mount), so the host's shell, coreutils and node run inside. One image per
  * JVM, tagged with its pid so concurrent test runs do not share it; {@link #remove()} deletes it.
  * Thread-safe.
  */
@@ -30,9 +28,13 @@ public final class TestImages {
     if (image != null) {
       return image;
     }
-    ContainerSupport support = ContainerSupport.detect();
-    Assumptions.assumeTrue(support.available() && support.kind().equals("podman"),
-        "no usable podman here: " + support.problems() + "; install podman and runc (.ci/run does)");
+    String info;
+    try {
+      info = run(List.of("podman", "info", "--format", "{{.Host.OCIRuntime.Name}}"));
+    } catch (IllegalStateException e) {
+      info = null;
+    }
+    Assumptions.assumeTrue(info != null, "no usable podman here; install podman and runc (.ci/run does)");
     String name = "localhost/descartes-test-" + ProcessHandle.current().pid() + ":host-usr";
     Path root = null;
     try {
@@ -49,7 +51,7 @@ public final class TestImages {
       Path tar = root.resolveSibling(root.getFileName() + ".tar");
       run(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."));
       try {
-        run(List.of(support.engine().orElseThrow().toString(), "import", tar.toString(), name));
+        run(List.of("podman", "import", tar.toString(), name));
       } finally {
         Files.deleteIfExists(tar);
       }
@@ -62,11 +64,6 @@ public final class TestImages {
         run(List.of("rm", "-rf", root.toString()));
       }
     }
-  }
-
-  /** The mount that makes the host's programs and libraries visible in {@link #hostUsrImage()}. */
-  public static ContainerSpec.Mount hostUsr() {
-    return new ContainerSpec.Mount(Path.of("/usr"), "/usr", true);
   }
 
   /** Deletes the image if this JVM built one. */
