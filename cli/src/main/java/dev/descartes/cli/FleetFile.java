@@ -4,6 +4,7 @@ import dev.descartes.cli.Node.Entry;
 import dev.descartes.cli.Node.ListNode;
 import dev.descartes.cli.Node.MapNode;
 import dev.descartes.cli.Node.Scalar;
+import dev.descartes.kubernetes.KubernetesRunnerConfig;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSandbox;
@@ -71,6 +72,14 @@ final class FleetFile {
    * @throws InputError when the file cannot be read or parsed
    */
   static Fleet read(Path file, Problems problems) {
+    return read(file, problems, Optional.empty());
+  }
+
+  /**
+   * Like {@link #read(Path, Problems)}, with {@code runnerFlag} (from {@code --runner}) instead of
+   * the file's {@code runner:} when present.
+   */
+  static Fleet read(Path file, Problems problems, Optional<FleetKubernetes.Runner> runnerFlag) {
     String source = file.toString();
     String text = Inputs.readText(file, "", "fleet file", Inputs.FLEET_FILE_LIMIT,
         "split the fleet into several files, and move long texts into context files (contextFile: notes.md)");
@@ -92,6 +101,15 @@ final class FleetFile {
     List<dev.descartes.runner.RestartPolicy> restarts = new ArrayList<>();
     ResourceLimits fleetLimits = limits(top);
     Optional<AgentSandbox> sandbox = FleetSandbox.read(top, dir, problems).flatMap(s -> s);
+    Optional<FleetKubernetes.Runner> runner = FleetKubernetes.runner(top).map(r -> runnerFlag.orElse(r))
+        .or(() -> runnerFlag);
+    Optional<KubernetesRunnerConfig> kubernetes = FleetKubernetes.read(top, stop.timeout(), problems);
+    if (runner.orElse(FleetKubernetes.Runner.LOCAL) == FleetKubernetes.Runner.KUBERNETES && kubernetes.isEmpty()
+        && !top.has("kubernetes")) {
+      problems.add(Problem.Kind.DATA, runnerFlag.isPresent() ? "--runner" : top.at("runner").toString(),
+          "the agents run on Kubernetes, and the file has no kubernetes: section",
+          "add kubernetes: with namespace: and image: below it (see docs/kubernetes.md)");
+    }
     List<AgentConfig> agents = new ArrayList<>();
     List<Fleet.Origin> origins = new ArrayList<>();
     Optional<Node> agentsNode = top.node("agents");
@@ -119,7 +137,9 @@ final class FleetFile {
       }
     }
     return new Fleet(Optional.of(source), agents, max.map(OptionalInt::of).orElse(OptionalInt.empty()), stop,
-        origins, fleetName, budget.map(java.util.OptionalDouble::of).orElse(java.util.OptionalDouble.empty()), restarts);
+        origins, runner.orElse(FleetKubernetes.Runner.LOCAL) == FleetKubernetes.Runner.KUBERNETES ? kubernetes
+            : Optional.empty(), fleetName,
+        budget.map(java.util.OptionalDouble::of).orElse(java.util.OptionalDouble.empty()), restarts);
   }
 
   private static Fleet.StopPolicy stop(Fields top) {

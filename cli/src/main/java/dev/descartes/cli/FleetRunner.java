@@ -1,7 +1,9 @@
 package dev.descartes.cli;
 
 import dev.descartes.runner.AgentConfig;
+import dev.descartes.kubernetes.KubernetesRunner;
 import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.AgentRunner;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentOutput;
@@ -51,7 +53,7 @@ final class FleetRunner {
   // under the Screen's lock). It only makes "check stopping, then register a started agent" atomic.
   private final Object lock = new Object();
   private volatile boolean stopping; // written under lock
-  private volatile LocalProcessRunner runner;
+  private volatile AgentRunner runner;
   private volatile AgentException singleSpawnFailure;
   private volatile Thread launcher;
   private volatile List<AgentConfig> launchConfigs;
@@ -88,7 +90,8 @@ final class FleetRunner {
     ProcessRunnerConfig.Builder config = ProcessRunnerConfig.builder().shutdownTimeout(fleet.stop().timeout());
     fleet.maxConcurrency().ifPresent(config::maxConcurrentAgents);
     fleet.budget().ifPresent(config::budgetUsd);
-    try (Worktrees worktrees = prepareWorktrees(); LocalProcessRunner r = new LocalProcessRunner(config.build())) {
+    try (Worktrees worktrees = prepareWorktrees(); AgentRunner r = fleet.kubernetes().<AgentRunner>map(KubernetesRunner::connect)
+        .orElseGet(() -> new LocalProcessRunner(config.build()))) {
       launchConfigs = worktrees.agents();
       runner = r;
       try (Interrupts ctrlC = Interrupts.install(this::stopOnSignal, this::killAll)) {
@@ -134,13 +137,16 @@ final class FleetRunner {
       try {
         AgentConfig cfg = launchConfigs.get(i);
         RestartPolicy policy = fleet.restarts().get(i);
-        if (policy.mode() == RestartPolicy.Mode.NEVER) {
-          // the readers are opened before the agent's first byte is delivered: every line from the first
-          h = runner.spawn(cfg, SLOT_WAIT, a -> opened[0] = Readers.open(a, r.wantsStdout()));
-        } else {
+        if (policy.mode() != RestartPolicy.Mode.NEVER) {
           supervised = SupervisedAgent.start(runner, cfg, policy, SLOT_WAIT);
           supervisors.put(t, supervised);
           h = supervised.current();
+        } else if (runner instanceof LocalProcessRunner local) {
+          // the readers are opened before the agent's first byte is delivered: every line from the first
+          h = local.spawn(cfg, SLOT_WAIT, a -> opened[0] = Readers.open(a, r.wantsStdout()));
+        } else { // a Pod agent keeps every line and event from the first: its readers may open after spawn
+          h = runner.spawn(cfg, SLOT_WAIT);
+          opened[0] = Readers.open(h, r.wantsStdout());
         }
       } catch (InterruptedException e) {
         t.notStarted(); // stopped while it waited for a slot
@@ -233,15 +239,16 @@ final class FleetRunner {
   private void followRuns(AgentTally t, SupervisedAgent sa, Renderer r) {
     java.util.concurrent.LinkedBlockingQueue<AgentHandle> runs = new java.util.concurrent.LinkedBlockingQueue<>();
     java.util.Set<AgentHandle> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    try (AutoCloseable l1 = sa.onRun(h -> {
-          if (seen.add(h)) {
-            runs.add(h);
-          }
-        });
-        AutoCloseable l2 = sa.onRestart(rs -> note(t.name() + ": restart " + rs.number() + " in "
-            + Durations.format(rs.delay()) + (rs.rateLimited() ? " (rate limit)" : "")
-            + rs.resumedSession().map(s -> ", resuming session " + s).orElse("") + "; the last run ended: "
-            + AgentTally.firstLine(rs.reason())))) {
+    AutoCloseable l1 = sa.onRun(h -> {
+      if (seen.add(h)) {
+        runs.add(h);
+      }
+    });
+    AutoCloseable l2 = sa.onRestart(rs -> note(t.name() + ": restart " + rs.number() + " in "
+        + Durations.format(rs.delay()) + (rs.rateLimited() ? " (rate limit)" : "")
+        + rs.resumedSession().map(s -> ", resuming session " + s).orElse("") + "; the last run ended: "
+        + AgentTally.firstLine(rs.reason())));
+    try {
       AgentHandle h = null;
       AgentEvent.Exited last = null;
       while (true) {
@@ -262,10 +269,21 @@ final class FleetRunner {
       if (last != null) {
         t.exited(last, h.outcome());
       }
-    } catch (Exception e) {
+    } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      close(l1);
+      close(l2);
     }
     end(t, r);
+  }
+
+  private static void close(AutoCloseable listener) {
+    try {
+      listener.close();
+    } catch (Exception e) {
+      // removing a listener cannot fail in a way that matters here
+    }
   }
 
   /** Renders one run's events and output until it has exited; its Exited event. */

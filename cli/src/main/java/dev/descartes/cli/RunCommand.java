@@ -113,6 +113,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--worktree-cleanup", paramLabel = "WHEN", converter = Cleanup.class,
       description = "With --worktree: keep, remove-if-clean (default) or remove.")
   Workspace.Cleanup worktreeCleanup;
+  @Option(names = "--runner", paramLabel = "RUNNER", converter = RunnerName.class,
+      description = "Where a fleet's agents run: local (default) or kubernetes (the file's kubernetes: section"
+          + " says where); overrides the file's runner:. See docs/kubernetes.md.")
+  FleetKubernetes.Runner runnerName;
+
   @Option(names = "--image", paramLabel = "IMAGE", description = "Run the agent in a Podman container of this"
       + " image (on this machine: nothing is pulled); its working directory is mounted. See docs/containers.md.")
   String image;
@@ -176,7 +181,9 @@ final class RunCommand implements Callable<Integer> {
     Problems problems = new Problems();
     Fleet fleet = withSandbox(file != null ? fromFile(problems) : single());
     // every problem of every agent at once, before the runner (and anything else) starts
-    Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
+    if (fleet.kubernetes().isEmpty()) {
+      Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
+    }
     problems.throwIfAny();
     Screen screen = Screen.system(Terminal.detect(noColor));
     return new FleetRunner(fleet, format.mode(), prefix, screen).run();
@@ -213,7 +220,7 @@ final class RunCommand implements Callable<Integer> {
             + " restart, workspace)");
       }
     }
-    Fleet f = FleetFile.read(file, problems);
+    Fleet f = FleetFile.read(file, problems, Optional.ofNullable(runnerName));
     ResourceLimits flags = limits();
     List<AgentConfig> agents = f.agents().stream()
         .map(a -> flags.isEmpty() ? a : a.toBuilder().limits(a.limits().orElse(flags)).build()).toList();
@@ -231,6 +238,10 @@ final class RunCommand implements Callable<Integer> {
     if (prompt.isEmpty()) {
       throw InputError.usage("", "nothing to run", "give a task (descartes run \"fix the failing test\")"
           + " or a fleet file (descartes run -f fleet.yaml)");
+    }
+    if (runnerName == FleetKubernetes.Runner.KUBERNETES) {
+      throw InputError.usage("--runner", "kubernetes needs a fleet file, whose kubernetes: section says where the"
+          + " agents run", "run a fleet file (descartes run -f fleet.yaml --runner kubernetes); see docs/kubernetes.md");
     }
     if (maxConcurrency != null) {
       throw InputError.usage("--max-concurrency", "applies to fleet files (-f), and this run has one agent",
@@ -328,7 +339,7 @@ final class RunCommand implements Callable<Integer> {
     return new Fleet(Optional.empty(), List.of(a.build()), OptionalInt.empty(),
         new Fleet.StopPolicy(stopTimeout != null ? stopTimeout : Fleet.StopPolicy.DEFAULT_TIMEOUT,
             Optional.empty(), false),
-        List.of(new Fleet.Origin(Problem.Kind.USAGE, "", places)), agentName, OptionalDouble.empty(),
+        List.of(new Fleet.Origin(Problem.Kind.USAGE, "", places)), Optional.empty(), agentName, OptionalDouble.empty(),
         List.of(policy.build()));
   }
 
@@ -452,6 +463,19 @@ final class RunCommand implements Callable<Integer> {
         return d;
       } catch (IllegalArgumentException | ArithmeticException e) {
         throw new TypeConversionException("'" + value + "' is not a duration; " + fix);
+      }
+    }
+  }
+
+  /** {@code --runner}: local or kubernetes. */
+  static final class RunnerName implements ITypeConverter<FleetKubernetes.Runner> {
+    @Override
+    public FleetKubernetes.Runner convert(String value) {
+      try {
+        return FleetKubernetes.runner(new Node.Scalar(new Node.Pos("", 0, 0),
+            com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
       }
     }
   }
