@@ -1,5 +1,6 @@
 package dev.descartes.cli;
 
+import dev.descartes.kubernetes.KubernetesRunnerConfig;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentSignal;
 import java.time.Duration;
@@ -17,9 +18,16 @@ import java.util.OptionalInt;
  * @param maxConcurrency the most agents alive at once; empty for no cap
  * @param stop how and when agents are stopped
  * @param origins where each agent's settings came from, in the order of {@code agents}
+ * @param kubernetes where the agents run on Kubernetes; empty: on this machine
  */
 record Fleet(Optional<String> source, List<AgentConfig> agents, OptionalInt maxConcurrency, StopPolicy stop,
-    List<Origin> origins) {
+    List<Origin> origins, Optional<KubernetesRunnerConfig> kubernetes) {
+
+  /** A fleet that runs on this machine. */
+  Fleet(Optional<String> source, List<AgentConfig> agents, OptionalInt maxConcurrency, StopPolicy stop,
+      List<Origin> origins) {
+    this(source, agents, maxConcurrency, stop, origins, Optional.empty());
+  }
 
   Fleet {
     agents = List.copyOf(agents);

@@ -4,6 +4,7 @@ import dev.descartes.cli.Node.Entry;
 import dev.descartes.cli.Node.ListNode;
 import dev.descartes.cli.Node.MapNode;
 import dev.descartes.cli.Node.Scalar;
+import dev.descartes.kubernetes.KubernetesRunnerConfig;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSandbox;
@@ -70,6 +71,14 @@ final class FleetFile {
    * @throws InputError when the file cannot be read or parsed
    */
   static Fleet read(Path file, Problems problems) {
+    return read(file, problems, Optional.empty());
+  }
+
+  /**
+   * Like {@link #read(Path, Problems)}, with {@code runnerFlag} (from {@code --runner}) instead of
+   * the file's {@code runner:} when present.
+   */
+  static Fleet read(Path file, Problems problems, Optional<FleetKubernetes.Runner> runnerFlag) {
     String source = file.toString();
     String text = Inputs.readText(file, "", "fleet file", Inputs.FLEET_FILE_LIMIT,
         "split the fleet into several files, and move long texts into context files (contextFile: notes.md)");
@@ -87,6 +96,15 @@ final class FleetFile {
     Fleet.StopPolicy stop = stop(top);
     ResourceLimits fleetLimits = limits(top);
     Optional<AgentSandbox> sandbox = FleetSandbox.read(top, dir, problems).flatMap(s -> s);
+    Optional<FleetKubernetes.Runner> runner = FleetKubernetes.runner(top).map(r -> runnerFlag.orElse(r))
+        .or(() -> runnerFlag);
+    Optional<KubernetesRunnerConfig> kubernetes = FleetKubernetes.read(top, stop.timeout(), problems);
+    if (runner.orElse(FleetKubernetes.Runner.LOCAL) == FleetKubernetes.Runner.KUBERNETES && kubernetes.isEmpty()
+        && !top.has("kubernetes")) {
+      problems.add(Problem.Kind.DATA, runnerFlag.isPresent() ? "--runner" : top.at("runner").toString(),
+          "the agents run on Kubernetes, and the file has no kubernetes: section",
+          "add kubernetes: with namespace: and image: below it (see docs/kubernetes.md)");
+    }
     List<AgentConfig> agents = new ArrayList<>();
     List<Fleet.Origin> origins = new ArrayList<>();
     Optional<Node> agentsNode = top.node("agents");
@@ -95,9 +113,9 @@ final class FleetFile {
       problems.add(Problem.Kind.DATA, source, "no agents", "add an 'agents:' section with at least one named"
           + " agent (see examples/fleet.yaml)");
     } else if (!(agentsNode.get() instanceof MapNode m) || m.entries().isEmpty()) {
-      problems.add(Problem.Kind.DATA, agentsNode.get().at().toString(), "agents is " + agentsNode.get().kind()
-          + ", not a mapping of named agents", "write each agent under agents: as 'name:' with its settings"
-          + " indented below (see examples/fleet.yaml)");
+      problems.add(Problem.Kind.DATA, agentsNode.get().at().toString(), "agents is " + (agentsNode.get() instanceof
+          MapNode ? "empty" : agentsNode.get().kind() + ", not a mapping of named agents"), "write each agent under"
+          + " agents: as 'name:' with its settings indented below (see examples/fleet.yaml)");
     } else if (m.entries().size() > MAX_AGENTS) {
       problems.add(Problem.Kind.DATA, m.at().toString(), "agents has " + m.entries().size() + " agents, more"
           + " than the " + MAX_AGENTS + " one run may have", "split the fleet into several files");
@@ -113,7 +131,8 @@ final class FleetFile {
       }
     }
     return new Fleet(Optional.of(source), agents, max.map(OptionalInt::of).orElse(OptionalInt.empty()), stop,
-        origins);
+        origins, runner.orElse(FleetKubernetes.Runner.LOCAL) == FleetKubernetes.Runner.KUBERNETES ? kubernetes
+            : Optional.empty());
   }
 
   private static Fleet.StopPolicy stop(Fields top) {

@@ -1,6 +1,8 @@
 package dev.descartes.cli;
 
+import dev.descartes.kubernetes.KubernetesRunner;
 import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.AgentRunner;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentOutput;
@@ -46,7 +48,7 @@ final class FleetRunner {
   // under the Screen's lock). It only makes "check stopping, then register a started agent" atomic.
   private final Object lock = new Object();
   private volatile boolean stopping; // written under lock
-  private volatile LocalProcessRunner runner;
+  private volatile AgentRunner runner;
   private volatile AgentException singleSpawnFailure;
   private volatile Thread launcher;
 
@@ -80,7 +82,8 @@ final class FleetRunner {
   int run() {
     ProcessRunnerConfig.Builder config = ProcessRunnerConfig.builder().shutdownTimeout(fleet.stop().timeout());
     fleet.maxConcurrency().ifPresent(config::maxConcurrentAgents);
-    try (LocalProcessRunner r = new LocalProcessRunner(config.build())) {
+    try (AgentRunner r = fleet.kubernetes().<AgentRunner>map(KubernetesRunner::connect)
+        .orElseGet(() -> new LocalProcessRunner(config.build()))) {
       runner = r;
       try (Interrupts ctrlC = Interrupts.install(this::stopOnSignal, this::killAll)) {
         announce();
@@ -122,7 +125,12 @@ final class FleetRunner {
       Readers[] opened = new Readers[1];
       try {
         // the readers are opened before the agent's first byte is delivered: every line from the first
-        h = runner.spawn(t.config(), SLOT_WAIT, a -> opened[0] = Readers.open(a, r.wantsStdout()));
+        if (runner instanceof LocalProcessRunner local) {
+          h = local.spawn(t.config(), SLOT_WAIT, a -> opened[0] = Readers.open(a, r.wantsStdout()));
+        } else { // a Pod agent keeps every line and event from the first: its readers may open after spawn
+          h = runner.spawn(t.config(), SLOT_WAIT);
+          opened[0] = Readers.open(h, r.wantsStdout());
+        }
       } catch (InterruptedException e) {
         t.notStarted(); // stopped while it waited for a slot
         end(t, r);

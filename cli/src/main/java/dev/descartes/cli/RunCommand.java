@@ -91,6 +91,11 @@ final class RunCommand implements Callable<Integer> {
       description = "How long agents get to exit after Ctrl+C before SIGKILL, e.g. 5s (default: 10s, or the file's).")
   Duration stopTimeout;
 
+  @Option(names = "--runner", paramLabel = "RUNNER", converter = RunnerName.class,
+      description = "Where a fleet's agents run: local (default) or kubernetes (the file's kubernetes: section"
+          + " says where); overrides the file's runner:. See docs/kubernetes.md.")
+  FleetKubernetes.Runner runnerName;
+
   @Option(names = "--image", paramLabel = "IMAGE", description = "Run the agent in a Podman container of this"
       + " image (on this machine: nothing is pulled); its working directory is mounted. See docs/containers.md.")
   String image;
@@ -154,7 +159,9 @@ final class RunCommand implements Callable<Integer> {
     Problems problems = new Problems();
     Fleet fleet = withSandbox(file != null ? fromFile(problems) : single());
     // every problem of every agent at once, before the runner (and anything else) starts
-    Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
+    if (fleet.kubernetes().isEmpty()) {
+      Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
+    }
     problems.throwIfAny();
     Screen screen = Screen.system(Terminal.detect(noColor));
     return new FleetRunner(fleet, format.mode(), prefix, screen).run();
@@ -186,14 +193,14 @@ final class RunCommand implements Callable<Integer> {
             + " (fleet file fields: backend, model, systemPrompt, contextFile, cwd, env, autoApprove, args)");
       }
     }
-    Fleet f = FleetFile.read(file, problems);
+    Fleet f = FleetFile.read(file, problems, Optional.ofNullable(runnerName));
     ResourceLimits flags = limits();
     List<AgentConfig> agents = f.agents().stream()
         .map(a -> flags.isEmpty() ? a : a.toBuilder().limits(a.limits().orElse(flags)).build()).toList();
     return new Fleet(f.source(), agents,
         maxConcurrency != null ? OptionalInt.of(maxConcurrency) : f.maxConcurrency(),
         new Fleet.StopPolicy(stopTimeout != null ? stopTimeout : f.stop().timeout(), f.stop().signal(),
-            f.stop().failFast()), f.origins());
+            f.stop().failFast()), f.origins(), f.kubernetes());
   }
 
   private Fleet single() {
@@ -204,6 +211,10 @@ final class RunCommand implements Callable<Integer> {
     if (prompt.isEmpty()) {
       throw InputError.usage("", "nothing to run", "give a task (descartes run \"fix the failing test\")"
           + " or a fleet file (descartes run -f fleet.yaml)");
+    }
+    if (runnerName == FleetKubernetes.Runner.KUBERNETES) {
+      throw InputError.usage("--runner", "kubernetes needs a fleet file, whose kubernetes: section says where the"
+          + " agents run", "run a fleet file (descartes run -f fleet.yaml --runner kubernetes); see docs/kubernetes.md");
     }
     if (maxConcurrency != null) {
       throw InputError.usage("--max-concurrency", "applies to fleet files (-f), and this run has one agent",
@@ -351,7 +362,8 @@ final class RunCommand implements Callable<Integer> {
     List<AgentConfig> agents = fleet.agents().stream()
         .map(a -> a.sandbox().isPresent() || a.container().isPresent() ? a : a.toBuilder().sandbox(s).build())
         .toList();
-    return new Fleet(fleet.source(), agents, fleet.maxConcurrency(), fleet.stop(), fleet.origins());
+    return new Fleet(fleet.source(), agents, fleet.maxConcurrency(), fleet.stop(), fleet.origins(),
+        fleet.kubernetes());
   }
 
   /** A sandbox's network for {@code --network}: none, loopback, host or allow=HOST:PORT,... */
@@ -404,6 +416,19 @@ final class RunCommand implements Callable<Integer> {
         return d;
       } catch (IllegalArgumentException | ArithmeticException e) {
         throw new TypeConversionException("'" + value + "' is not a duration; " + fix);
+      }
+    }
+  }
+
+  /** {@code --runner}: local or kubernetes. */
+  static final class RunnerName implements ITypeConverter<FleetKubernetes.Runner> {
+    @Override
+    public FleetKubernetes.Runner convert(String value) {
+      try {
+        return FleetKubernetes.runner(new Node.Scalar(new Node.Pos("", 0, 0),
+            com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
       }
     }
   }

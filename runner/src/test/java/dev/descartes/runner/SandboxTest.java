@@ -135,6 +135,20 @@ class SandboxTest {
   }
 
   @Test
+  void aHiddenRestOfTheFilesystemShowsOnlySystemFoldersTheWorkingDirectoryAndNamedPaths() throws Exception {
+    Files.writeString(outside.resolve("readme"), "named\n");
+    Path other = Files.createDirectories(work.getParent().resolve("other"));
+    Files.writeString(other.resolve("secret"), "hidden\n");
+    Run r = run(AgentSandbox.builder().hideRestOfFilesystem().readOnly(outside).build(),
+        "cat " + outside + "/readme; cat " + other + "/secret 2>/dev/null || echo other-hidden; "
+            + "test -e /usr/bin/env && echo usr-visible; echo x > mine.txt && echo wrote-work; "
+            + "if echo x > " + outside + "/planted 2>/dev/null; then echo wrote-named; else echo named-read-only; fi");
+
+    assertThat(r.stdout()).containsExactly("named", "other-hidden", "usr-visible", "wrote-work", "named-read-only");
+    assertThat(work.resolve("mine.txt")).exists();
+  }
+
+  @Test
   void theRunnersHomeIsHiddenAndHomeIsANewEmptyFolderRemovedAfterwards() throws Exception {
     Path home = Files.createDirectories(outside.resolve("home"));
     Files.createDirectories(home.resolve(".ssh"));

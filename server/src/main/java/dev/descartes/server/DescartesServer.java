@@ -73,7 +73,7 @@ public final class DescartesServer implements AutoCloseable {
     }
     this.supervisor = new Supervisor(config, history);
     this.api = new HttpApi(supervisor, tokens, config);
-    this.http = HttpServer.create(listen, 256);
+    this.http = HttpServer.create(listen, 4096);
     this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("descartes-http-", 0).factory());
     http.setExecutor(executor);
     http.createContext("/", api);

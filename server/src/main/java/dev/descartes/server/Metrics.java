@@ -132,8 +132,10 @@ final class Metrics {
     outcome.ifPresent(o -> {
       String m = model == null || model.isEmpty() ? "default" : model;
       o.costUsd().ifPresent(c -> cost.labelValues(backend, m).inc(c));
-      tokens.labelValues(backend, m, "input").inc(o.inputTokens());
-      tokens.labelValues(backend, m, "output").inc(o.outputTokens());
+      if (o.inputTokens() + o.outputTokens() > 0) {
+        tokens.labelValues(backend, m, "input").inc(o.inputTokens());
+        tokens.labelValues(backend, m, "output").inc(o.outputTokens());
+      }
     });
   }
 

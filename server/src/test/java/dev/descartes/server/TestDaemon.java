@@ -28,7 +28,7 @@ final class TestDaemon implements AutoCloseable {
   final DescartesServer server;
   final String token;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+      .connectTimeout(Duration.ofSeconds(60)).build();
 
   TestDaemon() throws IOException {
     this(cfg -> cfg);
@@ -56,7 +56,7 @@ final class TestDaemon implements AutoCloseable {
 
   HttpResponse<String> send(String method, String path, String body, String auth)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(5))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
         .header("Content-Type", "application/json");
     if (auth != null) {
