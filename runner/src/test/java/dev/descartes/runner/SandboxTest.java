@@ -48,10 +48,15 @@ class SandboxTest {
     SandboxAssumptions.assumeSandbox(Network.loopback());
   }
 
-  /** Its own directory under {@code target}: every sandbox has a private {@code /tmp}. */
+  /**
+   * Its own directory outside {@code /tmp}, which every sandbox replaces with a private one: under
+   * {@code target}, or under {@code /var/tmp} when the checkout itself lies below {@code /tmp}.
+   */
   @BeforeEach
   void setUp() throws IOException {
-    Path base = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "sandbox-test-");
+    Path target = Path.of("target").toAbsolutePath();
+    Path parent = target.startsWith(Path.of("/tmp")) ? Path.of("/var/tmp") : target;
+    Path base = Files.createTempDirectory(parent, "sandbox-test-");
     work = Files.createDirectory(base.resolve("work"));
     outside = Files.createDirectory(base.resolve("outside"));
     runner = TestRunners.runner();
