@@ -33,7 +33,7 @@ class TerminalTest {
     String screen = r.stdout();
     String plain = screen.replaceAll("\u001b\\[[0-9;]*m", "");
     assertThat(screen).contains(ERASE);
-    assertThat(plain).containsPattern(Pattern.quote(ERASE) + "[^ ] \\d+ running · \\d+ completed · \\d+ failed · \\d\\d:\\d\\d");
+    assertThat(plain).containsPattern(Pattern.quote(ERASE) + "[^ ] \\d+ running(?: · \\d+ (?:busy|idle|waiting for input))* · \\d+ completed · \\d+ failed · \\d\\d:\\d\\d");
     // the status line is redrawn after every line, so it shows each agent's end at once
     assertThat(screen).contains("\u001b[32m1 completed\u001b[0m", "\u001b[31m1 failed\u001b[0m");
     assertThat(screen).contains("\u001b[36mquick | \u001b[0m", "\u001b[33mslow  | \u001b[0m") // one colour per agent
@@ -49,7 +49,7 @@ class TerminalTest {
     Cli.Running r = underTerminal(Map.of("NO_COLOR", "1"));
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
-    assertThat(r.stdout()).contains(ERASE).containsPattern(Pattern.quote(ERASE) + "[^ ] \\d+ running · \\d+ completed · \\d+ failed")
+    assertThat(r.stdout()).contains(ERASE).containsPattern(Pattern.quote(ERASE) + "[^ ] \\d+ running(?: · \\d+ (?:busy|idle|waiting for input))* · \\d+ completed · \\d+ failed")
         .doesNotContain("\u001b[3");
   }
 
