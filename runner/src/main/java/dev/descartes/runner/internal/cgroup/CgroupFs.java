@@ -98,6 +98,12 @@ final class CgroupFs {
    * @return whether {@code dir} is gone
    */
   static boolean removeTree(Path dir) {
+    try {
+      Files.deleteIfExists(dir); // the usual case: no child group; rmdir(2) at once, no listing
+      return true;
+    } catch (IOException e) {
+      // children, or still populated: below
+    }
     try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
       for (Path c : children) {
         removeTree(c);
