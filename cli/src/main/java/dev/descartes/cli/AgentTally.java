@@ -50,6 +50,7 @@ final class AgentTally {
   private boolean resultSeen;
   private String lastText;
   private String failure;
+  private int restarts;
 
   AgentTally(int index, AgentConfig config) {
     this.index = index;
@@ -119,6 +120,8 @@ final class AgentTally {
         result = new Activity.Result(result.success(), result.text(), result.error(), o.turns());
       }
     });
+    outcome.filter(o -> o.errorKind().filter(k -> k == AgentOutcome.ErrorKind.BUDGET || k.isLimit()).isPresent())
+        .ifPresent(o -> failure = o.errorMessage().orElse(o.errorKind().orElseThrow().name()));
     boolean verdictFailed = result != null && !result.success()
         || outcome.map(o -> !o.success()).orElse(false);
     state = switch (e.status()) {
@@ -126,6 +129,28 @@ final class AgentTally {
       case COMPLETED -> verdictFailed ? State.FAILED : State.COMPLETED;
       default -> State.FAILED;
     };
+  }
+
+  /** A supervised agent's restarts; a crash loop's reason becomes its headline. */
+  synchronized void restarts(int n, String reason) {
+    restarts = n;
+    if (reason.startsWith("crash loop")) {
+      failure = reason;
+    }
+  }
+
+  synchronized int restarts() {
+    return restarts;
+  }
+
+  /** The agent's own budget, if it has one. */
+  java.util.OptionalDouble budget() {
+    return config.budgetUsd();
+  }
+
+  /** What the agent is doing now, while it runs. */
+  synchronized Optional<dev.descartes.runner.AgentActivity> activity() {
+    return state == State.RUNNING && handle != null ? Optional.of(handle.info().activity()) : Optional.empty();
   }
 
   /** The agent could not be started. */

@@ -1,11 +1,14 @@
 package dev.descartes.cli;
 
+import dev.descartes.kubernetes.KubernetesRunnerConfig;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentSignal;
+import dev.descartes.runner.RestartPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
@@ -17,16 +20,35 @@ import java.util.OptionalInt;
  * @param maxConcurrency the most agents alive at once; empty for no cap
  * @param stop how and when agents are stopped
  * @param origins where each agent's settings came from, in the order of {@code agents}
+ * @param kubernetes where the agents run on Kubernetes; empty: on this machine
+ * @param name the fleet's name (its file's, without the extension; the agent's for a single one),
+ *     part of each worktree branch's name
+ * @param budget what all agents may spend together, in US dollars
+ * @param restarts each agent's restart policy, in the order of {@code agents}
  */
 record Fleet(Optional<String> source, List<AgentConfig> agents, OptionalInt maxConcurrency, StopPolicy stop,
-    List<Origin> origins) {
+    List<Origin> origins, Optional<KubernetesRunnerConfig> kubernetes, String name, OptionalDouble budget,
+    List<RestartPolicy> restarts) {
+
+  /** A fleet that runs on this machine, without a budget or restarts. */
+  Fleet(Optional<String> source, List<AgentConfig> agents, OptionalInt maxConcurrency, StopPolicy stop,
+      List<Origin> origins) {
+    this(source, agents, maxConcurrency, stop, origins, Optional.empty(), "fleet", OptionalDouble.empty(),
+        agents.stream().map(a -> RestartPolicy.NEVER).toList());
+  }
 
   Fleet {
     agents = List.copyOf(agents);
     origins = List.copyOf(origins);
-    if (origins.size() != agents.size()) {
-      throw new IllegalArgumentException("one origin per agent");
+    restarts = List.copyOf(restarts);
+    if (origins.size() != agents.size() || restarts.size() != agents.size()) {
+      throw new IllegalArgumentException("one origin and one restart policy per agent");
     }
+  }
+
+  /** This fleet with agents and limits changed by the command line. */
+  Fleet with(List<AgentConfig> agents, OptionalInt maxConcurrency, StopPolicy stop, OptionalDouble budget) {
+    return new Fleet(source, agents, maxConcurrency, stop, origins, kubernetes, name, budget, restarts);
   }
 
   /** Whether this is a run of one agent from the command line, with no fleet file. */

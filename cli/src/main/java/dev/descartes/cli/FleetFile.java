@@ -4,6 +4,7 @@ import dev.descartes.cli.Node.Entry;
 import dev.descartes.cli.Node.ListNode;
 import dev.descartes.cli.Node.MapNode;
 import dev.descartes.cli.Node.Scalar;
+import dev.descartes.kubernetes.KubernetesRunnerConfig;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSandbox;
@@ -57,7 +58,8 @@ final class FleetFile {
   static final Duration MAX_STOP_TIMEOUT = Duration.ofHours(1);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final java.util.Set<String> AGENT_FIELDS = java.util.Set.of("backend", "task", "model",
-      "systemPrompt", "context", "contextFile", "cwd", "env", "command", "autoApprove", "args", "sandbox", "container");
+      "systemPrompt", "context", "contextFile", "cwd", "env", "command", "autoApprove", "args", "sandbox", "container",
+      "budget", "restart", "workspace");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private FleetFile() {}
@@ -70,6 +72,14 @@ final class FleetFile {
    * @throws InputError when the file cannot be read or parsed
    */
   static Fleet read(Path file, Problems problems) {
+    return read(file, problems, Optional.empty());
+  }
+
+  /**
+   * Like {@link #read(Path, Problems)}, with {@code runnerFlag} (from {@code --runner}) instead of
+   * the file's {@code runner:} when present.
+   */
+  static Fleet read(Path file, Problems problems, Optional<FleetKubernetes.Runner> runnerFlag) {
     String source = file.toString();
     String text = Inputs.readText(file, "", "fleet file", Inputs.FLEET_FILE_LIMIT,
         "split the fleet into several files, and move long texts into context files (contextFile: notes.md)");
@@ -85,8 +95,21 @@ final class FleetFile {
     Optional<Integer> max = top.integer("maxConcurrency", 1, MAX_AGENTS,
         "give the most agents to run at once, such as maxConcurrency: 4, or leave it out for no cap");
     Fleet.StopPolicy stop = stop(top);
+    Optional<Double> budget = FleetExtras.budget(top);
+    String fleetName = top.text("name", "give the fleet a plain name, such as name: nightly").orElseGet(() ->
+        file.getFileName().toString().replaceFirst("\\.[^.]*$", ""));
+    List<dev.descartes.runner.RestartPolicy> restarts = new ArrayList<>();
     ResourceLimits fleetLimits = limits(top);
     Optional<AgentSandbox> sandbox = FleetSandbox.read(top, dir, problems).flatMap(s -> s);
+    Optional<FleetKubernetes.Runner> runner = FleetKubernetes.runner(top).map(r -> runnerFlag.orElse(r))
+        .or(() -> runnerFlag);
+    Optional<KubernetesRunnerConfig> kubernetes = FleetKubernetes.read(top, stop.timeout(), problems);
+    if (runner.orElse(FleetKubernetes.Runner.LOCAL) == FleetKubernetes.Runner.KUBERNETES && kubernetes.isEmpty()
+        && !top.has("kubernetes")) {
+      problems.add(Problem.Kind.DATA, runnerFlag.isPresent() ? "--runner" : top.at("runner").toString(),
+          "the agents run on Kubernetes, and the file has no kubernetes: section",
+          "add kubernetes: with namespace: and image: below it (see docs/kubernetes.md)");
+    }
     List<AgentConfig> agents = new ArrayList<>();
     List<Fleet.Origin> origins = new ArrayList<>();
     Optional<Node> agentsNode = top.node("agents");
@@ -95,9 +118,9 @@ final class FleetFile {
       problems.add(Problem.Kind.DATA, source, "no agents", "add an 'agents:' section with at least one named"
           + " agent (see examples/fleet.yaml)");
     } else if (!(agentsNode.get() instanceof MapNode m) || m.entries().isEmpty()) {
-      problems.add(Problem.Kind.DATA, agentsNode.get().at().toString(), "agents is " + agentsNode.get().kind()
-          + ", not a mapping of named agents", "write each agent under agents: as 'name:' with its settings"
-          + " indented below (see examples/fleet.yaml)");
+      problems.add(Problem.Kind.DATA, agentsNode.get().at().toString(), "agents is " + (agentsNode.get() instanceof
+          MapNode ? "empty" : agentsNode.get().kind() + ", not a mapping of named agents"), "write each agent under"
+          + " agents: as 'name:' with its settings indented below (see examples/fleet.yaml)");
     } else if (m.entries().size() > MAX_AGENTS) {
       problems.add(Problem.Kind.DATA, m.at().toString(), "agents has " + m.entries().size() + " agents, more"
           + " than the " + MAX_AGENTS + " one run may have", "split the fleet into several files");
@@ -109,11 +132,14 @@ final class FleetFile {
         agent(e.getKey(), e.getValue(), dir, sandbox, strayFieldsFollow, fleetLimits, problems).ifPresent(a -> {
           agents.add(a.config());
           origins.add(a.origin());
+          restarts.add(a.restart());
         });
       }
     }
     return new Fleet(Optional.of(source), agents, max.map(OptionalInt::of).orElse(OptionalInt.empty()), stop,
-        origins);
+        origins, runner.orElse(FleetKubernetes.Runner.LOCAL) == FleetKubernetes.Runner.KUBERNETES ? kubernetes
+            : Optional.empty(), fleetName,
+        budget.map(java.util.OptionalDouble::of).orElse(java.util.OptionalDouble.empty()), restarts);
   }
 
   private static Fleet.StopPolicy stop(Fields top) {
@@ -197,7 +223,7 @@ final class FleetFile {
     };
   }
 
-  private record Agent(AgentConfig config, Fleet.Origin origin) {}
+  private record Agent(AgentConfig config, Fleet.Origin origin, dev.descartes.runner.RestartPolicy restart) {}
 
   /** An agent's field that stands where an agent's name goes (indented one level too little). */
   private static boolean stray(Map.Entry<String, Entry> e) {
@@ -250,6 +276,9 @@ final class FleetFile {
         + " env: {LOG_LEVEL: debug}").flatMap(e -> envNames(a, e, problems));
     Optional<Boolean> autoApprove = a.bool("autoApprove");
     Optional<List<String>> args = a.texts("args", "write args: as a list of arguments, such as args: [--max-turns, \"3\"]");
+    Optional<Double> budget = FleetExtras.budget(a);
+    Optional<dev.descartes.runner.RestartPolicy> restart = FleetExtras.restart(a);
+    Optional<dev.descartes.runner.Workspace> workspace = FleetExtras.workspace(a, dir, cwd.orElse(dir));
     ResourceLimits limits = limits(a);
     Optional<AgentSandbox> sandbox = FleetSandbox.read(a, dir, problems).orElse(fleetSandbox);
     Optional<ContainerSpec> container = FleetContainer.read(a, dir, problems);
@@ -306,6 +335,8 @@ final class FleetFile {
     b.workingDir(cwd.orElse(dir));
     autoApprove.ifPresent(b::autoApprove);
     args.ifPresent(b::extraArgs);
+    budget.ifPresent(b::budgetUsd);
+    workspace.ifPresent(b::workspace);
     b.limits(limits.orElse(fleetLimits));
     container.ifPresentOrElse(b::container, () -> sandbox.ifPresent(b::sandbox));
     Map<String, String> places = new LinkedHashMap<>();
@@ -313,7 +344,8 @@ final class FleetFile {
       places.put(f, a.at(f).toString());
     }
     try {
-      return Optional.of(new Agent(b.build(), new Fleet.Origin(Problem.Kind.DATA, at, places)));
+      return Optional.of(new Agent(b.build(), new Fleet.Origin(Problem.Kind.DATA, at, places),
+          restart.orElse(dev.descartes.runner.RestartPolicy.NEVER)));
     } catch (AgentException.InvalidConfig e) {
       problems.add(Problem.Kind.DATA, at, "agent '" + name + "': " + e.getMessage(), "fix the agent's settings");
       return Optional.empty();

@@ -1,6 +1,9 @@
 package dev.descartes.cli;
 
+import dev.descartes.runner.AgentConfig;
+import dev.descartes.kubernetes.KubernetesRunner;
 import dev.descartes.runner.AgentEvent;
+import dev.descartes.runner.AgentRunner;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentOutput;
@@ -8,6 +11,10 @@ import dev.descartes.runner.GracefulShutdown;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.OutputLine;
 import dev.descartes.runner.ProcessRunnerConfig;
+import dev.descartes.runner.RestartPolicy;
+import dev.descartes.runner.SupervisedAgent;
+import dev.descartes.runner.WorktreeReport;
+import dev.descartes.runner.Worktrees;
 import dev.descartes.runner.OutputDelivery;
 import java.io.IOException;
 import java.time.Duration;
@@ -46,9 +53,11 @@ final class FleetRunner {
   // under the Screen's lock). It only makes "check stopping, then register a started agent" atomic.
   private final Object lock = new Object();
   private volatile boolean stopping; // written under lock
-  private volatile LocalProcessRunner runner;
+  private volatile AgentRunner runner;
   private volatile AgentException singleSpawnFailure;
   private volatile Thread launcher;
+  private volatile List<AgentConfig> launchConfigs;
+  private final java.util.Map<AgentTally, SupervisedAgent> supervisors = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param fleet a fleet that passed {@link Preflight}
@@ -80,7 +89,10 @@ final class FleetRunner {
   int run() {
     ProcessRunnerConfig.Builder config = ProcessRunnerConfig.builder().shutdownTimeout(fleet.stop().timeout());
     fleet.maxConcurrency().ifPresent(config::maxConcurrentAgents);
-    try (LocalProcessRunner r = new LocalProcessRunner(config.build())) {
+    fleet.budget().ifPresent(config::budgetUsd);
+    try (Worktrees worktrees = prepareWorktrees(); AgentRunner r = fleet.kubernetes().<AgentRunner>map(KubernetesRunner::connect)
+        .orElseGet(() -> new LocalProcessRunner(config.build()))) {
+      launchConfigs = worktrees.agents();
       runner = r;
       try (Interrupts ctrlC = Interrupts.install(this::stopOnSignal, this::killAll)) {
         announce();
@@ -96,6 +108,7 @@ final class FleetRunner {
         }
         screen.clearStatus();
         summarize();
+        reportWorktrees(worktrees);
         return exitCode(ctrlC.first());
       }
     }
@@ -119,10 +132,22 @@ final class FleetRunner {
         continue;
       }
       AgentHandle h;
+      SupervisedAgent supervised = null;
       Readers[] opened = new Readers[1];
       try {
-        // the readers are opened before the agent's first byte is delivered: every line from the first
-        h = runner.spawn(t.config(), SLOT_WAIT, a -> opened[0] = Readers.open(a, r.wantsStdout()));
+        AgentConfig cfg = launchConfigs.get(i);
+        RestartPolicy policy = fleet.restarts().get(i);
+        if (policy.mode() != RestartPolicy.Mode.NEVER) {
+          supervised = SupervisedAgent.start(runner, cfg, policy, SLOT_WAIT);
+          supervisors.put(t, supervised);
+          h = supervised.current();
+        } else if (runner instanceof LocalProcessRunner local) {
+          // the readers are opened before the agent's first byte is delivered: every line from the first
+          h = local.spawn(cfg, SLOT_WAIT, a -> opened[0] = Readers.open(a, r.wantsStdout()));
+        } else { // a Pod agent keeps every line and event from the first: its readers may open after spawn
+          h = runner.spawn(cfg, SLOT_WAIT);
+          opened[0] = Readers.open(h, r.wantsStdout());
+        }
       } catch (InterruptedException e) {
         t.notStarted(); // stopped while it waited for a slot
         end(t, r);
@@ -143,7 +168,14 @@ final class FleetRunner {
         t.started(h);
         stopNow = stopping;
       }
-      Thread.ofVirtual().name("descartes-events-" + t.name()).start(() -> follow(t, h, r, readers));
+      SupervisedAgent sa = supervised;
+      Thread.ofVirtual().name("descartes-events-" + t.name()).start(() -> {
+        if (sa == null) {
+          follow(t, h, r, readers);
+        } else {
+          followRuns(t, sa, r);
+        }
+      });
       if (stopNow) {
         Thread.ofVirtual().start(() -> stopAgents(List.of(h)));
       }
@@ -198,6 +230,122 @@ final class FleetRunner {
       }
     }
     end(t, r);
+  }
+
+  /**
+   * Renders every run of a supervised agent: a note before each restart, and the agent's end once
+   * no run follows.
+   */
+  private void followRuns(AgentTally t, SupervisedAgent sa, Renderer r) {
+    java.util.concurrent.LinkedBlockingQueue<AgentHandle> runs = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.Set<AgentHandle> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    AutoCloseable l1 = sa.onRun(h -> {
+      if (seen.add(h)) {
+        runs.add(h);
+      }
+    });
+    AutoCloseable l2 = sa.onRestart(rs -> note(t.name() + ": restart " + rs.number() + " in "
+        + Durations.format(rs.delay()) + (rs.rateLimited() ? " (rate limit)" : "")
+        + rs.resumedSession().map(s -> ", resuming session " + s).orElse("") + "; the last run ended: "
+        + AgentTally.firstLine(rs.reason())));
+    try {
+      AgentHandle h = null;
+      AgentEvent.Exited last = null;
+      while (true) {
+        AgentHandle next = runs.poll(OUTPUT_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        if (next == null) {
+          if (sa.onEnd().isDone() && runs.isEmpty()) {
+            break;
+          }
+          continue;
+        }
+        h = next;
+        synchronized (lock) {
+          t.started(h);
+        }
+        last = render(t, h, r);
+      }
+      t.restarts(sa.restarts(), sa.onEnd().join().reason());
+      if (last != null) {
+        t.exited(last, h.outcome());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      close(l1);
+      close(l2);
+    }
+    end(t, r);
+  }
+
+  private static void close(AutoCloseable listener) {
+    try {
+      listener.close();
+    } catch (Exception e) {
+      // removing a listener cannot fail in a way that matters here
+    }
+  }
+
+  /** Renders one run's events and output until it has exited; its Exited event. */
+  private AgentEvent.Exited render(AgentTally t, AgentHandle h, Renderer r) {
+    Thread stderr = Thread.ofVirtual().name("descartes-err-" + t.name()).start(() -> drain(h.stderr(), r::stderr));
+    Thread stdout = r.wantsStdout()
+        ? Thread.ofVirtual().name("descartes-out-" + t.name()).start(() -> drain(h.stdout(), r::stdout)) : null;
+    Activities activities = new Activities();
+    AgentEvent.Exited exited = null;
+    for (AgentEvent e : h.events()) {
+      List<Activity> now = activities.of(e);
+      now.forEach(t::record);
+      if (e instanceof AgentEvent.Exited x) {
+        exited = x;
+        joinUninterruptibly(stderr);
+        if (stdout != null) {
+          joinUninterruptibly(stdout);
+        }
+      } else {
+        r.event(e, now);
+      }
+    }
+    return exited;
+  }
+
+  /** The worktrees of the agents that asked for one, made before any agent starts. */
+  private Worktrees prepareWorktrees() {
+    try {
+      return Worktrees.prepare(fleet.name(), fleet.agents());
+    } catch (AgentException.WorkspaceFailed e) {
+      int i = 0;
+      while (i < fleet.agents().size() && !fleet.agents().get(i).name().equals(e.agent())) {
+        i++;
+      }
+      String where = i < fleet.origins().size() ? fleet.origins().get(i).at("workspace") : "";
+      String m = e.getMessage();
+      int fix = m.lastIndexOf("; ");
+      Problem.Kind kind = e.reason() == AgentException.WorkspaceFailed.Reason.NOT_A_REPOSITORY
+          ? (fleet.single() ? Problem.Kind.USAGE : Problem.Kind.DATA) : Problem.Kind.UNAVAILABLE;
+      throw new InputError(List.of(new Problem(kind, where, fix < 0 ? m : m.substring(0, fix),
+          fix < 0 ? "fix the workspace" : m.substring(fix + 2))));
+    }
+  }
+
+  /** Per agent with a worktree: its branch, commits, diff stat, and whether the worktree stays. */
+  private void reportWorktrees(Worktrees worktrees) {
+    List<WorktreeReport> reports = worktrees.finish();
+    if (reports.isEmpty()) {
+      return;
+    }
+    boolean toErr = mode != Renderer.Mode.HUMAN;
+    screen.line(toErr, "");
+    for (WorktreeReport w : reports) {
+      String stat = w.diffStat().lines().reduce((a, b) -> b).map(String::strip).orElse("no changes");
+      screen.line(toErr, w.agent() + ": branch " + w.branch() + ", " + (w.commits().size() == 1 ? "1 commit"
+          : w.commits().size() + " commits") + ", " + stat + (w.uncommitted() ? " (uncommitted changes)" : "")
+          + "; worktree " + (w.removed() ? "removed" + (w.branchDeleted() ? " with its branch" : "") : "kept at "
+          + w.path()));
+      for (String c : w.commits()) {
+        screen.line(toErr, "  " + c);
+      }
+    }
   }
 
   /** Hands every line of {@code output} to {@code sink} until the stream has ended. */
@@ -264,6 +412,7 @@ final class FleetRunner {
       l.interrupt();
     }
     Thread.ofVirtual().name("descartes-stop").start(() -> stopAgents(live));
+    supervisors.values().forEach(sa -> Thread.ofVirtual().start(() -> sa.stop(p.timeout()))); // and their backoffs
   }
 
   private void stopAgents(List<AgentHandle> handles) {
@@ -297,7 +446,7 @@ final class FleetRunner {
     screen.status(() -> {
       Duration elapsed = Duration.between(start, Instant.now());
       return StatusLine.render(agents, elapsed, (int) (elapsed.toMillis() / STATUS_PERIOD_MS), stopping,
-          screen.terminal());
+          screen.terminal(), fleet.budget());
     });
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("descartes-status").daemon().factory());

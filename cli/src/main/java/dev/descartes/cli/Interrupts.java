@@ -4,7 +4,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import sun.misc.Signal;
 
 /**
  * The stops a user sends while agents run: SIGINT (Ctrl+C), SIGTERM and SIGHUP all get the same
@@ -47,7 +46,7 @@ final class Interrupts implements AutoCloseable {
   private Interrupts(Consumer<Stop> onFirst, Consumer<Stop> onSecond) {
     for (Stop s : Stop.values()) {
       try {
-        Signal.handle(new Signal(s.name()), sig -> {
+        Signals.handle(s.name(), () -> {
           int n = count.incrementAndGet();
           if (n == 1) {
             first.set(s);

@@ -1,5 +1,8 @@
 package dev.descartes.cli;
 
+import java.util.OptionalDouble;
+import dev.descartes.runner.Workspace;
+import dev.descartes.runner.RestartPolicy;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.ResourceLimits;
 import dev.descartes.runner.AgentException;
@@ -91,6 +94,30 @@ final class RunCommand implements Callable<Integer> {
       description = "How long agents get to exit after Ctrl+C before SIGKILL, e.g. 5s (default: 10s, or the file's).")
   Duration stopTimeout;
 
+  @Option(names = "--budget", paramLabel = "USD", converter = Budget.class,
+      description = "The most the agent may spend in US dollars, e.g. 0.50; with -f, the whole fleet (overrides the file).")
+  Double budget;
+
+  @Option(names = "--restart", paramLabel = "POLICY", converter = RestartMode.class,
+      description = "Restart the agent: never (default), on-failure or always.")
+  RestartPolicy.Mode restart;
+
+  @Option(names = "--max-restarts", paramLabel = "N", converter = RestartCount.class,
+      description = "With --restart: the most restarts in a row (default: 5).")
+  Integer maxRestarts;
+
+  @Option(names = "--worktree", paramLabel = "REPO", arity = "0..1", fallbackValue = ".",
+      description = "Run the agent in a new git worktree of REPO (default: --cwd, or this folder) on a branch of its own.")
+  Path worktree;
+
+  @Option(names = "--worktree-cleanup", paramLabel = "WHEN", converter = Cleanup.class,
+      description = "With --worktree: keep, remove-if-clean (default) or remove.")
+  Workspace.Cleanup worktreeCleanup;
+  @Option(names = "--runner", paramLabel = "RUNNER", converter = RunnerName.class,
+      description = "Where a fleet's agents run: local (default) or kubernetes (the file's kubernetes: section"
+          + " says where); overrides the file's runner:. See docs/kubernetes.md.")
+  FleetKubernetes.Runner runnerName;
+
   @Option(names = "--image", paramLabel = "IMAGE", description = "Run the agent in a Podman container of this"
       + " image (on this machine: nothing is pulled); its working directory is mounted. See docs/containers.md.")
   String image;
@@ -154,7 +181,9 @@ final class RunCommand implements Callable<Integer> {
     Problems problems = new Problems();
     Fleet fleet = withSandbox(file != null ? fromFile(problems) : single());
     // every problem of every agent at once, before the runner (and anything else) starts
-    Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
+    if (fleet.kubernetes().isEmpty()) {
+      Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
+    }
     problems.throwIfAny();
     Screen screen = Screen.system(Terminal.detect(noColor));
     return new FleetRunner(fleet, format.mode(), prefix, screen).run();
@@ -179,21 +208,26 @@ final class RunCommand implements Callable<Integer> {
     singleOnly.put("--env", !env.isEmpty());
     singleOnly.put("--name", name != null);
     singleOnly.put("--auto-approve", autoApprove);
+    singleOnly.put("--restart", restart != null);
+    singleOnly.put("--max-restarts", maxRestarts != null);
+    singleOnly.put("--worktree", worktree != null);
+    singleOnly.put("--worktree-cleanup", worktreeCleanup != null);
     singleOnly.put("--image", image != null);
     for (var o : singleOnly.entrySet()) {
       if (o.getValue()) {
         throw InputError.usage(o.getKey(), "applies to a single agent", "with -f, set it on each agent in " + file
-            + " (fleet file fields: backend, model, systemPrompt, contextFile, cwd, env, autoApprove, args)");
+            + " (fleet file fields: backend, model, systemPrompt, contextFile, cwd, env, autoApprove, args, budget,"
+            + " restart, workspace)");
       }
     }
-    Fleet f = FleetFile.read(file, problems);
+    Fleet f = FleetFile.read(file, problems, Optional.ofNullable(runnerName));
     ResourceLimits flags = limits();
     List<AgentConfig> agents = f.agents().stream()
         .map(a -> flags.isEmpty() ? a : a.toBuilder().limits(a.limits().orElse(flags)).build()).toList();
-    return new Fleet(f.source(), agents,
+    return f.with(agents,
         maxConcurrency != null ? OptionalInt.of(maxConcurrency) : f.maxConcurrency(),
         new Fleet.StopPolicy(stopTimeout != null ? stopTimeout : f.stop().timeout(), f.stop().signal(),
-            f.stop().failFast()), f.origins());
+            f.stop().failFast()), budget != null ? OptionalDouble.of(budget) : f.budget());
   }
 
   private Fleet single() {
@@ -204,6 +238,10 @@ final class RunCommand implements Callable<Integer> {
     if (prompt.isEmpty()) {
       throw InputError.usage("", "nothing to run", "give a task (descartes run \"fix the failing test\")"
           + " or a fleet file (descartes run -f fleet.yaml)");
+    }
+    if (runnerName == FleetKubernetes.Runner.KUBERNETES) {
+      throw InputError.usage("--runner", "kubernetes needs a fleet file, whose kubernetes: section says where the"
+          + " agents run", "run a fleet file (descartes run -f fleet.yaml --runner kubernetes); see docs/kubernetes.md");
     }
     if (maxConcurrency != null) {
       throw InputError.usage("--max-concurrency", "applies to fleet files (-f), and this run has one agent",
@@ -268,6 +306,26 @@ final class RunCommand implements Callable<Integer> {
     if (cwd != null) {
       a.workingDir(Inputs.directory(cwd, "--cwd", "folder"));
     }
+    if (budget != null) {
+      a.budgetUsd(budget);
+      places.put("budget", "--budget");
+    }
+    if (maxRestarts != null && restart == null) {
+      throw InputError.usage("--max-restarts", "applies with --restart", "add --restart on-failure, or leave it out");
+    }
+    if (worktreeCleanup != null && worktree == null) {
+      throw InputError.usage("--worktree-cleanup", "applies with --worktree", "add --worktree, or leave it out");
+    }
+    if (worktree != null) {
+      Path repo = worktree.toString().equals(".") && cwd != null ? cwd : worktree;
+      Workspace ws = Workspace.worktree(Inputs.directory(repo, "--worktree", "folder"));
+      a.workspace(worktreeCleanup != null ? ws.withCleanup(worktreeCleanup) : ws);
+      places.put("workspace", "--worktree");
+    }
+    RestartPolicy.Builder policy = RestartPolicy.builder().mode(restart != null ? restart : RestartPolicy.Mode.NEVER);
+    if (maxRestarts != null) {
+      policy.maxRestarts(maxRestarts);
+    }
     if (!env.isEmpty()) {
       places.put("env", "--env");
     }
@@ -281,7 +339,8 @@ final class RunCommand implements Callable<Integer> {
     return new Fleet(Optional.empty(), List.of(a.build()), OptionalInt.empty(),
         new Fleet.StopPolicy(stopTimeout != null ? stopTimeout : Fleet.StopPolicy.DEFAULT_TIMEOUT,
             Optional.empty(), false),
-        List.of(new Fleet.Origin(Problem.Kind.USAGE, "", places)));
+        List.of(new Fleet.Origin(Problem.Kind.USAGE, "", places)), Optional.empty(), agentName, OptionalDouble.empty(),
+        List.of(policy.build()));
   }
 
   /**
@@ -351,7 +410,7 @@ final class RunCommand implements Callable<Integer> {
     List<AgentConfig> agents = fleet.agents().stream()
         .map(a -> a.sandbox().isPresent() || a.container().isPresent() ? a : a.toBuilder().sandbox(s).build())
         .toList();
-    return new Fleet(fleet.source(), agents, fleet.maxConcurrency(), fleet.stop(), fleet.origins());
+    return fleet.with(agents, fleet.maxConcurrency(), fleet.stop(), fleet.budget());
   }
 
   /** A sandbox's network for {@code --network}: none, loopback, host or allow=HOST:PORT,... */
@@ -408,6 +467,19 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** {@code --runner}: local or kubernetes. */
+  static final class RunnerName implements ITypeConverter<FleetKubernetes.Runner> {
+    @Override
+    public FleetKubernetes.Runner convert(String value) {
+      try {
+        return FleetKubernetes.runner(new Node.Scalar(new Node.Pos("", 0, 0),
+            com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
+    }
+  }
+
   /** A count of agents for {@code --max-concurrency}: 1 to {@link FleetFile#MAX_AGENTS}. */
   static final class AgentCount implements ITypeConverter<Integer> {
     @Override
@@ -417,6 +489,55 @@ final class RunCommand implements Callable<Integer> {
       try {
         return Fields.integer(new Node.Scalar(new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING,
             value), 1, FleetFile.MAX_AGENTS, fix);
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
+    }
+  }
+
+  /** US dollars: {@code 0.50} or {@code $0.50}. */
+  static final class Budget implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String value) {
+      try {
+        return FleetExtras.budget(value);
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
+    }
+  }
+
+  /** {@code never}, {@code on-failure}, {@code always}. */
+  static final class RestartMode implements ITypeConverter<RestartPolicy.Mode> {
+    @Override
+    public RestartPolicy.Mode convert(String value) {
+      try {
+        return FleetExtras.mode(value);
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
+    }
+  }
+
+  /** {@code keep}, {@code remove-if-clean}, {@code remove}. */
+  static final class Cleanup implements ITypeConverter<Workspace.Cleanup> {
+    @Override
+    public Workspace.Cleanup convert(String value) {
+      try {
+        return FleetExtras.cleanup(value);
+      } catch (Fields.Bad b) {
+        throw new TypeConversionException(b.what + "; " + b.fix);
+      }
+    }
+  }
+
+  /** 0 to 1000 restarts. */
+  static final class RestartCount implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      try {
+        return Fields.integer(new Node.Scalar(new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING,
+            value), 0, 1000, "give how many restarts in a row, such as --max-restarts 3");
       } catch (Fields.Bad b) {
         throw new TypeConversionException(b.what + "; " + b.fix);
       }

@@ -49,8 +49,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     // SIGTERM and SIGINT stop the daemon and let it exit 0; the shutdown hook covers other exits
     for (String sig : new String[] {"TERM", "INT"}) {
-      sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> Thread.ofPlatform().name("descartes-serve-stop")
-          .start(server::close));
+      Signals.handle(sig, () -> Thread.ofPlatform().name("descartes-serve-stop").start(server::close));
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "descartes-serve-exit"));
     System.out.println("descartes serve: listening on " + server.url() + ", data in " + dir);

@@ -159,8 +159,10 @@ final class Tree {
     String where = file + ":" + (at.getLine() + 1) + ":" + (at.getColumn() + 1);
     String problem = y.getProblem() == null ? "" : y.getProblem();
     Mark ctx = y.getContextMark();
-    String ctxLine = ctx == null ? "" : " (the " + (y.getContext() != null && y.getContext().contains("sequence")
-        ? "list" : "mapping") + " starts at line " + (ctx.getLine() + 1) + ", column " + (ctx.getColumn() + 1) + ")";
+    String context = y.getContext() == null ? "" : y.getContext();
+    String ctxLine = ctx == null ? "" : " (the " + (context.contains("quoted") ? "quote opens"
+        : (context.contains("sequence") ? "list" : "mapping") + " starts") + " at line " + (ctx.getLine() + 1)
+        + ", column " + (ctx.getColumn() + 1) + ")";
     if (problem.contains("(TAB)") || problem.contains("'\\t'")) {
       return InputError.data(where, "a tab character; YAML indents with spaces only",
           "replace the tab with spaces");

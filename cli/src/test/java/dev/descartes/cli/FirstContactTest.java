@@ -205,7 +205,8 @@ class FirstContactTest {
             "run"),
         new Case("--env without =", 64, "descartes: --env: 'NOEQUALS' is not KEY=VALUE; write it like --env"
             + " LOG_LEVEL=debug", "run", "-e", "NOEQUALS", "x"),
-        new Case("--env with a bad name", 64, "descartes: --env: ", "run", "-e", "1X=y", "x"),
+        new Case("--env with a bad name", 64, "descartes: --env: '1X' is not a variable name; use letters, digits and"
+            + " '_', not starting with a digit", "run", "-e", "1X=y", "x"),
         new Case("--stop-timeout not a duration", 64, "descartes: --stop-timeout: 'soon' is not a duration; write it"
             + " like 500ms, 5s or 1m30s", "run", "--stop-timeout", "soon", "x"),
         new Case("--stop-timeout too long", 64, "descartes: --stop-timeout: 2h is too long; write it like", "run",
@@ -235,7 +236,8 @@ class FirstContactTest {
         new Case("--context-file not UTF-8", 65, "descartes: --context-file: context file notes.md is not UTF-8 text"
             + " (it is UTF-16); save it as UTF-8", "run", "--context-file", "notes.md", "x")
             .bytes("notes.md", new byte[] {(byte) 0xFF, (byte) 0xFE, 'h', 0, 'i', 0}),
-        new Case("--cwd missing", 66, "descartes: --cwd: folder ", "run", "--cwd", "nowhere", "x"),
+        new Case("--cwd missing", 66, "descartes: --cwd: folder DIR/nowhere does not exist; create it (mkdir -p"
+            + " DIR/nowhere) or fix the path", "run", "--cwd", "nowhere", "x"),
         new Case("--auto-approve with a backend that has none", 64, "descartes: --auto-approve: the echo-cli backend has"
             + " no auto-approve mode; pass that CLI's own flag after '--'", "run", "--backend", "echo-cli",
             "--auto-approve", "x"),
@@ -302,7 +304,8 @@ class FirstContactTest {
         new Case("a tab in the indentation", 65, "descartes: fleet.yaml:3:1: a tab character; YAML indents with spaces"
             + " only; replace the tab with spaces", "run", "-f", "fleet.yaml")
             .file("fleet.yaml", "agents:\n  a:\n\tcommand: \"true\"\n"),
-        new Case("an unclosed quote", 65, "descartes: fleet.yaml:", "run", "-f", "fleet.yaml")
+        new Case("an unclosed quote", 65, "descartes: fleet.yaml:3:1: a quoted string that is not closed (the quote"
+            + " opens at line 2, column 16); close the quote", "run", "-f", "fleet.yaml")
             .file("fleet.yaml", "agents:\n  a: {command: \"true}\n"),
         new Case("an unclosed [", 65, "descartes: fleet.yaml:2:25: a '[' that is not closed (the list starts at line 2, column 16); close it with ']'", "run", "-f", "fleet.yaml")
             .file("fleet.yaml", "agents:\n  a: {command: [echo, hi}\n"),
@@ -314,7 +317,8 @@ class FirstContactTest {
             + " my-agent", "run", "-f", "fleet.yaml").file("fleet.yaml", "agents:\n  my agent: {command: \"true\"}\n"),
         new Case("maxConcurrency: 0", 65, "descartes: fleet.yaml:1:17: maxConcurrency: 0 is too small: the least is 1;"
             + " give the most agents", "run", "-f", "fleet.yaml").file("fleet.yaml", "maxConcurrency: 0\n" + OK_AGENT),
-        new Case("TOML syntax error", 65, "descartes: fleet.toml:2:", "run", "-f", "fleet.toml")
+        new Case("TOML syntax error", 65, "descartes: fleet.toml:2:11: invalid TOML: Unknown token; fix the syntax"
+            + " at this place (TOML: key = \"value\", [agents.name] tables)", "run", "-f", "fleet.toml")
             .file("fleet.toml", "[agents.a]\ncommand = = \"x\"\n"),
         new Case("TOML value of the wrong kind, with its line", 65, "descartes: fleet.toml:1:18: maxConcurrency: 2.5 is"
             + " not a whole number; give the most agents", "run", "-f", "fleet.toml")
@@ -325,7 +329,8 @@ class FirstContactTest {
             .file("fleet.yaml", "agents:\n  a: {command: [./run.sh]}\n").file("run.sh", "#!/bin/sh\n"),
         new Case("command: []", 65, "descartes: fleet.yaml:2:16: agents.a.command: is an empty list; give a list of"
             + " arguments, program first", "run", "-f", "fleet.yaml").file("fleet.yaml", "agents:\n  a: {command: []}\n"),
-        new Case("agents: {}", 65, "descartes: fleet.yaml:1:9: agents is a mapping, not a mapping of named agents",
+        new Case("agents: {}", 65, "descartes: fleet.yaml:1:9: agents is empty; write each agent under agents: as"
+            + " 'name:' with its settings indented below",
             "run", "-f", "fleet.yaml").file("fleet.yaml", "agents: {}\n"),
         new Case("an agent's field indented as an agent", 65, "descartes: fleet.yaml:4:3: 'task:' stands where an"
             + " agent's name goes, but it is an agent's field; indent it under the agent", "run", "-f", "fleet.yaml")

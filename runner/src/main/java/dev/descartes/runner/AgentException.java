@@ -7,8 +7,9 @@ import java.util.Optional;
 /**
  * Everything that can go wrong when running agents. Unchecked and sealed: a {@code switch} over
  * the nested kinds is exhaustive. Every message says what was wrong and how to fix it; none ever
- * contains an environment value.
+ * contains an environment value. Not meant to be serialized (hence no serialVersionUID).
  */
+@SuppressWarnings("serial")
 public abstract sealed class AgentException extends RuntimeException {
 
   private AgentException(String message, Throwable cause) {

@@ -96,7 +96,7 @@ public final class LocalProcessRunner implements AgentRunner {
     ensureOpen();
     requirePreparedWorkspace(config);
     return observed(config, () -> {
-      LocalAgent a = registry.spawn(spawner, config, null);
+      LocalAgent a = registry.spawn(spawner, config);
       budgets.watch(a);
       return a;
     });
@@ -156,7 +156,13 @@ public final class LocalProcessRunner implements AgentRunner {
   public AgentHandle spawn(AgentConfig config, Duration waitForSlot, Consumer<? super AgentHandle> beforeOutput)
       throws InterruptedException {
     ensureOpen();
-    return registry.spawnWaiting(spawner, config, waitForSlot, beforeOutput);
+    requirePreparedWorkspace(config);
+    return registry.spawnWaiting(spawner, config, waitForSlot, h -> {
+      if (h instanceof LocalAgent a) {
+        budgets.watch(a); // before the first byte, so no cost is missed
+      }
+      beforeOutput.accept(h);
+    });
   }
 
   @Override

@@ -41,9 +41,12 @@ public record RestartPolicy(
   public enum Mode {
     /** Never: the agent's first run is its only one. */
     NEVER,
-    /** After a failure: a non-zero exit, a signal nobody sent, or a failed outcome from the CLI. */
+    /**
+     * After a failure: a non-zero exit, a signal nobody sent, or a failed outcome from the CLI (a
+     * stop someone asked for is not a failure).
+     */
     ON_FAILURE,
-    /** After every end the runner was not asked for, success included. */
+    /** After every end, success included, except a stop someone asked for. */
     ALWAYS
   }
 

@@ -26,7 +26,20 @@ public interface SupervisedAgent extends AutoCloseable {
 
   /** Spawns the first run of {@code config} on {@code runner} and supervises it on a virtual thread. */
   static SupervisedAgent start(AgentRunner runner, AgentConfig config, RestartPolicy policy) {
-    return Supervisor.start(runner, config, policy);
+    try {
+      return Supervisor.start(runner, config, policy, Duration.ZERO);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException("cannot happen without a wait for a slot", e);
+    }
+  }
+
+  /**
+   * Like {@link #start(AgentRunner, AgentConfig, RestartPolicy)}, but each run (the first and every
+   * restart) waits up to {@code waitForSlot} for a free slot under the runner's concurrency cap.
+   */
+  static SupervisedAgent start(AgentRunner runner, AgentConfig config, RestartPolicy policy, Duration waitForSlot)
+      throws InterruptedException {
+    return Supervisor.start(runner, config, policy, waitForSlot);
   }
 
   /** Where a supervised agent is. */
@@ -39,7 +52,7 @@ public interface SupervisedAgent extends AutoCloseable {
     COMPLETED,
     /** The last run failed and the policy does not restart it, or the restarts are used up. */
     FAILED,
-    /** {@link #stop} was called. */
+    /** {@link #stop} was called, or the run was stopped through its handle or the runner. */
     STOPPED;
 
     /** Whether no run will follow. */

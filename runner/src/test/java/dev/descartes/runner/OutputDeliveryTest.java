@@ -77,17 +77,16 @@ class OutputDeliveryTest {
         .maxLineBytes(64 * 1024).pinnedHeadBytes(0))) {
       List<AgentEvent> latestSeen = new CopyOnWriteArrayList<>();
       AutoCloseable[] latest = new AutoCloseable[1];
-      @SuppressWarnings("unchecked")
-      Iterator<AgentEvent>[] opened = new Iterator[1];
+      List<Iterator<AgentEvent>> opened = new CopyOnWriteArrayList<>();
       AgentHandle h = runner.spawn(AgentConfig.builder().name("events")
           .command(Scripts.shell("seq 1 " + LINES)).build(), WAIT, a -> {
-            opened[0] = a.events(OutputDelivery.EVERY_LINE).iterator();
+            opened.add(a.events(OutputDelivery.EVERY_LINE).iterator());
             latest[0] = a.onEvent(e -> {
               latestSeen.add(e);
               LockSupport.parkNanos(1_000_000); // a listener far slower than the agent
             }, OutputDelivery.LATEST);
           });
-      Iterator<AgentEvent> it = opened[0];
+      Iterator<AgentEvent> it = opened.getFirst();
       long lines = 0;
       long gaps = 0;
       while (it.hasNext()) {

@@ -48,10 +48,15 @@ class SandboxTest {
     SandboxAssumptions.assumeSandbox(Network.loopback());
   }
 
-  /** Its own directory under {@code target}: every sandbox has a private {@code /tmp}. */
+  /**
+   * Its own directory outside {@code /tmp}, which every sandbox replaces with a private one: under
+   * {@code target}, or under {@code /var/tmp} when the checkout itself lies below {@code /tmp}.
+   */
   @BeforeEach
   void setUp() throws IOException {
-    Path base = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "sandbox-test-");
+    Path target = Path.of("target").toAbsolutePath();
+    Path parent = target.startsWith(Path.of("/tmp")) ? Path.of("/var/tmp") : target;
+    Path base = Files.createTempDirectory(parent, "sandbox-test-");
     work = Files.createDirectory(base.resolve("work"));
     outside = Files.createDirectory(base.resolve("outside"));
     runner = TestRunners.runner();
@@ -132,6 +137,20 @@ class SandboxTest {
     assertThat(work.resolve("inside.txt")).hasContent("inside");
     assertThat(outside.resolve("planted")).doesNotExist();
     assertThat(r.exit().success()).isTrue();
+  }
+
+  @Test
+  void aHiddenRestOfTheFilesystemShowsOnlySystemFoldersTheWorkingDirectoryAndNamedPaths() throws Exception {
+    Files.writeString(outside.resolve("readme"), "named\n");
+    Path other = Files.createDirectories(work.getParent().resolve("other"));
+    Files.writeString(other.resolve("secret"), "hidden\n");
+    Run r = run(AgentSandbox.builder().hideRestOfFilesystem().readOnly(outside).build(),
+        "cat " + outside + "/readme; cat " + other + "/secret 2>/dev/null || echo other-hidden; "
+            + "test -e /usr/bin/env && echo usr-visible; echo x > mine.txt && echo wrote-work; "
+            + "if echo x > " + outside + "/planted 2>/dev/null; then echo wrote-named; else echo named-read-only; fi");
+
+    assertThat(r.stdout()).containsExactly("named", "other-hidden", "usr-visible", "wrote-work", "named-read-only");
+    assertThat(work.resolve("mine.txt")).exists();
   }
 
   @Test

@@ -149,7 +149,7 @@ final class Supervisor implements AutoCloseable {
     Managed m = register(h, fleet);
     history.created(h.id().toString(), config, requested);
     history.started(h.id().toString(), h.pid(), h.info().startedAt(), h.stdout().transcript());
-    try (var c = mdcScope(m)) {
+    try (var _ = mdcScope(m)) {
       LOG.info("agent started, pid {}", h.pid());
     }
     change("spawned", m);
@@ -326,7 +326,7 @@ final class Supervisor implements AutoCloseable {
       LOG.error("cannot record the end of agent {}: {}", m.name, e.getMessage());
     }
     metrics.exited(History.backendOf(m.config), m.model, status, outcome);
-    try (var c = mdcScope(m)) {
+    try (var _ = mdcScope(m)) {
       LOG.info("agent ended: {} ({})", status.name().toLowerCase(Locale.ROOT), exit);
     }
     change("exited", m);
@@ -394,7 +394,7 @@ final class Supervisor implements AutoCloseable {
       case RESUME -> history.status(m.id.toString(), "running", Instant.now());
       default -> { }
     }
-    try (var c = mdcScope(m)) {
+    try (var _ = mdcScope(m)) {
       LOG.info("signal {} sent", s);
     }
   }
@@ -404,14 +404,14 @@ final class Supervisor implements AutoCloseable {
       return;
     }
     history.status(m.id.toString(), "stopping", Instant.now());
-    try (var c = mdcScope(m)) {
+    try (var _ = mdcScope(m)) {
       LOG.info("stopping (timeout {})", timeout);
     }
     Thread.ofVirtual().name("descartes-stop-" + m.name).start(() -> m.handle.stop(timeout));
   }
 
   void kill(Managed m) {
-    try (var c = mdcScope(m)) {
+    try (var _ = mdcScope(m)) {
       LOG.info("killing");
     }
     m.handle.kill();

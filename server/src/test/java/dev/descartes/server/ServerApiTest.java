@@ -135,4 +135,21 @@ class ServerApiTest {
           .contains("descartes_agents{status=\"terminated\"} 1");
     }
   }
+
+  @Test
+  void stdinReachesTheAgentAndAMessageToASingleTurnAgentIsRefused() throws Exception {
+    try (TestDaemon d = new TestDaemon()) {
+      String id = d.json("POST", "/api/agents", "{\"name\":\"echo\",\"command\":\"read line; echo got $line\"}")
+          .get("id").asText();
+      HttpResponse<String> message = d.send("POST", "/api/agents/echo/message", "{\"text\":\"hi\"}");
+      assertThat(message.statusCode()).isEqualTo(409);
+      assertThat(message.body()).contains("not a multi-turn agent");
+      assertThat(d.send("POST", "/api/agents/echo/signal", "{\"signal\":\"hup\"}").statusCode()).isEqualTo(400);
+      assertThat(d.send("POST", "/api/agents/" + id + "/stdin", "{\"data\":\"hello\\n\",\"close\":true}").statusCode())
+          .isEqualTo(202);
+      List<TestDaemon.Sse> events = d.stream("/api/agents/" + id + "/events", null, Integer.MAX_VALUE);
+      assertThat(events.stream().map(e -> e.data().path("line").asText())).contains("got hello", "✓ completed");
+      assertThat(d.send("GET", "/api/agents/nobody", null).statusCode()).isEqualTo(404);
+    }
+  }
 }

@@ -132,7 +132,7 @@ final class ClaudeFirstEvent {
     AgentSession session = h.session().orElseThrow(() -> new IllegalStateException("claude has no session"));
     session.send("Warm up.").get(TURN_LIMIT.toSeconds(), TimeUnit.SECONDS);
     TurnClock clock = new TurnClock();
-    try (AutoCloseable l = h.onEvent(clock)) {
+    try (AutoCloseable _ = h.onEvent(clock)) {
       for (int i = 0; i < turns; i++) {
         long t0 = clock.begin();
         AgentEvent.Result res = session.send("Say hello (turn " + i + ").").get(TURN_LIMIT.toSeconds(),
@@ -189,7 +189,7 @@ final class ClaudeFirstEvent {
             fewestReady.accumulateAndGet(pool.stats().ready(), Math::min);
             TurnClock clock = new TurnClock();
             long t0 = clock.begin();
-            try (PooledAgent a = pool.lease(); AutoCloseable l = a.handle().onEvent(clock)) {
+            try (PooledAgent a = pool.lease(); AutoCloseable _ = a.handle().onEvent(clock)) {
               waits[n] = millis(System.nanoTime() - t0);
               AgentEvent.Result res = a.send("Say hello (lease " + n + ").").get(TURN_LIMIT.toSeconds(), TimeUnit.SECONDS);
               long done = System.nanoTime();

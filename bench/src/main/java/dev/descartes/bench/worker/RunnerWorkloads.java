@@ -178,6 +178,7 @@ public final class RunnerWorkloads implements Workloads {
   }
 
   @Override
+  @SuppressWarnings("try") // closes the runner inside its try on purpose, to time the close
   public Metrics fanout(WorkArgs a) throws Exception {
     int n = a.intValue("agents");
     int interval = a.intValue("interval_ms");

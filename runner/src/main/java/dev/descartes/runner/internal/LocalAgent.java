@@ -419,7 +419,7 @@ public final class LocalAgent implements AgentHandle {
    * of descriptors cannot load classes either: what this path needs is loaded with this class.
    */
   private static String whyFilesCannotOpen() {
-    try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/self/stat"))) {
+    try (var _ = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/self/stat"))) {
       return "";
     } catch (IOException e) {
       return " (the runner cannot open files: " + e.getMessage() + ")";

@@ -23,6 +23,7 @@ import java.util.Optional;
  * said native access is granted. Thread-safe: method handles are immutable; every caller brings its
  * own errno capture segment ({@link #newCapture(Arena)}).
  */
+@SuppressWarnings("restricted") // the FFM binding itself: its callers are checked for native access
 public final class Libc {
 
   private static final Linker LINKER = Linker.nativeLinker();
@@ -38,7 +39,7 @@ public final class Libc {
   private Libc() {}
 
   /** A downcall to {@code name} that does not look at {@code errno}. */
-  static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+  public static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
     return LINKER.downcallHandle(symbol(name), descriptor, options);
   }
 

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #available()} is false off Linux, and when the JVM denies native access; callers then
  * fall back to what the JDK offers. Thread-safe: every call is a plain system call.
  */
+@SuppressWarnings("restricted") // the FFM binding itself: its callers are checked for native access
 public final class Native {
 
   private static final Logger LOG = LoggerFactory.getLogger(Native.class);

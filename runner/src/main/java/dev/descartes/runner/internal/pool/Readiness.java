@@ -58,7 +58,7 @@ final class Readiness {
       throws InterruptedException, ExecutionException, TimeoutException {
     String id = "descartes-ready-" + UUID.randomUUID();
     CompletableFuture<Void> answered = new CompletableFuture<>();
-    try (AutoCloseable l = h.onEvent(e -> {
+    try (AutoCloseable _ = h.onEvent(e -> {
       if (e instanceof AgentEvent.Json j && answers(j.json(), id)) {
         answered.complete(null);
       } else if (e instanceof AgentEvent.Exited x) {

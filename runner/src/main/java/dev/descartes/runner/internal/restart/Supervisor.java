@@ -29,6 +29,7 @@ public final class Supervisor implements SupervisedAgent {
   private final AgentConfig config;
   private final RestartPolicy policy;
   private final Backoff backoff;
+  private final Duration waitForSlot;
   private final List<AgentHandle> runs = new ArrayList<>();
   private final List<Consumer<AgentHandle>> runListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<Restart>> restartListeners = new CopyOnWriteArrayList<>();
@@ -39,16 +40,18 @@ public final class Supervisor implements SupervisedAgent {
   private boolean stopRequested;
   private Duration stopTimeout = Duration.ofSeconds(5);
 
-  private Supervisor(AgentRunner runner, AgentConfig config, RestartPolicy policy) {
+  private Supervisor(AgentRunner runner, AgentConfig config, RestartPolicy policy, Duration waitForSlot) {
     this.runner = runner;
+    this.waitForSlot = waitForSlot;
     this.config = config;
     this.policy = policy;
     this.backoff = new Backoff(policy);
   }
 
-  public static Supervisor start(AgentRunner runner, AgentConfig config, RestartPolicy policy) {
-    Supervisor s = new Supervisor(runner, config, policy);
-    AgentHandle first = runner.spawn(config); // a config that cannot start fails here, at once
+  public static Supervisor start(AgentRunner runner, AgentConfig config, RestartPolicy policy,
+      Duration waitForSlot) throws InterruptedException {
+    Supervisor s = new Supervisor(runner, config, policy, waitForSlot);
+    AgentHandle first = s.spawn(config); // a config that cannot start fails here, at once
     s.runs.add(first);
     Thread.ofVirtual().name("descartes-supervisor-" + config.name()).start(() -> s.supervise(first));
     return s;
@@ -70,7 +73,7 @@ public final class Supervisor implements SupervisedAgent {
       boolean failed = h.status() != AgentStatus.COMPLETED || outcome.map(o -> !o.success()).orElse(false);
       String why = describe(h, outcome);
       synchronized (this) {
-        if (stopRequested) {
+        if (stopRequested || h.status() == AgentStatus.TERMINATED) { // stopped by request: never restarted
           finish(State.STOPPED, "stopped", h);
           return;
         }
@@ -85,7 +88,7 @@ public final class Supervisor implements SupervisedAgent {
       }
       if (attempt >= policy.maxRestarts()) {
         finish(State.FAILED, "crash loop: " + policy.maxRestarts() + " restart" + (policy.maxRestarts() == 1 ? "" : "s")
-            + " in a row did not hold (each run shorter than " + policy.resetAfter() + "); last run: " + why, h);
+            + " in a row did not hold (each run shorter than " + human(policy.resetAfter()) + "); last run: " + why, h);
         return;
       }
       Optional<RateLimits.Limit> limit = lastResult(h).flatMap(r -> RateLimits.of(r, Instant.now()));
@@ -103,7 +106,11 @@ public final class Supervisor implements SupervisedAgent {
       }
       AgentConfig next = resume.map(id -> config.toBuilder().resumeSession(id).build()).orElse(config);
       try {
-        h = runner.spawn(next);
+        h = spawn(next);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        finish(State.STOPPED, "interrupted while waiting for a slot", h);
+        return;
       } catch (AgentException e) {
         finish(State.FAILED, "restart " + (restarts + 1) + " could not start: " + e.getMessage(), h);
         return;
@@ -122,6 +129,10 @@ public final class Supervisor implements SupervisedAgent {
       AgentHandle started = h;
       runListeners.forEach(l -> l.accept(started));
     }
+  }
+
+  private AgentHandle spawn(AgentConfig c) throws InterruptedException {
+    return waitForSlot.isZero() ? runner.spawn(c) : runner.spawn(c, waitForSlot);
   }
 
   /** Waits {@code delay} in BACKING_OFF; false if stopped meanwhile. */
@@ -150,6 +161,17 @@ public final class Supervisor implements SupervisedAgent {
       nextStartAt = null;
     }
     end.complete(new End(s, restarts(), reason, last.outcome()));
+  }
+
+  /** {@code 5m}, {@code 30s}, {@code 1h30m}, {@code 250ms}. */
+  static String human(Duration d) {
+    if (d.toMillis() < 1000) {
+      return d.toMillis() + "ms";
+    }
+    long s = d.toSeconds();
+    String out = (s >= 3600 ? s / 3600 + "h" : "") + (s % 3600 >= 60 ? s % 3600 / 60 + "m" : "")
+        + (s % 60 > 0 ? s % 60 + "s" : "");
+    return out.isEmpty() ? "0s" : out;
   }
 
   private static Optional<AgentEvent.Result> lastResult(AgentHandle h) {

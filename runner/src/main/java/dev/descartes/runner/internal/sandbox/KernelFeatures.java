@@ -1,5 +1,6 @@
 package dev.descartes.runner.internal.sandbox;
 
+import dev.descartes.runner.internal.os.Libc;
 import dev.descartes.runner.internal.os.Native;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -30,10 +31,8 @@ public final class KernelFeatures {
       return OptionalInt.empty();
     }
     try {
-      Linker linker = Linker.nativeLinker();
-      MethodHandle syscall = linker.downcallHandle(linker.defaultLookup().find("syscall").orElseThrow(),
-          FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
-              ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
+      MethodHandle syscall = Libc.function("syscall", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+              ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
           Linker.Option.firstVariadicArg(1));
       long abi = (long) syscall.invokeExact(SYS_LANDLOCK_CREATE_RULESET, MemorySegment.NULL, 0L,
           (int) LANDLOCK_CREATE_RULESET_VERSION);
