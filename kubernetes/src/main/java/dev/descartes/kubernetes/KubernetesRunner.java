@@ -96,22 +96,46 @@ public final class KubernetesRunner implements AgentRunner {
     this.backends = AgentBackends.of(config.backends());
     this.informer = client.pods().inNamespace(config.namespace())
         .withLabel(PodManifests.MANAGED_BY, PodManifests.MANAGER)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Pod pod) {
-            route(pod).ifPresent(a -> a.onPod(pod));
-          }
+        .runnableInformer(0);
+    informer.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        route(pod).ifPresent(a -> a.onPod(pod));
+      }
 
-          @Override
-          public void onUpdate(Pod old, Pod pod) {
-            route(pod).ifPresent(a -> a.onPod(pod));
-          }
+      @Override
+      public void onUpdate(Pod old, Pod pod) {
+        route(pod).ifPresent(a -> a.onPod(pod));
+      }
 
-          @Override
-          public void onDelete(Pod pod, boolean finalStateUnknown) {
-            route(pod).ifPresent(PodAgent::onDeleted);
-          }
-        }, 0);
+      @Override
+      public void onDelete(Pod pod, boolean finalStateUnknown) {
+        route(pod).ifPresent(PodAgent::onDeleted);
+      }
+    });
+    awaitFirstList();
+  }
+
+  /** Starts the informer and waits for its first list, so that an unreachable cluster is an error, not a hang. */
+  private void awaitFirstList() {
+    Duration limit = Duration.ofSeconds(30);
+    try {
+      informer.start().toCompletableFuture().get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      informer.stop();
+      background.close();
+      if (ownsClient) {
+        client.close();
+      }
+      throw new AgentException.Execution("cannot list Pods in namespace " + config.namespace() + " at "
+          + client.getMasterUrl() + " within " + limit.toSeconds() + " s (" + (e.getCause() != null ? e.getCause()
+          : e) + "); check the kubeconfig context, that the cluster is up, and the runner's permissions "
+          + "(kubernetes/deploy/rbac.yaml)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      informer.stop();
+      throw new AgentException.Execution("interrupted while listing the runner's Pods", e);
+    }
   }
 
   /**

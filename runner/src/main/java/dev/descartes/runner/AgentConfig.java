@@ -98,7 +98,7 @@ public record AgentConfig(
     }
   }
 
-  /** The config of the seed: without session, approval or extra arguments. */
+  /** A config without session, approval or extra arguments. */
   public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
       Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
       List<String> command, Optional<Path> workingDir) {

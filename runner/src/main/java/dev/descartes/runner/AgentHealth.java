@@ -21,11 +21,6 @@ public record AgentHealth(ProcessState state, Optional<Instant> lastOutputAt, Op
     Objects.requireNonNull(checkedAt, "checkedAt");
   }
 
-  /** Not checked yet. */
-  public static AgentHealth unchecked() {
-    return new AgentHealth(ProcessState.UNKNOWN, Optional.empty(), Optional.empty());
-  }
-
   /** Whether the last check found the process alive and neither stopped nor a zombie. */
   public boolean healthy() {
     return state == ProcessState.RUNNING || state == ProcessState.SLEEPING

@@ -5,12 +5,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Counters of one agent (the seed's {@code AgentMetrics}): uptime and traffic are live; CPU and
+ * Counters of one agent: uptime and traffic are live; CPU and
  * memory come from the last health check. Immutable and thread-safe.
  *
  * @param uptime time since spawn, frozen at exit
- * @param stdinLines lines written to the agent's stdin (the seed's messages sent)
- * @param stdoutLines lines the agent wrote to stdout (the seed's messages received)
+ * @param stdinLines lines written to the agent's stdin (messages sent)
+ * @param stdoutLines lines the agent wrote to stdout (messages received)
  * @param stderrLines lines the agent wrote to stderr
  * @param stdoutBytes bytes the agent wrote to stdout
  * @param stderrBytes bytes the agent wrote to stderr
@@ -30,12 +30,12 @@ public record AgentMetrics(
     Objects.requireNonNull(resources, "resources");
   }
 
-  /** The seed's name for {@link #stdinLines()}. */
+  /** Another name for {@link #stdinLines()}: the messages sent to the agent. */
   public long messagesSent() {
     return stdinLines;
   }
 
-  /** The seed's name for {@link #stdoutLines()}. */
+  /** Another name for {@link #stdoutLines()}: the messages received from the agent. */
   public long messagesReceived() {
     return stdoutLines;
   }

@@ -47,7 +47,7 @@ public final class GracefulShutdown {
     this.steps = List.copyOf(steps);
   }
 
-  /** SIGTERM, wait up to {@code seconds}, SIGKILL: the seed's {@code GracefulShutdown::new(5)}. */
+  /** SIGTERM, wait up to {@code seconds}, SIGKILL. */
   public static GracefulShutdown ofSeconds(long seconds) {
     return new GracefulShutdown(Duration.ofSeconds(seconds));
   }

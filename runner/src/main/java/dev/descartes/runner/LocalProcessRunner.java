@@ -96,7 +96,7 @@ public final class LocalProcessRunner implements AgentRunner {
     ensureOpen();
     requirePreparedWorkspace(config);
     return observed(config, () -> {
-      LocalAgent a = registry.spawn(spawner, config, null);
+      LocalAgent a = registry.spawn(spawner, config);
       budgets.watch(a);
       return a;
     });

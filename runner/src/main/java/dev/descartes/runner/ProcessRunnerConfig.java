@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * How a {@link LocalProcessRunner} runs its agents.
  *
- * <p>{@link #defaults()} are the seed's: inherit the working directory, JSON streaming on, health
+ * <p>{@link #defaults()}: inherit the working directory, JSON streaming on, health
  * checks every 30 s, no concurrency cap. On top of those: a 5 s graceful-shutdown timeout, an 8 MiB
  * in-memory window per output stream (the first 64 KiB of stdout are always kept, then the newest
  * output; a reader that falls behind is told how much it missed), all windows together within a
@@ -157,7 +157,7 @@ public record ProcessRunnerConfig(
     }
   }
 
-  /** The seed's defaults, described on this class. */
+  /** The defaults, described on this class. */
   public static ProcessRunnerConfig defaults() {
     return builder().build();
   }

@@ -60,7 +60,7 @@ public final class AgentRegistry implements AutoCloseable {
         outputBudget);
   }
 
-  public LocalAgent spawn(Spawner spawner, AgentConfig agent, Duration waitForSlot) {
+  public LocalAgent spawn(Spawner spawner, AgentConfig agent) {
     AgentId id = AgentId.random();
     Spawner.Plan plan = spawner.plan(agent, id);
     slots.acquireNow();

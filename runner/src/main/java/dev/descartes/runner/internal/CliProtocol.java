@@ -26,9 +26,4 @@ public record CliProtocol(Supplier<AgentEventParser> parsers, Optional<SessionPr
     Optional<SessionProtocol> session = config.multiTurn() ? backend.sessionProtocol() : Optional.empty();
     return new CliProtocol(backend::newEventParser, session, config.multiTurn() && !config.task().isBlank());
   }
-
-  /** Whether this CLI's lines are parsed into normalized events (and an outcome). */
-  boolean parses() {
-    return parsers.get().reportsResults();
-  }
 }

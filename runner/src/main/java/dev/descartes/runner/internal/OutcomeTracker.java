@@ -79,8 +79,4 @@ public final class OutcomeTracker {
         costKnown ? OptionalDouble.of(cost) : OptionalDouble.empty(), inputTokens, outputTokens,
         turnsKnown ? OptionalInt.of(turns) : OptionalInt.empty(), Optional.ofNullable(sessionId), exit);
   }
-
-  synchronized Optional<String> sessionId() {
-    return Optional.ofNullable(sessionId);
-  }
 }

@@ -12,6 +12,7 @@ import dev.descartes.runner.internal.backend.BackendRegistry;
 import dev.descartes.runner.internal.container.ContainerLaunch;
 import dev.descartes.runner.internal.io.Transcript;
 import dev.descartes.runner.internal.sandbox.SandboxPlan;
+import dev.descartes.runner.internal.os.Platform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,6 @@ import java.util.function.Function;
  */
 public final class Spawner {
 
-  private static final int MAX_ARG_BYTES = 128 * 1024 - 1;
 
   private final ProcessRunnerConfig config;
   private final BackendRegistry backends;
@@ -106,7 +106,7 @@ public final class Spawner {
     }
     for (int i = 1; i < argv.size(); i++) {
       int n = argv.get(i).getBytes(StandardCharsets.UTF_8).length;
-      if (n > MAX_ARG_BYTES) {
+      if (n > Platform.MAX_ARG_BYTES) {
         String field = argv.get(i).equals(cfg.task()) ? "task" : "command";
         throw new AgentException.InvalidConfig(field, "argument " + i + " is " + (n / 1024)
             + " KiB, but Linux caps one command-line argument at 128 KiB; send large text over stdin "

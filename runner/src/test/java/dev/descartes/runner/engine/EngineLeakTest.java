@@ -56,7 +56,8 @@ class EngineLeakTest {
           try {
             String stat = Files.readString(p.resolve("stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            if (f[1].equals(self)) {
+            // the JVM's one death watchdog (cgroup containment) lives as long as the JVM
+            if (f[1].equals(self) && !new String(Files.readAllBytes(p.resolve("cmdline"))).contains("descartes-watchdog")) {
               n++;
             }
           } catch (IOException | RuntimeException gone) {

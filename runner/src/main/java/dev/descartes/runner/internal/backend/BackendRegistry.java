@@ -11,7 +11,7 @@ import java.util.ServiceLoader;
 /**
  * Backends by name: the built-ins, then those found by {@link ServiceLoader}, then those given in
  * the runner's config (a later one wins). A name not registered but ending in {@code -cli} follows
- * the seed's generic rule. Immutable after construction; thread-safe.
+ * the generic rule (it runs {@code <program> "<task>"}). Immutable after construction; thread-safe.
  */
 public final class BackendRegistry {
 

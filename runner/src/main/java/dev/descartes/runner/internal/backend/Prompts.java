@@ -4,6 +4,7 @@ import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.LaunchSpec;
 import dev.descartes.runner.SessionProtocol;
+import dev.descartes.runner.internal.os.Platform;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,6 @@ import java.util.Map;
  * (opencode wraps a message argument that has spaces in quotes).
  */
 final class Prompts {
-
-  /** Linux caps one argv or environment string at 128 KiB, terminating NUL included. */
-  static final int MAX_ARG_BYTES = 128 * 1024 - 1;
 
   private Prompts() {}
 
@@ -49,7 +47,7 @@ final class Prompts {
 
   /** Whether {@code text} can travel as one argv element. */
   static boolean fitsArgument(String text) {
-    return bytes(text) <= MAX_ARG_BYTES;
+    return bytes(text) <= Platform.MAX_ARG_BYTES;
   }
 
   static int bytes(String text) {
@@ -58,7 +56,7 @@ final class Prompts {
 
   static void requireArgumentSize(String field, String value) {
     int n = bytes(value);
-    if (n > MAX_ARG_BYTES) {
+    if (n > Platform.MAX_ARG_BYTES) {
       throw new AgentException.InvalidConfig(field, "is " + (n / 1024) + " KiB, but Linux caps one "
           + "command-line argument or environment variable at 128 KiB; shorten it, or pass the bulk as "
           + "context with a backend that sends context over stdin");

@@ -19,10 +19,6 @@ public record ProcStat(
     return state == 'Z' || state == 'X';
   }
 
-  public boolean isStopped() {
-    return state == 'T' || state == 't';
-  }
-
   /** Parses the text of {@code /proc/PID/stat}; the command name may hold spaces and parentheses. */
   static ProcStat parse(String text) {
     int open = text.indexOf('(');

@@ -89,10 +89,6 @@ public final class ProcessTree {
     return leaderPid;
   }
 
-  public long leaderStartTicks() {
-    return leaderStart;
-  }
-
   /** Records that the leader has exited; later processes of its group only count through ancestry. */
   public void leaderExited() {
     if (leaderExitTicks == Long.MAX_VALUE) {
