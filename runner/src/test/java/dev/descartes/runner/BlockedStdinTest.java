@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.descartes.runner.testing.LeakCheck;
 import dev.descartes.runner.testing.Scripts;
 import dev.descartes.runner.testing.TestRunners;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A write blocked on an agent's full stdin never blocks anything else: {@code closeStdin()} returns,
@@ -48,12 +50,15 @@ class BlockedStdinTest {
   }
 
   @Test
-  void anAgentThatExitsWhileAWriteIsBlockedStillEnds() throws Exception {
+  void anAgentThatExitsWhileAWriteIsBlockedStillEnds(@TempDir Path dir) throws Exception {
     try (var runner = TestRunners.runner()) {
       // the escapee keeps stdin open and never reads; it drops the runner's cookie and its session,
-      // so that nothing of today's tree tracking finds it; it prints its pid for the cleanup below
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("leaves").command(Scripts.shell(
-          "env -u DESCARTES_AGENT_ID setsid sh -c 'echo escapee $$; exec sleep 300' >&2 & read line; exit 0"))
+      // so that nothing of today's tree tracking finds it; it prints its pid for the cleanup below.
+      // The agent exits only once the escapee has announced itself: the exit sweep of a contained
+      // agent kills the escapee, and could otherwise do so before it printed its pid.
+      AgentHandle h = runner.spawn(AgentConfig.builder().name("leaves").workingDir(dir).command(Scripts.shell(
+          "env -u DESCARTES_AGENT_ID setsid sh -c 'echo escapee $$; : > announced; exec sleep 300' >&2 & "
+              + "until [ -e announced ]; do sleep 0.01; done; read line; exit 0"))
           .build());
       long escapee = -1;
       try {
