@@ -31,21 +31,37 @@ public final class BarChart {
   private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 15);
   private static final Font TEXT = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
   private static final Font SMALL = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
-  private static final Map<String, Color> COLORS = Map.of(
-      "runner-jdk", new Color(0x1f77b4), "runner-native", new Color(0x17becf), "runner-auto", new Color(0x3a5fcd),
-      "jdk-processbuilder", new Color(0xff7f0e), "c-posix-spawn", new Color(0x2ca02c),
-      "python-asyncio", new Color(0x9467bd), "node-child-process", new Color(0x8c564b));
+  private static final Map<String, Color> COLORS =
+      Map.of(
+          "runner-jdk",
+          new Color(0x1f77b4),
+          "runner-native",
+          new Color(0x17becf),
+          "runner-auto",
+          new Color(0x3a5fcd),
+          "jdk-processbuilder",
+          new Color(0xff7f0e),
+          "c-posix-spawn",
+          new Color(0x2ca02c),
+          "python-asyncio",
+          new Color(0x9467bd),
+          "node-child-process",
+          new Color(0x8c564b));
 
   private BarChart() {}
 
   private record Panel(CaseResult c, MetricSpec m) {}
 
-  /** Writes the chart of {@code cases}; returns false (and writes nothing) if no panel has a figure. */
-  public static boolean write(Path file, String scenario, List<CaseResult> cases) throws IOException {
+  /**
+   * Writes the chart of {@code cases}; returns false (and writes nothing) if no panel has a figure.
+   */
+  public static boolean write(Path file, String scenario, List<CaseResult> cases)
+      throws IOException {
     List<Panel> panels = new ArrayList<>();
     for (CaseResult c : cases) {
       for (MetricSpec m : c.variant().shown()) {
-        if (m.compared() && c.subjects().stream().anyMatch(s -> c.stats(s.id(), m.key()).isPresent())) {
+        if (m.compared()
+            && c.subjects().stream().anyMatch(s -> c.stats(s.id(), m.key()).isPresent())) {
           panels.add(new Panel(c, m));
         }
       }
@@ -53,12 +69,14 @@ public final class BarChart {
     if (panels.isEmpty()) {
       return false;
     }
-    int height = 40 + panels.stream().mapToInt(p -> HEAD + ROW * p.c().subjects().size() + AXIS + 16).sum();
+    int height =
+        40 + panels.stream().mapToInt(p -> HEAD + ROW * p.c().subjects().size() + AXIS + 16).sum();
     BufferedImage img = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, WIDTH, height);
       g.setColor(Color.BLACK);
@@ -95,9 +113,17 @@ public final class BarChart {
     g.drawString(c.variant().title(), 16, top + 18);
     g.setFont(TEXT);
     g.setColor(Color.DARK_GRAY);
-    g.drawString(m.label() + (m.unit().isEmpty() ? "" : " (" + m.unit() + ")") + ", " + m.direction()
-        + (log ? ", log scale" : "") + "; median bar, min–max whisker; " + c.variant().runs()
-        + (c.variant().runs() == 1 ? " run" : " runs"), 16, top + 36);
+    g.drawString(
+        m.label()
+            + (m.unit().isEmpty() ? "" : " (" + m.unit() + ")")
+            + ", "
+            + m.direction()
+            + (log ? ", log scale" : "")
+            + "; median bar, min–max whisker; "
+            + c.variant().runs()
+            + (c.variant().runs() == 1 ? " run" : " runs"),
+        16,
+        top + 36);
     int y = top + HEAD;
     int x0 = 16 + LABEL;
     List<Subject> baselines = c.baselines();
@@ -168,8 +194,11 @@ public final class BarChart {
     }
 
     static Scale log(double min, double max) {
-      return new Scale(true, Math.floor(Math.log10(min)), Math.max(Math.ceil(Math.log10(max)),
-          Math.floor(Math.log10(min)) + 1), 1);
+      return new Scale(
+          true,
+          Math.floor(Math.log10(min)),
+          Math.max(Math.ceil(Math.log10(max)), Math.floor(Math.log10(min)) + 1),
+          1);
     }
 
     int x(double v) {

@@ -32,16 +32,24 @@ public final class CaseResult {
   }
 
   public synchronized List<RunOutcome> outcomes(String subject) {
-    return List.copyOf(outcomes.getOrDefault(subject, List.of())); // a case may measure fewer subjects
+    return List.copyOf(
+        outcomes.getOrDefault(subject, List.of())); // a case may measure fewer subjects
   }
 
   /** The figure's statistics over the subject's successful runs. */
   public Optional<Stats> stats(String subject, String metric) {
-    return Stats.of(outcomes(subject).stream().filter(RunOutcome::ok)
-        .map(o -> o.metrics().get(metric)).filter(v -> v != null && !v.isNaN()).toList());
+    return Stats.of(
+        outcomes(subject).stream()
+            .filter(RunOutcome::ok)
+            .map(o -> o.metrics().get(metric))
+            .filter(v -> v != null && !v.isNaN())
+            .toList());
   }
 
-  /** Why a subject has no figures: the skip reason, or the first error or leak; empty if it has some. */
+  /**
+   * Why a subject has no figures: the skip reason, or the first error or leak; empty if it has
+   * some.
+   */
   public Optional<String> problem(String subject) {
     List<RunOutcome> runs = outcomes(subject);
     for (RunOutcome o : runs) {
@@ -52,17 +60,24 @@ public final class CaseResult {
         return Optional.of("LEAKED " + o.leaked().size() + " processes: " + o.leaked().getFirst());
       }
     }
-    return runs.stream().filter(o -> o.skipped() != null).findFirst().map(o -> "skipped: " + o.skipped());
+    return runs.stream()
+        .filter(o -> o.skipped() != null)
+        .findFirst()
+        .map(o -> "skipped: " + o.skipped());
   }
 
   /** The runner subjects that have figures, in order: the ones every ratio is taken against. */
   public List<Subject> baselines() {
-    return subjects.stream().filter(Subject::isRunner).filter(s -> problem(s.id()).isEmpty()).toList();
+    return subjects.stream()
+        .filter(Subject::isRunner)
+        .filter(s -> problem(s.id()).isEmpty())
+        .toList();
   }
 
   /** Whether any run failed or leaked. */
   public boolean failed() {
-    return subjects.stream().flatMap(s -> outcomes(s.id()).stream())
+    return subjects.stream()
+        .flatMap(s -> outcomes(s.id()).stream())
         .anyMatch(o -> o.error() != null || !o.leaked().isEmpty());
   }
 }

@@ -23,34 +23,68 @@ public final class ClaudeVariants {
   static List<Variant> variants(Sizes s, Toolchain tools) {
     int turns = 20; // the median over 20 in every mode: 20 cold spawns take about half a minute
     String cli = "claude=" + tools.claude().orElse("");
-    List<MetricSpec> shown = List.of(
-        time("first_event_p50_ms", "first event, median", "ms"),
-        time("first_event_max_ms", "first event, max", "ms"),
-        time("result_p50_ms", "result event, median", "ms"));
+    List<MetricSpec> shown =
+        List.of(
+            time("first_event_p50_ms", "first event, median", "ms"),
+            time("first_event_max_ms", "first event, max", "ms"),
+            time("result_p50_ms", "result event, median", "ms"));
     return List.of(
-        new Variant("ttfe", "ttfe-cold", "claude: cold spawn per turn (" + turns + " turns), fake model server",
-            List.of(cli, "mode=cold", "turns=" + turns), shown, s.runs(), true),
-        new Variant("ttfe", "ttfe-warm", "claude: turns on one pre-warmed stream-json session (" + turns
-            + " turns), fake model server", List.of(cli, "mode=warm", "turns=" + turns), shown, s.runs(), true),
+        new Variant(
+            "ttfe",
+            "ttfe-cold",
+            "claude: cold spawn per turn (" + turns + " turns), fake model server",
+            List.of(cli, "mode=cold", "turns=" + turns),
+            shown,
+            s.runs(),
+            true),
+        new Variant(
+            "ttfe",
+            "ttfe-warm",
+            "claude: turns on one pre-warmed stream-json session ("
+                + turns
+                + " turns), fake model server",
+            List.of(cli, "mode=warm", "turns=" + turns),
+            shown,
+            s.runs(),
+            true),
         pool("ttfe-pool", "initialize handshake only", List.of(), cli, turns, s),
-        pool("ttfe-pool-warmed", "one warm-up turn each", List.of("warmup=Warm up."), cli, turns, s));
+        pool(
+            "ttfe-pool-warmed",
+            "one warm-up turn each",
+            List.of("warmup=Warm up."),
+            cli,
+            turns,
+            s));
   }
 
-  private static Variant pool(String id, String readiness, List<String> more, String cli, int turns, Sizes s) {
-    List<String> args = new ArrayList<>(List.of(cli, "mode=pool", "turns=" + turns, "warm=4",
-        "interval_ms=" + INTERVAL_MS));
+  private static Variant pool(
+      String id, String readiness, List<String> more, String cli, int turns, Sizes s) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(cli, "mode=pool", "turns=" + turns, "warm=4", "interval_ms=" + INTERVAL_MS));
     args.addAll(more);
-    return new Variant("ttfe", id, "claude: AgentPool of stream-json sessions (4 warm, ready = " + readiness
-        + "), a lease every " + INTERVAL_MS + " ms, " + turns + " leases, each from lease() + first message; fake model"
-        + " server", args, List.of(
+    return new Variant(
+        "ttfe",
+        id,
+        "claude: AgentPool of stream-json sessions (4 warm, ready = "
+            + readiness
+            + "), a lease every "
+            + INTERVAL_MS
+            + " ms, "
+            + turns
+            + " leases, each from lease() + first message; fake model"
+            + " server",
+        args,
+        List.of(
             time("first_event_p50_ms", "first event after lease(), median", "ms"),
             time("first_event_max_ms", "first event after lease(), max", "ms"),
             time("result_p50_ms", "result event, median", "ms"),
             time("lease_wait_p50_ms", "lease() wait, median", "ms"),
             MetricSpec.info("fewest_ready", "fewest ready sessions at a lease", "sessions"),
             MetricSpec.rate("refill_per_s", "refill rate", "sessions/s"),
-            MetricSpec.info("leases_per_s", "lease rate", "leases/s")), s.runs(), true);
-
+            MetricSpec.info("leases_per_s", "lease rate", "leases/s")),
+        s.runs(),
+        true);
   }
 
   /** Why scenario 6 cannot run here, if it cannot. */
@@ -58,11 +92,15 @@ public final class ClaudeVariants {
     try {
       Class.forName(FAKE_SERVER);
     } catch (ClassNotFoundException e) {
-      return Optional.of("the fake Anthropic model server (" + FAKE_SERVER + ", branch backends) is not in this build");
+      return Optional.of(
+          "the fake Anthropic model server ("
+              + FAKE_SERVER
+              + ", branch backends) is not in this build");
     }
     if (tools.claude().isEmpty()) {
-      return Optional.of("the claude CLI is not installed (run scripts/install-agent-clis.sh claude, or set "
-          + "DESCARTES_CLAUDE_CLI)");
+      return Optional.of(
+          "the claude CLI is not installed (run scripts/install-agent-clis.sh claude, or set "
+              + "DESCARTES_CLAUDE_CLI)");
     }
     return Optional.empty();
   }

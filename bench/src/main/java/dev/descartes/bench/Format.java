@@ -12,7 +12,10 @@ public final class Format {
     return number(r) + "×";
   }
 
-  /** A value with its unit, times scaled to a readable unit ({@code 1530 ms} becomes {@code 1.53 s}). */
+  /**
+   * A value with its unit, times scaled to a readable unit ({@code 1530 ms} becomes {@code 1.53
+   * s}).
+   */
   public static String value(double v, String unit) {
     if (Double.isNaN(v)) {
       return "—";

@@ -33,8 +33,10 @@ public final class LeakScan {
         }
         try {
           if (holds(Files.readAllBytes(p.resolve("environ")), needle)) {
-            String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
-                .replace('\0', ' ').strip();
+            String cmd =
+                new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ')
+                    .strip();
             out.add(name + " " + cmd);
           }
         } catch (IOException | RuntimeException gone) {
@@ -50,7 +52,8 @@ public final class LeakScan {
   /** SIGKILL to every process listed by {@link #find}. */
   public static void killAll(List<String> leaked) {
     for (String l : leaked) {
-      ProcessHandle.of(Long.parseLong(l.substring(0, l.indexOf(' ')))).ifPresent(ProcessHandle::destroyForcibly);
+      ProcessHandle.of(Long.parseLong(l.substring(0, l.indexOf(' '))))
+          .ifPresent(ProcessHandle::destroyForcibly);
     }
   }
 

@@ -14,11 +14,18 @@ public record Machine(Map<String, String> facts) {
     f.put("cpu", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores (nproc)");
     f.put("memory", memTotal());
     f.put("kernel", read("/proc/sys/kernel/ostype") + " " + read("/proc/sys/kernel/osrelease"));
-    f.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
+    f.put(
+        "jdk",
+        System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
     f.put("gcc", Toolchain.firstLine("gcc", "--version"));
-    f.put("python", tools.python().map(p -> Toolchain.firstLine(p, "--version")).orElse("not installed"));
-    f.put("node", tools.node().map(n -> Toolchain.firstLine(n, "--version")).orElse("not installed"));
-    f.put("claude", tools.claude().map(c -> Toolchain.firstLine(c, "--version")).orElse("not installed"));
+    f.put(
+        "python",
+        tools.python().map(p -> Toolchain.firstLine(p, "--version")).orElse("not installed"));
+    f.put(
+        "node", tools.node().map(n -> Toolchain.firstLine(n, "--version")).orElse("not installed"));
+    f.put(
+        "claude",
+        tools.claude().map(c -> Toolchain.firstLine(c, "--version")).orElse("not installed"));
     f.put("load average at start", loadAverage());
     return new Machine(f);
   }
@@ -36,14 +43,22 @@ public record Machine(Map<String, String> facts) {
   }
 
   private static String cpuModel() {
-    return read("/proc/cpuinfo").lines().filter(l -> l.startsWith("model name")).findFirst()
-        .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown CPU");
+    return read("/proc/cpuinfo")
+        .lines()
+        .filter(l -> l.startsWith("model name"))
+        .findFirst()
+        .map(l -> l.substring(l.indexOf(':') + 1).strip())
+        .orElse("unknown CPU");
   }
 
   private static String memTotal() {
-    return read("/proc/meminfo").lines().filter(l -> l.startsWith("MemTotal")).findFirst()
+    return read("/proc/meminfo")
+        .lines()
+        .filter(l -> l.startsWith("MemTotal"))
+        .findFirst()
         .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024 / 1024.0)
-        .map(g -> String.format(java.util.Locale.ROOT, "%.1f GiB", g)).orElse("?");
+        .map(g -> String.format(java.util.Locale.ROOT, "%.1f GiB", g))
+        .orElse("?");
   }
 
   private static String read(String path) {

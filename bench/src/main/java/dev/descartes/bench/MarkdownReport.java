@@ -18,8 +18,10 @@ public final class MarkdownReport {
     md.append("<!-- written by bench/run; do not edit by hand -->\n\n");
     md.append("Command: `").append(command).append("`\n\n");
     md.append(machine.markdown()).append('\n');
-    md.append("How to read a cell: **the runner against this subject** first (\"2.1× slower\" means the ")
-        .append("runner took 2.1 times as long, or used 2.1 times as much), then this subject's median ")
+    md.append(
+            "How to read a cell: **the runner against this subject** first (\"2.1× slower\" means the ")
+        .append(
+            "runner took 2.1 times as long, or used 2.1 times as much), then this subject's median ")
         .append("and, in brackets, its minimum and maximum over the runs.\n\n");
     for (CaseResult c : cases) {
       table(md, c);
@@ -30,11 +32,22 @@ public final class MarkdownReport {
 
   private static void table(StringBuilder md, CaseResult c) {
     Variant v = c.variant();
-    md.append("### ").append(v.id()).append(": ").append(v.title()).append(" (")
-        .append(v.runs()).append(v.runs() == 1 ? " run" : " runs").append(")\n\n");
+    md.append("### ")
+        .append(v.id())
+        .append(": ")
+        .append(v.title())
+        .append(" (")
+        .append(v.runs())
+        .append(v.runs() == 1 ? " run" : " runs")
+        .append(")\n\n");
     md.append("| subject |");
-    v.shown().forEach(m -> md.append(' ').append(m.label()).append(m.unit().isEmpty() ? "" : " (" + m.unit() + ")")
-        .append(" |"));
+    v.shown()
+        .forEach(
+            m ->
+                md.append(' ')
+                    .append(m.label())
+                    .append(m.unit().isEmpty() ? "" : " (" + m.unit() + ")")
+                    .append(" |"));
     md.append("\n|---|");
     v.shown().forEach(m -> md.append("---|"));
     md.append('\n');
@@ -43,7 +56,8 @@ public final class MarkdownReport {
     for (int i = 0; i < c.subjects().size(); i++) {
       Subject s = c.subjects().get(i);
       md.append("| ").append(s.id()).append(" |");
-      Optional<String> problem = columns.isEmpty() ? Optional.empty() : columns.getFirst().get(i).problem();
+      Optional<String> problem =
+          columns.isEmpty() ? Optional.empty() : columns.getFirst().get(i).problem();
       if (problem.isPresent()) {
         md.append(' ').append(problem.get().replace("|", "\\|").replace("\n", " ")).append(" |");
         md.append(" |".repeat(Math.max(0, v.shown().size() - 1))).append('\n');
@@ -74,8 +88,13 @@ public final class MarkdownReport {
   }
 
   private static void ratios(StringBuilder md, List<CaseResult> cases) {
-    List<String> peers = cases.stream().flatMap(c -> c.subjects().stream())
-        .filter(s -> !s.isRunner()).map(Subject::id).distinct().toList();
+    List<String> peers =
+        cases.stream()
+            .flatMap(c -> c.subjects().stream())
+            .filter(s -> !s.isRunner())
+            .map(Subject::id)
+            .distinct()
+            .toList();
     md.append("### The ratios\n\n");
     md.append("Each case's headline figure: how the runner compares with each peer ")
         .append("(the runner's median against the peer's median).\n\n");
@@ -90,14 +109,23 @@ public final class MarkdownReport {
         continue;
       }
       for (Subject b : c.baselines()) {
-        md.append("| ").append(c.variant().id()).append(" | ").append(m.label()).append(" | ")
-            .append(b.id()).append(' ')
-            .append(c.stats(b.id(), m.key()).map(st -> Format.value(st.median(), m.unit())).orElse(""))
+        md.append("| ")
+            .append(c.variant().id())
+            .append(" | ")
+            .append(m.label())
+            .append(" | ")
+            .append(b.id())
+            .append(' ')
+            .append(
+                c.stats(b.id(), m.key()).map(st -> Format.value(st.median(), m.unit())).orElse(""))
             .append(" |");
         for (String p : peers) {
           Optional<Stats> ps = c.stats(p, m.key());
-          String cell = c.problem(p).isPresent() || ps.isEmpty() ? "—"
-              : m.compare(c.stats(b.id(), m.key()).orElseThrow().median(), ps.get().median()).orElse("—");
+          String cell =
+              c.problem(p).isPresent() || ps.isEmpty()
+                  ? "—"
+                  : m.compare(c.stats(b.id(), m.key()).orElseThrow().median(), ps.get().median())
+                      .orElse("—");
           md.append(' ').append(cell).append(" |");
         }
         md.append('\n');

@@ -11,7 +11,10 @@ package dev.descartes.bench;
  */
 public record MetricSpec(String key, String label, String unit, Kind kind) {
 
-  /** How a ratio reads: a time is slower or faster, a rate the other way round, a count more or fewer. */
+  /**
+   * How a ratio reads: a time is slower or faster, a rate the other way round, a count more or
+   * fewer.
+   */
   public enum Kind {
     /** Lower is better; the ratio says "slower" or "faster". */
     TIME("slower", "faster", true),
@@ -75,9 +78,10 @@ public record MetricSpec(String key, String label, String unit, Kind kind) {
     if (Math.abs(cost - 1) < 0.005) {
       return java.util.Optional.of("1.00× (same)");
     }
-    return java.util.Optional.of(cost >= 1
-        ? Format.ratio(cost) + " " + kind.worse
-        : Format.ratio(1 / cost) + " " + kind.better);
+    return java.util.Optional.of(
+        cost >= 1
+            ? Format.ratio(cost) + " " + kind.worse
+            : Format.ratio(1 / cost) + " " + kind.better);
   }
 
   /** The cost ratio itself: above 1 means {@code subject} is worse than {@code other}. */

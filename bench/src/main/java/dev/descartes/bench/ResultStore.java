@@ -16,20 +16,29 @@ import java.util.Map;
  */
 public final class ResultStore {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ResultStore() {}
 
-  public static void write(Path dir, String scenario, List<CaseResult> cases, Machine machine, String command,
-      Sizes sizes) throws IOException {
+  public static void write(
+      Path dir,
+      String scenario,
+      List<CaseResult> cases,
+      Machine machine,
+      String command,
+      Sizes sizes)
+      throws IOException {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("scenario", scenario);
     doc.put("command", command);
     doc.put("mode", sizes.mode());
     doc.put("machine", machine.facts());
     doc.put("load_average_at_end", Machine.loadAverage());
-    doc.put("ratios", "<runner>_cost_ratio: the runner's median over this subject's (the other way round for"
-        + " rates such as MiB/s); above 1 the runner is slower or uses more, below 1 it is ahead");
+    doc.put(
+        "ratios",
+        "<runner>_cost_ratio: the runner's median over this subject's (the other way round for"
+            + " rates such as MiB/s); above 1 the runner is slower or uses more, below 1 it is ahead");
     List<Object> list = new ArrayList<>();
     for (CaseResult c : cases) {
       list.add(caseJson(c));
@@ -46,8 +55,21 @@ public final class ResultStore {
     m.put("title", v.title());
     m.put("args", v.args());
     m.put("runs", v.runs());
-    m.put("figures", v.shown().stream().map(s -> Map.of("key", s.key(), "label", s.label(), "unit", s.unit(),
-        "better", s.direction())).toList());
+    m.put(
+        "figures",
+        v.shown().stream()
+            .map(
+                s ->
+                    Map.of(
+                        "key",
+                        s.key(),
+                        "label",
+                        s.label(),
+                        "unit",
+                        s.unit(),
+                        "better",
+                        s.direction()))
+            .toList());
     Map<String, Object> subjects = new LinkedHashMap<>();
     for (Subject s : c.subjects()) {
       Map<String, Object> sj = new LinkedHashMap<>();
@@ -56,24 +78,32 @@ public final class ResultStore {
       sj.put("runs", c.outcomes(s.id()));
       Map<String, Object> summary = new LinkedHashMap<>();
       for (MetricSpec spec : v.shown()) {
-        c.stats(s.id(), spec.key()).ifPresent(st -> {
-          Map<String, Object> f = new LinkedHashMap<>();
-          f.put("min", st.min());
-          f.put("median", st.median());
-          f.put("max", st.max());
-          Map<String, Double> ratios = new LinkedHashMap<>();
-          for (Subject b : c.baselines()) {
-            c.stats(b.id(), spec.key()).ifPresent(bs -> {
-              if (spec.compared() && !b.id().equals(s.id()) && bs.median() > 0 && st.median() > 0) {
-                ratios.put(b.id() + "_cost_ratio", spec.cost(bs.median(), st.median()));
-              }
-            });
-          }
-          if (!ratios.isEmpty()) {
-            f.put("ratios", ratios);
-          }
-          summary.put(spec.key(), f);
-        });
+        c.stats(s.id(), spec.key())
+            .ifPresent(
+                st -> {
+                  Map<String, Object> f = new LinkedHashMap<>();
+                  f.put("min", st.min());
+                  f.put("median", st.median());
+                  f.put("max", st.max());
+                  Map<String, Double> ratios = new LinkedHashMap<>();
+                  for (Subject b : c.baselines()) {
+                    c.stats(b.id(), spec.key())
+                        .ifPresent(
+                            bs -> {
+                              if (spec.compared()
+                                  && !b.id().equals(s.id())
+                                  && bs.median() > 0
+                                  && st.median() > 0) {
+                                ratios.put(
+                                    b.id() + "_cost_ratio", spec.cost(bs.median(), st.median()));
+                              }
+                            });
+                  }
+                  if (!ratios.isEmpty()) {
+                    f.put("ratios", ratios);
+                  }
+                  summary.put(spec.key(), f);
+                });
       }
       sj.put("summary", summary);
       subjects.put(s.id(), sj);

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One subject's line for one figure of one case, ready to print: the ratio of each runner engine
- * to it first, then its median and range.
+ * One subject's line for one figure of one case, ready to print: the ratio of each runner engine to
+ * it first, then its median and range.
  *
  * @param subject the subject's id
  * @param problem why it has no figure (skipped, failed, leaked), if so
@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param median the median, formatted
  * @param range "min … max", formatted
  */
-public record Row(String subject, Optional<String> problem, List<String> ratios, String median, String range) {
+public record Row(
+    String subject, Optional<String> problem, List<String> ratios, String median, String range) {
 
   /** The rows of {@code metric} in {@code c}, one per subject, in the case's subject order. */
   public static List<Row> of(CaseResult c, MetricSpec metric) {
@@ -41,8 +42,13 @@ public record Row(String subject, Optional<String> problem, List<String> ratios,
         }
       }
       String unit = metric.unit();
-      rows.add(new Row(s.id(), Optional.empty(), ratios, Format.value(st.get().median(), unit),
-          Format.value(st.get().min(), unit) + " … " + Format.value(st.get().max(), unit)));
+      rows.add(
+          new Row(
+              s.id(),
+              Optional.empty(),
+              ratios,
+              Format.value(st.get().median(), unit),
+              Format.value(st.get().min(), unit) + " … " + Format.value(st.get().max(), unit)));
     }
     return rows;
   }

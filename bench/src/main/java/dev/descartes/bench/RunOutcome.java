@@ -18,8 +18,16 @@ import java.util.Map;
  * @param loadAverage the machine's 1, 5 and 15 minute load averages as the run started (other work
  *     on the machine shows here)
  */
-public record RunOutcome(String subject, int run, Map<String, Double> metrics, String skipped, String error,
-    List<String> leaked, List<String> warnings, double seconds, String loadAverage) {
+public record RunOutcome(
+    String subject,
+    int run,
+    Map<String, Double> metrics,
+    String skipped,
+    String error,
+    List<String> leaked,
+    List<String> warnings,
+    double seconds,
+    String loadAverage) {
 
   public RunOutcome {
     metrics = Map.copyOf(metrics);
@@ -28,7 +36,8 @@ public record RunOutcome(String subject, int run, Map<String, Double> metrics, S
   }
 
   public static RunOutcome skipped(String subject, int run, String reason) {
-    return new RunOutcome(subject, run, Map.of(), reason, null, List.of(), List.of(), 0, Machine.loadAverage());
+    return new RunOutcome(
+        subject, run, Map.of(), reason, null, List.of(), List.of(), 0, Machine.loadAverage());
   }
 
   public boolean ok() {

@@ -15,8 +15,17 @@ package dev.descartes.bench;
  * @param runs runs of each scenario for each subject
  * @param soakRuns runs of the soak for each subject (a leak check: its figures are counts)
  */
-public record Sizes(String mode, int agents, int cap, long bytes, int trips, int windowMs, int soakCycles,
-    int killCycles, int runs, int soakRuns) {
+public record Sizes(
+    String mode,
+    int agents,
+    int cap,
+    long bytes,
+    int trips,
+    int windowMs,
+    int soakCycles,
+    int killCycles,
+    int runs,
+    int soakRuns) {
 
   public static Sizes quick() {
     return new Sizes("quick", 50, 16, 16L << 20, 500, 1_000, 200, 50, 1, 1);
@@ -31,7 +40,8 @@ public record Sizes(String mode, int agents, int cap, long bytes, int trips, int
   }
 
   public Sizes withRuns(int n) {
-    return new Sizes(mode, agents, cap, bytes, trips, windowMs, soakCycles, killCycles, n, soakRuns);
+    return new Sizes(
+        mode, agents, cap, bytes, trips, windowMs, soakCycles, killCycles, n, soakRuns);
   }
 
   public Sizes withCycles(int exit, int kill) {

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * Reads a soak case: a subject that ends with more descriptors or child processes than it began
- * with, or with many more threads, leaks. Thread counts may move by a few (the JDK's process
- * reaper pool keeps idle threads for a minute), so only a growth beyond {@link #THREAD_SLACK} counts.
+ * with, or with many more threads, leaks. Thread counts may move by a few (the JDK's process reaper
+ * pool keeps idle threads for a minute), so only a growth beyond {@link #THREAD_SLACK} counts.
  */
 public final class SoakVerdict {
 
@@ -15,7 +15,9 @@ public final class SoakVerdict {
 
   private SoakVerdict() {}
 
-  /** One line per subject with figures: "runner-jdk: descriptors 22 → 22, ..., ok" or "... LEAK". */
+  /**
+   * One line per subject with figures: "runner-jdk: descriptors 22 → 22, ..., ok" or "... LEAK".
+   */
   public static List<String> lines(CaseResult c) {
     List<String> out = new ArrayList<>();
     for (Subject s : c.subjects()) {
@@ -24,10 +26,18 @@ public final class SoakVerdict {
           continue;
         }
         List<String> leaks = leaks(o);
-        out.add(s.id() + " run " + o.run() + ": descriptors " + pair(o, "fds") + ", threads " + pair(o, "threads")
-            + ", child processes " + pair(o, "children")
-            + heap(o).map(h -> ", heap " + h).orElse("")
-            + (leaks.isEmpty() ? ": no leak" : ": LEAK of " + String.join(", ", leaks)));
+        out.add(
+            s.id()
+                + " run "
+                + o.run()
+                + ": descriptors "
+                + pair(o, "fds")
+                + ", threads "
+                + pair(o, "threads")
+                + ", child processes "
+                + pair(o, "children")
+                + heap(o).map(h -> ", heap " + h).orElse("")
+                + (leaks.isEmpty() ? ": no leak" : ": LEAK of " + String.join(", ", leaks)));
       }
     }
     return out;
@@ -35,8 +45,10 @@ public final class SoakVerdict {
 
   /** Whether any subject leaked. */
   public static boolean leaked(CaseResult c) {
-    return c.subjects().stream().flatMap(s -> c.outcomes(s.id()).stream())
-        .filter(RunOutcome::ok).anyMatch(o -> !leaks(o).isEmpty());
+    return c.subjects().stream()
+        .flatMap(s -> c.outcomes(s.id()).stream())
+        .filter(RunOutcome::ok)
+        .anyMatch(o -> !leaks(o).isEmpty());
   }
 
   private static List<String> leaks(RunOutcome o) {
@@ -60,14 +72,16 @@ public final class SoakVerdict {
   }
 
   private static String pair(RunOutcome o, String what) {
-    return Format.number(o.metrics().getOrDefault(what + "_before", Double.NaN)) + " → "
+    return Format.number(o.metrics().getOrDefault(what + "_before", Double.NaN))
+        + " → "
         + Format.number(o.metrics().getOrDefault(what + "_after", Double.NaN));
   }
 
   private static Optional<String> heap(RunOutcome o) {
     Double before = o.metrics().get("heap_before_mib");
     Double after = o.metrics().get("heap_after_mib");
-    return before == null || after == null ? Optional.empty()
+    return before == null || after == null
+        ? Optional.empty()
         : Optional.of(Format.value(before, "MiB") + " → " + Format.value(after, "MiB"));
   }
 }

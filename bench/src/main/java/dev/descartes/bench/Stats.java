@@ -12,7 +12,8 @@ public record Stats(double min, double median, double max, int runs) {
     if (v.length == 0) {
       return Optional.empty();
     }
-    double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    double median =
+        v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     return Optional.of(new Stats(v[0], median, v[v.length - 1], v.length));
   }
 }

@@ -3,7 +3,10 @@ package dev.descartes.bench;
 import java.io.PrintStream;
 import java.util.List;
 
-/** Prints a case's figures as plain-text tables on the console: ratios first, absolute figures second. */
+/**
+ * Prints a case's figures as plain-text tables on the console: ratios first, absolute figures
+ * second.
+ */
 public final class TextReport {
 
   private final PrintStream out;
@@ -14,7 +17,14 @@ public final class TextReport {
 
   public void print(CaseResult c) {
     Variant v = c.variant();
-    String head = "── " + v.id() + " · " + v.title() + " · " + v.runs() + (v.runs() == 1 ? " run " : " runs ");
+    String head =
+        "── "
+            + v.id()
+            + " · "
+            + v.title()
+            + " · "
+            + v.runs()
+            + (v.runs() == 1 ? " run " : " runs ");
     out.println();
     out.println(head + "─".repeat(Math.max(4, 100 - head.length())));
     List<Subject> baselines = c.baselines();
@@ -51,8 +61,15 @@ public final class TextReport {
     for (Subject s : c.subjects()) {
       for (RunOutcome o : c.outcomes(s.id())) {
         if (!o.warnings().isEmpty()) {
-          out.println("  note: " + s.id() + " run " + o.run() + " logged " + o.warnings().size()
-              + " warnings, first: " + o.warnings().getFirst());
+          out.println(
+              "  note: "
+                  + s.id()
+                  + " run "
+                  + o.run()
+                  + " logged "
+                  + o.warnings().size()
+                  + " warnings, first: "
+                  + o.warnings().getFirst());
         }
       }
     }

@@ -12,15 +12,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The programs the harness drives: this JVM for the Java subjects, the C peer and the fake agent
- * (built here with gcc from {@code bench/peers/*.c} into {@code bench/target/peers}), python3, node,
- * and the claude CLI when one is installed.
+ * (built here with gcc from {@code bench/peers/*.c} into {@code bench/target/peers}), python3,
+ * node, and the claude CLI when one is installed.
  */
 public final class Toolchain {
 
   private final Path home;
   private final Path built;
 
-  /** @param home the {@code bench} directory of the repository */
+  /**
+   * @param home the {@code bench} directory of the repository
+   */
   public Toolchain(Path home) {
     this.home = home.toAbsolutePath().normalize();
     this.built = this.home.resolve("target/peers");
@@ -43,13 +45,20 @@ public final class Toolchain {
 
   private void gcc(String source, Path out) throws IOException, InterruptedException {
     Path src = home.resolve("peers").resolve(source);
-    if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) > 0) {
+    if (Files.exists(out)
+        && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) > 0) {
       return;
     }
-    String gcc = onPath("gcc").orElseThrow(() -> new IllegalStateException(
-        "gcc is not on PATH; the harness builds its fake agent with it (apt-get install gcc)"));
-    Process p = new ProcessBuilder(gcc, "-O2", "-Wall", "-o", out.toString(), src.toString())
-        .redirectErrorStream(true).start();
+    String gcc =
+        onPath("gcc")
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "gcc is not on PATH; the harness builds its fake agent with it (apt-get install gcc)"));
+    Process p =
+        new ProcessBuilder(gcc, "-O2", "-Wall", "-o", out.toString(), src.toString())
+            .redirectErrorStream(true)
+            .start();
     String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IllegalStateException("gcc failed on " + src + ":\n" + log);
@@ -92,8 +101,9 @@ public final class Toolchain {
   }
 
   /**
-   * The claude CLI: {@code $DESCARTES_CLAUDE_CLI}, else the one {@code scripts/install-agent-clis.sh}
-   * installs under {@code target/agent-clis}, else {@code claude} on PATH.
+   * The claude CLI: {@code $DESCARTES_CLAUDE_CLI}, else the one {@code
+   * scripts/install-agent-clis.sh} installs under {@code target/agent-clis}, else {@code claude} on
+   * PATH.
    */
   public Optional<String> claude() {
     String env = System.getenv("DESCARTES_CLAUDE_CLI");

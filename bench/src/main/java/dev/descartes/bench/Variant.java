@@ -14,8 +14,14 @@ import java.util.List;
  * @param runs runs per subject
  * @param runnerOnly only the runner's engines can run it (the peers have no such workload)
  */
-public record Variant(String scenario, String id, String title, List<String> args, List<MetricSpec> shown,
-    int runs, boolean runnerOnly) {
+public record Variant(
+    String scenario,
+    String id,
+    String title,
+    List<String> args,
+    List<MetricSpec> shown,
+    int runs,
+    boolean runnerOnly) {
 
   public Variant {
     args = List.copyOf(args);

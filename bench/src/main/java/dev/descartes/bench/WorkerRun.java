@@ -25,21 +25,27 @@ public final class WorkerRun {
 
   /** The worker running now and its marker, stopped by the harness's shutdown hook (Ctrl+C). */
   private static volatile Process current;
+
   private static volatile String currentMarker;
 
   static {
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
-      Process p = current;
-      if (p != null) {
-        p.destroyForcibly();
-        LeakScan.killAll(LeakScan.find(currentMarker));
-      }
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .unstarted(
+                    () -> {
+                      Process p = current;
+                      if (p != null) {
+                        p.destroyForcibly();
+                        LeakScan.killAll(LeakScan.find(currentMarker));
+                      }
+                    }));
   }
 
   private WorkerRun() {}
 
-  public static RunOutcome run(Subject subject, int run, List<String> argv, Path log, Duration limit)
+  public static RunOutcome run(
+      Subject subject, int run, List<String> argv, Path log, Duration limit)
       throws IOException, InterruptedException {
     String marker = UUID.randomUUID().toString();
     Files.createDirectories(log.getParent());
@@ -53,13 +59,16 @@ public final class WorkerRun {
     p.getOutputStream().close();
     var stdout = p.getInputStream();
     byte[][] out = new byte[1][];
-    Thread reader = Thread.ofPlatform().start(() -> {
-      try {
-        out[0] = stdout.readAllBytes();
-      } catch (IOException e) {
-        out[0] = new byte[0];
-      }
-    });
+    Thread reader =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    out[0] = stdout.readAllBytes();
+                  } catch (IOException e) {
+                    out[0] = new byte[0];
+                  }
+                });
     String error = null;
     if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
       error = "timed out after " + limit.toSeconds() + " s";
@@ -70,8 +79,10 @@ public final class WorkerRun {
     double seconds = (System.nanoTime() - t0) / 1e9;
     List<String> leaked = awaitLeaks(marker);
     LeakScan.killAll(leaked);
-    List<String> warnings = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-        .filter(l -> l.contains("WARN")).toList();
+    List<String> warnings =
+        Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+            .filter(l -> l.contains("WARN"))
+            .toList();
     String text = new String(out[0], StandardCharsets.UTF_8).strip();
     Map<String, Double> metrics = new LinkedHashMap<>();
     String skipped = null;
@@ -82,7 +93,9 @@ public final class WorkerRun {
         if (node.has("skipped")) {
           skipped = node.get("skipped").asText();
         } else if (node.has("metrics") && p.exitValue() == 0) {
-          node.get("metrics").properties().forEach(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
+          node.get("metrics")
+              .properties()
+              .forEach(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
         } else {
           error = "exit " + p.exitValue() + ": " + tail(log);
         }
@@ -90,7 +103,8 @@ public final class WorkerRun {
         error = "exit " + p.exitValue() + ", unreadable output '" + last + "': " + tail(log);
       }
     }
-    return new RunOutcome(subject.id(), run, metrics, skipped, error, leaked, warnings, seconds, load);
+    return new RunOutcome(
+        subject.id(), run, metrics, skipped, error, leaked, warnings, seconds, load);
   }
 
   /** Processes carrying the marker, after giving the last of them a moment to be reaped. */
@@ -105,7 +119,8 @@ public final class WorkerRun {
 
   private static String tail(Path log) throws IOException {
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-    List<String> last = new ArrayList<>(lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    List<String> last =
+        new ArrayList<>(lines.subList(Math.max(0, lines.size() - 15), lines.size()));
     return String.join("\n    ", last);
   }
 }

@@ -11,8 +11,8 @@ import java.util.List;
  * {@code <program>-cli}) whose JSON lines it leaves as they are, the runner's own parsers are tried
  * here, and the first format that recognizes a line is kept for the agent. So a script that writes
  * Claude-style {@code stream-json} shows the same as claude itself. Once an agent has been
- * recognized, its JSON lines that no parser explains are noise and are dropped; before that they are
- * shown as {@link Activity.Other}. Streamed text pieces are joined into one {@link
+ * recognized, its JSON lines that no parser explains are noise and are dropped; before that they
+ * are shown as {@link Activity.Other}. Streamed text pieces are joined into one {@link
  * Activity.AssistantText}. One instance per agent; not thread-safe.
  */
 final class Activities {

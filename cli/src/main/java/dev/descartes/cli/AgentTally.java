@@ -19,8 +19,12 @@ final class AgentTally {
 
   /** Where the agent is. */
   enum State {
-    WAITING("waiting"), RUNNING("running"), COMPLETED("completed"), FAILED("failed"),
-    STOPPED("stopped"), NOT_STARTED("not started");
+    WAITING("waiting"),
+    RUNNING("running"),
+    COMPLETED("completed"),
+    FAILED("failed"),
+    STOPPED("stopped"),
+    NOT_STARTED("not started");
 
     private final String label;
 
@@ -95,7 +99,7 @@ final class AgentTally {
         resultSeen = true;
       }
       case Activity.AssistantText t -> lastText = t.text();
-      default -> { }
+      default -> {}
     }
   }
 
@@ -107,28 +111,41 @@ final class AgentTally {
   synchronized void exited(AgentEvent.Exited e, Optional<AgentOutcome> outcome) {
     exit = e.exitStatus();
     endedAt = e.at();
-    outcome.ifPresent(o -> {
-      if (o.costUsd().isPresent()) {
-        cost = o.costUsd().getAsDouble();
-        costKnown = true;
-      }
-      if (result == null && !o.success()) {
-        result = new Activity.Result(false, Optional.empty(),
-            o.errorMessage().or(o::resultText).or(() -> o.errorKind().map(k -> k.name().toLowerCase(Locale.ROOT))),
-            o.turns());
-      } else if (result != null && result.turns().isEmpty() && o.turns().isPresent()) {
-        result = new Activity.Result(result.success(), result.text(), result.error(), o.turns());
-      }
-    });
-    outcome.filter(o -> o.errorKind().filter(k -> k == AgentOutcome.ErrorKind.BUDGET || k.isLimit()).isPresent())
+    outcome.ifPresent(
+        o -> {
+          if (o.costUsd().isPresent()) {
+            cost = o.costUsd().getAsDouble();
+            costKnown = true;
+          }
+          if (result == null && !o.success()) {
+            result =
+                new Activity.Result(
+                    false,
+                    Optional.empty(),
+                    o.errorMessage()
+                        .or(o::resultText)
+                        .or(() -> o.errorKind().map(k -> k.name().toLowerCase(Locale.ROOT))),
+                    o.turns());
+          } else if (result != null && result.turns().isEmpty() && o.turns().isPresent()) {
+            result =
+                new Activity.Result(result.success(), result.text(), result.error(), o.turns());
+          }
+        });
+    outcome
+        .filter(
+            o ->
+                o.errorKind()
+                    .filter(k -> k == AgentOutcome.ErrorKind.BUDGET || k.isLimit())
+                    .isPresent())
         .ifPresent(o -> failure = o.errorMessage().orElse(o.errorKind().orElseThrow().name()));
-    boolean verdictFailed = result != null && !result.success()
-        || outcome.map(o -> !o.success()).orElse(false);
-    state = switch (e.status()) {
-      case TERMINATED -> State.STOPPED;
-      case COMPLETED -> verdictFailed ? State.FAILED : State.COMPLETED;
-      default -> State.FAILED;
-    };
+    boolean verdictFailed =
+        result != null && !result.success() || outcome.map(o -> !o.success()).orElse(false);
+    state =
+        switch (e.status()) {
+          case TERMINATED -> State.STOPPED;
+          case COMPLETED -> verdictFailed ? State.FAILED : State.COMPLETED;
+          default -> State.FAILED;
+        };
   }
 
   /** A supervised agent's restarts; a crash loop's reason becomes its headline. */
@@ -150,7 +167,9 @@ final class AgentTally {
 
   /** What the agent is doing now, while it runs. */
   synchronized Optional<dev.descartes.runner.AgentActivity> activity() {
-    return state == State.RUNNING && handle != null ? Optional.of(handle.info().activity()) : Optional.empty();
+    return state == State.RUNNING && handle != null
+        ? Optional.of(handle.info().activity())
+        : Optional.empty();
   }
 
   /** The agent could not be started. */
@@ -205,12 +224,17 @@ final class AgentTally {
     return Optional.empty();
   }
 
-  /** The exit code of a single-agent run: the agent's own, 1 if it exited 0 but reported failure. */
+  /**
+   * The exit code of a single-agent run: the agent's own, 1 if it exited 0 but reported failure.
+   */
   synchronized int exitCode() {
     return switch (state) {
       case COMPLETED -> ExitCodes.OK;
       case STOPPED, NOT_STARTED -> ExitCodes.INTERRUPTED;
-      case FAILED -> exit == null ? ExitCodes.UNAVAILABLE : exit.success() ? ExitCodes.FAILED : exit.shellCode();
+      case FAILED ->
+          exit == null
+              ? ExitCodes.UNAVAILABLE
+              : exit.success() ? ExitCodes.FAILED : exit.shellCode();
       default -> ExitCodes.FAILED;
     };
   }

@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
  * {@code descartes backends}: every registered backend, the program it runs, whether that program
  * is installed (and where), and what it says to {@code --version}.
  */
-@Command(name = "backends", mixinStandardHelpOptions = true,
+@Command(
+    name = "backends",
+    mixinStandardHelpOptions = true,
     description = "Lists every backend, whether its CLI is installed, and its version.")
 final class BackendsCommand implements Callable<Integer> {
 
@@ -39,41 +41,83 @@ final class BackendsCommand implements Callable<Integer> {
     String path = System.getenv("PATH");
     Path here = Path.of("").toAbsolutePath();
     List<String[]> rows = new ArrayList<>();
-    try (LocalProcessRunner runner = new LocalProcessRunner(ProcessRunnerConfig.builder()
-            .enableHealthChecks(false).shutdownTimeout(Duration.ofSeconds(1)).build());
+    try (LocalProcessRunner runner =
+            new LocalProcessRunner(
+                ProcessRunnerConfig.builder()
+                    .enableHealthChecks(false)
+                    .shutdownTimeout(Duration.ofSeconds(1))
+                    .build());
         var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<CompletableFuture<String[]>> futures = new ArrayList<>();
       for (String name : runner.backends()) {
-        futures.add(CompletableFuture.supplyAsync(() -> {
-          String program = Clis.program(name).orElse(name);
-          Optional<Path> found = Clis.find(program, path, here);
-          return new String[] {name, program, found.isPresent() ? "yes" : "no",
-              found.map(p -> version(runner, p)).orElseGet(() -> Clis.installHint(name).map(h -> "install: " + h).orElse("-")),
-              found.map(Path::toString).orElse("-")};
-        }, pool));
+        futures.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  String program = Clis.program(name).orElse(name);
+                  Optional<Path> found = Clis.find(program, path, here);
+                  return new String[] {
+                    name,
+                    program,
+                    found.isPresent() ? "yes" : "no",
+                    found
+                        .map(p -> version(runner, p))
+                        .orElseGet(
+                            () -> Clis.installHint(name).map(h -> "install: " + h).orElse("-")),
+                    found.map(Path::toString).orElse("-")
+                  };
+                },
+                pool));
       }
       futures.forEach(f -> rows.add(f.join()));
     }
-    rows.add(new String[] {"<program>" + Clis.GENERIC_SUFFIX, "<program>", "", "any other CLI: runs <program> \"<task>\"", ""});
-    for (String line : Table.render(HEADER, rows, theme, Integer.MAX_VALUE, (row, col, cell) ->
-        col != 2 ? cell : theme.paint(cell.startsWith("yes") ? Style.OK : cell.startsWith("no") ? Style.ERROR : Style.TEXT, cell))) {
+    rows.add(
+        new String[] {
+          "<program>" + Clis.GENERIC_SUFFIX,
+          "<program>",
+          "",
+          "any other CLI: runs <program> \"<task>\"",
+          ""
+        });
+    for (String line :
+        Table.render(
+            HEADER,
+            rows,
+            theme,
+            Integer.MAX_VALUE,
+            (row, col, cell) ->
+                col != 2
+                    ? cell
+                    : theme.paint(
+                        cell.startsWith("yes")
+                            ? Style.OK
+                            : cell.startsWith("no") ? Style.ERROR : Style.TEXT,
+                        cell))) {
       screen.line(false, line);
     }
     return ExitCodes.OK;
   }
 
-  /** The first line {@code program --version} prints, run as an agent so that nothing it starts survives. */
+  /**
+   * The first line {@code program --version} prints, run as an agent so that nothing it starts
+   * survives.
+   */
   private static String version(LocalProcessRunner runner, Path program) {
     try {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name(program.getFileName() + "-version")
-          .command(program.toString(), "--version").build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name(program.getFileName() + "-version")
+                  .command(program.toString(), "--version")
+                  .build());
       h.closeStdin();
       if (h.waitFor(VERSION_TIMEOUT).isEmpty()) {
         h.kill();
         h.waitFor();
         return "(no answer to --version in " + Durations.format(VERSION_TIMEOUT) + ")";
       }
-      return firstLine(h.stdout()).or(() -> firstLine(h.stderr())).orElse("(--version printed nothing)");
+      return firstLine(h.stdout())
+          .or(() -> firstLine(h.stderr()))
+          .orElse("(--version printed nothing)");
     } catch (AgentException e) {
       return "(" + e.getMessage() + ")";
     } catch (InterruptedException e) {

@@ -13,12 +13,13 @@ final class Clis {
   /** The suffix of the generic backend: {@code <program>-cli} runs {@code <program> "<task>"}. */
   static final String GENERIC_SUFFIX = "-cli";
 
-  private static final Map<String, String> NPM_PACKAGES = Map.of(
-      "claude", "@anthropic-ai/claude-code",
-      "opencode", "opencode-ai",
-      "codex", "@openai/codex",
-      "gemini", "@google/gemini-cli",
-      "qwen", "@qwen-code/qwen-code");
+  private static final Map<String, String> NPM_PACKAGES =
+      Map.of(
+          "claude", "@anthropic-ai/claude-code",
+          "opencode", "opencode-ai",
+          "codex", "@openai/codex",
+          "gemini", "@google/gemini-cli",
+          "qwen", "@qwen-code/qwen-code");
 
   private Clis() {}
 
@@ -31,7 +32,10 @@ final class Clis {
     return backend.endsWith(GENERIC_SUFFIX) && backend.length() > GENERIC_SUFFIX.length();
   }
 
-  /** The program a backend runs, when the command knows it (built-in CLIs and {@code <program>-cli}). */
+  /**
+   * The program a backend runs, when the command knows it (built-in CLIs and {@code
+   * <program>-cli}).
+   */
   static Optional<String> program(String backend) {
     if (NPM_PACKAGES.containsKey(backend)) {
       return Optional.of(backend);

@@ -17,9 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The commands that talk to a running {@code descartes serve}: {@code ps}, {@code start},
- * {@code logs}, {@code stop}, {@code kill}, {@code send}, {@code history}. Each one sends one or
- * a few API requests (docs/api.md) and prints the answer.
+ * The commands that talk to a running {@code descartes serve}: {@code ps}, {@code start}, {@code
+ * logs}, {@code stop}, {@code kill}, {@code send}, {@code history}. Each one sends one or a few API
+ * requests (docs/api.md) and prints the answer.
  */
 final class DaemonCommands {
 
@@ -40,7 +40,9 @@ final class DaemonCommands {
   }
 
   static String mib(JsonNode n) {
-    return n.hasNonNull("rss_bytes") ? String.format("%.1fM", n.get("rss_bytes").asLong() / 1048576.0) : "";
+    return n.hasNonNull("rss_bytes")
+        ? String.format("%.1fM", n.get("rss_bytes").asLong() / 1048576.0)
+        : "";
   }
 
   /** {@code descartes ps}. */
@@ -60,46 +62,90 @@ final class DaemonCommands {
       }
       List<String[]> rows = new ArrayList<>();
       for (JsonNode a : agents) {
-        rows.add(new String[] {text(a, "name"), text(a, "status"), text(a, "activity"), text(a, "backend"),
-            text(a, "pid"), Durations.format(Duration.ofMillis(a.path("uptime_ms").asLong())),
-            a.hasNonNull("cpu_seconds") ? String.format("%.2fs", a.get("cpu_seconds").asDouble()) : "", mib(a),
-            cost(a, "cost_usd"), text(a, "id")});
+        rows.add(
+            new String[] {
+              text(a, "name"),
+              text(a, "status"),
+              text(a, "activity"),
+              text(a, "backend"),
+              text(a, "pid"),
+              Durations.format(Duration.ofMillis(a.path("uptime_ms").asLong())),
+              a.hasNonNull("cpu_seconds")
+                  ? String.format("%.2fs", a.get("cpu_seconds").asDouble())
+                  : "",
+              mib(a),
+              cost(a, "cost_usd"),
+              text(a, "id")
+            });
       }
-      table(new String[] {"NAME", "STATUS", "ACTIVITY", "BACKEND", "PID", "UPTIME", "CPU", "MEM", "COST", "ID"}, rows);
+      table(
+          new String[] {
+            "NAME", "STATUS", "ACTIVITY", "BACKEND", "PID", "UPTIME", "CPU", "MEM", "COST", "ID"
+          },
+          rows);
       return ExitCodes.OK;
     }
   }
 
   /** {@code descartes start}. */
-  @Command(name = "start", sortOptions = false, mixinStandardHelpOptions = true,
-      description = {"Starts agents under the daemon: a fleet file (-f), or one agent.",
-          "  descartes start -f fleet.yaml", "  descartes start --name reviewer --backend claude \"Review the last commit\"",
-          "  descartes start --name build --command \"make test\""})
+  @Command(
+      name = "start",
+      sortOptions = false,
+      mixinStandardHelpOptions = true,
+      description = {
+        "Starts agents under the daemon: a fleet file (-f), or one agent.",
+        "  descartes start -f fleet.yaml",
+        "  descartes start --name reviewer --backend claude \"Review the last commit\"",
+        "  descartes start --name build --command \"make test\""
+      })
   static final class Start implements Callable<Integer> {
     @Mixin DaemonClient daemon;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FLEET", description = "A fleet file (YAML, or TOML by its .toml ending).")
+    @Option(
+        names = {"-f", "--file"},
+        paramLabel = "FLEET",
+        description = "A fleet file (YAML, or TOML by its .toml ending).")
     Path file;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "The agent's name (default: the backend's).")
+    @Option(
+        names = "--name",
+        paramLabel = "NAME",
+        description = "The agent's name (default: the backend's).")
     String name;
 
-    @Option(names = {"-b", "--backend"}, paramLabel = "BACKEND", description = "The backend (claude, opencode, codex, ...).")
+    @Option(
+        names = {"-b", "--backend"},
+        paramLabel = "BACKEND",
+        description = "The backend (claude, opencode, codex, ...).")
     String backend;
 
-    @Option(names = "--command", paramLabel = "SHELL", description = "A command run by sh -c instead of a backend.")
+    @Option(
+        names = "--command",
+        paramLabel = "SHELL",
+        description = "A command run by sh -c instead of a backend.")
     String command;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "The model.")
+    @Option(
+        names = {"-m", "--model"},
+        paramLabel = "MODEL",
+        description = "The model.")
     String model;
 
-    @Option(names = "--cwd", paramLabel = "DIR", description = "The working directory (default: this one).")
+    @Option(
+        names = "--cwd",
+        paramLabel = "DIR",
+        description = "The working directory (default: this one).")
     Path cwd;
 
-    @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "An environment variable; repeatable.")
+    @Option(
+        names = {"-e", "--env"},
+        paramLabel = "KEY=VALUE",
+        description = "An environment variable; repeatable.")
     Map<String, String> env;
 
-    @Option(names = "--multi-turn", description = "Keep the conversation open for 'descartes send' (claude, qwen).")
+    @Option(
+        names = "--multi-turn",
+        description = "Keep the conversation open for 'descartes send' (claude, qwen).")
     boolean multiTurn;
 
     @Parameters(paramLabel = "TASK", arity = "0..*", description = "The task (prompt).")
@@ -109,7 +155,10 @@ final class DaemonCommands {
     public Integer call() {
       if (file != null) {
         if (backend != null || command != null || task != null) {
-          throw InputError.usage("-f", "a fleet file and one agent's settings were both given", "give either a fleet file (-f) or one agent (--backend and a task, or --command)");
+          throw InputError.usage(
+              "-f",
+              "a fleet file and one agent's settings were both given",
+              "give either a fleet file (-f) or one agent (--backend and a task, or --command)");
         }
         Problems problems = new Problems();
         Fleet fleet = FleetFile.read(file, problems);
@@ -129,11 +178,17 @@ final class DaemonCommands {
         return ExitCodes.OK;
       }
       if ((backend == null) == (command == null)) {
-        throw InputError.usage("", "nothing to start", "give a fleet file (-f), or one agent: --backend B \"task\", or --command \"...\"");
+        throw InputError.usage(
+            "",
+            "nothing to start",
+            "give a fleet file (-f), or one agent: --backend B \"task\", or --command \"...\"");
       }
       String t = task == null ? null : String.join(" ", task);
       if (backend != null && (t == null || t.isBlank())) {
-        throw InputError.usage("TASK", "a " + backend + " agent needs a task", "descartes start --backend " + backend + " \"...\"");
+        throw InputError.usage(
+            "TASK",
+            "a " + backend + " agent needs a task",
+            "descartes start --backend " + backend + " \"...\"");
       }
       ObjectNode body = DaemonClient.MAPPER.createObjectNode();
       body.put("name", name != null ? name : backend != null ? backend : "command");
@@ -189,12 +244,16 @@ final class DaemonCommands {
   }
 
   /** {@code descartes logs}. */
-  @Command(name = "logs", mixinStandardHelpOptions = true,
+  @Command(
+      name = "logs",
+      mixinStandardHelpOptions = true,
       description = "Shows an agent's output as 'descartes run' does; -f follows it until it ends.")
   static final class Logs implements Callable<Integer> {
     @Mixin DaemonClient daemon;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep following until the agent ends.")
+    @Option(
+        names = {"-f", "--follow"},
+        description = "Keep following until the agent ends.")
     boolean follow;
 
     @Option(names = "--json", description = "Print the events as JSON lines.")
@@ -205,16 +264,19 @@ final class DaemonCommands {
 
     @Override
     public Integer call() {
-      daemon.stream("/api/agents/" + DaemonClient.enc(agent) + "/events" + (follow ? "" : "?follow=false"), e -> {
-        if (json) {
-          System.out.println(e.toString());
-        } else if (e.path("type").asText().equals("gap")) {
-          System.out.println("● " + e.path("missed_events").asLong() + " events no longer held");
-        } else if (e.hasNonNull("line")) {
-          System.out.println(e.get("line").asText());
-        }
-        System.out.flush();
-      });
+      daemon.stream(
+          "/api/agents/" + DaemonClient.enc(agent) + "/events" + (follow ? "" : "?follow=false"),
+          e -> {
+            if (json) {
+              System.out.println(e.toString());
+            } else if (e.path("type").asText().equals("gap")) {
+              System.out.println(
+                  "● " + e.path("missed_events").asLong() + " events no longer held");
+            } else if (e.hasNonNull("line")) {
+              System.out.println(e.get("line").asText());
+            }
+            System.out.flush();
+          });
       return ExitCodes.OK;
     }
   }
@@ -234,7 +296,8 @@ final class DaemonCommands {
     }
     List<String> ids = new ArrayList<>();
     for (JsonNode a : daemon.get("/api/agents").path("agents")) {
-      if (List.of("starting", "running", "paused", "stopping").contains(a.path("status").asText())) {
+      if (List.of("starting", "running", "paused", "stopping")
+          .contains(a.path("status").asText())) {
         ids.add(a.get("id").asText());
       }
     }
@@ -242,15 +305,21 @@ final class DaemonCommands {
   }
 
   /** {@code descartes stop}. */
-  @Command(name = "stop", mixinStandardHelpOptions = true,
-      description = "Stops agents gracefully (the backend's stop sequence, SIGKILL after the timeout).")
+  @Command(
+      name = "stop",
+      mixinStandardHelpOptions = true,
+      description =
+          "Stops agents gracefully (the backend's stop sequence, SIGKILL after the timeout).")
   static final class Stop implements Callable<Integer> {
     @Mixin DaemonClient daemon;
 
     @ArgGroup(multiplicity = "1")
     Targets targets;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = RunCommand.StopTimeout.class,
+    @Option(
+        names = "--timeout",
+        paramLabel = "DURATION",
+        converter = RunCommand.StopTimeout.class,
         description = "Time to stop before SIGKILL (default: the daemon's --stop-timeout).")
     Duration timeout;
 
@@ -269,7 +338,10 @@ final class DaemonCommands {
   }
 
   /** {@code descartes kill}. */
-  @Command(name = "kill", mixinStandardHelpOptions = true, description = "SIGKILL to agents' whole process trees.")
+  @Command(
+      name = "kill",
+      mixinStandardHelpOptions = true,
+      description = "SIGKILL to agents' whole process trees.")
   static final class Kill implements Callable<Integer> {
     @Mixin DaemonClient daemon;
 
@@ -279,7 +351,10 @@ final class DaemonCommands {
     @Override
     public Integer call() {
       for (String a : targets(daemon, targets)) {
-        JsonNode r = daemon.post("/api/agents/" + DaemonClient.enc(a) + "/kill", DaemonClient.MAPPER.createObjectNode());
+        JsonNode r =
+            daemon.post(
+                "/api/agents/" + DaemonClient.enc(a) + "/kill",
+                DaemonClient.MAPPER.createObjectNode());
         System.out.println(text(r, "name") + "  killed");
       }
       return ExitCodes.OK;
@@ -287,12 +362,17 @@ final class DaemonCommands {
   }
 
   /** {@code descartes send}. */
-  @Command(name = "send", mixinStandardHelpOptions = true,
-      description = "Sends a message to a multi-turn agent (or, with --stdin, writes a line to its stdin).")
+  @Command(
+      name = "send",
+      mixinStandardHelpOptions = true,
+      description =
+          "Sends a message to a multi-turn agent (or, with --stdin, writes a line to its stdin).")
   static final class Send implements Callable<Integer> {
     @Mixin DaemonClient daemon;
 
-    @Option(names = "--stdin", description = "Write the text and a newline to the agent's stdin instead.")
+    @Option(
+        names = "--stdin",
+        description = "Write the text and a newline to the agent's stdin instead.")
     boolean stdin;
 
     @Option(names = "--close", description = "With --stdin: close the agent's stdin afterwards.")
@@ -309,7 +389,9 @@ final class DaemonCommands {
       String t = String.join(" ", text);
       String path = "/api/agents/" + DaemonClient.enc(agent);
       if (stdin) {
-        daemon.post(path + "/stdin", DaemonClient.MAPPER.createObjectNode().put("data", t + "\n").put("close", close));
+        daemon.post(
+            path + "/stdin",
+            DaemonClient.MAPPER.createObjectNode().put("data", t + "\n").put("close", close));
       } else {
         daemon.post(path + "/message", DaemonClient.MAPPER.createObjectNode().put("text", t));
       }
@@ -318,15 +400,30 @@ final class DaemonCommands {
   }
 
   /** {@code descartes history}. */
-  @Command(name = "history", mixinStandardHelpOptions = true, description = "Lists the daemon's recorded runs, newest first.")
+  @Command(
+      name = "history",
+      mixinStandardHelpOptions = true,
+      description = "Lists the daemon's recorded runs, newest first.")
   static final class History implements Callable<Integer> {
     @Mixin DaemonClient daemon;
 
-    @Option(names = "--name", paramLabel = "NAME") String name;
-    @Option(names = "--status", paramLabel = "STATUS", description = "completed, failed, terminated, lost, running...") String status;
-    @Option(names = "--backend", paramLabel = "BACKEND") String backend;
-    @Option(names = "--limit", paramLabel = "N") int limit = 50;
-    @Option(names = "--json", description = "Print the API's JSON.") boolean json;
+    @Option(names = "--name", paramLabel = "NAME")
+    String name;
+
+    @Option(
+        names = "--status",
+        paramLabel = "STATUS",
+        description = "completed, failed, terminated, lost, running...")
+    String status;
+
+    @Option(names = "--backend", paramLabel = "BACKEND")
+    String backend;
+
+    @Option(names = "--limit", paramLabel = "N")
+    int limit = 50;
+
+    @Option(names = "--json", description = "Print the API's JSON.")
+    boolean json;
 
     @Override
     public Integer call() {
@@ -347,14 +444,32 @@ final class DaemonCommands {
       }
       List<String[]> rows = new ArrayList<>();
       for (JsonNode r : runs) {
-        String exit = r.hasNonNull("exit_code") ? r.get("exit_code").asText()
-            : r.hasNonNull("exit_signal") ? "sig " + r.get("exit_signal").asText() : "";
-        String why = !text(r, "lost_reason").isEmpty() ? text(r, "lost_reason")
-            : !text(r, "error").isEmpty() ? text(r, "error") : text(r, "result_text");
-        rows.add(new String[] {text(r, "created_at"), text(r, "name"), text(r, "backend"), text(r, "status"), exit,
-            cost(r, "cost_usd"), text(r, "turns"), text(r, "id"), why.lines().findFirst().orElse("")});
+        String exit =
+            r.hasNonNull("exit_code")
+                ? r.get("exit_code").asText()
+                : r.hasNonNull("exit_signal") ? "sig " + r.get("exit_signal").asText() : "";
+        String why =
+            !text(r, "lost_reason").isEmpty()
+                ? text(r, "lost_reason")
+                : !text(r, "error").isEmpty() ? text(r, "error") : text(r, "result_text");
+        rows.add(
+            new String[] {
+              text(r, "created_at"),
+              text(r, "name"),
+              text(r, "backend"),
+              text(r, "status"),
+              exit,
+              cost(r, "cost_usd"),
+              text(r, "turns"),
+              text(r, "id"),
+              why.lines().findFirst().orElse("")
+            });
       }
-      table(new String[] {"CREATED", "NAME", "BACKEND", "STATUS", "EXIT", "COST", "TURNS", "ID", "RESULT"}, rows);
+      table(
+          new String[] {
+            "CREATED", "NAME", "BACKEND", "STATUS", "EXIT", "COST", "TURNS", "ID", "RESULT"
+          },
+          rows);
       return ExitCodes.OK;
     }
   }

@@ -10,16 +10,30 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** The {@code descartes} command: its subcommands, {@code --help} and {@code --version}. */
-@Command(name = "descartes", mixinStandardHelpOptions = true, versionProvider = DescartesCommand.Version.class,
-    subcommands = {RunCommand.class, BackendsCommand.class, DoctorCommand.class, ServeCommand.class, DaemonCommands.Ps.class,
-        DaemonCommands.Start.class, DaemonCommands.Logs.class, DaemonCommands.Stop.class, DaemonCommands.Kill.class,
-        DaemonCommands.Send.class, DaemonCommands.History.class, DescartesCommand.VersionCommand.class,
-        CommandLine.HelpCommand.class},
-    description = "Runs AI coding agents (Claude Code, OpenCode, Codex, Gemini CLI, Qwen Code, any CLI) as processes.")
+@Command(
+    name = "descartes",
+    mixinStandardHelpOptions = true,
+    versionProvider = DescartesCommand.Version.class,
+    subcommands = {
+      RunCommand.class,
+      BackendsCommand.class,
+      DoctorCommand.class,
+      ServeCommand.class,
+      DaemonCommands.Ps.class,
+      DaemonCommands.Start.class,
+      DaemonCommands.Logs.class,
+      DaemonCommands.Stop.class,
+      DaemonCommands.Kill.class,
+      DaemonCommands.Send.class,
+      DaemonCommands.History.class,
+      DescartesCommand.VersionCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    description =
+        "Runs AI coding agents (Claude Code, OpenCode, Codex, Gemini CLI, Qwen Code, any CLI) as processes.")
 final class DescartesCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -28,10 +42,11 @@ final class DescartesCommand implements Callable<Integer> {
   }
 
   /** {@code descartes version}: the same as {@code descartes --version}. */
-  @Command(name = "version", description = "Prints the version of descartes and of the Java it runs on.")
+  @Command(
+      name = "version",
+      description = "Prints the version of descartes and of the Java it runs on.")
   static final class VersionCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -48,13 +63,18 @@ final class DescartesCommand implements Callable<Integer> {
     @Override
     public String[] getVersion() throws IOException {
       Properties p = new Properties();
-      try (InputStream in = DescartesCommand.class.getResourceAsStream("/descartes-version.properties")) {
+      try (InputStream in =
+          DescartesCommand.class.getResourceAsStream("/descartes-version.properties")) {
         if (in != null) {
           p.load(in);
         }
       }
-      return new String[] {"descartes " + p.getProperty("version", "(development build)")
-          + ", Java " + Runtime.version()};
+      return new String[] {
+        "descartes "
+            + p.getProperty("version", "(development build)")
+            + ", Java "
+            + Runtime.version()
+      };
     }
   }
 }

@@ -12,8 +12,11 @@ import picocli.CommandLine.Option;
  * namespaces, bubblewrap, socat, Landlock, seccomp, podman, runc), one line each. Always exits 0:
  * it reports, and what is missing matters only to the features that need it.
  */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-    description = "Prints what this machine supports: engines, pidfd, cgroups, namespaces, sandboxes.")
+@Command(
+    name = "doctor",
+    mixinStandardHelpOptions = true,
+    description =
+        "Prints what this machine supports: engines, pidfd, cgroups, namespaces, sandboxes.")
 final class DoctorCommand implements Callable<Integer> {
 
   private static final String[] HEADER = {"FEATURE", "OK", "DETAIL"};
@@ -30,8 +33,14 @@ final class DoctorCommand implements Callable<Integer> {
     for (MachineSupport.Feature f : MachineSupport.detect().features()) {
       rows.add(new String[] {f.name(), f.available() ? "yes" : "no", f.detail()});
     }
-    for (String line : Table.render(HEADER, rows, theme, Integer.MAX_VALUE, (row, col, cell) ->
-        col != 1 ? cell : theme.paint(cell.equals("yes") ? Style.OK : Style.ERROR, cell))) {
+    for (String line :
+        Table.render(
+            HEADER,
+            rows,
+            theme,
+            Integer.MAX_VALUE,
+            (row, col, cell) ->
+                col != 1 ? cell : theme.paint(cell.equals("yes") ? Style.OK : Style.ERROR, cell))) {
       screen.line(false, line);
     }
     return ExitCodes.OK;

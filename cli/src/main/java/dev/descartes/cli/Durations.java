@@ -5,7 +5,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads durations such as {@code 500ms}, {@code 5s}, {@code 1m30s}, {@code 2h}, and prints them short. */
+/**
+ * Reads durations such as {@code 500ms}, {@code 5s}, {@code 1m30s}, {@code 2h}, and prints them
+ * short.
+ */
 final class Durations {
 
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
@@ -25,17 +28,21 @@ final class Durations {
     int end = 0;
     while (m.find() && m.start() == end) {
       double n = Double.parseDouble(m.group(1));
-      long millis = Math.round(n * switch (m.group(2)) {
-        case "ms" -> 1;
-        case "s" -> 1_000;
-        case "m" -> 60_000;
-        default -> 3_600_000;
-      });
+      long millis =
+          Math.round(
+              n
+                  * switch (m.group(2)) {
+                    case "ms" -> 1;
+                    case "s" -> 1_000;
+                    case "m" -> 60_000;
+                    default -> 3_600_000;
+                  });
       total = total.plusMillis(millis);
       end = m.end();
     }
     if (s.isEmpty() || end != s.length()) {
-      throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 500ms, 5s, 1m30s or 2h");
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a duration; write it like 500ms, 5s, 1m30s or 2h");
     }
     return total;
   }
@@ -66,6 +73,8 @@ final class Durations {
 
   /** {@code $0.0123}; costs of a dollar or more with cents only. */
   static String cost(double usd) {
-    return usd >= 1 ? String.format(Locale.ROOT, "$%.2f", usd) : String.format(Locale.ROOT, "$%.4f", usd);
+    return usd >= 1
+        ? String.format(Locale.ROOT, "$%.2f", usd)
+        : String.format(Locale.ROOT, "$%.4f", usd);
   }
 }

@@ -18,11 +18,11 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * Reads the fields of one mapping of a fleet file. Each getter returns the value, or empty when
- * the field is absent or wrong; a wrong value is added to the {@link Problems} with its {@code
- * file:line:column}, what is wrong and the fix, and reading goes on, so that every problem of
- * every agent is reported at once. {@link #done()} reports the fields no getter asked for, with
- * the closest known name. How to add a field: docs/cli-errors.md. Not thread-safe.
+ * Reads the fields of one mapping of a fleet file. Each getter returns the value, or empty when the
+ * field is absent or wrong; a wrong value is added to the {@link Problems} with its {@code
+ * file:line:column}, what is wrong and the fix, and reading goes on, so that every problem of every
+ * agent is reported at once. {@link #done()} reports the fields no getter asked for, with the
+ * closest known name. How to add a field: docs/cli-errors.md. Not thread-safe.
  */
 final class Fields {
 
@@ -56,13 +56,19 @@ final class Fields {
     this.problems = problems;
   }
 
-  /** {@code node} as a mapping, or empty after adding a problem that says what {@code expected} is. */
-  static Optional<Fields> of(Node node, String path, String describe, String expected, Problems problems) {
+  /**
+   * {@code node} as a mapping, or empty after adding a problem that says what {@code expected} is.
+   */
+  static Optional<Fields> of(
+      Node node, String path, String describe, String expected, Problems problems) {
     if (node instanceof MapNode m) {
       return Optional.of(new Fields(m, path, describe, problems));
     }
-    problems.add(Problem.Kind.DATA, node.at().toString(), (path.isEmpty() ? "the file" : path) + " is "
-        + node.kind() + ", not a mapping", expected);
+    problems.add(
+        Problem.Kind.DATA,
+        node.at().toString(),
+        (path.isEmpty() ? "the file" : path) + " is " + node.kind() + ", not a mapping",
+        expected);
     return Optional.empty();
   }
 
@@ -106,14 +112,17 @@ final class Fields {
    * generic getter every other one is built on: use it for a field of a new type.
    */
   <T> Optional<T> get(String name, Function<Node, T> read) {
-    return node(name).flatMap(n -> {
-      try {
-        return Optional.ofNullable(read.apply(n));
-      } catch (Bad b) {
-        problems.add(Problem.Kind.DATA, n.at().toString(), name(name) + ": " + b.what, b.fix);
-        return Optional.empty();
-      }
-    });
+    return node(name)
+        .flatMap(
+            n -> {
+              try {
+                return Optional.ofNullable(read.apply(n));
+              } catch (Bad b) {
+                problems.add(
+                    Problem.Kind.DATA, n.at().toString(), name(name) + ": " + b.what, b.fix);
+                return Optional.empty();
+              }
+            });
   }
 
   /** A scalar as text (numbers and booleans as written); empty text is refused. */
@@ -163,69 +172,90 @@ final class Fields {
     return d.intValueExact();
   }
 
-  /** {@code true} or {@code false} (YAML's yes/no/on/off are refused: they mean different things in different YAML versions). */
+  /**
+   * {@code true} or {@code false} (YAML's yes/no/on/off are refused: they mean different things in
+   * different YAML versions).
+   */
   Optional<Boolean> bool(String name) {
-    return get(name, n -> {
-      if (n instanceof Scalar s && (s.token() == JsonToken.VALUE_TRUE || s.token() == JsonToken.VALUE_FALSE)) {
-        return s.token() == JsonToken.VALUE_TRUE;
-      }
-      throw new Bad((n instanceof Scalar s && !s.isNull() ? "'" + s.text() + "' is not" : "is " + n.kind() + ", not")
-          + " true or false",
-          "write " + name + ": true or " + name + ": false");
-    });
+    return get(
+        name,
+        n -> {
+          if (n instanceof Scalar s
+              && (s.token() == JsonToken.VALUE_TRUE || s.token() == JsonToken.VALUE_FALSE)) {
+            return s.token() == JsonToken.VALUE_TRUE;
+          }
+          throw new Bad(
+              (n instanceof Scalar s && !s.isNull()
+                      ? "'" + s.text() + "' is not"
+                      : "is " + n.kind() + ", not")
+                  + " true or false",
+              "write " + name + ": true or " + name + ": false");
+        });
   }
 
   /** A duration such as {@code 5s}, from {@code min} to {@code max}. */
   Optional<Duration> duration(String name, Duration min, Duration max) {
-    return get(name, n -> {
-      String fix = "write it like 500ms, 5s, 1m30s or 2h (from " + Durations.format(min) + " to "
-          + Durations.format(max) + ")";
-      String t = text(n, fix);
-      Duration d;
-      try {
-        d = Durations.parse(t);
-      } catch (IllegalArgumentException | ArithmeticException e) {
-        throw new Bad("'" + t + "' is not a duration", fix);
-      }
-      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-        throw new Bad(t + " is out of range", fix);
-      }
-      return d;
-    });
+    return get(
+        name,
+        n -> {
+          String fix =
+              "write it like 500ms, 5s, 1m30s or 2h (from "
+                  + Durations.format(min)
+                  + " to "
+                  + Durations.format(max)
+                  + ")";
+          String t = text(n, fix);
+          Duration d;
+          try {
+            d = Durations.parse(t);
+          } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new Bad("'" + t + "' is not a duration", fix);
+          }
+          if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new Bad(t + " is out of range", fix);
+          }
+          return d;
+        });
   }
 
   /** A list of texts (each element one argument). */
   Optional<List<String>> texts(String name, String fix) {
-    return get(name, n -> {
-      if (!(n instanceof ListNode l)) {
-        throw new Bad("is " + n.kind() + ", not a list", fix);
-      }
-      List<String> out = new ArrayList<>();
-      for (Node item : l.items()) {
-        if (!(item instanceof Scalar s) || s.isNull()) {
-          throw new Bad("item " + (out.size() + 1) + " is " + item.kind() + ", not a text", fix);
-        }
-        out.add(s.text());
-      }
-      return out;
-    });
+    return get(
+        name,
+        n -> {
+          if (!(n instanceof ListNode l)) {
+            throw new Bad("is " + n.kind() + ", not a list", fix);
+          }
+          List<String> out = new ArrayList<>();
+          for (Node item : l.items()) {
+            if (!(item instanceof Scalar s) || s.isNull()) {
+              throw new Bad(
+                  "item " + (out.size() + 1) + " is " + item.kind() + ", not a text", fix);
+            }
+            out.add(s.text());
+          }
+          return out;
+        });
   }
 
   /** A mapping of names to texts (numbers and booleans as written). */
   Optional<Map<String, String>> textMap(String name, String fix) {
-    return get(name, n -> {
-      if (!(n instanceof MapNode m)) {
-        throw new Bad("is " + n.kind() + ", not a mapping of names to values", fix);
-      }
-      Map<String, String> out = new LinkedHashMap<>();
-      for (Map.Entry<String, Entry> e : m.entries().entrySet()) {
-        if (!(e.getValue().value() instanceof Scalar s)) {
-          throw new Bad(e.getKey() + " is " + e.getValue().value().kind() + ", not a value", fix);
-        }
-        out.put(e.getKey(), s.text());
-      }
-      return out;
-    });
+    return get(
+        name,
+        n -> {
+          if (!(n instanceof MapNode m)) {
+            throw new Bad("is " + n.kind() + ", not a mapping of names to values", fix);
+          }
+          Map<String, String> out = new LinkedHashMap<>();
+          for (Map.Entry<String, Entry> e : m.entries().entrySet()) {
+            if (!(e.getValue().value() instanceof Scalar s)) {
+              throw new Bad(
+                  e.getKey() + " is " + e.getValue().value().kind() + ", not a value", fix);
+            }
+            out.put(e.getKey(), s.text());
+          }
+          return out;
+        });
   }
 
   /** A nested mapping, read by its own {@link Fields} (call {@link #done()} on it too). */
@@ -238,9 +268,15 @@ final class Fields {
     for (Map.Entry<String, Entry> e : map.entries().entrySet()) {
       if (!known.contains(e.getKey())) {
         String close = closest(e.getKey());
-        problems.add(Problem.Kind.DATA, e.getValue().keyAt().toString(), "unknown field '" + e.getKey()
-            + "' in " + describe, (close != null ? "did you mean '" + close + "'? " : "") + "the fields of "
-            + describe + " are: " + String.join(", ", new TreeSet<>(known)));
+        problems.add(
+            Problem.Kind.DATA,
+            e.getValue().keyAt().toString(),
+            "unknown field '" + e.getKey() + "' in " + describe,
+            (close != null ? "did you mean '" + close + "'? " : "")
+                + "the fields of "
+                + describe
+                + " are: "
+                + String.join(", ", new TreeSet<>(known)));
       }
     }
   }
@@ -248,5 +284,4 @@ final class Fields {
   private String closest(String name) {
     return Spelling.closest(name, known).orElse(null);
   }
-
 }

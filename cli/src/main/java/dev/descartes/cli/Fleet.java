@@ -13,9 +13,11 @@ import java.util.OptionalInt;
 
 /**
  * What one {@code descartes run} runs: one or more named agents, how many may run at once, and how
- * to stop them. Built from the command line ({@link RunCommand}) or a fleet file ({@link FleetFile}).
+ * to stop them. Built from the command line ({@link RunCommand}) or a fleet file ({@link
+ * FleetFile}).
  *
- * @param source where it came from, for messages: the fleet file's path, or empty for a single agent
+ * @param source where it came from, for messages: the fleet file's path, or empty for a single
+ *     agent
  * @param agents the agents, in start order; names are unique
  * @param maxConcurrency the most agents alive at once; empty for no cap
  * @param stop how and when agents are stopped
@@ -26,14 +28,33 @@ import java.util.OptionalInt;
  * @param budget what all agents may spend together, in US dollars
  * @param restarts each agent's restart policy, in the order of {@code agents}
  */
-record Fleet(Optional<String> source, List<AgentConfig> agents, OptionalInt maxConcurrency, StopPolicy stop,
-    List<Origin> origins, Optional<KubernetesRunnerConfig> kubernetes, String name, OptionalDouble budget,
+record Fleet(
+    Optional<String> source,
+    List<AgentConfig> agents,
+    OptionalInt maxConcurrency,
+    StopPolicy stop,
+    List<Origin> origins,
+    Optional<KubernetesRunnerConfig> kubernetes,
+    String name,
+    OptionalDouble budget,
     List<RestartPolicy> restarts) {
 
   /** A fleet that runs on this machine, without a budget or restarts. */
-  Fleet(Optional<String> source, List<AgentConfig> agents, OptionalInt maxConcurrency, StopPolicy stop,
+  Fleet(
+      Optional<String> source,
+      List<AgentConfig> agents,
+      OptionalInt maxConcurrency,
+      StopPolicy stop,
       List<Origin> origins) {
-    this(source, agents, maxConcurrency, stop, origins, Optional.empty(), "fleet", OptionalDouble.empty(),
+    this(
+        source,
+        agents,
+        maxConcurrency,
+        stop,
+        origins,
+        Optional.empty(),
+        "fleet",
+        OptionalDouble.empty(),
         agents.stream().map(a -> RestartPolicy.NEVER).toList());
   }
 
@@ -47,8 +68,13 @@ record Fleet(Optional<String> source, List<AgentConfig> agents, OptionalInt maxC
   }
 
   /** This fleet with agents and limits changed by the command line. */
-  Fleet with(List<AgentConfig> agents, OptionalInt maxConcurrency, StopPolicy stop, OptionalDouble budget) {
-    return new Fleet(source, agents, maxConcurrency, stop, origins, kubernetes, name, budget, restarts);
+  Fleet with(
+      List<AgentConfig> agents,
+      OptionalInt maxConcurrency,
+      StopPolicy stop,
+      OptionalDouble budget) {
+    return new Fleet(
+        source, agents, maxConcurrency, stop, origins, kubernetes, name, budget, restarts);
   }
 
   /** Whether this is a run of one agent from the command line, with no fleet file. */

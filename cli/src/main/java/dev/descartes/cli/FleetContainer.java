@@ -23,12 +23,15 @@ import java.util.Optional;
  */
 final class FleetContainer {
 
-  private static final String EXPECTED = "write container: IMAGE, or container: with image:, mounts:, user:,"
-      + " network: and mountWorkingDir: below it";
+  private static final String EXPECTED =
+      "write container: IMAGE, or container: with image:, mounts:, user:,"
+          + " network: and mountWorkingDir: below it";
 
   private FleetContainer() {}
 
-  /** The field in {@code f}, or empty when absent; wrong values become problems and read as absent. */
+  /**
+   * The field in {@code f}, or empty when absent; wrong values become problems and read as absent.
+   */
   static Optional<ContainerSpec> read(Fields f, Path dir, Problems problems) {
     Optional<Node> node = f.node("container");
     if (node.isEmpty()) {
@@ -43,10 +46,15 @@ final class FleetContainer {
     }
     Fields m = c.get();
     int before = problems.size();
-    Optional<String> image = m.text("image", "name an image on this machine, such as image: localhost/agents:1"
-        + " ('podman images' lists them)");
+    Optional<String> image =
+        m.text(
+            "image",
+            "name an image on this machine, such as image: localhost/agents:1"
+                + " ('podman images' lists them)");
     ContainerSpec.Builder b = ContainerSpec.builder(image.orElse("unset"));
-    m.texts("mounts", "write mounts: as a list of HOST:CONTAINER[:ro], such as mounts: [/usr:/usr:ro]")
+    m.texts(
+            "mounts",
+            "write mounts: as a list of HOST:CONTAINER[:ro], such as mounts: [/usr:/usr:ro]")
         .ifPresent(l -> l.forEach(s -> mount(m, s, dir, problems).ifPresent(b::mount)));
     m.text("user", "give a user inside the container, such as user: \"1000:1000\", or leave it out")
         .ifPresent(b::user);
@@ -54,7 +62,10 @@ final class FleetContainer {
     m.bool("mountWorkingDir").ifPresent(b::mountWorkingDir);
     m.done();
     if (image.isEmpty() && problems.size() == before) {
-      problems.add(Problem.Kind.DATA, f.at("container").toString(), f.name("container") + " has no image:",
+      problems.add(
+          Problem.Kind.DATA,
+          f.at("container").toString(),
+          f.name("container") + " has no image:",
           "add image: with an image on this machine, such as image: localhost/agents:1");
     }
     if (problems.size() > before) {
@@ -63,7 +74,11 @@ final class FleetContainer {
     try {
       return Optional.of(b.build());
     } catch (AgentException.InvalidConfig e) {
-      problems.add(Problem.Kind.DATA, f.at("container").toString(), e.getMessage(), "fix the container's settings");
+      problems.add(
+          Problem.Kind.DATA,
+          f.at("container").toString(),
+          e.getMessage(),
+          "fix the container's settings");
       return Optional.empty();
     }
   }
@@ -72,18 +87,26 @@ final class FleetContainer {
     try {
       return Optional.of(ContainerSpec.of(image));
     } catch (AgentException.InvalidConfig e) {
-      problems.add(Problem.Kind.DATA, f.at("container").toString(), e.getMessage(), "name an image");
+      problems.add(
+          Problem.Kind.DATA, f.at("container").toString(), e.getMessage(), "name an image");
       return Optional.empty();
     }
   }
 
-  private static Optional<ContainerSpec.Mount> mount(Fields m, String text, Path dir, Problems problems) {
+  private static Optional<ContainerSpec.Mount> mount(
+      Fields m, String text, Path dir, Problems problems) {
     String[] p = text.split(":", -1);
     boolean ro = p.length == 3 && p[2].equals("ro");
-    if (p.length < 2 || p.length > 3 || p.length == 3 && !ro && !p[2].equals("rw") || p[0].isEmpty()
+    if (p.length < 2
+        || p.length > 3
+        || p.length == 3 && !ro && !p[2].equals("rw")
+        || p[0].isEmpty()
         || !p[1].startsWith("/")) {
-      problems.add(Problem.Kind.DATA, m.at("mounts").toString(), m.name("mounts") + ": '" + text
-          + "' is not HOST:CONTAINER[:ro]", "write it like ../cache:/cache or /usr:/usr:ro (the container path absolute)");
+      problems.add(
+          Problem.Kind.DATA,
+          m.at("mounts").toString(),
+          m.name("mounts") + ": '" + text + "' is not HOST:CONTAINER[:ro]",
+          "write it like ../cache:/cache or /usr:/usr:ro (the container path absolute)");
       return Optional.empty();
     }
     return Optional.of(new ContainerSpec.Mount(dir.resolve(p[0]).normalize(), p[1], ro));

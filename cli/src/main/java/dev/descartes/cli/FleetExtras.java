@@ -46,7 +46,8 @@ final class FleetExtras {
       throw new Fields.Bad("'" + text + "' is not an amount of US dollars", fix);
     }
     if (d.signum() <= 0 || d.doubleValue() > MAX_BUDGET) {
-      throw new Fields.Bad(text + " is out of range: give more than 0 and at most " + (long) MAX_BUDGET, fix);
+      throw new Fields.Bad(
+          text + " is out of range: give more than 0 and at most " + (long) MAX_BUDGET, fix);
     }
     return d.doubleValue();
   }
@@ -58,10 +59,15 @@ final class FleetExtras {
       return Optional.empty();
     }
     if (node.get() instanceof Node.Scalar) {
-      return a.get("restart", n -> RestartPolicy.builder().mode(mode(Fields.text(n, MODES))).build());
+      return a.get(
+          "restart", n -> RestartPolicy.builder().mode(mode(Fields.text(n, MODES))).build());
     }
-    Optional<Fields> m = a.map("restart", "restart", "write restart: never, on-failure or always, or a mapping"
-        + " with policy:, maxRestarts:, backoff:, resetAfter: and resume:");
+    Optional<Fields> m =
+        a.map(
+            "restart",
+            "restart",
+            "write restart: never, on-failure or always, or a mapping"
+                + " with policy:, maxRestarts:, backoff:, resetAfter: and resume:");
     if (m.isEmpty()) {
       return Optional.empty();
     }
@@ -70,17 +76,27 @@ final class FleetExtras {
     r.get("policy", n -> mode(Fields.text(n, MODES))).ifPresent(b::mode);
     r.integer("maxRestarts", 0, 1000, "give how many restarts in a row, such as maxRestarts: 5")
         .ifPresent(b::maxRestarts);
-    Optional<Fields> backoff = r.map("backoff", "backoff", "write backoff: with initial: and max: below it");
-    backoff.ifPresent(bo -> {
-      Duration initial = bo.duration("initial", Duration.ofMillis(1), Duration.ofHours(1)).orElse(Duration.ofSeconds(1));
-      Duration max = bo.duration("max", Duration.ofMillis(1), Duration.ofDays(1)).orElse(Duration.ofSeconds(60));
-      if (max.compareTo(initial) < 0) {
-        bo.problem("max", Problem.Kind.DATA, "is shorter than initial", "make max at least as long as initial");
-      } else {
-        b.backoff(initial, max);
-      }
-      bo.done();
-    });
+    Optional<Fields> backoff =
+        r.map("backoff", "backoff", "write backoff: with initial: and max: below it");
+    backoff.ifPresent(
+        bo -> {
+          Duration initial =
+              bo.duration("initial", Duration.ofMillis(1), Duration.ofHours(1))
+                  .orElse(Duration.ofSeconds(1));
+          Duration max =
+              bo.duration("max", Duration.ofMillis(1), Duration.ofDays(1))
+                  .orElse(Duration.ofSeconds(60));
+          if (max.compareTo(initial) < 0) {
+            bo.problem(
+                "max",
+                Problem.Kind.DATA,
+                "is shorter than initial",
+                "make max at least as long as initial");
+          } else {
+            b.backoff(initial, max);
+          }
+          bo.done();
+        });
     r.duration("resetAfter", Duration.ZERO, Duration.ofDays(1)).ifPresent(b::resetAfter);
     r.bool("resume").ifPresent(b::resume);
     r.done();
@@ -104,26 +120,32 @@ final class FleetExtras {
     if (node.isEmpty()) {
       return Optional.empty();
     }
-    String expected = "write workspace: worktree, or a mapping with repository:, branch: and cleanup:";
+    String expected =
+        "write workspace: worktree, or a mapping with repository:, branch: and cleanup:";
     if (node.get() instanceof Node.Scalar) {
-      return a.get("workspace", n -> {
-        String t = Fields.text(n, expected);
-        if (!t.equals("worktree")) {
-          throw new Fields.Bad("'" + t + "' is not a workspace", expected);
-        }
-        return Workspace.worktree(cwd);
-      });
+      return a.get(
+          "workspace",
+          n -> {
+            String t = Fields.text(n, expected);
+            if (!t.equals("worktree")) {
+              throw new Fields.Bad("'" + t + "' is not a workspace", expected);
+            }
+            return Workspace.worktree(cwd);
+          });
     }
     Optional<Fields> m = a.map("workspace", "workspace", expected);
     if (m.isEmpty()) {
       return Optional.empty();
     }
     Fields w = m.get();
-    Path repo = w.text("repository", "name the repository's folder, relative to the fleet file's folder")
-        .map(r -> dir.resolve(r).normalize()).orElse(cwd);
+    Path repo =
+        w.text("repository", "name the repository's folder, relative to the fleet file's folder")
+            .map(r -> dir.resolve(r).normalize())
+            .orElse(cwd);
     Optional<String> branch = w.text("branch", "name a new branch, such as branch: agent/fixer");
-    Workspace.Cleanup cleanup = w.get("cleanup", n -> cleanup(Fields.text(n, CLEANUPS)))
-        .orElse(Workspace.Cleanup.REMOVE_IF_CLEAN);
+    Workspace.Cleanup cleanup =
+        w.get("cleanup", n -> cleanup(Fields.text(n, CLEANUPS)))
+            .orElse(Workspace.Cleanup.REMOVE_IF_CLEAN);
     w.done();
     Workspace ws = Workspace.worktree(repo).withCleanup(cleanup);
     return Optional.of(branch.map(ws::withBranch).orElse(ws));

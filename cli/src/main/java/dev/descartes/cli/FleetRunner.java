@@ -1,26 +1,26 @@
 package dev.descartes.cli;
 
-import dev.descartes.runner.AgentConfig;
 import dev.descartes.kubernetes.KubernetesRunner;
+import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
-import dev.descartes.runner.AgentRunner;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentOutput;
+import dev.descartes.runner.AgentRunner;
 import dev.descartes.runner.GracefulShutdown;
 import dev.descartes.runner.LocalProcessRunner;
+import dev.descartes.runner.OutputDelivery;
 import dev.descartes.runner.OutputLine;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.RestartPolicy;
 import dev.descartes.runner.SupervisedAgent;
 import dev.descartes.runner.WorktreeReport;
 import dev.descartes.runner.Worktrees;
-import dev.descartes.runner.OutputDelivery;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Iterator;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -39,6 +39,7 @@ final class FleetRunner {
 
   /** How long an agent may wait for a slot under the cap: in effect, until the run is stopped. */
   private static final Duration SLOT_WAIT = Duration.ofDays(365);
+
   private static final Duration OUTPUT_POLL = Duration.ofMillis(250);
   private static final long STATUS_PERIOD_MS = 100;
 
@@ -57,7 +58,8 @@ final class FleetRunner {
   private volatile AgentException singleSpawnFailure;
   private volatile Thread launcher;
   private volatile List<AgentConfig> launchConfigs;
-  private final java.util.Map<AgentTally, SupervisedAgent> supervisors = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<AgentTally, SupervisedAgent> supervisors =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param fleet a fleet that passed {@link Preflight}
@@ -68,11 +70,13 @@ final class FleetRunner {
     this.mode = mode;
     this.screen = screen;
     int width = fleet.agents().stream().mapToInt(a -> a.name().length()).max().orElse(0);
-    boolean prefixed = !fleet.single() && (mode == Renderer.Mode.HUMAN || mode == Renderer.Mode.RAW && prefix);
+    boolean prefixed =
+        !fleet.single() && (mode == Renderer.Mode.HUMAN || mode == Renderer.Mode.RAW && prefix);
     for (int i = 0; i < fleet.agents().size(); i++) {
       AgentTally t = new AgentTally(i, fleet.agents().get(i));
       agents.add(t);
-      AgentSink sink = prefixed ? AgentSink.prefixed(screen, t.name(), i, width) : AgentSink.plain(screen);
+      AgentSink sink =
+          prefixed ? AgentSink.prefixed(screen, t.name(), i, width) : AgentSink.plain(screen);
       renderers.add(mode.create(sink, t));
     }
     finished = new CountDownLatch(agents.size());
@@ -87,11 +91,16 @@ final class FleetRunner {
    * @throws InputError if the single agent of a command-line run cannot start
    */
   int run() {
-    ProcessRunnerConfig.Builder config = ProcessRunnerConfig.builder().shutdownTimeout(fleet.stop().timeout());
+    ProcessRunnerConfig.Builder config =
+        ProcessRunnerConfig.builder().shutdownTimeout(fleet.stop().timeout());
     fleet.maxConcurrency().ifPresent(config::maxConcurrentAgents);
     fleet.budget().ifPresent(config::budgetUsd);
-    try (Worktrees worktrees = prepareWorktrees(); AgentRunner r = fleet.kubernetes().<AgentRunner>map(KubernetesRunner::connect)
-        .orElseGet(() -> new LocalProcessRunner(config.build()))) {
+    try (Worktrees worktrees = prepareWorktrees();
+        AgentRunner r =
+            fleet
+                .kubernetes()
+                .<AgentRunner>map(KubernetesRunner::connect)
+                .orElseGet(() -> new LocalProcessRunner(config.build()))) {
       launchConfigs = worktrees.agents();
       runner = r;
       try (Interrupts ctrlC = Interrupts.install(this::stopOnSignal, this::killAll)) {
@@ -103,7 +112,9 @@ final class FleetRunner {
           ticker.shutdownNow();
         }
         if (singleSpawnFailure != null) {
-          throw InputError.unavailable("", "the agent could not start: " + singleSpawnFailure.getMessage(),
+          throw InputError.unavailable(
+              "",
+              "the agent could not start: " + singleSpawnFailure.getMessage(),
               "check its settings ('descartes backends' shows what is installed)");
         }
         screen.clearStatus();
@@ -116,9 +127,21 @@ final class FleetRunner {
 
   private void announce() {
     if (!fleet.single() && mode == Renderer.Mode.HUMAN) {
-      screen.line(true, screen.theme().paint(Style.DIM, "Running " + count(agents.size()) + " from "
-          + fleet.source().orElse("") + fleet.maxConcurrency().stream().mapToObj(n -> ", " + n + " at a time")
-              .findFirst().orElse("") + (agents.size() == 1 ? ". Ctrl+C stops it." : ". Ctrl+C stops them.")));
+      screen.line(
+          true,
+          screen
+              .theme()
+              .paint(
+                  Style.DIM,
+                  "Running "
+                      + count(agents.size())
+                      + " from "
+                      + fleet.source().orElse("")
+                      + fleet.maxConcurrency().stream()
+                          .mapToObj(n -> ", " + n + " at a time")
+                          .findFirst()
+                          .orElse("")
+                      + (agents.size() == 1 ? ". Ctrl+C stops it." : ". Ctrl+C stops them.")));
     }
   }
 
@@ -142,9 +165,11 @@ final class FleetRunner {
           supervisors.put(t, supervised);
           h = supervised.current();
         } else if (runner instanceof LocalProcessRunner local) {
-          // the readers are opened before the agent's first byte is delivered: every line from the first
+          // the readers are opened before the agent's first byte is delivered: every line from the
+          // first
           h = local.spawn(cfg, SLOT_WAIT, a -> opened[0] = Readers.open(a, r.wantsStdout()));
-        } else { // a Pod agent keeps every line and event from the first: its readers may open after spawn
+        } else { // a Pod agent keeps every line and event from the first: its readers may open
+          // after spawn
           h = runner.spawn(cfg, SLOT_WAIT);
           opened[0] = Readers.open(h, r.wantsStdout());
         }
@@ -169,13 +194,16 @@ final class FleetRunner {
         stopNow = stopping;
       }
       SupervisedAgent sa = supervised;
-      Thread.ofVirtual().name("descartes-events-" + t.name()).start(() -> {
-        if (sa == null) {
-          follow(t, h, r, readers);
-        } else {
-          followRuns(t, sa, r);
-        }
-      });
+      Thread.ofVirtual()
+          .name("descartes-events-" + t.name())
+          .start(
+              () -> {
+                if (sa == null) {
+                  follow(t, h, r, readers);
+                } else {
+                  followRuns(t, sa, r);
+                }
+              });
       if (stopNow) {
         Thread.ofVirtual().start(() -> stopAgents(List.of(h)));
       }
@@ -186,9 +214,12 @@ final class FleetRunner {
    * One agent's every-line readers, opened as soon as it is spawned: the command shows every line
    * the agent writes, and the agent waits in {@code write} while the command's own output is slow.
    */
-  private record Readers(Iterator<AgentEvent> events, AgentOutput stderr, AgentOutput stdout) implements AutoCloseable {
+  private record Readers(Iterator<AgentEvent> events, AgentOutput stderr, AgentOutput stdout)
+      implements AutoCloseable {
     static Readers open(AgentHandle h, boolean stdout) {
-      return new Readers(h.events(OutputDelivery.EVERY_LINE).iterator(), h.stderr(OutputDelivery.EVERY_LINE),
+      return new Readers(
+          h.events(OutputDelivery.EVERY_LINE).iterator(),
+          h.stderr(OutputDelivery.EVERY_LINE),
           stdout ? h.stdout(OutputDelivery.EVERY_LINE) : null);
     }
 
@@ -211,9 +242,16 @@ final class FleetRunner {
   /** Renders one agent's events and stderr until it has exited. */
   private void follow(AgentTally t, AgentHandle h, Renderer r, Readers readers) {
     try (readers) {
-      Thread stderr = Thread.ofVirtual().name("descartes-err-" + t.name()).start(() -> drain(readers.stderr(), r::stderr));
-      Thread stdout = readers.stdout() != null
-          ? Thread.ofVirtual().name("descartes-out-" + t.name()).start(() -> drain(readers.stdout(), r::stdout)) : null;
+      Thread stderr =
+          Thread.ofVirtual()
+              .name("descartes-err-" + t.name())
+              .start(() -> drain(readers.stderr(), r::stderr));
+      Thread stdout =
+          readers.stdout() != null
+              ? Thread.ofVirtual()
+                  .name("descartes-out-" + t.name())
+                  .start(() -> drain(readers.stdout(), r::stdout))
+              : null;
       Activities activities = new Activities();
       while (readers.events().hasNext()) {
         AgentEvent e = readers.events().next();
@@ -237,17 +275,29 @@ final class FleetRunner {
    * no run follows.
    */
   private void followRuns(AgentTally t, SupervisedAgent sa, Renderer r) {
-    java.util.concurrent.LinkedBlockingQueue<AgentHandle> runs = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.LinkedBlockingQueue<AgentHandle> runs =
+        new java.util.concurrent.LinkedBlockingQueue<>();
     java.util.Set<AgentHandle> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    AutoCloseable l1 = sa.onRun(h -> {
-      if (seen.add(h)) {
-        runs.add(h);
-      }
-    });
-    AutoCloseable l2 = sa.onRestart(rs -> note(t.name() + ": restart " + rs.number() + " in "
-        + Durations.format(rs.delay()) + (rs.rateLimited() ? " (rate limit)" : "")
-        + rs.resumedSession().map(s -> ", resuming session " + s).orElse("") + "; the last run ended: "
-        + AgentTally.firstLine(rs.reason())));
+    AutoCloseable l1 =
+        sa.onRun(
+            h -> {
+              if (seen.add(h)) {
+                runs.add(h);
+              }
+            });
+    AutoCloseable l2 =
+        sa.onRestart(
+            rs ->
+                note(
+                    t.name()
+                        + ": restart "
+                        + rs.number()
+                        + " in "
+                        + Durations.format(rs.delay())
+                        + (rs.rateLimited() ? " (rate limit)" : "")
+                        + rs.resumedSession().map(s -> ", resuming session " + s).orElse("")
+                        + "; the last run ended: "
+                        + AgentTally.firstLine(rs.reason())));
     try {
       AgentHandle h = null;
       AgentEvent.Exited last = null;
@@ -288,9 +338,16 @@ final class FleetRunner {
 
   /** Renders one run's events and output until it has exited; its Exited event. */
   private AgentEvent.Exited render(AgentTally t, AgentHandle h, Renderer r) {
-    Thread stderr = Thread.ofVirtual().name("descartes-err-" + t.name()).start(() -> drain(h.stderr(), r::stderr));
-    Thread stdout = r.wantsStdout()
-        ? Thread.ofVirtual().name("descartes-out-" + t.name()).start(() -> drain(h.stdout(), r::stdout)) : null;
+    Thread stderr =
+        Thread.ofVirtual()
+            .name("descartes-err-" + t.name())
+            .start(() -> drain(h.stderr(), r::stderr));
+    Thread stdout =
+        r.wantsStdout()
+            ? Thread.ofVirtual()
+                .name("descartes-out-" + t.name())
+                .start(() -> drain(h.stdout(), r::stdout))
+            : null;
     Activities activities = new Activities();
     AgentEvent.Exited exited = null;
     for (AgentEvent e : h.events()) {
@@ -321,10 +378,17 @@ final class FleetRunner {
       String where = i < fleet.origins().size() ? fleet.origins().get(i).at("workspace") : "";
       String m = e.getMessage();
       int fix = m.lastIndexOf("; ");
-      Problem.Kind kind = e.reason() == AgentException.WorkspaceFailed.Reason.NOT_A_REPOSITORY
-          ? (fleet.single() ? Problem.Kind.USAGE : Problem.Kind.DATA) : Problem.Kind.UNAVAILABLE;
-      throw new InputError(List.of(new Problem(kind, where, fix < 0 ? m : m.substring(0, fix),
-          fix < 0 ? "fix the workspace" : m.substring(fix + 2))));
+      Problem.Kind kind =
+          e.reason() == AgentException.WorkspaceFailed.Reason.NOT_A_REPOSITORY
+              ? (fleet.single() ? Problem.Kind.USAGE : Problem.Kind.DATA)
+              : Problem.Kind.UNAVAILABLE;
+      throw new InputError(
+          List.of(
+              new Problem(
+                  kind,
+                  where,
+                  fix < 0 ? m : m.substring(0, fix),
+                  fix < 0 ? "fix the workspace" : m.substring(fix + 2))));
     }
   }
 
@@ -337,11 +401,22 @@ final class FleetRunner {
     boolean toErr = mode != Renderer.Mode.HUMAN;
     screen.line(toErr, "");
     for (WorktreeReport w : reports) {
-      String stat = w.diffStat().lines().reduce((a, b) -> b).map(String::strip).orElse("no changes");
-      screen.line(toErr, w.agent() + ": branch " + w.branch() + ", " + (w.commits().size() == 1 ? "1 commit"
-          : w.commits().size() + " commits") + ", " + stat + (w.uncommitted() ? " (uncommitted changes)" : "")
-          + "; worktree " + (w.removed() ? "removed" + (w.branchDeleted() ? " with its branch" : "") : "kept at "
-          + w.path()));
+      String stat =
+          w.diffStat().lines().reduce((a, b) -> b).map(String::strip).orElse("no changes");
+      screen.line(
+          toErr,
+          w.agent()
+              + ": branch "
+              + w.branch()
+              + ", "
+              + (w.commits().size() == 1 ? "1 commit" : w.commits().size() + " commits")
+              + ", "
+              + stat
+              + (w.uncommitted() ? " (uncommitted changes)" : "")
+              + "; worktree "
+              + (w.removed()
+                  ? "removed" + (w.branchDeleted() ? " with its branch" : "")
+                  : "kept at " + w.path()));
       for (String c : w.commits()) {
         screen.line(toErr, "  " + c);
       }
@@ -377,7 +452,9 @@ final class FleetRunner {
     stop(s.label, "; " + s.again() + " to kill at once");
   }
 
-  /** stdout cannot be written: what is left to show has nowhere to go, so the agents are stopped. */
+  /**
+   * stdout cannot be written: what is left to show has nowhere to go, so the agents are stopped.
+   */
   private void outputFailed(IOException e) {
     String what = brokenPipe(e) ? "closed" : "failed (" + e.getMessage() + ")";
     Thread.ofVirtual().name("descartes-output-failed").start(() -> stop("stdout " + what, ""));
@@ -391,7 +468,10 @@ final class FleetRunner {
     stop(why, "");
   }
 
-  /** The first stop signal (or failFast, or a write error): no more starts, and every running agent gets its stop sequence. */
+  /**
+   * The first stop signal (or failFast, or a write error): no more starts, and every running agent
+   * gets its stop sequence.
+   */
   private void stop(String why, String hint) {
     List<AgentHandle> live = new ArrayList<>();
     synchronized (lock) {
@@ -404,24 +484,38 @@ final class FleetRunner {
       }
     }
     Fleet.StopPolicy p = fleet.stop();
-    note(why + ": stopping " + count(live.size()) + " gracefully ("
-        + p.signal().map(s -> "SIG" + (s.number() == 2 ? "INT" : "TERM")).orElse("each backend's stop signal")
-        + ", SIGKILL after " + Durations.format(p.timeout()) + ")" + hint);
+    note(
+        why
+            + ": stopping "
+            + count(live.size())
+            + " gracefully ("
+            + p.signal()
+                .map(s -> "SIG" + (s.number() == 2 ? "INT" : "TERM"))
+                .orElse("each backend's stop signal")
+            + ", SIGKILL after "
+            + Durations.format(p.timeout())
+            + ")"
+            + hint);
     Thread l = launcher;
     if (l != null) {
       l.interrupt();
     }
     Thread.ofVirtual().name("descartes-stop").start(() -> stopAgents(live));
-    supervisors.values().forEach(sa -> Thread.ofVirtual().start(() -> sa.stop(p.timeout()))); // and their backoffs
+    supervisors
+        .values()
+        .forEach(sa -> Thread.ofVirtual().start(() -> sa.stop(p.timeout()))); // and their backoffs
   }
 
   private void stopAgents(List<AgentHandle> handles) {
     Duration timeout = fleet.stop().timeout();
-    Optional<GracefulShutdown> custom = fleet.stop().signal()
-        .map(s -> GracefulShutdown.builder().signal(s).await(timeout).build());
+    Optional<GracefulShutdown> custom =
+        fleet.stop().signal().map(s -> GracefulShutdown.builder().signal(s).await(timeout).build());
     List<Thread> stoppers = new ArrayList<>();
-    for (AgentHandle h : handles) { // in parallel; without a signal of its own, each backend's sequence
-      stoppers.add(Thread.ofVirtual().start(() -> custom.map(g -> g.shutdown(h)).orElseGet(() -> h.stop(timeout))));
+    for (AgentHandle h :
+        handles) { // in parallel; without a signal of its own, each backend's sequence
+      stoppers.add(
+          Thread.ofVirtual()
+              .start(() -> custom.map(g -> g.shutdown(h)).orElseGet(() -> h.stop(timeout))));
     }
     stoppers.forEach(FleetRunner::joinUninterruptibly);
   }
@@ -443,14 +537,22 @@ final class FleetRunner {
     if (fleet.single() || mode != Renderer.Mode.HUMAN || !screen.terminal().interactive()) {
       return null;
     }
-    screen.status(() -> {
-      Duration elapsed = Duration.between(start, Instant.now());
-      return StatusLine.render(agents, elapsed, (int) (elapsed.toMillis() / STATUS_PERIOD_MS), stopping,
-          screen.terminal(), fleet.budget());
-    });
-    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().name("descartes-status").daemon().factory());
-    ticker.scheduleAtFixedRate(screen::refreshStatus, STATUS_PERIOD_MS, STATUS_PERIOD_MS, TimeUnit.MILLISECONDS);
+    screen.status(
+        () -> {
+          Duration elapsed = Duration.between(start, Instant.now());
+          return StatusLine.render(
+              agents,
+              elapsed,
+              (int) (elapsed.toMillis() / STATUS_PERIOD_MS),
+              stopping,
+              screen.terminal(),
+              fleet.budget());
+        });
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("descartes-status").daemon().factory());
+    ticker.scheduleAtFixedRate(
+        screen::refreshStatus, STATUS_PERIOD_MS, STATUS_PERIOD_MS, TimeUnit.MILLISECONDS);
     return ticker;
   }
 
@@ -480,7 +582,9 @@ final class FleetRunner {
     if (fleet.single()) {
       return agents.getFirst().exitCode();
     }
-    return agents.stream().allMatch(a -> a.state() == AgentTally.State.COMPLETED) ? ExitCodes.OK : ExitCodes.FAILED;
+    return agents.stream().allMatch(a -> a.state() == AgentTally.State.COMPLETED)
+        ? ExitCodes.OK
+        : ExitCodes.FAILED;
   }
 
   private void note(String text) {

@@ -29,8 +29,9 @@ import java.util.Optional;
  */
 final class FleetSandbox {
 
-  private static final String EXPECTED = "write sandbox: true, or sandbox: with network:, filesystem:, readOnly:,"
-      + " readWrite: and home: below it";
+  private static final String EXPECTED =
+      "write sandbox: true, or sandbox: with network:, filesystem:, readOnly:,"
+          + " readWrite: and home: below it";
 
   private FleetSandbox() {}
 
@@ -44,7 +45,8 @@ final class FleetSandbox {
       return Optional.empty();
     }
     if (node.get() instanceof Scalar) {
-      return f.bool("sandbox").map(on -> on ? Optional.of(AgentSandbox.defaults()) : Optional.empty());
+      return f.bool("sandbox")
+          .map(on -> on ? Optional.of(AgentSandbox.defaults()) : Optional.empty());
     }
     Optional<Fields> s = f.map("sandbox", "sandbox", EXPECTED);
     if (s.isEmpty()) {
@@ -59,8 +61,11 @@ final class FleetSandbox {
         .ifPresent(l -> l.forEach(p -> b.readOnly(dir.resolve(p).normalize())));
     m.texts("readWrite", "write readWrite: as a list of folders, such as readWrite: [../cache]")
         .ifPresent(l -> l.forEach(p -> b.readWrite(dir.resolve(p).normalize())));
-    m.text("home", "name a folder for HOME, relative to the fleet file's folder, or leave it out for a new"
-        + " empty one").ifPresent(h -> b.home(dir.resolve(h).normalize()));
+    m.text(
+            "home",
+            "name a folder for HOME, relative to the fleet file's folder, or leave it out for a new"
+                + " empty one")
+        .ifPresent(h -> b.home(dir.resolve(h).normalize()));
     m.done();
     if (problems.size() > before) {
       return Optional.empty();
@@ -68,10 +73,14 @@ final class FleetSandbox {
     return Optional.of(Optional.of(b.build()));
   }
 
-  /** {@code none}, {@code loopback}, {@code host}, {@code allow=HOST:PORT,...}, or a list of HOST:PORT. */
+  /**
+   * {@code none}, {@code loopback}, {@code host}, {@code allow=HOST:PORT,...}, or a list of
+   * HOST:PORT.
+   */
   static Network network(Node n) {
-    String fix = "write none, loopback, host, allow=HOST:PORT,... or a list of HOST:PORT such as"
-        + " [api.anthropic.com:443]";
+    String fix =
+        "write none, loopback, host, allow=HOST:PORT,... or a list of HOST:PORT such as"
+            + " [api.anthropic.com:443]";
     try {
       if (n instanceof ListNode l) {
         List<Endpoint> endpoints = new ArrayList<>();
@@ -84,13 +93,15 @@ final class FleetSandbox {
     } catch (AgentException.InvalidConfig e) {
       String message = e.getMessage().replaceFirst("^[a-z.]+: ", "");
       int semicolon = message.indexOf("; ");
-      throw semicolon < 0 ? new Fields.Bad(message, fix)
+      throw semicolon < 0
+          ? new Fields.Bad(message, fix)
           : new Fields.Bad(message.substring(0, semicolon), message.substring(semicolon + 2));
     }
   }
 
   private static AgentSandbox.Rest rest(Node n) {
-    String fix = "write filesystem: read-only (everything else visible, read-only) or filesystem: hidden";
+    String fix =
+        "write filesystem: read-only (everything else visible, read-only) or filesystem: hidden";
     String t = Fields.text(n, fix);
     return switch (t.strip().toLowerCase(Locale.ROOT)) {
       case "read-only", "readonly" -> AgentSandbox.Rest.READ_ONLY;

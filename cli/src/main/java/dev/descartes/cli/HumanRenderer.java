@@ -16,8 +16,9 @@ import java.util.Optional;
 final class HumanRenderer implements Renderer {
 
   /** Input fields that say best what a tool call does, in order of preference. */
-  private static final List<String> GIST_FIELDS = List.of(
-      "command", "file_path", "path", "pattern", "url", "query", "prompt", "description");
+  private static final List<String> GIST_FIELDS =
+      List.of("command", "file_path", "path", "pattern", "url", "query", "prompt", "description");
+
   private static final int MAX_GIST = 100;
 
   private final AgentSink sink;
@@ -36,31 +37,54 @@ final class HumanRenderer implements Renderer {
     switch (event) {
       case AgentEvent.Started s -> sink.line(Style.DIM, theme.info() + " started, pid " + s.pid());
       case AgentEvent.RawLine r -> sink.line(Style.TEXT, r.text());
-      case AgentEvent.Gap g -> sink.line(Style.NOTE, theme.info() + " " + g.missedLines()
-          + " lines (" + g.missedBytes() + " bytes) not shown: output came faster than it could be shown");
-      case AgentEvent.Json j -> { }
-      case AgentEvent.Normalized n -> { }
-      case AgentEvent.Exited e -> { }
+      case AgentEvent.Gap g ->
+          sink.line(
+              Style.NOTE,
+              theme.info()
+                  + " "
+                  + g.missedLines()
+                  + " lines ("
+                  + g.missedBytes()
+                  + " bytes) not shown: output came faster than it could be shown");
+      case AgentEvent.Json j -> {}
+      case AgentEvent.Normalized n -> {}
+      case AgentEvent.Exited e -> {}
     }
   }
 
   private void activity(Activity a) {
     switch (a) {
-      case Activity.SessionStarted s -> sink.line(Style.DIM, theme.info() + " session " + s.sessionId()
-          + s.model().map(m -> ", model " + m).orElse(""));
+      case Activity.SessionStarted s ->
+          sink.line(
+              Style.DIM,
+              theme.info()
+                  + " session "
+                  + s.sessionId()
+                  + s.model().map(m -> ", model " + m).orElse(""));
       case Activity.AssistantText t -> sink.line(Style.TEXT, t.text());
-      case Activity.ToolCall c -> sink.line(Style.TOOL, theme.call() + " " + c.name()
-          + Optional.of(gist(c.input())).filter(g -> !g.isEmpty()).map(g -> "  " + g).orElse(""));
-      case Activity.ToolResult r -> sink.line(r.error() ? Style.ERROR : Style.DIM,
-          "  " + theme.result() + " " + summary(r.output()));
+      case Activity.ToolCall c ->
+          sink.line(
+              Style.TOOL,
+              theme.call()
+                  + " "
+                  + c.name()
+                  + Optional.of(gist(c.input()))
+                      .filter(g -> !g.isEmpty())
+                      .map(g -> "  " + g)
+                      .orElse(""));
+      case Activity.ToolResult r ->
+          sink.line(
+              r.error() ? Style.ERROR : Style.DIM,
+              "  " + theme.result() + " " + summary(r.output()));
       case Activity.Result r -> {
         if (!r.success()) {
-          sink.line(Style.ERROR, theme.fail() + " " + r.error().orElse("the agent reported an error"));
+          sink.line(
+              Style.ERROR, theme.fail() + " " + r.error().orElse("the agent reported an error"));
         } else if (r.text().isPresent() && !r.text().equals(tally.lastText())) {
           sink.line(Style.TEXT, r.text().get());
         }
       }
-      case Activity.Usage u -> { }
+      case Activity.Usage u -> {}
       case Activity.Other o -> sink.line(Style.DIM, truncate(o.json().toString(), 160));
     }
   }
@@ -85,23 +109,32 @@ final class HumanRenderer implements Renderer {
 
   /** {@code ✓ completed in 3.2s, $0.0123, 3 turns}, {@code ✗ failed (exit 1) in 1.1s: why}. */
   static String closingLine(AgentTally t, Theme theme) {
-    String symbol = switch (t.state()) {
-      case COMPLETED -> theme.ok();
-      case FAILED -> theme.fail();
-      default -> theme.stop();
-    };
+    String symbol =
+        switch (t.state()) {
+          case COMPLETED -> theme.ok();
+          case FAILED -> theme.fail();
+          default -> theme.stop();
+        };
     List<String> facts = new ArrayList<>();
     if (t.exit().isPresent()) {
       facts.add(Durations.format(t.elapsed(Instant.now())));
     }
     t.cost().ifPresent(c -> facts.add(Durations.cost(c)));
-    t.result().flatMap(r -> r.turns().isPresent() ? Optional.of(r.turns().getAsInt()) : Optional.empty())
+    t.result()
+        .flatMap(r -> r.turns().isPresent() ? Optional.of(r.turns().getAsInt()) : Optional.empty())
         .ifPresent(n -> facts.add(n + (n == 1 ? " turn" : " turns")));
     String exit = t.exit().filter(x -> !x.success()).map(x -> " (" + x + ")").orElse("");
     // a failed result was shown as it came; what else went wrong is said here
-    String why = t.state() != AgentTally.State.FAILED || t.resultSeen() ? ""
-        : t.headline().map(h -> ": " + h).orElse("");
-    return symbol + " " + t.state().label() + exit + (facts.isEmpty() ? "" : " in " + String.join(", ", facts)) + why;
+    String why =
+        t.state() != AgentTally.State.FAILED || t.resultSeen()
+            ? ""
+            : t.headline().map(h -> ": " + h).orElse("");
+    return symbol
+        + " "
+        + t.state().label()
+        + exit
+        + (facts.isEmpty() ? "" : " in " + String.join(", ", facts))
+        + why;
   }
 
   /** The gist of a tool's input: its command, path, pattern... or compact JSON. */
@@ -111,7 +144,8 @@ final class HumanRenderer implements Renderer {
         return truncate(AgentTally.firstLine(input.path(f).asText()), MAX_GIST);
       }
     }
-    return input.isValueNode() ? truncate(input.asText(), MAX_GIST)
+    return input.isValueNode()
+        ? truncate(input.asText(), MAX_GIST)
         : input.isEmpty() ? "" : truncate(input.toString(), MAX_GIST);
   }
 

@@ -6,9 +6,9 @@ import java.util.stream.Collectors;
 
 /**
  * Bad input: one or more {@link Problem}s, found before anything started. {@link Main} prints each
- * as one line on stderr ({@code descartes: where: what; fix}) and exits with the {@link
- * #exitCode() code} of the most basic one. Throw it through {@link Problems}, or with the
- * factories here for a single problem.
+ * as one line on stderr ({@code descartes: where: what; fix}) and exits with the {@link #exitCode()
+ * code} of the most basic one. Throw it through {@link Problems}, or with the factories here for a
+ * single problem.
  */
 final class InputError extends RuntimeException {
 
@@ -17,7 +17,8 @@ final class InputError extends RuntimeException {
   private final transient List<Problem> problems;
 
   InputError(List<Problem> problems) {
-    super(problems.stream().map(Problem::line).collect(Collectors.joining("\n")), null, false, false);
+    super(
+        problems.stream().map(Problem::line).collect(Collectors.joining("\n")), null, false, false);
     if (problems.isEmpty()) {
       throw new IllegalArgumentException("no problem");
     }
@@ -52,8 +53,15 @@ final class InputError extends RuntimeException {
     return problems;
   }
 
-  /** The smallest exit code among the problems: usage before data, data before a missing file or program. */
+  /**
+   * The smallest exit code among the problems: usage before data, data before a missing file or
+   * program.
+   */
   int exitCode() {
-    return problems.stream().map(Problem::kind).min(Comparator.naturalOrder()).orElseThrow().exitCode;
+    return problems.stream()
+        .map(Problem::kind)
+        .min(Comparator.naturalOrder())
+        .orElseThrow()
+        .exitCode;
   }
 }

@@ -46,15 +46,17 @@ final class Interrupts implements AutoCloseable {
   private Interrupts(Consumer<Stop> onFirst, Consumer<Stop> onSecond) {
     for (Stop s : Stop.values()) {
       try {
-        Signals.handle(s.name(), () -> {
-          int n = count.incrementAndGet();
-          if (n == 1) {
-            first.set(s);
-            onFirst.accept(s);
-          } else if (n == 2) {
-            onSecond.accept(s);
-          }
-        });
+        Signals.handle(
+            s.name(),
+            () -> {
+              int n = count.incrementAndGet();
+              if (n == 1) {
+                first.set(s);
+                onFirst.accept(s);
+              } else if (n == 2) {
+                onSecond.accept(s);
+              }
+            });
       } catch (IllegalArgumentException unavailable) {
         // ignored by whoever started us (nohup, a background job), or reserved (-Xrs): leave it so
       }
@@ -76,7 +78,9 @@ final class Interrupts implements AutoCloseable {
     return Optional.ofNullable(first.get());
   }
 
-  /** Nothing: a signal that comes after the run still must not halt the JVM before it has exited. */
+  /**
+   * Nothing: a signal that comes after the run still must not halt the JVM before it has exited.
+   */
   @Override
   public void close() {}
 }

@@ -13,10 +13,10 @@ import java.util.Locale;
  * Every object has {@code agent} (its name), {@code type} and {@code at}; the types are {@code
  * started}, {@code session_started}, {@code assistant_text}, {@code tool_call}, {@code
  * tool_result}, {@code usage}, {@code result}, {@code json} (an object no backend format explains,
- * under {@code json}), {@code text} (a line that is not JSON), {@code gap} and {@code exited} (last,
- * with the agent's final state, exit, duration and cost). Each line the agent writes to stderr goes
- * to stderr as an object of type {@code stderr} with {@code agent}, {@code at} and {@code text}, so
- * that stdout stays the event stream and every line still says whose it is.
+ * under {@code json}), {@code text} (a line that is not JSON), {@code gap} and {@code exited}
+ * (last, with the agent's final state, exit, duration and cost). Each line the agent writes to
+ * stderr goes to stderr as an object of type {@code stderr} with {@code agent}, {@code at} and
+ * {@code text}, so that stdout stays the event stream and every line still says whose it is.
  */
 final class JsonRenderer implements Renderer {
 
@@ -35,12 +35,16 @@ final class JsonRenderer implements Renderer {
     activities.forEach(a -> emit(activity(a, event.at())));
     switch (event) {
       case AgentEvent.Started s -> emit(node("started", s.at()).put("pid", s.pid()));
-      case AgentEvent.Json j -> { }
-      case AgentEvent.Normalized n -> { }
-      case AgentEvent.RawLine r -> emit(node("text", r.at()).put("text", r.text()).put("complete", r.complete()));
-      case AgentEvent.Gap g -> emit(node("gap", g.at()).put("missed_lines", g.missedLines())
-          .put("missed_bytes", g.missedBytes()));
-      case AgentEvent.Exited e -> { } // written by finished(), once stderr is drained too
+      case AgentEvent.Json j -> {}
+      case AgentEvent.Normalized n -> {}
+      case AgentEvent.RawLine r ->
+          emit(node("text", r.at()).put("text", r.text()).put("complete", r.complete()));
+      case AgentEvent.Gap g ->
+          emit(
+              node("gap", g.at())
+                  .put("missed_lines", g.missedLines())
+                  .put("missed_bytes", g.missedBytes()));
+      case AgentEvent.Exited e -> {} // written by finished(), once stderr is drained too
     }
   }
 
@@ -57,7 +61,8 @@ final class JsonRenderer implements Renderer {
         n.set("input", c.input());
         yield n;
       }
-      case Activity.ToolResult r -> node("tool_result", at).put("output", r.output()).put("is_error", r.error());
+      case Activity.ToolResult r ->
+          node("tool_result", at).put("output", r.output()).put("is_error", r.error());
       case Activity.Usage u -> node("usage", at).put("cost_usd", u.costUsd());
       case Activity.Result r -> {
         ObjectNode n = node("result", at).put("success", r.success());
@@ -81,14 +86,19 @@ final class JsonRenderer implements Renderer {
 
   @Override
   public void finished(AgentTally t) {
-    ObjectNode n = node("exited", Instant.now()).put("state", t.state().name().toLowerCase(Locale.ROOT));
-    t.exit().ifPresent(x -> {
-      x.code().ifPresent(c -> n.put("exit_code", c));
-      x.signal().ifPresent(s -> n.put("signal", s));
-      n.put("duration_ms", t.elapsed(Instant.now()).toMillis());
-    });
+    ObjectNode n =
+        node("exited", Instant.now()).put("state", t.state().name().toLowerCase(Locale.ROOT));
+    t.exit()
+        .ifPresent(
+            x -> {
+              x.code().ifPresent(c -> n.put("exit_code", c));
+              x.signal().ifPresent(s -> n.put("signal", s));
+              n.put("duration_ms", t.elapsed(Instant.now()).toMillis());
+            });
     t.cost().ifPresent(c -> n.put("cost_usd", c));
-    t.headline().filter(h -> t.state() != AgentTally.State.COMPLETED).ifPresent(h -> n.put("error", h));
+    t.headline()
+        .filter(h -> t.state() != AgentTally.State.COMPLETED)
+        .ifPresent(h -> n.put("error", h));
     emit(n);
   }
 

@@ -20,7 +20,9 @@ final class Logging {
     switch (f) {
       case "human" -> load("/logback-serve.xml");
       case "json" -> load("/logback-json.xml");
-      default -> throw InputError.usage("--log-format", "'" + format + "' is not a log format", "use human or json");
+      default ->
+          throw InputError.usage(
+              "--log-format", "'" + format + "' is not a log format", "use human or json");
     }
   }
 
@@ -34,7 +36,8 @@ final class Logging {
     try {
       c.doConfigure(Logging.class.getResource(resource));
     } catch (JoranException e) {
-      throw new IllegalStateException("cannot configure logging from " + resource + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot configure logging from " + resource + ": " + e.getMessage(), e);
     }
   }
 }

@@ -9,10 +9,10 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Entry point of the {@code descartes} command. Bad input of any kind (a flag, a fleet file, an
- * unknown backend, a missing CLI) is an {@link InputError}: one line per problem on stderr,
- * {@code descartes: where: what is wrong; how to fix it}, and a {@code sysexits} exit code
- * ({@link ExitCodes}), never a stack trace. {@code DESCARTES_DEBUG=1} adds the stack trace of an
- * unexpected error (exit 70).
+ * unknown backend, a missing CLI) is an {@link InputError}: one line per problem on stderr, {@code
+ * descartes: where: what is wrong; how to fix it}, and a {@code sysexits} exit code ({@link
+ * ExitCodes}), never a stack trace. {@code DESCARTES_DEBUG=1} adds the stack trace of an unexpected
+ * error (exit 70).
  */
 public final class Main {
 
@@ -28,24 +28,35 @@ public final class Main {
     withExitCodes(cl.getCommandSpec().usageMessage());
     withExitCodes(cl.getSubcommands().get("run").getCommandSpec().usageMessage());
     cl.setParameterExceptionHandler((e, a) -> report(e.getCommandLine().getErr(), Usage.of(e, cl)));
-    cl.setExecutionExceptionHandler((e, c, p) -> switch (e) {
-      case InputError i -> report(c.getErr(), i);
-      case DaemonException d -> {
-        c.getErr().println("descartes: " + d.getMessage());
-        c.getErr().flush();
-        yield d.exitCode();
-      }
-      case AgentException a -> report(c.getErr(), InputError.unavailable("", a.getMessage(),
-          "check the agent's settings ('descartes backends' shows what is installed)"));
-      default -> {
-        if (System.getenv("DESCARTES_DEBUG") != null) {
-          e.printStackTrace(c.getErr());
-        }
-        c.getErr().println("descartes: internal error: " + e + "; please report it (DESCARTES_DEBUG=1 shows where)");
-        c.getErr().flush();
-        yield ExitCodes.SOFTWARE;
-      }
-    });
+    cl.setExecutionExceptionHandler(
+        (e, c, p) ->
+            switch (e) {
+              case InputError i -> report(c.getErr(), i);
+              case DaemonException d -> {
+                c.getErr().println("descartes: " + d.getMessage());
+                c.getErr().flush();
+                yield d.exitCode();
+              }
+              case AgentException a ->
+                  report(
+                      c.getErr(),
+                      InputError.unavailable(
+                          "",
+                          a.getMessage(),
+                          "check the agent's settings ('descartes backends' shows what is installed)"));
+              default -> {
+                if (System.getenv("DESCARTES_DEBUG") != null) {
+                  e.printStackTrace(c.getErr());
+                }
+                c.getErr()
+                    .println(
+                        "descartes: internal error: "
+                            + e
+                            + "; please report it (DESCARTES_DEBUG=1 shows where)");
+                c.getErr().flush();
+                yield ExitCodes.SOFTWARE;
+              }
+            });
     return cl.execute(args);
   }
 
@@ -81,20 +92,32 @@ public final class Main {
         List<String> unmatched = u.getUnmatched();
         String first = unmatched.isEmpty() ? "" : unmatched.getFirst();
         List<String> suggestions = u.getSuggestions();
-        String didYouMean = suggestions.isEmpty() ? "" : "did you mean " + String.join(" or ", suggestions) + "? ";
+        String didYouMean =
+            suggestions.isEmpty() ? "" : "did you mean " + String.join(" or ", suggestions) + "? ";
         if (c == root && !first.startsWith("-")) {
-          didYouMean = Spelling.closest(first, root.getSubcommands().keySet()).map(s -> "did you mean " + s + "? ")
-              .orElse(didYouMean);
-          return InputError.usage("", "unknown command '" + first + "'", didYouMean + "the commands are "
-              + String.join(", ", root.getSubcommands().keySet()) + "; see 'descartes --help'");
+          didYouMean =
+              Spelling.closest(first, root.getSubcommands().keySet())
+                  .map(s -> "did you mean " + s + "? ")
+                  .orElse(didYouMean);
+          return InputError.usage(
+              "",
+              "unknown command '" + first + "'",
+              didYouMean
+                  + "the commands are "
+                  + String.join(", ", root.getSubcommands().keySet())
+                  + "; see 'descartes --help'");
         }
         if (first.startsWith("-") && c.getCommandName().equals("run")) {
           String task = "descartes run -- " + shellQuote(first);
           return first.matches("--?[A-Za-z][A-Za-z0-9-]*(=.*)?")
-              ? InputError.usage("", "unknown option '" + first + "'", didYouMean + help + "; a task that starts"
-                  + " with '-' goes after '--': " + task)
-              : InputError.usage("", "'" + first + "' looks like an option but is not one", "a task that starts"
-                  + " with '-' goes after '--': " + task);
+              ? InputError.usage(
+                  "",
+                  "unknown option '" + first + "'",
+                  didYouMean + help + "; a task that starts" + " with '-' goes after '--': " + task)
+              : InputError.usage(
+                  "",
+                  "'" + first + "' looks like an option but is not one",
+                  "a task that starts" + " with '-' goes after '--': " + task);
         }
         if (first.startsWith("-")) {
           return InputError.usage("", "unknown option '" + first + "'", didYouMean + help);
@@ -102,23 +125,36 @@ public final class Main {
         return InputError.usage("", "unexpected argument '" + first + "'", help);
       }
       if (e instanceof CommandLine.MutuallyExclusiveArgsException) {
-        return InputError.usage("", message.replaceFirst("^Error: ", "").replace(", ", " and ")
-            .replace("are mutually exclusive", "cannot be used together"), "choose one");
+        return InputError.usage(
+            "",
+            message
+                .replaceFirst("^Error: ", "")
+                .replace(", ", " and ")
+                .replace("are mutually exclusive", "cannot be used together"),
+            "choose one");
       }
       ArgSpec arg = e.getArgSpec();
-      String flag = arg instanceof OptionSpec o ? o.longestName() : arg != null ? arg.paramLabel() : optionIn(message);
+      String flag =
+          arg instanceof OptionSpec o
+              ? o.longestName()
+              : arg != null ? arg.paramLabel() : optionIn(message);
       if (e instanceof CommandLine.MissingParameterException) {
-        return InputError.usage(flag, "needs a value" + (arg != null ? " (" + arg.paramLabel() + ")" : ""),
+        return InputError.usage(
+            flag,
+            "needs a value" + (arg != null ? " (" + arg.paramLabel() + ")" : ""),
             "give one right after it, or " + help);
       }
       if (e instanceof CommandLine.OverwrittenOptionException) {
         return InputError.usage(flag, "is given more than once", "give it once");
       }
       if (message.contains("should be in KEY=VALUE format")) {
-        return InputError.usage(flag, "'" + message.replaceFirst(".* but was ", "") + "' is not KEY=VALUE",
+        return InputError.usage(
+            flag,
+            "'" + message.replaceFirst(".* but was ", "") + "' is not KEY=VALUE",
             "write it like " + flag + " LOG_LEVEL=debug");
       }
-      String detail = message.replaceFirst("^Invalid value for option '[^']*'( \\([^)]*\\))?: ", "");
+      String detail =
+          message.replaceFirst("^Invalid value for option '[^']*'( \\([^)]*\\))?: ", "");
       int fix = detail.indexOf("; ");
       if (fix > 0 && !flag.isEmpty()) {
         return InputError.usage(flag, detail.substring(0, fix), detail.substring(fix + 2));
@@ -128,7 +164,8 @@ public final class Main {
 
     /** The option a picocli message names ({@code ... option '--backend' ...}), or empty. */
     private static String optionIn(String message) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("option '([^']+)'").matcher(message);
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("option '([^']+)'").matcher(message);
       return m.find() ? m.group(1) : "";
     }
 

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Collects every problem of an input (all fields of all agents), so that the user sees them all
- * at once, and throws them together as one {@link InputError}. Not thread-safe: one per check.
+ * Collects every problem of an input (all fields of all agents), so that the user sees them all at
+ * once, and throws them together as one {@link InputError}. Not thread-safe: one per check.
  */
 final class Problems {
 
@@ -32,7 +32,9 @@ final class Problems {
     return problems.size();
   }
 
-  /** @throws InputError with every problem collected, if there is one */
+  /**
+   * @throws InputError with every problem collected, if there is one
+   */
   void throwIfAny() {
     if (!problems.isEmpty()) {
       throw new InputError(problems);

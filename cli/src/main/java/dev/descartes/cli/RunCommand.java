@@ -1,22 +1,21 @@
 package dev.descartes.cli;
 
-import java.util.OptionalDouble;
-import dev.descartes.runner.Workspace;
-import dev.descartes.runner.RestartPolicy;
 import dev.descartes.runner.AgentConfig;
-import dev.descartes.runner.ResourceLimits;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSandbox;
 import dev.descartes.runner.ContainerSpec;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.ProcessRunnerConfig;
+import dev.descartes.runner.ResourceLimits;
+import dev.descartes.runner.RestartPolicy;
+import dev.descartes.runner.Workspace;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -34,129 +33,224 @@ import picocli.CommandLine.TypeConversionException;
  * the agent's own (a fleet: 0 only if every agent completed); bad input exits with a {@code
  * sysexits} code ({@link ExitCodes}), and 130/143/129 after a signal.
  */
-@Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
-    synopsisHeading = "", customSynopsis = {"Usage: descartes run [OPTIONS] TASK... [-- CLI_ARGS...]",
-        "       descartes run [OPTIONS] -- TASK [CLI_ARGS...]   (a task that starts with '-')",
-        "       descartes run [OPTIONS] -f FLEET", ""},
+@Command(
+    name = "run",
+    sortOptions = false,
+    mixinStandardHelpOptions = true,
+    synopsisHeading = "",
+    customSynopsis = {
+      "Usage: descartes run [OPTIONS] TASK... [-- CLI_ARGS...]",
+      "       descartes run [OPTIONS] -- TASK [CLI_ARGS...]   (a task that starts with '-')",
+      "       descartes run [OPTIONS] -f FLEET",
+      ""
+    },
     description = {
-        "Runs one agent on TASK, or every agent of a fleet file (-f), and shows their output as it comes.",
-        "Every line an agent writes is shown; while the output is slow (a pipe, a file), the agents wait.",
-        "Words after '--' go to the agent's CLI as extra arguments. Ctrl+C (or SIGTERM, SIGHUP) stops the"
-            + " agents gracefully; a second one kills them."},
-    footer = {"", "Examples:",
-        "  descartes run \"Explain what this repository does\"",
-        "  descartes run --backend opencode --cwd ../app \"Fix the failing test\"",
-        "  descartes run --auto-approve \"Run the tests\" -- --max-turns 5",
-        "  descartes run -- \"-n is a flag of which command?\"",
-        "  descartes run -f examples/fleet.yaml",
-        ""},
+      "Runs one agent on TASK, or every agent of a fleet file (-f), and shows their output as it comes.",
+      "Every line an agent writes is shown; while the output is slow (a pipe, a file), the agents wait.",
+      "Words after '--' go to the agent's CLI as extra arguments. Ctrl+C (or SIGTERM, SIGHUP) stops the"
+          + " agents gracefully; a second one kills them."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  descartes run \"Explain what this repository does\"",
+      "  descartes run --backend opencode --cwd ../app \"Fix the failing test\"",
+      "  descartes run --auto-approve \"Run the tests\" -- --max-turns 5",
+      "  descartes run -- \"-n is a flag of which command?\"",
+      "  descartes run -f examples/fleet.yaml",
+      ""
+    },
     footerHeading = "")
 final class RunCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = {"-f", "--file"}, paramLabel = "FLEET", description = "A fleet file (YAML, or TOML by its .toml ending).")
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "FLEET",
+      description = "A fleet file (YAML, or TOML by its .toml ending).")
   Path file;
 
-  @Option(names = {"-b", "--backend"}, paramLabel = "BACKEND",
-      description = "The agent CLI: claude (default), opencode, codex, gemini, qwen, or <program>-cli.")
+  @Option(
+      names = {"-b", "--backend"},
+      paramLabel = "BACKEND",
+      description =
+          "The agent CLI: claude (default), opencode, codex, gemini, qwen, or <program>-cli.")
   String backend;
 
-  @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "The model to ask the backend for.")
+  @Option(
+      names = {"-m", "--model"},
+      paramLabel = "MODEL",
+      description = "The model to ask the backend for.")
   String model;
 
   @Option(names = "--system-prompt", paramLabel = "TEXT", description = "The system prompt.")
   String systemPrompt;
 
-  @Option(names = "--context-file", paramLabel = "FILE", description = "A file whose text goes with the task as context.")
+  @Option(
+      names = "--context-file",
+      paramLabel = "FILE",
+      description = "A file whose text goes with the task as context.")
   Path contextFile;
 
-  @Option(names = "--cwd", paramLabel = "DIR", description = "The agent's working directory (default: this one).")
+  @Option(
+      names = "--cwd",
+      paramLabel = "DIR",
+      description = "The agent's working directory (default: this one).")
   Path cwd;
 
-  @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "An environment variable for the agent; repeatable.")
+  @Option(
+      names = {"-e", "--env"},
+      paramLabel = "KEY=VALUE",
+      description = "An environment variable for the agent; repeatable.")
   Map<String, String> env = new LinkedHashMap<>();
 
-  @Option(names = "--name", paramLabel = "NAME", description = "The agent's name (default: the backend's).")
+  @Option(
+      names = "--name",
+      paramLabel = "NAME",
+      description = "The agent's name (default: the backend's).")
   String name;
 
-  @Option(names = "--auto-approve",
-      description = "Let the CLI run its tools (shell, edits) without asking. Risky: only in a sandbox or a"
-          + " throwaway checkout; see docs/agent-backends.md.")
+  @Option(
+      names = "--auto-approve",
+      description =
+          "Let the CLI run its tools (shell, edits) without asking. Risky: only in a sandbox or a"
+              + " throwaway checkout; see docs/agent-backends.md.")
   boolean autoApprove;
 
-  @Option(names = "--max-concurrency", paramLabel = "N", converter = AgentCount.class,
+  @Option(
+      names = "--max-concurrency",
+      paramLabel = "N",
+      converter = AgentCount.class,
       description = "With -f: the most agents running at once (overrides the file).")
   Integer maxConcurrency;
 
-  @Option(names = "--stop-timeout", paramLabel = "DURATION", converter = StopTimeout.class,
-      description = "How long agents get to exit after Ctrl+C before SIGKILL, e.g. 5s (default: 10s, or the file's).")
+  @Option(
+      names = "--stop-timeout",
+      paramLabel = "DURATION",
+      converter = StopTimeout.class,
+      description =
+          "How long agents get to exit after Ctrl+C before SIGKILL, e.g. 5s (default: 10s, or the file's).")
   Duration stopTimeout;
 
-  @Option(names = "--budget", paramLabel = "USD", converter = Budget.class,
-      description = "The most the agent may spend in US dollars, e.g. 0.50; with -f, the whole fleet (overrides the file).")
+  @Option(
+      names = "--budget",
+      paramLabel = "USD",
+      converter = Budget.class,
+      description =
+          "The most the agent may spend in US dollars, e.g. 0.50; with -f, the whole fleet (overrides the file).")
   Double budget;
 
-  @Option(names = "--restart", paramLabel = "POLICY", converter = RestartMode.class,
+  @Option(
+      names = "--restart",
+      paramLabel = "POLICY",
+      converter = RestartMode.class,
       description = "Restart the agent: never (default), on-failure or always.")
   RestartPolicy.Mode restart;
 
-  @Option(names = "--max-restarts", paramLabel = "N", converter = RestartCount.class,
+  @Option(
+      names = "--max-restarts",
+      paramLabel = "N",
+      converter = RestartCount.class,
       description = "With --restart: the most restarts in a row (default: 5).")
   Integer maxRestarts;
 
-  @Option(names = "--worktree", paramLabel = "REPO", arity = "0..1", fallbackValue = ".",
-      description = "Run the agent in a new git worktree of REPO (default: --cwd, or this folder) on a branch of its own.")
+  @Option(
+      names = "--worktree",
+      paramLabel = "REPO",
+      arity = "0..1",
+      fallbackValue = ".",
+      description =
+          "Run the agent in a new git worktree of REPO (default: --cwd, or this folder) on a branch of its own.")
   Path worktree;
 
-  @Option(names = "--worktree-cleanup", paramLabel = "WHEN", converter = Cleanup.class,
+  @Option(
+      names = "--worktree-cleanup",
+      paramLabel = "WHEN",
+      converter = Cleanup.class,
       description = "With --worktree: keep, remove-if-clean (default) or remove.")
   Workspace.Cleanup worktreeCleanup;
-  @Option(names = "--runner", paramLabel = "RUNNER", converter = RunnerName.class,
-      description = "Where a fleet's agents run: local (default) or kubernetes (the file's kubernetes: section"
-          + " says where); overrides the file's runner:. See docs/kubernetes.md.")
+
+  @Option(
+      names = "--runner",
+      paramLabel = "RUNNER",
+      converter = RunnerName.class,
+      description =
+          "Where a fleet's agents run: local (default) or kubernetes (the file's kubernetes: section"
+              + " says where); overrides the file's runner:. See docs/kubernetes.md.")
   FleetKubernetes.Runner runnerName;
 
-  @Option(names = "--image", paramLabel = "IMAGE", description = "Run the agent in a Podman container of this"
-      + " image (on this machine: nothing is pulled); its working directory is mounted. See docs/containers.md.")
+  @Option(
+      names = "--image",
+      paramLabel = "IMAGE",
+      description =
+          "Run the agent in a Podman container of this"
+              + " image (on this machine: nothing is pulled); its working directory is mounted. See docs/containers.md.")
   String image;
 
-  @Option(names = "--memory", paramLabel = "SIZE", converter = MemoryLimit.class,
-      description = "Memory limit of each agent's whole process tree, e.g. 2g (a fleet file's limits win).")
+  @Option(
+      names = "--memory",
+      paramLabel = "SIZE",
+      converter = MemoryLimit.class,
+      description =
+          "Memory limit of each agent's whole process tree, e.g. 2g (a fleet file's limits win).")
   Long memory;
 
-  @Option(names = "--cpus", paramLabel = "CORES", converter = CpuLimit.class,
+  @Option(
+      names = "--cpus",
+      paramLabel = "CORES",
+      converter = CpuLimit.class,
       description = "CPU limit of each agent, in cores, e.g. 1.5.")
   Double cpus;
 
-  @Option(names = "--pids", paramLabel = "N", converter = PidsLimit.class,
+  @Option(
+      names = "--pids",
+      paramLabel = "N",
+      converter = PidsLimit.class,
       description = "Most processes alive at once in each agent's tree, e.g. 256.")
   Integer pids;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", converter = RuntimeLimit.class,
-      description = "Runtime limit of each agent, e.g. 30m; past it the agent is stopped and fails.")
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      converter = RuntimeLimit.class,
+      description =
+          "Runtime limit of each agent, e.g. 30m; past it the agent is stopped and fails.")
   Duration timeout;
 
-  @Option(names = "--sandbox", description = "Run the agent (with -f: every agent without a sandbox of its own)"
-      + " in a sandbox: the rest of the filesystem read-only, a new empty HOME, a private loopback; see docs/sandbox.md.")
+  @Option(
+      names = "--sandbox",
+      description =
+          "Run the agent (with -f: every agent without a sandbox of its own)"
+              + " in a sandbox: the rest of the filesystem read-only, a new empty HOME, a private loopback; see docs/sandbox.md.")
   boolean sandbox;
 
-  @Option(names = "--network", paramLabel = "POLICY", converter = NetworkPolicy.class,
-      description = "The sandbox's network (implies --sandbox): none, loopback (default), host, or allow=HOST:PORT,...")
+  @Option(
+      names = "--network",
+      paramLabel = "POLICY",
+      converter = NetworkPolicy.class,
+      description =
+          "The sandbox's network (implies --sandbox): none, loopback (default), host, or allow=HOST:PORT,...")
   AgentSandbox.Network network;
 
   @ArgGroup(exclusive = true)
   Format format = new Format();
 
-  @Option(names = "--prefix",
-      description = "With --raw and a fleet: lead each line with the agent's name (default: the bytes as written).")
+  @Option(
+      names = "--prefix",
+      description =
+          "With --raw and a fleet: lead each line with the agent's name (default: the bytes as written).")
   boolean prefix;
 
-  @Option(names = "--no-color", description = "No colours, even on a terminal (NO_COLOR=1 does the same).")
+  @Option(
+      names = "--no-color",
+      description = "No colours, even on a terminal (NO_COLOR=1 does the same).")
   boolean noColor;
 
-  @Parameters(paramLabel = "TASK", arity = "0..*", description = "The task (prompt) for a single agent.")
+  @Parameters(
+      paramLabel = "TASK",
+      arity = "0..*",
+      description = "The task (prompt) for a single agent.")
   List<String> words = List.of();
 
   /** {@code --json} or {@code --raw}, not both. */
@@ -175,8 +269,10 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (prefix && !format.raw) {
-      throw InputError.usage("--prefix", "applies to --raw output only", "add --raw, or leave --prefix out (the other"
-          + " formats name each agent already)");
+      throw InputError.usage(
+          "--prefix",
+          "applies to --raw output only",
+          "add --raw, or leave --prefix out (the other" + " formats name each agent already)");
     }
     Problems problems = new Problems();
     Fleet fleet = withSandbox(file != null ? fromFile(problems) : single());
@@ -192,12 +288,19 @@ final class RunCommand implements Callable<Integer> {
   private Fleet fromFile(Problems problems) {
     int separator = wordsBeforeSeparator();
     if (separator >= 0 && words.size() > separator) {
-      throw InputError.usage("--", "extra CLI arguments apply to a single agent", "with -f, set args: on each"
-          + " agent in " + file);
+      throw InputError.usage(
+          "--",
+          "extra CLI arguments apply to a single agent",
+          "with -f, set args: on each" + " agent in " + file);
     }
     if (!words.isEmpty()) {
-      throw InputError.usage("", "a task (" + quote(String.join(" ", words)) + ") and a fleet file (-f) were both"
-          + " given", "give one: the task for a single agent, or -f for the agents of the file");
+      throw InputError.usage(
+          "",
+          "a task ("
+              + quote(String.join(" ", words))
+              + ") and a fleet file (-f) were both"
+              + " given",
+          "give one: the task for a single agent, or -f for the agents of the file");
     }
     Map<String, Boolean> singleOnly = new LinkedHashMap<>();
     singleOnly.put("--backend", backend != null);
@@ -215,50 +318,79 @@ final class RunCommand implements Callable<Integer> {
     singleOnly.put("--image", image != null);
     for (var o : singleOnly.entrySet()) {
       if (o.getValue()) {
-        throw InputError.usage(o.getKey(), "applies to a single agent", "with -f, set it on each agent in " + file
-            + " (fleet file fields: backend, model, systemPrompt, contextFile, cwd, env, autoApprove, args, budget,"
-            + " restart, workspace)");
+        throw InputError.usage(
+            o.getKey(),
+            "applies to a single agent",
+            "with -f, set it on each agent in "
+                + file
+                + " (fleet file fields: backend, model, systemPrompt, contextFile, cwd, env, autoApprove, args, budget,"
+                + " restart, workspace)");
       }
     }
     Fleet f = FleetFile.read(file, problems, Optional.ofNullable(runnerName));
     ResourceLimits flags = limits();
-    List<AgentConfig> agents = f.agents().stream()
-        .map(a -> flags.isEmpty() ? a : a.toBuilder().limits(a.limits().orElse(flags)).build()).toList();
-    return f.with(agents,
+    List<AgentConfig> agents =
+        f.agents().stream()
+            .map(a -> flags.isEmpty() ? a : a.toBuilder().limits(a.limits().orElse(flags)).build())
+            .toList();
+    return f.with(
+        agents,
         maxConcurrency != null ? OptionalInt.of(maxConcurrency) : f.maxConcurrency(),
-        new Fleet.StopPolicy(stopTimeout != null ? stopTimeout : f.stop().timeout(), f.stop().signal(),
-            f.stop().failFast()), budget != null ? OptionalDouble.of(budget) : f.budget());
+        new Fleet.StopPolicy(
+            stopTimeout != null ? stopTimeout : f.stop().timeout(),
+            f.stop().signal(),
+            f.stop().failFast()),
+        budget != null ? OptionalDouble.of(budget) : f.budget());
   }
 
   private Fleet single() {
     int separator = wordsBeforeSeparator();
-    int taskWords = separator < 0 ? words.size() : separator == 0 ? Math.min(1, words.size()) : separator;
+    int taskWords =
+        separator < 0 ? words.size() : separator == 0 ? Math.min(1, words.size()) : separator;
     String prompt = String.join(" ", words.subList(0, taskWords)).strip();
     List<String> extraArgs = words.subList(taskWords, words.size());
     if (prompt.isEmpty()) {
-      throw InputError.usage("", "nothing to run", "give a task (descartes run \"fix the failing test\")"
-          + " or a fleet file (descartes run -f fleet.yaml)");
+      throw InputError.usage(
+          "",
+          "nothing to run",
+          "give a task (descartes run \"fix the failing test\")"
+              + " or a fleet file (descartes run -f fleet.yaml)");
     }
     if (runnerName == FleetKubernetes.Runner.KUBERNETES) {
-      throw InputError.usage("--runner", "kubernetes needs a fleet file, whose kubernetes: section says where the"
-          + " agents run", "run a fleet file (descartes run -f fleet.yaml --runner kubernetes); see docs/kubernetes.md");
+      throw InputError.usage(
+          "--runner",
+          "kubernetes needs a fleet file, whose kubernetes: section says where the" + " agents run",
+          "run a fleet file (descartes run -f fleet.yaml --runner kubernetes); see docs/kubernetes.md");
     }
     if (maxConcurrency != null) {
-      throw InputError.usage("--max-concurrency", "applies to fleet files (-f), and this run has one agent",
+      throw InputError.usage(
+          "--max-concurrency",
+          "applies to fleet files (-f), and this run has one agent",
           "leave it out, or run a fleet file");
     }
     Map<String, String> places = new LinkedHashMap<>();
-    for (var f : Map.of("backend", "--backend", "model", "--model", "systemPrompt", "--system-prompt",
-        "name", "--name").entrySet()) {
-      String value = switch (f.getKey()) {
-        case "backend" -> backend;
-        case "model" -> model;
-        case "systemPrompt" -> systemPrompt;
-        default -> name;
-      };
+    for (var f :
+        Map.of(
+                "backend",
+                "--backend",
+                "model",
+                "--model",
+                "systemPrompt",
+                "--system-prompt",
+                "name",
+                "--name")
+            .entrySet()) {
+      String value =
+          switch (f.getKey()) {
+            case "backend" -> backend;
+            case "model" -> model;
+            case "systemPrompt" -> systemPrompt;
+            default -> name;
+          };
       if (value != null) {
         if (value.isBlank()) {
-          throw InputError.usage(f.getValue(), "is empty", "give a value, or leave " + f.getValue() + " out");
+          throw InputError.usage(
+              f.getValue(), "is empty", "give a value, or leave " + f.getValue() + " out");
         }
         places.put(f.getKey(), f.getValue());
       }
@@ -266,42 +398,65 @@ final class RunCommand implements Callable<Integer> {
     String b = backend != null ? backend : "claude";
     String agentName = name != null ? name : b;
     if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-      throw InputError.usage("--name", "'" + name + "' is not a plain name", "use letters, digits, '.', '_' and '-'"
-          + " (at most 64, starting with a letter or digit)");
+      throw InputError.usage(
+          "--name",
+          "'" + name + "' is not a plain name",
+          "use letters, digits, '.', '_' and '-'"
+              + " (at most 64, starting with a letter or digit)");
     }
-    AgentConfig.Builder a = AgentConfig.builder().name(agentName).modelBackend(b).task(prompt).limits(limits())
-        .autoApprove(autoApprove).extraArgs(extraArgs);
+    AgentConfig.Builder a =
+        AgentConfig.builder()
+            .name(agentName)
+            .modelBackend(b)
+            .task(prompt)
+            .limits(limits())
+            .autoApprove(autoApprove)
+            .extraArgs(extraArgs);
     if (image != null) {
       if (sandbox || network != null) {
-        throw InputError.usage("--image", "given with --sandbox or --network, and a container is the agent's"
-            + " isolation", "keep one: --image or --sandbox");
+        throw InputError.usage(
+            "--image",
+            "given with --sandbox or --network, and a container is the agent's" + " isolation",
+            "keep one: --image or --sandbox");
       }
       try {
         a.container(ContainerSpec.of(image));
       } catch (AgentException.InvalidConfig e) {
-        throw InputError.usage("--image", e.getMessage().replaceFirst("^container.image: ", ""),
+        throw InputError.usage(
+            "--image",
+            e.getMessage().replaceFirst("^container.image: ", ""),
             "name an image on this machine ('podman images' lists them)");
       }
       places.put("container", "--image");
     }
     for (String k : env.keySet()) {
       if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-        throw InputError.usage("--env", "'" + k + "' is not a variable name", "use letters, digits and '_', not"
-            + " starting with a digit, such as --env LOG_LEVEL=debug");
+        throw InputError.usage(
+            "--env",
+            "'" + k + "' is not a variable name",
+            "use letters, digits and '_', not"
+                + " starting with a digit, such as --env LOG_LEVEL=debug");
       }
     }
     try {
       a.environment(env);
     } catch (AgentException.InvalidConfig e) {
-      throw InputError.usage("--env", e.getMessage().replaceFirst("^environment: ", ""),
+      throw InputError.usage(
+          "--env",
+          e.getMessage().replaceFirst("^environment: ", ""),
           "write it like --env LOG_LEVEL=debug (a name of letters, digits and '_')");
     }
     Optional.ofNullable(model).ifPresent(a::model);
     Optional.ofNullable(systemPrompt).ifPresent(a::systemPrompt);
     if (contextFile != null) {
       places.put("context", "--context-file");
-      a.context(Inputs.readText(contextFile, "--context-file", "context file", Inputs.CONTEXT_FILE_LIMIT,
-          "keep the context to what the model needs: split it, or summarize it"));
+      a.context(
+          Inputs.readText(
+              contextFile,
+              "--context-file",
+              "context file",
+              Inputs.CONTEXT_FILE_LIMIT,
+              "keep the context to what the model needs: split it, or summarize it"));
     }
     if (cwd != null) {
       a.workingDir(Inputs.directory(cwd, "--cwd", "folder"));
@@ -311,10 +466,12 @@ final class RunCommand implements Callable<Integer> {
       places.put("budget", "--budget");
     }
     if (maxRestarts != null && restart == null) {
-      throw InputError.usage("--max-restarts", "applies with --restart", "add --restart on-failure, or leave it out");
+      throw InputError.usage(
+          "--max-restarts", "applies with --restart", "add --restart on-failure, or leave it out");
     }
     if (worktreeCleanup != null && worktree == null) {
-      throw InputError.usage("--worktree-cleanup", "applies with --worktree", "add --worktree, or leave it out");
+      throw InputError.usage(
+          "--worktree-cleanup", "applies with --worktree", "add --worktree, or leave it out");
     }
     if (worktree != null) {
       Path repo = worktree.toString().equals(".") && cwd != null ? cwd : worktree;
@@ -322,7 +479,8 @@ final class RunCommand implements Callable<Integer> {
       a.workspace(worktreeCleanup != null ? ws.withCleanup(worktreeCleanup) : ws);
       places.put("workspace", "--worktree");
     }
-    RestartPolicy.Builder policy = RestartPolicy.builder().mode(restart != null ? restart : RestartPolicy.Mode.NEVER);
+    RestartPolicy.Builder policy =
+        RestartPolicy.builder().mode(restart != null ? restart : RestartPolicy.Mode.NEVER);
     if (maxRestarts != null) {
       policy.maxRestarts(maxRestarts);
     }
@@ -333,13 +491,24 @@ final class RunCommand implements Callable<Integer> {
       places.put("args", "--");
     }
     if (autoApprove && Clis.generic(b)) {
-      throw InputError.usage("--auto-approve", "the " + b + " backend has no auto-approve mode", "pass that CLI's"
-          + " own flag after '--', or use a backend that has one (claude, opencode, codex, gemini, qwen)");
+      throw InputError.usage(
+          "--auto-approve",
+          "the " + b + " backend has no auto-approve mode",
+          "pass that CLI's"
+              + " own flag after '--', or use a backend that has one (claude, opencode, codex, gemini, qwen)");
     }
-    return new Fleet(Optional.empty(), List.of(a.build()), OptionalInt.empty(),
-        new Fleet.StopPolicy(stopTimeout != null ? stopTimeout : Fleet.StopPolicy.DEFAULT_TIMEOUT,
-            Optional.empty(), false),
-        List.of(new Fleet.Origin(Problem.Kind.USAGE, "", places)), Optional.empty(), agentName, OptionalDouble.empty(),
+    return new Fleet(
+        Optional.empty(),
+        List.of(a.build()),
+        OptionalInt.empty(),
+        new Fleet.StopPolicy(
+            stopTimeout != null ? stopTimeout : Fleet.StopPolicy.DEFAULT_TIMEOUT,
+            Optional.empty(),
+            false),
+        List.of(new Fleet.Origin(Problem.Kind.USAGE, "", places)),
+        Optional.empty(),
+        agentName,
+        OptionalDouble.empty(),
         List.of(policy.build()));
   }
 
@@ -384,7 +553,8 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private static Node value(String text) {
-    return new Node.Scalar(new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, text);
+    return new Node.Scalar(
+        new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, text);
   }
 
   /** {@code --memory 2g}. */
@@ -399,7 +569,10 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** The fleet with {@code --sandbox} and {@code --network} applied to every agent without a sandbox. */
+  /**
+   * The fleet with {@code --sandbox} and {@code --network} applied to every agent without a
+   * sandbox.
+   */
   private Fleet withSandbox(Fleet fleet) {
     if (!sandbox && network == null) {
       return fleet;
@@ -407,9 +580,14 @@ final class RunCommand implements Callable<Integer> {
     AgentSandbox.Builder b = AgentSandbox.builder();
     Optional.ofNullable(network).ifPresent(b::network);
     AgentSandbox s = b.build();
-    List<AgentConfig> agents = fleet.agents().stream()
-        .map(a -> a.sandbox().isPresent() || a.container().isPresent() ? a : a.toBuilder().sandbox(s).build())
-        .toList();
+    List<AgentConfig> agents =
+        fleet.agents().stream()
+            .map(
+                a ->
+                    a.sandbox().isPresent() || a.container().isPresent()
+                        ? a
+                        : a.toBuilder().sandbox(s).build())
+            .toList();
     return fleet.with(agents, fleet.maxConcurrency(), fleet.stop(), fleet.budget());
   }
 
@@ -418,8 +596,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public AgentSandbox.Network convert(String value) {
       try {
-        return FleetSandbox.network(new Node.Scalar(new Node.Pos("", 0, 0),
-            com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
+        return FleetSandbox.network(
+            new Node.Scalar(
+                new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
       } catch (Fields.Bad b) {
         throw new TypeConversionException(b.what + "; " + b.fix);
       }
@@ -443,7 +622,11 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer convert(String value) {
       try {
-        return Fields.integer(value(value), 1, 4_194_304, "give the most processes alive at once, such as --pids 256");
+        return Fields.integer(
+            value(value),
+            1,
+            4_194_304,
+            "give the most processes alive at once, such as --pids 256");
       } catch (Fields.Bad b) {
         throw new TypeConversionException(b.what + "; " + b.fix);
       }
@@ -472,8 +655,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public FleetKubernetes.Runner convert(String value) {
       try {
-        return FleetKubernetes.runner(new Node.Scalar(new Node.Pos("", 0, 0),
-            com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
+        return FleetKubernetes.runner(
+            new Node.Scalar(
+                new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
       } catch (Fields.Bad b) {
         throw new TypeConversionException(b.what + "; " + b.fix);
       }
@@ -484,11 +668,17 @@ final class RunCommand implements Callable<Integer> {
   static final class AgentCount implements ITypeConverter<Integer> {
     @Override
     public Integer convert(String value) {
-      String fix = "give the most agents to run at once, such as --max-concurrency 4 (1 to " + FleetFile.MAX_AGENTS
-          + "), or leave it out for no cap";
+      String fix =
+          "give the most agents to run at once, such as --max-concurrency 4 (1 to "
+              + FleetFile.MAX_AGENTS
+              + "), or leave it out for no cap";
       try {
-        return Fields.integer(new Node.Scalar(new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING,
-            value), 1, FleetFile.MAX_AGENTS, fix);
+        return Fields.integer(
+            new Node.Scalar(
+                new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value),
+            1,
+            FleetFile.MAX_AGENTS,
+            fix);
       } catch (Fields.Bad b) {
         throw new TypeConversionException(b.what + "; " + b.fix);
       }
@@ -536,8 +726,12 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer convert(String value) {
       try {
-        return Fields.integer(new Node.Scalar(new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING,
-            value), 0, 1000, "give how many restarts in a row, such as --max-restarts 3");
+        return Fields.integer(
+            new Node.Scalar(
+                new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value),
+            0,
+            1000,
+            "give how many restarts in a row, such as --max-restarts 3");
       } catch (Fields.Bad b) {
         throw new TypeConversionException(b.what + "; " + b.fix);
       }
@@ -548,7 +742,10 @@ final class RunCommand implements Callable<Integer> {
   static final class StopTimeout implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      String fix = "write it like 500ms, 5s or 1m30s (at most " + Durations.format(FleetFile.MAX_STOP_TIMEOUT) + ")";
+      String fix =
+          "write it like 500ms, 5s or 1m30s (at most "
+              + Durations.format(FleetFile.MAX_STOP_TIMEOUT)
+              + ")";
       try {
         Duration d = Durations.parse(value);
         if (d.compareTo(FleetFile.MAX_STOP_TIMEOUT) > 0) {

@@ -31,7 +31,7 @@ final class Screen {
   private boolean statusShown;
   private IOException failure;
   private boolean errFailed;
-  private Consumer<IOException> onFailure = e -> { };
+  private Consumer<IOException> onFailure = e -> {};
 
   Screen(OutputStream out, OutputStream err, Terminal terminal) {
     this.out = out;
@@ -41,7 +41,9 @@ final class Screen {
 
   /** The process's own stdout and stderr, unbuffered: each line is written when it is complete. */
   static Screen system(Terminal terminal) {
-    return new Screen(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+    return new Screen(
+        new FileOutputStream(FileDescriptor.out),
+        new FileOutputStream(FileDescriptor.err),
         terminal);
   }
 

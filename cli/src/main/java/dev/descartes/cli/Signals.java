@@ -35,20 +35,24 @@ final class Signals {
    * Runs {@code action} on the JVM's signal thread for every {@code signal} ("INT", "TERM", "HUP")
    * from now on, instead of the JVM's own handling.
    *
-   * @throws IllegalArgumentException if the signal is ignored (nohup, a background job) or
-   *     reserved here (-Xrs)
+   * @throws IllegalArgumentException if the signal is ignored (nohup, a background job) or reserved
+   *     here (-Xrs)
    */
   static void handle(String signal, Runnable action) {
-    Object handler = Proxy.newProxyInstance(HANDLER.getClassLoader(), new Class<?>[] {HANDLER},
-        (proxy, method, args) -> switch (method.getName()) {
-          case "handle" -> {
-            action.run();
-            yield null;
-          }
-          case "hashCode" -> System.identityHashCode(proxy);
-          case "equals" -> proxy == args[0];
-          default -> "handler of SIG" + signal;
-        });
+    Object handler =
+        Proxy.newProxyInstance(
+            HANDLER.getClassLoader(),
+            new Class<?>[] {HANDLER},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "handle" -> {
+                    action.run();
+                    yield null;
+                  }
+                  case "hashCode" -> System.identityHashCode(proxy);
+                  case "equals" -> proxy == args[0];
+                  default -> "handler of SIG" + signal;
+                });
     try {
       HANDLE.invoke(NEW_SIGNAL.invoke(signal), handler);
     } catch (RuntimeException | Error e) {

@@ -33,8 +33,10 @@ final class Spelling {
     for (int i = 1; i <= a.length(); i++) {
       cur[0] = i;
       for (int j = 1; j <= b.length(); j++) {
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1),
-            prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+        cur[j] =
+            Math.min(
+                Math.min(cur[j - 1] + 1, prev[j] + 1),
+                prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
       }
       int[] t = prev;
       prev = cur;

@@ -19,12 +19,20 @@ final class StatusLine {
    * @param frame the spinner's frame (any number; it wraps)
    * @param stopping whether a stop is under way
    */
-  static String render(List<AgentTally> agents, Duration elapsed, int frame, boolean stopping, Terminal terminal) {
+  static String render(
+      List<AgentTally> agents, Duration elapsed, int frame, boolean stopping, Terminal terminal) {
     return render(agents, elapsed, frame, stopping, terminal, java.util.OptionalDouble.empty());
   }
 
-  /** @param budget the fleet's budget, shown after the cost */
-  static String render(List<AgentTally> agents, Duration elapsed, int frame, boolean stopping, Terminal terminal,
+  /**
+   * @param budget the fleet's budget, shown after the cost
+   */
+  static String render(
+      List<AgentTally> agents,
+      Duration elapsed,
+      int frame,
+      boolean stopping,
+      Terminal terminal,
       java.util.OptionalDouble budget) {
     int[] act = new int[dev.descartes.runner.AgentActivity.values().length];
     Theme theme = terminal.theme();
@@ -48,17 +56,30 @@ final class StatusLine {
     parts.add(part(theme, Style.TEXT, n[AgentTally.State.RUNNING.ordinal()] + " running"));
     activity(parts, theme, act, dev.descartes.runner.AgentActivity.BUSY, "busy", Style.TEXT);
     activity(parts, theme, act, dev.descartes.runner.AgentActivity.IDLE, "idle", Style.DIM);
-    activity(parts, theme, act, dev.descartes.runner.AgentActivity.WAITING_FOR_INPUT, "waiting for input", Style.NOTE);
+    activity(
+        parts,
+        theme,
+        act,
+        dev.descartes.runner.AgentActivity.WAITING_FOR_INPUT,
+        "waiting for input",
+        Style.NOTE);
     optional(parts, theme, n, AgentTally.State.WAITING, Style.DIM);
     parts.add(part(theme, Style.OK, n[AgentTally.State.COMPLETED.ordinal()] + " completed"));
-    parts.add(part(theme, n[AgentTally.State.FAILED.ordinal()] > 0 ? Style.ERROR : Style.TEXT,
-        n[AgentTally.State.FAILED.ordinal()] + " failed"));
+    parts.add(
+        part(
+            theme,
+            n[AgentTally.State.FAILED.ordinal()] > 0 ? Style.ERROR : Style.TEXT,
+            n[AgentTally.State.FAILED.ordinal()] + " failed"));
     optional(parts, theme, n, AgentTally.State.STOPPED, Style.NOTE);
     optional(parts, theme, n, AgentTally.State.NOT_STARTED, Style.NOTE);
     parts.add(part(theme, Style.DIM, Durations.clock(elapsed)));
     if (costKnown || budget.isPresent()) {
-      parts.add(part(theme, Style.DIM, Durations.cost(cost)
-          + (budget.isPresent() ? " of " + Durations.cost(budget.getAsDouble()) : "")));
+      parts.add(
+          part(
+              theme,
+              Style.DIM,
+              Durations.cost(cost)
+                  + (budget.isPresent() ? " of " + Durations.cost(budget.getAsDouble()) : "")));
     }
     StringBuilder line = new StringBuilder(theme.paint(stopping ? Style.NOTE : Style.TEXT, spin));
     int visible = spin.length();
@@ -73,14 +94,20 @@ final class StatusLine {
     return line.toString();
   }
 
-  private static void optional(List<String[]> parts, Theme theme, int[] n, AgentTally.State s, Style style) {
+  private static void optional(
+      List<String[]> parts, Theme theme, int[] n, AgentTally.State s, Style style) {
     if (n[s.ordinal()] > 0) {
       parts.add(part(theme, style, n[s.ordinal()] + " " + s.label()));
     }
   }
 
-  private static void activity(List<String[]> parts, Theme theme, int[] act, dev.descartes.runner.AgentActivity a,
-      String label, Style style) {
+  private static void activity(
+      List<String[]> parts,
+      Theme theme,
+      int[] act,
+      dev.descartes.runner.AgentActivity a,
+      String label,
+      Style style) {
     if (act[a.ordinal()] > 0) {
       parts.add(part(theme, style, act[a.ordinal()] + " " + label));
     }

@@ -19,18 +19,33 @@ final class SummaryTable {
     List<String[]> rows = new ArrayList<>();
     Instant now = Instant.now();
     for (AgentTally a : agents) {
-      rows.add(new String[] {
-          a.name(),
-          a.state().label(),
-          a.exit().map(x -> x.code().isPresent() ? String.valueOf(x.code().getAsInt()) : "sig " + x.signal().getAsInt())
-              .orElse("-"),
-          a.exit().isPresent() ? Durations.format(a.elapsed(now)) : "-",
-          a.cost().map(Durations::cost).orElse(a.budget().isPresent() ? "$0" : "-")
-              + (a.budget().isPresent() ? "/" + Durations.cost(a.budget().getAsDouble()) : ""),
-          (a.headline().orElse("") + (a.restarts() > 0 ? " (" + a.restarts() + (a.restarts() == 1 ? " restart)"
-              : " restarts)") : "")).strip()});
+      rows.add(
+          new String[] {
+            a.name(),
+            a.state().label(),
+            a.exit()
+                .map(
+                    x ->
+                        x.code().isPresent()
+                            ? String.valueOf(x.code().getAsInt())
+                            : "sig " + x.signal().getAsInt())
+                .orElse("-"),
+            a.exit().isPresent() ? Durations.format(a.elapsed(now)) : "-",
+            a.cost().map(Durations::cost).orElse(a.budget().isPresent() ? "$0" : "-")
+                + (a.budget().isPresent() ? "/" + Durations.cost(a.budget().getAsDouble()) : ""),
+            (a.headline().orElse("")
+                    + (a.restarts() > 0
+                        ? " (" + a.restarts() + (a.restarts() == 1 ? " restart)" : " restarts)")
+                        : ""))
+                .strip()
+          });
     }
-    return Table.render(HEADER, rows, theme, width,
-        (row, col, cell) -> col == 1 ? theme.paint(HumanRenderer.style(agents.get(row).state()), cell) : cell);
+    return Table.render(
+        HEADER,
+        rows,
+        theme,
+        width,
+        (row, col, cell) ->
+            col == 1 ? theme.paint(HumanRenderer.style(agents.get(row).state()), cell) : cell);
   }
 }

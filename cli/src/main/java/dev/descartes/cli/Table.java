@@ -9,14 +9,17 @@ import java.util.List;
  */
 final class Table {
 
-  /** Paints one cell (already padded); {@code row} counts from 0 for the first row after the header. */
+  /**
+   * Paints one cell (already padded); {@code row} counts from 0 for the first row after the header.
+   */
   interface Painter {
     String paint(int row, int column, String cell);
   }
 
   private Table() {}
 
-  static List<String> render(String[] header, List<String[]> rows, Theme theme, int width, Painter painter) {
+  static List<String> render(
+      String[] header, List<String[]> rows, Theme theme, int width, Painter painter) {
     int[] w = new int[header.length];
     List<String[]> all = new ArrayList<>();
     all.add(header);
@@ -33,8 +36,10 @@ final class Table {
       int used = 0;
       for (int i = 0; i < row.length; i++) {
         boolean last = i == row.length - 1;
-        String cell = last ? HumanRenderer.truncate(row[i], Math.max(20, width - used - 1))
-            : row[i] + " ".repeat(w[i] - row[i].length() + 2);
+        String cell =
+            last
+                ? HumanRenderer.truncate(row[i], Math.max(20, width - used - 1))
+                : row[i] + " ".repeat(w[i] - row[i].length() + 2);
         used += cell.length();
         sb.append(r == 0 ? theme.bold(cell) : painter.paint(r - 1, i, cell));
       }

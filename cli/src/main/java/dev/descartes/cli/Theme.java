@@ -16,15 +16,33 @@ import java.util.List;
  * @param sep what separates the parts of the status line
  * @param spinner the frames of the status line's spinner
  */
-record Theme(boolean color, String ok, String fail, String stop, String call, String result, String info,
-    String sep, List<String> spinner) {
+record Theme(
+    boolean color,
+    String ok,
+    String fail,
+    String stop,
+    String call,
+    String result,
+    String info,
+    String sep,
+    List<String> spinner) {
 
   /** Agent colours: cyan, yellow, green, magenta, blue, then their bright variants. Never red. */
-  private static final List<String> AGENT_COLORS = List.of("36", "33", "32", "35", "34", "96", "93", "92", "95", "94");
+  private static final List<String> AGENT_COLORS =
+      List.of("36", "33", "32", "35", "34", "96", "93", "92", "95", "94");
 
   static Theme of(boolean color, boolean unicode) {
     return unicode
-        ? new Theme(color, "✓", "✗", "■", "→", "⎿", "●", " · ", List.of("⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"))
+        ? new Theme(
+            color,
+            "✓",
+            "✗",
+            "■",
+            "→",
+            "⎿",
+            "●",
+            " · ",
+            List.of("⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"))
         : new Theme(color, "ok", "x", "#", "->", "<-", "*", " | ", List.of("|", "/", "-", "\\"));
   }
 
@@ -43,6 +61,8 @@ record Theme(boolean color, String ok, String fail, String stop, String call, St
   }
 
   private String sgr(String params, String text) {
-    return !color || params.isEmpty() || text.isEmpty() ? text : "\u001b[" + params + "m" + text + "\u001b[0m";
+    return !color || params.isEmpty() || text.isEmpty()
+        ? text
+        : "\u001b[" + params + "m" + text + "\u001b[0m";
   }
 }

@@ -15,8 +15,8 @@ import dev.descartes.cli.Node.Pos;
 import dev.descartes.cli.Node.Scalar;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +24,8 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Parses the text of a YAML or TOML file into {@link Node}s with their places. What YAML allows
- * but a fleet file cannot mean is refused here, with the place and the fix: a second document, a
+ * Parses the text of a YAML or TOML file into {@link Node}s with their places. What YAML allows but
+ * a fleet file cannot mean is refused here, with the place and the fix: a second document, a
  * duplicate key, an alias ({@code *name}). Syntax errors come with a hint in plain words instead of
  * the parser's jargon (bad indentation, a tab, an unclosed quote or bracket).
  */
@@ -33,7 +33,10 @@ final class Tree {
 
   private final String file;
   private final boolean yaml;
-  /** TOML only (its parser gives no places): the place of each dotted key's value, found by a scan. */
+
+  /**
+   * TOML only (its parser gives no places): the place of each dotted key's value, found by a scan.
+   */
   private final Map<String, Pos> tomlPlaces;
 
   private Tree(String file, boolean yaml, String text) {
@@ -58,7 +61,8 @@ final class Tree {
       }
       Node root = read(p, "");
       if (p.nextToken() != null) {
-        throw InputError.data(pos(p.currentTokenLocation()).toString(),
+        throw InputError.data(
+            pos(p.currentTokenLocation()).toString(),
             "a second YAML document (after a '---' line); a fleet file holds one",
             "remove the '---' line and what follows, or put the second fleet in a file of its own");
       }
@@ -71,10 +75,13 @@ final class Tree {
   }
 
   private Node read(JsonParser p, String path) throws IOException {
-    Pos at = yaml ? pos(p.currentTokenLocation()) : tomlPlaces.getOrDefault(path, new Pos(file, 0, 0));
+    Pos at =
+        yaml ? pos(p.currentTokenLocation()) : tomlPlaces.getOrDefault(path, new Pos(file, 0, 0));
     JsonToken t = p.currentToken();
     if (yaml && p instanceof YAMLParser y && y.isCurrentAlias()) {
-      throw InputError.data(at.toString(), "a YAML alias (*" + p.getText() + ") is not supported in a fleet file",
+      throw InputError.data(
+          at.toString(),
+          "a YAML alias (*" + p.getText() + ") is not supported in a fleet file",
           "write the value out in full where the alias stands");
     }
     return switch (t) {
@@ -83,13 +90,16 @@ final class Tree {
         for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
           String key = p.currentName();
           String keyPath = path.isEmpty() ? key : path + "." + key;
-          Pos keyAt = yaml ? pos(p.currentTokenLocation()) : tomlPlaces.getOrDefault(keyPath + "=", at);
+          Pos keyAt =
+              yaml ? pos(p.currentTokenLocation()) : tomlPlaces.getOrDefault(keyPath + "=", at);
           p.nextToken();
           Node value = read(p, keyPath);
           Entry old = entries.putIfAbsent(key, new Entry(keyAt, value));
           if (old != null) {
-            throw InputError.data(keyAt.toString(), "duplicate key '" + key + "' (first at line "
-                + old.keyAt().line() + ")", "each key may appear once in a mapping: remove or rename one");
+            throw InputError.data(
+                keyAt.toString(),
+                "duplicate key '" + key + "' (first at line " + old.keyAt().line() + ")",
+                "each key may appear once in a mapping: remove or rename one");
           }
         }
         yield new MapNode(at, entries);
@@ -108,8 +118,8 @@ final class Tree {
 
   /**
    * Where each key of a TOML file stands ({@code path=}) and where its value starts ({@code path}),
-   * from {@code [table]} headers and {@code key = value} lines; good enough to point at the line
-   * of a problem (a key inside an inline table points at the line of its table's key).
+   * from {@code [table]} headers and {@code key = value} lines; good enough to point at the line of
+   * a problem (a key inside an inline table points at the line of its table's key).
    */
   private static Map<String, Pos> tomlPlaces(String text, String file) {
     Map<String, Pos> places = new HashMap<>();
@@ -139,7 +149,9 @@ final class Tree {
   }
 
   private Pos pos(JsonLocation loc) {
-    return loc == null ? new Pos(file, 0, 0) : new Pos(file, Math.max(0, loc.getLineNr()), loc.getColumnNr());
+    return loc == null
+        ? new Pos(file, 0, 0)
+        : new Pos(file, Math.max(0, loc.getLineNr()), loc.getColumnNr());
   }
 
   private InputError syntax(StreamReadException e) {
@@ -150,8 +162,11 @@ final class Tree {
     }
     String m = firstLine(e.getOriginalMessage());
     String lang = yaml ? "YAML" : "TOML";
-    return InputError.data(pos(e.getLocation()).toString(), "invalid " + lang + ": " + m,
-        "fix the syntax at this place" + (yaml ? "" : " (TOML: key = \"value\", [agents.name] tables)"));
+    return InputError.data(
+        pos(e.getLocation()).toString(),
+        "invalid " + lang + ": " + m,
+        "fix the syntax at this place"
+            + (yaml ? "" : " (TOML: key = \"value\", [agents.name] tables)"));
   }
 
   private InputError yamlSyntax(MarkedYAMLException y) {
@@ -160,45 +175,77 @@ final class Tree {
     String problem = y.getProblem() == null ? "" : y.getProblem();
     Mark ctx = y.getContextMark();
     String context = y.getContext() == null ? "" : y.getContext();
-    String ctxLine = ctx == null ? "" : " (the " + (context.contains("quoted") ? "quote opens"
-        : (context.contains("sequence") ? "list" : "mapping") + " starts") + " at line " + (ctx.getLine() + 1)
-        + ", column " + (ctx.getColumn() + 1) + ")";
+    String ctxLine =
+        ctx == null
+            ? ""
+            : " (the "
+                + (context.contains("quoted")
+                    ? "quote opens"
+                    : (context.contains("sequence") ? "list" : "mapping") + " starts")
+                + " at line "
+                + (ctx.getLine() + 1)
+                + ", column "
+                + (ctx.getColumn() + 1)
+                + ")";
     if (problem.contains("(TAB)") || problem.contains("'\\t'")) {
-      return InputError.data(where, "a tab character; YAML indents with spaces only",
-          "replace the tab with spaces");
+      return InputError.data(
+          where, "a tab character; YAML indents with spaces only", "replace the tab with spaces");
     }
-    if (problem.startsWith("expected <block end>") || problem.contains("expected <block sequence end>")) {
-      return InputError.data(where, "bad indentation: this line is indented differently from the lines"
-          + " it belongs with" + ctxLine, "indent the keys of one mapping (and the items of one list) by"
-          + " the same number of spaces, and nested keys by more than their parent");
+    if (problem.startsWith("expected <block end>")
+        || problem.contains("expected <block sequence end>")) {
+      return InputError.data(
+          where,
+          "bad indentation: this line is indented differently from the lines"
+              + " it belongs with"
+              + ctxLine,
+          "indent the keys of one mapping (and the items of one list) by"
+              + " the same number of spaces, and nested keys by more than their parent");
     }
     if (problem.startsWith("mapping values are not allowed")) {
-      return InputError.data(where, "a ':' where YAML cannot take one: a value with ': ' in it, or a key"
-          + " indented under a plain value", "put quotes around a value that contains ': ', or fix the"
-          + " indentation of the line");
+      return InputError.data(
+          where,
+          "a ':' where YAML cannot take one: a value with ': ' in it, or a key"
+              + " indented under a plain value",
+          "put quotes around a value that contains ': ', or fix the" + " indentation of the line");
     }
     if (problem.startsWith("could not find expected ':'")) {
-      return InputError.data(where, "a line that is neither 'key: value' nor a list item '- value'"
-          + ctxLine, "write 'key: value' (with a space after the colon), or fix the indentation");
+      return InputError.data(
+          where,
+          "a line that is neither 'key: value' nor a list item '- value'" + ctxLine,
+          "write 'key: value' (with a space after the colon), or fix the indentation");
     }
     if (problem.contains("expected ',' or ']'") || problem.contains("expected ',' or '}'")) {
       String close = problem.contains("']'") ? "]" : "}";
-      return InputError.data(where, "a '" + (close.equals("]") ? "[" : "{") + "' that is not closed"
-          + ctxLine, "close it with '" + close + "' (and separate items with ', ')");
+      return InputError.data(
+          where,
+          "a '" + (close.equals("]") ? "[" : "{") + "' that is not closed" + ctxLine,
+          "close it with '" + close + "' (and separate items with ', ')");
     }
-    if (problem.contains("end of stream") && y.getContext() != null && y.getContext().contains("quoted")) {
-      return InputError.data(where, "a quoted string that is not closed" + ctxLine,
+    if (problem.contains("end of stream")
+        && y.getContext() != null
+        && y.getContext().contains("quoted")) {
+      return InputError.data(
+          where,
+          "a quoted string that is not closed" + ctxLine,
           "close the quote, or write a long text as a block: key: |, then the text indented below");
     }
     if (problem.contains("found undefined alias") || problem.contains("found undefined anchor")) {
-      return InputError.data(where, "a YAML alias (*name) is not supported in a fleet file",
+      return InputError.data(
+          where,
+          "a YAML alias (*name) is not supported in a fleet file",
           "write the value out in full; a value that starts with '*' needs quotes");
     }
     if (problem.contains("found character '@'") || problem.contains("found character '`'")) {
-      return InputError.data(where, "a value that starts with " + problem.replaceAll(".*found character ('.').*", "$1")
-          + ", which YAML reserves", "put quotes around the value");
+      return InputError.data(
+          where,
+          "a value that starts with "
+              + problem.replaceAll(".*found character ('.').*", "$1")
+              + ", which YAML reserves",
+          "put quotes around the value");
     }
-    return InputError.data(where, "invalid YAML: " + problem + ctxLine,
+    return InputError.data(
+        where,
+        "invalid YAML: " + problem + ctxLine,
         "fix the syntax at this place (a value with special characters such as ': ', '#', '*' or '&' needs quotes)");
   }
 

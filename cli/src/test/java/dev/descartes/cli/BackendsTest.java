@@ -9,12 +9,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code descartes backends}: each backend, whether its CLI is installed, where, and its version. */
+/**
+ * {@code descartes backends}: each backend, whether its CLI is installed, where, and its version.
+ */
 @ExtendWith(CliLeakCheck.class)
 class BackendsTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void listsEveryBackendWithItsInstalledVersion() {

@@ -33,7 +33,9 @@ final class Cli {
   }
 
   static Path examples() {
-    return Path.of(System.getProperty("descartes.examples", "../examples")).toAbsolutePath().normalize();
+    return Path.of(System.getProperty("descartes.examples", "../examples"))
+        .toAbsolutePath()
+        .normalize();
   }
 
   static String java() {
@@ -57,8 +59,8 @@ final class Cli {
 
   /**
    * A class-data-sharing archive of the classes descartes loads, made once per test JVM, so that
-   * each of the many descartes processes the tests start spends less on starting the JVM (the
-   * same jar and main class run either way). Without it (the dump failed), no options.
+   * each of the many descartes processes the tests start spends less on starting the JVM (the same
+   * jar and main class run either way). Without it (the dump failed), no options.
    */
   private static final class ClassArchive {
     static final List<String> OPTIONS = create();
@@ -67,10 +69,23 @@ final class Cli {
       try {
         Path dir = Files.createTempDirectory("descartes-cds");
         Path archive = dir.resolve("descartes.jsa");
-        Path fleet = Files.writeString(dir.resolve("fleet.yaml"), "maxConcurrency: x\nagents: {a: {command: true}}\n");
-        Process p = new ProcessBuilder(java(), "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:disable",
-            "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString(), "run", "-f", fleet.toString())
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Path fleet =
+            Files.writeString(
+                dir.resolve("fleet.yaml"), "maxConcurrency: x\nagents: {a: {command: true}}\n");
+        Process p =
+            new ProcessBuilder(
+                    java(),
+                    "-XX:ArchiveClassesAtExit=" + archive,
+                    "-Xlog:disable",
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-jar",
+                    jar().toString(),
+                    "run",
+                    "-f",
+                    fleet.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         boolean done = p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         Files.delete(fleet);
         archive.toFile().deleteOnExit();
@@ -80,7 +95,9 @@ final class Cli {
           return List.of();
         }
         return Files.isRegularFile(archive)
-            ? List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:disable", "-XX:TieredStopAtLevel=1") : List.of();
+            ? List.of(
+                "-XX:SharedArchiveFile=" + archive, "-Xlog:disable", "-XX:TieredStopAtLevel=1")
+            : List.of();
       } catch (IOException e) {
         return List.of();
       } catch (InterruptedException e) {
@@ -90,13 +107,19 @@ final class Cli {
     }
   }
 
-  /** coreutils {@code env --default-signal=INT} where it has the option (8.31 and later), else nothing. */
+  /**
+   * coreutils {@code env --default-signal=INT} where it has the option (8.31 and later), else
+   * nothing.
+   */
   private static final List<String> DEFAULT_SIGINT = defaultSigint();
 
   private static List<String> defaultSigint() {
     try {
-      Process p = new ProcessBuilder("env", "--default-signal=INT", "true")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder("env", "--default-signal=INT", "true")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return p.waitFor() == 0 ? List.of("env", "--default-signal=INT") : List.of();
     } catch (IOException e) {
       return List.of();
@@ -106,7 +129,10 @@ final class Cli {
     }
   }
 
-  /** The environment with {@code examples/agents} first on PATH, plus {@code extra} and the {@link CliLeakCheck} marker. */
+  /**
+   * The environment with {@code examples/agents} first on PATH, plus {@code extra} and the {@link
+   * CliLeakCheck} marker.
+   */
   static Map<String, String> env(Map<String, String> extra) {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("PATH", examples().resolve("agents") + ":" + System.getenv("PATH"));
@@ -128,9 +154,12 @@ final class Cli {
       Path err = Files.createTempFile("descartes-err", ".txt");
       out.toFile().deleteOnExit();
       err.toFile().deleteOnExit();
-      ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .redirectOutput(out.toFile()).redirectError(err.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(argv)
+              .directory(dir.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile());
       pb.environment().clear();
       pb.environment().putAll(env);
       return new Running(pb.start(), out, err);
@@ -162,17 +191,24 @@ final class Cli {
     }
 
     /**
-     * Waits for the process to end; if it does not, fails the test with its output and a thread dump
-     * (SIGQUIT makes the JVM print one on stdout), after killing it.
+     * Waits for the process to end; if it does not, fails the test with its output and a thread
+     * dump (SIGQUIT makes the JVM print one on stdout), after killing it.
      */
     int exitCode() {
       try {
         if (!process.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
-          new ProcessBuilder("kill", "-QUIT", String.valueOf(process.pid())).start().waitFor(); // thread dump
+          new ProcessBuilder("kill", "-QUIT", String.valueOf(process.pid()))
+              .start()
+              .waitFor(); // thread dump
           process.waitFor(5, TimeUnit.SECONDS);
           process.destroyForcibly().waitFor();
-          throw new AssertionError("descartes did not end within " + PATIENCE + "\nstdout:\n" + stdout()
-              + "\nstderr:\n" + stderr());
+          throw new AssertionError(
+              "descartes did not end within "
+                  + PATIENCE
+                  + "\nstdout:\n"
+                  + stdout()
+                  + "\nstderr:\n"
+                  + stderr());
         }
         return process.exitValue();
       } catch (IOException e) {
@@ -185,15 +221,23 @@ final class Cli {
 
     /** Waits until stdout satisfies {@code condition}. */
     void awaitStdout(Predicate<String> condition) {
-      await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
-          .failFast("descartes ended early: " + this, () -> !process.isAlive() && !condition.test(stdout()))
+      await()
+          .atMost(PATIENCE)
+          .pollInterval(Duration.ofMillis(50))
+          .failFast(
+              "descartes ended early: " + this,
+              () -> !process.isAlive() && !condition.test(stdout()))
           .until(() -> condition.test(stdout()));
     }
 
     /** Waits until stderr satisfies {@code condition}. */
     void awaitStderr(Predicate<String> condition) {
-      await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
-          .failFast("descartes ended early: " + this, () -> !process.isAlive() && !condition.test(stderr()))
+      await()
+          .atMost(PATIENCE)
+          .pollInterval(Duration.ofMillis(50))
+          .failFast(
+              "descartes ended early: " + this,
+              () -> !process.isAlive() && !condition.test(stderr()))
           .until(() -> condition.test(stderr()));
     }
 
@@ -212,13 +256,18 @@ final class Cli {
 
     @Override
     public String toString() {
-      return "exit " + (process.isAlive() ? "(running)" : process.exitValue()) + "\n--- stdout:\n" + stdout()
-          + "\n--- stderr:\n" + stderr();
+      return "exit "
+          + (process.isAlive() ? "(running)" : process.exitValue())
+          + "\n--- stdout:\n"
+          + stdout()
+          + "\n--- stderr:\n"
+          + stderr();
     }
 
     private static String read(Path p) {
       try {
-        return new String(Files.readAllBytes(p), StandardCharsets.UTF_8); // a line may be half written
+        return new String(
+            Files.readAllBytes(p), StandardCharsets.UTF_8); // a line may be half written
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

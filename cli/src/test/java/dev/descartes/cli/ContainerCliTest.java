@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(CliLeakCheck.class)
 class ContainerCliTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @AfterAll
   static void removeImage() {
@@ -26,7 +25,9 @@ class ContainerCliTest {
   @Test
   void aFleetAgentRunsInItsContainerWithItsFolderMountedAndNoContainerIsLeft() throws Exception {
     String image = TestImages.hostUsrImage();
-    Files.writeString(dir.resolve("fleet.yaml"), """
+    Files.writeString(
+        dir.resolve("fleet.yaml"),
+        """
         agents:
           boxed:
             command: echo "inside $(pwd)"; echo made > made.txt
@@ -34,21 +35,37 @@ class ContainerCliTest {
               image: %s
               mounts: [/usr:/usr:ro]
               network: none
-        """.formatted(image));
+        """
+            .formatted(image));
 
     Cli.Running r = Cli.run(dir, Map.of(), "run", "-f", "fleet.yaml");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     String inside = "inside " + dir.toRealPath();
-    assertThat(r.stdoutLines()).anyMatch(l -> l.matches("boxed +\\| " + java.util.regex.Pattern.quote(inside)));
+    assertThat(r.stdoutLines())
+        .anyMatch(l -> l.matches("boxed +\\| " + java.util.regex.Pattern.quote(inside)));
     assertThat(dir.resolve("made.txt")).hasContent("made");
-    assertThat(TestImages.run(java.util.List.of("podman", "ps", "-a", "--filter", "label=dev.descartes.agent-name=boxed",
-        "--filter", "ancestor=" + image, "--format", "{{.Names}}")).strip()).isEmpty();
+    assertThat(
+            TestImages.run(
+                    java.util.List.of(
+                        "podman",
+                        "ps",
+                        "-a",
+                        "--filter",
+                        "label=dev.descartes.agent-name=boxed",
+                        "--filter",
+                        "ancestor=" + image,
+                        "--format",
+                        "{{.Names}}"))
+                .strip())
+        .isEmpty();
   }
 
   @Test
   void aBadMountIsReportedAtItsPlaceBeforeAnythingStarts() throws Exception {
-    Files.writeString(dir.resolve("fleet.yaml"), """
+    Files.writeString(
+        dir.resolve("fleet.yaml"),
+        """
         agents:
           boxed:
             command: [true]
@@ -60,7 +77,8 @@ class ContainerCliTest {
     Cli.Running r = Cli.run(dir, Map.of(), "run", "-f", "fleet.yaml");
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(65);
-    assertThat(r.stderr()).contains("fleet.yaml:6:").contains("agents.boxed.container.mounts: 'nocolon' is not"
-        + " HOST:CONTAINER[:ro]");
+    assertThat(r.stderr())
+        .contains("fleet.yaml:6:")
+        .contains("agents.boxed.container.mounts: 'nocolon' is not" + " HOST:CONTAINER[:ro]");
   }
 }

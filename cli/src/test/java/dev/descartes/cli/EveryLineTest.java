@@ -22,18 +22,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Nothing is lost on the way out: a million-line agent through each output mode, into a regular file
- * and into a pipe whose reader is slower than the agent, arrives whole and in order (byte-exact with
- * {@code --raw}); the agent waits for the command's output instead of losing lines.
+ * Nothing is lost on the way out: a million-line agent through each output mode, into a regular
+ * file and into a pipe whose reader is slower than the agent, arrives whole and in order
+ * (byte-exact with {@code --raw}); the agent waits for the command's output instead of losing
+ * lines.
  */
 @ExtendWith(CliLeakCheck.class)
 class EveryLineTest {
 
   private static final int LINES = 1_000_000;
-  private static final Pattern JSON_TEXT = Pattern.compile("\"type\":\"text\",.*\"text\":\"(\\d+)\"");
+  private static final Pattern JSON_TEXT =
+      Pattern.compile("\"type\":\"text\",.*\"text\":\"(\\d+)\"");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"--raw", "--json", "text"})
@@ -55,15 +56,19 @@ class EveryLineTest {
   @ValueSource(strings = {"--raw", "--json", "text"})
   void aMillionLinesReachASlowPipeReaderWholeAndInOrder(String mode) throws Exception {
     List<String> argv = Cli.command(args(mode));
-    ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .redirectError(dir.resolve("err.txt").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .directory(dir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectError(dir.resolve("err.txt").toFile());
     pb.environment().clear();
     pb.environment().putAll(Cli.env(Map.of()));
     Process p = pb.start();
     long lines;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(new SlowStream(p.getInputStream()),
-        StandardCharsets.UTF_8), 4096)) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(new SlowStream(p.getInputStream()), StandardCharsets.UTF_8),
+            4096)) {
       lines = countInOrder(in, mode);
     }
     assertThat(p.waitFor(Cli.PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();

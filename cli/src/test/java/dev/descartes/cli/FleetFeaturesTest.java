@@ -19,33 +19,44 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(CliLeakCheck.class)
 class FleetFeaturesTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** Writes Claude-style results whose total cost grows by $0.20 every 100 ms, for a minute. */
-  private static final String SPENDER = "i=1; while [ $i -le 600 ]; do echo \"{\\\"type\\\":\\\"result\\\","
-      + "\\\"subtype\\\":\\\"success\\\",\\\"is_error\\\":false,\\\"result\\\":\\\"turn $i\\\",\\\"num_turns\\\":$i,"
-      + "\\\"total_cost_usd\\\":$(($i * 2))e-1}\"; i=$((i+1)); sleep 0.1; done";
+  private static final String SPENDER =
+      "i=1; while [ $i -le 600 ]; do echo \"{\\\"type\\\":\\\"result\\\","
+          + "\\\"subtype\\\":\\\"success\\\",\\\"is_error\\\":false,\\\"result\\\":\\\"turn $i\\\",\\\"num_turns\\\":$i,"
+          + "\\\"total_cost_usd\\\":$(($i * 2))e-1}\"; i=$((i+1)); sleep 0.1; done";
 
   @Test
   void anAgentPastItsBudgetIsStoppedAndTheSummaryShowsCostAgainstBudget() throws Exception {
-    Path fleet = write("budget.yaml", """
+    Path fleet =
+        write(
+            "budget.yaml",
+            """
         agents:
           spender:
             command: '%s'
             budget: 0.50
-        """.formatted(SPENDER.replace("'", "''")));
+        """
+                .formatted(SPENDER.replace("'", "''")));
 
     Cli.Running r = Cli.run(dir, Map.of(), "run", "-f", fleet.toString());
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
-    assertThat(r.stdoutLines()).as(r.toString())
-        .anyMatch(l -> l.matches("spender +failed .*\\$[0-9.]+/\\$0\\.50* .*budget of \\$0\\.5000 reached.*"));
+    assertThat(r.stdoutLines())
+        .as(r.toString())
+        .anyMatch(
+            l ->
+                l.matches(
+                    "spender +failed .*\\$[0-9.]+/\\$0\\.50* .*budget of \\$0\\.5000 reached.*"));
   }
 
   @Test
   void aCrashedAgentIsRestartedAndACrashLoopEndsFailedWithTheReason() throws Exception {
-    Path fleet = write("restart.yaml", """
+    Path fleet =
+        write(
+            "restart.yaml",
+            """
         agents:
           flaky:
             command: 'n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs; [ $n -gt 2 ] || exit 3; echo fine'
@@ -58,10 +69,12 @@ class FleetFeaturesTest {
     Cli.Running r = Cli.run(dir, Map.of(), "run", "-f", fleet.toString());
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
-    assertThat(r.stdoutLines()).as(r.toString())
+    assertThat(r.stdoutLines())
+        .as(r.toString())
         .anyMatch(l -> l.matches("flaky +completed .*\\(2 restarts\\)"))
         .anyMatch(l -> l.matches("hopeless +failed .*crash loop: 1 restart in a row.*"));
-    assertThat(r.stderr().lines()).anyMatch(l -> l.matches("flaky: restart 1 in \\d+ms; the last run ended: .*exit 3.*"));
+    assertThat(r.stderr().lines())
+        .anyMatch(l -> l.matches("flaky: restart 1 in \\d+ms; the last run ended: .*exit 3.*"));
   }
 
   @Test
@@ -71,7 +84,10 @@ class FleetFeaturesTest {
     Files.writeString(repo.resolve("a.txt"), "a\n");
     git(repo, "add", ".");
     git(repo, "commit", "-q", "-m", "first");
-    Path fleet = write("night.yaml", """
+    Path fleet =
+        write(
+            "night.yaml",
+            """
         agents:
           writer:
             command: 'echo b > b.txt && git add b.txt && git -c user.name=a -c user.email=a@example.com commit -q -m "add b"'
@@ -85,21 +101,37 @@ class FleetFeaturesTest {
     Cli.Running r = Cli.run(dir, Map.of(), "run", "-f", fleet.toString());
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.stdoutLines()).as(r.toString())
-        .anyMatch(l -> l.startsWith("writer: branch descartes/night/writer, 1 commit, 1 file changed, 1 insertion(+);"
-            + " worktree kept at "))
+    assertThat(r.stdoutLines())
+        .as(r.toString())
+        .anyMatch(
+            l ->
+                l.startsWith(
+                    "writer: branch descartes/night/writer, 1 commit, 1 file changed, 1 insertion(+);"
+                        + " worktree kept at "))
         .anyMatch(l -> l.matches(" +[0-9a-f]+ add b"))
-        .anyMatch(l -> l.equals("reader: branch descartes/night/reader, 0 commits, no changes; worktree removed with"
-            + " its branch"));
-    git(repo, "worktree", "remove", "--force", dir.resolve("repo.worktrees/night-writer").toString());
+        .anyMatch(
+            l ->
+                l.equals(
+                    "reader: branch descartes/night/reader, 0 commits, no changes; worktree removed with"
+                        + " its branch"));
+    git(
+        repo,
+        "worktree",
+        "remove",
+        "--force",
+        dir.resolve("repo.worktrees/night-writer").toString());
     git(repo, "branch", "-D", "descartes/night/writer");
     Files.delete(dir.resolve("repo.worktrees"));
     assertThat(git(repo, "branch", "--list", "descartes/*")).isEmpty();
   }
 
   @Test
-  void wrongRestartBudgetAndWorkspaceValuesAreReportedWhereTheyStandBeforeAnythingStarts() throws Exception {
-    Path fleet = write("bad.yaml", """
+  void wrongRestartBudgetAndWorkspaceValuesAreReportedWhereTheyStandBeforeAnythingStarts()
+      throws Exception {
+    Path fleet =
+        write(
+            "bad.yaml",
+            """
         agents:
           a:
             command: 'touch started'
@@ -113,8 +145,10 @@ class FleetFeaturesTest {
     Cli.Running r = Cli.run(dir, Map.of(), "run", "-f", fleet.toString());
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(65);
-    assertThat(r.stderr()).contains("bad.yaml:4:14: agents.a.restart: 'sometimes' is not a restart policy; write"
-        + " never, on-failure or always")
+    assertThat(r.stderr())
+        .contains(
+            "bad.yaml:4:14: agents.a.restart: 'sometimes' is not a restart policy; write"
+                + " never, on-failure or always")
         .contains("bad.yaml:5:13: agents.a.budget: -1 is out of range")
         .contains("bad.yaml:8:16: agents.b.workspace: 'somewhere' is not a workspace");
     assertThat(dir.resolve("started")).doesNotExist();
@@ -122,7 +156,10 @@ class FleetFeaturesTest {
 
   @Test
   void aWorktreeOfAFolderOutsideAnyRepositoryIsATypedErrorBeforeAnyAgentStarts() throws Exception {
-    Path fleet = write("norepo.yaml", """
+    Path fleet =
+        write(
+            "norepo.yaml",
+            """
         agents:
           first:
             command: 'touch started'
@@ -134,8 +171,9 @@ class FleetFeaturesTest {
     Cli.Running r = Cli.run(dir, Map.of(), "run", "-f", fleet.toString());
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(65);
-    assertThat(r.stderr()).contains("norepo.yaml:6:16: agent 'second': workspace: ").contains("is not inside a git"
-        + " repository; run git init there");
+    assertThat(r.stderr())
+        .contains("norepo.yaml:6:16: agent 'second': workspace: ")
+        .contains("is not inside a git" + " repository; run git init there");
     assertThat(dir.resolve("started")).doesNotExist();
   }
 
@@ -144,8 +182,16 @@ class FleetFeaturesTest {
   }
 
   private static String git(Path repo, String... args) throws Exception {
-    List<String> argv = new ArrayList<>(List.of("git", "-C", repo.toString(), "-c", "user.name=t", "-c",
-        "user.email=t@example.com"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "git",
+                "-C",
+                repo.toString(),
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com"));
     argv.addAll(List.of(args));
     Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

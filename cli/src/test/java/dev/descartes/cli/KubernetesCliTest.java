@@ -9,16 +9,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code runner: kubernetes} and {@code --runner kubernetes}: what is refused before anything starts. */
+/**
+ * {@code runner: kubernetes} and {@code --runner kubernetes}: what is refused before anything
+ * starts.
+ */
 @ExtendWith(CliLeakCheck.class)
 class KubernetesCliTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aKubernetesRunnerWithoutItsSectionIsReportedAtItsPlace() throws Exception {
-    Files.writeString(dir.resolve("fleet.yaml"), """
+    Files.writeString(
+        dir.resolve("fleet.yaml"),
+        """
         runner: kubernetes
         agents:
           reviewer: {backend: claude, task: Review}
@@ -32,7 +36,9 @@ class KubernetesCliTest {
 
   @Test
   void aKubernetesSectionWithoutAnImageIsReportedAtItsPlace() throws Exception {
-    Files.writeString(dir.resolve("fleet.yaml"), """
+    Files.writeString(
+        dir.resolve("fleet.yaml"),
+        """
         agents:
           reviewer: {backend: claude, task: Review}
         kubernetes:
@@ -47,7 +53,8 @@ class KubernetesCliTest {
 
   @Test
   void theKubernetesRunnerNeedsAFleetFile() {
-    Cli.Running r = Cli.run(dir, Map.of(), "run", "--runner", "kubernetes", "Review the last commit");
+    Cli.Running r =
+        Cli.run(dir, Map.of(), "run", "--runner", "kubernetes", "Review the last commit");
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(64);
     assertThat(r.stderr()).contains("--runner").contains("needs a fleet file");

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SandboxCliTest {
 
   /** A probe that tells whether it could write outside its folder and open an IP socket. */
-  private static final String PROBE = """
+  private static final String PROBE =
+      """
       touch /usr/planted-by-descartes-test 2>/dev/null && echo outside-writable || echo outside-read-only
       if bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' 2>&1 | grep -q 'not permitted'; then echo no-ip; else echo ip; fi
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static void assumeSandboxes() {
     MachineSupport.Feature bwrap = MachineSupport.detect().feature("bubblewrap").orElseThrow();
@@ -39,9 +39,23 @@ class SandboxCliTest {
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.stdoutLines()).anyMatch(l -> l.matches("FEATURE +OK +DETAIL"));
-    for (String feature : new String[] {"native engine", "jdk engine", "pidfd", "cgroups", "user namespaces",
-        "bubblewrap", "socat", "landlock", "seccomp", "podman", "runc"}) {
-      assertThat(r.stdoutLines()).as(feature).anyMatch(l -> l.matches(feature + " +(yes|no) +\\S.*"));
+    for (String feature :
+        new String[] {
+          "native engine",
+          "jdk engine",
+          "pidfd",
+          "cgroups",
+          "user namespaces",
+          "bubblewrap",
+          "socat",
+          "landlock",
+          "seccomp",
+          "podman",
+          "runc"
+        }) {
+      assertThat(r.stdoutLines())
+          .as(feature)
+          .anyMatch(l -> l.matches(feature + " +(yes|no) +\\S.*"));
     }
   }
 
@@ -49,8 +63,16 @@ class SandboxCliTest {
   void runWithNetworkNoneSandboxesTheAgent() throws Exception {
     assumeSandboxes();
     Scripts.sh(dir, "probe", PROBE);
-    Cli.Running r = Cli.run(dir, Map.of("PATH", dir + ":" + System.getenv("PATH")),
-        "run", "--backend", "probe-cli", "--network", "none", "check");
+    Cli.Running r =
+        Cli.run(
+            dir,
+            Map.of("PATH", dir + ":" + System.getenv("PATH")),
+            "run",
+            "--backend",
+            "probe-cli",
+            "--network",
+            "none",
+            "check");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.stdout()).contains("outside-read-only", "no-ip");
@@ -61,7 +83,9 @@ class SandboxCliTest {
   void aFleetsSandboxAppliesToEveryAgentThatDoesNotOptOut() throws Exception {
     assumeSandboxes();
     Path probe = Scripts.sh(dir, "probe", PROBE);
-    Files.writeString(dir.resolve("fleet.yaml"), """
+    Files.writeString(
+        dir.resolve("fleet.yaml"),
+        """
         sandbox:
           network: none
         agents:
@@ -70,12 +94,14 @@ class SandboxCliTest {
           mapped:
             command: [%s]
             sandbox: {network: [127.0.0.1:9], filesystem: read-only}
-        """.formatted(probe, probe));
+        """
+            .formatted(probe, probe));
 
     Cli.Running r = Cli.run(dir, Map.of(), "run", "-f", "fleet.yaml");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.stdoutLines()).anyMatch(l -> l.matches("boxed +\\| outside-read-only"))
+    assertThat(r.stdoutLines())
+        .anyMatch(l -> l.matches("boxed +\\| outside-read-only"))
         .anyMatch(l -> l.matches("boxed +\\| no-ip"))
         .anyMatch(l -> l.matches("mapped +\\| outside-read-only"))
         .anyMatch(l -> l.matches("mapped +\\| ip"));
@@ -83,7 +109,9 @@ class SandboxCliTest {
 
   @Test
   void aWrongSandboxFieldIsReportedAtItsPlace() throws Exception {
-    Files.writeString(dir.resolve("fleet.yaml"), """
+    Files.writeString(
+        dir.resolve("fleet.yaml"),
+        """
         agents:
           a:
             command: [true]
@@ -94,6 +122,8 @@ class SandboxCliTest {
     Cli.Running r = Cli.run(dir, Map.of(), "run", "-f", "fleet.yaml");
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(65);
-    assertThat(r.stderr()).contains("fleet.yaml:5:16: agents.a.sandbox.network: 'everywhere' is not a network policy");
+    assertThat(r.stderr())
+        .contains(
+            "fleet.yaml:5:16: agents.a.sandbox.network: 'everywhere' is not a network policy");
   }
 }

@@ -15,18 +15,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code descartes serve} and its clients, as processes: the real jar, real signals, a real SQLite file. */
+/**
+ * {@code descartes serve} and its clients, as processes: the real jar, real signals, a real SQLite
+ * file.
+ */
 @ExtendWith(CliLeakCheck.class)
 class ServeTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path data;
+  @TempDir Path data;
 
   private Cli.Running serve(String... extra) {
-    List<String> args = new java.util.ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0", "--data-dir",
-        data.toString(), "--stop-timeout", "3s"));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--data-dir",
+                data.toString(),
+                "--stop-timeout",
+                "3s"));
     args.addAll(List.of(extra));
     Cli.Running d = Cli.start(Cli.examples(), Map.of(), args.toArray(String[]::new));
     d.awaitStdout(s -> s.contains("dashboard"));
@@ -61,16 +71,21 @@ class ServeTest {
     Cli.Running start = client("start", "-f", Cli.examples().resolve("fleet.yaml").toString());
     assertThat(start.exitCode()).as(start.toString()).isZero();
     assertThat(start.stdout()).contains("researcher", "docs  waiting for a slot");
-    Cli.Running sleeper = client("start", "--name", "sleeper", "--command", "sleep 60", "-e", "API_KEY=" + secret);
+    Cli.Running sleeper =
+        client("start", "--name", "sleeper", "--command", "sleep 60", "-e", "API_KEY=" + secret);
     assertThat(sleeper.exitCode()).as(sleeper.toString()).isZero();
 
     Cli.Running logs = client("logs", "-f", "researcher");
     assertThat(logs.exitCode()).as(logs.toString()).isZero();
-    assertThat(logs.stdoutLines()).contains("→ Bash  ls -1", "Done: Survey the layout of the repository", "✓ completed");
+    assertThat(logs.stdoutLines())
+        .contains("→ Bash  ls -1", "Done: Survey the layout of the repository", "✓ completed");
 
     Cli.Running ps = client("ps");
     assertThat(ps.stdout()).contains("sleeper", "running");
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> run(history(), "docs").path("status").asText().equals("completed"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> run(history(), "docs").path("status").asText().equals("completed"));
     assertThat(run(history(), "tester").path("status").asText()).isEqualTo("completed");
 
     Cli.Running bad = client("start", "--name", "x");
@@ -108,21 +123,30 @@ class ServeTest {
   }
 
   @Test
-  void afterASigkillOfTheDaemonARestartMarksTheRunsThatWereAliveLostAndLeavesNoAgentRunning() throws Exception {
+  void afterASigkillOfTheDaemonARestartMarksTheRunsThatWereAliveLostAndLeavesNoAgentRunning()
+      throws Exception {
     Cli.Running daemon = serve();
     assertThat(client("start", "--name", "quick", "--command", "echo hi").exitCode()).isZero();
-    assertThat(client("start", "--name", "tree", "--command", "sleep 300 & sleep 300; wait").exitCode()).isZero();
+    assertThat(
+            client("start", "--name", "tree", "--command", "sleep 300 & sleep 300; wait")
+                .exitCode())
+        .isZero();
     assertThat(client("start", "--name", "single", "--command", "sleep 300").exitCode()).isZero();
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> run(history(), "quick").path("status").asText()
-        .equals("completed"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> run(history(), "quick").path("status").asText().equals("completed"));
 
     new ProcessBuilder("kill", "-KILL", Long.toString(daemon.process().pid())).start().waitFor();
     daemon.process().waitFor(10, TimeUnit.SECONDS);
-    // Whether the agents die with their daemon depends on the runner's death watchdog; either way the
+    // Whether the agents die with their daemon depends on the runner's death watchdog; either way
+    // the
     // restart below must find and kill whatever is left.
     await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> true);
     List<ProcessHandle> survivors = CliLeakCheck.leaked();
-    System.out.println("agent processes alive after the daemon's SIGKILL, before the restart: " + survivors.size());
+    System.out.println(
+        "agent processes alive after the daemon's SIGKILL, before the restart: "
+            + survivors.size());
 
     Cli.Running again = serve();
     try {
@@ -136,8 +160,9 @@ class ServeTest {
       Cli.Running ps = client("ps");
       assertThat(ps.stdout()).doesNotContain("tree").doesNotContain("single");
       long daemonPid = again.process().pid();
-      await().atMost(Duration.ofSeconds(10)).until(() -> CliLeakCheck.leaked().stream()
-          .allMatch(p -> p.pid() == daemonPid));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> CliLeakCheck.leaked().stream().allMatch(p -> p.pid() == daemonPid));
     } finally {
       again.process().destroy();
       again.exitCode();

@@ -21,13 +21,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 @ExtendWith(CliLeakCheck.class)
 class StopSignalTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @ParameterizedTest(name = "SIG{0}")
   @CsvSource({"TERM, 143", "HUP, 129"})
-  void aStopSignalStopsEveryAgentGracefullyAndPrintsTheSummary(String signal, int exitCode) throws Exception {
-    Path fleet = Files.writeString(dir.resolve("forever.yaml"), """
+  void aStopSignalStopsEveryAgentGracefullyAndPrintsTheSummary(String signal, int exitCode)
+      throws Exception {
+    Path fleet =
+        Files.writeString(
+            dir.resolve("forever.yaml"),
+            """
         stop: {signal: interrupt, timeout: 1m}
         agents:
           alpha:
@@ -38,25 +41,42 @@ class StopSignalTest {
               trap 'echo beta got SIGINT; exit 0' INT
               echo beta is up
               while :; do sleep 0.1; done
-        """.formatted(Cli.examples().resolve("agents/fake-agent.sh")));
+        """
+                .formatted(Cli.examples().resolve("agents/fake-agent.sh")));
     Cli.Running r = Cli.start(dir, Map.of(), "run", "-f", fleet.toString());
     r.awaitStdout(out -> out.contains("alpha | Step 1 of") && out.contains("beta  | beta is up"));
 
     send(r, signal);
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(exitCode);
-    assertThat(r.stderr()).contains("SIG" + signal + ": stopping 2 agents gracefully (SIGINT, SIGKILL after 1m00s);"
-        + " send SIG" + signal + " again to kill at once");
-    assertThat(r.stdout()).containsPattern("alpha \\| .*interrupted at step \\d+").contains("beta  | beta got SIGINT");
-    assertThat(r.stdoutLines()).anyMatch(l -> l.matches("AGENT +STATE +EXIT +TIME +COST +RESULT"))
+    assertThat(r.stderr())
+        .contains(
+            "SIG"
+                + signal
+                + ": stopping 2 agents gracefully (SIGINT, SIGKILL after 1m00s);"
+                + " send SIG"
+                + signal
+                + " again to kill at once");
+    assertThat(r.stdout())
+        .containsPattern("alpha \\| .*interrupted at step \\d+")
+        .contains("beta  | beta got SIGINT");
+    assertThat(r.stdoutLines())
+        .anyMatch(l -> l.matches("AGENT +STATE +EXIT +TIME +COST +RESULT"))
         .anyMatch(l -> l.matches("alpha +stopped .*"))
         .anyMatch(l -> l.matches("beta +stopped .*"));
   }
 
   @Test
   void theLastEventOfAJsonRunIsWrittenBeforeDescartesEndsOnSigterm() {
-    Cli.Running r = Cli.start(dir, Map.of("STEPS", "1000000", "DELAY", "0.05"),
-        "run", "--json", "--backend", "fake-agent.sh-cli", "Work forever");
+    Cli.Running r =
+        Cli.start(
+            dir,
+            Map.of("STEPS", "1000000", "DELAY", "0.05"),
+            "run",
+            "--json",
+            "--backend",
+            "fake-agent.sh-cli",
+            "Work forever");
     r.awaitStdout(out -> out.contains("Step 1 of 1000000"));
 
     send(r, "TERM");
@@ -68,7 +88,10 @@ class StopSignalTest {
 
   @Test
   void aSecondSigtermKillsAgentsThatIgnoreTheFirst() throws IOException {
-    Path fleet = Files.writeString(dir.resolve("stubborn.yaml"), """
+    Path fleet =
+        Files.writeString(
+            dir.resolve("stubborn.yaml"),
+            """
         stop: {signal: interrupt, timeout: 10m}
         agents:
           stubborn:
@@ -85,13 +108,16 @@ class StopSignalTest {
     send(r, "TERM");
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(143);
-    assertThat(r.stderr()).contains("SIGTERM again: killing 1 agent")
-        .containsPattern("stubborn +stopped +sig 9 "); // the summary, on stderr next to --raw output
+    assertThat(r.stderr())
+        .contains("SIGTERM again: killing 1 agent")
+        .containsPattern(
+            "stubborn +stopped +sig 9 "); // the summary, on stderr next to --raw output
   }
 
   private static void send(Cli.Running r, String signal) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(r.process().pid())).start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, String.valueOf(r.process().pid())).start();
       assertThat(kill.waitFor()).as("kill -" + signal).isZero();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -23,16 +23,19 @@ class WriteErrorTest {
   /** An agent that would write for hours. */
   private static final String[] ENDLESS = {"run", "--raw", "-b", "seq-cli", "999999999999"};
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aFullDiskStopsTheAgentsAndExits74() {
     Cli.Running r = Cli.launch(dir, shell("exec " + command() + " > /dev/full"), Cli.env(Map.of()));
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.IO_ERR);
-    assertThat(r.stderr().lines().toList()).as(r.stderr()).hasSize(1)
-        .first().asString().startsWith("stdout failed (No space left on device): stopping 1 agent gracefully");
+    assertThat(r.stderr().lines().toList())
+        .as(r.stderr())
+        .hasSize(1)
+        .first()
+        .asString()
+        .startsWith("stdout failed (No space left on device): stopping 1 agent gracefully");
   }
 
   @Test
@@ -40,14 +43,18 @@ class WriteErrorTest {
     Cli.Running r = Cli.launch(dir, shell("exec " + command() + " >&-"), Cli.env(Map.of()));
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.IO_ERR);
-    assertThat(r.stderr()).startsWith("stdout failed (Bad file descriptor): stopping 1 agent gracefully");
+    assertThat(r.stderr())
+        .startsWith("stdout failed (Bad file descriptor): stopping 1 agent gracefully");
   }
 
   @Test
   void aReaderThatGoesAwayStopsTheAgentsAndExits141() throws Exception {
     Path rc = dir.resolve("rc");
-    Cli.Running r = Cli.launch(dir, shell("{ " + command() + "; echo $? > " + rc + "; } | head -1"),
-        Cli.env(Map.of()));
+    Cli.Running r =
+        Cli.launch(
+            dir,
+            shell("{ " + command() + "; echo $? > " + rc + "; } | head -1"),
+            Cli.env(Map.of()));
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.stdout()).isEqualTo("1\n");
@@ -57,7 +64,9 @@ class WriteErrorTest {
 
   private static String command() {
     List<String> argv = new ArrayList<>(Cli.command(ENDLESS));
-    return argv.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
+    return argv.stream()
+        .map(a -> "'" + a.replace("'", "'\\''") + "'")
+        .collect(Collectors.joining(" "));
   }
 
   private static List<String> shell(String script) {

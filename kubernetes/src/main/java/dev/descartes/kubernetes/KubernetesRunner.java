@@ -68,6 +68,7 @@ import org.slf4j.LoggerFactory;
 public final class KubernetesRunner implements AgentRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesRunner.class);
+
   /** A ConfigMap holds at most 1 MiB, names and metadata included. */
   private static final int MAX_INPUT_BYTES = 1000 * 1024;
 
@@ -79,8 +80,8 @@ public final class KubernetesRunner implements AgentRunner {
   private final ConcurrentHashMap<AgentId, Long> order = new ConcurrentHashMap<>();
   private final AtomicLong seq = new AtomicLong();
   private final List<Consumer<? super AgentEvent>> listeners = new CopyOnWriteArrayList<>();
-  private final ExecutorService background = Executors.newThreadPerTaskExecutor(
-      Thread.ofVirtual().name("descartes-k8s-", 0).factory());
+  private final ExecutorService background =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("descartes-k8s-", 0).factory());
   private final SharedIndexInformer<Pod> informer;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -89,48 +90,67 @@ public final class KubernetesRunner implements AgentRunner {
     this(client, false, config);
   }
 
-  private KubernetesRunner(KubernetesClient client, boolean ownsClient, KubernetesRunnerConfig config) {
+  private KubernetesRunner(
+      KubernetesClient client, boolean ownsClient, KubernetesRunnerConfig config) {
     this.client = client;
     this.ownsClient = ownsClient;
     this.config = config;
     this.backends = AgentBackends.of(config.backends());
-    this.informer = client.pods().inNamespace(config.namespace())
-        .withLabel(PodManifests.MANAGED_BY, PodManifests.MANAGER)
-        .runnableInformer(0);
-    informer.addEventHandler(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod pod) {
-        route(pod).ifPresent(a -> a.onPod(pod));
-      }
+    this.informer =
+        client
+            .pods()
+            .inNamespace(config.namespace())
+            .withLabel(PodManifests.MANAGED_BY, PodManifests.MANAGER)
+            .runnableInformer(0);
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Pod pod) {
+            route(pod).ifPresent(a -> a.onPod(pod));
+          }
 
-      @Override
-      public void onUpdate(Pod old, Pod pod) {
-        route(pod).ifPresent(a -> a.onPod(pod));
-      }
+          @Override
+          public void onUpdate(Pod old, Pod pod) {
+            route(pod).ifPresent(a -> a.onPod(pod));
+          }
 
-      @Override
-      public void onDelete(Pod pod, boolean finalStateUnknown) {
-        route(pod).ifPresent(PodAgent::onDeleted);
-      }
-    });
+          @Override
+          public void onDelete(Pod pod, boolean finalStateUnknown) {
+            route(pod).ifPresent(PodAgent::onDeleted);
+          }
+        });
     awaitFirstList();
   }
 
-  /** Starts the informer and waits for its first list, so that an unreachable cluster is an error, not a hang. */
+  /**
+   * Starts the informer and waits for its first list, so that an unreachable cluster is an error,
+   * not a hang.
+   */
   private void awaitFirstList() {
     Duration limit = Duration.ofSeconds(30);
     try {
-      informer.start().toCompletableFuture().get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      informer
+          .start()
+          .toCompletableFuture()
+          .get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
       informer.stop();
       background.close();
       if (ownsClient) {
         client.close();
       }
-      throw new AgentException.Execution("cannot list Pods in namespace " + config.namespace() + " at "
-          + client.getMasterUrl() + " within " + limit.toSeconds() + " s (" + (e.getCause() != null ? e.getCause()
-          : e) + "); check the kubeconfig context, that the cluster is up, and the runner's permissions "
-          + "(kubernetes/deploy/rbac.yaml)", e);
+      throw new AgentException.Execution(
+          "cannot list Pods in namespace "
+              + config.namespace()
+              + " at "
+              + client.getMasterUrl()
+              + " within "
+              + limit.toSeconds()
+              + " s ("
+              + (e.getCause() != null ? e.getCause() : e)
+              + "); check the kubeconfig context, that the cluster is up, and the runner's permissions "
+              + "(kubernetes/deploy/rbac.yaml)",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       informer.stop();
@@ -144,12 +164,15 @@ public final class KubernetesRunner implements AgentRunner {
    */
   public static KubernetesRunner connect(KubernetesRunnerConfig config) {
     Config kube = Config.autoConfigure(config.context().orElse(null));
-    return new KubernetesRunner(new KubernetesClientBuilder().withConfig(kube).build(), true, config);
+    return new KubernetesRunner(
+        new KubernetesClientBuilder().withConfig(kube).build(), true, config);
   }
 
   private Optional<PodAgent> route(Pod pod) {
-    String id = pod.getMetadata().getLabels() == null ? null
-        : pod.getMetadata().getLabels().get(PodManifests.LABEL_ID);
+    String id =
+        pod.getMetadata().getLabels() == null
+            ? null
+            : pod.getMetadata().getLabels().get(PodManifests.LABEL_ID);
     if (id == null) {
       return Optional.empty();
     }
@@ -165,17 +188,23 @@ public final class KubernetesRunner implements AgentRunner {
     ensureOpen();
     AgentId id = AgentId.random();
     if (agent.multiTurn()) {
-      throw new AgentException.InvalidConfig("multiTurn", "an agent on Kubernetes takes its input from a "
-          + "ConfigMap at start and has no open stdin; run one agent per turn with resumeSession(id)");
+      throw new AgentException.InvalidConfig(
+          "multiTurn",
+          "an agent on Kubernetes takes its input from a "
+              + "ConfigMap at start and has no open stdin; run one agent per turn with resumeSession(id)");
     }
     if (agent.container().isPresent()) {
-      throw new AgentException.InvalidConfig("container", "an agent on Kubernetes already runs in a container "
-          + "of KubernetesRunnerConfig.image; remove the container option");
+      throw new AgentException.InvalidConfig(
+          "container",
+          "an agent on Kubernetes already runs in a container "
+              + "of KubernetesRunnerConfig.image; remove the container option");
     }
     Optional<AgentSandbox> sandbox = agent.sandbox();
     if (sandbox.isPresent() && config.runtimeClassName().isEmpty()) {
-      throw new AgentException.InvalidConfig("sandbox", "a sandboxed agent on Kubernetes runs under a "
-          + "RuntimeClass (such as gvisor); set KubernetesRunnerConfig.runtimeClassName");
+      throw new AgentException.InvalidConfig(
+          "sandbox",
+          "a sandboxed agent on Kubernetes runs under a "
+              + "RuntimeClass (such as gvisor); set KubernetesRunnerConfig.runtimeClassName");
     }
     LaunchSpec spec;
     Function<Duration, GracefulShutdown> stop;
@@ -196,30 +225,49 @@ public final class KubernetesRunner implements AgentRunner {
     }
     byte[] input = spec.initialInput();
     if (input.length > MAX_INPUT_BYTES) {
-      throw new AgentException.InvalidConfig("context", "the agent's input is " + input.length / 1024
-          + " KiB, and a ConfigMap holds at most 1 MiB; shorten the task and context, or mount the "
-          + "material in the image");
+      throw new AgentException.InvalidConfig(
+          "context",
+          "the agent's input is "
+              + input.length / 1024
+              + " KiB, and a ConfigMap holds at most 1 MiB; shorten the task and context, or mount the "
+              + "material in the image");
     }
     boolean withInput = input.length > 0 || spec.stdin() == LaunchSpec.Stdin.CLOSE_AFTER_INPUT;
     Map<String, String> env = new HashMap<>(spec.environment());
     env.putAll(cfg.environment());
     env.put("DESCARTES_AGENT_ID", id.toString());
 
-    PodAgent a = new PodAgent(id, cfg, client, config.namespace(), background, stop, parser, this::ended, listeners);
+    PodAgent a =
+        new PodAgent(
+            id, cfg, client, config.namespace(), background, stop, parser, this::ended, listeners);
     order.put(id, seq.incrementAndGet());
     agents.put(id, a);
     String ns = config.namespace();
     try {
-      client.secrets().inNamespace(ns).resource(PodManifests.secret(id, cfg.name(), ns, env)).create();
+      client
+          .secrets()
+          .inNamespace(ns)
+          .resource(PodManifests.secret(id, cfg.name(), ns, env))
+          .create();
       if (withInput) {
-        client.configMaps().inNamespace(ns).resource(PodManifests.input(id, cfg.name(), ns, input)).create();
+        client
+            .configMaps()
+            .inNamespace(ns)
+            .resource(PodManifests.input(id, cfg.name(), ns, input))
+            .create();
       }
       if (sandbox.isPresent()) {
-        PodManifests.networkPolicy(id, cfg.name(), ns, sandbox.get()).ifPresent(np ->
-            client.network().v1().networkPolicies().inNamespace(ns).resource(np).create());
+        PodManifests.networkPolicy(id, cfg.name(), ns, sandbox.get())
+            .ifPresent(
+                np ->
+                    client.network().v1().networkPolicies().inNamespace(ns).resource(np).create());
       }
-      client.pods().inNamespace(ns).resource(PodManifests.pod(id, cfg, config, spec, withInput,
-          cfg.limits(), sandbox.isPresent())).create();
+      client
+          .pods()
+          .inNamespace(ns)
+          .resource(
+              PodManifests.pod(id, cfg, config, spec, withInput, cfg.limits(), sandbox.isPresent()))
+          .create();
       a.awaitStart(config.startTimeout());
       return a;
     } catch (AgentException e) {
@@ -227,14 +275,24 @@ public final class KubernetesRunner implements AgentRunner {
       throw e;
     } catch (KubernetesClientException e) {
       forget(a);
-      throw new AgentException.SpawnFailed(cfg.name(), "could not create the objects of agent '" + cfg.name()
-          + "' in namespace " + ns + ": " + e.getMessage() + "; check the namespace and the runner's "
-          + "permissions (docs/kubernetes.md lists them)", e);
+      throw new AgentException.SpawnFailed(
+          cfg.name(),
+          "could not create the objects of agent '"
+              + cfg.name()
+              + "' in namespace "
+              + ns
+              + ": "
+              + e.getMessage()
+              + "; check the namespace and the runner's "
+              + "permissions (docs/kubernetes.md lists them)",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       forget(a);
-      throw new AgentException.SpawnFailed(cfg.name(), "interrupted while the Pod of agent '" + cfg.name()
-          + "' started; nothing is left of it", e);
+      throw new AgentException.SpawnFailed(
+          cfg.name(),
+          "interrupted while the Pod of agent '" + cfg.name() + "' started; nothing is left of it",
+          e);
     }
   }
 
@@ -263,9 +321,15 @@ public final class KubernetesRunner implements AgentRunner {
       client.configMaps().inNamespace(ns).withName(name).delete();
       client.network().v1().networkPolicies().inNamespace(ns).withName(name).delete();
     } catch (RuntimeException e) {
-      LOG.warn("agent {}: deleting its objects in {} failed: {}; delete them with 'kubectl -n {} delete "
-          + "pod,secret,configmap,networkpolicy -l {}={}'", a.id(), ns, e.toString(), ns,
-          PodManifests.LABEL_ID, a.id());
+      LOG.warn(
+          "agent {}: deleting its objects in {} failed: {}; delete them with 'kubectl -n {} delete "
+              + "pod,secret,configmap,networkpolicy -l {}={}'",
+          a.id(),
+          ns,
+          e.toString(),
+          ns,
+          PodManifests.LABEL_ID,
+          a.id());
     }
   }
 
@@ -316,8 +380,14 @@ public final class KubernetesRunner implements AgentRunner {
       return false;
     }
     if (!a.status().isTerminal()) {
-      throw new AgentException.Execution("agent " + id + " (" + a.config().name() + ") is still "
-          + a.status() + "; stop it first (kill or shutdown)");
+      throw new AgentException.Execution(
+          "agent "
+              + id
+              + " ("
+              + a.config().name()
+              + ") is still "
+              + a.status()
+              + "; stop it first (kill or shutdown)");
     }
     agents.remove(id);
     order.remove(id);
@@ -346,20 +416,24 @@ public final class KubernetesRunner implements AgentRunner {
       if (a.status().isTerminal()) {
         continue;
       }
-      stops.add(background.submit(() -> {
-        a.requestStop();
-        a.delete(Math.max(0, timeout.toSeconds()));
-        try {
-          if (a.waitFor(timeout.plusSeconds(10)).isEmpty()) {
-            a.delete(0);
-            if (a.waitFor(Duration.ofSeconds(10)).isEmpty()) {
-              a.finish(ExitStatus.signalled(9), "no word from the cluster after its Pod was deleted");
-            }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }));
+      stops.add(
+          background.submit(
+              () -> {
+                a.requestStop();
+                a.delete(Math.max(0, timeout.toSeconds()));
+                try {
+                  if (a.waitFor(timeout.plusSeconds(10)).isEmpty()) {
+                    a.delete(0);
+                    if (a.waitFor(Duration.ofSeconds(10)).isEmpty()) {
+                      a.finish(
+                          ExitStatus.signalled(9),
+                          "no word from the cluster after its Pod was deleted");
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }));
     }
     for (Future<?> f : stops) {
       try {

@@ -23,18 +23,27 @@ import java.util.Optional;
  * @param shutdownTimeout the grace period of {@link KubernetesRunner#close()}
  * @param backends backends besides the built-in ones
  */
-public record KubernetesRunnerConfig(String namespace, String image, Optional<String> context,
-    Optional<String> serviceAccount, Optional<String> runtimeClassName, Duration startTimeout,
-    Duration shutdownTimeout, List<AgentBackend> backends) {
+public record KubernetesRunnerConfig(
+    String namespace,
+    String image,
+    Optional<String> context,
+    Optional<String> serviceAccount,
+    Optional<String> runtimeClassName,
+    Duration startTimeout,
+    Duration shutdownTimeout,
+    List<AgentBackend> backends) {
 
   public KubernetesRunnerConfig {
     if (namespace == null || namespace.isBlank()) {
-      throw new AgentException.InvalidConfig("namespace", "is empty; name the namespace the agents' Pods "
-          + "go in, such as descartes");
+      throw new AgentException.InvalidConfig(
+          "namespace",
+          "is empty; name the namespace the agents' Pods " + "go in, such as descartes");
     }
     if (image == null || image.isBlank()) {
-      throw new AgentException.InvalidConfig("image", "is empty; name an image that holds the agent CLI, "
-          + "such as registry.example.com/agents:1");
+      throw new AgentException.InvalidConfig(
+          "image",
+          "is empty; name an image that holds the agent CLI, "
+              + "such as registry.example.com/agents:1");
     }
     context = Objects.requireNonNullElse(context, Optional.empty());
     serviceAccount = Objects.requireNonNullElse(serviceAccount, Optional.empty());
@@ -95,9 +104,15 @@ public record KubernetesRunnerConfig(String namespace, String image, Optional<St
     }
 
     public KubernetesRunnerConfig build() {
-      return new KubernetesRunnerConfig(namespace, image, Optional.ofNullable(context),
-          Optional.ofNullable(serviceAccount), Optional.ofNullable(runtimeClassName), startTimeout,
-          shutdownTimeout, backends);
+      return new KubernetesRunnerConfig(
+          namespace,
+          image,
+          Optional.ofNullable(context),
+          Optional.ofNullable(serviceAccount),
+          Optional.ofNullable(runtimeClassName),
+          startTimeout,
+          shutdownTimeout,
+          backends);
     }
   }
 }

@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One agent running as a Pod. Its status follows the Pod as the runner's informer sees it (never
  * polled); its output is the container's log, followed from the start and parsed by the backend's
- * own event parser into the same events and outcome as a local agent's. The Pod's log merges
- * stdout and stderr, so every line arrives on {@link #stdout()}. Thread-safe: the status moves by
+ * own event parser into the same events and outcome as a local agent's. The Pod's log merges stdout
+ * and stderr, so every line arrives on {@link #stdout()}. Thread-safe: the status moves by
  * compare-and-set, and the terminal status is set once, before {@link #onExit()} completes.
  */
 final class PodAgent implements AgentHandle {
@@ -63,8 +63,13 @@ final class PodAgent implements AgentHandle {
   private static final Logger LOG = LoggerFactory.getLogger(PodAgent.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DRAIN = Duration.ofSeconds(5);
-  private static final Set<String> PULL_ERRORS = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
-      "ErrImageNeverPull", "RegistryUnavailable");
+  private static final Set<String> PULL_ERRORS =
+      Set.of(
+          "ErrImagePull",
+          "ImagePullBackOff",
+          "InvalidImageName",
+          "ErrImageNeverPull",
+          "RegistryUnavailable");
 
   private final AgentId id;
   private final AgentConfig config;
@@ -86,7 +91,8 @@ final class PodAgent implements AgentHandle {
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final CompletableFuture<Void> logEnded = new CompletableFuture<>();
   private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-  private final CopyOnWriteArrayList<Consumer<? super AgentEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Consumer<? super AgentEvent>> listeners =
+      new CopyOnWriteArrayList<>();
   private final Lines stdout = new Lines();
   private final Lines stderr = new Lines();
   private final List<AgentEvent> events = new ArrayList<>();
@@ -100,8 +106,15 @@ final class PodAgent implements AgentHandle {
   private volatile Instant lastSeen;
   private volatile LogWatch logWatch;
 
-  PodAgent(AgentId id, AgentConfig config, KubernetesClient client, String namespace, Executor background,
-      Function<Duration, GracefulShutdown> stopSequence, AgentEventParser parser, Consumer<PodAgent> onTerminal,
+  PodAgent(
+      AgentId id,
+      AgentConfig config,
+      KubernetesClient client,
+      String namespace,
+      Executor background,
+      Function<Duration, GracefulShutdown> stopSequence,
+      AgentEventParser parser,
+      Consumer<PodAgent> onTerminal,
       List<Consumer<? super AgentEvent>> runnerListeners) {
     this.id = id;
     this.config = config;
@@ -127,9 +140,21 @@ final class PodAgent implements AgentHandle {
     } catch (ExecutionException e) {
       throw (AgentException) e.getCause();
     } catch (TimeoutException e) {
-      throw new AgentException.SpawnFailed(config.name(), "the Pod " + namespace + "/" + name + " did not start "
-          + "within " + timeout + "; see 'kubectl -n " + namespace + " describe pod " + name + "', or raise "
-          + "KubernetesRunnerConfig.startTimeout");
+      throw new AgentException.SpawnFailed(
+          config.name(),
+          "the Pod "
+              + namespace
+              + "/"
+              + name
+              + " did not start "
+              + "within "
+              + timeout
+              + "; see 'kubectl -n "
+              + namespace
+              + " describe pod "
+              + name
+              + "', or raise "
+              + "KubernetesRunnerConfig.startTimeout");
     }
   }
 
@@ -141,9 +166,13 @@ final class PodAgent implements AgentHandle {
     if (status.get().isTerminal()) {
       return;
     }
-    ContainerStatus cs = pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? null
-        : pod.getStatus().getContainerStatuses().stream()
-            .filter(s -> PodManifests.CONTAINER.equals(s.getName())).findFirst().orElse(null);
+    ContainerStatus cs =
+        pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
+            ? null
+            : pod.getStatus().getContainerStatuses().stream()
+                .filter(s -> PodManifests.CONTAINER.equals(s.getName()))
+                .findFirst()
+                .orElse(null);
     if (cs != null && cs.getState() != null) {
       if (cs.getState().getRunning() != null) {
         state = ProcessState.RUNNING;
@@ -156,19 +185,28 @@ final class PodAgent implements AgentHandle {
         background.execute(() -> finish(st, null));
         return;
       }
-      if (cs.getState().getWaiting() != null && PULL_ERRORS.contains(cs.getState().getWaiting().getReason())) {
-        failStart("its image " + cs.getImage() + " cannot be pulled (" + cs.getState().getWaiting().getReason()
-            + ": " + Optional.ofNullable(cs.getState().getWaiting().getMessage()).orElse("no message")
-            + "); check the image name and that the cluster can reach its registry (imagePullSecrets)");
+      if (cs.getState().getWaiting() != null
+          && PULL_ERRORS.contains(cs.getState().getWaiting().getReason())) {
+        failStart(
+            "its image "
+                + cs.getImage()
+                + " cannot be pulled ("
+                + cs.getState().getWaiting().getReason()
+                + ": "
+                + Optional.ofNullable(cs.getState().getWaiting().getMessage()).orElse("no message")
+                + "); check the image name and that the cluster can reach its registry (imagePullSecrets)");
         return;
       }
     }
     if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
       for (PodCondition c : pod.getStatus().getConditions()) {
-        if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
+        if ("PodScheduled".equals(c.getType())
+            && "False".equals(c.getStatus())
             && "Unschedulable".equals(c.getReason())) {
-          failStart("it cannot be scheduled (" + Optional.ofNullable(c.getMessage()).orElse("Unschedulable")
-              + "); free or add nodes that fit its requests, or lower its limits");
+          failStart(
+              "it cannot be scheduled ("
+                  + Optional.ofNullable(c.getMessage()).orElse("Unschedulable")
+                  + "); free or add nodes that fit its requests, or lower its limits");
           return;
         }
       }
@@ -191,10 +229,18 @@ final class PodAgent implements AgentHandle {
       return;
     }
     if (!stopRequested.get()) {
-      LOG.warn("agent {} ({}): its Pod {}/{} was deleted by someone else", id, config.name(), namespace, name);
+      LOG.warn(
+          "agent {} ({}): its Pod {}/{} was deleted by someone else",
+          id,
+          config.name(),
+          namespace,
+          name);
     }
-    background.execute(() -> finish(ExitStatus.signalled(9), "the Pod was deleted"
-        + (stopRequested.get() ? "" : " outside the runner")));
+    background.execute(
+        () ->
+            finish(
+                ExitStatus.signalled(9),
+                "the Pod was deleted" + (stopRequested.get() ? "" : " outside the runner")));
   }
 
   private void markStarted() {
@@ -209,8 +255,17 @@ final class PodAgent implements AgentHandle {
   }
 
   private void failStart(String why) {
-    started.completeExceptionally(new AgentException.SpawnFailed(config.name(), "the Pod " + namespace + "/"
-        + name + " of agent '" + config.name() + "' did not start: " + why));
+    started.completeExceptionally(
+        new AgentException.SpawnFailed(
+            config.name(),
+            "the Pod "
+                + namespace
+                + "/"
+                + name
+                + " of agent '"
+                + config.name()
+                + "' did not start: "
+                + why));
   }
 
   private ExitStatus exitOf(ContainerStateTerminated t) {
@@ -230,19 +285,27 @@ final class PodAgent implements AgentHandle {
     if (!following.compareAndSet(false, true)) {
       return;
     }
-    Thread.ofVirtual().name("descartes-k8s-log-" + name).start(() -> {
-      try (LogWatch w = client.pods().inNamespace(namespace).withName(name).inContainer(PodManifests.CONTAINER)
-          .watchLog()) {
-        logWatch = w;
-        readLines(w.getOutput());
-      } catch (RuntimeException | IOException e) {
-        LOG.debug("agent {}: log stream ended: {}", id, e.toString());
-      } finally {
-        stdout.end();
-        stderr.end();
-        logEnded.complete(null);
-      }
-    });
+    Thread.ofVirtual()
+        .name("descartes-k8s-log-" + name)
+        .start(
+            () -> {
+              try (LogWatch w =
+                  client
+                      .pods()
+                      .inNamespace(namespace)
+                      .withName(name)
+                      .inContainer(PodManifests.CONTAINER)
+                      .watchLog()) {
+                logWatch = w;
+                readLines(w.getOutput());
+              } catch (RuntimeException | IOException e) {
+                LOG.debug("agent {}: log stream ended: {}", id, e.toString());
+              } finally {
+                stdout.end();
+                stderr.end();
+                logEnded.complete(null);
+              }
+            });
   }
 
   private void readLines(InputStream in) throws IOException {
@@ -357,8 +420,10 @@ final class PodAgent implements AgentHandle {
       exitStatus = st;
       endedAt = Instant.now();
       state = ProcessState.EXITED;
-      AgentStatus terminal = stopRequested.get() ? AgentStatus.TERMINATED
-          : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
+      AgentStatus terminal =
+          stopRequested.get()
+              ? AgentStatus.TERMINATED
+              : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
       outcome = outcomes.finish(st, stopRequested.get());
       status.set(terminal);
       onTerminal.accept(this);
@@ -388,26 +453,43 @@ final class PodAgent implements AgentHandle {
       requestStop();
     }
     sentSignals.add(signal.number());
-    String sig = switch (signal) {
-      case INTERRUPT -> "INT";
-      case TERMINATE -> "TERM";
-      case PAUSE -> "STOP";
-      case RESUME -> "CONT";
-      case KILL -> throw new AssertionError();
-    };
+    String sig =
+        switch (signal) {
+          case INTERRUPT -> "INT";
+          case TERMINATE -> "TERM";
+          case PAUSE -> "STOP";
+          case RESUME -> "CONT";
+          case KILL -> throw new AssertionError();
+        };
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try (ExecWatch w = client.pods().inNamespace(namespace).withName(name).inContainer(PodManifests.CONTAINER)
-        .writingOutput(java.io.OutputStream.nullOutputStream()).writingError(err).exec("kill", "-" + sig, "1")) {
+    try (ExecWatch w =
+        client
+            .pods()
+            .inNamespace(namespace)
+            .withName(name)
+            .inContainer(PodManifests.CONTAINER)
+            .writingOutput(java.io.OutputStream.nullOutputStream())
+            .writingError(err)
+            .exec("kill", "-" + sig, "1")) {
       Integer code = w.exitCode().get(30, TimeUnit.SECONDS);
       if (code != null && code != 0) {
-        throw new AgentException.Execution("'kill -" + sig + " 1' in the Pod " + namespace + "/" + name
-            + " exited " + code + " (" + err.toString(java.nio.charset.StandardCharsets.UTF_8).strip()
-            + "); the image needs a kill command (busybox or procps)");
+        throw new AgentException.Execution(
+            "'kill -"
+                + sig
+                + " 1' in the Pod "
+                + namespace
+                + "/"
+                + name
+                + " exited "
+                + code
+                + " ("
+                + err.toString(java.nio.charset.StandardCharsets.UTF_8).strip()
+                + "); the image needs a kill command (busybox or procps)");
       }
       switch (signal) {
         case PAUSE -> status.compareAndSet(AgentStatus.RUNNING, AgentStatus.PAUSED);
         case RESUME -> status.compareAndSet(AgentStatus.PAUSED, AgentStatus.RUNNING);
-        default -> { }
+        default -> {}
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -416,8 +498,15 @@ final class PodAgent implements AgentHandle {
         throw ae;
       }
       if (!status.get().isTerminal()) {
-        throw new AgentException.Execution("could not signal the agent in Pod " + namespace + "/" + name
-            + " (" + e + "); the runner needs the pods/exec permission (see docs/kubernetes.md)", e);
+        throw new AgentException.Execution(
+            "could not signal the agent in Pod "
+                + namespace
+                + "/"
+                + name
+                + " ("
+                + e
+                + "); the runner needs the pods/exec permission (see docs/kubernetes.md)",
+            e);
       }
     }
   }
@@ -446,8 +535,13 @@ final class PodAgent implements AgentHandle {
 
   @Override
   public void writeStdin(byte[] data) {
-    throw new AgentException.Communication("agent " + id + " (" + config.name() + ") runs as a Kubernetes Pod, "
-        + "whose input comes from a ConfigMap at start; its stdin cannot be written");
+    throw new AgentException.Communication(
+        "agent "
+            + id
+            + " ("
+            + config.name()
+            + ") runs as a Kubernetes Pod, "
+            + "whose input comes from a ConfigMap at start; its stdin cannot be written");
   }
 
   @Override
@@ -531,37 +625,38 @@ final class PodAgent implements AgentHandle {
 
   @Override
   public Iterable<AgentEvent> events() {
-    return () -> new Iterator<>() {
-      private int next;
+    return () ->
+        new Iterator<>() {
+          private int next;
 
-      @Override
-      public boolean hasNext() {
-        synchronized (events) {
-          while (next >= events.size()) {
-            if (next > 0 && events.get(next - 1) instanceof AgentEvent.Exited) {
-              return false;
-            }
-            try {
-              events.wait();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              return false;
+          @Override
+          public boolean hasNext() {
+            synchronized (events) {
+              while (next >= events.size()) {
+                if (next > 0 && events.get(next - 1) instanceof AgentEvent.Exited) {
+                  return false;
+                }
+                try {
+                  events.wait();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return false;
+                }
+              }
+              return true;
             }
           }
-          return true;
-        }
-      }
 
-      @Override
-      public AgentEvent next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        synchronized (events) {
-          return events.get(next++);
-        }
-      }
-    };
+          @Override
+          public AgentEvent next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            synchronized (events) {
+              return events.get(next++);
+            }
+          }
+        };
   }
 
   @Override
@@ -569,16 +664,46 @@ final class PodAgent implements AgentHandle {
     AgentStatus s = status.get();
     Instant end = endedAt;
     Duration uptime = Duration.between(startedAt, end != null ? end : Instant.now());
-    AgentHealth health = new AgentHealth(s.isTerminal() ? ProcessState.EXITED : state,
-        stdout.lastAt(), Optional.ofNullable(lastSeen));
-    AgentMetrics metrics = new AgentMetrics(uptime.isNegative() ? Duration.ZERO : uptime, 0, stdout.count(),
-        stderr.count(), stdout.bytes(), stderr.bytes(), Optional.empty());
-    return new AgentInfo(id, config.name(), config.modelBackend(), config.task(), s, -1, startedAt,
-        Optional.ofNullable(exitStatus), Optional.ofNullable(end), health, metrics);
+    AgentHealth health =
+        new AgentHealth(
+            s.isTerminal() ? ProcessState.EXITED : state,
+            stdout.lastAt(),
+            Optional.ofNullable(lastSeen));
+    AgentMetrics metrics =
+        new AgentMetrics(
+            uptime.isNegative() ? Duration.ZERO : uptime,
+            0,
+            stdout.count(),
+            stderr.count(),
+            stdout.bytes(),
+            stderr.bytes(),
+            Optional.empty());
+    return new AgentInfo(
+        id,
+        config.name(),
+        config.modelBackend(),
+        config.task(),
+        s,
+        -1,
+        startedAt,
+        Optional.ofNullable(exitStatus),
+        Optional.ofNullable(end),
+        health,
+        metrics);
   }
 
   @Override
   public String toString() {
-    return "PodAgent[" + id + ", " + config.name() + ", " + namespace + "/" + name + ", " + status.get() + "]";
+    return "PodAgent["
+        + id
+        + ", "
+        + config.name()
+        + ", "
+        + namespace
+        + "/"
+        + name
+        + ", "
+        + status.get()
+        + "]";
   }
 }

@@ -63,50 +63,98 @@ final class PodManifests {
   }
 
   static Secret secret(AgentId id, String agentName, String namespace, Map<String, String> env) {
-    return new SecretBuilder().withNewMetadata().withName(name(id)).withNamespace(namespace)
-        .withLabels(labels(id, agentName)).endMetadata()
-        .withType("Opaque").withStringData(env).build();
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(name(id))
+        .withNamespace(namespace)
+        .withLabels(labels(id, agentName))
+        .endMetadata()
+        .withType("Opaque")
+        .withStringData(env)
+        .build();
   }
 
   static ConfigMap input(AgentId id, String agentName, String namespace, byte[] stdin) {
-    return new ConfigMapBuilder().withNewMetadata().withName(name(id)).withNamespace(namespace)
-        .withLabels(labels(id, agentName)).endMetadata()
-        .withBinaryData(Map.of("stdin", Base64.getEncoder().encodeToString(stdin))).build();
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(name(id))
+        .withNamespace(namespace)
+        .withLabels(labels(id, agentName))
+        .endMetadata()
+        .withBinaryData(Map.of("stdin", Base64.getEncoder().encodeToString(stdin)))
+        .build();
   }
 
   /**
    * The Pod. With input, the CLI reads it on stdin from the mounted ConfigMap ({@code sh} redirects
    * it, then execs the CLI, so the CLI is the container's main process).
    */
-  static Pod pod(AgentId id, AgentConfig config, KubernetesRunnerConfig rc, LaunchSpec spec, boolean withInput,
-      ResourceLimits limits, boolean sandboxed) {
+  static Pod pod(
+      AgentId id,
+      AgentConfig config,
+      KubernetesRunnerConfig rc,
+      LaunchSpec spec,
+      boolean withInput,
+      ResourceLimits limits,
+      boolean sandboxed) {
     List<String> command = new ArrayList<>();
     if (withInput) {
       command.addAll(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" < " + INPUT_DIR + "/stdin"));
     }
     command.addAll(spec.command());
-    ContainerBuilder c = new ContainerBuilder().withName(CONTAINER).withImage(rc.image())
-        .withCommand(command).withImagePullPolicy("IfNotPresent")
-        .addNewEnvFrom().withNewSecretRef().withName(name(id)).endSecretRef().endEnvFrom();
+    ContainerBuilder c =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(rc.image())
+            .withCommand(command)
+            .withImagePullPolicy("IfNotPresent")
+            .addNewEnvFrom()
+            .withNewSecretRef()
+            .withName(name(id))
+            .endSecretRef()
+            .endEnvFrom();
     Map<String, Quantity> resources = new LinkedHashMap<>();
     limits.memoryBytes().ifPresent(b -> resources.put("memory", new Quantity(Long.toString(b))));
-    limits.cpus().ifPresent(cpu -> resources.put("cpu", new Quantity(Math.round(cpu * 1000) + "m")));
+    limits
+        .cpus()
+        .ifPresent(cpu -> resources.put("cpu", new Quantity(Math.round(cpu * 1000) + "m")));
     if (!resources.isEmpty()) {
       c.withNewResources().withLimits(resources).withRequests(resources).endResources();
     }
     if (withInput) {
-      c.addNewVolumeMount().withName("input").withMountPath(INPUT_DIR).withReadOnly(true).endVolumeMount();
+      c.addNewVolumeMount()
+          .withName("input")
+          .withMountPath(INPUT_DIR)
+          .withReadOnly(true)
+          .endVolumeMount();
     }
-    PodBuilder pod = new PodBuilder().withNewMetadata().withName(name(id)).withNamespace(rc.namespace())
-        .withLabels(labels(id, config.name())).endMetadata()
-        .withNewSpec().withRestartPolicy("Never").withContainers(c.build())
-        .withAutomountServiceAccountToken(false).endSpec();
+    PodBuilder pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name(id))
+            .withNamespace(rc.namespace())
+            .withLabels(labels(id, config.name()))
+            .endMetadata()
+            .withNewSpec()
+            .withRestartPolicy("Never")
+            .withContainers(c.build())
+            .withAutomountServiceAccountToken(false)
+            .endSpec();
     if (withInput) {
-      pod.editSpec().addNewVolume().withName("input").withNewConfigMap().withName(name(id)).endConfigMap()
-          .endVolume().endSpec();
+      pod.editSpec()
+          .addNewVolume()
+          .withName("input")
+          .withNewConfigMap()
+          .withName(name(id))
+          .endConfigMap()
+          .endVolume()
+          .endSpec();
     }
     rc.serviceAccount().ifPresent(sa -> pod.editSpec().withServiceAccountName(sa).endSpec());
-    limits.runtime().ifPresent(r -> pod.editSpec().withActiveDeadlineSeconds(Math.max(1, r.toSeconds())).endSpec());
+    limits
+        .runtime()
+        .ifPresent(
+            r -> pod.editSpec().withActiveDeadlineSeconds(Math.max(1, r.toSeconds())).endSpec());
     if (sandboxed) {
       pod.editSpec().withRuntimeClassName(rc.runtimeClassName().orElseThrow()).endSpec();
     }
@@ -115,35 +163,59 @@ final class PodManifests {
 
   /**
    * The NetworkPolicy of a sandbox's network rule, or empty when it allows everything. Egress only:
-   * none and loopback deny all egress, an allow-list admits each IP address and port (a NetworkPolicy
-   * cannot name hosts, so a host name is refused).
+   * none and loopback deny all egress, an allow-list admits each IP address and port (a
+   * NetworkPolicy cannot name hosts, so a host name is refused).
    */
-  static Optional<NetworkPolicy> networkPolicy(AgentId id, String agentName, String namespace,
-      AgentSandbox sandbox) {
+  static Optional<NetworkPolicy> networkPolicy(
+      AgentId id, String agentName, String namespace, AgentSandbox sandbox) {
     List<NetworkPolicyEgressRule> egress = new ArrayList<>();
     switch (sandbox.network()) {
       case AgentSandbox.Network.Host h -> {
         return Optional.empty();
       }
-      case AgentSandbox.Network.None n -> { }
-      case AgentSandbox.Network.Loopback l -> { }
+      case AgentSandbox.Network.None n -> {}
+      case AgentSandbox.Network.Loopback l -> {}
       case AgentSandbox.Network.AllowList a -> {
         for (AgentSandbox.Endpoint e : a.endpoints()) {
           String host = e.host().replace("[", "").replace("]", "");
           if (!host.matches("[0-9.]+") && !host.contains(":")) {
-            throw new AgentException.InvalidConfig("sandbox.network", "endpoint " + e + " names a host, "
-                + "and a Kubernetes NetworkPolicy admits IP addresses only; give its IP address");
+            throw new AgentException.InvalidConfig(
+                "sandbox.network",
+                "endpoint "
+                    + e
+                    + " names a host, "
+                    + "and a Kubernetes NetworkPolicy admits IP addresses only; give its IP address");
           }
           String cidr = host + (host.contains(":") ? "/128" : "/32");
-          egress.add(new NetworkPolicyEgressRuleBuilder().addNewTo().withNewIpBlock().withCidr(cidr)
-              .endIpBlock().endTo().addNewPort().withProtocol("TCP")
-              .withNewPort(e.port()).endPort().build());
+          egress.add(
+              new NetworkPolicyEgressRuleBuilder()
+                  .addNewTo()
+                  .withNewIpBlock()
+                  .withCidr(cidr)
+                  .endIpBlock()
+                  .endTo()
+                  .addNewPort()
+                  .withProtocol("TCP")
+                  .withNewPort(e.port())
+                  .endPort()
+                  .build());
         }
       }
     }
-    return Optional.of(new NetworkPolicyBuilder().withNewMetadata().withName(name(id)).withNamespace(namespace)
-        .withLabels(labels(id, agentName)).endMetadata()
-        .withNewSpec().withNewPodSelector().withMatchLabels(Map.of(LABEL_ID, id.toString())).endPodSelector()
-        .withPolicyTypes("Egress").withEgress(egress).endSpec().build());
+    return Optional.of(
+        new NetworkPolicyBuilder()
+            .withNewMetadata()
+            .withName(name(id))
+            .withNamespace(namespace)
+            .withLabels(labels(id, agentName))
+            .endMetadata()
+            .withNewSpec()
+            .withNewPodSelector()
+            .withMatchLabels(Map.of(LABEL_ID, id.toString()))
+            .endPodSelector()
+            .withPolicyTypes("Egress")
+            .withEgress(egress)
+            .endSpec()
+            .build());
   }
 }

@@ -44,7 +44,8 @@ class KubernetesRunnerTest {
 
   private static final String NS = "agents";
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final String CLAUDE_LOG = """
+  private static final String CLAUDE_LOG =
+      """
       {"type":"system","subtype":"init","session_id":"s-1","model":"fake-model"}
       {"type":"assistant","message":{"content":[{"type":"text","text":"Working on it"}]},"session_id":"s-1"}
       {"type":"result","subtype":"success","is_error":false,"result":"All done","num_turns":1,"total_cost_usd":0.01,"usage":{"input_tokens":3,"output_tokens":4},"session_id":"s-1"}
@@ -56,8 +57,14 @@ class KubernetesRunnerTest {
 
   @BeforeEach
   void start() {
-    runner = new KubernetesRunner(client, KubernetesRunnerConfig.builder(NS, "agents:1")
-        .runtimeClassName("gvisor").startTimeout(WAIT).shutdownTimeout(Duration.ofSeconds(2)).build());
+    runner =
+        new KubernetesRunner(
+            client,
+            KubernetesRunnerConfig.builder(NS, "agents:1")
+                .runtimeClassName("gvisor")
+                .startTimeout(WAIT)
+                .shutdownTimeout(Duration.ofSeconds(2))
+                .build());
   }
 
   @AfterEach
@@ -67,14 +74,22 @@ class KubernetesRunnerTest {
 
   @Test
   void claudeAgentRunsAsAPodAndItsLogBecomesTheSameEventsAndOutcome() throws Exception {
-    CompletableFuture<Pod> created = kubelet(pod -> {
-      expectLog(pod, CLAUDE_LOG);
-      return running(pod);
-    });
+    CompletableFuture<Pod> created =
+        kubelet(
+            pod -> {
+              expectLog(pod, CLAUDE_LOG);
+              return running(pod);
+            });
 
-    AgentHandle h = runner.spawn(AgentConfig.builder().name("reviewer").modelBackend("claude")
-        .task("Review the last commit").env("ANTHROPIC_API_KEY", "sk-very-secret")
-        .limits(ResourceLimits.builder().memoryBytes(512L << 20).cpus(1.5).build()).build());
+    AgentHandle h =
+        runner.spawn(
+            AgentConfig.builder()
+                .name("reviewer")
+                .modelBackend("claude")
+                .task("Review the last commit")
+                .env("ANTHROPIC_API_KEY", "sk-very-secret")
+                .limits(ResourceLimits.builder().memoryBytes(512L << 20).cpus(1.5).build())
+                .build());
     Pod pod = created.get();
     List<AgentEvent> events = new ArrayList<>();
     h.onEvent(events::add);
@@ -89,48 +104,81 @@ class KubernetesRunnerTest {
     List<AgentEvent> all = new ArrayList<>();
     h.events().forEach(all::add);
     assertThat(all).first().isInstanceOf(AgentEvent.Started.class);
-    assertThat(all).hasAtLeastOneElementOfType(AgentEvent.SessionStarted.class)
+    assertThat(all)
+        .hasAtLeastOneElementOfType(AgentEvent.SessionStarted.class)
         .hasAtLeastOneElementOfType(AgentEvent.AssistantText.class)
         .hasAtLeastOneElementOfType(AgentEvent.Result.class);
     assertThat(all).last().isInstanceOf(AgentEvent.Exited.class);
 
-    assertThat(pod.getMetadata().getLabels()).containsEntry("descartes.dev/agent-id", h.id().toString())
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry("descartes.dev/agent-id", h.id().toString())
         .containsEntry("descartes.dev/agent-name", "reviewer");
     assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
-    assertThat(Serialization.asJson(pod)).doesNotContain("sk-very-secret").doesNotContain("Review the last commit");
+    assertThat(Serialization.asJson(pod))
+        .doesNotContain("sk-very-secret")
+        .doesNotContain("Review the last commit");
     assertThat(pod.getSpec().getContainers().getFirst().getResources().getLimits())
         .containsKeys("memory", "cpu");
-    assertThat(runner.listAgents()).singleElement().satisfies(i -> assertThat(i.status()).isEqualTo(AgentStatus.COMPLETED));
-    await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).list().getItems().isEmpty()
-        && client.secrets().inNamespace(NS).list().getItems().isEmpty()
-        && client.configMaps().inNamespace(NS).list().getItems().isEmpty());
+    assertThat(runner.listAgents())
+        .singleElement()
+        .satisfies(i -> assertThat(i.status()).isEqualTo(AgentStatus.COMPLETED));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client.pods().inNamespace(NS).list().getItems().isEmpty()
+                    && client.secrets().inNamespace(NS).list().getItems().isEmpty()
+                    && client.configMaps().inNamespace(NS).list().getItems().isEmpty());
   }
 
   @Test
   void environmentGoesInASecretAndThePromptInAConfigMap() throws Exception {
     List<Secret> secrets = new ArrayList<>();
     List<String> stdin = new ArrayList<>();
-    CompletableFuture<Pod> created = kubelet(pod -> {
-      String name = pod.getMetadata().getName();
-      secrets.add(client.secrets().inNamespace(NS).withName(name).get());
-      stdin.add(new String(Base64.getDecoder().decode(
-          client.configMaps().inNamespace(NS).withName(name).get().getBinaryData().get("stdin")), StandardCharsets.UTF_8));
-      expectLog(pod, CLAUDE_LOG);
-      return running(pod);
-    });
+    CompletableFuture<Pod> created =
+        kubelet(
+            pod -> {
+              String name = pod.getMetadata().getName();
+              secrets.add(client.secrets().inNamespace(NS).withName(name).get());
+              stdin.add(
+                  new String(
+                      Base64.getDecoder()
+                          .decode(
+                              client
+                                  .configMaps()
+                                  .inNamespace(NS)
+                                  .withName(name)
+                                  .get()
+                                  .getBinaryData()
+                                  .get("stdin")),
+                      StandardCharsets.UTF_8));
+              expectLog(pod, CLAUDE_LOG);
+              return running(pod);
+            });
 
-    AgentHandle h = runner.spawn(AgentConfig.builder().name("r").modelBackend("claude").task("Review the last commit")
-        .context("Only src/").env("ANTHROPIC_API_KEY", "sk-very-secret").build());
+    AgentHandle h =
+        runner.spawn(
+            AgentConfig.builder()
+                .name("r")
+                .modelBackend("claude")
+                .task("Review the last commit")
+                .context("Only src/")
+                .env("ANTHROPIC_API_KEY", "sk-very-secret")
+                .build());
     Pod pod = created.get();
     setStatus(pod.getMetadata().getName(), p -> terminated(p, 0));
     h.waitFor(WAIT);
 
-    assertThat(secrets.getFirst().getStringData() != null ? secrets.getFirst().getStringData()
-        : decode(secrets.getFirst())).containsEntry("ANTHROPIC_API_KEY", "sk-very-secret")
+    assertThat(
+            secrets.getFirst().getStringData() != null
+                ? secrets.getFirst().getStringData()
+                : decode(secrets.getFirst()))
+        .containsEntry("ANTHROPIC_API_KEY", "sk-very-secret")
         .containsEntry("DESCARTES_AGENT_ID", h.id().toString());
     assertThat(stdin.getFirst()).contains("Review the last commit").contains("Only src/");
     assertThat(pod.getSpec().getContainers().getFirst().getCommand())
-        .startsWith("/bin/sh", "-c").contains("claude", "-p");
+        .startsWith("/bin/sh", "-c")
+        .contains("claude", "-p");
   }
 
   @Test
@@ -139,30 +187,49 @@ class KubernetesRunnerTest {
 
     assertThatThrownBy(() -> runner.spawn(command("echo", "hi")))
         .isInstanceOf(AgentException.SpawnFailed.class)
-        .hasMessageContaining("cannot be pulled").hasMessageContaining("ErrImagePull");
+        .hasMessageContaining("cannot be pulled")
+        .hasMessageContaining("ErrImagePull");
     assertThat(runner.listAgents()).isEmpty();
-    await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).list().getItems().isEmpty()
-        && client.secrets().inNamespace(NS).list().getItems().isEmpty());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client.pods().inNamespace(NS).list().getItems().isEmpty()
+                    && client.secrets().inNamespace(NS).list().getItems().isEmpty());
   }
 
   @Test
   void aPodThatCannotBeScheduledIsASpawnFailure() {
-    kubelet(pod -> new PodBuilder(pod).withNewStatus().withPhase("Pending").withConditions(
-        new PodConditionBuilder().withType("PodScheduled").withStatus("False").withReason("Unschedulable")
-            .withMessage("0/3 nodes are available: 3 Insufficient memory.").build()).endStatus().build());
+    kubelet(
+        pod ->
+            new PodBuilder(pod)
+                .withNewStatus()
+                .withPhase("Pending")
+                .withConditions(
+                    new PodConditionBuilder()
+                        .withType("PodScheduled")
+                        .withStatus("False")
+                        .withReason("Unschedulable")
+                        .withMessage("0/3 nodes are available: 3 Insufficient memory.")
+                        .build())
+                .endStatus()
+                .build());
 
     assertThatThrownBy(() -> runner.spawn(command("echo", "hi")))
         .isInstanceOf(AgentException.SpawnFailed.class)
-        .hasMessageContaining("cannot be scheduled").hasMessageContaining("Insufficient memory");
+        .hasMessageContaining("cannot be scheduled")
+        .hasMessageContaining("Insufficient memory");
     await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).list().getItems().isEmpty());
   }
 
   @Test
   void aPodDeletedBehindTheRunnersBackEndsTheAgentAsFailed() throws Exception {
-    CompletableFuture<Pod> created = kubelet(pod -> {
-      expectLog(pod, "working\n");
-      return running(pod);
-    });
+    CompletableFuture<Pod> created =
+        kubelet(
+            pod -> {
+              expectLog(pod, "working\n");
+              return running(pod);
+            });
     AgentHandle h = runner.spawn(command("sh", "-c", "echo working; sleep 1000"));
     Pod pod = created.get();
 
@@ -176,10 +243,12 @@ class KubernetesRunnerTest {
 
   @Test
   void killDeletesThePodAndTheAgentEndsTerminated() throws Exception {
-    CompletableFuture<Pod> created = kubelet(pod -> {
-      expectLog(pod, "");
-      return running(pod);
-    });
+    CompletableFuture<Pod> created =
+        kubelet(
+            pod -> {
+              expectLog(pod, "");
+              return running(pod);
+            });
     AgentHandle h = runner.spawn(command("sleep", "1000"));
     created.get();
 
@@ -192,14 +261,26 @@ class KubernetesRunnerTest {
 
   @Test
   void signalsRunKillInTheContainer() throws Exception {
-    CompletableFuture<Pod> created = kubelet(pod -> {
-      expectLog(pod, "");
-      String name = pod.getMetadata().getName();
-      server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + name
-              + "/exec?command=kill&command=-INT&command=1&container=agent&stdout=true&stderr=true")
-          .andUpgradeToWebSocket().open(new StatusMessage(0)).done().always();
-      return running(pod);
-    });
+    CompletableFuture<Pod> created =
+        kubelet(
+            pod -> {
+              expectLog(pod, "");
+              String name = pod.getMetadata().getName();
+              server
+                  .expect()
+                  .get()
+                  .withPath(
+                      "/api/v1/namespaces/"
+                          + NS
+                          + "/pods/"
+                          + name
+                          + "/exec?command=kill&command=-INT&command=1&container=agent&stdout=true&stderr=true")
+                  .andUpgradeToWebSocket()
+                  .open(new StatusMessage(0))
+                  .done()
+                  .always();
+              return running(pod);
+            });
     AgentHandle h = runner.spawn(command("sleep", "1000"));
     Pod pod = created.get();
 
@@ -215,20 +296,44 @@ class KubernetesRunnerTest {
   @Test
   void aSandboxBecomesTheRuntimeClassAndANetworkPolicy() throws Exception {
     List<Object> policies = new ArrayList<>();
-    CompletableFuture<Pod> created = kubelet(pod -> {
-      policies.addAll(client.network().v1().networkPolicies().inNamespace(NS).list().getItems());
-      expectLog(pod, "");
-      return running(pod);
-    });
-    AgentHandle h = runner.spawn(command("true").toBuilder().sandbox(AgentSandbox.builder()
-        .network(AgentSandbox.Network.allow(AgentSandbox.Endpoint.parse("10.0.0.7:443"))).build()).build());
+    CompletableFuture<Pod> created =
+        kubelet(
+            pod -> {
+              policies.addAll(
+                  client.network().v1().networkPolicies().inNamespace(NS).list().getItems());
+              expectLog(pod, "");
+              return running(pod);
+            });
+    AgentHandle h =
+        runner.spawn(
+            command("true").toBuilder()
+                .sandbox(
+                    AgentSandbox.builder()
+                        .network(
+                            AgentSandbox.Network.allow(AgentSandbox.Endpoint.parse("10.0.0.7:443")))
+                        .build())
+                .build());
     Pod pod = created.get();
     setStatus(pod.getMetadata().getName(), p -> terminated(p, 0));
     h.waitFor(WAIT);
 
     assertThat(pod.getSpec().getRuntimeClassName()).isEqualTo("gvisor");
-    assertThat(Serialization.asJson(policies)).contains("10.0.0.7/32").contains("443").contains("Egress");
-    await().atMost(WAIT).until(() -> client.network().v1().networkPolicies().inNamespace(NS).list().getItems().isEmpty());
+    assertThat(Serialization.asJson(policies))
+        .contains("10.0.0.7/32")
+        .contains("443")
+        .contains("Egress");
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client
+                    .network()
+                    .v1()
+                    .networkPolicies()
+                    .inNamespace(NS)
+                    .list()
+                    .getItems()
+                    .isEmpty());
   }
 
   // ---- the test's kubelet ----
@@ -237,19 +342,26 @@ class KubernetesRunnerTest {
     return AgentConfig.builder().command(argv).build();
   }
 
-  /** Once the runner has created a Pod: sets the status {@code node} gives it; completes with the Pod. */
+  /**
+   * Once the runner has created a Pod: sets the status {@code node} gives it; completes with the
+   * Pod.
+   */
   private CompletableFuture<Pod> kubelet(UnaryOperator<Pod> node) {
-    return CompletableFuture.supplyAsync(() -> {
-      Pod[] pod = new Pod[1];
-      await().atMost(WAIT).until(() -> {
-        List<Pod> pods = client.pods().inNamespace(NS).list().getItems();
-        pod[0] = pods.isEmpty() ? null : pods.getFirst();
-        return pod[0] != null;
-      });
-      Pod next = node.apply(pod[0]);
-      client.pods().inNamespace(NS).resource(next).update();
-      return pod[0];
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          Pod[] pod = new Pod[1];
+          await()
+              .atMost(WAIT)
+              .until(
+                  () -> {
+                    List<Pod> pods = client.pods().inNamespace(NS).list().getItems();
+                    pod[0] = pods.isEmpty() ? null : pods.getFirst();
+                    return pod[0] != null;
+                  });
+          Pod next = node.apply(pod[0]);
+          client.pods().inNamespace(NS).resource(next).update();
+          return pod[0];
+        });
   }
 
   private void setStatus(String name, UnaryOperator<Pod> change) {
@@ -258,31 +370,79 @@ class KubernetesRunnerTest {
   }
 
   private void expectLog(Pod pod, String log) {
-    server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + pod.getMetadata().getName()
-        + "/log?pretty=false&container=agent&follow=true").andReturn(200, log).once();
+    server
+        .expect()
+        .get()
+        .withPath(
+            "/api/v1/namespaces/"
+                + NS
+                + "/pods/"
+                + pod.getMetadata().getName()
+                + "/log?pretty=false&container=agent&follow=true")
+        .andReturn(200, log)
+        .once();
   }
 
   private static Pod running(Pod pod) {
-    return new PodBuilder(pod).withNewStatus().withPhase("Running").withContainerStatuses(
-        new ContainerStatusBuilder().withName("agent").withImage("agents:1").withNewState().withNewRunning()
-            .endRunning().endState().build()).endStatus().build();
+    return new PodBuilder(pod)
+        .withNewStatus()
+        .withPhase("Running")
+        .withContainerStatuses(
+            new ContainerStatusBuilder()
+                .withName("agent")
+                .withImage("agents:1")
+                .withNewState()
+                .withNewRunning()
+                .endRunning()
+                .endState()
+                .build())
+        .endStatus()
+        .build();
   }
 
   private static Pod terminated(Pod pod, int code) {
-    return new PodBuilder(pod).withNewStatus().withPhase(code == 0 ? "Succeeded" : "Failed").withContainerStatuses(
-        new ContainerStatusBuilder().withName("agent").withImage("agents:1").withNewState().withNewTerminated()
-            .withExitCode(code).endTerminated().endState().build()).endStatus().build();
+    return new PodBuilder(pod)
+        .withNewStatus()
+        .withPhase(code == 0 ? "Succeeded" : "Failed")
+        .withContainerStatuses(
+            new ContainerStatusBuilder()
+                .withName("agent")
+                .withImage("agents:1")
+                .withNewState()
+                .withNewTerminated()
+                .withExitCode(code)
+                .endTerminated()
+                .endState()
+                .build())
+        .endStatus()
+        .build();
   }
 
   private static Pod waiting(Pod pod, String reason, String message) {
-    return new PodBuilder(pod).withNewStatus().withPhase("Pending").withContainerStatuses(
-        new ContainerStatusBuilder().withName("agent").withImage("agents:1").withNewState().withNewWaiting()
-            .withReason(reason).withMessage(message).endWaiting().endState().build()).endStatus().build();
+    return new PodBuilder(pod)
+        .withNewStatus()
+        .withPhase("Pending")
+        .withContainerStatuses(
+            new ContainerStatusBuilder()
+                .withName("agent")
+                .withImage("agents:1")
+                .withNewState()
+                .withNewWaiting()
+                .withReason(reason)
+                .withMessage(message)
+                .endWaiting()
+                .endState()
+                .build())
+        .endStatus()
+        .build();
   }
 
   private static java.util.Map<String, String> decode(Secret s) {
     java.util.Map<String, String> out = new java.util.HashMap<>();
-    s.getData().forEach((k, v) -> out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    s.getData()
+        .forEach(
+            (k, v) ->
+                out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     return out;
   }
 }

@@ -10,7 +10,10 @@ public enum AgentActivity {
   STARTING,
   /** A turn or a tool call is in progress. */
   BUSY,
-  /** A multi-turn session between turns (its last turn answered, no message pending), or a finished turn. */
+  /**
+   * A multi-turn session between turns (its last turn answered, no message pending), or a finished
+   * turn.
+   */
   IDLE,
   /** The agent asked a question or a permission and waits for the answer on its stdin. */
   WAITING_FOR_INPUT,

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A kind of agent CLI: how to start it for a config, how to read its events, how to talk to it in
- * a session, and how to stop it.
+ * A kind of agent CLI: how to start it for a config, how to read its events, how to talk to it in a
+ * session, and how to stop it.
  *
  * <p>The runner has {@code claude}, {@code opencode}, {@code codex}, {@code gemini}, {@code qwen}
  * and the generic rule ({@code <program>-cli} runs {@code <program> "<task>"}) built in; {@link
@@ -27,7 +27,9 @@ public interface AgentBackend {
    */
   LaunchSpec launch(AgentConfig config);
 
-  /** The sequence that stops this CLI and its tools; by default SIGTERM, {@code timeout}, SIGKILL. */
+  /**
+   * The sequence that stops this CLI and its tools; by default SIGTERM, {@code timeout}, SIGKILL.
+   */
   default GracefulShutdown stopSequence(Duration timeout) {
     return new GracefulShutdown(timeout);
   }

@@ -26,7 +26,8 @@ public final class AgentBackends {
   /**
    * The backend for {@link AgentConfig#modelBackend()}.
    *
-   * @throws AgentException.InvalidConfig for an empty or unknown name (the message lists the known ones)
+   * @throws AgentException.InvalidConfig for an empty or unknown name (the message lists the known
+   *     ones)
    */
   public AgentBackend resolve(String modelBackend) {
     return registry.resolve(modelBackend);

@@ -40,10 +40,11 @@ import java.util.stream.Collectors;
  *     stdin; each element reaches the CLI unchanged
  * @param limits resource limits of this agent's process tree; each unset one falls back to {@link
  *     ProcessRunnerConfig#limits()}
- * @param workspace a git worktree of its own for the agent (see {@link Worktrees}); empty to work in
- *     {@code workingDir}
- * @param budgetUsd the most the agent may spend, in US dollars: past it the agent is stopped and its
- *     outcome says {@link AgentOutcome.ErrorKind#BUDGET}; claude also gets {@code --max-budget-usd}
+ * @param workspace a git worktree of its own for the agent (see {@link Worktrees}); empty to work
+ *     in {@code workingDir}
+ * @param budgetUsd the most the agent may spend, in US dollars: past it the agent is stopped and
+ *     its outcome says {@link AgentOutcome.ErrorKind#BUDGET}; claude also gets {@code
+ *     --max-budget-usd}
  * @param sandbox run the agent in this sandbox; overrides the runner's {@link
  *     ProcessRunnerConfig#sandbox()}
  * @param container run the agent in a container of this image instead of on the host (see {@link
@@ -86,44 +87,126 @@ public record AgentConfig(
     limits = Objects.requireNonNullElse(limits, ResourceLimits.none());
     workspace = Objects.requireNonNullElse(workspace, Optional.empty());
     budgetUsd = Objects.requireNonNullElse(budgetUsd, OptionalDouble.empty());
-    if (budgetUsd.isPresent() && !(budgetUsd.getAsDouble() > 0 && Double.isFinite(budgetUsd.getAsDouble()))) {
-      throw new AgentException.InvalidConfig("budgetUsd", "is " + budgetUsd.getAsDouble()
-          + "; give a positive amount of US dollars such as 0.50, or leave it unset for no budget");
+    if (budgetUsd.isPresent()
+        && !(budgetUsd.getAsDouble() > 0 && Double.isFinite(budgetUsd.getAsDouble()))) {
+      throw new AgentException.InvalidConfig(
+          "budgetUsd",
+          "is "
+              + budgetUsd.getAsDouble()
+              + "; give a positive amount of US dollars such as 0.50, or leave it unset for no budget");
     }
     sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
     container = Objects.requireNonNullElse(container, Optional.empty());
     if (resumeSession.isPresent() && resumeSession.get().isBlank()) {
-      throw new AgentException.InvalidConfig("resumeSession", "is blank; give the session id the "
-          + "CLI reported (AgentOutcome.sessionId() or the SessionStarted event), or leave it unset");
+      throw new AgentException.InvalidConfig(
+          "resumeSession",
+          "is blank; give the session id the "
+              + "CLI reported (AgentOutcome.sessionId() or the SessionStarted event), or leave it unset");
     }
   }
 
   /** A config without session, approval or extra arguments. */
-  public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
-      Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
-      List<String> command, Optional<Path> workingDir) {
-    this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        Optional.empty(), false, false, List.of(), ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+  public AgentConfig(
+      String name,
+      String modelBackend,
+      String task,
+      Optional<String> context,
+      Optional<String> systemPrompt,
+      Optional<String> model,
+      Map<String, String> environment,
+      List<String> command,
+      Optional<Path> workingDir) {
+    this(
+        name,
+        modelBackend,
+        task,
+        context,
+        systemPrompt,
+        model,
+        environment,
+        command,
+        workingDir,
+        Optional.empty(),
+        false,
+        false,
+        List.of(),
+        ResourceLimits.none(),
+        Optional.empty(),
+        OptionalDouble.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
   /** The config without resource limits of its own. */
-  public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
-      Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
-      List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
-      boolean autoApprove, List<String> extraArgs) {
-    this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, ResourceLimits.none(), Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+  public AgentConfig(
+      String name,
+      String modelBackend,
+      String task,
+      Optional<String> context,
+      Optional<String> systemPrompt,
+      Optional<String> model,
+      Map<String, String> environment,
+      List<String> command,
+      Optional<Path> workingDir,
+      Optional<String> resumeSession,
+      boolean multiTurn,
+      boolean autoApprove,
+      List<String> extraArgs) {
+    this(
+        name,
+        modelBackend,
+        task,
+        context,
+        systemPrompt,
+        model,
+        environment,
+        command,
+        workingDir,
+        resumeSession,
+        multiTurn,
+        autoApprove,
+        extraArgs,
+        ResourceLimits.none(),
+        Optional.empty(),
+        OptionalDouble.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
   /** The config before workspaces and budgets. */
-  public AgentConfig(String name, String modelBackend, String task, Optional<String> context,
-      Optional<String> systemPrompt, Optional<String> model, Map<String, String> environment,
-      List<String> command, Optional<Path> workingDir, Optional<String> resumeSession, boolean multiTurn,
-      boolean autoApprove, List<String> extraArgs, ResourceLimits limits) {
-    this(name, modelBackend, task, context, systemPrompt, model, environment, command, workingDir,
-        resumeSession, multiTurn, autoApprove, extraArgs, limits, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+  public AgentConfig(
+      String name,
+      String modelBackend,
+      String task,
+      Optional<String> context,
+      Optional<String> systemPrompt,
+      Optional<String> model,
+      Map<String, String> environment,
+      List<String> command,
+      Optional<Path> workingDir,
+      Optional<String> resumeSession,
+      boolean multiTurn,
+      boolean autoApprove,
+      List<String> extraArgs,
+      ResourceLimits limits) {
+    this(
+        name,
+        modelBackend,
+        task,
+        context,
+        systemPrompt,
+        model,
+        environment,
+        command,
+        workingDir,
+        resumeSession,
+        multiTurn,
+        autoApprove,
+        extraArgs,
+        limits,
+        Optional.empty(),
+        OptionalDouble.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -134,8 +217,13 @@ public record AgentConfig(
 
   /** A builder holding this config's values. */
   public Builder toBuilder() {
-    Builder b = new Builder()
-        .name(name).modelBackend(modelBackend).task(task).environment(environment).command(command);
+    Builder b =
+        new Builder()
+            .name(name)
+            .modelBackend(modelBackend)
+            .task(task)
+            .environment(environment)
+            .command(command);
     context.ifPresent(b::context);
     systemPrompt.ifPresent(b::systemPrompt);
     model.ifPresent(b::model);
@@ -157,21 +245,28 @@ public record AgentConfig(
     for (Map.Entry<String, String> e : environment.entrySet()) {
       String key = e.getKey();
       if (key == null || key.isEmpty()) {
-        throw new AgentException.InvalidConfig("environment",
+        throw new AgentException.InvalidConfig(
+            "environment",
             "a variable has an empty name; remove it or give it a name such as MY_VAR");
       }
       if (key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
-        throw new AgentException.InvalidConfig("environment",
-            "variable name '" + printable(key) + "' contains '=' or NUL, which the operating system "
+        throw new AgentException.InvalidConfig(
+            "environment",
+            "variable name '"
+                + printable(key)
+                + "' contains '=' or NUL, which the operating system "
                 + "cannot pass; use letters, digits and '_' only");
       }
       if (e.getValue() == null) {
-        throw new AgentException.InvalidConfig("environment",
-            "variable " + key + " has no value; pass \"\" for an empty value");
+        throw new AgentException.InvalidConfig(
+            "environment", "variable " + key + " has no value; pass \"\" for an empty value");
       }
       if (e.getValue().indexOf('\0') >= 0) {
-        throw new AgentException.InvalidConfig("environment",
-            "the value of " + key + " contains a NUL character, which the operating system cannot "
+        throw new AgentException.InvalidConfig(
+            "environment",
+            "the value of "
+                + key
+                + " contains a NUL character, which the operating system cannot "
                 + "pass; remove it");
       }
     }
@@ -183,12 +278,18 @@ public record AgentConfig(
 
   @Override
   public String toString() {
-    return "AgentConfig[name=" + name + ", modelBackend=" + modelBackend
-        + ", task=" + abbreviate(task)
+    return "AgentConfig[name="
+        + name
+        + ", modelBackend="
+        + modelBackend
+        + ", task="
+        + abbreviate(task)
         + context.map(c -> ", context=" + c.length() + " chars").orElse("")
         + systemPrompt.map(s -> ", systemPrompt=" + s.length() + " chars").orElse("")
         + model.map(m -> ", model=" + m).orElse("")
-        + ", environment=" + environment.keySet().stream().sorted()
+        + ", environment="
+        + environment.keySet().stream()
+            .sorted()
             .collect(Collectors.joining(", ", "{", "}")) // names only: values are secret
         + (command.isEmpty() ? "" : ", command=" + command)
         + workingDir.map(d -> ", workingDir=" + d).orElse("")
@@ -205,7 +306,9 @@ public record AgentConfig(
   }
 
   private static String abbreviate(String s) {
-    return s.length() <= 60 ? "'" + s + "'" : "'" + s.substring(0, 57) + "...' (" + s.length() + " chars)";
+    return s.length() <= 60
+        ? "'" + s + "'"
+        : "'" + s.substring(0, 57) + "...' (" + s.length() + " chars)";
   }
 
   /** Builds an {@link AgentConfig}. Not thread-safe. */
@@ -353,12 +456,25 @@ public record AgentConfig(
      * @throws AgentException.InvalidConfig if an environment entry cannot be passed to a process
      */
     public AgentConfig build() {
-      return new AgentConfig(name, modelBackend, task, Optional.ofNullable(context),
-          Optional.ofNullable(systemPrompt), Optional.ofNullable(model), environment, command,
-          Optional.ofNullable(workingDir), Optional.ofNullable(resumeSession), multiTurn, autoApprove,
-          extraArgs, limits, Optional.ofNullable(workspace),
+      return new AgentConfig(
+          name,
+          modelBackend,
+          task,
+          Optional.ofNullable(context),
+          Optional.ofNullable(systemPrompt),
+          Optional.ofNullable(model),
+          environment,
+          command,
+          Optional.ofNullable(workingDir),
+          Optional.ofNullable(resumeSession),
+          multiTurn,
+          autoApprove,
+          extraArgs,
+          limits,
+          Optional.ofNullable(workspace),
           budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
-          Optional.ofNullable(sandbox), Optional.ofNullable(container));
+          Optional.ofNullable(sandbox),
+          Optional.ofNullable(container));
     }
   }
 }

@@ -10,12 +10,12 @@ import java.util.OptionalInt;
 /**
  * Something an agent did, in the order it happened: started, wrote a line of stdout, exited.
  *
- * <p>With {@link ProcessRunnerConfig#enableJsonStreaming()} on, a stdout line that is a JSON
- * object arrives as {@link Json}; any other line (plain text, a JSON array, invalid UTF-8, a piece
- * of an over-long line) arrives as {@link RawLine}, never as an exception. A reader that fell
- * behind the in-memory window gets one {@link Gap} saying what it missed. Stream order is kept:
- * {@link Started} first, {@link Exited} last. Events are immutable; the byte arrays they hold are
- * not copied, so do not modify them.
+ * <p>With {@link ProcessRunnerConfig#enableJsonStreaming()} on, a stdout line that is a JSON object
+ * arrives as {@link Json}; any other line (plain text, a JSON array, invalid UTF-8, a piece of an
+ * over-long line) arrives as {@link RawLine}, never as an exception. A reader that fell behind the
+ * in-memory window gets one {@link Gap} saying what it missed. Stream order is kept: {@link
+ * Started} first, {@link Exited} last. Events are immutable; the byte arrays they hold are not
+ * copied, so do not modify them.
  *
  * <p>For an agent run by a backend that knows its CLI's event stream ({@code claude}, {@code
  * opencode}, {@code codex}, {@code gemini}, {@code qwen}, or a backend with an {@link
@@ -64,7 +64,8 @@ public sealed interface AgentEvent {
    * A stdout line that is not a JSON object (or JSON streaming is off).
    *
    * @param line the bytes as written, newline included when there was one
-   * @param complete false for a piece of a line longer than {@link ProcessRunnerConfig#maxLineBytes()}
+   * @param complete false for a piece of a line longer than {@link
+   *     ProcessRunnerConfig#maxLineBytes()}
    */
   record RawLine(AgentId agentId, Instant at, byte[] line, boolean complete) implements AgentEvent {
     public RawLine {
@@ -83,7 +84,8 @@ public sealed interface AgentEvent {
    * This reader fell behind the in-memory window and missed some lines; the transcript on disk,
    * when enabled, still has them.
    */
-  record Gap(AgentId agentId, Instant at, long missedLines, long missedBytes) implements AgentEvent {
+  record Gap(AgentId agentId, Instant at, long missedLines, long missedBytes)
+      implements AgentEvent {
     public Gap {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
@@ -100,6 +102,7 @@ public sealed interface AgentEvent {
       Objects.requireNonNull(status);
     }
   }
+
   /**
    * An event a backend's parser made from one line of its CLI's JSON output; the same kinds for
    * every CLI. One line may yield several (a Claude {@code result} line gives {@link Usage} then
@@ -117,7 +120,8 @@ public sealed interface AgentEvent {
    * @param sessionId the id that {@link AgentConfig.Builder#resumeSession} takes to resume it
    * @param model the model the CLI reports, when it does
    */
-  record SessionStarted(AgentId agentId, Instant at, String sessionId, Optional<String> model, JsonNode raw)
+  record SessionStarted(
+      AgentId agentId, Instant at, String sessionId, Optional<String> model, JsonNode raw)
       implements Normalized {
     public SessionStarted {
       Objects.requireNonNull(agentId);
@@ -170,7 +174,8 @@ public sealed interface AgentEvent {
    * @param output what the tool returned, as text
    * @param error whether the CLI reports the call as failed (or refused, or cancelled)
    */
-  record ToolResult(AgentId agentId, Instant at, String id, String output, boolean error, JsonNode raw)
+  record ToolResult(
+      AgentId agentId, Instant at, String id, String output, boolean error, JsonNode raw)
       implements Normalized {
     public ToolResult {
       Objects.requireNonNull(agentId);
@@ -188,8 +193,14 @@ public sealed interface AgentEvent {
    * @param outputTokens tokens the model produced
    * @param costUsd the cost in US dollars, when the CLI reports one
    */
-  record Usage(AgentId agentId, Instant at, long inputTokens, long outputTokens, OptionalDouble costUsd,
-      JsonNode raw) implements Normalized {
+  record Usage(
+      AgentId agentId,
+      Instant at,
+      long inputTokens,
+      long outputTokens,
+      OptionalDouble costUsd,
+      JsonNode raw)
+      implements Normalized {
     public Usage {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
@@ -208,9 +219,17 @@ public sealed interface AgentEvent {
    * @param turns the model round trips the CLI counted, when it reports them
    * @param sessionId the session, when the line names it
    */
-  record Result(AgentId agentId, Instant at, boolean success, String text,
-      Optional<AgentOutcome.ErrorKind> errorKind, Optional<String> errorMessage, OptionalInt turns,
-      Optional<String> sessionId, JsonNode raw) implements Normalized {
+  record Result(
+      AgentId agentId,
+      Instant at,
+      boolean success,
+      String text,
+      Optional<AgentOutcome.ErrorKind> errorKind,
+      Optional<String> errorMessage,
+      OptionalInt turns,
+      Optional<String> sessionId,
+      JsonNode raw)
+      implements Normalized {
     public Result {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);

@@ -7,11 +7,12 @@ import java.util.Optional;
 
 /**
  * Turns one JSON line of a CLI's output into normalized {@link AgentEvent}s. The SPI behind {@link
- * AgentBackend#newEventParser()}: the runner makes one parser per agent for the line dispatch (which
- * feeds listeners and the {@link AgentOutcome}), and one per {@link AgentHandle#events()} reader.
+ * AgentBackend#newEventParser()}: the runner makes one parser per agent for the line dispatch
+ * (which feeds listeners and the {@link AgentOutcome}), and one per {@link AgentHandle#events()}
+ * reader.
  *
- * <p>A parser is called by one thread at a time, in line order, and may keep state between lines
- * (a reader that started late, or after a {@link AgentEvent.Gap}, may not have seen earlier lines:
+ * <p>A parser is called by one thread at a time, in line order, and may keep state between lines (a
+ * reader that started late, or after a {@link AgentEvent.Gap}, may not have seen earlier lines:
  * cope with that). It must not throw for odd input: return an empty list and the line stays an
  * {@link AgentEvent.Json}. Instances need not be thread-safe.
  */

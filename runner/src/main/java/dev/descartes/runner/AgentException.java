@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything that can go wrong when running agents. Unchecked and sealed: a {@code switch} over
- * the nested kinds is exhaustive. Every message says what was wrong and how to fix it; none ever
+ * Everything that can go wrong when running agents. Unchecked and sealed: a {@code switch} over the
+ * nested kinds is exhaustive. Every message says what was wrong and how to fix it; none ever
  * contains an environment value. Not meant to be serialized (hence no serialVersionUID).
  */
 @SuppressWarnings("serial")
@@ -77,8 +77,12 @@ public abstract sealed class AgentException extends RuntimeException {
     private final AgentId id;
 
     public NotFound(AgentId id) {
-      super("no agent with id " + id + " is registered; listAgents() shows the known ones "
-          + "(an agent is forgotten once remove() is called)", null);
+      super(
+          "no agent with id "
+              + id
+              + " is registered; listAgents() shows the known ones "
+              + "(an agent is forgotten once remove() is called)",
+          null);
       this.id = Objects.requireNonNull(id);
     }
 
@@ -133,7 +137,9 @@ public abstract sealed class AgentException extends RuntimeException {
     }
   }
 
-  /** The agent's model provider reported an error (set by backends that parse their CLI's output). */
+  /**
+   * The agent's model provider reported an error (set by backends that parse their CLI's output).
+   */
   public static final class Provider extends AgentException {
     private final String kind;
 
@@ -148,7 +154,9 @@ public abstract sealed class AgentException extends RuntimeException {
     }
   }
 
-  /** An agent's git worktree could not be made ({@link Worktrees#prepare}); no agent was started. */
+  /**
+   * An agent's git worktree could not be made ({@link Worktrees#prepare}); no agent was started.
+   */
   public static final class WorkspaceFailed extends AgentException {
     private final String agent;
     private final Reason reason;

@@ -55,9 +55,9 @@ public interface AgentHandle {
   boolean isStdinOpen();
 
   /**
-   * The next stdout line as written, newline included; empty if none is waiting. Never blocks. Reads
-   * the handle's own {@link OutputDelivery#LATEST latest-lines} reader ({@link #stdout()}); for every
-   * line, read {@link #stdout(OutputDelivery) stdout(EVERY_LINE)} instead.
+   * The next stdout line as written, newline included; empty if none is waiting. Never blocks.
+   * Reads the handle's own {@link OutputDelivery#LATEST latest-lines} reader ({@link #stdout()});
+   * for every line, read {@link #stdout(OutputDelivery) stdout(EVERY_LINE)} instead.
    */
   default Optional<byte[]> readStdout() {
     return stdout().poll().map(OutputLine::bytes);
@@ -84,36 +84,43 @@ public interface AgentHandle {
    */
   AgentOutput stdout();
 
-  /** The handle's own stderr reader: {@link OutputDelivery#LATEST latest lines}, like {@link #stdout()}. */
+  /**
+   * The handle's own stderr reader: {@link OutputDelivery#LATEST latest lines}, like {@link
+   * #stdout()}.
+   */
   AgentOutput stderr();
 
   /**
    * A new reader of stdout, served as {@code delivery} says, starting at the oldest line still held
    * (opened in the {@code beforeOutput} callback of {@link LocalProcessRunner#spawn(AgentConfig,
    * Duration, Consumer)}, it starts at the very first line). An {@link OutputDelivery#EVERY_LINE}
-   * reader misses nothing from there on and holds the agent back while it is behind: close it
-   * when done. {@code LATEST} gives an independent reader like {@link #stdout()}.
+   * reader misses nothing from there on and holds the agent back while it is behind: close it when
+   * done. {@code LATEST} gives an independent reader like {@link #stdout()}.
    */
   default AgentOutput stdout(OutputDelivery delivery) {
     if (delivery == OutputDelivery.LATEST) {
       return stdout();
     }
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no every-line readers");
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " has no every-line readers");
   }
 
-  /** A new reader of stderr, served as {@code delivery} says; see {@link #stdout(OutputDelivery)}. */
+  /**
+   * A new reader of stderr, served as {@code delivery} says; see {@link #stdout(OutputDelivery)}.
+   */
   default AgentOutput stderr(OutputDelivery delivery) {
     if (delivery == OutputDelivery.LATEST) {
       return stderr();
     }
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no every-line readers");
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " has no every-line readers");
   }
 
   /**
    * The agent's events as a blocking iterable: {@link AgentEvent.Started}, the events of each
    * stdout line (one, or several {@link AgentEvent.Normalized} ones when the backend parses its
-   * CLI's output), and {@link AgentEvent.Exited} last, after which iteration ends. Each iterator is an
-   * independent reader starting at the oldest event still held; {@code hasNext()} blocks until
+   * CLI's output), and {@link AgentEvent.Exited} last, after which iteration ends. Each iterator is
+   * an independent reader starting at the oldest event still held; {@code hasNext()} blocks until
    * the next event exists. Each iterator is a {@link OutputDelivery#LATEST latest-lines} reader:
    * one that falls behind gets an {@link AgentEvent.Gap}, and the agent is never held back.
    */
@@ -123,16 +130,16 @@ public interface AgentHandle {
    * {@link #events()}, each iterator served as {@code delivery} says. An {@link
    * OutputDelivery#EVERY_LINE} iterator never gets a {@link AgentEvent.Gap} once it has started
    * (made in the {@code beforeOutput} callback of {@link LocalProcessRunner#spawn(AgentConfig,
-   * Duration, Consumer)}, it starts at the very first line):
-   * while it is behind, the agent is held back. It lets go once it has returned {@link
-   * AgentEvent.Exited}, or when closed (it is {@link AutoCloseable}), or once it is unreachable: an
-   * iterator abandoned early should be closed.
+   * Duration, Consumer)}, it starts at the very first line): while it is behind, the agent is held
+   * back. It lets go once it has returned {@link AgentEvent.Exited}, or when closed (it is {@link
+   * AutoCloseable}), or once it is unreachable: an iterator abandoned early should be closed.
    */
   default Iterable<AgentEvent> events(OutputDelivery delivery) {
     if (delivery == OutputDelivery.LATEST) {
       return events();
     }
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no every-line readers");
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " has no every-line readers");
   }
 
   /**
@@ -147,8 +154,8 @@ public interface AgentHandle {
 
   /**
    * Calls {@code listener} for every later event, served as {@code delivery} says: {@code
-   * EVERY_LINE} is {@link #onEvent(Consumer)}; {@link OutputDelivery#LATEST} calls it on a thread of
-   * its own, never holds the agent back, and passes an {@link AgentEvent.Gap} for what a slow
+   * EVERY_LINE} is {@link #onEvent(Consumer)}; {@link OutputDelivery#LATEST} calls it on a thread
+   * of its own, never holds the agent back, and passes an {@link AgentEvent.Gap} for what a slow
    * listener missed.
    *
    * @return closing it removes the listener
@@ -157,7 +164,8 @@ public interface AgentHandle {
     if (delivery == OutputDelivery.EVERY_LINE) {
       return onEvent(listener);
     }
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no latest-lines listeners");
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " has no latest-lines listeners");
   }
 
   /**

@@ -6,14 +6,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the last health check found. Health checks run on one scheduler for every agent of a
- * runner, every {@link ProcessRunnerConfig#healthCheckInterval()}. Immutable and thread-safe.
+ * What the last health check found. Health checks run on one scheduler for every agent of a runner,
+ * every {@link ProcessRunnerConfig#healthCheckInterval()}. Immutable and thread-safe.
  *
  * @param state the main process's state at the last check
  * @param lastOutputAt when the agent last wrote to stdout or stderr
  * @param checkedAt when the last check ran; empty before the first
  */
-public record AgentHealth(ProcessState state, Optional<Instant> lastOutputAt, Optional<Instant> checkedAt) {
+public record AgentHealth(
+    ProcessState state, Optional<Instant> lastOutputAt, Optional<Instant> checkedAt) {
 
   public AgentHealth {
     Objects.requireNonNull(state, "state");
@@ -23,7 +24,8 @@ public record AgentHealth(ProcessState state, Optional<Instant> lastOutputAt, Op
 
   /** Whether the last check found the process alive and neither stopped nor a zombie. */
   public boolean healthy() {
-    return state == ProcessState.RUNNING || state == ProcessState.SLEEPING
+    return state == ProcessState.RUNNING
+        || state == ProcessState.SLEEPING
         || state == ProcessState.DISK_WAIT;
   }
 

@@ -31,7 +31,10 @@ public record AgentId(UUID value) {
       return new AgentId(UUID.fromString(Objects.requireNonNull(text, "text").strip()));
     } catch (IllegalArgumentException e) {
       throw new AgentException.InvalidConfig(
-          "agentId", "'" + text + "' is not an agent id; expected a UUID such as "
+          "agentId",
+          "'"
+              + text
+              + "' is not an agent id; expected a UUID such as "
               + "'3f2c1a9e-0b7d-4c1e-9a57-2d6f8b1e4c30' as printed by listAgents()");
     }
   }

@@ -19,7 +19,8 @@ import java.util.Optional;
  * @param endedAt when the runner saw it end
  * @param health what the last health check found
  * @param metrics uptime, traffic and resource figures: the use of each limit in {@code limits}
- *     ({@link ResourceUsage#residentBytes()} against {@link ResourceLimits#memoryBytes()}, and so on)
+ *     ({@link ResourceUsage#residentBytes()} against {@link ResourceLimits#memoryBytes()}, and so
+ *     on)
  * @param activity what the agent is doing: busy, idle between turns, waiting for input
  * @param limits the resource limits in force for this agent (its own, and the runner's defaults)
  */
@@ -46,23 +47,68 @@ public record AgentInfo(
     Objects.requireNonNull(endedAt, "endedAt");
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(metrics, "metrics");
-    activity = Objects.requireNonNullElse(activity, status.isLive() ? AgentActivity.BUSY : AgentActivity.ENDED);
+    activity =
+        Objects.requireNonNullElse(
+            activity, status.isLive() ? AgentActivity.BUSY : AgentActivity.ENDED);
     limits = Objects.requireNonNullElse(limits, ResourceLimits.none());
   }
 
   /** A snapshot without resource limits. */
-  public AgentInfo(AgentId id, String name, String modelBackend, String task, AgentStatus status, long pid,
-      Instant startedAt, Optional<ExitStatus> exitStatus, Optional<Instant> endedAt, AgentHealth health,
-      AgentMetrics metrics, AgentActivity activity) {
-    this(id, name, modelBackend, task, status, pid, startedAt, exitStatus, endedAt, health, metrics, activity,
+  public AgentInfo(
+      AgentId id,
+      String name,
+      String modelBackend,
+      String task,
+      AgentStatus status,
+      long pid,
+      Instant startedAt,
+      Optional<ExitStatus> exitStatus,
+      Optional<Instant> endedAt,
+      AgentHealth health,
+      AgentMetrics metrics,
+      AgentActivity activity) {
+    this(
+        id,
+        name,
+        modelBackend,
+        task,
+        status,
+        pid,
+        startedAt,
+        exitStatus,
+        endedAt,
+        health,
+        metrics,
+        activity,
         ResourceLimits.none());
   }
 
   /** A snapshot without activity (busy while live, else ended) or resource limits. */
-  public AgentInfo(AgentId id, String name, String modelBackend, String task, AgentStatus status, long pid,
-      Instant startedAt, Optional<ExitStatus> exitStatus, Optional<Instant> endedAt, AgentHealth health,
+  public AgentInfo(
+      AgentId id,
+      String name,
+      String modelBackend,
+      String task,
+      AgentStatus status,
+      long pid,
+      Instant startedAt,
+      Optional<ExitStatus> exitStatus,
+      Optional<Instant> endedAt,
+      AgentHealth health,
       AgentMetrics metrics) {
-    this(id, name, modelBackend, task, status, pid, startedAt, exitStatus, endedAt, health, metrics, null,
+    this(
+        id,
+        name,
+        modelBackend,
+        task,
+        status,
+        pid,
+        startedAt,
+        exitStatus,
+        endedAt,
+        health,
+        metrics,
+        null,
         ResourceLimits.none());
   }
 }

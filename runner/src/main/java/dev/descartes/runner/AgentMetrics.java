@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Counters of one agent: uptime and traffic are live; CPU and
- * memory come from the last health check. Immutable and thread-safe.
+ * Counters of one agent: uptime and traffic are live; CPU and memory come from the last health
+ * check. Immutable and thread-safe.
  *
  * @param uptime time since spawn, frozen at exit
  * @param stdinLines lines written to the agent's stdin (messages sent)

@@ -8,10 +8,10 @@ import java.util.OptionalInt;
 /**
  * What an agent achieved, by its CLI's own account: success or failure is taken from the CLI's last
  * {@link AgentEvent.Result}, not from the exit code (qwen and gemini can exit 0 after an error or a
- * signal; claude exits 0 after an interrupt). An agent that ended without a final result failed with
- * {@link ErrorKind#NO_RESULT}, or {@link ErrorKind#INTERRUPTED} when it was stopped. Agents without
- * an event parser (an explicit command, the generic {@code <program>-cli} rule) have no verdict of
- * their own: their outcome follows the exit code.
+ * signal; claude exits 0 after an interrupt). An agent that ended without a final result failed
+ * with {@link ErrorKind#NO_RESULT}, or {@link ErrorKind#INTERRUPTED} when it was stopped. Agents
+ * without an event parser (an explicit command, the generic {@code <program>-cli} rule) have no
+ * verdict of their own: their outcome follows the exit code.
  *
  * <p>{@link AgentStatus} stays the runner's view (by exit and by who asked it to stop); this record
  * is the CLI's. Built by the runner from every line of stdout as it is read, whether or not anyone
@@ -53,20 +53,35 @@ public record AgentOutcome(
     EXECUTION_ERROR,
     /** The process ended without the CLI's final result (killed, crashed, or exited early). */
     NO_RESULT,
-    /** The agent's tree went past its memory limit and the kernel killed it ({@link ResourceLimits#memoryBytes()}). */
+    /**
+     * The agent's tree went past its memory limit and the kernel killed it ({@link
+     * ResourceLimits#memoryBytes()}).
+     */
     MEMORY_LIMIT,
-    /** The agent ran past its runtime limit and the runner stopped it ({@link ResourceLimits#runtime()}). */
+    /**
+     * The agent ran past its runtime limit and the runner stopped it ({@link
+     * ResourceLimits#runtime()}).
+     */
     RUNTIME_LIMIT,
-    /** The agent wrote more than its output limit and the runner stopped it ({@link ResourceLimits#outputBytesPerStream()}). */
+    /**
+     * The agent wrote more than its output limit and the runner stopped it ({@link
+     * ResourceLimits#outputBytesPerStream()}).
+     */
     OUTPUT_LIMIT,
-    /** The agent's tree hit its process limit ({@link ResourceLimits#maxProcesses()}) and then failed. */
+    /**
+     * The agent's tree hit its process limit ({@link ResourceLimits#maxProcesses()}) and then
+     * failed.
+     */
     PIDS_LIMIT,
     /** The agent spent its cost budget (its own, or its fleet's) and was stopped. */
     BUDGET;
 
     /** Whether this kind says a resource limit ended the agent. */
     public boolean isLimit() {
-      return this == MEMORY_LIMIT || this == RUNTIME_LIMIT || this == OUTPUT_LIMIT || this == PIDS_LIMIT;
+      return this == MEMORY_LIMIT
+          || this == RUNTIME_LIMIT
+          || this == OUTPUT_LIMIT
+          || this == PIDS_LIMIT;
     }
   }
 
@@ -80,13 +95,23 @@ public record AgentOutcome(
     Objects.requireNonNull(exitStatus, "exitStatus");
   }
 
-  /** {@link AgentException.Provider} for a failed outcome (its kind is the {@link ErrorKind}), else empty. */
+  /**
+   * {@link AgentException.Provider} for a failed outcome (its kind is the {@link ErrorKind}), else
+   * empty.
+   */
   public Optional<AgentException.Provider> asException() {
     if (success) {
       return Optional.empty();
     }
     String kind = errorKind.map(Enum::name).orElse(ErrorKind.EXECUTION_ERROR.name());
-    return Optional.of(new AgentException.Provider(kind, "the agent failed (" + kind + ", " + exitStatus
-        + "): " + errorMessage.or(() -> resultText).orElse("no message")));
+    return Optional.of(
+        new AgentException.Provider(
+            kind,
+            "the agent failed ("
+                + kind
+                + ", "
+                + exitStatus
+                + "): "
+                + errorMessage.or(() -> resultText).orElse("no message")));
   }
 }

@@ -5,8 +5,8 @@ import dev.descartes.runner.internal.OutcomeTracker;
 /**
  * Folds an agent's normalized events into its {@link AgentOutcome}, as the local runner does: the
  * last result's verdict, tokens and cost summed over every step, the session id; without a result
- * line the outcome follows the exit. For runners other than {@link LocalProcessRunner} that parse
- * a CLI's output with {@link AgentBackend#newEventParser()}. Thread-safe.
+ * line the outcome follows the exit. For runners other than {@link LocalProcessRunner} that parse a
+ * CLI's output with {@link AgentBackend#newEventParser()}. Thread-safe.
  */
 public final class AgentOutcomes {
 

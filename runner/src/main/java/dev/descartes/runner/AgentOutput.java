@@ -8,9 +8,9 @@ import java.util.Optional;
  * One output stream of an agent (stdout or stderr), read line by line.
  *
  * <p>The handle's own readers ({@link AgentHandle#stdout()}, {@link AgentHandle#stderr()}, and so
- * {@code readStdout}/{@code readStderr}) deliver the {@link OutputDelivery#LATEST latest lines}: the
- * runner drains both streams all the time, whether or not anyone reads, so an agent never blocks on
- * a full pipe. Lines wait in a bounded in-memory window ({@link
+ * {@code readStdout}/{@code readStderr}) deliver the {@link OutputDelivery#LATEST latest lines}:
+ * the runner drains both streams all the time, whether or not anyone reads, so an agent never
+ * blocks on a full pipe. Lines wait in a bounded in-memory window ({@link
  * ProcessRunnerConfig#outputWindowBytes()}, within the runner's {@link
  * ProcessRunnerConfig#outputMemoryBudget()}); when it is full the oldest lines are dropped, except
  * the first {@link ProcessRunnerConfig#pinnedHeadBytes()} of stdout. A reader that falls behind

@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * Spawns agents and keeps a registry of them. Implementations are thread-safe.
  *
- * <p>Closing a runner stops every agent it still has (see {@link #shutdown(Duration)}) and frees its
- * threads.
+ * <p>Closing a runner stops every agent it still has (see {@link #shutdown(Duration)}) and frees
+ * its threads.
  */
 public interface AgentRunner extends AutoCloseable {
 

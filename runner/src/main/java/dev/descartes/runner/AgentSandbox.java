@@ -28,8 +28,12 @@ import java.util.Optional;
  * @param home the directory mounted as {@code HOME}; empty for a new empty one per agent
  * @param network what the agent may connect to
  */
-public record AgentSandbox(Rest rest, List<Path> readOnlyPaths, List<Path> readWritePaths,
-    Optional<Path> home, Network network) {
+public record AgentSandbox(
+    Rest rest,
+    List<Path> readOnlyPaths,
+    List<Path> readWritePaths,
+    Optional<Path> home,
+    Network network) {
 
   /** What the agent sees of the filesystem outside its working directory and named paths. */
   public enum Rest {
@@ -45,8 +49,8 @@ public record AgentSandbox(Rest rest, List<Path> readOnlyPaths, List<Path> readW
   /**
    * What an agent may connect to. {@link None}: no IP socket at all (creating one fails); {@link
    * Loopback}: a private loopback of its own, nothing of the host's; {@link Host}: the host's
-   * network, unrestricted; {@link AllowList}: only the listed host:port pairs, each forwarded by the
-   * runner (a host name resolves inside the sandbox to a private loopback address that leads to
+   * network, unrestricted; {@link AllowList}: only the listed host:port pairs, each forwarded by
+   * the runner (a host name resolves inside the sandbox to a private loopback address that leads to
    * it), and nothing else. Immutable and thread-safe.
    */
   public sealed interface Network {
@@ -84,8 +88,9 @@ public record AgentSandbox(Rest rest, List<Path> readOnlyPaths, List<Path> readW
       public AllowList {
         endpoints = List.copyOf(endpoints);
         if (endpoints.isEmpty()) {
-          throw new AgentException.InvalidConfig("sandbox.network", "an allow-list names no endpoint; "
-              + "give at least one HOST:PORT, or use none");
+          throw new AgentException.InvalidConfig(
+              "sandbox.network",
+              "an allow-list names no endpoint; " + "give at least one HOST:PORT, or use none");
         }
       }
 
@@ -128,11 +133,15 @@ public record AgentSandbox(Rest rest, List<Path> readOnlyPaths, List<Path> readW
         case "host" -> {
           return host();
         }
-        default -> { }
+        default -> {}
       }
       if (!t.startsWith("allow=")) {
-        throw new AgentException.InvalidConfig("network", "'" + t + "' is not a network policy; use "
-            + "none, loopback, host or allow=HOST:PORT,...");
+        throw new AgentException.InvalidConfig(
+            "network",
+            "'"
+                + t
+                + "' is not a network policy; use "
+                + "none, loopback, host or allow=HOST:PORT,...");
       }
       List<Endpoint> list = new ArrayList<>();
       for (String part : t.substring("allow=".length()).split(",")) {
@@ -154,12 +163,17 @@ public record AgentSandbox(Rest rest, List<Path> readOnlyPaths, List<Path> readW
     public Endpoint {
       Objects.requireNonNull(host, "host");
       if (host.isBlank() || host.chars().anyMatch(c -> c <= ' ' || c == '/' || c == ',')) {
-        throw new AgentException.InvalidConfig("sandbox.network", "'" + host + "' is not a host name "
-            + "or address; give one such as api.anthropic.com or 127.0.0.1");
+        throw new AgentException.InvalidConfig(
+            "sandbox.network",
+            "'"
+                + host
+                + "' is not a host name "
+                + "or address; give one such as api.anthropic.com or 127.0.0.1");
       }
       if (port < 1 || port > 65535) {
-        throw new AgentException.InvalidConfig("sandbox.network", "port " + port + " of " + host
-            + " is out of range; give 1 to 65535");
+        throw new AgentException.InvalidConfig(
+            "sandbox.network",
+            "port " + port + " of " + host + " is out of range; give 1 to 65535");
       }
     }
 
@@ -172,8 +186,9 @@ public record AgentSandbox(Rest rest, List<Path> readOnlyPaths, List<Path> readW
       String t = text.strip();
       int colon = t.lastIndexOf(':');
       if (colon <= 0 || colon == t.length() - 1) {
-        throw new AgentException.InvalidConfig("sandbox.network", "'" + t + "' is not HOST:PORT; "
-            + "write it like api.anthropic.com:443");
+        throw new AgentException.InvalidConfig(
+            "sandbox.network",
+            "'" + t + "' is not HOST:PORT; " + "write it like api.anthropic.com:443");
       }
       String host = t.substring(0, colon);
       if (host.startsWith("[") && host.endsWith("]")) {
@@ -182,8 +197,12 @@ public record AgentSandbox(Rest rest, List<Path> readOnlyPaths, List<Path> readW
       try {
         return new Endpoint(host, Integer.parseInt(t.substring(colon + 1)));
       } catch (NumberFormatException e) {
-        throw new AgentException.InvalidConfig("sandbox.network", "'" + t + "' has no port number "
-            + "after the colon; write it like api.anthropic.com:443");
+        throw new AgentException.InvalidConfig(
+            "sandbox.network",
+            "'"
+                + t
+                + "' has no port number "
+                + "after the colon; write it like api.anthropic.com:443");
       }
     }
 
@@ -206,8 +225,8 @@ public record AgentSandbox(Rest rest, List<Path> readOnlyPaths, List<Path> readW
     List<Path> out = new ArrayList<>();
     for (Path p : Objects.requireNonNullElse(paths, List.<Path>of())) {
       if (!p.isAbsolute()) {
-        throw new AgentException.InvalidConfig("sandbox." + field, p + " is relative; give an absolute "
-            + "path");
+        throw new AgentException.InvalidConfig(
+            "sandbox." + field, p + " is relative; give an absolute " + "path");
       }
       out.add(p.normalize());
     }
@@ -279,7 +298,9 @@ public record AgentSandbox(Rest rest, List<Path> readOnlyPaths, List<Path> readW
       return this;
     }
 
-    /** @throws AgentException.InvalidConfig if a path is relative */
+    /**
+     * @throws AgentException.InvalidConfig if a path is relative
+     */
     public AgentSandbox build() {
       return new AgentSandbox(rest, readOnly, readWrite, Optional.ofNullable(home), network);
     }

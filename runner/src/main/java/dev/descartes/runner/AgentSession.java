@@ -4,9 +4,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A multi-turn conversation with an agent started with {@link AgentConfig.Builder#multiTurn(boolean)}
- * (claude and qwen, over {@code --input-format stream-json}): send a message, get its events and
- * result, send the next, interrupt a turn without ending the session, end the session.
+ * A multi-turn conversation with an agent started with {@link
+ * AgentConfig.Builder#multiTurn(boolean)} (claude and qwen, over {@code --input-format
+ * stream-json}): send a message, get its events and result, send the next, interrupt a turn without
+ * ending the session, end the session.
  *
  * <p>Obtained from {@link AgentHandle#session()}. Turns are answered in order: the n-th result the
  * CLI reports completes the future of the n-th message (the config's task, when not empty, is the

@@ -4,9 +4,8 @@ package dev.descartes.runner;
  * Where an agent is in its life.
  *
  * <p>{@code STARTING -> RUNNING <-> PAUSED -> STOPPING [<-> KILL_FAILED] -> (COMPLETED | FAILED |
- * TERMINATED)}. A
- * terminal status is final: an agent reaches exactly one, however many threads race to kill,
- * signal and wait.
+ * TERMINATED)}. A terminal status is final: an agent reaches exactly one, however many threads race
+ * to kill, signal and wait.
  */
 public enum AgentStatus {
   /** The process is being created. */
@@ -15,7 +14,9 @@ public enum AgentStatus {
   RUNNING,
   /** The agent's process tree was stopped with {@link AgentSignal#PAUSE}. */
   PAUSED,
-  /** A stop was requested (kill, shutdown, or an INTERRUPT/TERMINATE/KILL signal); not yet exited. */
+  /**
+   * A stop was requested (kill, shutdown, or an INTERRUPT/TERMINATE/KILL signal); not yet exited.
+   */
   STOPPING,
   /**
    * A kill could not be carried out ({@link AgentException.KillFailed}): the process may still be

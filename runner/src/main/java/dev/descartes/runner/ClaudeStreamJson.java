@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-/** Claude Code's {@code --input-format stream-json} lines, with or without the interrupt request. Thread-safe. */
+/**
+ * Claude Code's {@code --input-format stream-json} lines, with or without the interrupt request.
+ * Thread-safe.
+ */
 final class ClaudeStreamJson implements SessionProtocol {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,7 +33,8 @@ final class ClaudeStreamJson implements SessionProtocol {
     if (!interrupts) {
       return Optional.empty();
     }
-    ObjectNode line = JSON.createObjectNode().put("type", "control_request").put("request_id", requestId);
+    ObjectNode line =
+        JSON.createObjectNode().put("type", "control_request").put("request_id", requestId);
     line.putObject("request").put("subtype", "interrupt");
     return Optional.of((line + "\n").getBytes(StandardCharsets.UTF_8));
   }

@@ -25,13 +25,18 @@ final class CodexParser implements AgentEventParser {
     List<AgentEvent> out = new ArrayList<>();
     JsonNode item = json.path("item");
     switch (json.path("type").asText()) {
-      case "thread.started" -> EventFormats.text(json, "thread_id").ifPresent(t -> {
-        thread = t;
-        out.add(new AgentEvent.SessionStarted(id, at, t, Optional.empty(), json));
-      });
+      case "thread.started" ->
+          EventFormats.text(json, "thread_id")
+              .ifPresent(
+                  t -> {
+                    thread = t;
+                    out.add(new AgentEvent.SessionStarted(id, at, t, Optional.empty(), json));
+                  });
       case "item.started" -> {
         if (isTool(item)) {
-          out.add(new AgentEvent.ToolCall(id, at, item.path("id").asText(), toolName(item), toolInput(item), json));
+          out.add(
+              new AgentEvent.ToolCall(
+                  id, at, item.path("id").asText(), toolName(item), toolInput(item), json));
         }
       }
       case "item.completed" -> {
@@ -43,30 +48,58 @@ final class CodexParser implements AgentEventParser {
           default -> {
             if (isTool(item)) {
               String status = item.path("status").asText("");
-              boolean error = status.equals("failed") || status.equals("declined")
-                  || (item.path("exit_code").isNumber() && item.path("exit_code").asInt() != 0);
-              String output = EventFormats.text(item, "aggregated_output")
-                  .or(() -> EventFormats.text(item.path("error"), "message")).orElse(EventFormats.content(item.path("result")));
-              out.add(new AgentEvent.ToolResult(id, at, item.path("id").asText(), output, error, json));
+              boolean error =
+                  status.equals("failed")
+                      || status.equals("declined")
+                      || (item.path("exit_code").isNumber() && item.path("exit_code").asInt() != 0);
+              String output =
+                  EventFormats.text(item, "aggregated_output")
+                      .or(() -> EventFormats.text(item.path("error"), "message"))
+                      .orElse(EventFormats.content(item.path("result")));
+              out.add(
+                  new AgentEvent.ToolResult(id, at, item.path("id").asText(), output, error, json));
             }
           }
         }
       }
       case "turn.completed" -> {
         JsonNode u = json.path("usage");
-        out.add(new AgentEvent.Usage(id, at, u.path("input_tokens").asLong(0),
-            u.path("output_tokens").asLong(0), OptionalDouble.empty(), json));
-        out.add(new AgentEvent.Result(id, at, true, lastMessage, Optional.empty(), Optional.empty(),
-            OptionalInt.of(1), Optional.ofNullable(thread), json));
+        out.add(
+            new AgentEvent.Usage(
+                id,
+                at,
+                u.path("input_tokens").asLong(0),
+                u.path("output_tokens").asLong(0),
+                OptionalDouble.empty(),
+                json));
+        out.add(
+            new AgentEvent.Result(
+                id,
+                at,
+                true,
+                lastMessage,
+                Optional.empty(),
+                Optional.empty(),
+                OptionalInt.of(1),
+                Optional.ofNullable(thread),
+                json));
       }
       case "turn.failed" -> {
         String message = EventFormats.text(json.path("error"), "message").orElse(json.toString());
         boolean api = message.contains("\"error\"") || message.matches("(?s).*\\b[45]\\d\\d\\b.*");
-        out.add(new AgentEvent.Result(id, at, false, message,
-            Optional.of(api ? ErrorKind.API_ERROR : ErrorKind.EXECUTION_ERROR), Optional.of(message),
-            OptionalInt.of(1), Optional.ofNullable(thread), json));
+        out.add(
+            new AgentEvent.Result(
+                id,
+                at,
+                false,
+                message,
+                Optional.of(api ? ErrorKind.API_ERROR : ErrorKind.EXECUTION_ERROR),
+                Optional.of(message),
+                OptionalInt.of(1),
+                Optional.ofNullable(thread),
+                json));
       }
-      default -> { }
+      default -> {}
     }
     return out;
   }
@@ -80,12 +113,15 @@ final class CodexParser implements AgentEventParser {
 
   private static String toolName(JsonNode item) {
     String type = item.path("type").asText();
-    return type.equals("mcp_tool_call") ? item.path("server").asText() + "." + item.path("tool").asText() : type;
+    return type.equals("mcp_tool_call")
+        ? item.path("server").asText() + "." + item.path("tool").asText()
+        : type;
   }
 
   private static JsonNode toolInput(JsonNode item) {
     return switch (item.path("type").asText()) {
-      case "command_execution" -> ((com.fasterxml.jackson.databind.node.ObjectNode) item.deepCopy()).retain("command");
+      case "command_execution" ->
+          ((com.fasterxml.jackson.databind.node.ObjectNode) item.deepCopy()).retain("command");
       case "mcp_tool_call" -> item.path("arguments");
       case "file_change" -> item.path("changes");
       default -> ((com.fasterxml.jackson.databind.node.ObjectNode) item.deepCopy()).retain("query");

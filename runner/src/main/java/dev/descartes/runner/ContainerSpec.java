@@ -11,8 +11,8 @@ import java.util.Optional;
  * instead of directly on the host. The agent keeps every guarantee of a local one: its output
  * streamed and parsed the same way, signals and the stop sequence reaching the agent inside, its
  * exit status, no survivor (the container is removed), its working directory mounted at the same
- * path, its environment passed by name only (never on a command line). The image must already be
- * on the machine: the runner never pulls. Immutable and thread-safe.
+ * path, its environment passed by name only (never on a command line). The image must already be on
+ * the machine: the runner never pulls. Immutable and thread-safe.
  *
  * @param image the image, such as {@code localhost/agents:1}
  * @param mounts host paths made visible inside the container, besides the working directory
@@ -22,7 +22,11 @@ import java.util.Optional;
  * @param mountWorkingDir whether the agent's working directory is bind-mounted at the same path
  *     (read-write) and used as the container's working directory
  */
-public record ContainerSpec(String image, List<Mount> mounts, Optional<String> user, Network network,
+public record ContainerSpec(
+    String image,
+    List<Mount> mounts,
+    Optional<String> user,
+    Network network,
     boolean mountWorkingDir) {
 
   /** The container's network. */
@@ -47,12 +51,20 @@ public record ContainerSpec(String image, List<Mount> mounts, Optional<String> u
       Objects.requireNonNull(source, "source");
       Objects.requireNonNull(target, "target");
       if (!target.startsWith("/")) {
-        throw new AgentException.InvalidConfig("container.mounts", "target '" + target
-            + "' is not absolute; give the path inside the container, such as /data");
+        throw new AgentException.InvalidConfig(
+            "container.mounts",
+            "target '"
+                + target
+                + "' is not absolute; give the path inside the container, such as /data");
       }
       if (target.indexOf(':') >= 0 || source.toString().indexOf(':') >= 0) {
-        throw new AgentException.InvalidConfig("container.mounts", "'" + source + "' -> '" + target
-            + "' contains ':', which the container engine's mount syntax cannot carry; rename the path");
+        throw new AgentException.InvalidConfig(
+            "container.mounts",
+            "'"
+                + source
+                + "' -> '"
+                + target
+                + "' contains ':', which the container engine's mount syntax cannot carry; rename the path");
       }
     }
 
@@ -65,19 +77,24 @@ public record ContainerSpec(String image, List<Mount> mounts, Optional<String> u
   public ContainerSpec {
     Objects.requireNonNull(image, "image");
     if (image.isBlank()) {
-      throw new AgentException.InvalidConfig("container.image", "is empty; name an image already on "
-          + "this machine (podman images lists them), such as localhost/agents:1");
+      throw new AgentException.InvalidConfig(
+          "container.image",
+          "is empty; name an image already on "
+              + "this machine (podman images lists them), such as localhost/agents:1");
     }
     if (image.startsWith("-")) {
-      throw new AgentException.InvalidConfig("container.image", "'" + image + "' starts with '-'; "
-          + "give an image name");
+      throw new AgentException.InvalidConfig(
+          "container.image", "'" + image + "' starts with '-'; " + "give an image name");
     }
     mounts = List.copyOf(Objects.requireNonNullElse(mounts, List.of()));
     user = Objects.requireNonNullElse(user, Optional.empty());
     network = Objects.requireNonNullElse(network, Network.PRIVATE);
   }
 
-  /** {@code image} with the defaults: no extra mount, the image's user, a private network, the working directory mounted. */
+  /**
+   * {@code image} with the defaults: no extra mount, the image's user, a private network, the
+   * working directory mounted.
+   */
   public static ContainerSpec of(String image) {
     return builder(image).build();
   }

@@ -9,9 +9,9 @@ import java.util.Optional;
 
 /**
  * What this machine offers for running agents in containers ({@link ContainerSpec}): which engine
- * CLI was found, its version, the options the runner adds to make it work here (an OCI runtime,
- * a cgroup manager, resource limits the process may set), and what is missing, each problem with
- * its fix. {@code descartes doctor} shows it. Immutable and thread-safe.
+ * CLI was found, its version, the options the runner adds to make it work here (an OCI runtime, a
+ * cgroup manager, resource limits the process may set), and what is missing, each problem with its
+ * fix. {@code descartes doctor} shows it. Immutable and thread-safe.
  *
  * @param engine the container CLI the runner uses ({@code podman}, or {@code docker} where Podman
  *     is absent); empty when neither is installed
@@ -25,8 +25,14 @@ import java.util.Optional;
  * @param problems what stops containers from working here, each with how to fix it; empty when
  *     {@link #available()}
  */
-public record ContainerSupport(Optional<Path> engine, String kind, Optional<String> version,
-    List<String> engineOptions, List<String> runOptions, List<String> facts, List<String> problems) {
+public record ContainerSupport(
+    Optional<Path> engine,
+    String kind,
+    Optional<String> version,
+    List<String> engineOptions,
+    List<String> runOptions,
+    List<String> facts,
+    List<String> problems) {
 
   public ContainerSupport {
     engine = Objects.requireNonNullElse(engine, Optional.empty());
@@ -56,11 +62,18 @@ public record ContainerSupport(Optional<Path> engine, String kind, Optional<Stri
   /** One line per fact and problem, for a diagnostic listing. */
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
-    lines.add("container engine: " + engine.map(p -> kind + " " + version.orElse("(version unknown)")
-        + " at " + p).orElse("none"));
+    lines.add(
+        "container engine: "
+            + engine
+                .map(p -> kind + " " + version.orElse("(version unknown)") + " at " + p)
+                .orElse("none"));
     lines.addAll(facts);
     if (!engineOptions.isEmpty() || !runOptions.isEmpty()) {
-      lines.add("options added: " + String.join(" ", engineOptions) + " run " + String.join(" ", runOptions));
+      lines.add(
+          "options added: "
+              + String.join(" ", engineOptions)
+              + " run "
+              + String.join(" ", runOptions));
     }
     problems.forEach(p -> lines.add("problem: " + p));
     return lines;

@@ -11,31 +11,36 @@ import java.util.OptionalInt;
 final class EventFormats {
 
   /** Recognizes nothing; the outcome of its agents follows the exit code. */
-  static final AgentEventParser NONE = new AgentEventParser() {
-    @Override
-    public List<AgentEvent> parse(AgentId agentId, Instant at, JsonNode json) {
-      return List.of();
-    }
+  static final AgentEventParser NONE =
+      new AgentEventParser() {
+        @Override
+        public List<AgentEvent> parse(AgentId agentId, Instant at, JsonNode json) {
+          return List.of();
+        }
 
-    @Override
-    public boolean reportsResults() {
-      return false;
-    }
-  };
+        @Override
+        public boolean reportsResults() {
+          return false;
+        }
+      };
 
   private EventFormats() {}
 
-  /** A new parser for {@code claude}, {@code qwen}, {@code opencode}, {@code codex} or {@code gemini}. */
+  /**
+   * A new parser for {@code claude}, {@code qwen}, {@code opencode}, {@code codex} or {@code
+   * gemini}.
+   */
   static Optional<AgentEventParser> forFormat(String format) {
-    return Optional.ofNullable(switch (format) {
-      case "claude" -> new ClaudeParser(false);
-      case "qwen" -> new ClaudeParser(true);
-      case "opencode" -> new OpencodeParser();
-      case "codex" -> new CodexParser();
-      case "gemini" -> new GeminiParser();
-      case "none" -> NONE;
-      default -> null;
-    });
+    return Optional.ofNullable(
+        switch (format) {
+          case "claude" -> new ClaudeParser(false);
+          case "qwen" -> new ClaudeParser(true);
+          case "opencode" -> new OpencodeParser();
+          case "codex" -> new CodexParser();
+          case "gemini" -> new GeminiParser();
+          case "none" -> NONE;
+          default -> null;
+        });
   }
 
   /** The text of a field, or empty when it is missing, null or blank. */

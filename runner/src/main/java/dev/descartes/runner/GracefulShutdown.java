@@ -63,8 +63,10 @@ public final class GracefulShutdown {
 
   /** The sum of the waits: the longest this sequence waits before SIGKILL. */
   public Duration totalWait() {
-    return steps.stream().filter(s -> s instanceof Step.Await)
-        .map(s -> ((Step.Await) s).timeout()).reduce(Duration.ZERO, Duration::plus);
+    return steps.stream()
+        .filter(s -> s instanceof Step.Await)
+        .map(s -> ((Step.Await) s).timeout())
+        .reduce(Duration.ZERO, Duration::plus);
   }
 
   /**
@@ -125,11 +127,12 @@ public final class GracefulShutdown {
   public String toString() {
     List<String> parts = new ArrayList<>();
     for (Step s : steps) {
-      parts.add(switch (s) {
-        case Step.CloseStdin c -> "close stdin";
-        case Step.Signal g -> g.signal().name();
-        case Step.Await a -> "wait " + a.timeout();
-      });
+      parts.add(
+          switch (s) {
+            case Step.CloseStdin c -> "close stdin";
+            case Step.Signal g -> g.signal().name();
+            case Step.Await a -> "wait " + a.timeout();
+          });
     }
     parts.add("KILL");
     return "GracefulShutdown[" + String.join(", ", parts) + "]";

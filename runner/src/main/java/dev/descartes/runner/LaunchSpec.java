@@ -8,14 +8,15 @@ import java.util.Objects;
  * How a backend wants its CLI started: the argv (the program first, found on the agent's {@code
  * PATH}), environment variables it needs, and what to do with stdin. Immutable and thread-safe.
  *
- * @param command the program and its arguments; each element reaches the program unchanged, with
- *     no shell in between
+ * @param command the program and its arguments; each element reaches the program unchanged, with no
+ *     shell in between
  * @param environment variables to add (the agent's own {@link AgentConfig#environment()} wins)
  * @param stdin whether stdin stays open for {@link AgentHandle#writeStdin}
  * @param initialInput bytes written to stdin right after start (before closing it, with {@link
  *     Stdin#CLOSE_AFTER_INPUT})
  */
-public record LaunchSpec(List<String> command, Map<String, String> environment, Stdin stdin, byte[] initialInput) {
+public record LaunchSpec(
+    List<String> command, Map<String, String> environment, Stdin stdin, byte[] initialInput) {
 
   /** What the runner does with the agent's stdin. */
   public enum Stdin {
@@ -47,7 +48,14 @@ public record LaunchSpec(List<String> command, Map<String, String> environment, 
 
   @Override
   public String toString() {
-    return "LaunchSpec[command=" + command + ", environment=" + environment.keySet()
-        + ", stdin=" + stdin + ", initialInput=" + initialInput.length + " bytes]";
+    return "LaunchSpec[command="
+        + command
+        + ", environment="
+        + environment.keySet()
+        + ", stdin="
+        + stdin
+        + ", initialInput="
+        + initialInput.length
+        + " bytes]";
   }
 }

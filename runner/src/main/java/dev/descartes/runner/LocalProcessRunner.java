@@ -33,8 +33,8 @@ import java.util.function.Consumer;
  */
 public final class LocalProcessRunner implements AgentRunner {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalProcessRunner.class);
-
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(LocalProcessRunner.class);
 
   private final ProcessRunnerConfig config;
   private final ProcessEngine engine;
@@ -95,30 +95,38 @@ public final class LocalProcessRunner implements AgentRunner {
   public AgentHandle spawn(AgentConfig config) {
     ensureOpen();
     requirePreparedWorkspace(config);
-    return observed(config, () -> {
-      LocalAgent a = registry.spawn(spawner, config);
-      budgets.watch(a);
-      return a;
-    });
+    return observed(
+        config,
+        () -> {
+          LocalAgent a = registry.spawn(spawner, config);
+          budgets.watch(a);
+          return a;
+        });
   }
 
   @Override
   public AgentHandle spawn(AgentConfig config, Duration waitForSlot) throws InterruptedException {
     ensureOpen();
     requirePreparedWorkspace(config);
-    return observed(config, () -> {
-      LocalAgent a = registry.spawnWaiting(spawner, config, waitForSlot);
-      budgets.watch(a);
-      return a;
-    });
+    return observed(
+        config,
+        () -> {
+          LocalAgent a = registry.spawnWaiting(spawner, config, waitForSlot);
+          budgets.watch(a);
+          return a;
+        });
   }
 
   private interface SpawnCall<X extends Exception> {
     AgentHandle spawn() throws X;
   }
 
-  /** Runs {@code call} with the config's {@link RunnerListener} told of the spawn, its failure and the exit. */
-  private <X extends Exception> AgentHandle observed(AgentConfig agent, SpawnCall<X> call) throws X {
+  /**
+   * Runs {@code call} with the config's {@link RunnerListener} told of the spawn, its failure and
+   * the exit.
+   */
+  private <X extends Exception> AgentHandle observed(AgentConfig agent, SpawnCall<X> call)
+      throws X {
     RunnerListener l = config.listener();
     if (l == RunnerListener.NONE) {
       return call.spawn();
@@ -153,16 +161,21 @@ public final class LocalProcessRunner implements AgentRunner {
    * events(EVERY_LINE).iterator()}, ...) see every line from the very first, however much the agent
    * writes at once. It runs on the spawning thread and must not block.
    */
-  public AgentHandle spawn(AgentConfig config, Duration waitForSlot, Consumer<? super AgentHandle> beforeOutput)
+  public AgentHandle spawn(
+      AgentConfig config, Duration waitForSlot, Consumer<? super AgentHandle> beforeOutput)
       throws InterruptedException {
     ensureOpen();
     requirePreparedWorkspace(config);
-    return registry.spawnWaiting(spawner, config, waitForSlot, h -> {
-      if (h instanceof LocalAgent a) {
-        budgets.watch(a); // before the first byte, so no cost is missed
-      }
-      beforeOutput.accept(h);
-    });
+    return registry.spawnWaiting(
+        spawner,
+        config,
+        waitForSlot,
+        h -> {
+          if (h instanceof LocalAgent a) {
+            budgets.watch(a); // before the first byte, so no cost is missed
+          }
+          beforeOutput.accept(h);
+        });
   }
 
   @Override
@@ -233,9 +246,13 @@ public final class LocalProcessRunner implements AgentRunner {
 
   private static void requirePreparedWorkspace(AgentConfig config) {
     if (config.workspace().isPresent() && config.workspace().get().worktree().isEmpty()) {
-      throw new AgentException.InvalidConfig("workspace", "agent '" + config.name() + "' has a worktree workspace "
-          + "that was not made yet; pass its config through Worktrees.prepare(fleet, configs) and spawn the configs "
-          + "it returns");
+      throw new AgentException.InvalidConfig(
+          "workspace",
+          "agent '"
+              + config.name()
+              + "' has a worktree workspace "
+              + "that was not made yet; pass its config through Worktrees.prepare(fleet, configs) and spawn the configs "
+              + "it returns");
     }
   }
 

@@ -37,36 +37,71 @@ final class OpencodeParser implements AgentEventParser {
       case "tool_use" -> {
         JsonNode state = part.path("state");
         String call = part.path("callID").asText(part.path("id").asText());
-        out.add(new AgentEvent.ToolCall(id, at, call, part.path("tool").asText(), state.path("input"), json));
+        out.add(
+            new AgentEvent.ToolCall(
+                id, at, call, part.path("tool").asText(), state.path("input"), json));
         String status = state.path("status").asText();
         if (status.equals("completed") || status.equals("error")) {
-          String output = EventFormats.text(state, "output").or(() -> EventFormats.text(state, "error")).orElse("");
+          String output =
+              EventFormats.text(state, "output")
+                  .or(() -> EventFormats.text(state, "error"))
+                  .orElse("");
           out.add(new AgentEvent.ToolResult(id, at, call, output, status.equals("error"), json));
         }
       }
       case "step_finish" -> {
         steps++;
         JsonNode tokens = part.path("tokens");
-        long in = tokens.path("input").asLong(0) + tokens.path("cache").path("read").asLong(0)
-            + tokens.path("cache").path("write").asLong(0);
-        out.add(new AgentEvent.Usage(id, at, in, tokens.path("output").asLong(0)
-            + tokens.path("reasoning").asLong(0), EventFormats.number(part, "cost"), json));
+        long in =
+            tokens.path("input").asLong(0)
+                + tokens.path("cache").path("read").asLong(0)
+                + tokens.path("cache").path("write").asLong(0);
+        out.add(
+            new AgentEvent.Usage(
+                id,
+                at,
+                in,
+                tokens.path("output").asLong(0) + tokens.path("reasoning").asLong(0),
+                EventFormats.number(part, "cost"),
+                json));
         if (part.path("reason").asText().equals("stop")) {
-          out.add(new AgentEvent.Result(id, at, true, lastText, Optional.empty(), Optional.empty(),
-              OptionalInt.of(steps), Optional.ofNullable(session), json));
+          out.add(
+              new AgentEvent.Result(
+                  id,
+                  at,
+                  true,
+                  lastText,
+                  Optional.empty(),
+                  Optional.empty(),
+                  OptionalInt.of(steps),
+                  Optional.ofNullable(session),
+                  json));
         }
       }
       case "error" -> {
         JsonNode error = json.path("error");
-        String message = EventFormats.text(error.path("data"), "message")
-            .or(() -> EventFormats.text(error, "message")).orElse(error.toString());
+        String message =
+            EventFormats.text(error.path("data"), "message")
+                .or(() -> EventFormats.text(error, "message"))
+                .orElse(error.toString());
         String name = error.path("name").asText("");
-        ErrorKind kind = name.contains("API") || error.path("data").has("statusCode")
-            ? ErrorKind.API_ERROR : name.contains("Abort") ? ErrorKind.INTERRUPTED : ErrorKind.EXECUTION_ERROR;
-        out.add(new AgentEvent.Result(id, at, false, message, Optional.of(kind), Optional.of(message),
-            OptionalInt.of(steps), Optional.ofNullable(session), json));
+        ErrorKind kind =
+            name.contains("API") || error.path("data").has("statusCode")
+                ? ErrorKind.API_ERROR
+                : name.contains("Abort") ? ErrorKind.INTERRUPTED : ErrorKind.EXECUTION_ERROR;
+        out.add(
+            new AgentEvent.Result(
+                id,
+                at,
+                false,
+                message,
+                Optional.of(kind),
+                Optional.of(message),
+                OptionalInt.of(steps),
+                Optional.ofNullable(session),
+                json));
       }
-      default -> { }
+      default -> {}
     }
     return out;
   }

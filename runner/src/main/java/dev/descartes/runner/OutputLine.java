@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param number the line's position in the stream, from 0; a gap in numbers means lines were missed
  * @param bytes the bytes as written, newline included when there was one (do not modify)
- * @param complete false for a piece of a line longer than {@link ProcessRunnerConfig#maxLineBytes()}
+ * @param complete false for a piece of a line longer than {@link
+ *     ProcessRunnerConfig#maxLineBytes()}
  * @param at when the runner read it
  */
 public record OutputLine(long number, byte[] bytes, boolean complete, Instant at) {

@@ -9,8 +9,8 @@ import java.util.function.Predicate;
  * How an {@link AgentPool} keeps agents of one configuration ready: the agent's config (claude or
  * qwen with {@link AgentConfig#multiTurn()}, or any {@code command} agent that reads tasks on
  * stdin), how many to keep warm, the most at once, how long a spare agent may stay idle, how long
- * {@link AgentPool#lease()} waits, how often idle agents are checked, and whether a released
- * agent may serve another lease. Immutable and thread-safe.
+ * {@link AgentPool#lease()} waits, how often idle agents are checked, and whether a released agent
+ * may serve another lease. Immutable and thread-safe.
  *
  * @param agent what each pooled agent runs; its task, when not empty, is sent as a warm-up message
  *     before the agent counts as ready
@@ -46,19 +46,25 @@ public record PoolConfig(
     Objects.requireNonNull(stopTimeout, "stopTimeout");
     healthCheck = Objects.requireNonNullElse(healthCheck, Optional.empty());
     if (!agent.hasCommand() && !agent.multiTurn()) {
-      throw new AgentException.InvalidConfig("agent", "a pooled " + agent.modelBackend() + " agent must be "
-          + "multi-turn (AgentConfig.builder().multiTurn(true)) to take tasks after it started; or give a command "
-          + "that reads tasks on stdin");
+      throw new AgentException.InvalidConfig(
+          "agent",
+          "a pooled "
+              + agent.modelBackend()
+              + " agent must be "
+              + "multi-turn (AgentConfig.builder().multiTurn(true)) to take tasks after it started; or give a command "
+              + "that reads tasks on stdin");
     }
     if (maxAgents < 1) {
       throw new AgentException.InvalidConfig("maxAgents", "is " + maxAgents + "; give 1 or more");
     }
     if (minWarm < 0 || minWarm > maxAgents) {
-      throw new AgentException.InvalidConfig("minWarm", "is " + minWarm + "; give 0 to maxAgents (" + maxAgents + ")");
+      throw new AgentException.InvalidConfig(
+          "minWarm", "is " + minWarm + "; give 0 to maxAgents (" + maxAgents + ")");
     }
     if (healthCheckInterval.isZero() || healthCheckInterval.isNegative()) {
-      throw new AgentException.InvalidConfig("healthCheckInterval", "is " + healthCheckInterval
-          + "; give a positive duration such as 5s");
+      throw new AgentException.InvalidConfig(
+          "healthCheckInterval",
+          "is " + healthCheckInterval + "; give a positive duration such as 5s");
     }
   }
 
@@ -131,10 +137,21 @@ public record PoolConfig(
       return this;
     }
 
-    /** @throws AgentException.InvalidConfig naming the field that is wrong */
+    /**
+     * @throws AgentException.InvalidConfig naming the field that is wrong
+     */
     public PoolConfig build() {
-      return new PoolConfig(agent, minWarm, maxAgents, idleTimeout, leaseTimeout, readyTimeout, healthCheckInterval,
-          Optional.ofNullable(healthCheck), reuse, stopTimeout);
+      return new PoolConfig(
+          agent,
+          minWarm,
+          maxAgents,
+          idleTimeout,
+          leaseTimeout,
+          readyTimeout,
+          healthCheckInterval,
+          Optional.ofNullable(healthCheck),
+          reuse,
+          stopTimeout);
     }
   }
 }

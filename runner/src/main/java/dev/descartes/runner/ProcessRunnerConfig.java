@@ -14,13 +14,13 @@ import java.util.Set;
 /**
  * How a {@link LocalProcessRunner} runs its agents.
  *
- * <p>{@link #defaults()}: inherit the working directory, JSON streaming on, health
- * checks every 30 s, no concurrency cap. On top of those: a 5 s graceful-shutdown timeout, an 8 MiB
- * in-memory window per output stream (the first 64 KiB of stdout are always kept, then the newest
- * output; a reader that falls behind is told how much it missed), all windows together within a
- * quarter of the heap, no transcripts on disk, the
- * runner's whole environment inherited, leftover processes of an agent's tree killed when the
- * agent exits, and a JVM shutdown hook that stops every agent. Immutable and thread-safe.
+ * <p>{@link #defaults()}: inherit the working directory, JSON streaming on, health checks every 30
+ * s, no concurrency cap. On top of those: a 5 s graceful-shutdown timeout, an 8 MiB in-memory
+ * window per output stream (the first 64 KiB of stdout are always kept, then the newest output; a
+ * reader that falls behind is told how much it missed), all windows together within a quarter of
+ * the heap, no transcripts on disk, the runner's whole environment inherited, leftover processes of
+ * an agent's tree killed when the agent exits, and a JVM shutdown hook that stops every agent.
+ * Immutable and thread-safe.
  *
  * @param workingDir working directory for agents without one of their own; empty inherits the JVM's
  * @param enableJsonStreaming parse stdout lines that are JSON objects into events
@@ -43,8 +43,8 @@ import java.util.Set;
  *     given here wins
  * @param engine how processes are started and their pipes read
  * @param limits resource limits of every agent, for each limit the agent's config leaves unset
- * @param cgroupContainment on Linux, put each agent's process tree in cgroups of its own (when
- *     this machine has writable ones): its membership, kill and resource figures then come from the
+ * @param cgroupContainment on Linux, put each agent's process tree in cgroups of its own (when this
+ *     machine has writable ones): its membership, kill and resource figures then come from the
  *     kernel, and a watchdog process kills every agent if the JVM dies. Off, or where no cgroup is
  *     writable, agents' trees are tracked through {@code /proc}
  * @param sandbox the sandbox of every agent that names none of its own; empty for none
@@ -105,8 +105,8 @@ public record ProcessRunnerConfig(
   public static final long MIN_OUTPUT_MEMORY_BUDGET = 1L << 20;
 
   /** The variables an allow-listed environment keeps when none are named. */
-  public static final Set<String> DEFAULT_ALLOW_LIST = Set.of(
-      "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "TMPDIR", "LANG", "LC_*", "TZ");
+  public static final Set<String> DEFAULT_ALLOW_LIST =
+      Set.of("PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "TMPDIR", "LANG", "LC_*", "TZ");
 
   public ProcessRunnerConfig {
     Objects.requireNonNull(workingDir, "workingDir");
@@ -122,38 +122,57 @@ public record ProcessRunnerConfig(
     Objects.requireNonNull(limits, "limits");
     sandbox = Objects.requireNonNullElse(sandbox, Optional.empty());
     budgetUsd = Objects.requireNonNullElse(budgetUsd, OptionalDouble.empty());
-    if (budgetUsd.isPresent() && !(budgetUsd.getAsDouble() > 0 && Double.isFinite(budgetUsd.getAsDouble()))) {
-      throw new AgentException.InvalidConfig("budgetUsd", "is " + budgetUsd.getAsDouble()
-          + "; give a positive amount of US dollars such as 5.00, or leave it unset for no budget");
+    if (budgetUsd.isPresent()
+        && !(budgetUsd.getAsDouble() > 0 && Double.isFinite(budgetUsd.getAsDouble()))) {
+      throw new AgentException.InvalidConfig(
+          "budgetUsd",
+          "is "
+              + budgetUsd.getAsDouble()
+              + "; give a positive amount of US dollars such as 5.00, or leave it unset for no budget");
     }
     listener = Objects.requireNonNullElse(listener, RunnerListener.NONE);
     if (healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
-      throw new AgentException.InvalidConfig("healthCheckInterval",
-          "must be positive, was " + healthCheckInterval + "; use enableHealthChecks(false) to turn them off");
+      throw new AgentException.InvalidConfig(
+          "healthCheckInterval",
+          "must be positive, was "
+              + healthCheckInterval
+              + "; use enableHealthChecks(false) to turn them off");
     }
     if (maxConcurrentAgents.isPresent() && maxConcurrentAgents.getAsInt() < 1) {
-      throw new AgentException.InvalidConfig("maxConcurrentAgents",
-          "must be at least 1, was " + maxConcurrentAgents.getAsInt() + "; leave it unset for no cap");
+      throw new AgentException.InvalidConfig(
+          "maxConcurrentAgents",
+          "must be at least 1, was "
+              + maxConcurrentAgents.getAsInt()
+              + "; leave it unset for no cap");
     }
     if (shutdownTimeout.isNegative()) {
-      throw new AgentException.InvalidConfig("shutdownTimeout", "must not be negative, was " + shutdownTimeout);
+      throw new AgentException.InvalidConfig(
+          "shutdownTimeout", "must not be negative, was " + shutdownTimeout);
     }
     if (outputDrainTimeout.isNegative()) {
-      throw new AgentException.InvalidConfig("outputDrainTimeout", "must not be negative, was " + outputDrainTimeout);
+      throw new AgentException.InvalidConfig(
+          "outputDrainTimeout", "must not be negative, was " + outputDrainTimeout);
     }
     if (maxLineBytes < 1024) {
-      throw new AgentException.InvalidConfig("maxLineBytes", "must be at least 1024, was " + maxLineBytes);
+      throw new AgentException.InvalidConfig(
+          "maxLineBytes", "must be at least 1024, was " + maxLineBytes);
     }
     if (outputWindowBytes < maxLineBytes) {
-      throw new AgentException.InvalidConfig("outputWindowBytes",
+      throw new AgentException.InvalidConfig(
+          "outputWindowBytes",
           "must be at least maxLineBytes (" + maxLineBytes + "), was " + outputWindowBytes);
     }
     if (pinnedHeadBytes < 0) {
-      throw new AgentException.InvalidConfig("pinnedHeadBytes", "must not be negative, was " + pinnedHeadBytes);
+      throw new AgentException.InvalidConfig(
+          "pinnedHeadBytes", "must not be negative, was " + pinnedHeadBytes);
     }
     if (outputMemoryBudget < MIN_OUTPUT_MEMORY_BUDGET) {
-      throw new AgentException.InvalidConfig("outputMemoryBudget", "must be at least "
-          + MIN_OUTPUT_MEMORY_BUDGET + " bytes (1 MiB), was " + outputMemoryBudget);
+      throw new AgentException.InvalidConfig(
+          "outputMemoryBudget",
+          "must be at least "
+              + MIN_OUTPUT_MEMORY_BUDGET
+              + " bytes (1 MiB), was "
+              + outputMemoryBudget);
     }
   }
 
@@ -188,15 +207,20 @@ public record ProcessRunnerConfig(
     private ResourceLimits limits = ResourceLimits.none();
     private Double budgetUsd;
 
-    /** The most all agents of the runner may spend together (see {@link ProcessRunnerConfig#budgetUsd()}). */
+    /**
+     * The most all agents of the runner may spend together (see {@link
+     * ProcessRunnerConfig#budgetUsd()}).
+     */
     public Builder budgetUsd(double budgetUsd) {
       this.budgetUsd = budgetUsd;
       return this;
     }
+
     private boolean cgroupContainment = true;
     private AgentSandbox sandbox;
     private RunnerListener listener = RunnerListener.NONE;
-    private long outputMemoryBudget = Math.max(MIN_OUTPUT_MEMORY_BUDGET, Runtime.getRuntime().maxMemory() / 4);
+    private long outputMemoryBudget =
+        Math.max(MIN_OUTPUT_MEMORY_BUDGET, Runtime.getRuntime().maxMemory() / 4);
 
     private Builder() {}
 
@@ -337,14 +361,30 @@ public record ProcessRunnerConfig(
     }
 
     public ProcessRunnerConfig build() {
-      return new ProcessRunnerConfig(Optional.ofNullable(workingDir), enableJsonStreaming,
-          enableHealthChecks, healthCheckInterval,
+      return new ProcessRunnerConfig(
+          Optional.ofNullable(workingDir),
+          enableJsonStreaming,
+          enableHealthChecks,
+          healthCheckInterval,
           maxConcurrentAgents == null ? OptionalInt.empty() : OptionalInt.of(maxConcurrentAgents),
-          shutdownTimeout, Optional.ofNullable(transcriptDir), outputWindowBytes, pinnedHeadBytes,
-          maxLineBytes, Optional.ofNullable(environmentAllowList), killOrphansOnExit,
-          outputDrainTimeout, shutdownHook, subreaper, backends, engine, limits, cgroupContainment,
-          Optional.ofNullable(sandbox), budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
-          listener, outputMemoryBudget);
+          shutdownTimeout,
+          Optional.ofNullable(transcriptDir),
+          outputWindowBytes,
+          pinnedHeadBytes,
+          maxLineBytes,
+          Optional.ofNullable(environmentAllowList),
+          killOrphansOnExit,
+          outputDrainTimeout,
+          shutdownHook,
+          subreaper,
+          backends,
+          engine,
+          limits,
+          cgroupContainment,
+          Optional.ofNullable(sandbox),
+          budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd),
+          listener,
+          outputMemoryBudget);
     }
   }
 }

@@ -41,8 +41,13 @@ public record ResourceLimits(
     Optional<Duration> runtime,
     OptionalLong outputBytesPerStream) {
 
-  private static final ResourceLimits NONE = new ResourceLimits(OptionalLong.empty(), OptionalDouble.empty(),
-      OptionalInt.empty(), Optional.empty(), OptionalLong.empty());
+  private static final ResourceLimits NONE =
+      new ResourceLimits(
+          OptionalLong.empty(),
+          OptionalDouble.empty(),
+          OptionalInt.empty(),
+          Optional.empty(),
+          OptionalLong.empty());
 
   /** The smallest memory limit accepted: below it not even a shell starts. */
   public static final long MIN_MEMORY_BYTES = 4L << 20;
@@ -57,24 +62,35 @@ public record ResourceLimits(
     Objects.requireNonNull(runtime, "runtime");
     Objects.requireNonNull(outputBytesPerStream, "outputBytesPerStream");
     if (memoryBytes.isPresent() && memoryBytes.getAsLong() < MIN_MEMORY_BYTES) {
-      throw new AgentException.InvalidConfig("limits.memory", "must be at least 4 MiB, was "
-          + memoryBytes.getAsLong() + " bytes; give it as bytes or with a unit, such as 512m or 2g");
+      throw new AgentException.InvalidConfig(
+          "limits.memory",
+          "must be at least 4 MiB, was "
+              + memoryBytes.getAsLong()
+              + " bytes; give it as bytes or with a unit, such as 512m or 2g");
     }
     if (cpus.isPresent() && !(cpus.getAsDouble() >= 0.01 && cpus.getAsDouble() <= 4096)) {
-      throw new AgentException.InvalidConfig("limits.cpus", "must be between 0.01 and 4096 cores, was "
-          + cpus.getAsDouble() + "; 0.5 is half a core, 2 two cores");
+      throw new AgentException.InvalidConfig(
+          "limits.cpus",
+          "must be between 0.01 and 4096 cores, was "
+              + cpus.getAsDouble()
+              + "; 0.5 is half a core, 2 two cores");
     }
     if (maxProcesses.isPresent() && maxProcesses.getAsInt() < 1) {
-      throw new AgentException.InvalidConfig("limits.pids", "must be at least 1, was "
-          + maxProcesses.getAsInt() + "; leave it unset for no limit");
+      throw new AgentException.InvalidConfig(
+          "limits.pids",
+          "must be at least 1, was " + maxProcesses.getAsInt() + "; leave it unset for no limit");
     }
     if (runtime.isPresent() && (runtime.get().isNegative() || runtime.get().isZero())) {
-      throw new AgentException.InvalidConfig("limits.timeout", "must be positive, was " + runtime.get()
-          + "; leave it unset for no limit");
+      throw new AgentException.InvalidConfig(
+          "limits.timeout",
+          "must be positive, was " + runtime.get() + "; leave it unset for no limit");
     }
     if (outputBytesPerStream.isPresent() && outputBytesPerStream.getAsLong() < 1) {
-      throw new AgentException.InvalidConfig("limits.output", "must be at least 1 byte, was "
-          + outputBytesPerStream.getAsLong() + "; leave it unset for no limit");
+      throw new AgentException.InvalidConfig(
+          "limits.output",
+          "must be at least 1 byte, was "
+              + outputBytesPerStream.getAsLong()
+              + "; leave it unset for no limit");
     }
   }
 
@@ -103,7 +119,9 @@ public record ResourceLimits(
     return equals(NONE);
   }
 
-  /** Whether a limit that only a cgroup (or an rlimit) can enforce is set: memory, CPU or processes. */
+  /**
+   * Whether a limit that only a cgroup (or an rlimit) can enforce is set: memory, CPU or processes.
+   */
   public boolean needsKernel() {
     return memoryBytes.isPresent() || cpus.isPresent() || maxProcesses.isPresent();
   }
@@ -120,8 +138,8 @@ public record ResourceLimits(
 
   /**
    * A size such as {@code 512m}, {@code 2g}, {@code 1.5GiB}, {@code 4096} (bytes): the units k, m,
-   * g, t (optionally followed by {@code i}, {@code b} or {@code ib}, case-insensitive) are powers of
-   * 1024.
+   * g, t (optionally followed by {@code i}, {@code b} or {@code ib}, case-insensitive) are powers
+   * of 1024.
    *
    * @throws IllegalArgumentException with a message that says what is wrong
    */
@@ -138,17 +156,21 @@ public record ResourceLimits(
     } else if (unit.endsWith("b") || unit.endsWith("i")) {
       unit = unit.substring(0, unit.length() - 1);
     }
-    long factor = switch (unit) {
-      case "" -> 1L;
-      case "k" -> 1L << 10;
-      case "m" -> 1L << 20;
-      case "g" -> 1L << 30;
-      case "t" -> 1L << 40;
-      default -> -1L;
-    };
+    long factor =
+        switch (unit) {
+          case "" -> 1L;
+          case "k" -> 1L << 10;
+          case "m" -> 1L << 20;
+          case "g" -> 1L << 30;
+          case "t" -> 1L << 40;
+          default -> -1L;
+        };
     if (number.isEmpty() || factor < 0) {
-      throw new IllegalArgumentException("'" + text + "' is not a size; write bytes or a number with"
-          + " a unit, such as 512m, 2g or 1.5GiB");
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a size; write bytes or a number with"
+              + " a unit, such as 512m, 2g or 1.5GiB");
     }
     try {
       double v = Double.parseDouble(number) * factor;
@@ -157,8 +179,11 @@ public record ResourceLimits(
       }
       return (long) v;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("'" + text + "' is not a size; write bytes or a number with"
-          + " a unit, such as 512m, 2g or 1.5GiB");
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a size; write bytes or a number with"
+              + " a unit, such as 512m, 2g or 1.5GiB");
     }
   }
 
@@ -171,7 +196,9 @@ public record ResourceLimits(
       v /= 1024;
       u++;
     }
-    return (v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v)) + " " + units[u];
+    return (v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v))
+        + " "
+        + units[u];
   }
 
   @Override

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param processCount number of processes in the tree
  * @param sampledAt when the sample was taken
  */
-public record ResourceUsage(Duration cpuTime, long residentBytes, int processCount, Instant sampledAt) {
+public record ResourceUsage(
+    Duration cpuTime, long residentBytes, int processCount, Instant sampledAt) {
 
   public ResourceUsage {
     Objects.requireNonNull(cpuTime, "cpuTime");

@@ -5,11 +5,11 @@ import java.util.Objects;
 
 /**
  * When and how a {@link SupervisedAgent} starts its agent again after the agent's process ended:
- * {@link Mode#NEVER}, {@link Mode#ON_FAILURE} or {@link Mode#ALWAYS}, at most {@link #maxRestarts()}
- * times in a row, each after an exponential backoff with jitter ({@link #initialBackoff()} doubling
- * up to {@link #maxBackoff()}, then a random part of {@link #jitter()} taken off). A run that stays
- * healthy for {@link #resetAfter()} resets the count and the backoff. Once the restarts are used up
- * the agent is marked failed with the reason (a crash loop).
+ * {@link Mode#NEVER}, {@link Mode#ON_FAILURE} or {@link Mode#ALWAYS}, at most {@link
+ * #maxRestarts()} times in a row, each after an exponential backoff with jitter ({@link
+ * #initialBackoff()} doubling up to {@link #maxBackoff()}, then a random part of {@link #jitter()}
+ * taken off). A run that stays healthy for {@link #resetAfter()} resets the count and the backoff.
+ * Once the restarts are used up the agent is marked failed with the reason (a crash loop).
  *
  * <p>For the CLI backends, {@link #resume()} starts the next run with the previous run's session id
  * ({@code --resume}), so the conversation goes on. A run that ended on the model's rate limit or
@@ -60,21 +60,29 @@ public record RestartPolicy(
     Objects.requireNonNull(resetAfter, "resetAfter");
     Objects.requireNonNull(maxRateLimitWait, "maxRateLimitWait");
     if (maxRestarts < 0) {
-      throw new AgentException.InvalidConfig("maxRestarts", "is " + maxRestarts + "; give 0 or more");
+      throw new AgentException.InvalidConfig(
+          "maxRestarts", "is " + maxRestarts + "; give 0 or more");
     }
     if (initialBackoff.isNegative() || initialBackoff.isZero()) {
-      throw new AgentException.InvalidConfig("initialBackoff", "is " + initialBackoff
-          + "; give a positive duration such as 1s");
+      throw new AgentException.InvalidConfig(
+          "initialBackoff", "is " + initialBackoff + "; give a positive duration such as 1s");
     }
     if (maxBackoff.compareTo(initialBackoff) < 0) {
-      throw new AgentException.InvalidConfig("maxBackoff", "is " + maxBackoff
-          + ", shorter than initialBackoff " + initialBackoff + "; make it at least as long");
+      throw new AgentException.InvalidConfig(
+          "maxBackoff",
+          "is "
+              + maxBackoff
+              + ", shorter than initialBackoff "
+              + initialBackoff
+              + "; make it at least as long");
     }
     if (!(jitter >= 0 && jitter <= 1)) {
-      throw new AgentException.InvalidConfig("jitter", "is " + jitter + "; give a share from 0 to 1, such as 0.2");
+      throw new AgentException.InvalidConfig(
+          "jitter", "is " + jitter + "; give a share from 0 to 1, such as 0.2");
     }
     if (resetAfter.isNegative() || maxRateLimitWait.isNegative()) {
-      throw new AgentException.InvalidConfig(resetAfter.isNegative() ? "resetAfter" : "maxRateLimitWait",
+      throw new AgentException.InvalidConfig(
+          resetAfter.isNegative() ? "resetAfter" : "maxRateLimitWait",
           "is negative; give a duration of zero or more");
     }
   }
@@ -146,9 +154,18 @@ public record RestartPolicy(
       return this;
     }
 
-    /** @throws AgentException.InvalidConfig naming the field that is out of range */
+    /**
+     * @throws AgentException.InvalidConfig naming the field that is out of range
+     */
     public RestartPolicy build() {
-      return new RestartPolicy(mode, maxRestarts, initialBackoff, maxBackoff, jitter, resetAfter, resume,
+      return new RestartPolicy(
+          mode,
+          maxRestarts,
+          initialBackoff,
+          maxBackoff,
+          jitter,
+          resetAfter,
+          resume,
           maxRateLimitWait);
     }
   }

@@ -19,7 +19,7 @@ import java.util.Optional;
 public interface RunnerListener {
 
   /** The listener that does nothing. */
-  RunnerListener NONE = new RunnerListener() { };
+  RunnerListener NONE = new RunnerListener() {};
 
   /** {@code config} is about to be spawned. */
   default void spawnStarted(AgentConfig config) {}
@@ -27,7 +27,10 @@ public interface RunnerListener {
   /** {@code agent} was spawned; {@code latency} is the time {@code spawn} took. */
   default void spawned(AgentHandle agent, Duration latency) {}
 
-  /** Spawning {@code config} failed with {@code error} ({@link AgentException.LimitReached} when a limit refused it). */
+  /**
+   * Spawning {@code config} failed with {@code error} ({@link AgentException.LimitReached} when a
+   * limit refused it).
+   */
   default void spawnFailed(AgentConfig config, AgentException error) {}
 
   /**

@@ -17,9 +17,9 @@ public interface SessionProtocol {
   Optional<byte[]> interruptTurn(String requestId);
 
   /**
-   * Claude Code's stream-json input: {@code {"type":"user","message":{"role":"user","content":...}}}
-   * a line; interrupt with {@code {"type":"control_request","request_id":...,"request":{"subtype":
-   * "interrupt"}}}.
+   * Claude Code's stream-json input: {@code
+   * {"type":"user","message":{"role":"user","content":...}}} a line; interrupt with {@code
+   * {"type":"control_request","request_id":...,"request":{"subtype": "interrupt"}}}.
    */
   static SessionProtocol claudeStreamJson() {
     return ClaudeStreamJson.WITH_INTERRUPT;

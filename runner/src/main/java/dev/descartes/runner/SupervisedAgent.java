@@ -12,8 +12,8 @@ import java.util.function.Consumer;
  * One agent kept running under a {@link RestartPolicy}: each time its process ends in a way the
  * policy restarts after, it is spawned again after a backoff (a CLI agent resuming its previous
  * session when the policy says so; after a rate limit, at the limit's reset time when the CLI gave
- * one). Restarts used up in a row mark it {@link State#FAILED} with the reason. A run stopped for its
- * budget is never restarted. Thread-safe.
+ * one). Restarts used up in a row mark it {@link State#FAILED} with the reason. A run stopped for
+ * its budget is never restarted. Thread-safe.
  *
  * <pre>{@code
  * SupervisedAgent a = SupervisedAgent.start(runner, config, RestartPolicy.builder()
@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  */
 public interface SupervisedAgent extends AutoCloseable {
 
-  /** Spawns the first run of {@code config} on {@code runner} and supervises it on a virtual thread. */
+  /**
+   * Spawns the first run of {@code config} on {@code runner} and supervises it on a virtual thread.
+   */
   static SupervisedAgent start(AgentRunner runner, AgentConfig config, RestartPolicy policy) {
     try {
       return Supervisor.start(runner, config, policy, Duration.ZERO);
@@ -37,7 +39,8 @@ public interface SupervisedAgent extends AutoCloseable {
    * Like {@link #start(AgentRunner, AgentConfig, RestartPolicy)}, but each run (the first and every
    * restart) waits up to {@code waitForSlot} for a free slot under the runner's concurrency cap.
    */
-  static SupervisedAgent start(AgentRunner runner, AgentConfig config, RestartPolicy policy, Duration waitForSlot)
+  static SupervisedAgent start(
+      AgentRunner runner, AgentConfig config, RestartPolicy policy, Duration waitForSlot)
       throws InterruptedException {
     return Supervisor.start(runner, config, policy, waitForSlot);
   }
@@ -70,7 +73,12 @@ public interface SupervisedAgent extends AutoCloseable {
    * @param rateLimited whether it waited for the model's rate limit
    * @param resumedSession the CLI session the new run continues, if any
    */
-  record Restart(int number, Duration delay, String reason, boolean rateLimited, Optional<String> resumedSession) {}
+  record Restart(
+      int number,
+      Duration delay,
+      String reason,
+      boolean rateLimited,
+      Optional<String> resumedSession) {}
 
   /**
    * How supervision ended.
@@ -101,8 +109,8 @@ public interface SupervisedAgent extends AutoCloseable {
   Optional<Instant> nextStartAt();
 
   /**
-   * Calls {@code listener} with each new run's handle, the current one first (on the caller's thread),
-   * then every later one as it starts.
+   * Calls {@code listener} with each new run's handle, the current one first (on the caller's
+   * thread), then every later one as it starts.
    */
   AutoCloseable onRun(Consumer<AgentHandle> listener);
 
@@ -112,7 +120,10 @@ public interface SupervisedAgent extends AutoCloseable {
   /** Completes once no run will follow. */
   CompletableFuture<End> onEnd();
 
-  /** Stops the current run (its backend's stop sequence, SIGKILL after {@code timeout}) and every restart. */
+  /**
+   * Stops the current run (its backend's stop sequence, SIGKILL after {@code timeout}) and every
+   * restart.
+   */
   void stop(Duration timeout);
 
   /** {@link #stop} with 5 seconds. */

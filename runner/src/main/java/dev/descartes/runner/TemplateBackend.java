@@ -18,13 +18,13 @@ import java.util.function.Supplier;
  * java.util.ServiceLoader} from a subclass of {@link AgentBackend}).
  *
  * <p>Template elements may hold placeholders: {@code {task}}, {@code {prompt}} (task, then the
- * context in {@code <context>} tags), {@code {model}}, {@code {systemPrompt}} and {@code
- * {session}} (the session to resume). An element whose placeholder has no value is dropped, and so
- * is the flag right before it when the element is the placeholder alone ({@code "--model",
- * "{model}"} disappears without a model). With {@link Builder#promptOnStdin()} the prompt (system
- * prompt in front) is written to stdin and stdin closed, and the template must not use {@code
- * {prompt}} or {@code {task}}: that is the way for prompts of any size, or starting with {@code -}.
- * {@link AgentConfig#extraArgs()} are appended to the argv. Immutable and thread-safe.
+ * context in {@code <context>} tags), {@code {model}}, {@code {systemPrompt}} and {@code {session}}
+ * (the session to resume). An element whose placeholder has no value is dropped, and so is the flag
+ * right before it when the element is the placeholder alone ({@code "--model", "{model}"}
+ * disappears without a model). With {@link Builder#promptOnStdin()} the prompt (system prompt in
+ * front) is written to stdin and stdin closed, and the template must not use {@code {prompt}} or
+ * {@code {task}}: that is the way for prompts of any size, or starting with {@code -}. {@link
+ * AgentConfig#extraArgs()} are appended to the argv. Immutable and thread-safe.
  *
  * <pre>{@code
  * TemplateBackend.builder("my-claude")
@@ -68,18 +68,31 @@ public final class TemplateBackend implements AgentBackend {
   @Override
   public LaunchSpec launch(AgentConfig config) {
     if (config.task().isBlank()) {
-      throw new AgentException.InvalidConfig("task", "is empty; the " + name + " backend needs a task");
+      throw new AgentException.InvalidConfig(
+          "task", "is empty; the " + name + " backend needs a task");
     }
     if (config.multiTurn()) {
-      throw new AgentException.InvalidConfig("multiTurn", "the template backend " + name
-          + " has no multi-turn mode; use claude or qwen");
+      throw new AgentException.InvalidConfig(
+          "multiTurn",
+          "the template backend " + name + " has no multi-turn mode; use claude or qwen");
     }
-    String prompt = config.context().map(c -> config.task() + "\n\n<context>\n" + c + "\n</context>")
-        .orElse(config.task());
-    Map<String, Optional<String>> values = Map.of(
-        "{task}", Optional.of(config.task()), "{prompt}", Optional.of(prompt),
-        "{model}", config.model(), "{systemPrompt}", config.systemPrompt(),
-        "{session}", config.resumeSession());
+    String prompt =
+        config
+            .context()
+            .map(c -> config.task() + "\n\n<context>\n" + c + "\n</context>")
+            .orElse(config.task());
+    Map<String, Optional<String>> values =
+        Map.of(
+            "{task}",
+            Optional.of(config.task()),
+            "{prompt}",
+            Optional.of(prompt),
+            "{model}",
+            config.model(),
+            "{systemPrompt}",
+            config.systemPrompt(),
+            "{session}",
+            config.resumeSession());
     List<String> argv = new ArrayList<>();
     for (String element : template) {
       String out = element;
@@ -95,7 +108,9 @@ public final class TemplateBackend implements AgentBackend {
         }
       }
       if (missing) {
-        if (PLACEHOLDERS.contains(element) && !argv.isEmpty() && argv.getLast().startsWith("-")
+        if (PLACEHOLDERS.contains(element)
+            && !argv.isEmpty()
+            && argv.getLast().startsWith("-")
             && argv.size() > 1) {
           argv.removeLast();
         }
@@ -107,8 +122,15 @@ public final class TemplateBackend implements AgentBackend {
     if (!promptOnStdin) {
       return new LaunchSpec(argv, environment, LaunchSpec.Stdin.OPEN, new byte[0]);
     }
-    String text = config.systemPrompt().map(s -> "<system>\n" + s + "\n</system>\n\n" + prompt).orElse(prompt);
-    return new LaunchSpec(argv, environment, LaunchSpec.Stdin.CLOSE_AFTER_INPUT,
+    String text =
+        config
+            .systemPrompt()
+            .map(s -> "<system>\n" + s + "\n</system>\n\n" + prompt)
+            .orElse(prompt);
+    return new LaunchSpec(
+        argv,
+        environment,
+        LaunchSpec.Stdin.CLOSE_AFTER_INPUT,
         text.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -129,7 +151,12 @@ public final class TemplateBackend implements AgentBackend {
 
   @Override
   public String toString() {
-    return "TemplateBackend[" + name + ", " + template + (promptOnStdin ? ", prompt on stdin" : "") + "]";
+    return "TemplateBackend["
+        + name
+        + ", "
+        + template
+        + (promptOnStdin ? ", prompt on stdin" : "")
+        + "]";
   }
 
   /** Builds a {@link TemplateBackend}. Not thread-safe. */
@@ -157,7 +184,10 @@ public final class TemplateBackend implements AgentBackend {
       return command(List.of(template));
     }
 
-    /** Sends the prompt on stdin, then closes it (else stdin stays open and the template carries the prompt). */
+    /**
+     * Sends the prompt on stdin, then closes it (else stdin stays open and the template carries the
+     * prompt).
+     */
     public Builder promptOnStdin() {
       this.promptOnStdin = true;
       return this;
@@ -169,17 +199,24 @@ public final class TemplateBackend implements AgentBackend {
       return this;
     }
 
-    /** Parses the CLI's JSON lines with a built-in format: claude, qwen, opencode, codex or gemini. */
+    /**
+     * Parses the CLI's JSON lines with a built-in format: claude, qwen, opencode, codex or gemini.
+     */
     public Builder eventFormat(String format) {
       if (AgentEventParser.forFormat(format).isEmpty()) {
-        throw new AgentException.InvalidConfig("eventFormat", "unknown format '" + format
-            + "'; use claude, qwen, opencode, codex, gemini or none, or eventParser(...) for your own");
+        throw new AgentException.InvalidConfig(
+            "eventFormat",
+            "unknown format '"
+                + format
+                + "'; use claude, qwen, opencode, codex, gemini or none, or eventParser(...) for your own");
       }
       this.parsers = () -> AgentEventParser.forFormat(format).orElseThrow();
       return this;
     }
 
-    /** Parses the CLI's JSON lines with parsers made by {@code parsers} (one per agent and reader). */
+    /**
+     * Parses the CLI's JSON lines with parsers made by {@code parsers} (one per agent and reader).
+     */
     public Builder eventParser(Supplier<AgentEventParser> parsers) {
       this.parsers = Objects.requireNonNull(parsers, "parsers");
       return this;
@@ -203,15 +240,24 @@ public final class TemplateBackend implements AgentBackend {
      */
     public TemplateBackend build() {
       if (name.isBlank()) {
-        throw new AgentException.InvalidConfig("name", "a template backend needs a name, such as \"my-cli\"");
+        throw new AgentException.InvalidConfig(
+            "name", "a template backend needs a name, such as \"my-cli\"");
       }
       if (template.isEmpty() || template.getFirst().isBlank()) {
-        throw new AgentException.InvalidConfig("command", "the template of backend " + name
-            + " is empty; give the program and its arguments, such as command(\"my-cli\", \"{prompt}\")");
+        throw new AgentException.InvalidConfig(
+            "command",
+            "the template of backend "
+                + name
+                + " is empty; give the program and its arguments, such as command(\"my-cli\", \"{prompt}\")");
       }
-      if (promptOnStdin && template.stream().anyMatch(e -> e.contains("{prompt}") || e.contains("{task}"))) {
-        throw new AgentException.InvalidConfig("command", "backend " + name + " sends the prompt on "
-            + "stdin, so its template must not use {prompt} or {task}; remove them or drop promptOnStdin()");
+      if (promptOnStdin
+          && template.stream().anyMatch(e -> e.contains("{prompt}") || e.contains("{task}"))) {
+        throw new AgentException.InvalidConfig(
+            "command",
+            "backend "
+                + name
+                + " sends the prompt on "
+                + "stdin, so its template must not use {prompt} or {task}; remove them or drop promptOnStdin()");
       }
       return new TemplateBackend(this);
     }

@@ -16,13 +16,16 @@ import java.util.Optional;
  * @param worktree the worktree made for the agent, once {@link Worktrees#prepare} made it; a config
  *     whose workspace has none cannot be spawned
  */
-public record Workspace(Path repository, Optional<String> branch, Cleanup cleanup, Optional<Path> worktree) {
+public record Workspace(
+    Path repository, Optional<String> branch, Cleanup cleanup, Optional<Path> worktree) {
 
   /** What happens to an agent's worktree when the agent is done. */
   public enum Cleanup {
     /** Keep it, whatever it holds. */
     KEEP,
-    /** Remove it (and its branch) when the agent made no commit and left no change; else keep it. */
+    /**
+     * Remove it (and its branch) when the agent made no commit and left no change; else keep it.
+     */
     REMOVE_IF_CLEAN,
     /**
      * Remove it whatever it holds; its branch (and so its commits) stays when the agent committed,
@@ -37,8 +40,9 @@ public record Workspace(Path repository, Optional<String> branch, Cleanup cleanu
     cleanup = Objects.requireNonNullElse(cleanup, Cleanup.REMOVE_IF_CLEAN);
     worktree = Objects.requireNonNullElse(worktree, Optional.empty());
     if (branch.isPresent() && branch.get().isBlank()) {
-      throw new AgentException.InvalidConfig("workspace.branch", "is blank; name a branch or leave it unset for "
-          + "descartes/<fleet>/<agent>");
+      throw new AgentException.InvalidConfig(
+          "workspace.branch",
+          "is blank; name a branch or leave it unset for " + "descartes/<fleet>/<agent>");
     }
   }
 

@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * The git worktrees of a fleet's agents: {@link #prepare} makes one per agent whose config has a
  * {@link AgentConfig#workspace()}, before any agent starts, each on a branch of its own ({@code
- * descartes/<fleet>/<agent>} unless named) in {@code <repository>.worktrees/<fleet>-<agent>} next to
- * the repository; {@link #finish()} reports per agent the branch, its commits and diff stat, and
+ * descartes/<fleet>/<agent>} unless named) in {@code <repository>.worktrees/<fleet>-<agent>} next
+ * to the repository; {@link #finish()} reports per agent the branch, its commits and diff stat, and
  * keeps or removes each worktree as its {@link Workspace.Cleanup} says.
  *
  * <p>Two agents never share a worktree. Preparing is all or nothing: when one worktree cannot be

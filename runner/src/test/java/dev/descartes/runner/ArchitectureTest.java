@@ -19,22 +19,34 @@ class ArchitectureTest {
    * composition root) and the static factories listed in docs/architecture.md. No other API type
    * may reach into internal; add one here only with its line there.
    */
-  private static final List<String> ALLOWED = List.of("LocalProcessRunner.java", "AgentPool.java",
-      "Worktrees.java", "SupervisedAgent.java", "ContainerSupport.java", "MachineSupport.java",
-      "AgentBackends.java", "AgentOutcomes.java");
+  private static final List<String> ALLOWED =
+      List.of(
+          "LocalProcessRunner.java",
+          "AgentPool.java",
+          "Worktrees.java",
+          "SupervisedAgent.java",
+          "ContainerSupport.java",
+          "MachineSupport.java",
+          "AgentBackends.java",
+          "AgentOutcomes.java");
 
   @Test
   void theApiPackageImportsInternalOnlyInItsEntryPoints() throws IOException {
     List<String> offenders;
     try (Stream<Path> files = Files.list(API)) {
-      offenders = files.filter(p -> p.toString().endsWith(".java"))
-          .filter(p -> !ALLOWED.contains(p.getFileName().toString()))
-          .flatMap(ArchitectureTest::internalImports)
-          .toList();
+      offenders =
+          files
+              .filter(p -> p.toString().endsWith(".java"))
+              .filter(p -> !ALLOWED.contains(p.getFileName().toString()))
+              .flatMap(ArchitectureTest::internalImports)
+              .toList();
     }
-    assertThat(offenders).as("API types that import internal: move the code behind an entry point, "
-        + "or make this type an entry point (a static factory that builds one implementation) and "
-        + "list it in ArchitectureTest.ALLOWED and docs/architecture.md").isEmpty();
+    assertThat(offenders)
+        .as(
+            "API types that import internal: move the code behind an entry point, "
+                + "or make this type an entry point (a static factory that builds one implementation) and "
+                + "list it in ArchitectureTest.ALLOWED and docs/architecture.md")
+        .isEmpty();
   }
 
   private static Stream<String> internalImports(Path file) {

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A write blocked on an agent's full stdin never blocks anything else: {@code closeStdin()} returns,
- * and an agent that exits while the write is blocked (an escaped process holding its stdin open, so
- * the write gets no EPIPE) still ends, with {@code waitFor()} returning and {@code Exited} sent.
+ * A write blocked on an agent's full stdin never blocks anything else: {@code closeStdin()}
+ * returns, and an agent that exits while the write is blocked (an escaped process holding its stdin
+ * open, so the write gets no EPIPE) still ends, with {@code waitFor()} returning and {@code Exited}
+ * sent.
  */
 @ExtendWith(LeakCheck.class)
 class BlockedStdinTest {
@@ -28,18 +29,23 @@ class BlockedStdinTest {
   @Test
   void closeStdinReturnsWhileAnotherThreadsWriteIsBlocked() throws Exception {
     try (var runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("deaf").command("sleep", "300").build());
+      AgentHandle h =
+          runner.spawn(AgentConfig.builder().name("deaf").command("sleep", "300").build());
       CompletableFuture<Void> write = new CompletableFuture<>();
-      Thread writer = Thread.ofPlatform().start(() -> {
-        try {
-          h.writeStdin(MEGABYTE); // a 64 KiB pipe nobody reads cannot take it
-          write.complete(null);
-        } catch (RuntimeException e) {
-          write.completeExceptionally(e);
-        }
-      });
+      Thread writer =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      h.writeStdin(MEGABYTE); // a 64 KiB pipe nobody reads cannot take it
+                      write.complete(null);
+                    } catch (RuntimeException e) {
+                      write.completeExceptionally(e);
+                    }
+                  });
       await().atMost(WAIT).until(() -> blockedInWrite(writer));
-      CompletableFuture<Void> close = CompletableFuture.runAsync(h::closeStdin, r -> Thread.ofPlatform().start(r));
+      CompletableFuture<Void> close =
+          CompletableFuture.runAsync(h::closeStdin, r -> Thread.ofPlatform().start(r));
       close.get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(h.isStdinOpen()).isFalse();
       h.kill();
@@ -56,19 +62,31 @@ class BlockedStdinTest {
       // so that nothing of today's tree tracking finds it; it prints its pid for the cleanup below.
       // The agent exits only once the escapee has announced itself: the exit sweep of a contained
       // agent kills the escapee, and could otherwise do so before it printed its pid.
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("leaves").workingDir(dir).command(Scripts.shell(
-          "env -u DESCARTES_AGENT_ID setsid sh -c 'echo escapee $$; : > announced; exec sleep 300' >&2 & "
-              + "until [ -e announced ]; do sleep 0.01; done; read line; exit 0"))
-          .build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("leaves")
+                  .workingDir(dir)
+                  .command(
+                      Scripts.shell(
+                          "env -u DESCARTES_AGENT_ID setsid sh -c 'echo escapee $$; : > announced; exec sleep 300' >&2 & "
+                              + "until [ -e announced ]; do sleep 0.01; done; read line; exit 0"))
+                  .build());
       long escapee = -1;
       try {
-        CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
-          h.writeStdin("go\n".getBytes());
-          h.writeStdin(MEGABYTE);
-        }, r -> Thread.ofPlatform().start(r));
+        CompletableFuture<Void> write =
+            CompletableFuture.runAsync(
+                () -> {
+                  h.writeStdin("go\n".getBytes());
+                  h.writeStdin(MEGABYTE);
+                },
+                r -> Thread.ofPlatform().start(r));
         await().atMost(WAIT).until(() -> h.stderr().totalLines() > 0);
-        escapee = Long.parseLong(h.stderr().poll(WAIT).orElseThrow().text().replace("escapee ", "").strip());
-        ExitStatus st = h.waitFor(WAIT).orElseThrow(() -> new AssertionError("waitFor did not return"));
+        escapee =
+            Long.parseLong(
+                h.stderr().poll(WAIT).orElseThrow().text().replace("escapee ", "").strip());
+        ExitStatus st =
+            h.waitFor(WAIT).orElseThrow(() -> new AssertionError("waitFor did not return"));
         assertThat(st.success()).isTrue();
         assertThat(h.status()).isEqualTo(AgentStatus.COMPLETED);
         ProcessHandle.of(escapee).ifPresent(ProcessHandle::destroyForcibly);
@@ -81,7 +99,9 @@ class BlockedStdinTest {
     }
   }
 
-  /** Whether {@code t} is inside a write that waits for room: parked, or in the JDK's native write. */
+  /**
+   * Whether {@code t} is inside a write that waits for room: parked, or in the JDK's native write.
+   */
   private static boolean blockedInWrite(Thread t) {
     Thread.State st = t.getState();
     if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) {

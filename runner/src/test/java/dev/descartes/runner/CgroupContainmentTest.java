@@ -38,20 +38,30 @@ class CgroupContainmentTest {
 
   @Test
   void killLeavesNoEscapeeOfTheAgentsCgroup() throws Exception {
-    Path reforker = Scripts.sh(dir, "reforker.sh", """
+    Path reforker =
+        Scripts.sh(
+            dir,
+            "reforker.sh",
+            """
         sleep 0.001
         setsid env -u DESCARTES_AGENT_ID "$0" "$1" &
         exit 0
         """);
-    Path agent = Scripts.sh(dir, "agent.sh", """
+    Path agent =
+        Scripts.sh(
+            dir,
+            "agent.sh",
+            """
         setsid env -u DESCARTES_AGENT_ID sh -c 'sleep 300; : %1$s' &
         ( ( setsid sh -c 'sleep 300; : %1$s' & ) & )
         env -u DESCARTES_AGENT_ID %2$s %1$s &
         echo ready
         wait
-        """.formatted(marker, reforker));
+        """
+                .formatted(marker, reforker));
     try (LocalProcessRunner runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("escapees").command(agent.toString()).build());
+      AgentHandle h =
+          runner.spawn(AgentConfig.builder().name("escapees").command(agent.toString()).build());
       assertThat(h.readStdout(Duration.ofSeconds(30))).map(String::new).contains("ready\n");
       Path group = Cgroups.group(h, "").orElseThrow();
       await().atMost(Duration.ofSeconds(20)).until(() -> Cgroups.marked(marker).size() >= 3);
@@ -68,8 +78,17 @@ class CgroupContainmentTest {
   @Test
   void theExitSweepKillsWhatIsLeftInTheCgroupAndRemovesIt() throws Exception {
     try (LocalProcessRunner runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("leaves-a-daemon").command("/bin/sh", "-c",
-          "setsid env -u DESCARTES_AGENT_ID sh -c 'sleep 300; : " + marker + "' & echo started").build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("leaves-a-daemon")
+                  .command(
+                      "/bin/sh",
+                      "-c",
+                      "setsid env -u DESCARTES_AGENT_ID sh -c 'sleep 300; : "
+                          + marker
+                          + "' & echo started")
+                  .build());
       assertThat(h.waitFor(Duration.ofSeconds(30))).isPresent();
       assertThat(h.status()).isEqualTo(AgentStatus.COMPLETED);
       assertThat(Cgroups.marked(marker)).isEmpty();
@@ -86,12 +105,15 @@ class CgroupContainmentTest {
       Process impostor = takePid(pid);
       assumeTrue(impostor != null, "could not make the kernel reuse pid " + pid + " (ns_last_pid)");
       try {
-        await().atMost(Duration.ofSeconds(10))
-            .until(() -> ProcFs.stat(pid).map(s -> s.sid() == pid && s.pgid() == pid).orElse(false));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> ProcFs.stat(pid).map(s -> s.sid() == pid && s.pgid() == pid).orElse(false));
 
         gone.kill();
         gone.signal(AgentSignal.TERMINATE);
-        AgentHandle other = runner.spawn(AgentConfig.builder().name("sweeps").command("true").build());
+        AgentHandle other =
+            runner.spawn(AgentConfig.builder().name("sweeps").command("true").build());
         assertThat(other.waitFor(Duration.ofSeconds(30))).isPresent();
 
         assertThat(impostor.isAlive()).as("the process that took pid %d", pid).isTrue();
@@ -101,7 +123,10 @@ class CgroupContainmentTest {
     }
   }
 
-  /** A process outside the runner, leading its own session, on {@code pid}; null if the kernel would not. */
+  /**
+   * A process outside the runner, leading its own session, on {@code pid}; null if the kernel would
+   * not.
+   */
   private static Process takePid(long pid) throws IOException, InterruptedException {
     Path last = Path.of("/proc/sys/kernel/ns_last_pid");
     for (int attempt = 0; attempt < 20; attempt++) {

@@ -24,10 +24,13 @@ class ConcurrencyCapTest {
       runner.spawn(sleeper("a"));
       runner.spawn(sleeper("b"));
       assertThatThrownBy(() -> runner.spawn(sleeper("c")))
-          .isInstanceOfSatisfying(AgentException.LimitReached.class, e -> {
-            assertThat(e.limit()).isEqualTo(2);
-            assertThat(e.getMessage()).contains("2 concurrent agents", "maxConcurrentAgents", "waitForSlot");
-          });
+          .isInstanceOfSatisfying(
+              AgentException.LimitReached.class,
+              e -> {
+                assertThat(e.limit()).isEqualTo(2);
+                assertThat(e.getMessage())
+                    .contains("2 concurrent agents", "maxConcurrentAgents", "waitForSlot");
+              });
       assertThat(runner.listAgents()).hasSize(2);
     }
   }
@@ -51,13 +54,15 @@ class ConcurrencyCapTest {
   void aSpawnCanWaitForASlotToFreeUp() throws Exception {
     try (var runner = TestRunners.runner(TestRunners.config().maxConcurrentAgents(1))) {
       AgentHandle first = runner.spawn(sleeper("first"));
-      CompletableFuture<AgentHandle> waiting = CompletableFuture.supplyAsync(() -> {
-        try {
-          return runner.spawn(sleeper("second"), Duration.ofMinutes(1));
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<AgentHandle> waiting =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return runner.spawn(sleeper("second"), Duration.ofMinutes(1));
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       assertThat(waiting).isNotDone();
       first.kill();
       AgentHandle second = waiting.get();
@@ -72,7 +77,8 @@ class ConcurrencyCapTest {
     try (var runner = TestRunners.runner(TestRunners.config().maxConcurrentAgents(1))) {
       runner.spawn(sleeper("only"));
       assertThatThrownBy(() -> runner.spawn(sleeper("late"), Duration.ofMillis(100)))
-          .isInstanceOf(AgentException.LimitReached.class).hasMessageContaining("PT0.1S");
+          .isInstanceOf(AgentException.LimitReached.class)
+          .hasMessageContaining("PT0.1S");
     }
   }
 
@@ -80,7 +86,10 @@ class ConcurrencyCapTest {
   void aFailedSpawnGivesItsSlotBack() throws Exception {
     try (var runner = TestRunners.runner(TestRunners.config().maxConcurrentAgents(1))) {
       for (int i = 0; i < 3; i++) {
-        assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("x").command("/nonexistent/agent").build()))
+        assertThatThrownBy(
+                () ->
+                    runner.spawn(
+                        AgentConfig.builder().name("x").command("/nonexistent/agent").build()))
             .isInstanceOf(AgentException.SpawnFailed.class);
       }
       runner.spawn(sleeper("fits")).kill();

@@ -24,15 +24,32 @@ class ConfigErrorsTest {
   @Test
   void aMissingBinaryNamesTheCommandButNeverThePathsValue() {
     try (var runner = TestRunners.runner()) {
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("x").command("no-such-agent-cli")
-          .env("PATH", "/opt/s3cr3t-token-dir:/usr/bin").build()))
-          .isInstanceOfSatisfying(AgentException.SpawnFailed.class, e -> {
-            assertThat(e.command()).isEqualTo("no-such-agent-cli");
-            assertThat(e.getMessage()).contains("no-such-agent-cli", "PATH", "2 directories searched", "install")
-                .doesNotContain("s3cr3t").doesNotContain("/usr/bin");
-          });
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("x").command(dir.resolve("absent").toString()).build()))
-          .isInstanceOf(AgentException.SpawnFailed.class).hasMessageContaining("does not exist");
+      assertThatThrownBy(
+              () ->
+                  runner.spawn(
+                      AgentConfig.builder()
+                          .name("x")
+                          .command("no-such-agent-cli")
+                          .env("PATH", "/opt/s3cr3t-token-dir:/usr/bin")
+                          .build()))
+          .isInstanceOfSatisfying(
+              AgentException.SpawnFailed.class,
+              e -> {
+                assertThat(e.command()).isEqualTo("no-such-agent-cli");
+                assertThat(e.getMessage())
+                    .contains("no-such-agent-cli", "PATH", "2 directories searched", "install")
+                    .doesNotContain("s3cr3t")
+                    .doesNotContain("/usr/bin");
+              });
+      assertThatThrownBy(
+              () ->
+                  runner.spawn(
+                      AgentConfig.builder()
+                          .name("x")
+                          .command(dir.resolve("absent").toString())
+                          .build()))
+          .isInstanceOf(AgentException.SpawnFailed.class)
+          .hasMessageContaining("does not exist");
       assertThat(runner.listAgents()).isEmpty();
     }
   }
@@ -40,10 +57,21 @@ class ConfigErrorsTest {
   @Test
   void aMissingBackendCliIsASpawnFailure() {
     try (var runner = TestRunners.runner()) {
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("x").modelBackend("no-such-program-cli")
-          .task("t").env("PATH", dir.toString()).build()))
-          .isInstanceOfSatisfying(AgentException.SpawnFailed.class,
-              e -> assertThat(e.getMessage()).contains("no-such-program").doesNotContain(dir.toString()));
+      assertThatThrownBy(
+              () ->
+                  runner.spawn(
+                      AgentConfig.builder()
+                          .name("x")
+                          .modelBackend("no-such-program-cli")
+                          .task("t")
+                          .env("PATH", dir.toString())
+                          .build()))
+          .isInstanceOfSatisfying(
+              AgentException.SpawnFailed.class,
+              e ->
+                  assertThat(e.getMessage())
+                      .contains("no-such-program")
+                      .doesNotContain(dir.toString()));
     }
   }
 
@@ -52,11 +80,20 @@ class ConfigErrorsTest {
     Path f = Files.writeString(dir.resolve("agent.sh"), "#!/bin/sh\necho hi\n");
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     try (var runner = TestRunners.runner()) {
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("x").command(f.toString()).build()))
-          .isInstanceOf(AgentException.SpawnFailed.class).hasMessageContaining("chmod +x");
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("x").command("agent.sh")
-          .env("PATH", dir.toString()).build()))
-          .isInstanceOf(AgentException.SpawnFailed.class).hasMessageContaining("not executable")
+      assertThatThrownBy(
+              () -> runner.spawn(AgentConfig.builder().name("x").command(f.toString()).build()))
+          .isInstanceOf(AgentException.SpawnFailed.class)
+          .hasMessageContaining("chmod +x");
+      assertThatThrownBy(
+              () ->
+                  runner.spawn(
+                      AgentConfig.builder()
+                          .name("x")
+                          .command("agent.sh")
+                          .env("PATH", dir.toString())
+                          .build()))
+          .isInstanceOf(AgentException.SpawnFailed.class)
+          .hasMessageContaining("not executable")
           .hasMessageNotContaining(dir.toString());
     }
   }
@@ -64,12 +101,20 @@ class ConfigErrorsTest {
   @Test
   void aMissingWorkingDirectoryIsInvalidConfigNamingTheField() {
     try (var runner = TestRunners.runner()) {
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("x").command("true")
-          .workingDir(dir.resolve("nope")).build()))
-          .isInstanceOfSatisfying(AgentException.InvalidConfig.class, e -> {
-            assertThat(e.field()).isEqualTo("workingDir");
-            assertThat(e.getMessage()).contains("does not exist", "create it");
-          });
+      assertThatThrownBy(
+              () ->
+                  runner.spawn(
+                      AgentConfig.builder()
+                          .name("x")
+                          .command("true")
+                          .workingDir(dir.resolve("nope"))
+                          .build()))
+          .isInstanceOfSatisfying(
+              AgentException.InvalidConfig.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("workingDir");
+                assertThat(e.getMessage()).contains("does not exist", "create it");
+              });
     }
   }
 
@@ -78,26 +123,38 @@ class ConfigErrorsTest {
     for (String key : new String[] {"", "A=B", "A\0B"}) {
       Map<String, String> env = new HashMap<>();
       env.put(key, "v");
-      assertThatThrownBy(() -> AgentConfig.builder().name("x").command("true").environment(env).build())
-          .isInstanceOfSatisfying(AgentException.InvalidConfig.class,
+      assertThatThrownBy(
+              () -> AgentConfig.builder().name("x").command("true").environment(env).build())
+          .isInstanceOfSatisfying(
+              AgentException.InvalidConfig.class,
               e -> assertThat(e.field()).isEqualTo("environment"));
     }
     assertThatThrownBy(() -> AgentConfig.builder().name("x").env("K", "a\0b").build())
-        .isInstanceOf(AgentException.InvalidConfig.class).hasMessageContaining("NUL");
+        .isInstanceOf(AgentException.InvalidConfig.class)
+        .hasMessageContaining("NUL");
   }
 
   @Test
   void anEmptyNameOrTaskIsRejectedWhereTheBackendNeedsOne() {
     try (var runner = TestRunners.runner()) {
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().modelBackend("claude").task("t").build()))
-          .isInstanceOfSatisfying(AgentException.InvalidConfig.class, e -> assertThat(e.field()).isEqualTo("name"));
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("n").modelBackend("echo-cli").build()))
-          .isInstanceOfSatisfying(AgentException.InvalidConfig.class, e -> assertThat(e.field()).isEqualTo("task"));
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("n").modelBackend("mystery").task("t").build()))
-          .isInstanceOfSatisfying(AgentException.InvalidConfig.class, e -> {
-            assertThat(e.field()).isEqualTo("modelBackend");
-            assertThat(e.getMessage()).contains("claude", "opencode", "-cli");
-          });
+      assertThatThrownBy(
+              () -> runner.spawn(AgentConfig.builder().modelBackend("claude").task("t").build()))
+          .isInstanceOfSatisfying(
+              AgentException.InvalidConfig.class, e -> assertThat(e.field()).isEqualTo("name"));
+      assertThatThrownBy(
+              () -> runner.spawn(AgentConfig.builder().name("n").modelBackend("echo-cli").build()))
+          .isInstanceOfSatisfying(
+              AgentException.InvalidConfig.class, e -> assertThat(e.field()).isEqualTo("task"));
+      assertThatThrownBy(
+              () ->
+                  runner.spawn(
+                      AgentConfig.builder().name("n").modelBackend("mystery").task("t").build()))
+          .isInstanceOfSatisfying(
+              AgentException.InvalidConfig.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("modelBackend");
+                assertThat(e.getMessage()).contains("claude", "opencode", "-cli");
+              });
     }
   }
 
@@ -105,11 +162,16 @@ class ConfigErrorsTest {
   void aTaskOverTheArgumentCapIsRejectedBeforeSpawning() {
     try (var runner = TestRunners.runner()) {
       String huge = "x".repeat(200 * 1024);
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("n").modelBackend("echo-cli").task(huge).build()))
-          .isInstanceOfSatisfying(AgentException.InvalidConfig.class, e -> {
-            assertThat(e.field()).isEqualTo("task");
-            assertThat(e.getMessage()).contains("128 KiB");
-          });
+      assertThatThrownBy(
+              () ->
+                  runner.spawn(
+                      AgentConfig.builder().name("n").modelBackend("echo-cli").task(huge).build()))
+          .isInstanceOfSatisfying(
+              AgentException.InvalidConfig.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("task");
+                assertThat(e.getMessage()).contains("128 KiB");
+              });
     }
   }
 
@@ -119,12 +181,16 @@ class ConfigErrorsTest {
       AgentHandle h = runner.spawn(AgentConfig.builder().name("x").command("true").build());
       h.waitFor();
       assertThatThrownBy(() -> h.writeStdin("hi\n".getBytes()))
-          .isInstanceOf(AgentException.Communication.class).hasMessageContaining("exited");
-      AgentHandle c = runner.spawn(AgentConfig.builder().name("c").command(Scripts.shell("cat; sleep 300")).build());
+          .isInstanceOf(AgentException.Communication.class)
+          .hasMessageContaining("exited");
+      AgentHandle c =
+          runner.spawn(
+              AgentConfig.builder().name("c").command(Scripts.shell("cat; sleep 300")).build());
       c.closeStdin();
       assertThat(c.isStdinOpen()).isFalse();
       assertThatThrownBy(() -> c.writeStdin("hi\n".getBytes()))
-          .isInstanceOf(AgentException.Communication.class).hasMessageContaining("closed");
+          .isInstanceOf(AgentException.Communication.class)
+          .hasMessageContaining("closed");
       c.kill();
       c.waitFor();
     }
@@ -135,23 +201,29 @@ class ConfigErrorsTest {
     try (var runner = TestRunners.runner()) {
       AgentId id = AgentId.random();
       assertThatThrownBy(() -> runner.signal(id, AgentSignal.TERMINATE))
-          .isInstanceOfSatisfying(AgentException.NotFound.class, e -> assertThat(e.id()).isEqualTo(id))
+          .isInstanceOfSatisfying(
+              AgentException.NotFound.class, e -> assertThat(e.id()).isEqualTo(id))
           .hasMessageContaining("listAgents");
       assertThatThrownBy(() -> runner.kill(id)).isInstanceOf(AgentException.NotFound.class);
       assertThat(runner.getAgent(id)).isEmpty();
       assertThat(runner.getHandle(id)).isEmpty();
       assertThat(runner.remove(id)).isFalse();
     }
-    assertThatThrownBy(() -> AgentId.parse("not-a-uuid")).isInstanceOf(AgentException.InvalidConfig.class);
+    assertThatThrownBy(() -> AgentId.parse("not-a-uuid"))
+        .isInstanceOf(AgentException.InvalidConfig.class);
   }
 
   @Test
   void invalidRunnerSettingsNameTheField() {
     assertThatThrownBy(() -> ProcessRunnerConfig.builder().maxConcurrentAgents(0).build())
-        .isInstanceOfSatisfying(AgentException.InvalidConfig.class,
+        .isInstanceOfSatisfying(
+            AgentException.InvalidConfig.class,
             e -> assertThat(e.field()).isEqualTo("maxConcurrentAgents"));
-    assertThatThrownBy(() -> ProcessRunnerConfig.builder().healthCheckInterval(java.time.Duration.ZERO).build())
-        .isInstanceOfSatisfying(AgentException.InvalidConfig.class,
+    assertThatThrownBy(
+            () ->
+                ProcessRunnerConfig.builder().healthCheckInterval(java.time.Duration.ZERO).build())
+        .isInstanceOfSatisfying(
+            AgentException.InvalidConfig.class,
             e -> assertThat(e.field()).isEqualTo("healthCheckInterval"));
   }
 
@@ -159,8 +231,10 @@ class ConfigErrorsTest {
   void aTranscriptDirThatCannotBeWrittenIsInvalidConfig() throws Exception {
     Path file = Files.writeString(dir.resolve("file"), "");
     try (var runner = TestRunners.runner(TestRunners.config().transcriptDir(file))) {
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("x").command("true").build()))
-          .isInstanceOfSatisfying(AgentException.InvalidConfig.class,
+      assertThatThrownBy(
+              () -> runner.spawn(AgentConfig.builder().name("x").command("true").build()))
+          .isInstanceOfSatisfying(
+              AgentException.InvalidConfig.class,
               e -> assertThat(e.field()).isEqualTo("transcriptDir"));
       assertThat(runner.listAgents()).isEmpty();
     }

@@ -38,16 +38,23 @@ class EnvironmentSecurityTest {
 
   @Test
   void environmentValuesNeverAppearInToStringInfoOrErrors() throws Exception {
-    AgentConfig config = AgentConfig.builder().name("k").command("no-such-binary-xyz").env("ANTHROPIC_API_KEY", SECRET).build();
+    AgentConfig config =
+        AgentConfig.builder()
+            .name("k")
+            .command("no-such-binary-xyz")
+            .env("ANTHROPIC_API_KEY", SECRET)
+            .build();
     assertThat(config.toString()).contains("ANTHROPIC_API_KEY").doesNotContain(SECRET);
     try (var runner = TestRunners.runner()) {
-      assertThatThrownBy(() -> runner.spawn(config)).satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
+      assertThatThrownBy(() -> runner.spawn(config))
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
       AgentHandle h = runner.spawn(config.toBuilder().command("true").build());
       h.waitFor();
       assertThat(h.info().toString()).doesNotContain(SECRET);
       assertThat(h.toString()).doesNotContain(SECRET);
       assertThat(h.config().toString()).doesNotContain(SECRET);
-      assertThatThrownBy(() -> h.writeStdin(new byte[] {1})).satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
+      assertThatThrownBy(() -> h.writeStdin(new byte[] {1}))
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
     }
   }
 
@@ -56,7 +63,8 @@ class EnvironmentSecurityTest {
     try (var runner = TestRunners.runner()) {
       AgentHandle h = runner.spawn(AgentConfig.builder().name("env").command("env").build());
       h.waitFor();
-      assertThat(lines(h)).contains("DESCARTES_TEST_SECRET=" + System.getenv("DESCARTES_TEST_SECRET"));
+      assertThat(lines(h))
+          .contains("DESCARTES_TEST_SECRET=" + System.getenv("DESCARTES_TEST_SECRET"));
     }
   }
 
@@ -64,7 +72,9 @@ class EnvironmentSecurityTest {
   void anAllowListedEnvironmentKeepsTheRunnersSecretsFromAgents() throws Exception {
     assertThat(System.getenv("DESCARTES_TEST_SECRET")).as("set by surefire").isNotBlank();
     try (var runner = TestRunners.runner(TestRunners.config().allowListedEnvironment())) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("env").command("env").env("GIVEN", "yes").build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder().name("env").command("env").env("GIVEN", "yes").build());
       h.waitFor();
       List<String> env = lines(h);
       assertThat(env).noneMatch(l -> l.startsWith("DESCARTES_TEST_SECRET="));
@@ -78,9 +88,16 @@ class EnvironmentSecurityTest {
     Path a = Files.createDirectory(dir.resolve("a"));
     Path b = Files.createDirectory(dir.resolve("b"));
     try (var runner = TestRunners.runner(TestRunners.config().workingDir(a))) {
-      AgentHandle inA = runner.spawn(AgentConfig.builder().name("a").command(Scripts.shell("pwd -P; echo $PWD")).build());
-      AgentHandle inB = runner.spawn(AgentConfig.builder().name("b").command(Scripts.shell("pwd -P; echo $PWD"))
-          .workingDir(b).build());
+      AgentHandle inA =
+          runner.spawn(
+              AgentConfig.builder().name("a").command(Scripts.shell("pwd -P; echo $PWD")).build());
+      AgentHandle inB =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("b")
+                  .command(Scripts.shell("pwd -P; echo $PWD"))
+                  .workingDir(b)
+                  .build());
       inA.waitFor();
       inB.waitFor();
       assertThat(lines(inA)).containsExactly(a.toRealPath().toString(), a.toString());

@@ -26,19 +26,27 @@ class HealthCheckTest {
   void aCheckReportsStateAndResourcesOfTheWholeTree() throws Exception {
     try (var runner = TestRunners.runner(fastChecks())) {
       // a busy loop (CPU time) with two sleeping children in its tree
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("busy")
-          .command(Scripts.shell("sleep 300 & sleep 300 & echo started; while :; do :; done")).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("busy")
+                  .command(
+                      Scripts.shell("sleep 300 & sleep 300 & echo started; while :; do :; done"))
+                  .build());
       assertThat(h.readStdout(Duration.ofSeconds(30))).isPresent();
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        AgentInfo info = h.info();
-        assertThat(info.health().checkedAt()).isPresent();
-        ResourceUsage r = info.metrics().resources().orElseThrow();
-        assertThat(r.processCount()).isEqualTo(3);
-        assertThat(r.cpuTime()).isPositive();
-        assertThat(r.residentBytes()).isPositive();
-        assertThat(info.health().state()).isIn(ProcessState.RUNNING, ProcessState.SLEEPING);
-        assertThat(info.health().healthy()).isTrue();
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                AgentInfo info = h.info();
+                assertThat(info.health().checkedAt()).isPresent();
+                ResourceUsage r = info.metrics().resources().orElseThrow();
+                assertThat(r.processCount()).isEqualTo(3);
+                assertThat(r.cpuTime()).isPositive();
+                assertThat(r.residentBytes()).isPositive();
+                assertThat(info.health().state()).isIn(ProcessState.RUNNING, ProcessState.SLEEPING);
+                assertThat(info.health().healthy()).isTrue();
+              });
       h.kill();
       h.waitFor();
       assertThat(h.info().health().state()).isEqualTo(ProcessState.EXITED);
@@ -50,10 +58,14 @@ class HealthCheckTest {
     try (var runner = TestRunners.runner(fastChecks())) {
       AgentHandle h = runner.spawn(AgentConfig.builder().name("p").command("sleep", "300").build());
       h.signal(AgentSignal.PAUSE);
-      await().atMost(Duration.ofSeconds(30)).until(() -> h.info().health().state() == ProcessState.STOPPED);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> h.info().health().state() == ProcessState.STOPPED);
       assertThat(h.info().health().healthy()).isFalse();
       h.signal(AgentSignal.RESUME);
-      await().atMost(Duration.ofSeconds(30)).until(() -> h.info().health().state() == ProcessState.SLEEPING);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> h.info().health().state() == ProcessState.SLEEPING);
       h.kill();
       h.waitFor();
     }
@@ -62,13 +74,18 @@ class HealthCheckTest {
   @Test
   void timeSinceLastOutputAndTrafficAreTracked() throws Exception {
     try (var runner = TestRunners.runner(TestRunners.config().enableHealthChecks(false))) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("quiet")
-          .command(Scripts.shell("echo one; echo two >&2; read x; echo $x")).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("quiet")
+                  .command(Scripts.shell("echo one; echo two >&2; read x; echo $x"))
+                  .build());
       assertThat(h.readStdout(Duration.ofSeconds(30))).isPresent();
       await().atMost(Duration.ofSeconds(30)).until(() -> h.info().metrics().stderrLines() == 1);
       AgentInfo info = h.info();
       Instant last = info.health().lastOutputAt().orElseThrow();
-      assertThat(info.health().sinceLastOutput(info.startedAt(), last.plusSeconds(5))).isEqualTo(Duration.ofSeconds(5));
+      assertThat(info.health().sinceLastOutput(info.startedAt(), last.plusSeconds(5)))
+          .isEqualTo(Duration.ofSeconds(5));
       assertThat(info.metrics().stdoutLines()).isEqualTo(1);
       assertThat(info.metrics().resources()).isEmpty();
       h.writeStdin("three\n".getBytes());
@@ -85,11 +102,19 @@ class HealthCheckTest {
       for (int i = 0; i < 5; i++) {
         runner.spawn(AgentConfig.builder().name("s" + i).command("sleep", "300").build());
       }
-      await().atMost(Duration.ofSeconds(30)).until(() -> runner.listAgents().stream()
-          .allMatch(a -> a.health().checkedAt().isPresent()));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> runner.listAgents().stream().allMatch(a -> a.health().checkedAt().isPresent()));
       // other tests' closed runners may still be ending their own scheduler thread
-      await().atMost(Duration.ofSeconds(30)).until(() -> Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> t.getName().startsWith("descartes-health")).count() == 1);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  Thread.getAllStackTraces().keySet().stream()
+                          .filter(t -> t.getName().startsWith("descartes-health"))
+                          .count()
+                      == 1);
     }
   }
 }

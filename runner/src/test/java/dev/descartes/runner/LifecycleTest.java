@@ -31,7 +31,8 @@ class LifecycleTest {
   @Test
   void nonZeroExitOnItsOwnIsFailedWithTheCode() throws Exception {
     try (var runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("bad").command(Scripts.shell("exit 7")).build());
+      AgentHandle h =
+          runner.spawn(AgentConfig.builder().name("bad").command(Scripts.shell("exit 7")).build());
       ExitStatus st = h.waitFor();
       assertThat(st.code()).hasValue(7);
       assertThat(st.success()).isFalse();
@@ -42,7 +43,8 @@ class LifecycleTest {
   @Test
   void killedAgentIsTerminatedBySigkill() throws Exception {
     try (var runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("sleeper").command("sleep", "300").build());
+      AgentHandle h =
+          runner.spawn(AgentConfig.builder().name("sleeper").command("sleep", "300").build());
       assertThat(h.status()).isEqualTo(AgentStatus.RUNNING);
       runner.kill(h.id());
       ExitStatus st = h.waitFor();
@@ -55,7 +57,12 @@ class LifecycleTest {
   void statusInfoAndRegistryAgreeTheMomentWaitForReturns() throws Exception {
     try (var runner = TestRunners.runner()) {
       for (int i = 0; i < 20; i++) {
-        AgentHandle h = runner.spawn(AgentConfig.builder().name("a" + i).command(Scripts.shell("exit " + (i % 3))).build());
+        AgentHandle h =
+            runner.spawn(
+                AgentConfig.builder()
+                    .name("a" + i)
+                    .command(Scripts.shell("exit " + (i % 3)))
+                    .build());
         ExitStatus st = h.waitFor();
         AgentStatus expected = i % 3 == 0 ? AgentStatus.COMPLETED : AgentStatus.FAILED;
         assertThat(h.status()).isEqualTo(expected);
@@ -70,12 +77,17 @@ class LifecycleTest {
   @Test
   void onExitCompletesWithTheFinalStatusWithoutAnyoneWaiting() throws Exception {
     try (var runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("x").command(Scripts.shell("exit 3")).build());
+      AgentHandle h =
+          runner.spawn(AgentConfig.builder().name("x").command(Scripts.shell("exit 3")).build());
       List<AgentStatus> seen = new CopyOnWriteArrayList<>();
-      ExitStatus st = h.onExit().thenApply(s -> {
-        seen.add(h.status());
-        return s;
-      }).get();
+      ExitStatus st =
+          h.onExit()
+              .thenApply(
+                  s -> {
+                    seen.add(h.status());
+                    return s;
+                  })
+              .get();
       assertThat(st.code()).hasValue(3);
       assertThat(seen).containsExactly(AgentStatus.FAILED);
     }
@@ -86,27 +98,31 @@ class LifecycleTest {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try (var runner = TestRunners.runner()) {
       for (int round = 0; round < 10; round++) {
-        AgentHandle h = runner.spawn(AgentConfig.builder().name("race").command("sleep", "300").build());
+        AgentHandle h =
+            runner.spawn(AgentConfig.builder().name("race").command("sleep", "300").build());
         List<AgentEvent> exits = new CopyOnWriteArrayList<>();
-        h.onEvent(e -> {
-          if (e instanceof AgentEvent.Exited) {
-            exits.add(e);
-          }
-        });
+        h.onEvent(
+            e -> {
+              if (e instanceof AgentEvent.Exited) {
+                exits.add(e);
+              }
+            });
         CountDownLatch go = new CountDownLatch(1);
         List<Future<?>> tasks = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
           int kind = t % 4;
-          tasks.add(pool.submit(() -> {
-            go.await();
-            switch (kind) {
-              case 0 -> h.kill();
-              case 1 -> h.signal(AgentSignal.TERMINATE);
-              case 2 -> h.signal(AgentSignal.INTERRUPT);
-              default -> h.waitFor();
-            }
-            return null;
-          }));
+          tasks.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    switch (kind) {
+                      case 0 -> h.kill();
+                      case 1 -> h.signal(AgentSignal.TERMINATE);
+                      case 2 -> h.signal(AgentSignal.INTERRUPT);
+                      default -> h.waitFor();
+                    }
+                    return null;
+                  }));
         }
         go.countDown();
         for (Future<?> f : tasks) {
@@ -129,7 +145,8 @@ class LifecycleTest {
   @Test
   void removeForgetsOnlyFinishedAgents() throws Exception {
     try (var runner = TestRunners.runner()) {
-      AgentHandle live = runner.spawn(AgentConfig.builder().name("live").command("sleep", "300").build());
+      AgentHandle live =
+          runner.spawn(AgentConfig.builder().name("live").command("sleep", "300").build());
       AgentHandle done = runner.spawn(AgentConfig.builder().name("done").command("true").build());
       done.waitFor();
       assertThat(runner.listAgents()).extracting(AgentInfo::name).containsExactly("live", "done");
@@ -138,7 +155,8 @@ class LifecycleTest {
       assertThat(runner.getAgent(done.id())).isEmpty();
       assertThat(done.status()).isEqualTo(AgentStatus.COMPLETED);
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.remove(live.id()))
-          .isInstanceOf(AgentException.Execution.class).hasMessageContaining("stop it");
+          .isInstanceOf(AgentException.Execution.class)
+          .hasMessageContaining("stop it");
       live.kill();
       live.waitFor();
       assertThat(runner.remove(live.id())).isTrue();
@@ -160,13 +178,19 @@ class LifecycleTest {
   void closeStopsEveryAgentAndRefusesNewOnes() throws Exception {
     var runner = TestRunners.runner(TestRunners.config().shutdownTimeout(Duration.ofMillis(200)));
     AgentHandle a = runner.spawn(AgentConfig.builder().name("a").command("sleep", "300").build());
-    AgentHandle b = runner.spawn(AgentConfig.builder().name("b").command(Scripts.shell("trap '' TERM; sleep 300")).build());
+    AgentHandle b =
+        runner.spawn(
+            AgentConfig.builder()
+                .name("b")
+                .command(Scripts.shell("trap '' TERM; sleep 300"))
+                .build());
     runner.close();
     assertThat(a.status()).isEqualTo(AgentStatus.TERMINATED);
     assertThat(b.status()).isEqualTo(AgentStatus.TERMINATED);
     runner.close(); // idempotent
     org.assertj.core.api.Assertions.assertThatThrownBy(
-        () -> runner.spawn(AgentConfig.builder().name("c").command("true").build()))
-        .isInstanceOf(AgentException.Execution.class).hasMessageContaining("closed");
+            () -> runner.spawn(AgentConfig.builder().name("c").command("true").build()))
+        .isInstanceOf(AgentException.Execution.class)
+        .hasMessageContaining("closed");
   }
 }

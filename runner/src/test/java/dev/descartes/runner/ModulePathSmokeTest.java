@@ -31,8 +31,11 @@ class ModulePathSmokeTest {
   void aProgramOnTheModulePathSpawnsAProcessAndReadsItsExit() throws Exception {
     Path src = dir.resolve("src/smoke");
     Files.createDirectories(src.resolve("smoke"));
-    Files.writeString(src.resolve("module-info.java"), "module smoke { requires dev.descartes.runner; }\n");
-    Files.writeString(src.resolve("smoke/Main.java"), """
+    Files.writeString(
+        src.resolve("module-info.java"), "module smoke { requires dev.descartes.runner; }\n");
+    Files.writeString(
+        src.resolve("smoke/Main.java"),
+        """
         package smoke;
 
         import dev.descartes.runner.*;
@@ -48,24 +51,48 @@ class ModulePathSmokeTest {
           }
         }
         """);
-    String modulePath = String.join(File.pathSeparator, List.of(
-        location(AgentHandle.class), location(JsonNode.class), location(JsonParser.class),
-        location(JsonProperty.class), location(LoggerFactory.class)));
+    String modulePath =
+        String.join(
+            File.pathSeparator,
+            List.of(
+                location(AgentHandle.class),
+                location(JsonNode.class),
+                location(JsonParser.class),
+                location(JsonProperty.class),
+                location(LoggerFactory.class)));
     Path out = dir.resolve("out");
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    int rc = javac.run(null, null, null, "-d", out.toString(), "--module-path", modulePath,
-        src.resolve("module-info.java").toString(), src.resolve("smoke/Main.java").toString());
+    int rc =
+        javac.run(
+            null,
+            null,
+            null,
+            "-d",
+            out.toString(),
+            "--module-path",
+            modulePath,
+            src.resolve("module-info.java").toString(),
+            src.resolve("smoke/Main.java").toString());
     assertThat(rc).as("javac of the smoke module").isZero();
 
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "--enable-native-access=dev.descartes.runner",
-        "--module-path", modulePath + File.pathSeparator + out, "-m", "smoke/smoke.Main")
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                java.toString(),
+                "--enable-native-access=dev.descartes.runner",
+                "--module-path",
+                modulePath + File.pathSeparator + out,
+                "-m",
+                "smoke/smoke.Main")
+            .redirectErrorStream(true)
+            .start();
     p.getOutputStream().close();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the smoke program ends").isTrue();
     assertThat(p.exitValue()).as(output).isZero();
-    assertThat(output).contains("module=dev.descartes.runner").contains("exit=0")
+    assertThat(output)
+        .contains("module=dev.descartes.runner")
+        .contains("exit=0")
         .doesNotContain("falling back");
   }
 

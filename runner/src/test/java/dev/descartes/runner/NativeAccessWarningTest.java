@@ -18,18 +18,20 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * An application without native access and without an SLF4J provider still learns, once, on
- * stderr, that the runner fell back to the JDK's process API and how to enable native access
- * (SLF4J without a provider drops every log line).
+ * An application without native access and without an SLF4J provider still learns, once, on stderr,
+ * that the runner fell back to the JDK's process API and how to enable native access (SLF4J without
+ * a provider drops every log line).
  */
 class NativeAccessWarningTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void withoutAnSlf4jProviderTheFallbackWarningGoesToStderrOnce() throws Exception {
-    Path app = Files.writeString(dir.resolve("App.java"), """
+    Path app =
+        Files.writeString(
+            dir.resolve("App.java"),
+            """
         public class App {
           public static void main(String[] args) {
             try (var r = new dev.descartes.runner.LocalProcessRunner()) {
@@ -41,19 +43,33 @@ class NativeAccessWarningTest {
           }
         }
         """);
-    // the runner and what it needs, and no SLF4J provider (slf4j-simple is on the tests' class path)
-    String classPath = Stream.of(LocalProcessRunner.class, LoggerFactory.class, ObjectMapper.class, JsonParser.class,
-            JsonAutoDetect.class)
-        .map(NativeAccessWarningTest::location)
-        .collect(Collectors.joining(File.pathSeparator));
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", classPath, app.toString())
-        .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
+    // the runner and what it needs, and no SLF4J provider (slf4j-simple is on the tests' class
+    // path)
+    String classPath =
+        Stream.of(
+                LocalProcessRunner.class,
+                LoggerFactory.class,
+                ObjectMapper.class,
+                JsonParser.class,
+                JsonAutoDetect.class)
+            .map(NativeAccessWarningTest::location)
+            .collect(Collectors.joining(File.pathSeparator));
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classPath,
+                app.toString())
+            .redirectOutput(dir.resolve("out").toFile())
+            .redirectError(dir.resolve("err").toFile())
+            .start();
     assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
 
     String out = Files.readString(dir.resolve("out"), StandardCharsets.UTF_8);
-    List<String> warnings = Files.readAllLines(dir.resolve("err")).stream()
-        .filter(l -> l.startsWith("WARNING: Native access is not enabled")).toList();
+    List<String> warnings =
+        Files.readAllLines(dir.resolve("err")).stream()
+            .filter(l -> l.startsWith("WARNING: Native access is not enabled"))
+            .toList();
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out).contains("engine jdk");
     assertThat(warnings).hasSize(1);

@@ -20,7 +20,10 @@ class NoPidReuseTest {
       long start = ProcFs.stat(unrelated.pid()).orElseThrow().startTicks();
       boolean sent = Signaller.send((int) unrelated.pid(), start - 1, 9);
       assertThat(sent).isFalse();
-      assertThat(unrelated.waitFor(Duration.ofMillis(200).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).isFalse();
+      assertThat(
+              unrelated.waitFor(
+                  Duration.ofMillis(200).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+          .isFalse();
       assertThat(unrelated.isAlive()).isTrue();
       assertThat(Signaller.send((int) unrelated.pid(), start, 9)).isTrue();
       assertThat(unrelated.waitFor()).isEqualTo(137);

@@ -28,14 +28,25 @@ class OrphanReapingTest {
   @Test
   void aToolThatDiesAfterItsAgentHasEndedIsReapedByTheRunner() throws Exception {
     Path release = dir.resolve("release");
-    Path script = Scripts.sh(dir, "leaves-a-tool.sh", """
+    Path script =
+        Scripts.sh(
+            dir,
+            "leaves-a-tool.sh",
+            """
         setsid sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done' sh "$1" </dev/null >/dev/null 2>&1 &
         echo $!
         """);
-    try (var runner = TestRunners.runner(TestRunners.config().killOrphansOnExit(false).enableHealthChecks(false))) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("orphaning")
-          .command(script.toString(), release.toString()).build());
-      long tool = Long.parseLong(new String(h.readStdout(Duration.ofSeconds(30)).orElseThrow()).trim());
+    try (var runner =
+        TestRunners.runner(
+            TestRunners.config().killOrphansOnExit(false).enableHealthChecks(false))) {
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("orphaning")
+                  .command(script.toString(), release.toString())
+                  .build());
+      long tool =
+          Long.parseLong(new String(h.readStdout(Duration.ofSeconds(30)).orElseThrow()).trim());
       assertThat(h.waitFor().success()).isTrue();
 
       await().atMost(Duration.ofSeconds(30)).until(() -> parentOf(tool) == SELF);

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Each consumer chooses: every line (the agent waits for a slow consumer, nothing is dropped) or the
- * latest lines (a bounded window with gaps). A slow every-line consumer of one agent never slows
- * another agent, nor the latest-lines consumers of its own agent; memory stays bounded.
+ * Each consumer chooses: every line (the agent waits for a slow consumer, nothing is dropped) or
+ * the latest lines (a bounded window with gaps). A slow every-line consumer of one agent never
+ * slows another agent, nor the latest-lines consumers of its own agent; memory stays bounded.
  */
 @ExtendWith(LeakCheck.class)
 class OutputDeliveryTest {
@@ -31,14 +31,22 @@ class OutputDeliveryTest {
 
   @Test
   void aSlowEveryLineReaderGetsEveryLineWhileOtherAgentsRunFree() throws Exception {
-    try (var runner = TestRunners.runner(TestRunners.config().outputWindowBytes(256 * 1024)
-        .maxLineBytes(64 * 1024).pinnedHeadBytes(0))) {
+    try (var runner =
+        TestRunners.runner(
+            TestRunners.config()
+                .outputWindowBytes(256 * 1024)
+                .maxLineBytes(64 * 1024)
+                .pinnedHeadBytes(0))) {
       AgentOutput[] opened = new AgentOutput[1];
-      AgentHandle held = runner.spawn(AgentConfig.builder().name("held")
-          .command(Scripts.shell("seq 1 " + LINES)).build(), WAIT, a -> opened[0] = a.stdout(OutputDelivery.EVERY_LINE));
+      AgentHandle held =
+          runner.spawn(
+              AgentConfig.builder().name("held").command(Scripts.shell("seq 1 " + LINES)).build(),
+              WAIT,
+              a -> opened[0] = a.stdout(OutputDelivery.EVERY_LINE));
       AgentOutput every = opened[0];
-      AgentHandle free = runner.spawn(AgentConfig.builder().name("free")
-          .command(Scripts.shell("seq 1 " + LINES)).build());
+      AgentHandle free =
+          runner.spawn(
+              AgentConfig.builder().name("free").command(Scripts.shell("seq 1 " + LINES)).build());
 
       List<String> got = new ArrayList<>();
       Optional<OutputLine> l;
@@ -72,20 +80,31 @@ class OutputDeliveryTest {
   }
 
   @Test
-  void anEveryLineEventIteratorAndListenerSeeEveryLineALatestListenerIsNeverWaitedFor() throws Exception {
-    try (var runner = TestRunners.runner(TestRunners.config().outputWindowBytes(128 * 1024)
-        .maxLineBytes(64 * 1024).pinnedHeadBytes(0))) {
+  void anEveryLineEventIteratorAndListenerSeeEveryLineALatestListenerIsNeverWaitedFor()
+      throws Exception {
+    try (var runner =
+        TestRunners.runner(
+            TestRunners.config()
+                .outputWindowBytes(128 * 1024)
+                .maxLineBytes(64 * 1024)
+                .pinnedHeadBytes(0))) {
       List<AgentEvent> latestSeen = new CopyOnWriteArrayList<>();
       AutoCloseable[] latest = new AutoCloseable[1];
       List<Iterator<AgentEvent>> opened = new CopyOnWriteArrayList<>();
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("events")
-          .command(Scripts.shell("seq 1 " + LINES)).build(), WAIT, a -> {
-            opened.add(a.events(OutputDelivery.EVERY_LINE).iterator());
-            latest[0] = a.onEvent(e -> {
-              latestSeen.add(e);
-              LockSupport.parkNanos(1_000_000); // a listener far slower than the agent
-            }, OutputDelivery.LATEST);
-          });
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder().name("events").command(Scripts.shell("seq 1 " + LINES)).build(),
+              WAIT,
+              a -> {
+                opened.add(a.events(OutputDelivery.EVERY_LINE).iterator());
+                latest[0] =
+                    a.onEvent(
+                        e -> {
+                          latestSeen.add(e);
+                          LockSupport.parkNanos(1_000_000); // a listener far slower than the agent
+                        },
+                        OutputDelivery.LATEST);
+              });
       Iterator<AgentEvent> it = opened.getFirst();
       long lines = 0;
       long gaps = 0;
@@ -107,14 +126,26 @@ class OutputDeliveryTest {
   }
 
   @Test
-  void transcriptsAndThePinnedHeadKeepWorkingWithEveryLineReaders(@org.junit.jupiter.api.io.TempDir Path dir)
-      throws Exception {
-    try (var runner = TestRunners.runner(TestRunners.config().transcriptDir(dir).outputWindowBytes(256 * 1024)
-        .maxLineBytes(64 * 1024).pinnedHeadBytes(4096))) {
+  void transcriptsAndThePinnedHeadKeepWorkingWithEveryLineReaders(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    try (var runner =
+        TestRunners.runner(
+            TestRunners.config()
+                .transcriptDir(dir)
+                .outputWindowBytes(256 * 1024)
+                .maxLineBytes(64 * 1024)
+                .pinnedHeadBytes(4096))) {
       AgentOutput[] opened = new AgentOutput[1];
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("t")
-          .command(Scripts.shell("echo '{\"type\":\"system\",\"session_id\":\"abc\"}'; seq 1 " + LINES)).build(),
-          WAIT, a -> opened[0] = a.stdout(OutputDelivery.EVERY_LINE));
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("t")
+                  .command(
+                      Scripts.shell(
+                          "echo '{\"type\":\"system\",\"session_id\":\"abc\"}'; seq 1 " + LINES))
+                  .build(),
+              WAIT,
+              a -> opened[0] = a.stdout(OutputDelivery.EVERY_LINE));
       try (AgentOutput every = opened[0]) {
         long n = 0;
         while (every.poll(WAIT).isPresent()) {
@@ -132,13 +163,18 @@ class OutputDeliveryTest {
   @Test
   void aClosedEveryLineReaderNoLongerHoldsTheAgent() throws Exception {
     try (var runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("c")
-          .command(Scripts.shell("head -c 50000000 /dev/zero | tr '\\0' 'x' | fold -w 100")).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("c")
+                  .command(Scripts.shell("head -c 50000000 /dev/zero | tr '\\0' 'x' | fold -w 100"))
+                  .build());
       AgentOutput every = h.stdout(OutputDelivery.EVERY_LINE);
       assertThat(every.poll(WAIT)).isPresent();
       every.close();
       assertThat(h.waitFor(WAIT)).isPresent();
-      assertThat(h.stdout().totalBytes()).isEqualTo(50000000L + 499999L); // fold ends the last line without one
+      assertThat(h.stdout().totalBytes())
+          .isEqualTo(50000000L + 499999L); // fold ends the last line without one
     }
   }
 
@@ -148,25 +184,39 @@ class OutputDeliveryTest {
    */
   @Test
   void twoHundredUnreadFloodsFitASmallHeap() throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-        "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"),
-        "-Ddescartes.engine=" + TestRunners.engine().name().toLowerCase(), FloodMain.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "-Xmx256m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Ddescartes.engine=" + TestRunners.engine().name().toLowerCase(),
+                FloodMain.class.getName()));
     Process jvm = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(jvm.getInputStream().readAllBytes());
     assertThat(jvm.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(jvm.exitValue()).as(out).isZero();
-    assertThat(out).contains("200 agents, " + 200L * (5_000_000 + 49_999) + " bytes read"); // fold's newlines
+    assertThat(out)
+        .contains("200 agents, " + 200L * (5_000_000 + 49_999) + " bytes read"); // fold's newlines
   }
 
   /** The runner JVM of {@link #twoHundredUnreadFloodsFitASmallHeap()}. */
   public static final class FloodMain {
     public static void main(String[] args) throws Exception {
-      try (var runner = new LocalProcessRunner(TestRunners.config().enableHealthChecks(false).build())) {
+      try (var runner =
+          new LocalProcessRunner(TestRunners.config().enableHealthChecks(false).build())) {
         List<AgentHandle> hs = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-          hs.add(runner.spawn(AgentConfig.builder().name("flood" + i)
-              .command(Scripts.shell("head -c 5000000 /dev/zero | tr '\\0' 'x' | fold -w 100")).build()));
+          hs.add(
+              runner.spawn(
+                  AgentConfig.builder()
+                      .name("flood" + i)
+                      .command(
+                          Scripts.shell("head -c 5000000 /dev/zero | tr '\\0' 'x' | fold -w 100"))
+                      .build()));
         }
         long bytes = 0;
         for (AgentHandle h : hs) {

@@ -32,10 +32,15 @@ class OutputDrainTest {
   void anAgentNeverBlocksOnAFullPipeThatNobodyReads() throws Exception {
     // 32 MiB on each stream, far beyond a 64 KiB pipe buffer; nobody reads either stream.
     try (var runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("flood")
-          .command(Scripts.shell("head -c 33554432 /dev/zero | tr '\\0' 'x' | fold -w 100; "
-              + "head -c 33554432 /dev/zero | tr '\\0' 'y' | fold -w 100 >&2"))
-          .build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("flood")
+                  .command(
+                      Scripts.shell(
+                          "head -c 33554432 /dev/zero | tr '\\0' 'x' | fold -w 100; "
+                              + "head -c 33554432 /dev/zero | tr '\\0' 'y' | fold -w 100 >&2"))
+                  .build());
       assertThat(h.waitFor().success()).isTrue();
       assertThat(h.stdout().totalBytes()).isEqualTo(33554432L + 33554432L / 100);
       assertThat(h.stderr().totalBytes()).isEqualTo(33554432L + 33554432L / 100);
@@ -45,10 +50,15 @@ class OutputDrainTest {
   @Test
   void aFloodOfLinesKeepsMemoryBoundedAndTheReaderLearnsWhatItMissed() throws Exception {
     long window = 1 << 20;
-    try (var runner = TestRunners.runner(TestRunners.config().outputWindowBytes(window).maxLineBytes(64 * 1024)
-        .pinnedHeadBytes(0))) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("lines")
-          .command(Scripts.shell("seq 1 500000")).build());
+    try (var runner =
+        TestRunners.runner(
+            TestRunners.config()
+                .outputWindowBytes(window)
+                .maxLineBytes(64 * 1024)
+                .pinnedHeadBytes(0))) {
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder().name("lines").command(Scripts.shell("seq 1 500000")).build());
       h.waitFor();
       long lines = h.stdout().totalLines();
       assertThat(lines).isEqualTo(500000);
@@ -68,10 +78,20 @@ class OutputDrainTest {
 
   @Test
   void theFirstLinesAreKeptAfterTheWindowOverflows() throws Exception {
-    try (var runner = TestRunners.runner(TestRunners.config().outputWindowBytes(1 << 20)
-        .maxLineBytes(64 * 1024).pinnedHeadBytes(4096))) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("head")
-          .command(Scripts.shell("echo '{\"type\":\"system\",\"session_id\":\"abc\"}'; seq 1 300000")).build());
+    try (var runner =
+        TestRunners.runner(
+            TestRunners.config()
+                .outputWindowBytes(1 << 20)
+                .maxLineBytes(64 * 1024)
+                .pinnedHeadBytes(4096))) {
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("head")
+                  .command(
+                      Scripts.shell(
+                          "echo '{\"type\":\"system\",\"session_id\":\"abc\"}'; seq 1 300000"))
+                  .build());
       h.waitFor();
       assertThat(h.stdout().poll().orElseThrow().text()).contains("session_id");
       assertThat(h.stdout().poll().orElseThrow().text()).isEqualTo("1");
@@ -82,21 +102,33 @@ class OutputDrainTest {
   void aGiantSingleLineArrivesInBoundedPiecesAndTheTranscriptHasItWhole() throws Exception {
     int maxLine = 1 << 20;
     long size = 64L << 20; // one 64 MiB line
-    try (var runner = TestRunners.runner(TestRunners.config().outputWindowBytes(4L << 20).maxLineBytes(maxLine)
-        .transcriptDir(dir))) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("giant")
-          .command(Scripts.shell("head -c " + size + " /dev/zero | tr '\\0' 'a'; echo")).build());
+    try (var runner =
+        TestRunners.runner(
+            TestRunners.config()
+                .outputWindowBytes(4L << 20)
+                .maxLineBytes(maxLine)
+                .transcriptDir(dir))) {
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("giant")
+                  .command(Scripts.shell("head -c " + size + " /dev/zero | tr '\\0' 'a'; echo"))
+                  .build());
       h.waitFor();
       List<OutputLine> pieces = new ArrayList<>();
       Optional<OutputLine> l;
       while ((l = h.stdout().poll()).isPresent()) {
         pieces.add(l.get());
       }
-      assertThat(pieces).isNotEmpty().allSatisfy(p -> {
-        assertThat(p.bytes().length).isLessThanOrEqualTo(maxLine);
-        assertThat(p.complete()).isFalse();
-      });
-      assertThat(pieces.getLast().bytes()[pieces.getLast().bytes().length - 1]).isEqualTo((byte) '\n');
+      assertThat(pieces)
+          .isNotEmpty()
+          .allSatisfy(
+              p -> {
+                assertThat(p.bytes().length).isLessThanOrEqualTo(maxLine);
+                assertThat(p.complete()).isFalse();
+              });
+      assertThat(pieces.getLast().bytes()[pieces.getLast().bytes().length - 1])
+          .isEqualTo((byte) '\n');
       assertThat(h.stdout().missedBytes() + pieces.stream().mapToLong(p -> p.bytes().length).sum())
           .isEqualTo(size + 1);
       assertThat(Files.size(h.stdout().transcript().orElseThrow())).isEqualTo(size + 1);
@@ -113,7 +145,8 @@ class OutputDrainTest {
     Files.write(data, bytes);
     Path transcripts = Files.createDirectory(dir.resolve("t"));
     try (var runner = TestRunners.runner(TestRunners.config().transcriptDir(transcripts))) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("bin").command("cat", data.toString()).build());
+      AgentHandle h =
+          runner.spawn(AgentConfig.builder().name("bin").command("cat", data.toString()).build());
       h.waitFor();
       ByteArrayOutputStream joined = new ByteArrayOutputStream();
       Optional<byte[]> line;
@@ -127,10 +160,18 @@ class OutputDrainTest {
 
   @Test
   void transcriptsKeepEveryByteOfBothStreamsEvenWhenNobodyReads() throws Exception {
-    try (var runner = TestRunners.runner(TestRunners.config().transcriptDir(dir).outputWindowBytes(1 << 20)
-        .maxLineBytes(64 * 1024))) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("both")
-          .command(Scripts.shell("seq 1 400000; seq 400000 -1 1 >&2")).build());
+    try (var runner =
+        TestRunners.runner(
+            TestRunners.config()
+                .transcriptDir(dir)
+                .outputWindowBytes(1 << 20)
+                .maxLineBytes(64 * 1024))) {
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("both")
+                  .command(Scripts.shell("seq 1 400000; seq 400000 -1 1 >&2"))
+                  .build());
       h.waitFor();
       Path out = h.stdout().transcript().orElseThrow();
       Path err = h.stderr().transcript().orElseThrow();
@@ -144,8 +185,12 @@ class OutputDrainTest {
   void outputWrittenJustBeforeExitIsReadableAfterWaitFor() throws Exception {
     try (var runner = TestRunners.runner()) {
       for (int i = 0; i < 20; i++) {
-        AgentHandle h = runner.spawn(AgentConfig.builder().name("last")
-            .command(Scripts.shell("seq 1 1000; printf 'no newline at end'")).build());
+        AgentHandle h =
+            runner.spawn(
+                AgentConfig.builder()
+                    .name("last")
+                    .command(Scripts.shell("seq 1 1000; printf 'no newline at end'"))
+                    .build());
         h.waitFor();
         String last = null;
         Optional<OutputLine> l;

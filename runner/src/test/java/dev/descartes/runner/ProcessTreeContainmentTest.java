@@ -26,9 +26,16 @@ class ProcessTreeContainmentTest {
 
   @TempDir Path dir;
 
-  /** A script that starts a child in its group and a grandchild in its own session, records their pids, then waits. */
+  /**
+   * A script that starts a child in its group and a grandchild in its own session, records their
+   * pids, then waits.
+   */
   private AgentConfig treeAgent(String name) {
-    Path script = Scripts.sh(dir, name + ".sh", """
+    Path script =
+        Scripts.sh(
+            dir,
+            name + ".sh",
+            """
         sleep 300 &
         echo $! > "$1/group-child.pid"
         setsid sleep 300 &
@@ -86,7 +93,11 @@ class ProcessTreeContainmentTest {
 
   @Test
   void gracefulShutdownOfATermIgnoringTreeEscalatesToKill() throws Exception {
-    Path script = Scripts.sh(dir, "stubborn.sh", """
+    Path script =
+        Scripts.sh(
+            dir,
+            "stubborn.sh",
+            """
         trap '' TERM
         setsid sh -c 'trap "" TERM; sleep 300' &
         echo $! > "$1/own-session.pid"
@@ -94,7 +105,12 @@ class ProcessTreeContainmentTest {
         while :; do sleep 1; done
         """);
     try (var runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("stubborn").command(script.toString(), dir.toString()).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("stubborn")
+                  .command(script.toString(), dir.toString())
+                  .build());
       awaitReady(h);
       long escaped = Long.parseLong(Files.readString(dir.resolve("own-session.pid")).trim());
       ExitStatus st = new GracefulShutdown(Duration.ofMillis(300)).shutdown(h);
@@ -106,14 +122,20 @@ class ProcessTreeContainmentTest {
 
   @Test
   void runnerShutdownLeavesNoSurvivor() throws Exception {
-    checkStopLeavesNothing(h -> {
-      throw new IllegalStateException("unused");
-    }, true);
+    checkStopLeavesNothing(
+        h -> {
+          throw new IllegalStateException("unused");
+        },
+        true);
   }
 
   @Test
   void toolsLeftBehindByAnAgentThatExitsAreKilledAtItsExit() throws Exception {
-    Path script = Scripts.sh(dir, "leaver.sh", """
+    Path script =
+        Scripts.sh(
+            dir,
+            "leaver.sh",
+            """
         setsid sleep 300 &
         echo $! > "$1/own-session.pid"
         sleep 300 &
@@ -121,7 +143,12 @@ class ProcessTreeContainmentTest {
         exit 0
         """);
     try (var runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("leaver").command(script.toString(), dir.toString()).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("leaver")
+                  .command(script.toString(), dir.toString())
+                  .build());
       assertThat(h.waitFor().success()).isTrue();
       assertThat(h.status()).isEqualTo(AgentStatus.COMPLETED);
       assertGone(recordedPids());
@@ -131,13 +158,22 @@ class ProcessTreeContainmentTest {
   @Test
   void anOrphanThatOutlivedItsParentIsStillFoundAndKilled() throws Exception {
     // The middle shell exits at once: its setsid'd child is re-parented away from the agent.
-    Path script = Scripts.sh(dir, "orphaner.sh", """
+    Path script =
+        Scripts.sh(
+            dir,
+            "orphaner.sh",
+            """
         sh -c 'setsid sleep 300 & echo $! > "$1/own-session.pid"' _ "$1"
         echo ready
         sleep 300
         """);
     try (var runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("orphaner").command(script.toString(), dir.toString()).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("orphaner")
+                  .command(script.toString(), dir.toString())
+                  .build());
       awaitReady(h);
       long orphan = Long.parseLong(Files.readString(dir.resolve("own-session.pid")).trim());
       assertThat(Path.of("/proc/" + orphan)).exists();
@@ -155,12 +191,20 @@ class ProcessTreeContainmentTest {
       List<Long> pids = recordedPids();
       h.signal(AgentSignal.PAUSE);
       assertThat(h.status()).isEqualTo(AgentStatus.PAUSED);
-      await().atMost(Duration.ofSeconds(10)).until(() -> stat(h.pid())[0].equals("T")
-          && pids.stream().allMatch(p -> sneakyState(p).equals("T")));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  stat(h.pid())[0].equals("T")
+                      && pids.stream().allMatch(p -> sneakyState(p).equals("T")));
       h.signal(AgentSignal.RESUME);
       assertThat(h.status()).isEqualTo(AgentStatus.RUNNING);
-      await().atMost(Duration.ofSeconds(10)).until(() -> !stat(h.pid())[0].equals("T")
-          && pids.stream().noneMatch(p -> sneakyState(p).equals("T")));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  !stat(h.pid())[0].equals("T")
+                      && pids.stream().noneMatch(p -> sneakyState(p).equals("T")));
       h.kill();
       h.waitFor();
       assertGone(pids);
@@ -179,7 +223,8 @@ class ProcessTreeContainmentTest {
     checkStopLeavesNothing(stop, false);
   }
 
-  private void checkStopLeavesNothing(Consumer<AgentHandle> stop, boolean viaRunnerShutdown) throws Exception {
+  private void checkStopLeavesNothing(Consumer<AgentHandle> stop, boolean viaRunnerShutdown)
+      throws Exception {
     try (var runner = TestRunners.runner()) {
       AgentHandle h = runner.spawn(treeAgent("tree"));
       awaitReady(h);
@@ -187,7 +232,8 @@ class ProcessTreeContainmentTest {
       for (long pid : pids) {
         assertThat(Path.of("/proc/" + pid)).exists();
       }
-      await("the tool's own session").atMost(Duration.ofSeconds(10))
+      await("the tool's own session")
+          .atMost(Duration.ofSeconds(10))
           .until(() -> Long.parseLong(stat(pids.get(1))[3]) == pids.get(1));
       if (viaRunnerShutdown) {
         runner.shutdown(Duration.ofSeconds(5));

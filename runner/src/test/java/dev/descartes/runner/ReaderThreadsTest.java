@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Stream readers never run where they can starve: with the JDK engine they are platform threads
- * (a virtual thread blocked on a process pipe holds a carrier, and beyond 256 agents readers
- * starve), so more agents than the carrier pool holds all stream.
+ * Stream readers never run where they can starve: with the JDK engine they are platform threads (a
+ * virtual thread blocked on a process pipe holds a carrier, and beyond 256 agents readers starve),
+ * so more agents than the carrier pool holds all stream.
  */
 @ExtendWith(LeakCheck.class)
 class ReaderThreadsTest {
@@ -27,9 +27,12 @@ class ReaderThreadsTest {
       assumeTrue(runner.engineName().equals("jdk"), "JDK engine only");
       AgentHandle h = runner.spawn(AgentConfig.builder().name("s").command("sleep", "300").build());
       Set<Thread> threads = Thread.getAllStackTraces().keySet(); // platform threads only
-      assertThat(threads).extracting(Thread::getName)
+      assertThat(threads)
+          .extracting(Thread::getName)
           .contains("descartes-stdout-" + h.pid(), "descartes-stderr-" + h.pid());
-      assertThat(threads).filteredOn(t -> t.getName().endsWith("-" + h.pid())).noneMatch(Thread::isVirtual);
+      assertThat(threads)
+          .filteredOn(t -> t.getName().endsWith("-" + h.pid()))
+          .noneMatch(Thread::isVirtual);
       h.kill();
       h.waitFor();
     }
@@ -41,11 +44,17 @@ class ReaderThreadsTest {
     try (var runner = TestRunners.runner(TestRunners.config().enableHealthChecks(false))) {
       List<AgentHandle> handles = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        handles.add(runner.spawn(AgentConfig.builder().name("a" + i)
-            .command(Scripts.shell("echo hello " + i + "; exec sleep 300")).build()));
+        handles.add(
+            runner.spawn(
+                AgentConfig.builder()
+                    .name("a" + i)
+                    .command(Scripts.shell("echo hello " + i + "; exec sleep 300"))
+                    .build()));
       }
       for (int i = 0; i < n; i++) {
-        assertThat(handles.get(i).readStdout(Duration.ofSeconds(60))).map(String::new).contains("hello " + i + "\n");
+        assertThat(handles.get(i).readStdout(Duration.ofSeconds(60)))
+            .map(String::new)
+            .contains("hello " + i + "\n");
       }
       runner.shutdown(Duration.ofSeconds(5));
       assertThat(handles).allMatch(h -> h.status() == AgentStatus.TERMINATED);

@@ -32,7 +32,8 @@ class ResourceLimitsTest {
   private final String marker = "mark-" + UUID.randomUUID();
 
   private static void assumeKernelLimits(String controller) {
-    assumeTrue(Cgroups.available() && CgroupSupport.detect().canLimit(controller),
+    assumeTrue(
+        Cgroups.available() && CgroupSupport.detect().canLimit(controller),
         "this machine has no writable cgroup " + controller + " controller (see descartes doctor)");
   }
 
@@ -40,17 +41,30 @@ class ResourceLimitsTest {
   void aMemoryHogIsKilledAtItsLimitAndReportedWhileItsNeighbourIsUnaffected() throws Exception {
     assumeKernelLimits("memory");
     // Doubles a shell string up to 1 GiB: steps of 1, 2, 4, ... MiB, far past 128 MiB.
-    Path hog = Scripts.sh(dir, "hog.sh", """
+    Path hog =
+        Scripts.sh(
+            dir,
+            "hog.sh",
+            """
         a=$(head -c 1048576 /dev/zero | tr '\\0' x)
         i=0
         while [ $i -lt 10 ]; do a="$a$a"; i=$((i+1)); echo "step $i"; done
         echo survived
         """);
     try (LocalProcessRunner runner = TestRunners.runner()) {
-      AgentHandle neighbour = runner.spawn(AgentConfig.builder().name("neighbour")
-          .command("/bin/sh", "-c", "read line; echo \"got $line\"").build());
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("hog").command(hog.toString())
-          .limits(ResourceLimits.builder().memoryBytes(128L << 20).build()).build());
+      AgentHandle neighbour =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("neighbour")
+                  .command("/bin/sh", "-c", "read line; echo \"got $line\"")
+                  .build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("hog")
+                  .command(hog.toString())
+                  .limits(ResourceLimits.builder().memoryBytes(128L << 20).build())
+                  .build());
 
       assertThat(h.waitFor(Duration.ofSeconds(60))).isPresent();
       AgentOutcome o = h.outcome().orElseThrow();
@@ -69,24 +83,38 @@ class ResourceLimitsTest {
   @Test
   void aForkBombNeverExceedsItsProcessLimitAndIsStoppedWithNoSurvivor() throws Exception {
     assumeKernelLimits("pids");
-    Path bomb = Scripts.sh(dir, "bomb.sh", """
+    Path bomb =
+        Scripts.sh(
+            dir,
+            "bomb.sh",
+            """
         f() { f | f & }
         f
         echo lit
         sleep 300
         : %s
-        """.formatted(marker));
+        """
+                .formatted(marker));
     try (LocalProcessRunner runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("bomb").command(bomb.toString())
-          .limits(ResourceLimits.builder().maxProcesses(64).build()).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("bomb")
+                  .command(bomb.toString())
+                  .limits(ResourceLimits.builder().maxProcesses(64).build())
+                  .build());
       Path pids = Cgroups.group(h, "pids").orElseThrow();
       AtomicLong most = new AtomicLong();
       // Until a fork is refused; the bomb may also end itself there (its own shell cannot fork any
       // more), and the runner then kills the rest and removes the group.
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        sample(pids, most);
-        return !h.status().isLive() || Files.readString(pids.resolve("pids.events")).matches("(?s)max [1-9].*");
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                sample(pids, most);
+                return !h.status().isLive()
+                    || Files.readString(pids.resolve("pids.events")).matches("(?s)max [1-9].*");
+              });
       for (int i = 0; i < 50 && h.status().isLive(); i++) {
         sample(pids, most);
       }
@@ -113,9 +141,13 @@ class ResourceLimitsTest {
   void aCpuSpinnerUnderHalfACoreUsesAtMostAboutHalfACore() throws Exception {
     assumeKernelLimits("cpu");
     try (LocalProcessRunner runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("spinner")
-          .command("/bin/sh", "-c", "while :; do :; done")
-          .limits(ResourceLimits.builder().cpus(0.5).build()).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("spinner")
+                  .command("/bin/sh", "-c", "while :; do :; done")
+                  .limits(ResourceLimits.builder().cpus(0.5).build())
+                  .build());
       Path acct = Cgroups.group(h, "cpuacct").orElseThrow();
       long startCpu = Cgroups.number(acct.resolve("cpuacct.usage"));
       long start = System.nanoTime();
@@ -133,10 +165,15 @@ class ResourceLimitsTest {
 
   @Test
   void aRuntimeLimitStopsTheAgentWithItsStopSequenceAndIsReported() throws Exception {
-    try (LocalProcessRunner runner = TestRunners.runner(TestRunners.config().shutdownTimeout(Duration.ofSeconds(2)))) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("slow")
-          .command("/bin/sh", "-c", "trap 'echo got-term; exit 3' TERM; sleep 300 & wait")
-          .limits(ResourceLimits.builder().runtime(Duration.ofSeconds(2)).build()).build());
+    try (LocalProcessRunner runner =
+        TestRunners.runner(TestRunners.config().shutdownTimeout(Duration.ofSeconds(2)))) {
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("slow")
+                  .command("/bin/sh", "-c", "trap 'echo got-term; exit 3' TERM; sleep 300 & wait")
+                  .limits(ResourceLimits.builder().runtime(Duration.ofSeconds(2)).build())
+                  .build());
 
       assertThat(h.waitFor(Duration.ofSeconds(30))).isPresent();
       assertThat(h.status()).isEqualTo(AgentStatus.FAILED);
@@ -150,8 +187,13 @@ class ResourceLimitsTest {
   @Test
   void anOutputLimitStopsTheAgentPastIt() throws Exception {
     try (LocalProcessRunner runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("chatty").command("yes")
-          .limits(ResourceLimits.builder().outputBytesPerStream(1L << 20).build()).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("chatty")
+                  .command("yes")
+                  .limits(ResourceLimits.builder().outputBytesPerStream(1L << 20).build())
+                  .build());
 
       assertThat(h.waitFor(Duration.ofSeconds(30))).isPresent();
       AgentOutcome o = h.outcome().orElseThrow();
@@ -162,8 +204,10 @@ class ResourceLimitsTest {
 
   @Test
   void runnerDefaultsApplyLimitByLimitUnderTheAgentsOwn() {
-    ResourceLimits runner = ResourceLimits.builder().memoryBytes(1L << 30).runtime(Duration.ofMinutes(30)).build();
-    ResourceLimits agent = ResourceLimits.builder().memoryBytes(ResourceLimits.parseSize("2g")).cpus(1.5).build();
+    ResourceLimits runner =
+        ResourceLimits.builder().memoryBytes(1L << 30).runtime(Duration.ofMinutes(30)).build();
+    ResourceLimits agent =
+        ResourceLimits.builder().memoryBytes(ResourceLimits.parseSize("2g")).cpus(1.5).build();
     ResourceLimits both = agent.orElse(runner);
     assertThat(both.memoryBytes()).hasValue(2L << 30);
     assertThat(both.cpus()).hasValue(1.5);
@@ -172,14 +216,21 @@ class ResourceLimitsTest {
     assertThat(ResourceLimits.parseSize("1.5GiB")).isEqualTo(3L << 29);
     assertThatThrownBy(() -> ResourceLimits.parseSize("lots")).hasMessageContaining("512m");
     assertThatThrownBy(() -> ResourceLimits.builder().cpus(0).build())
-        .isInstanceOf(AgentException.InvalidConfig.class).hasMessageContaining("limits.cpus");
+        .isInstanceOf(AgentException.InvalidConfig.class)
+        .hasMessageContaining("limits.cpus");
   }
 
   @Test
   void aKernelLimitThatCannotBeEnforcedIsRefusedBeforeAnythingStarts() {
-    try (LocalProcessRunner runner = TestRunners.runner(TestRunners.config().cgroupContainment(false))) {
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().command("true")
-          .limits(ResourceLimits.builder().maxProcesses(10).build()).build()))
+    try (LocalProcessRunner runner =
+        TestRunners.runner(TestRunners.config().cgroupContainment(false))) {
+      assertThatThrownBy(
+              () ->
+                  runner.spawn(
+                      AgentConfig.builder()
+                          .command("true")
+                          .limits(ResourceLimits.builder().maxProcesses(10).build())
+                          .build()))
           .isInstanceOf(AgentException.InvalidConfig.class)
           .hasMessageContaining("limits.pids");
     }

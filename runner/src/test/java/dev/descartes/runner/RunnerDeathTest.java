@@ -31,13 +31,21 @@ class RunnerDeathTest {
   void sigkillOfTheRunnerJvmLeavesNoSurvivorAfterOneSecond() throws Exception {
     assumeTrue(Cgroups.available(), "this machine gives agents no cgroup (see descartes doctor)");
     String marker = "mark-" + UUID.randomUUID();
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-        "--enable-native-access=ALL-UNNAMED", "-cp",
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-        "-Ddescartes.engine=" + TestRunners.engine().name().toLowerCase(), DyingRunner.class.getName(), marker));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty(
+                    "surefire.test.class.path", System.getProperty("java.class.path")),
+                "-Ddescartes.engine=" + TestRunners.engine().name().toLowerCase(),
+                DyingRunner.class.getName(),
+                marker));
     Process jvm = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
       String line = out.readLine();
       assertThat(line).isEqualTo("ready");
       assertThat(Cgroups.marked(marker)).hasSizeGreaterThanOrEqualTo(2 * AGENTS);
@@ -50,7 +58,9 @@ class RunnerDeathTest {
         LockSupport.parkNanos(10_000_000);
         survivors = Cgroups.marked(marker);
       }
-      assertThat(survivors).as("processes of the dead runner's agents one second after its SIGKILL").isEmpty();
+      assertThat(survivors)
+          .as("processes of the dead runner's agents one second after its SIGKILL")
+          .isEmpty();
     } finally {
       jvm.destroyForcibly().waitFor();
       for (long pid : Cgroups.marked(marker)) {
@@ -59,14 +69,23 @@ class RunnerDeathTest {
     }
   }
 
-  /** Runs 20 agents, each with a grandchild in its own session, prints "ready", and waits to be killed. */
+  /**
+   * Runs 20 agents, each with a grandchild in its own session, prints "ready", and waits to be
+   * killed.
+   */
   public static final class DyingRunner {
     public static void main(String[] args) throws Exception {
       String marker = args[0];
       LocalProcessRunner runner = new LocalProcessRunner(TestRunners.config().build());
       for (int i = 0; i < AGENTS; i++) {
-        runner.spawn(AgentConfig.builder().name("a" + i).command("/bin/sh", "-c",
-            "setsid sh -c 'sleep 300; : " + marker + "' & sleep 300; : " + marker).build());
+        runner.spawn(
+            AgentConfig.builder()
+                .name("a" + i)
+                .command(
+                    "/bin/sh",
+                    "-c",
+                    "setsid sh -c 'sleep 300; : " + marker + "' & sleep 300; : " + marker)
+                .build());
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (Cgroups.marked(marker).size() < 2 * AGENTS && System.nanoTime() < deadline) {

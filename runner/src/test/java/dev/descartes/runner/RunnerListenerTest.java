@@ -18,39 +18,56 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RunnerListenerTest {
 
   @Test
-  void theListenerHearsSpawnsWithTheirLatencyRefusedSpawnsAndExitsWithTheirOutcome() throws Exception {
+  void theListenerHearsSpawnsWithTheirLatencyRefusedSpawnsAndExitsWithTheirOutcome()
+      throws Exception {
     List<String> heard = new CopyOnWriteArrayList<>();
-    RunnerListener listener = new RunnerListener() {
-      @Override
-      public void spawnStarted(AgentConfig config) {
-        heard.add("starting " + config.name());
-      }
+    RunnerListener listener =
+        new RunnerListener() {
+          @Override
+          public void spawnStarted(AgentConfig config) {
+            heard.add("starting " + config.name());
+          }
 
-      @Override
-      public void spawned(AgentHandle agent, Duration latency) {
-        assertThat(latency).isPositive();
-        heard.add("spawned " + agent.config().name());
-      }
+          @Override
+          public void spawned(AgentHandle agent, Duration latency) {
+            assertThat(latency).isPositive();
+            heard.add("spawned " + agent.config().name());
+          }
 
-      @Override
-      public void spawnFailed(AgentConfig config, AgentException error) {
-        heard.add("refused " + config.name() + " " + error.getClass().getSimpleName());
-      }
+          @Override
+          public void spawnFailed(AgentConfig config, AgentException error) {
+            heard.add("refused " + config.name() + " " + error.getClass().getSimpleName());
+          }
 
-      @Override
-      public void exited(AgentInfo agent, Optional<AgentOutcome> outcome) {
-        heard.add("exited " + agent.name() + " " + agent.status() + " " + outcome.map(AgentOutcome::success).orElse(null));
-      }
-    };
-    try (var runner = TestRunners.runner(TestRunners.config().maxConcurrentAgents(1).listener(listener))) {
-      AgentHandle a = runner.spawn(AgentConfig.builder().name("a").command("sh", "-c", "read x; exit 0").build());
-      assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("b").command("true").build()))
+          @Override
+          public void exited(AgentInfo agent, Optional<AgentOutcome> outcome) {
+            heard.add(
+                "exited "
+                    + agent.name()
+                    + " "
+                    + agent.status()
+                    + " "
+                    + outcome.map(AgentOutcome::success).orElse(null));
+          }
+        };
+    try (var runner =
+        TestRunners.runner(TestRunners.config().maxConcurrentAgents(1).listener(listener))) {
+      AgentHandle a =
+          runner.spawn(
+              AgentConfig.builder().name("a").command("sh", "-c", "read x; exit 0").build());
+      assertThatThrownBy(
+              () -> runner.spawn(AgentConfig.builder().name("b").command("true").build()))
           .isInstanceOf(AgentException.LimitReached.class);
       a.closeStdin();
       a.waitFor();
       await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == 5);
-      assertThat(heard).containsExactly("starting a", "spawned a", "starting b", "refused b LimitReached",
-          "exited a COMPLETED true");
+      assertThat(heard)
+          .containsExactly(
+              "starting a",
+              "spawned a",
+              "starting b",
+              "refused b LimitReached",
+              "exited a COMPLETED true");
     }
   }
 

@@ -83,8 +83,12 @@ class SandboxTest {
   }
 
   private Run run(AgentSandbox sandbox, String script) throws InterruptedException {
-    return run(AgentConfig.builder().name("sandboxed").command("/bin/bash", "-c", script)
-        .workingDir(work).sandbox(sandbox));
+    return run(
+        AgentConfig.builder()
+            .name("sandboxed")
+            .command("/bin/bash", "-c", script)
+            .workingDir(work)
+            .sandbox(sandbox));
   }
 
   private Run run(AgentConfig.Builder config) throws InterruptedException {
@@ -106,50 +110,75 @@ class SandboxTest {
     ServerSocket server = new ServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     servers.add(server);
-    Thread.ofVirtual().start(() -> {
-      while (!server.isClosed()) {
-        try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
-          connections.incrementAndGet();
-          out.write((answer + "\n").getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              while (!server.isClosed()) {
+                try (Socket s = server.accept();
+                    OutputStream out = s.getOutputStream()) {
+                  connections.incrementAndGet();
+                  out.write((answer + "\n").getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            });
     return server.getLocalPort();
   }
 
   /** bash: prints what 127.0.0.1:port answers, or why it could not connect. */
   private static String connect(String host, int port) {
-    return "if exec 3<>/dev/tcp/" + host + "/" + port + "; then read -r line <&3; echo \"got $line\"; "
+    return "if exec 3<>/dev/tcp/"
+        + host
+        + "/"
+        + port
+        + "; then read -r line <&3; echo \"got $line\"; "
         + "exec 3<&-; else echo 'no connection'; fi 2>&1; ";
   }
 
   @Test
   void writingOutsideTheWorkingDirectoryFailsWhileTheWorkingDirectoryIsWritable() throws Exception {
     Files.writeString(outside.resolve("readme"), "visible\n");
-    Run r = run(AgentSandbox.defaults(), "echo inside > inside.txt && echo wrote-inside; "
-        + "cat " + outside + "/readme; "
-        + "if echo x > " + outside + "/planted 2>/dev/null; then echo wrote-outside; else echo outside-denied; fi; "
-        + "if touch /usr/planted 2>/dev/null; then echo wrote-usr; else echo usr-denied; fi");
+    Run r =
+        run(
+            AgentSandbox.defaults(),
+            "echo inside > inside.txt && echo wrote-inside; "
+                + "cat "
+                + outside
+                + "/readme; "
+                + "if echo x > "
+                + outside
+                + "/planted 2>/dev/null; then echo wrote-outside; else echo outside-denied; fi; "
+                + "if touch /usr/planted 2>/dev/null; then echo wrote-usr; else echo usr-denied; fi");
 
-    assertThat(r.stdout()).containsExactly("wrote-inside", "visible", "outside-denied", "usr-denied");
+    assertThat(r.stdout())
+        .containsExactly("wrote-inside", "visible", "outside-denied", "usr-denied");
     assertThat(work.resolve("inside.txt")).hasContent("inside");
     assertThat(outside.resolve("planted")).doesNotExist();
     assertThat(r.exit().success()).isTrue();
   }
 
   @Test
-  void aHiddenRestOfTheFilesystemShowsOnlySystemFoldersTheWorkingDirectoryAndNamedPaths() throws Exception {
+  void aHiddenRestOfTheFilesystemShowsOnlySystemFoldersTheWorkingDirectoryAndNamedPaths()
+      throws Exception {
     Files.writeString(outside.resolve("readme"), "named\n");
     Path other = Files.createDirectories(work.getParent().resolve("other"));
     Files.writeString(other.resolve("secret"), "hidden\n");
-    Run r = run(AgentSandbox.builder().hideRestOfFilesystem().readOnly(outside).build(),
-        "cat " + outside + "/readme; cat " + other + "/secret 2>/dev/null || echo other-hidden; "
-            + "test -e /usr/bin/env && echo usr-visible; echo x > mine.txt && echo wrote-work; "
-            + "if echo x > " + outside + "/planted 2>/dev/null; then echo wrote-named; else echo named-read-only; fi");
+    Run r =
+        run(
+            AgentSandbox.builder().hideRestOfFilesystem().readOnly(outside).build(),
+            "cat "
+                + outside
+                + "/readme; cat "
+                + other
+                + "/secret 2>/dev/null || echo other-hidden; "
+                + "test -e /usr/bin/env && echo usr-visible; echo x > mine.txt && echo wrote-work; "
+                + "if echo x > "
+                + outside
+                + "/planted 2>/dev/null; then echo wrote-named; else echo named-read-only; fi");
 
-    assertThat(r.stdout()).containsExactly("named", "other-hidden", "usr-visible", "wrote-work", "named-read-only");
+    assertThat(r.stdout())
+        .containsExactly("named", "other-hidden", "usr-visible", "wrote-work", "named-read-only");
     assertThat(work.resolve("mine.txt")).exists();
   }
 
@@ -158,13 +187,30 @@ class SandboxTest {
     Path home = Files.createDirectories(outside.resolve("home"));
     Files.createDirectories(home.resolve(".ssh"));
     Files.writeString(home.resolve(".ssh/id_ed25519"), "PRIVATE-KEY\n");
-    Run r = run(AgentConfig.builder().name("home").workingDir(work).env("HOME", home.toString())
-        .sandbox(AgentSandbox.defaults())
-        .command("/bin/bash", "-c", "cat " + home + "/.ssh/id_ed25519 2>/dev/null || echo no-key; "
-            + "echo \"home=$HOME\"; echo \"entries=$(ls -A \"$HOME\" | wc -l)\"; touch \"$HOME/.config\" && echo home-writable"));
+    Run r =
+        run(
+            AgentConfig.builder()
+                .name("home")
+                .workingDir(work)
+                .env("HOME", home.toString())
+                .sandbox(AgentSandbox.defaults())
+                .command(
+                    "/bin/bash",
+                    "-c",
+                    "cat "
+                        + home
+                        + "/.ssh/id_ed25519 2>/dev/null || echo no-key; "
+                        + "echo \"home=$HOME\"; echo \"entries=$(ls -A \"$HOME\" | wc -l)\"; touch \"$HOME/.config\" && echo home-writable"));
 
-    assertThat(r.lines()).contains("no-key", "entries=0", "home-writable").noneMatch(l -> l.contains("PRIVATE-KEY"));
-    String inside = r.lines().stream().filter(l -> l.startsWith("home=")).findFirst().orElseThrow().substring(5);
+    assertThat(r.lines())
+        .contains("no-key", "entries=0", "home-writable")
+        .noneMatch(l -> l.contains("PRIVATE-KEY"));
+    String inside =
+        r.lines().stream()
+            .filter(l -> l.startsWith("home="))
+            .findFirst()
+            .orElseThrow()
+            .substring(5);
     assertThat(inside).isNotEqualTo(home.toString());
     assertThat(Path.of(inside)).doesNotExist();
   }
@@ -172,8 +218,16 @@ class SandboxTest {
   @Test
   void aWorkingDirectoryHoldingTheRunnersHomeIsRefused() throws Exception {
     Path home = Files.createDirectories(outside.resolve("home"));
-    assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("home").workingDir(outside)
-        .env("HOME", home.toString()).sandbox(AgentSandbox.defaults()).command("/bin/true").build()))
+    assertThatThrownBy(
+            () ->
+                runner.spawn(
+                    AgentConfig.builder()
+                        .name("home")
+                        .workingDir(outside)
+                        .env("HOME", home.toString())
+                        .sandbox(AgentSandbox.defaults())
+                        .command("/bin/true")
+                        .build()))
         .isInstanceOf(AgentException.InvalidConfig.class)
         .hasMessageContaining("holds the runner user's home");
   }
@@ -183,24 +237,38 @@ class SandboxTest {
     SandboxAssumptions.assumeSandbox(Network.none());
     AtomicInteger connections = new AtomicInteger();
     int port = hostServer("host", connections);
-    Run r = run(AgentSandbox.builder().network(Network.none()).build(),
-        connect("127.0.0.1", port) + "exec 3<>/dev/udp/127.0.0.1/53 2>&1 || echo no-udp");
+    Run r =
+        run(
+            AgentSandbox.builder().network(Network.none()).build(),
+            connect("127.0.0.1", port) + "exec 3<>/dev/udp/127.0.0.1/53 2>&1 || echo no-udp");
 
-    assertThat(r.lines()).anyMatch(l -> l.contains("Operation not permitted")).contains("no connection", "no-udp");
+    assertThat(r.lines())
+        .anyMatch(l -> l.contains("Operation not permitted"))
+        .contains("no connection", "no-udp");
     assertThat(connections).hasValue(0);
   }
 
   @Test
   void networkLoopbackReachesItsOwnLoopbackButNotTheHosts() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/socat")), "the server inside the sandbox is socat, "
-        + "which is not installed (apt-get install socat)");
+    assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/socat")),
+        "the server inside the sandbox is socat, "
+            + "which is not installed (apt-get install socat)");
     AtomicInteger connections = new AtomicInteger();
     int port = hostServer("host", connections);
     // the same port the host's server has: inside it is free, and answers from inside
-    Run r = run(AgentSandbox.builder().network(Network.loopback()).build(), connect("127.0.0.1", port)
-        + "socat TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo inside' & S=$!; "
-        + "for i in $(seq 200); do if (exec 3<>/dev/tcp/127.0.0.1/" + port + ") 2>/dev/null; then break; fi; sleep 0.05; done; "
-        + connect("127.0.0.1", port) + "kill $S; wait");
+    Run r =
+        run(
+            AgentSandbox.builder().network(Network.loopback()).build(),
+            connect("127.0.0.1", port)
+                + "socat TCP-LISTEN:"
+                + port
+                + ",bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo inside' & S=$!; "
+                + "for i in $(seq 200); do if (exec 3<>/dev/tcp/127.0.0.1/"
+                + port
+                + ") 2>/dev/null; then break; fi; sleep 0.05; done; "
+                + connect("127.0.0.1", port)
+                + "kill $S; wait");
 
     assertThat(r.lines()).contains("no connection", "got inside").doesNotContain("got host");
     assertThat(connections).hasValue(0);
@@ -213,8 +281,14 @@ class SandboxTest {
     AtomicInteger otherHits = new AtomicInteger();
     int allowed = hostServer("allowed", allowedHits);
     int other = hostServer("other", otherHits);
-    Run r = run(AgentSandbox.builder().network(Network.allow(new Endpoint("127.0.0.1", allowed))).build(),
-        connect("127.0.0.1", allowed) + connect("127.0.0.1", other) + connect("10.255.255.1", 80));
+    Run r =
+        run(
+            AgentSandbox.builder()
+                .network(Network.allow(new Endpoint("127.0.0.1", allowed)))
+                .build(),
+            connect("127.0.0.1", allowed)
+                + connect("127.0.0.1", other)
+                + connect("10.255.255.1", 80));
 
     assertThat(r.lines()).containsSubsequence("got allowed", "no connection", "no connection");
     assertThat(allowedHits).hasValue(1);
@@ -223,10 +297,20 @@ class SandboxTest {
 
   @Test
   void aSandboxedAgentGetsTheInterruptItselfAndReportsItsOwnExitCode() throws Exception {
-    AgentHandle h = runner.spawn(AgentConfig.builder().name("trap").workingDir(work)
-        .sandbox(AgentSandbox.defaults())
-        .command("/bin/bash", "-c", "trap 'echo got-int; exit 4' INT; echo ready; sleep 300 & wait").build());
-    await().atMost(Duration.ofSeconds(30)).until(() -> h.stdout().poll().map(l -> l.text().equals("ready")).orElse(false));
+    AgentHandle h =
+        runner.spawn(
+            AgentConfig.builder()
+                .name("trap")
+                .workingDir(work)
+                .sandbox(AgentSandbox.defaults())
+                .command(
+                    "/bin/bash",
+                    "-c",
+                    "trap 'echo got-int; exit 4' INT; echo ready; sleep 300 & wait")
+                .build());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> h.stdout().poll().map(l -> l.text().equals("ready")).orElse(false));
 
     h.signal(AgentSignal.INTERRUPT);
 
@@ -238,10 +322,20 @@ class SandboxTest {
 
   @Test
   void aSandboxedAgentThatIgnoresTheStopSequenceIsKilledWithNoSurvivor() throws Exception {
-    AgentHandle h = runner.spawn(AgentConfig.builder().name("stubborn").workingDir(work)
-        .sandbox(AgentSandbox.defaults())
-        .command("/bin/bash", "-c", "trap '' INT TERM; (trap '' INT TERM; sleep 300) & echo ready; wait").build());
-    await().atMost(Duration.ofSeconds(30)).until(() -> h.stdout().poll().map(l -> l.text().equals("ready")).orElse(false));
+    AgentHandle h =
+        runner.spawn(
+            AgentConfig.builder()
+                .name("stubborn")
+                .workingDir(work)
+                .sandbox(AgentSandbox.defaults())
+                .command(
+                    "/bin/bash",
+                    "-c",
+                    "trap '' INT TERM; (trap '' INT TERM; sleep 300) & echo ready; wait")
+                .build());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> h.stdout().poll().map(l -> l.text().equals("ready")).orElse(false));
 
     ExitStatus st = new GracefulShutdown(Duration.ofMillis(300)).shutdown(h);
 

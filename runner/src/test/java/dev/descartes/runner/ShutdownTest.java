@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Graceful shutdown: the default and custom sequences, the parallel runner shutdown, the JVM hook. */
+/**
+ * Graceful shutdown: the default and custom sequences, the parallel runner shutdown, the JVM hook.
+ */
 @ExtendWith(LeakCheck.class)
 class ShutdownTest {
 
@@ -35,21 +37,30 @@ class ShutdownTest {
   @Test
   void aWrappedHandleStillEndsTerminatedAfterAGracefulShutdown() throws Exception {
     try (var runner = TestRunners.runner()) {
-      AgentHandle inner = runner.spawn(AgentConfig.builder().name("wrapped")
-          .command(Scripts.shell("trap 'exit 0' TERM; echo armed; while :; do sleep 1; done")).build());
+      AgentHandle inner =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("wrapped")
+                  .command(
+                      Scripts.shell("trap 'exit 0' TERM; echo armed; while :; do sleep 1; done"))
+                  .build());
       assertThat(inner.readStdout(Duration.ofSeconds(30))).isPresent();
-      AgentHandle wrapper = (AgentHandle) java.lang.reflect.Proxy.newProxyInstance(
-          AgentHandle.class.getClassLoader(), new Class<?>[] {AgentHandle.class},
-          (proxy, method, args) -> {
-            try {
-              return method.invoke(inner, args);
-            } catch (java.lang.reflect.InvocationTargetException e) {
-              throw e.getCause();
-            }
-          });
+      AgentHandle wrapper =
+          (AgentHandle)
+              java.lang.reflect.Proxy.newProxyInstance(
+                  AgentHandle.class.getClassLoader(),
+                  new Class<?>[] {AgentHandle.class},
+                  (proxy, method, args) -> {
+                    try {
+                      return method.invoke(inner, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  });
       ExitStatus st = GracefulShutdown.ofSeconds(30).shutdown(wrapper);
       assertThat(st.code()).hasValue(0);
-      assertThat(inner.status()).as("stopped on purpose through the wrapper, even with exit 0")
+      assertThat(inner.status())
+          .as("stopped on purpose through the wrapper, even with exit 0")
           .isEqualTo(AgentStatus.TERMINATED);
     }
   }
@@ -57,8 +68,12 @@ class ShutdownTest {
   @Test
   void defaultSequenceKillsAnAgentThatIgnoresSigterm() throws Exception {
     try (var runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("deaf")
-          .command(Scripts.shell("trap '' TERM; echo armed; while :; do sleep 1; done")).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("deaf")
+                  .command(Scripts.shell("trap '' TERM; echo armed; while :; do sleep 1; done"))
+                  .build());
       assertThat(h.readStdout(Duration.ofSeconds(30))).isPresent();
       ExitStatus st = new GracefulShutdown(Duration.ofMillis(200)).shutdown(h);
       assertThat(st.signal()).hasValue(9);
@@ -70,19 +85,31 @@ class ShutdownTest {
   void aCustomSequenceClosesStdinThenInterrupts() throws Exception {
     try (var runner = TestRunners.runner()) {
       // Ignores end of file on stdin; exits 0 on SIGINT.
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("int")
-          .command(Scripts.shell("trap 'echo got-int; exit 0' INT; echo armed; "
-              + "while :; do sleep 1; done")).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("int")
+                  .command(
+                      Scripts.shell(
+                          "trap 'echo got-int; exit 0' INT; echo armed; "
+                              + "while :; do sleep 1; done"))
+                  .build());
       assertThat(h.readStdout(Duration.ofSeconds(30))).isPresent();
-      GracefulShutdown seq = GracefulShutdown.builder()
-          .closeStdin().await(Duration.ZERO)
-          .signal(AgentSignal.INTERRUPT).await(Duration.ofSeconds(30))
-          .signal(AgentSignal.TERMINATE).await(Duration.ofSeconds(30))
-          .build();
+      GracefulShutdown seq =
+          GracefulShutdown.builder()
+              .closeStdin()
+              .await(Duration.ZERO)
+              .signal(AgentSignal.INTERRUPT)
+              .await(Duration.ofSeconds(30))
+              .signal(AgentSignal.TERMINATE)
+              .await(Duration.ofSeconds(30))
+              .build();
       assertThat(seq.toString()).contains("close stdin", "INTERRUPT", "TERMINATE", "KILL");
       ExitStatus st = seq.shutdown(h);
       assertThat(st.code()).hasValue(0);
-      assertThat(h.status()).as("stopped on purpose, even with exit 0").isEqualTo(AgentStatus.TERMINATED);
+      assertThat(h.status())
+          .as("stopped on purpose, even with exit 0")
+          .isEqualTo(AgentStatus.TERMINATED);
       assertThat(h.isStdinOpen()).isFalse();
       assertThat(h.stdout().poll()).map(OutputLine::text).contains("got-int");
     }
@@ -94,8 +121,14 @@ class ShutdownTest {
     try (var runner = TestRunners.runner()) {
       List<AgentHandle> handles = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        handles.add(runner.spawn(AgentConfig.builder().name("deaf" + i)
-            .command(Scripts.shell("trap 'echo got-term' TERM; echo armed; while :; do sleep 1; done")).build()));
+        handles.add(
+            runner.spawn(
+                AgentConfig.builder()
+                    .name("deaf" + i)
+                    .command(
+                        Scripts.shell(
+                            "trap 'echo got-term' TERM; echo armed; while :; do sleep 1; done"))
+                    .build()));
       }
       for (AgentHandle h : handles) {
         assertThat(h.readStdout(Duration.ofSeconds(30))).isPresent();
@@ -104,13 +137,14 @@ class ShutdownTest {
       // first would be killed before the second got its SIGTERM.
       List<String> order = new CopyOnWriteArrayList<>();
       for (AgentHandle h : handles) {
-        h.onEvent(e -> {
-          if (e instanceof AgentEvent.RawLine r && r.text().equals("got-term")) {
-            order.add("term");
-          } else if (e instanceof AgentEvent.Exited) {
-            order.add("exit");
-          }
-        });
+        h.onEvent(
+            e -> {
+              if (e instanceof AgentEvent.RawLine r && r.text().equals("got-term")) {
+                order.add("term");
+              } else if (e instanceof AgentEvent.Exited) {
+                order.add("exit");
+              }
+            });
       }
       runner.shutdown(Duration.ofSeconds(2));
       assertThat(handles).allMatch(h -> h.status() == AgentStatus.TERMINATED);
@@ -122,8 +156,10 @@ class ShutdownTest {
   @Test
   void theJvmShutdownHookStopsEveryAgent() throws Exception {
     Path pids = dir.resolve("pids");
-    Process jvm = new ProcessBuilder(javaCommand(HookMain.class.getName(), pids.toString(), "true"))
-        .redirectErrorStream(true).start();
+    Process jvm =
+        new ProcessBuilder(javaCommand(HookMain.class.getName(), pids.toString(), "true"))
+            .redirectErrorStream(true)
+            .start();
     String out = new String(jvm.getInputStream().readAllBytes());
     assertThat(jvm.waitFor()).as(out).isZero();
     List<String> lines = Files.readAllLines(pids);
@@ -136,34 +172,46 @@ class ShutdownTest {
   @Test
   void theShutdownHookCanBeTurnedOff() throws Exception {
     Path pids = dir.resolve("pids");
-    Process jvm = new ProcessBuilder(javaCommand(HookMain.class.getName(), pids.toString(), "false"))
-        .redirectErrorStream(true).start();
+    Process jvm =
+        new ProcessBuilder(javaCommand(HookMain.class.getName(), pids.toString(), "false"))
+            .redirectErrorStream(true)
+            .start();
     String out = new String(jvm.getInputStream().readAllBytes());
     assertThat(jvm.waitFor()).as(out).isZero();
-    List<Long> survivors = Files.readAllLines(pids).stream().map(s -> Long.parseLong(s.trim())).toList();
+    List<Long> survivors =
+        Files.readAllLines(pids).stream().map(s -> Long.parseLong(s.trim())).toList();
     try {
-      assertThat(survivors).allMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+      assertThat(survivors)
+          .allMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     } finally {
       // Orphaned by the dead JVM, they were re-parented to this one (a subreaper): kill and reap.
       for (long pid : survivors) {
         Native n = Native.get().orElseThrow();
-        n.pidfdOpen(pid).ifPresent(fd -> {
-          try {
-            n.pidfdSendSignal(fd, 9);
-            n.awaitExit(fd, 30_000);
-            n.reapIfExited(fd);
-          } finally {
-            n.close(fd);
-          }
-        });
+        n.pidfdOpen(pid)
+            .ifPresent(
+                fd -> {
+                  try {
+                    n.pidfdSendSignal(fd, 9);
+                    n.awaitExit(fd, 30_000);
+                    n.reapIfExited(fd);
+                  } finally {
+                    n.close(fd);
+                  }
+                });
       }
     }
   }
 
   private static List<String> javaCommand(String main, String... args) {
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-        "-Ddescartes.engine=" + TestRunners.engine().name().toLowerCase(), main));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Ddescartes.engine=" + TestRunners.engine().name().toLowerCase(),
+                main));
     cmd.addAll(List.of(args));
     return cmd;
   }
@@ -174,11 +222,17 @@ class ShutdownTest {
       boolean hook = Boolean.parseBoolean(args[1]);
       // Without the hook, agents only survive the JVM's end without their cgroups too: the death
       // watchdog kills the agents of a JVM that ends in any way (RunnerDeathTest).
-      var runner = new LocalProcessRunner(TestRunners.config().shutdownHook(hook).cgroupContainment(hook)
-          .shutdownTimeout(Duration.ofSeconds(1)).build());
+      var runner =
+          new LocalProcessRunner(
+              TestRunners.config()
+                  .shutdownHook(hook)
+                  .cgroupContainment(hook)
+                  .shutdownTimeout(Duration.ofSeconds(1))
+                  .build());
       StringBuilder pids = new StringBuilder();
       for (int i = 0; i < 3; i++) {
-        AgentHandle h = runner.spawn(AgentConfig.builder().name("h" + i).command("sleep", "300").build());
+        AgentHandle h =
+            runner.spawn(AgentConfig.builder().name("h" + i).command("sleep", "300").build());
         pids.append(h.pid()).append('\n');
       }
       Files.writeString(Path.of(args[0]), pids);

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Stops are never lost, whatever the moment they come: a kill or signal that reaches an agent still
- * STARTING is carried out once its process exists, and {@code close()} racing with {@code spawn()} on
- * other threads returns only once every agent any of them got is stopped.
+ * STARTING is carried out once its process exists, and {@code close()} racing with {@code spawn()}
+ * on other threads returns only once every agent any of them got is stopped.
  */
 @ExtendWith(LeakCheck.class)
 class StopWhileStartingTest {
@@ -36,32 +36,36 @@ class StopWhileStartingTest {
       List<Throwable> errors = new CopyOnWriteArrayList<>();
       AtomicInteger startingHits = new AtomicInteger();
       AtomicBoolean done = new AtomicBoolean();
-      Thread watcher = Thread.ofPlatform().start(() -> {
-        int n = 0;
-        while (!done.get()) {
-          for (AgentInfo a : runner.listAgents()) {
-            if (seen.add(a.id())) {
-              try {
-                AgentHandle h = runner.getHandle(a.id()).orElseThrow();
-                if (h.status() == AgentStatus.STARTING) {
-                  startingHits.incrementAndGet();
-                }
-                if (n++ % 2 == 0) {
-                  h.kill();
-                } else {
-                  h.signal(AgentSignal.TERMINATE);
-                }
-              } catch (Throwable t) {
-                errors.add(t);
-              }
-            }
-          }
-          Thread.onSpinWait();
-        }
-      });
+      Thread watcher =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    int n = 0;
+                    while (!done.get()) {
+                      for (AgentInfo a : runner.listAgents()) {
+                        if (seen.add(a.id())) {
+                          try {
+                            AgentHandle h = runner.getHandle(a.id()).orElseThrow();
+                            if (h.status() == AgentStatus.STARTING) {
+                              startingHits.incrementAndGet();
+                            }
+                            if (n++ % 2 == 0) {
+                              h.kill();
+                            } else {
+                              h.signal(AgentSignal.TERMINATE);
+                            }
+                          } catch (Throwable t) {
+                            errors.add(t);
+                          }
+                        }
+                      }
+                      Thread.onSpinWait();
+                    }
+                  });
       List<AgentHandle> handles = new CopyOnWriteArrayList<>();
       for (int i = 0; i < 40; i++) {
-        handles.add(runner.spawn(AgentConfig.builder().name("s" + i).command("sleep", "300").build()));
+        handles.add(
+            runner.spawn(AgentConfig.builder().name("s" + i).command("sleep", "300").build()));
       }
       await().atMost(WAIT).until(() -> seen.size() == handles.size());
       done.set(true);
@@ -71,7 +75,8 @@ class StopWhileStartingTest {
         assertThat(h.waitFor(WAIT)).as(h.toString()).isPresent();
         assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
       }
-      System.out.println("stops that reached a STARTING agent: " + startingHits.get() + " of " + handles.size());
+      System.out.println(
+          "stops that reached a STARTING agent: " + startingHits.get() + " of " + handles.size());
     }
   }
 
@@ -82,21 +87,27 @@ class StopWhileStartingTest {
       var runner = TestRunners.runner(TestRunners.config().shutdownTimeout(Duration.ofSeconds(2)));
       List<Thread> spawners = new java.util.ArrayList<>();
       for (int t = 0; t < 4; t++) {
-        spawners.add(Thread.ofPlatform().start(() -> {
-          for (int i = 0; i < 50; i++) {
-            try {
-              got.add(runner.spawn(AgentConfig.builder().name("r").command("sleep", "300").build()));
-            } catch (AgentException.Execution closed) {
-              return; // refused: the runner is closed
-            }
-          }
-        }));
+        spawners.add(
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      for (int i = 0; i < 50; i++) {
+                        try {
+                          got.add(
+                              runner.spawn(
+                                  AgentConfig.builder().name("r").command("sleep", "300").build()));
+                        } catch (AgentException.Execution closed) {
+                          return; // refused: the runner is closed
+                        }
+                      }
+                    }));
       }
       await().atMost(WAIT).until(() -> got.size() >= 4);
       runner.close();
       for (AgentHandle h : got) {
-        assertThat(h.status()).as("close() has returned: " + h).isIn(AgentStatus.TERMINATED, AgentStatus.COMPLETED,
-            AgentStatus.FAILED);
+        assertThat(h.status())
+            .as("close() has returned: " + h)
+            .isIn(AgentStatus.TERMINATED, AgentStatus.COMPLETED, AgentStatus.FAILED);
       }
       for (Thread t : spawners) {
         t.join();

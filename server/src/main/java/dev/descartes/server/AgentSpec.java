@@ -40,35 +40,46 @@ public record AgentSpec(
 
   /** The creator Jackson binds, so that a single command string becomes {@code sh -c}. */
   @JsonCreator
-  static AgentSpec of(@JsonProperty("name") String name, @JsonProperty("backend") String backend,
-      @JsonProperty("task") String task, @JsonProperty("context") String context,
-      @JsonProperty("systemPrompt") String systemPrompt, @JsonProperty("model") String model,
-      @JsonProperty("cwd") String cwd, @JsonProperty("env") Map<String, Object> env,
-      @JsonProperty("command") Object command, @JsonProperty("multiTurn") Boolean multiTurn) {
-    List<String> argv = switch (command) {
-      case null -> null;
-      case String s -> List.of("sh", "-c", s);
-      case List<?> l when !l.isEmpty() && l.stream().allMatch(o -> o instanceof String) ->
-          l.stream().map(String.class::cast).toList();
-      default -> throw new IllegalArgumentException(
-          "command: give a list of strings (the argv) or one string (run by sh -c)");
-    };
+  static AgentSpec of(
+      @JsonProperty("name") String name,
+      @JsonProperty("backend") String backend,
+      @JsonProperty("task") String task,
+      @JsonProperty("context") String context,
+      @JsonProperty("systemPrompt") String systemPrompt,
+      @JsonProperty("model") String model,
+      @JsonProperty("cwd") String cwd,
+      @JsonProperty("env") Map<String, Object> env,
+      @JsonProperty("command") Object command,
+      @JsonProperty("multiTurn") Boolean multiTurn) {
+    List<String> argv =
+        switch (command) {
+          case null -> null;
+          case String s -> List.of("sh", "-c", s);
+          case List<?> l when !l.isEmpty() && l.stream().allMatch(o -> o instanceof String) ->
+              l.stream().map(String.class::cast).toList();
+          default ->
+              throw new IllegalArgumentException(
+                  "command: give a list of strings (the argv) or one string (run by sh -c)");
+        };
     Map<String, String> e = null;
     if (env != null) {
       e = new java.util.LinkedHashMap<>();
       for (Map.Entry<String, Object> x : env.entrySet()) {
         if (x.getValue() == null || x.getValue() instanceof Map || x.getValue() instanceof List) {
-          throw new IllegalArgumentException("env." + x.getKey() + ": give a string, number or boolean");
+          throw new IllegalArgumentException(
+              "env." + x.getKey() + ": give a string, number or boolean");
         }
         e.put(x.getKey(), String.valueOf(x.getValue()));
       }
     }
-    return new AgentSpec(name, backend, task, context, systemPrompt, model, cwd, e, argv, multiTurn);
+    return new AgentSpec(
+        name, backend, task, context, systemPrompt, model, cwd, e, argv, multiTurn);
   }
 
   /** This spec with another name (a fleet's key). */
   AgentSpec named(String newName) {
-    return new AgentSpec(newName, backend, task, context, systemPrompt, model, cwd, env, command, multiTurn);
+    return new AgentSpec(
+        newName, backend, task, context, systemPrompt, model, cwd, env, command, multiTurn);
   }
 
   /**
@@ -86,12 +97,15 @@ public record AgentSpec(
     }
     boolean hasCommand = command != null;
     if (hasCommand == (backend != null)) {
-      throw ApiException.badRequest(at + (hasCommand
-          ? "has both 'backend' and 'command'; a command runs as it is, so keep only one"
-          : "needs a 'backend' (such as claude; see 'descartes backends') and a 'task', or a 'command'"));
+      throw ApiException.badRequest(
+          at
+              + (hasCommand
+                  ? "has both 'backend' and 'command'; a command runs as it is, so keep only one"
+                  : "needs a 'backend' (such as claude; see 'descartes backends') and a 'task', or a 'command'"));
     }
     if (!hasCommand && (task == null || task.isBlank())) {
-      throw ApiException.badRequest(at + "needs a 'task', the prompt for its " + backend + " agent");
+      throw ApiException.badRequest(
+          at + "needs a 'task', the prompt for its " + backend + " agent");
     }
     AgentConfig.Builder b = AgentConfig.builder().name(name);
     try {

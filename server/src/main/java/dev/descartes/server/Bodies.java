@@ -35,8 +35,12 @@ final class Bodies {
   static byte[] read(InputStream in, int limit) throws IOException {
     byte[] body = in.readNBytes(limit + 1);
     if (body.length > limit) {
-      throw new ApiException(413, "too_large", "the request body is larger than " + limit
-          + " bytes; send a smaller one (large contexts belong in files the agent reads)");
+      throw new ApiException(
+          413,
+          "too_large",
+          "the request body is larger than "
+              + limit
+              + " bytes; send a smaller one (large contexts belong in files the agent reads)");
     }
     return body;
   }
@@ -53,28 +57,45 @@ final class Bodies {
       }
       return value;
     } catch (UnrecognizedPropertyException e) {
-      throw ApiException.badRequest(path(e) + "unknown field '" + e.getPropertyName() + "'; known fields: "
-          + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
+      throw ApiException.badRequest(
+          path(e)
+              + "unknown field '"
+              + e.getPropertyName()
+              + "'; known fields: "
+              + e.getKnownPropertyIds().stream()
+                  .map(Object::toString)
+                  .sorted()
+                  .collect(Collectors.joining(", ")));
     } catch (ValueInstantiationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw ApiException.badRequest(path(e) + cause.getMessage());
     } catch (InvalidFormatException e) {
-      throw ApiException.badRequest(path(e) + "cannot read '" + e.getValue() + "' as "
-          + e.getTargetType().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+      throw ApiException.badRequest(
+          path(e)
+              + "cannot read '"
+              + e.getValue()
+              + "' as "
+              + e.getTargetType().getSimpleName().toLowerCase(java.util.Locale.ROOT));
     } catch (MismatchedInputException e) {
       throw ApiException.badRequest(path(e) + "wrong type: " + firstLine(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("malformed " + (yaml ? "YAML" : "JSON") + " at line "
-          + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ": " + firstLine(e.getOriginalMessage()));
+      throw ApiException.badRequest(
+          "malformed "
+              + (yaml ? "YAML" : "JSON")
+              + " at line "
+              + (e.getLocation() == null ? "?" : e.getLocation().getLineNr())
+              + ": "
+              + firstLine(e.getOriginalMessage()));
     } catch (IOException e) {
       throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
     }
   }
 
   private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
-    String p = e.getPath().stream()
-        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-        .collect(Collectors.joining("."));
+    String p =
+        e.getPath().stream()
+            .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+            .collect(Collectors.joining("."));
     return p.isEmpty() ? "" : p + ": ";
   }
 

@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The supervisor daemon: a {@link dev.descartes.runner.LocalProcessRunner}, its HTTP API, SSE
- * streams, metrics and dashboard on one port, and its run history in SQLite. {@link #close()}
- * stops every agent gracefully (each backend's stop sequence, SIGKILL after the stop timeout) and
- * records their ends.
+ * streams, metrics and dashboard on one port, and its run history in SQLite. {@link #close()} stops
+ * every agent gracefully (each backend's stop sequence, SIGKILL after the stop timeout) and records
+ * their ends.
  *
  * <pre>{@code
  * try (var server = DescartesServer.start(ServerConfig.defaults(dataDir))) {
@@ -46,17 +46,22 @@ public final class DescartesServer implements AutoCloseable {
   private final Tokens tokens;
   private final URI url;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+  private final java.util.concurrent.CountDownLatch done =
+      new java.util.concurrent.CountDownLatch(1);
 
   private DescartesServer(ServerConfig config) throws IOException {
     this.config = config;
     InetSocketAddress listen = config.listen();
     if (listen.isUnresolved()) {
-      throw new IllegalArgumentException("--listen: cannot resolve host '" + listen.getHostString() + "'");
+      throw new IllegalArgumentException(
+          "--listen: cannot resolve host '" + listen.getHostString() + "'");
     }
     if (!listen.getAddress().isLoopbackAddress() && !config.allowRemote()) {
-      throw new IllegalArgumentException("--listen " + listen.getHostString() + ": not a loopback address; anyone "
-          + "who can reach it and holds the token can run commands on this machine. Add --allow-remote to do it anyway");
+      throw new IllegalArgumentException(
+          "--listen "
+              + listen.getHostString()
+              + ": not a loopback address; anyone "
+              + "who can reach it and holds the token can run commands on this machine. Add --allow-remote to do it anyway");
     }
     Path dir = config.dataDir();
     Files.createDirectories(dir);
@@ -69,25 +74,32 @@ public final class DescartesServer implements AutoCloseable {
     try {
       this.history = new History(dir.resolve("history.db"));
     } catch (SQLException e) {
-      throw new IOException("cannot open the history database " + dir.resolve("history.db") + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot open the history database " + dir.resolve("history.db") + ": " + e.getMessage(),
+          e);
     }
     this.supervisor = new Supervisor(config, history);
     this.api = new HttpApi(supervisor, tokens, config);
     this.http = HttpServer.create(listen, 4096);
-    this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("descartes-http-", 0).factory());
+    this.executor =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("descartes-http-", 0).factory());
     http.setExecutor(executor);
     http.createContext("/", api);
     http.start();
     InetSocketAddress bound = http.getAddress();
     String host = bound.getAddress().getHostAddress();
-    this.url = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort());
+    this.url =
+        URI.create(
+            "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort());
     Path urlFile = dir.resolve(URL_FILE);
     Path tmp = dir.resolve(URL_FILE + ".tmp");
     Files.writeString(tmp, url + "\n");
     Files.move(tmp, urlFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     if (!listen.getAddress().isLoopbackAddress()) {
-      LOG.warn("listening on {}, which is not a loopback address: anyone who can reach it and holds the token "
-          + "can run commands on this machine", url);
+      LOG.warn(
+          "listening on {}, which is not a loopback address: anyone who can reach it and holds the token "
+              + "can run commands on this machine",
+          url);
     }
     LOG.info("listening on {}, data in {}", url, dir);
   }

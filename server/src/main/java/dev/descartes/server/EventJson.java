@@ -23,7 +23,8 @@ final class EventJson {
 
   static final ObjectMapper MAPPER = new ObjectMapper();
   private static final List<String> FORMATS = List.of("claude", "opencode", "codex", "gemini");
-  private static final List<String> GIST_FIELDS = List.of("command", "file_path", "path", "pattern", "url", "query");
+  private static final List<String> GIST_FIELDS =
+      List.of("command", "file_path", "path", "pattern", "url", "query");
   private static final int MAX_GIST = 100;
 
   private final String agent;
@@ -38,12 +39,19 @@ final class EventJson {
     this.agentId = agentId;
   }
 
-  /** The JSON objects for {@code event} (none for a JSON line a parser already turned into normalized events). */
+  /**
+   * The JSON objects for {@code event} (none for a JSON line a parser already turned into
+   * normalized events).
+   */
   List<ObjectNode> of(AgentEvent event) {
     List<ObjectNode> out = new ArrayList<>();
     switch (event) {
-      case AgentEvent.Started s -> out.add(node("started", s.at()).put("pid", s.pid())
-          .put("style", "dim").put("line", "● started, pid " + s.pid()));
+      case AgentEvent.Started s ->
+          out.add(
+              node("started", s.at())
+                  .put("pid", s.pid())
+                  .put("style", "dim")
+                  .put("line", "● started, pid " + s.pid()));
       case AgentEvent.Normalized n -> {
         normalizedSeen = true;
         normalized(n).ifPresent(out::add);
@@ -51,7 +59,10 @@ final class EventJson {
       case AgentEvent.Json j -> {
         List<AgentEvent> parsed = normalizedSeen && detected == null ? List.of() : parse(j);
         if (parsed.isEmpty()) {
-          ObjectNode o = node("json", j.at()).put("style", "dim").put("line", truncate(j.json().toString(), 160));
+          ObjectNode o =
+              node("json", j.at())
+                  .put("style", "dim")
+                  .put("line", truncate(j.json().toString(), 160));
           o.set("json", j.json());
           out.add(o);
         }
@@ -59,24 +70,44 @@ final class EventJson {
           normalized((AgentEvent.Normalized) e).ifPresent(out::add);
         }
       }
-      case AgentEvent.RawLine r -> out.add(node("text", r.at()).put("text", r.text()).put("complete", r.complete())
-          .put("style", "text").put("line", r.text()));
-      case AgentEvent.Gap g -> out.add(node("gap", g.at()).put("missed_lines", g.missedLines())
-          .put("missed_bytes", g.missedBytes()).put("style", "note")
-          .put("line", "● " + g.missedLines() + " lines (" + g.missedBytes() + " bytes) missed"));
+      case AgentEvent.RawLine r ->
+          out.add(
+              node("text", r.at())
+                  .put("text", r.text())
+                  .put("complete", r.complete())
+                  .put("style", "text")
+                  .put("line", r.text()));
+      case AgentEvent.Gap g ->
+          out.add(
+              node("gap", g.at())
+                  .put("missed_lines", g.missedLines())
+                  .put("missed_bytes", g.missedBytes())
+                  .put("style", "note")
+                  .put(
+                      "line",
+                      "● " + g.missedLines() + " lines (" + g.missedBytes() + " bytes) missed"));
       case AgentEvent.Exited x -> {
-        ObjectNode o = node("exited", x.at()).put("status", x.status().name().toLowerCase(Locale.ROOT));
+        ObjectNode o =
+            node("exited", x.at()).put("status", x.status().name().toLowerCase(Locale.ROOT));
         x.exitStatus().code().ifPresent(c -> o.put("exit_code", c));
         x.exitStatus().signal().ifPresent(s -> o.put("signal", s));
-        String symbol = switch (x.status()) {
-          case COMPLETED -> "✓";
-          case FAILED -> "✗";
-          default -> "■";
-        };
-        o.put("style", x.status() == dev.descartes.runner.AgentStatus.COMPLETED ? "ok"
-            : x.status() == dev.descartes.runner.AgentStatus.FAILED ? "error" : "note");
-        o.put("line", symbol + " " + x.status().name().toLowerCase(Locale.ROOT)
-            + (x.exitStatus().success() ? "" : " (" + x.exitStatus() + ")"));
+        String symbol =
+            switch (x.status()) {
+              case COMPLETED -> "✓";
+              case FAILED -> "✗";
+              default -> "■";
+            };
+        o.put(
+            "style",
+            x.status() == dev.descartes.runner.AgentStatus.COMPLETED
+                ? "ok"
+                : x.status() == dev.descartes.runner.AgentStatus.FAILED ? "error" : "note");
+        o.put(
+            "line",
+            symbol
+                + " "
+                + x.status().name().toLowerCase(Locale.ROOT)
+                + (x.exitStatus().success() ? "" : " (" + x.exitStatus() + ")"));
         out.add(o);
       }
     }
@@ -93,24 +124,41 @@ final class EventJson {
       case AgentEvent.SessionStarted s -> {
         ObjectNode o = node("session_started", s.at()).put("session_id", s.sessionId());
         s.model().ifPresent(m -> o.put("model", m));
-        yield Optional.of(o.put("style", "dim")
-            .put("line", "● session " + s.sessionId() + s.model().map(m -> ", model " + m).orElse("")));
+        yield Optional.of(
+            o.put("style", "dim")
+                .put(
+                    "line",
+                    "● session " + s.sessionId() + s.model().map(m -> ", model " + m).orElse("")));
       }
       case AgentEvent.AssistantText t -> {
         lastText = t.text();
-        yield Optional.of(node("assistant_text", t.at()).put("text", t.text())
-            .put("partial", t.partial()).put("style", "text").put("line", t.text()));
+        yield Optional.of(
+            node("assistant_text", t.at())
+                .put("text", t.text())
+                .put("partial", t.partial())
+                .put("style", "text")
+                .put("line", t.text()));
       }
       case AgentEvent.ToolCall c -> {
         ObjectNode o = node("tool_call", c.at()).put("name", c.name());
         o.set("input", c.input());
         String gist = gist(c.input());
-        yield Optional.of(o.put("style", "tool").put("line", "→ " + c.name() + (gist.isEmpty() ? "" : "  " + gist)));
+        yield Optional.of(
+            o.put("style", "tool")
+                .put("line", "→ " + c.name() + (gist.isEmpty() ? "" : "  " + gist)));
       }
-      case AgentEvent.ToolResult r -> Optional.of(node("tool_result", r.at()).put("output", r.output())
-          .put("is_error", r.error()).put("style", r.error() ? "error" : "dim").put("line", "  ⎿ " + summary(r.output())));
+      case AgentEvent.ToolResult r ->
+          Optional.of(
+              node("tool_result", r.at())
+                  .put("output", r.output())
+                  .put("is_error", r.error())
+                  .put("style", r.error() ? "error" : "dim")
+                  .put("line", "  ⎿ " + summary(r.output())));
       case AgentEvent.Usage u -> {
-        ObjectNode o = node("usage", u.at()).put("input_tokens", u.inputTokens()).put("output_tokens", u.outputTokens());
+        ObjectNode o =
+            node("usage", u.at())
+                .put("input_tokens", u.inputTokens())
+                .put("output_tokens", u.outputTokens());
         u.costUsd().ifPresent(c -> o.put("cost_usd", c));
         yield Optional.of(o);
       }
@@ -122,11 +170,17 @@ final class EventJson {
         if (r.raw().path("total_cost_usd").isNumber()) {
           o.put("cost_usd", r.raw().get("total_cost_usd").asDouble());
         }
-        String line = r.success() ? r.text() : "✗ " + r.errorMessage().orElse(r.text().isBlank()
-            ? "the agent reported an error" : r.text());
+        String line =
+            r.success()
+                ? r.text()
+                : "✗ "
+                    + r.errorMessage()
+                        .orElse(r.text().isBlank() ? "the agent reported an error" : r.text());
         o.put("style", r.success() ? "text" : "error");
         if (!(r.success() && r.text().strip().equals(lastText.strip()))) {
-          o.put("line", line); // a success whose text was just shown as assistant text is not shown twice
+          o.put(
+              "line",
+              line); // a success whose text was just shown as assistant text is not shown twice
         }
         yield Optional.of(o);
       }
@@ -170,7 +224,8 @@ final class EventJson {
         return truncate(input.path(f).asText().lines().findFirst().orElse(""), MAX_GIST);
       }
     }
-    return input.isValueNode() ? truncate(input.asText(), MAX_GIST)
+    return input.isValueNode()
+        ? truncate(input.asText(), MAX_GIST)
         : input.isEmpty() ? "" : truncate(input.toString(), MAX_GIST);
   }
 

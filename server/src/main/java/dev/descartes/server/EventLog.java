@@ -10,8 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One stream's events with ids 1, 2, 3, ... in order, the newest kept within a bound (events and
- * bytes). A reader asks for what follows the last id it saw and learns how many it missed when
- * the oldest it needed are gone. Appending never waits for readers: a reader that keeps up misses
+ * bytes). A reader asks for what follows the last id it saw and learns how many it missed when the
+ * oldest it needed are gone. Appending never waits for readers: a reader that keeps up misses
  * nothing, one that falls further behind than the bound gets a gap.
  *
  * <p>Thread-safe.
@@ -21,7 +21,10 @@ final class EventLog {
   /** An event and its id; {@code json} is one line of UTF-8 JSON. */
   record Entry(long id, String json) {}
 
-  /** What a read returned: the events after the asked id, how many were no longer held, and whether the log has ended. */
+  /**
+   * What a read returned: the events after the asked id, how many were no longer held, and whether
+   * the log has ended.
+   */
   record Batch(List<Entry> entries, long missed, boolean ended) {}
 
   private final ReentrantLock lock = new ReentrantLock();

@@ -12,7 +12,8 @@ import java.util.LinkedHashMap;
  * @param stop accepted for fleet-file compatibility: how {@code descartes run} stops on Ctrl+C
  * @param agents the agents by name
  */
-public record FleetSpec(String dir, Integer maxConcurrency, StopSpec stop, LinkedHashMap<String, AgentSpec> agents) {
+public record FleetSpec(
+    String dir, Integer maxConcurrency, StopSpec stop, LinkedHashMap<String, AgentSpec> agents) {
 
   /**
    * A fleet file's {@code stop:} section.

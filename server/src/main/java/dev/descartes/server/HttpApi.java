@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's HTTP routes: authentication (bearer token, or the dashboard's cookie plus its CSRF
- * header on state-changing requests), the JSON API under {@code /api}, Server-Sent Events,
- * {@code /metrics}, and the dashboard's files.
+ * header on state-changing requests), the JSON API under {@code /api}, Server-Sent Events, {@code
+ * /metrics}, and the dashboard's files.
  *
  * <p>Thread-safe: one exchange per virtual thread.
  */
@@ -54,7 +54,8 @@ final class HttpApi implements HttpHandler {
   }
 
   /** The parts of a request a route needs. */
-  private record Request(HttpExchange ex, String method, List<String> path, Map<String, String> query) {
+  private record Request(
+      HttpExchange ex, String method, List<String> path, Map<String, String> query) {
     String segment(int i) {
       return i < path.size() ? path.get(i) : "";
     }
@@ -67,9 +68,13 @@ final class HttpApi implements HttpHandler {
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         String rawPath = ex.getRequestURI().getRawPath();
-        List<String> path = java.util.Arrays.stream(rawPath.split("/")).filter(s -> !s.isEmpty())
-            .map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8)).toList();
-        Request r = new Request(ex, ex.getRequestMethod().toUpperCase(Locale.ROOT), path, query(ex));
+        List<String> path =
+            java.util.Arrays.stream(rawPath.split("/"))
+                .filter(s -> !s.isEmpty())
+                .map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8))
+                .toList();
+        Request r =
+            new Request(ex, ex.getRequestMethod().toUpperCase(Locale.ROOT), path, query(ex));
         if (path.size() == 1 && path.getFirst().equals("login")) {
           login(r);
           return;
@@ -83,28 +88,39 @@ final class HttpApi implements HttpHandler {
         error(ex, e);
       } catch (RuntimeException e) {
         LOG.error("request {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
-        error(ex, new ApiException(500, "internal", "the daemon failed on this request: " + e.getClass().getSimpleName()
-            + "; its log has the details"));
+        error(
+            ex,
+            new ApiException(
+                500,
+                "internal",
+                "the daemon failed on this request: "
+                    + e.getClass().getSimpleName()
+                    + "; its log has the details"));
       }
     }
   }
 
   // ---- security ----
 
-  /** Returns true when the request came with the dashboard's cookie rather than the bearer token. */
+  /**
+   * Returns true when the request came with the dashboard's cookie rather than the bearer token.
+   */
   private boolean authenticate(Request r) {
     String auth = r.ex().getRequestHeaders().getFirst("Authorization");
     if (auth != null) {
-      if (auth.regionMatches(true, 0, "Bearer ", 0, 7) && tokens.matches(auth.substring(7).strip())) {
+      if (auth.regionMatches(true, 0, "Bearer ", 0, 7)
+          && tokens.matches(auth.substring(7).strip())) {
         return false;
       }
-      throw unauthorized("wrong token: give the content of the data dir's 'token' file as 'Authorization: Bearer TOKEN'");
+      throw unauthorized(
+          "wrong token: give the content of the data dir's 'token' file as 'Authorization: Bearer TOKEN'");
     }
     if (tokens.matches(cookie(r.ex(), COOKIE))) {
       return true;
     }
-    throw unauthorized("no token: send 'Authorization: Bearer TOKEN' (the data dir's 'token' file), or open the "
-        + "dashboard through the URL 'descartes serve' printed");
+    throw unauthorized(
+        "no token: send 'Authorization: Bearer TOKEN' (the data dir's 'token' file), or open the "
+            + "dashboard through the URL 'descartes serve' printed");
   }
 
   private ApiException unauthorized(String message) {
@@ -115,22 +131,31 @@ final class HttpApi implements HttpHandler {
     Headers h = r.ex().getRequestHeaders();
     String origin = h.getFirst("Origin");
     String host = h.getFirst("Host");
-    if (origin != null && (host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host)))) {
-      throw new ApiException(403, "cross_site", "a request from another site (Origin " + origin + ") is refused");
+    if (origin != null
+        && (host == null
+            || !(origin.equals("http://" + host) || origin.equals("https://" + host)))) {
+      throw new ApiException(
+          403, "cross_site", "a request from another site (Origin " + origin + ") is refused");
     }
     if (!tokens.csrfMatches(h.getFirst(CSRF_HEADER))) {
-      throw new ApiException(403, "csrf", "a state-changing request from the dashboard needs the " + CSRF_HEADER
-          + " header (GET /api/session gives it)");
+      throw new ApiException(
+          403,
+          "csrf",
+          "a state-changing request from the dashboard needs the "
+              + CSRF_HEADER
+              + " header (GET /api/session gives it)");
     }
   }
 
   private void login(Request r) throws IOException {
     String t = r.query().get("token");
     if (!tokens.matches(t)) {
-      throw unauthorized("wrong or missing token in the login URL; use the URL 'descartes serve' printed");
+      throw unauthorized(
+          "wrong or missing token in the login URL; use the URL 'descartes serve' printed");
     }
-    r.ex().getResponseHeaders().add("Set-Cookie", COOKIE + "=" + tokens.token()
-        + "; Path=/; HttpOnly; SameSite=Strict");
+    r.ex()
+        .getResponseHeaders()
+        .add("Set-Cookie", COOKIE + "=" + tokens.token() + "; Path=/; HttpOnly; SameSite=Strict");
     r.ex().getResponseHeaders().set("Location", "/");
     r.ex().sendResponseHeaders(303, -1);
   }
@@ -152,7 +177,8 @@ final class HttpApi implements HttpHandler {
   private void route(Request r) throws IOException {
     String top = r.segment(0);
     switch (top) {
-      case "" , "index.html", "app.js", "style.css" -> Static.serve(r.ex(), top.isEmpty() ? "index.html" : top);
+      case "", "index.html", "app.js", "style.css" ->
+          Static.serve(r.ex(), top.isEmpty() ? "index.html" : top);
       case "metrics" -> metrics(r);
       case "api" -> api(r);
       default -> throw ApiException.notFound("no such page: " + r.ex().getRequestURI().getPath());
@@ -170,7 +196,10 @@ final class HttpApi implements HttpHandler {
       case "agents" -> {
         if (n == 2) {
           if (r.method().equals("GET")) {
-            json(r.ex(), 200, EventJson.MAPPER.createObjectNode().set("agents", supervisor.describeAll()));
+            json(
+                r.ex(),
+                200,
+                EventJson.MAPPER.createObjectNode().set("agents", supervisor.describeAll()));
           } else {
             expect(r, "POST");
             AgentSpec spec = Bodies.parse(body(r), AgentSpec.class, false);
@@ -186,7 +215,9 @@ final class HttpApi implements HttpHandler {
         boolean yaml = contentType(r).contains("yaml");
         FleetSpec spec = Bodies.parse(body(r), FleetSpec.class, yaml);
         if (yaml && r.query().containsKey("dir")) {
-          spec = new FleetSpec(r.query().get("dir"), spec.maxConcurrency(), spec.stop(), spec.agents());
+          spec =
+              new FleetSpec(
+                  r.query().get("dir"), spec.maxConcurrency(), spec.stop(), spec.agents());
         }
         Supervisor.FleetStart f = supervisor.startFleet(spec, defaultDir);
         ObjectNode out = EventJson.MAPPER.createObjectNode().put("fleet", f.fleet());
@@ -203,16 +234,31 @@ final class HttpApi implements HttpHandler {
       case "history" -> {
         expect(r, "GET");
         if (n == 3) {
-          json(r.ex(), 200, supervisor.history().get(r.segment(2))
-              .orElseThrow(() -> ApiException.notFound("no run '" + r.segment(2) + "' in the history")));
+          json(
+              r.ex(),
+              200,
+              supervisor
+                  .history()
+                  .get(r.segment(2))
+                  .orElseThrow(
+                      () -> ApiException.notFound("no run '" + r.segment(2) + "' in the history")));
         } else {
-          History.Query q = new History.Query(opt(r, "name"), opt(r, "status"), opt(r, "backend"),
-              opt(r, "since").map(HttpApi::instant), opt(r, "limit").map(HttpApi::integer).orElse(100));
-          json(r.ex(), 200, EventJson.MAPPER.createObjectNode().set("runs", supervisor.history().list(q)));
+          History.Query q =
+              new History.Query(
+                  opt(r, "name"),
+                  opt(r, "status"),
+                  opt(r, "backend"),
+                  opt(r, "since").map(HttpApi::instant),
+                  opt(r, "limit").map(HttpApi::integer).orElse(100));
+          json(
+              r.ex(),
+              200,
+              EventJson.MAPPER.createObjectNode().set("runs", supervisor.history().list(q)));
         }
       }
-      default -> throw ApiException.notFound("no such API: " + r.ex().getRequestURI().getPath()
-          + "; see docs/api.md");
+      default ->
+          throw ApiException.notFound(
+              "no such API: " + r.ex().getRequestURI().getPath() + "; see docs/api.md");
     }
   }
 
@@ -238,7 +284,10 @@ final class HttpApi implements HttpHandler {
         try {
           s = AgentSignal.valueOf(String.valueOf(b.signal()).toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-          throw ApiException.badRequest("signal: '" + b.signal() + "' is not one of interrupt, terminate, kill, pause, resume");
+          throw ApiException.badRequest(
+              "signal: '"
+                  + b.signal()
+                  + "' is not one of interrupt, terminate, kill, pause, resume");
         }
         supervisor.signal(m, s);
         accepted(r, m);
@@ -246,7 +295,8 @@ final class HttpApi implements HttpHandler {
       case "stop" -> {
         expect(r, "POST");
         byte[] raw = body(r);
-        StopBody b = raw.length == 0 ? new StopBody(null) : Bodies.parse(raw, StopBody.class, false);
+        StopBody b =
+            raw.length == 0 ? new StopBody(null) : Bodies.parse(raw, StopBody.class, false);
         supervisor.stop(m, b.timeout() == null ? config.stopTimeout() : duration(b.timeout()));
         accepted(r, m);
       }
@@ -259,7 +309,9 @@ final class HttpApi implements HttpHandler {
       case "stdin" -> {
         expect(r, "POST");
         StdinBody b = Bodies.parse(body(r), StdinBody.class, false);
-        supervisor.stdin(m, b.data() == null ? new byte[0] : b.data().getBytes(StandardCharsets.UTF_8),
+        supervisor.stdin(
+            m,
+            b.data() == null ? new byte[0] : b.data().getBytes(StandardCharsets.UTF_8),
             Boolean.TRUE.equals(b.close()));
         accepted(r, m);
       }
@@ -305,13 +357,15 @@ final class HttpApi implements HttpHandler {
 
   private void sse(Request r, EventLog log) throws IOException {
     long after = 0;
-    String last = Optional.ofNullable(r.ex().getRequestHeaders().getFirst("Last-Event-ID"))
-        .orElse(r.query().get("after"));
+    String last =
+        Optional.ofNullable(r.ex().getRequestHeaders().getFirst("Last-Event-ID"))
+            .orElse(r.query().get("after"));
     if (last != null) {
       try {
         after = Long.parseLong(last.strip());
       } catch (NumberFormatException e) {
-        throw ApiException.badRequest("Last-Event-ID: '" + last + "' is not an event id (a number)");
+        throw ApiException.badRequest(
+            "Last-Event-ID: '" + last + "' is not an event id (a number)");
       }
     }
     boolean follow = !"false".equals(r.query().get("follow"));
@@ -332,8 +386,11 @@ final class HttpApi implements HttpHandler {
         StringBuilder sb = new StringBuilder();
         if (b.missed() > 0) {
           long firstKept = after + b.missed() + 1;
-          sb.append("event: gap\ndata: {\"type\":\"gap\",\"missed_events\":").append(b.missed())
-              .append(",\"next_id\":").append(firstKept).append("}\n\n");
+          sb.append("event: gap\ndata: {\"type\":\"gap\",\"missed_events\":")
+              .append(b.missed())
+              .append(",\"next_id\":")
+              .append(firstKept)
+              .append("}\n\n");
         }
         for (EventLog.Entry e : b.entries()) {
           sb.append("id: ").append(e.id()).append("\ndata: ").append(e.json()).append("\n\n");
@@ -369,8 +426,14 @@ final class HttpApi implements HttpHandler {
     if (len != null) {
       try {
         if (Long.parseLong(len.strip()) > config.maxBodyBytes()) {
-          throw new ApiException(413, "too_large", "the request body (" + len + " bytes) is larger than "
-              + config.maxBodyBytes() + " bytes; send a smaller one");
+          throw new ApiException(
+              413,
+              "too_large",
+              "the request body ("
+                  + len
+                  + " bytes) is larger than "
+                  + config.maxBodyBytes()
+                  + " bytes; send a smaller one");
         }
       } catch (NumberFormatException e) {
         throw ApiException.badRequest("Content-Length: not a number");
@@ -382,14 +445,21 @@ final class HttpApi implements HttpHandler {
   }
 
   private static String contentType(Request r) {
-    return Optional.ofNullable(r.ex().getRequestHeaders().getFirst("Content-Type")).orElse("application/json")
+    return Optional.ofNullable(r.ex().getRequestHeaders().getFirst("Content-Type"))
+        .orElse("application/json")
         .toLowerCase(Locale.ROOT);
   }
 
   private static void expect(Request r, String method) {
     if (!r.method().equals(method)) {
-      throw new ApiException(405, "method_not_allowed", r.method() + " is not allowed on "
-          + r.ex().getRequestURI().getPath() + "; use " + method);
+      throw new ApiException(
+          405,
+          "method_not_allowed",
+          r.method()
+              + " is not allowed on "
+              + r.ex().getRequestURI().getPath()
+              + "; use "
+              + method);
     }
   }
 
@@ -401,7 +471,8 @@ final class HttpApi implements HttpHandler {
     try {
       return Instant.parse(s);
     } catch (DateTimeParseException e) {
-      throw ApiException.badRequest("since: '" + s + "' is not an instant such as 2026-01-31T12:00:00Z");
+      throw ApiException.badRequest(
+          "since: '" + s + "' is not an instant such as 2026-01-31T12:00:00Z");
     }
   }
 
@@ -420,7 +491,8 @@ final class HttpApi implements HttpHandler {
         return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
       }
       if (t.endsWith("s")) {
-        return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+        return Duration.ofMillis(
+            Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
       }
       if (t.endsWith("m")) {
         return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
@@ -463,7 +535,13 @@ final class HttpApi implements HttpHandler {
       if (e.status() == 401) {
         ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
       }
-      json(ex, e.status(), EventJson.MAPPER.createObjectNode().put("error", e.code()).put("message", e.getMessage()));
+      json(
+          ex,
+          e.status(),
+          EventJson.MAPPER
+              .createObjectNode()
+              .put("error", e.code())
+              .put("message", e.getMessage()));
     } catch (IOException | IllegalStateException gone) {
       // headers already sent or client gone
     }

@@ -12,8 +12,9 @@ import java.util.List;
  */
 final class Migrations {
 
-  private static final List<String> STEPS = List.of(
-      """
+  private static final List<String> STEPS =
+      List.of(
+          """
       CREATE TABLE runs (
         id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
@@ -54,12 +55,18 @@ final class Migrations {
   /** Brings {@code db} to the newest schema; returns the version it was at. */
   static int apply(Connection db) throws SQLException {
     int version;
-    try (Statement s = db.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) {
+    try (Statement s = db.createStatement();
+        var rs = s.executeQuery("PRAGMA user_version")) {
       version = rs.next() ? rs.getInt(1) : 0;
     }
     if (version > STEPS.size()) {
-      throw new SQLException("the history database has schema version " + version + ", newer than this "
-          + "descartes knows (" + STEPS.size() + "); use a newer descartes or another --data-dir");
+      throw new SQLException(
+          "the history database has schema version "
+              + version
+              + ", newer than this "
+              + "descartes knows ("
+              + STEPS.size()
+              + "); use a newer descartes or another --data-dir");
     }
     for (int v = version; v < STEPS.size(); v++) {
       db.setAutoCommit(false);

@@ -39,27 +39,62 @@ public record ServerConfig(
     Objects.requireNonNull(stopTimeout, "stopTimeout");
   }
 
-  /** The defaults: 127.0.0.1:7878, 10 s to stop, 1 MiB bodies, 20,000 events / 4 MiB per agent, transcripts on. */
+  /**
+   * The defaults: 127.0.0.1:7878, 10 s to stop, 1 MiB bodies, 20,000 events / 4 MiB per agent,
+   * transcripts on.
+   */
   public static ServerConfig defaults(Path dataDir) {
-    return new ServerConfig(new InetSocketAddress("127.0.0.1", DEFAULT_PORT), false, dataDir,
-        Duration.ofSeconds(10), 1 << 20, 20_000, 4L << 20, 1000, true);
+    return new ServerConfig(
+        new InetSocketAddress("127.0.0.1", DEFAULT_PORT),
+        false,
+        dataDir,
+        Duration.ofSeconds(10),
+        1 << 20,
+        20_000,
+        4L << 20,
+        1000,
+        true);
   }
 
   /** This config listening on {@code address}. */
   public ServerConfig withListen(InetSocketAddress address, boolean remote) {
-    return new ServerConfig(address, remote, dataDir, stopTimeout, maxBodyBytes, eventsPerAgent, eventBytesPerAgent,
-        maxFleetAgents, transcripts);
+    return new ServerConfig(
+        address,
+        remote,
+        dataDir,
+        stopTimeout,
+        maxBodyBytes,
+        eventsPerAgent,
+        eventBytesPerAgent,
+        maxFleetAgents,
+        transcripts);
   }
 
   /** This config with another stop timeout. */
   public ServerConfig withStopTimeout(Duration timeout) {
-    return new ServerConfig(listen, allowRemote, dataDir, timeout, maxBodyBytes, eventsPerAgent, eventBytesPerAgent,
-        maxFleetAgents, transcripts);
+    return new ServerConfig(
+        listen,
+        allowRemote,
+        dataDir,
+        timeout,
+        maxBodyBytes,
+        eventsPerAgent,
+        eventBytesPerAgent,
+        maxFleetAgents,
+        transcripts);
   }
 
   /** This config with other event bounds per agent. */
   public ServerConfig withEventBounds(int events, long bytes) {
-    return new ServerConfig(listen, allowRemote, dataDir, stopTimeout, maxBodyBytes, events, bytes,
-        maxFleetAgents, transcripts);
+    return new ServerConfig(
+        listen,
+        allowRemote,
+        dataDir,
+        stopTimeout,
+        maxBodyBytes,
+        events,
+        bytes,
+        maxFleetAgents,
+        transcripts);
   }
 }

@@ -17,11 +17,15 @@ final class Static {
       }
       body = in.readAllBytes();
     }
-    String type = name.endsWith(".js") ? "text/javascript; charset=utf-8"
-        : name.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
+    String type =
+        name.endsWith(".js")
+            ? "text/javascript; charset=utf-8"
+            : name.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
     ex.getResponseHeaders().set("Content-Type", type);
-    ex.getResponseHeaders().set("Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'");
+    ex.getResponseHeaders()
+        .set(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'");
     ex.getResponseHeaders().set("X-Frame-Options", "DENY");
     ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
     ex.sendResponseHeaders(200, body.length);

@@ -59,7 +59,8 @@ final class Supervisor implements AutoCloseable {
     volatile String model;
     volatile double costUsd = Double.NaN;
     volatile Instant lastActivity;
-    // what the agent's own events said, for command agents whose CLI format the runner does not parse
+    // what the agent's own events said, for command agents whose CLI format the runner does not
+    // parse
     String sessionId;
     long inputTokens;
     long outputTokens;
@@ -100,9 +101,12 @@ final class Supervisor implements AutoCloseable {
     this.settings = settings;
     this.history = history;
     this.changes = new EventLog(10_000, 8L << 20);
-    var b = dev.descartes.runner.ProcessRunnerConfig.builder().shutdownHook(false)
-        .healthCheckInterval(Duration.ofSeconds(2)) // CPU and memory on the dashboard and in /metrics
-        .shutdownTimeout(settings.stopTimeout());
+    var b =
+        dev.descartes.runner.ProcessRunnerConfig.builder()
+            .shutdownHook(false)
+            .healthCheckInterval(
+                Duration.ofSeconds(2)) // CPU and memory on the dashboard and in /metrics
+            .shutdownTimeout(settings.stopTimeout());
     if (settings.transcripts()) {
       b.transcriptDir(settings.dataDir().resolve("transcripts"));
     }
@@ -129,7 +133,8 @@ final class Supervisor implements AutoCloseable {
   /** Starts one agent; returns it once its process runs. */
   Managed start(AgentConfig config, String fleet) {
     if (closing) {
-      throw new ApiException(503, "shutting_down", "the daemon is stopping; start the agent once it runs again");
+      throw new ApiException(
+          503, "shutting_down", "the daemon is stopping; start the agent once it runs again");
     }
     Instant requested = Instant.now();
     AgentHandle h;
@@ -142,7 +147,8 @@ final class Supervisor implements AutoCloseable {
       LOG.warn("agent {} did not start: {}", config.name(), e.getMessage());
       throw switch (e) {
         case AgentException.InvalidConfig x -> ApiException.badRequest(x.getMessage());
-        case AgentException.LimitReached x -> new ApiException(429, "limit_reached", x.getMessage());
+        case AgentException.LimitReached x ->
+            new ApiException(429, "limit_reached", x.getMessage());
         default -> new ApiException(422, "spawn_failed", e.getMessage());
       };
     }
@@ -161,33 +167,47 @@ final class Supervisor implements AutoCloseable {
   /** The result of starting a fleet: the agents started now, and the names that wait for a slot. */
   record FleetStart(String fleet, List<Managed> started, List<String> queued) {}
 
-  /** Starts a fleet: checked whole first, then the first {@code maxConcurrency} now, the others as slots free. */
+  /**
+   * Starts a fleet: checked whole first, then the first {@code maxConcurrency} now, the others as
+   * slots free.
+   */
   FleetStart startFleet(FleetSpec spec, Path defaultDir) {
     if (spec.agents() == null || spec.agents().isEmpty()) {
-      throw ApiException.badRequest("no agents; add an 'agents' object with at least one named agent");
+      throw ApiException.badRequest(
+          "no agents; add an 'agents' object with at least one named agent");
     }
     if (spec.maxConcurrency() != null && spec.maxConcurrency() < 1) {
-      throw ApiException.badRequest("maxConcurrency must be at least 1, was " + spec.maxConcurrency()
-          + "; leave it out for no cap");
+      throw ApiException.badRequest(
+          "maxConcurrency must be at least 1, was "
+              + spec.maxConcurrency()
+              + "; leave it out for no cap");
     }
     if (spec.agents().size() > settings.maxFleetAgents()) {
-      throw ApiException.badRequest("a fleet has at most " + settings.maxFleetAgents() + " agents, this one "
-          + spec.agents().size() + "; split it");
+      throw ApiException.badRequest(
+          "a fleet has at most "
+              + settings.maxFleetAgents()
+              + " agents, this one "
+              + spec.agents().size()
+              + "; split it");
     }
     Path dir = spec.dir() == null ? defaultDir : Path.of(spec.dir());
     if (!dir.isAbsolute()) {
       throw ApiException.badRequest("dir: give an absolute directory, was '" + spec.dir() + "'");
     }
     List<AgentConfig> configs = new ArrayList<>();
-    spec.agents().forEach((name, a) -> {
-      if (a == null) {
-        throw ApiException.badRequest("agent '" + name + "': is empty; give its backend and task, or a command");
-      }
-      if (a.name() != null && !a.name().equals(name)) {
-        throw ApiException.badRequest("agent '" + name + "': a fleet's agents are named by their key; remove 'name'");
-      }
-      configs.add(a.named(name).toConfig(dir));
-    });
+    spec.agents()
+        .forEach(
+            (name, a) -> {
+              if (a == null) {
+                throw ApiException.badRequest(
+                    "agent '" + name + "': is empty; give its backend and task, or a command");
+              }
+              if (a.name() != null && !a.name().equals(name)) {
+                throw ApiException.badRequest(
+                    "agent '" + name + "': a fleet's agents are named by their key; remove 'name'");
+              }
+              configs.add(a.named(name).toConfig(dir));
+            });
     String fleet = UUID.randomUUID().toString().substring(0, 8);
     int cap = spec.maxConcurrency() == null ? configs.size() : spec.maxConcurrency();
     List<Managed> started = new ArrayList<>();
@@ -201,24 +221,28 @@ final class Supervisor implements AutoCloseable {
     }
     List<AgentConfig> rest = configs.subList(now, configs.size());
     if (!rest.isEmpty()) {
-      Thread t = Thread.ofVirtual().name("descartes-fleet-" + fleet).unstarted(() -> {
-        try {
-          for (AgentConfig c : rest) {
-            slots.acquire();
-            if (closing) {
-              return;
-            }
-            try {
-              Managed m = start(c, fleet);
-              m.handle.onExit().whenComplete((x, e) -> slots.release());
-            } catch (ApiException e) {
-              slots.release();
-            }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      Thread t =
+          Thread.ofVirtual()
+              .name("descartes-fleet-" + fleet)
+              .unstarted(
+                  () -> {
+                    try {
+                      for (AgentConfig c : rest) {
+                        slots.acquire();
+                        if (closing) {
+                          return;
+                        }
+                        try {
+                          Managed m = start(c, fleet);
+                          m.handle.onExit().whenComplete((x, e) -> slots.release());
+                        } catch (ApiException e) {
+                          slots.release();
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
       fleetStarters.add(t);
       t.start();
     }
@@ -283,7 +307,7 @@ final class Supervisor implements AutoCloseable {
               m.costUsd = n.get("cost_usd").asDouble();
             }
           }
-          default -> { }
+          default -> {}
         }
       }
       m.lastActivity = e.at();
@@ -320,8 +344,12 @@ final class Supervisor implements AutoCloseable {
     Optional<AgentOutcome> outcome = outcome(m, h, exit);
     outcome.ifPresent(o -> o.costUsd().ifPresent(c -> m.costUsd = c));
     try {
-      history.ended(m.id.toString(), status, exit == null ? h.info().exitStatus().orElse(ExitStatus.exited(-1)) : exit,
-          outcome, h.info().endedAt().orElse(Instant.now()));
+      history.ended(
+          m.id.toString(),
+          status,
+          exit == null ? h.info().exitStatus().orElse(ExitStatus.exited(-1)) : exit,
+          outcome,
+          h.info().endedAt().orElse(Instant.now()));
     } catch (RuntimeException e) {
       LOG.error("cannot record the end of agent {}: {}", m.name, e.getMessage());
     }
@@ -332,31 +360,50 @@ final class Supervisor implements AutoCloseable {
     change("exited", m);
   }
 
-  /** The runner's outcome, or for an agent whose CLI format only the daemon parsed, the one its events gave. */
+  /**
+   * The runner's outcome, or for an agent whose CLI format only the daemon parsed, the one its
+   * events gave.
+   */
   private static Optional<AgentOutcome> outcome(Managed m, AgentHandle h, ExitStatus exit) {
     Optional<AgentOutcome> own = h.outcome();
-    boolean ownHasResult = own.isPresent() && (own.get().resultText().isPresent() || own.get().sessionId().isPresent()
-        || own.get().turns().isPresent());
+    boolean ownHasResult =
+        own.isPresent()
+            && (own.get().resultText().isPresent()
+                || own.get().sessionId().isPresent()
+                || own.get().turns().isPresent());
     if (ownHasResult || m.result == null) {
       return own;
     }
     synchronized (m) {
       JsonNode r = m.result;
       boolean success = r.path("success").asBoolean() && exit != null && exit.success();
-      return Optional.of(new AgentOutcome(success, Optional.ofNullable(r.path("text").asText(null)),
-          success ? Optional.empty() : Optional.of(AgentOutcome.ErrorKind.EXECUTION_ERROR),
-          Optional.ofNullable(r.path("error").asText(null)),
-          Double.isNaN(m.costUsd) ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(m.costUsd),
-          m.inputTokens, m.outputTokens,
-          r.has("turns") ? java.util.OptionalInt.of(r.get("turns").asInt()) : java.util.OptionalInt.empty(),
-          Optional.ofNullable(r.path("session_id").asText(m.sessionId)),
-          exit == null ? ExitStatus.exited(-1) : exit));
+      return Optional.of(
+          new AgentOutcome(
+              success,
+              Optional.ofNullable(r.path("text").asText(null)),
+              success ? Optional.empty() : Optional.of(AgentOutcome.ErrorKind.EXECUTION_ERROR),
+              Optional.ofNullable(r.path("error").asText(null)),
+              Double.isNaN(m.costUsd)
+                  ? java.util.OptionalDouble.empty()
+                  : java.util.OptionalDouble.of(m.costUsd),
+              m.inputTokens,
+              m.outputTokens,
+              r.has("turns")
+                  ? java.util.OptionalInt.of(r.get("turns").asInt())
+                  : java.util.OptionalInt.empty(),
+              Optional.ofNullable(r.path("session_id").asText(m.sessionId)),
+              exit == null ? ExitStatus.exited(-1) : exit));
     }
   }
 
   private void change(String what, Managed m) {
-    ObjectNode n = EventJson.MAPPER.createObjectNode().put("type", what).put("agent", m.name)
-        .put("agent_id", m.id.toString()).put("at", Instant.now().toString());
+    ObjectNode n =
+        EventJson.MAPPER
+            .createObjectNode()
+            .put("type", what)
+            .put("agent", m.name)
+            .put("agent_id", m.id.toString())
+            .put("at", Instant.now().toString());
     changes.append(n.toString());
   }
 
@@ -365,7 +412,8 @@ final class Supervisor implements AutoCloseable {
   /** Every agent the daemon holds, in start order. */
   List<Managed> list() {
     return agents.values().stream()
-        .sorted(java.util.Comparator.comparingLong(m -> spawnOrder.getOrDefault(m.id, 0L))).toList();
+        .sorted(java.util.Comparator.comparingLong(m -> spawnOrder.getOrDefault(m.id, 0L)))
+        .toList();
   }
 
   /** The agent with this id, or the newest with this name. */
@@ -378,9 +426,16 @@ final class Supervisor implements AutoCloseable {
     } catch (RuntimeException notAnId) {
       // a name
     }
-    return list().reversed().stream().filter(m -> m.name.equals(idOrName)).findFirst()
-        .orElseThrow(() -> ApiException.notFound("no agent '" + idOrName + "' in this daemon; 'descartes ps' lists them "
-            + "and 'descartes history' shows ended runs"));
+    return list().reversed().stream()
+        .filter(m -> m.name.equals(idOrName))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                ApiException.notFound(
+                    "no agent '"
+                        + idOrName
+                        + "' in this daemon; 'descartes ps' lists them "
+                        + "and 'descartes history' shows ended runs"));
   }
 
   void signal(Managed m, AgentSignal s) {
@@ -392,7 +447,7 @@ final class Supervisor implements AutoCloseable {
     switch (s) {
       case PAUSE -> history.status(m.id.toString(), "paused", Instant.now());
       case RESUME -> history.status(m.id.toString(), "running", Instant.now());
-      default -> { }
+      default -> {}
     }
     try (var _ = mdcScope(m)) {
       LOG.info("signal {} sent", s);
@@ -419,8 +474,12 @@ final class Supervisor implements AutoCloseable {
 
   void remove(Managed m) {
     if (!m.handle.onExit().isDone()) {
-      throw ApiException.conflict("agent '" + m.name + "' is still " + m.handle.status().name().toLowerCase(Locale.ROOT)
-          + "; stop or kill it first");
+      throw ApiException.conflict(
+          "agent '"
+              + m.name
+              + "' is still "
+              + m.handle.status().name().toLowerCase(Locale.ROOT)
+              + "; stop or kill it first");
     }
     runner.remove(m.id);
     agents.remove(m.id);
@@ -443,8 +502,15 @@ final class Supervisor implements AutoCloseable {
   }
 
   void message(Managed m, String text) {
-    var session = m.handle.session().orElseThrow(() -> ApiException.conflict("agent '" + m.name
-        + "' is not a multi-turn agent; start it with \"multiTurn\": true (claude, qwen), or write to its stdin"));
+    var session =
+        m.handle
+            .session()
+            .orElseThrow(
+                () ->
+                    ApiException.conflict(
+                        "agent '"
+                            + m.name
+                            + "' is not a multi-turn agent; start it with \"multiTurn\": true (claude, qwen), or write to its stdin"));
     try {
       session.send(text);
     } catch (AgentException | IllegalStateException e) {
@@ -470,10 +536,12 @@ final class Supervisor implements AutoCloseable {
     n.put("pid", info.pid());
     n.put("started_at", info.startedAt().toString());
     info.endedAt().ifPresent(t -> n.put("ended_at", t.toString()));
-    info.exitStatus().ifPresent(x -> {
-      x.code().ifPresent(c -> n.put("exit_code", c));
-      x.signal().ifPresent(s -> n.put("exit_signal", s));
-    });
+    info.exitStatus()
+        .ifPresent(
+            x -> {
+              x.code().ifPresent(c -> n.put("exit_code", c));
+              x.signal().ifPresent(s -> n.put("exit_signal", s));
+            });
     var mt = info.metrics();
     n.put("uptime_ms", mt.uptime().toMillis());
     n.put("stdin_lines", mt.stdinLines());
@@ -481,11 +549,13 @@ final class Supervisor implements AutoCloseable {
     n.put("stderr_lines", mt.stderrLines());
     n.put("stdout_bytes", mt.stdoutBytes());
     n.put("stderr_bytes", mt.stderrBytes());
-    mt.resources().ifPresent(r -> {
-      n.put("cpu_seconds", r.cpuTime().toNanos() / 1e9);
-      n.put("rss_bytes", r.residentBytes());
-      n.put("processes", r.processCount());
-    });
+    mt.resources()
+        .ifPresent(
+            r -> {
+              n.put("cpu_seconds", r.cpuTime().toNanos() / 1e9);
+              n.put("rss_bytes", r.residentBytes());
+              n.put("processes", r.processCount());
+            });
     if (!Double.isNaN(m.costUsd)) {
       n.put("cost_usd", m.costUsd);
     }
@@ -493,17 +563,21 @@ final class Supervisor implements AutoCloseable {
     n.put("activity", activity(m, info));
     n.put("last_event_id", m.log.lastId());
     h.stdout().transcript().ifPresent(p -> n.put("transcript", p.toString()));
-    (info.status().isTerminal() ? outcome(m, h, info.exitStatus().orElse(null)) : Optional.<AgentOutcome>empty()).ifPresent(o -> {
-      ObjectNode on = n.putObject("outcome");
-      on.put("success", o.success());
-      o.resultText().ifPresent(t -> on.put("result", t));
-      o.errorMessage().ifPresent(t -> on.put("error", t));
-      o.costUsd().ifPresent(c -> on.put("cost_usd", c));
-      on.put("input_tokens", o.inputTokens());
-      on.put("output_tokens", o.outputTokens());
-      o.turns().ifPresent(t -> on.put("turns", t));
-      o.sessionId().ifPresent(s -> on.put("session_id", s));
-    });
+    (info.status().isTerminal()
+            ? outcome(m, h, info.exitStatus().orElse(null))
+            : Optional.<AgentOutcome>empty())
+        .ifPresent(
+            o -> {
+              ObjectNode on = n.putObject("outcome");
+              on.put("success", o.success());
+              o.resultText().ifPresent(t -> on.put("result", t));
+              o.errorMessage().ifPresent(t -> on.put("error", t));
+              o.costUsd().ifPresent(c -> on.put("cost_usd", c));
+              on.put("input_tokens", o.inputTokens());
+              on.put("output_tokens", o.outputTokens());
+              o.turns().ifPresent(t -> on.put("turns", t));
+              o.sessionId().ifPresent(s -> on.put("session_id", s));
+            });
     n.set("config", History.redacted(m.config));
     return n;
   }
@@ -529,8 +603,12 @@ final class Supervisor implements AutoCloseable {
   }
 
   private List<Metrics.Agent> metricAgents() {
-    return list().stream().map(m -> new Metrics.Agent(m.name, m.id.toString(), History.backendOf(m.config),
-        m.handle.info())).toList();
+    return list().stream()
+        .map(
+            m ->
+                new Metrics.Agent(
+                    m.name, m.id.toString(), History.backendOf(m.config), m.handle.info()))
+        .toList();
   }
 
   // ---- crash recovery ----
@@ -550,27 +628,39 @@ final class Supervisor implements AutoCloseable {
       }
       killed += Survivors.kill(pids);
       for (long pid : pids) {
-        ProcessHandle.of(pid).ifPresent(p -> {
-          try {
-            p.onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
-          } catch (Exception e) {
-            // a zombie whose parent is gone is reaped by init
-          }
-        });
+        ProcessHandle.of(pid)
+            .ifPresent(
+                p -> {
+                  try {
+                    p.onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
+                  } catch (Exception e) {
+                    // a zombie whose parent is gone is reaped by init
+                  }
+                });
       }
     }
     Instant now = Instant.now();
     for (History.Orphan o : orphans) {
-      String reason = "the daemon (pid " + o.daemonPid() + ") ended while this run was alive, without recording its end"
-          + " (crash or SIGKILL)" + (killed > 0 ? "; its leftover processes were killed when the daemon restarted"
-          : "; no process of it was left when the daemon restarted");
+      String reason =
+          "the daemon (pid "
+              + o.daemonPid()
+              + ") ended while this run was alive, without recording its end"
+              + " (crash or SIGKILL)"
+              + (killed > 0
+                  ? "; its leftover processes were killed when the daemon restarted"
+                  : "; no process of it was left when the daemon restarted");
       history.markLost(o.id(), reason, now);
     }
-    LOG.warn("{} runs were alive when the previous daemon died; marked lost ({} leftover processes killed)",
-        orphans.size(), killed);
+    LOG.warn(
+        "{} runs were alive when the previous daemon died; marked lost ({} leftover processes killed)",
+        orphans.size(),
+        killed);
   }
 
-  /** Puts the agent's id and name in the MDC, so that every log line about it carries them; close to remove. */
+  /**
+   * Puts the agent's id and name in the MDC, so that every log line about it carries them; close to
+   * remove.
+   */
   private static MdcScope mdcScope(Managed m) {
     MDC.put("agent_name", m.name);
     MDC.put("agent_id", m.id.toString());
@@ -586,7 +676,9 @@ final class Supervisor implements AutoCloseable {
     void close();
   }
 
-  /** Stops every agent gracefully (each backend's stop sequence, then SIGKILL after the timeout). */
+  /**
+   * Stops every agent gracefully (each backend's stop sequence, then SIGKILL after the timeout).
+   */
   @Override
   public void close() {
     closing = true;
@@ -603,7 +695,11 @@ final class Supervisor implements AutoCloseable {
       // wait (bounded) for the exits to be recorded
       for (Managed m : agents.values()) {
         try {
-          m.handle.onExit().get(settings.stopTimeout().toMillis() + 2000, java.util.concurrent.TimeUnit.MILLISECONDS);
+          m.handle
+              .onExit()
+              .get(
+                  settings.stopTimeout().toMillis() + 2000,
+                  java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
           // recorded as lost at the next start
         }

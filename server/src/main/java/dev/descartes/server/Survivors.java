@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Finds and kills processes of agents whose daemon died: every process of an agent carries
- * {@code DESCARTES_AGENT_ID=<id>} in its environment (the runner sets it, and children inherit
- * it), which is read from {@code /proc/PID/environ}, so a recycled pid is never taken for an agent.
+ * Finds and kills processes of agents whose daemon died: every process of an agent carries {@code
+ * DESCARTES_AGENT_ID=<id>} in its environment (the runner sets it, and children inherit it), which
+ * is read from {@code /proc/PID/environ}, so a recycled pid is never taken for an agent.
  *
  * <p>Stateless; thread-safe.
  */
@@ -29,7 +29,10 @@ final class Survivors {
     if (agentIds.isEmpty()) {
       return out;
     }
-    try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+    try (DirectoryStream<Path> procs =
+        Files.newDirectoryStream(
+            Path.of("/proc"),
+            p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
       for (Path p : procs) {
         String id = agentId(p.resolve("environ"));
         if (id != null && agentIds.contains(id)) {
@@ -42,7 +45,10 @@ final class Survivors {
     return out;
   }
 
-  /** SIGKILL to each pid (stopped first, so that none forks meanwhile); returns how many were killed. */
+  /**
+   * SIGKILL to each pid (stopped first, so that none forks meanwhile); returns how many were
+   * killed.
+   */
   static int kill(List<Long> pids) {
     int n = 0;
     for (long pid : pids) {
@@ -64,8 +70,10 @@ final class Survivors {
     int start = 0;
     for (int i = 0; i <= env.length; i++) {
       if (i == env.length || env[i] == 0) {
-        if (i - start > COOKIE.length && Arrays.equals(env, start, start + COOKIE.length, COOKIE, 0, COOKIE.length)) {
-          return new String(env, start + COOKIE.length, i - start - COOKIE.length, StandardCharsets.US_ASCII);
+        if (i - start > COOKIE.length
+            && Arrays.equals(env, start, start + COOKIE.length, COOKIE, 0, COOKIE.length)) {
+          return new String(
+              env, start + COOKIE.length, i - start - COOKIE.length, StandardCharsets.US_ASCII);
         }
         start = i + 1;
       }

@@ -40,8 +40,11 @@ public final class Tokens {
       byte[] b = new byte[32];
       new SecureRandom().nextBytes(b);
       try {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, HexFormat.of().formatHex(b) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
+        Files.createFile(
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(
+            file, HexFormat.of().formatHex(b) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
       } catch (FileAlreadyExistsException e) {
         // another daemon created it meanwhile: use it
       }
@@ -71,13 +74,15 @@ public final class Tokens {
   }
 
   boolean matches(String candidate) {
-    return candidate != null && MessageDigest.isEqual(candidate.getBytes(StandardCharsets.UTF_8),
-        token.getBytes(StandardCharsets.UTF_8));
+    return candidate != null
+        && MessageDigest.isEqual(
+            candidate.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
   }
 
   boolean csrfMatches(String candidate) {
-    return candidate != null && MessageDigest.isEqual(candidate.getBytes(StandardCharsets.UTF_8),
-        csrf.getBytes(StandardCharsets.UTF_8));
+    return candidate != null
+        && MessageDigest.isEqual(
+            candidate.getBytes(StandardCharsets.UTF_8), csrf.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String hmac(String key, String text) {

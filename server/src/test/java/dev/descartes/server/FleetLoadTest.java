@@ -52,29 +52,39 @@ class FleetLoadTest {
       assertThat(ids).hasSize(AGENTS);
 
       long[] peakHeap = {0};
-      Thread sampler = Thread.ofVirtual().start(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
-          peakHeap[0] = Math.max(peakHeap[0], heap.getHeapMemoryUsage().getUsed());
-          try {
-            Thread.sleep(100); // sampling interval, not a wait for a condition
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
+      Thread sampler =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                      peakHeap[0] = Math.max(peakHeap[0], heap.getHeapMemoryUsage().getUsed());
+                      try {
+                        Thread.sleep(100); // sampling interval, not a wait for a condition
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                    }
+                  });
       var received = new ConcurrentHashMap<String, List<Long>>();
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
         List<Future<?>> streams = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
           for (String id : ids) {
             String key = c + "/" + id;
-            streams.add(pool.submit(() -> {
-              List<TestDaemon.Sse> events = d.stream("/api/agents/" + id + "/events", null, Integer.MAX_VALUE);
-              assertThat(events.stream().filter(e -> e.event().equals("gap"))).as(key).isEmpty();
-              assertThat(events.getLast().event()).as(key).isEqualTo("end");
-              received.put(key, events.stream().filter(e -> e.id() > 0).map(TestDaemon.Sse::id).toList());
-              return null;
-            }));
+            streams.add(
+                pool.submit(
+                    () -> {
+                      List<TestDaemon.Sse> events =
+                          d.stream("/api/agents/" + id + "/events", null, Integer.MAX_VALUE);
+                      assertThat(events.stream().filter(e -> e.event().equals("gap")))
+                          .as(key)
+                          .isEmpty();
+                      assertThat(events.getLast().event()).as(key).isEqualTo("end");
+                      received.put(
+                          key,
+                          events.stream().filter(e -> e.id() > 0).map(TestDaemon.Sse::id).toList());
+                      return null;
+                    }));
           }
         }
         for (Future<?> f : streams) {
@@ -97,11 +107,20 @@ class FleetLoadTest {
       }
       System.gc();
       long heapAfter = heap.getHeapMemoryUsage().getUsed();
-      System.out.printf("load: %d agents, %d clients, %d SSE streams, %d events delivered, 0 lost, %d ms; "
+      System.out.printf(
+          "load: %d agents, %d clients, %d SSE streams, %d events delivered, 0 lost, %d ms; "
               + "heap used before %d MiB, peak sampled %d MiB, after GC %d MiB%n",
-          AGENTS, CLIENTS, AGENTS * CLIENTS, total, elapsedMs, heapBefore >> 20, peakHeap[0] >> 20, heapAfter >> 20);
+          AGENTS,
+          CLIENTS,
+          AGENTS * CLIENTS,
+          total,
+          elapsedMs,
+          heapBefore >> 20,
+          peakHeap[0] >> 20,
+          heapAfter >> 20);
       String metrics = d.send("GET", "/metrics", null).body();
-      assertThat(metrics).contains("descartes_agent_spawns_total{backend=\"command\"} " + AGENTS + ".0");
+      assertThat(metrics)
+          .contains("descartes_agent_spawns_total{backend=\"command\"} " + AGENTS + ".0");
     }
   }
 }

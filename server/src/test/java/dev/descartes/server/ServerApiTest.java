@@ -17,56 +17,85 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ServerApiTest {
 
   @Test
-  void anAgentStartedThroughTheApiStreamsItsEventsWithIncreasingIdsAndEndsInTheHistory() throws Exception {
+  void anAgentStartedThroughTheApiStreamsItsEventsWithIncreasingIdsAndEndsInTheHistory()
+      throws Exception {
     try (TestDaemon d = new TestDaemon()) {
       JsonNode a = d.json("POST", "/api/agents", TestDaemon.fakeAgent("alpha", 2, 0.05, ""));
       String id = a.get("id").asText();
       assertThat(a.get("status").asText()).isIn("running", "completed");
 
-      List<TestDaemon.Sse> events = d.stream("/api/agents/" + id + "/events", null, Integer.MAX_VALUE);
+      List<TestDaemon.Sse> events =
+          d.stream("/api/agents/" + id + "/events", null, Integer.MAX_VALUE);
       List<String> types = events.stream().map(e -> e.data().path("type").asText()).toList();
-      assertThat(types).startsWith("started", "session_started").contains("assistant_text", "tool_call",
-          "tool_result", "result", "exited").endsWith("end");
+      assertThat(types)
+          .startsWith("started", "session_started")
+          .contains("assistant_text", "tool_call", "tool_result", "result", "exited")
+          .endsWith("end");
       List<Long> ids = events.stream().filter(e -> e.id() > 0).map(TestDaemon.Sse::id).toList();
       assertThat(ids).isSorted().doesNotHaveDuplicates().first().isEqualTo(1L);
       assertThat(ids.getLast()).isEqualTo(ids.size());
-      assertThat(events.stream().filter(e -> e.data().path("type").asText().equals("tool_call")).findFirst()
-          .orElseThrow().data().path("line").asText()).isEqualTo("→ Bash  ls -1");
+      assertThat(
+              events.stream()
+                  .filter(e -> e.data().path("type").asText().equals("tool_call"))
+                  .findFirst()
+                  .orElseThrow()
+                  .data()
+                  .path("line")
+                  .asText())
+          .isEqualTo("→ Bash  ls -1");
 
       JsonNode got = d.json("GET", "/api/agents/alpha", null);
       assertThat(got.get("status").asText()).isEqualTo("completed");
       assertThat(got.path("outcome").path("success").asBoolean()).isTrue();
 
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          d.json("GET", "/api/history?name=alpha", null).path("runs").path(0).path("status").asText().equals("completed"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  d.json("GET", "/api/history?name=alpha", null)
+                      .path("runs")
+                      .path(0)
+                      .path("status")
+                      .asText()
+                      .equals("completed"));
       JsonNode run = d.json("GET", "/api/history/" + id, null);
       assertThat(run.get("cost_usd").asDouble()).isEqualTo(0.01);
       assertThat(run.get("turns").asInt()).isEqualTo(2);
       assertThat(run.get("session_id").asText()).isNotBlank();
       assertThat(run.get("exit_code").asInt()).isZero();
-      assertThat(run.get("transcript_path").asText()).startsWith(d.dataDir.resolve("transcripts").toString());
-      assertThat(run.path("status_changes").findValuesAsText("status")).containsExactly("starting", "running", "completed");
+      assertThat(run.get("transcript_path").asText())
+          .startsWith(d.dataDir.resolve("transcripts").toString());
+      assertThat(run.path("status_changes").findValuesAsText("status"))
+          .containsExactly("starting", "running", "completed");
     }
   }
 
   @Test
   void aClientThatReconnectsWithLastEventIdGetsEveryEventItMissed() throws Exception {
     try (TestDaemon d = new TestDaemon()) {
-      String id = d.json("POST", "/api/agents", TestDaemon.fakeAgent("beta", 4, 0.05, "")).get("id").asText();
+      String id =
+          d.json("POST", "/api/agents", TestDaemon.fakeAgent("beta", 4, 0.05, ""))
+              .get("id")
+              .asText();
       List<TestDaemon.Sse> first = d.stream("/api/agents/" + id + "/events", null, 3);
       long last = first.getLast().id();
-      List<TestDaemon.Sse> rest = d.stream("/api/agents/" + id + "/events", last, Integer.MAX_VALUE);
+      List<TestDaemon.Sse> rest =
+          d.stream("/api/agents/" + id + "/events", last, Integer.MAX_VALUE);
       List<TestDaemon.Sse> all = d.stream("/api/agents/" + id + "/events", null, Integer.MAX_VALUE);
 
-      List<Long> joined = new java.util.ArrayList<>(first.stream().map(TestDaemon.Sse::id).toList());
+      List<Long> joined =
+          new java.util.ArrayList<>(first.stream().map(TestDaemon.Sse::id).toList());
       rest.stream().filter(e -> e.id() > 0).forEach(e -> joined.add(e.id()));
-      assertThat(joined).containsExactlyElementsOf(all.stream().filter(e -> e.id() > 0).map(TestDaemon.Sse::id).toList());
+      assertThat(joined)
+          .containsExactlyElementsOf(
+              all.stream().filter(e -> e.id() > 0).map(TestDaemon.Sse::id).toList());
       assertThat(rest.getFirst().id()).isEqualTo(last + 1);
     }
   }
 
   @Test
-  void theTokenFileIsPrivateAndRequestsWithoutTheRightTokenAreRefusedAndStartNothing() throws Exception {
+  void theTokenFileIsPrivateAndRequestsWithoutTheRightTokenAreRefusedAndStartNothing()
+      throws Exception {
     try (TestDaemon d = new TestDaemon()) {
       assertThat(Files.getPosixFilePermissions(d.dataDir.resolve("token")))
           .isEqualTo(PosixFilePermissions.fromString("rw-------"));
@@ -76,19 +105,25 @@ class ServerApiTest {
       assertThat(d.send("GET", "/metrics", null, null).statusCode()).isEqualTo(401);
       assertThat(d.send("GET", "/", null, null).statusCode()).isEqualTo(401);
 
-      HttpResponse<String> big = d.send("POST", "/api/agents", "{\"name\":\"" + "x".repeat(2 << 20) + "\"}");
+      HttpResponse<String> big =
+          d.send("POST", "/api/agents", "{\"name\":\"" + "x".repeat(2 << 20) + "\"}");
       assertThat(big.statusCode()).isEqualTo(413);
       HttpResponse<String> malformed = d.send("POST", "/api/agents", "{\"name\": \"a\",");
       assertThat(malformed.statusCode()).isEqualTo(400);
       assertThat(malformed.body()).contains("malformed JSON");
-      HttpResponse<String> unknown = d.send("POST", "/api/agents", "{\"name\":\"a\",\"command\":[\"true\"],\"colour\":\"red\"}");
+      HttpResponse<String> unknown =
+          d.send(
+              "POST", "/api/agents", "{\"name\":\"a\",\"command\":[\"true\"],\"colour\":\"red\"}");
       assertThat(unknown.statusCode()).isEqualTo(400);
       assertThat(unknown.body()).contains("unknown field 'colour'").contains("known fields");
       HttpResponse<String> incomplete = d.send("POST", "/api/agents", "{\"name\":\"a\"}");
       assertThat(incomplete.statusCode()).isEqualTo(400);
       assertThat(incomplete.body()).contains("needs a 'backend'");
-      HttpResponse<String> badFleet = d.send("POST", "/api/fleets", "{\"agents\":{\"a\":{\"command\":\"true\"},"
-          + "\"b\":{\"backend\":\"claude\"}}}");
+      HttpResponse<String> badFleet =
+          d.send(
+              "POST",
+              "/api/fleets",
+              "{\"agents\":{\"a\":{\"command\":\"true\"}," + "\"b\":{\"backend\":\"claude\"}}}");
       assertThat(badFleet.statusCode()).isEqualTo(400);
       assertThat(badFleet.body()).contains("agent 'b'").contains("needs a 'task'");
 
@@ -101,12 +136,23 @@ class ServerApiTest {
   void aSecretEnvironmentValueAppearsInNoResponseMetricOrHistory() throws Exception {
     String secret = "s3cr3t-" + java.util.UUID.randomUUID();
     try (TestDaemon d = new TestDaemon()) {
-      String id = d.json("POST", "/api/agents", TestDaemon.fakeAgent("gamma", 1, 0.01,
-          ", \"API_KEY\": \"" + secret + "\"")).get("id").asText();
+      String id =
+          d.json(
+                  "POST",
+                  "/api/agents",
+                  TestDaemon.fakeAgent("gamma", 1, 0.01, ", \"API_KEY\": \"" + secret + "\""))
+              .get("id")
+              .asText();
       d.stream("/api/agents/" + id + "/events", null, Integer.MAX_VALUE);
       StringBuilder everything = new StringBuilder();
-      for (String p : List.of("/api/agents", "/api/agents/" + id, "/api/history", "/api/history/" + id, "/metrics",
-          "/api/agents/" + id + "/events")) {
+      for (String p :
+          List.of(
+              "/api/agents",
+              "/api/agents/" + id,
+              "/api/history",
+              "/api/history/" + id,
+              "/metrics",
+              "/api/agents/" + id + "/events")) {
         HttpResponse<String> r = d.send("GET", p, null);
         assertThat(r.statusCode()).as(p).isEqualTo(200);
         everything.append(r.body());
@@ -119,17 +165,34 @@ class ServerApiTest {
   @Test
   void stopAndKillEndAnAgentAndMetricsCountSpawnsAndExits() throws Exception {
     try (TestDaemon d = new TestDaemon()) {
-      String a = d.json("POST", "/api/agents", "{\"name\":\"sleeper\",\"command\":\"sleep 60\"}").get("id").asText();
-      String b = d.json("POST", "/api/agents", "{\"name\":\"sleeper2\",\"command\":\"sleep 60\"}").get("id").asText();
-      assertThat(d.send("POST", "/api/agents/" + a + "/stop", "{\"timeout\":\"2s\"}").statusCode()).isEqualTo(202);
+      String a =
+          d.json("POST", "/api/agents", "{\"name\":\"sleeper\",\"command\":\"sleep 60\"}")
+              .get("id")
+              .asText();
+      String b =
+          d.json("POST", "/api/agents", "{\"name\":\"sleeper2\",\"command\":\"sleep 60\"}")
+              .get("id")
+              .asText();
+      assertThat(d.send("POST", "/api/agents/" + a + "/stop", "{\"timeout\":\"2s\"}").statusCode())
+          .isEqualTo(202);
       assertThat(d.send("POST", "/api/agents/" + b + "/kill", "").statusCode()).isEqualTo(202);
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          d.json("GET", "/api/agents/" + a, null).get("status").asText().equals("terminated")
-              && d.json("GET", "/api/agents/" + b, null).get("status").asText().equals("terminated"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  d.json("GET", "/api/agents/" + a, null)
+                          .get("status")
+                          .asText()
+                          .equals("terminated")
+                      && d.json("GET", "/api/agents/" + b, null)
+                          .get("status")
+                          .asText()
+                          .equals("terminated"));
       assertThat(d.send("DELETE", "/api/agents/" + a, null).statusCode()).isEqualTo(204);
       assertThat(d.send("GET", "/api/agents/" + a, null).statusCode()).isEqualTo(404);
       String metrics = d.send("GET", "/metrics", null).body();
-      assertThat(metrics).contains("descartes_agent_spawns_total{backend=\"command\"} 2.0")
+      assertThat(metrics)
+          .contains("descartes_agent_spawns_total{backend=\"command\"} 2.0")
           .contains("descartes_agent_exits_total{backend=\"command\",status=\"terminated\"} 2.0")
           .contains("descartes_spawn_latency_seconds_bucket")
           .contains("descartes_agents{status=\"terminated\"} 1");
@@ -139,16 +202,30 @@ class ServerApiTest {
   @Test
   void stdinReachesTheAgentAndAMessageToASingleTurnAgentIsRefused() throws Exception {
     try (TestDaemon d = new TestDaemon()) {
-      String id = d.json("POST", "/api/agents", "{\"name\":\"echo\",\"command\":\"read line; echo got $line\"}")
-          .get("id").asText();
-      HttpResponse<String> message = d.send("POST", "/api/agents/echo/message", "{\"text\":\"hi\"}");
+      String id =
+          d.json(
+                  "POST",
+                  "/api/agents",
+                  "{\"name\":\"echo\",\"command\":\"read line; echo got $line\"}")
+              .get("id")
+              .asText();
+      HttpResponse<String> message =
+          d.send("POST", "/api/agents/echo/message", "{\"text\":\"hi\"}");
       assertThat(message.statusCode()).isEqualTo(409);
       assertThat(message.body()).contains("not a multi-turn agent");
-      assertThat(d.send("POST", "/api/agents/echo/signal", "{\"signal\":\"hup\"}").statusCode()).isEqualTo(400);
-      assertThat(d.send("POST", "/api/agents/" + id + "/stdin", "{\"data\":\"hello\\n\",\"close\":true}").statusCode())
+      assertThat(d.send("POST", "/api/agents/echo/signal", "{\"signal\":\"hup\"}").statusCode())
+          .isEqualTo(400);
+      assertThat(
+              d.send(
+                      "POST",
+                      "/api/agents/" + id + "/stdin",
+                      "{\"data\":\"hello\\n\",\"close\":true}")
+                  .statusCode())
           .isEqualTo(202);
-      List<TestDaemon.Sse> events = d.stream("/api/agents/" + id + "/events", null, Integer.MAX_VALUE);
-      assertThat(events.stream().map(e -> e.data().path("line").asText())).contains("got hello", "✓ completed");
+      List<TestDaemon.Sse> events =
+          d.stream("/api/agents/" + id + "/events", null, Integer.MAX_VALUE);
+      assertThat(events.stream().map(e -> e.data().path("line").asText()))
+          .contains("got hello", "✓ completed");
       assertThat(d.send("GET", "/api/agents/nobody", null).statusCode()).isEqualTo(404);
     }
   }

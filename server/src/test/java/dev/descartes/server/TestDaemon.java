@@ -21,14 +21,18 @@ import java.util.stream.Stream;
 /** A daemon in this JVM on a free port with its own data dir, and an HTTP client for it. */
 final class TestDaemon implements AutoCloseable {
 
-  static final Path EXAMPLES = Path.of(System.getProperty("descartes.examples", "../examples")).toAbsolutePath().normalize();
+  static final Path EXAMPLES =
+      Path.of(System.getProperty("descartes.examples", "../examples")).toAbsolutePath().normalize();
   static final String FAKE_AGENT = EXAMPLES.resolve("agents/fake-agent.sh").toString();
 
   final Path dataDir;
   final DescartesServer server;
   final String token;
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(60)).build();
+  final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(60))
+          .build();
 
   TestDaemon() throws IOException {
     this(cfg -> cfg);
@@ -38,10 +42,13 @@ final class TestDaemon implements AutoCloseable {
     this(Files.createTempDirectory("descartes-serve-test"), tweak);
   }
 
-  TestDaemon(Path dataDir, java.util.function.UnaryOperator<ServerConfig> tweak) throws IOException {
+  TestDaemon(Path dataDir, java.util.function.UnaryOperator<ServerConfig> tweak)
+      throws IOException {
     this.dataDir = dataDir;
-    ServerConfig cfg = ServerConfig.defaults(dataDir).withListen(new InetSocketAddress("127.0.0.1", 0), false)
-        .withStopTimeout(Duration.ofSeconds(3));
+    ServerConfig cfg =
+        ServerConfig.defaults(dataDir)
+            .withListen(new InetSocketAddress("127.0.0.1", 0), false)
+            .withStopTimeout(Duration.ofSeconds(3));
     this.server = DescartesServer.start(tweak.apply(cfg));
     this.token = Tokens.read(dataDir);
   }
@@ -50,15 +57,22 @@ final class TestDaemon implements AutoCloseable {
     return URI.create(server.url() + path);
   }
 
-  HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+  HttpResponse<String> send(String method, String path, String body)
+      throws IOException, InterruptedException {
     return send(method, path, body, "Bearer " + token);
   }
 
   HttpResponse<String> send(String method, String path, String body, String auth)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(5))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", "application/json");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(path))
+            .timeout(Duration.ofMinutes(5))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json");
     if (auth != null) {
       b.header("Authorization", auth);
     }
@@ -76,19 +90,33 @@ final class TestDaemon implements AutoCloseable {
   /** An SSE event read from a stream. */
   record Sse(String event, long id, JsonNode data) {}
 
-  /** Reads an SSE stream until its end event (or until {@code stopAfter} events), returns the events. */
-  List<Sse> stream(String path, Long lastEventId, int stopAfter) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token)
-        .timeout(Duration.ofSeconds(60)).GET();
+  /**
+   * Reads an SSE stream until its end event (or until {@code stopAfter} events), returns the
+   * events.
+   */
+  List<Sse> stream(String path, Long lastEventId, int stopAfter)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + token)
+            .timeout(Duration.ofSeconds(60))
+            .GET();
     if (lastEventId != null) {
       b.header("Last-Event-ID", Long.toString(lastEventId));
     }
-    HttpResponse<java.io.InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<java.io.InputStream> r =
+        http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     if (r.statusCode() != 200) {
-      throw new AssertionError(path + " -> " + r.statusCode() + " " + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
+      throw new AssertionError(
+          path
+              + " -> "
+              + r.statusCode()
+              + " "
+              + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
     }
     List<Sse> out = new ArrayList<>();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
       String event = "message";
       long id = -1;
       StringBuilder data = new StringBuilder();
@@ -120,7 +148,8 @@ final class TestDaemon implements AutoCloseable {
     return """
         {"name": "%s", "command": ["%s"], "task": "task of %s",
          "env": {"STEPS": "%d", "DELAY": "%s", "COST": "0.0100"%s}}
-        """.formatted(name, FAKE_AGENT, name, steps, delay, extraEnv);
+        """
+        .formatted(name, FAKE_AGENT, name, steps, delay, extraEnv);
   }
 
   @Override

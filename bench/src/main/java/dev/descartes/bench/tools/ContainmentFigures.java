@@ -16,7 +16,8 @@ import java.util.Locale;
  * another ({@code spawn}); the time to shut down N agents that ignore SIGTERM with a 2 s timeout
  * ({@code shutdown}). A documented tool, not a test: {@code bench/containment-figures.sh}.
  *
- * <pre>ContainmentFigures --engine jdk|native --scenario spawn|shutdown [--agents N] [--rounds N]</pre>
+ * <pre>ContainmentFigures --engine jdk|native --scenario spawn|shutdown [--agents N] [--rounds N]
+ * </pre>
  */
 public final class ContainmentFigures {
 
@@ -27,13 +28,25 @@ public final class ContainmentFigures {
     int rounds = Integer.parseInt(arg(args, "--rounds", "3"));
     for (int r = 0; r < rounds; r++) {
       for (boolean on : new boolean[] {true, false}) {
-        ProcessRunnerConfig cfg = ProcessRunnerConfig.builder()
-            .engine(ProcessRunnerConfig.Engine.valueOf(engine.toUpperCase(Locale.ROOT)))
-            .cgroupContainment(on).shutdownHook(false).enableHealthChecks(false).build();
+        ProcessRunnerConfig cfg =
+            ProcessRunnerConfig.builder()
+                .engine(ProcessRunnerConfig.Engine.valueOf(engine.toUpperCase(Locale.ROOT)))
+                .cgroupContainment(on)
+                .shutdownHook(false)
+                .enableHealthChecks(false)
+                .build();
         try (LocalProcessRunner runner = new LocalProcessRunner(cfg)) {
-          String figures = scenario.equals("spawn") ? spawn(runner, agents) : shutdown(runner, agents);
-          System.out.printf(Locale.ROOT, "engine=%s scenario=%s cgroups=%s agents=%d %s load=%s%n", engine, scenario,
-              on ? "on" : "off", agents, figures, load());
+          String figures =
+              scenario.equals("spawn") ? spawn(runner, agents) : shutdown(runner, agents);
+          System.out.printf(
+              Locale.ROOT,
+              "engine=%s scenario=%s cgroups=%s agents=%d %s load=%s%n",
+              engine,
+              scenario,
+              on ? "on" : "off",
+              agents,
+              figures,
+              load());
         }
       }
     }
@@ -53,15 +66,23 @@ public final class ContainmentFigures {
     }
     long total = System.nanoTime() - start;
     Arrays.sort(spawnNanos);
-    return String.format(Locale.ROOT, "spawn_median_us=%d spawn_p90_us=%d spawn_and_reap_s=%.3f",
-        spawnNanos[n / 2] / 1000, spawnNanos[n * 9 / 10] / 1000, total / 1e9);
+    return String.format(
+        Locale.ROOT,
+        "spawn_median_us=%d spawn_p90_us=%d spawn_and_reap_s=%.3f",
+        spawnNanos[n / 2] / 1000,
+        spawnNanos[n * 9 / 10] / 1000,
+        total / 1e9);
   }
 
   private static String shutdown(LocalProcessRunner runner, int n) throws Exception {
     List<AgentHandle> handles = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      handles.add(runner.spawn(AgentConfig.builder().name("deaf" + i)
-          .command("/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done").build()));
+      handles.add(
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("deaf" + i)
+                  .command("/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done")
+                  .build()));
     }
     for (AgentHandle h : handles) {
       h.readStdout(Duration.ofSeconds(60));

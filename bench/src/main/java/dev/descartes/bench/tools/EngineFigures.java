@@ -41,20 +41,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  *
  * <ul>
- *   <li>{@code spawn}: {@code --agents} (1000) idle agents ({@code cat} waiting on stdin) started one
- *       after another; the median
- *       and p99 of {@code runner.spawn}, then the JVM's resident memory and thread count with all
- *       of them alive, against the figures before the first spawn (after a warm-up).
+ *   <li>{@code spawn}: {@code --agents} (1000) idle agents ({@code cat} waiting on stdin) started
+ *       one after another; the median and p99 of {@code runner.spawn}, then the JVM's resident
+ *       memory and thread count with all of them alive, against the figures before the first spawn
+ *       (after a warm-up).
  *   <li>{@code stream}: {@code --agents} (1000) agents that each write a line every 100 ms ({@code
  *       bench/tick-agent.c}, given with {@code --tick-agent}: the line is the wall-clock time it
- *       was written, in microseconds); for each, the delay between the moment
- *       its first line was written and the moment a runner listener saw it; then, over 10 s of
- *       steady streaming, the worst delay of any line, the most native threads, and the JVM's CPU
- *       time per line.
+ *       was written, in microseconds); for each, the delay between the moment its first line was
+ *       written and the moment a runner listener saw it; then, over 10 s of steady streaming, the
+ *       worst delay of any line, the most native threads, and the JVM's CPU time per line.
  *   <li>{@code leak}: {@code --cycles} (10000) spawn-and-exit and {@code --kills} (1000)
  *       spawn-and-kill cycles, 8 at a time; open descriptors, threads and child processes before
  *       and after.
  * </ul>
+ *
  * Output: one line of {@code key=value} figures on stdout.
  *
  * <p>Every agent drops the runner's {@code DESCARTES_AGENT_ID} cookie from its environment as it
@@ -74,24 +74,42 @@ public final class EngineFigures {
     for (int i = 0; i + 1 < args.length; i += 2) {
       opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    ProcessRunnerConfig.Engine engine = ProcessRunnerConfig.Engine.valueOf(
-        opts.getOrDefault("engine", "native").toUpperCase(Locale.ROOT));
+    ProcessRunnerConfig.Engine engine =
+        ProcessRunnerConfig.Engine.valueOf(
+            opts.getOrDefault("engine", "native").toUpperCase(Locale.ROOT));
     int agents = Integer.parseInt(opts.getOrDefault("agents", "1000"));
     // No periodic health check and no tree sweep at a natural exit: both read all of /proc per
     // agent, which at a thousand agents measures /proc rather than the engine.
-    ProcessRunnerConfig config = ProcessRunnerConfig.builder().engine(engine).shutdownHook(false)
-        .enableHealthChecks(false).killOrphansOnExit(false)
-        .outputWindowBytes(64 * 1024).pinnedHeadBytes(4 * 1024).maxLineBytes(16 * 1024).build();
+    ProcessRunnerConfig config =
+        ProcessRunnerConfig.builder()
+            .engine(engine)
+            .shutdownHook(false)
+            .enableHealthChecks(false)
+            .killOrphansOnExit(false)
+            .outputWindowBytes(64 * 1024)
+            .pinnedHeadBytes(4 * 1024)
+            .maxLineBytes(16 * 1024)
+            .build();
     try (LocalProcessRunner runner = new LocalProcessRunner(config)) {
-      String result = switch (opts.getOrDefault("scenario", "spawn")) {
-        case "spawn" -> spawn(runner, agents);
-        case "engine-spawn" -> engineSpawn(engine, agents);
-        case "stream" -> stream(runner, agents,
-            Path.of(opts.getOrDefault("tick-agent", "bench/target/tick-agent")).toAbsolutePath().toString());
-        case "leak" -> leak(runner, Integer.parseInt(opts.getOrDefault("cycles", "10000")),
-            Integer.parseInt(opts.getOrDefault("kills", "1000")));
-        default -> throw new IllegalArgumentException("unknown scenario " + opts.get("scenario"));
-      };
+      String result =
+          switch (opts.getOrDefault("scenario", "spawn")) {
+            case "spawn" -> spawn(runner, agents);
+            case "engine-spawn" -> engineSpawn(engine, agents);
+            case "stream" ->
+                stream(
+                    runner,
+                    agents,
+                    Path.of(opts.getOrDefault("tick-agent", "bench/target/tick-agent"))
+                        .toAbsolutePath()
+                        .toString());
+            case "leak" ->
+                leak(
+                    runner,
+                    Integer.parseInt(opts.getOrDefault("cycles", "10000")),
+                    Integer.parseInt(opts.getOrDefault("kills", "1000")));
+            default ->
+                throw new IllegalArgumentException("unknown scenario " + opts.get("scenario"));
+          };
       System.out.println("engine=" + runner.engineName() + " " + result);
     }
   }
@@ -99,7 +117,8 @@ public final class EngineFigures {
   // ---- spawn latency, memory and threads with idle agents ----
 
   private static String spawn(LocalProcessRunner runner, int agents) throws Exception {
-    AgentConfig idle = AgentConfig.builder().name("idle").command(ENV, UNSET, COOKIE, "/bin/cat").build();
+    AgentConfig idle =
+        AgentConfig.builder().name("idle").command(ENV, UNSET, COOKIE, "/bin/cat").build();
     warmUp(runner, idle);
     settle();
     long rss0 = rssKb();
@@ -117,25 +136,36 @@ public final class EngineFigures {
     long threads1 = threads();
     endAll(live);
     Arrays.sort(nanos);
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "spawns=%d spawn_median_ms=%.2f spawn_p99_ms=%.2f rss_before_kb=%d rss_live_kb=%d rss_per_agent_kb=%.1f"
             + " threads_before=%d threads_live=%d",
-        agents, nanos[agents / 2] / 1e6, nanos[(int) (agents * 0.99)] / 1e6, rss0, rss1,
-        (rss1 - rss0) / (double) agents, threads0, threads1);
+        agents,
+        nanos[agents / 2] / 1e6,
+        nanos[(int) (agents * 0.99)] / 1e6,
+        rss0,
+        rss1,
+        (rss1 - rss0) / (double) agents,
+        threads0,
+        threads1);
   }
 
-  /** The engine alone, without the runner around it: {@code ProcessEngine.start} of idle children. */
+  /**
+   * The engine alone, without the runner around it: {@code ProcessEngine.start} of idle children.
+   */
   private static String engineSpawn(ProcessRunnerConfig.Engine kind, int agents) throws Exception {
     try (ProcessEngine engine = Engines.create(kind)) {
-      OutputSink discard = new OutputSink() {
-        @Override
-        public void data(byte[] buf, int off, int len) {}
+      OutputSink discard =
+          new OutputSink() {
+            @Override
+            public void data(byte[] buf, int off, int len) {}
 
-        @Override
-        public void end() {}
-      };
+            @Override
+            public void end() {}
+          };
       Map<String, String> env = Map.of("PATH", System.getenv("PATH"));
-      LaunchRequest idle = new LaunchRequest(List.of("/bin/sleep", "3600"), env, Path.of("/tmp"), discard, discard);
+      LaunchRequest idle =
+          new LaunchRequest(List.of("/bin/sleep", "3600"), env, Path.of("/tmp"), discard, discard);
       List<ChildProcess> live = new ArrayList<>(agents);
       long[] nanos = new long[agents];
       for (int i = 0; i < agents; i++) {
@@ -151,8 +181,12 @@ public final class EngineFigures {
         c.onExit().join();
       }
       Arrays.sort(nanos);
-      return String.format(Locale.ROOT, "engine_spawns=%d engine_spawn_median_ms=%.2f engine_spawn_p99_ms=%.2f",
-          agents, nanos[agents / 2] / 1e6, nanos[(int) (agents * 0.99)] / 1e6);
+      return String.format(
+          Locale.ROOT,
+          "engine_spawns=%d engine_spawn_median_ms=%.2f engine_spawn_p99_ms=%.2f",
+          agents,
+          nanos[agents / 2] / 1e6,
+          nanos[(int) (agents * 0.99)] / 1e6);
     }
   }
 
@@ -167,7 +201,10 @@ public final class EngineFigures {
     }
   }
 
-  /** Ends agents that stop at end of input ({@code cat}, the tick loop): cheaper than a stop sequence. */
+  /**
+   * Ends agents that stop at end of input ({@code cat}, the tick loop): cheaper than a stop
+   * sequence.
+   */
   private static void endAll(List<AgentHandle> agents) throws InterruptedException {
     for (AgentHandle h : agents) {
       h.closeStdin();
@@ -183,7 +220,10 @@ public final class EngineFigures {
     }
   }
 
-  /** Lets background work finish and the heap shrink to what is live, so RSS compares like with like. */
+  /**
+   * Lets background work finish and the heap shrink to what is live, so RSS compares like with
+   * like.
+   */
   private static void settle() throws InterruptedException {
     for (int i = 0; i < 3; i++) {
       System.gc();
@@ -193,25 +233,28 @@ public final class EngineFigures {
 
   // ---- first-line delay and threads with streaming agents ----
 
-  private static String stream(LocalProcessRunner runner, int agents, String tickAgent) throws Exception {
+  private static String stream(LocalProcessRunner runner, int agents, String tickAgent)
+      throws Exception {
     Map<AgentId, Long> firstDelayMicros = new ConcurrentHashMap<>();
     AtomicLong lines = new AtomicLong();
     AtomicLong worstMicros = new AtomicLong();
     AtomicLong late = new AtomicLong();
-    runner.onEvent(e -> {
-      if (e instanceof AgentEvent.RawLine l) {
-        long now = nowMicros();
-        long written = Long.parseLong(new String(l.line(), StandardCharsets.US_ASCII).trim());
-        long delay = now - written;
-        lines.incrementAndGet();
-        if (delay > 200_000) {
-          late.incrementAndGet();
-        }
-        worstMicros.accumulateAndGet(delay, Math::max);
-        firstDelayMicros.putIfAbsent(e.agentId(), delay);
-      }
-    });
-    AgentConfig tick = AgentConfig.builder().name("tick").command(ENV, UNSET, COOKIE, tickAgent).build();
+    runner.onEvent(
+        e -> {
+          if (e instanceof AgentEvent.RawLine l) {
+            long now = nowMicros();
+            long written = Long.parseLong(new String(l.line(), StandardCharsets.US_ASCII).trim());
+            long delay = now - written;
+            lines.incrementAndGet();
+            if (delay > 200_000) {
+              late.incrementAndGet();
+            }
+            worstMicros.accumulateAndGet(delay, Math::max);
+            firstDelayMicros.putIfAbsent(e.agentId(), delay);
+          }
+        });
+    AgentConfig tick =
+        AgentConfig.builder().name("tick").command(ENV, UNSET, COOKIE, tickAgent).build();
     long threads0 = threads();
     List<AgentHandle> live = new ArrayList<>(agents);
     long start = System.nanoTime();
@@ -238,18 +281,32 @@ public final class EngineFigures {
     long[] first = firstDelayMicros.values().stream().mapToLong(Long::longValue).sorted().toArray();
     System.err.println("[figures] ending the agents");
     endAll(live);
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "agents=%d agents_with_first_line=%d first_line_delay_median_ms=%.1f first_line_delay_p99_ms=%.1f"
             + " first_line_delay_max_ms=%.1f any_line_delay_max_ms=%.1f any_line_delay_max_incl_shutdown_ms=%.1f"
             + " steady_lines_10s=%d steady_lines_over_200ms=%d jvm_cpu_ms_10s=%d cpu_us_per_line=%.1f threads_before=%d"
             + " threads_max_streaming=%d spawn_all_s=%.1f",
-        agents, first.length, pct(first, 0.5), pct(first, 0.99), first.length == 0 ? -1 : first[first.length - 1] / 1e3,
-        worstWhileStreaming / 1e3, worstMicros.get() / 1e3, linesIn10s, lateIn10s, cpuIn10s,
-        cpuIn10s * 1000.0 / Math.max(1, linesIn10s), threads0, maxThreads, spawnSeconds);
+        agents,
+        first.length,
+        pct(first, 0.5),
+        pct(first, 0.99),
+        first.length == 0 ? -1 : first[first.length - 1] / 1e3,
+        worstWhileStreaming / 1e3,
+        worstMicros.get() / 1e3,
+        linesIn10s,
+        lateIn10s,
+        cpuIn10s,
+        cpuIn10s * 1000.0 / Math.max(1, linesIn10s),
+        threads0,
+        maxThreads,
+        spawnSeconds);
   }
 
   private static double pct(long[] sorted, double p) {
-    return sorted.length == 0 ? -1 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * p))] / 1e3;
+    return sorted.length == 0
+        ? -1
+        : sorted[Math.min(sorted.length - 1, (int) (sorted.length * p))] / 1e3;
   }
 
   private static long nowMicros() {
@@ -260,8 +317,16 @@ public final class EngineFigures {
   // ---- leaks ----
 
   private static String leak(LocalProcessRunner runner, int cycles, int kills) throws Exception {
-    AgentConfig exit = AgentConfig.builder().name("exit").command(ENV, UNSET, COOKIE, "/bin/sh", "-c", "echo bye").build();
-    AgentConfig idle = AgentConfig.builder().name("idle").command(ENV, UNSET, COOKIE, "/bin/sleep", "3600").build();
+    AgentConfig exit =
+        AgentConfig.builder()
+            .name("exit")
+            .command(ENV, UNSET, COOKIE, "/bin/sh", "-c", "echo bye")
+            .build();
+    AgentConfig idle =
+        AgentConfig.builder()
+            .name("idle")
+            .command(ENV, UNSET, COOKIE, "/bin/sleep", "3600")
+            .build();
     cycles(runner, exit, idle, 50, 20);
     settle();
     long[] before = footprint();
@@ -275,28 +340,40 @@ public final class EngineFigures {
       Thread.sleep(500); // pools retire idle threads after their keep-alive
       after = footprint();
     }
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "exit_cycles=%d kill_cycles=%d seconds=%.1f fds_before=%d fds_after=%d threads_before=%d threads_after=%d"
             + " children_before=%d children_after=%d settled_after_s=%.1f",
-        cycles, kills, seconds, before[0], after[0], before[1], after[1], before[2], after[2],
+        cycles,
+        kills,
+        seconds,
+        before[0],
+        after[0],
+        before[1],
+        after[1],
+        before[2],
+        after[2],
         (System.nanoTime() - waitStart) / 1e9);
   }
 
-  private static void cycles(LocalProcessRunner runner, AgentConfig exit, AgentConfig idle, int cycles, int kills)
+  private static void cycles(
+      LocalProcessRunner runner, AgentConfig exit, AgentConfig idle, int cycles, int kills)
       throws Exception {
     try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
       List<Future<?>> fs = new ArrayList<>();
       for (int i = 0; i < cycles + kills; i++) {
         boolean kill = i >= cycles;
-        fs.add(pool.submit(() -> {
-          AgentHandle h = runner.spawn(kill ? idle : exit);
-          if (kill) {
-            h.kill();
-          }
-          h.waitFor();
-          runner.remove(h.id());
-          return null;
-        }));
+        fs.add(
+            pool.submit(
+                () -> {
+                  AgentHandle h = runner.spawn(kill ? idle : exit);
+                  if (kill) {
+                    h.kill();
+                  }
+                  h.waitFor();
+                  runner.remove(h.id());
+                  return null;
+                }));
       }
       for (Future<?> f : fs) {
         f.get();

@@ -18,7 +18,10 @@ public final class Metrics {
     return values;
   }
 
-  /** The value at rank round(p/100 * (n-1)) of the sorted samples: the rule of the C, Python and Node peers. */
+  /**
+   * The value at rank round(p/100 * (n-1)) of the sorted samples: the rule of the C, Python and
+   * Node peers.
+   */
   public static double percentile(double[] samples, double p) {
     double[] v = samples.clone();
     Arrays.sort(v);

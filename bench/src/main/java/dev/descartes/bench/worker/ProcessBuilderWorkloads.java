@@ -123,7 +123,8 @@ public final class ProcessBuilderWorkloads implements Workloads {
     byte[] line = Lines.probe();
     double[] lat = new double[trips];
     Process p = start(a.get("program"));
-    try (OutputStream out = p.getOutputStream(); BufferedReader in = lines(p.getInputStream())) {
+    try (OutputStream out = p.getOutputStream();
+        BufferedReader in = lines(p.getInputStream())) {
       for (int i = -warm; i < trips; i++) {
         long t = System.nanoTime();
         out.write(line);
@@ -148,11 +149,14 @@ public final class ProcessBuilderWorkloads implements Workloads {
     int n = a.intValue("agents");
     warmUp(a.get("program"), a.intValue("warmup", 0));
     List<Process> processes = new ArrayList<>(n);
-    return Footprint.measure(n, () -> {
-      for (int i = 0; i < n; i++) {
-        processes.add(start(a.get("agent"), "idle"));
-      }
-    }, () -> killAll(processes));
+    return Footprint.measure(
+        n,
+        () -> {
+          for (int i = 0; i < n; i++) {
+            processes.add(start(a.get("agent"), "idle"));
+          }
+        },
+        () -> killAll(processes));
   }
 
   @Override
@@ -171,32 +175,40 @@ public final class ProcessBuilderWorkloads implements Workloads {
       spawnedAt[i] = System.nanoTime();
       Process p = start(a.get("agent"), "tick", Integer.toString(interval));
       processes.add(p);
-      readers.add(Thread.ofPlatform().daemon(true).start(() -> {
-        try (BufferedReader in = lines(p.getInputStream())) {
-          while (in.readLine() != null) {
-            first.compareAndSet(k, 0, System.nanoTime());
-            counts.incrementAndGet(k);
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }));
+      readers.add(
+          Thread.ofPlatform()
+              .daemon(true)
+              .start(
+                  () -> {
+                    try (BufferedReader in = lines(p.getInputStream())) {
+                      while (in.readLine() != null) {
+                        first.compareAndSet(k, 0, System.nanoTime());
+                        counts.incrementAndGet(k);
+                      }
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  }));
     }
-    Fanout.awaitFirstLines(() -> {
-      for (int i = 0; i < n; i++) {
-        if (first.get(i) == 0) {
-          return false;
-        }
-      }
-      return true;
-    });
-    Fanout.Window w = Fanout.observe(a.intValue("window_ms"), () -> {
-      long sum = 0;
-      for (int i = 0; i < n; i++) {
-        sum += counts.get(i);
-      }
-      return sum;
-    });
+    Fanout.awaitFirstLines(
+        () -> {
+          for (int i = 0; i < n; i++) {
+            if (first.get(i) == 0) {
+              return false;
+            }
+          }
+          return true;
+        });
+    Fanout.Window w =
+        Fanout.observe(
+            a.intValue("window_ms"),
+            () -> {
+              long sum = 0;
+              for (int i = 0; i < n; i++) {
+                sum += counts.get(i);
+              }
+              return sum;
+            });
     long rss = ProcSelf.rssKib();
     long threads = ProcSelf.threads();
     long t0 = System.nanoTime();
@@ -241,21 +253,30 @@ public final class ProcessBuilderWorkloads implements Workloads {
       p.waitFor();
     }
     double wall = millis(System.nanoTime() - t0);
-    return new Metrics().put("wall_ms", wall).put("overhead_ms", wall - timeout).put("killed", killed);
+    return new Metrics()
+        .put("wall_ms", wall)
+        .put("overhead_ms", wall - timeout)
+        .put("killed", killed);
   }
 
   @Override
   public Metrics soak(WorkArgs a) throws Exception {
     boolean kill = "kill".equals(a.get("mode", "exit"));
     String[] argv = kill ? new String[] {a.get("agent"), "idle"} : new String[] {a.get("program")};
-    Soak.Cycle cycle = done -> {
-      Process p = start(argv);
-      if (kill) {
-        p.destroyForcibly();
-      }
-      p.onExit().thenRun(() -> done.accept(kill || p.exitValue() == 0 ? null
-          : "process " + p.pid() + " exited with " + p.exitValue()));
-    };
+    Soak.Cycle cycle =
+        done -> {
+          Process p = start(argv);
+          if (kill) {
+            p.destroyForcibly();
+          }
+          p.onExit()
+              .thenRun(
+                  () ->
+                      done.accept(
+                          kill || p.exitValue() == 0
+                              ? null
+                              : "process " + p.pid() + " exited with " + p.exitValue()));
+        };
     return Soak.run(cycle, a.intValue("cycles"), a.intValue("window", 16), a.intValue("warmup", 0));
   }
 }

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -53,7 +52,8 @@ public final class RunnerWorkloads implements Workloads {
   }
 
   /** Spawns and waits for {@code count} runs of {@code cfg}, one at a time. */
-  private static void warmUp(LocalProcessRunner r, AgentConfig cfg, int count) throws InterruptedException {
+  private static void warmUp(LocalProcessRunner r, AgentConfig cfg, int count)
+      throws InterruptedException {
     for (int i = 0; i < count; i++) {
       AgentHandle h = r.spawn(cfg, SLOT_WAIT);
       h.waitFor();
@@ -66,11 +66,13 @@ public final class RunnerWorkloads implements Workloads {
     int n = a.intValue("agents");
     int cap = a.intValue("cap", 0);
     AgentConfig cfg = command(a.get("program"));
-    try (LocalProcessRunner r = runner(b -> {
-      if (cap > 0) {
-        b.maxConcurrentAgents(cap);
-      }
-    })) {
+    try (LocalProcessRunner r =
+        runner(
+            b -> {
+              if (cap > 0) {
+                b.maxConcurrentAgents(cap);
+              }
+            })) {
       warmUp(r, cfg, a.intValue("warmup", 0));
       double[] lat = new double[n];
       List<AgentHandle> handles = new ArrayList<>(n);
@@ -108,28 +110,37 @@ public final class RunnerWorkloads implements Workloads {
     AtomicLong size = new AtomicLong();
     AtomicLong parsed = new AtomicLong();
     try (LocalProcessRunner r = runner(b -> b.enableJsonStreaming(json))) {
-      r.onEvent(e -> {
-        switch (e) {
-          case AgentEvent.Json j -> {
-            lines.incrementAndGet();
-            parsed.incrementAndGet();
-            size.addAndGet(j.line().length);
-          }
-          case AgentEvent.RawLine l -> {
-            lines.incrementAndGet();
-            size.addAndGet(l.line().length);
-          }
-          default -> { }
-        }
-      });
+      r.onEvent(
+          e -> {
+            switch (e) {
+              case AgentEvent.Json j -> {
+                lines.incrementAndGet();
+                parsed.incrementAndGet();
+                size.addAndGet(j.line().length);
+              }
+              case AgentEvent.RawLine l -> {
+                lines.incrementAndGet();
+                size.addAndGet(l.line().length);
+              }
+              default -> {}
+            }
+          });
       double cpu0 = ProcSelf.cpuMillis();
       long t0 = System.nanoTime();
       AgentHandle h = r.spawn(command(a.get("agent"), "gen", a.get("bytes")));
       requireSuccess(h.waitFor(), h);
       long wall = System.nanoTime() - t0;
       if (size.get() != expected || (json && parsed.get() != lines.get())) {
-        throw new IllegalStateException("read " + size.get() + " bytes in " + lines.get() + " lines ("
-            + parsed.get() + " parsed), expected " + expected + " bytes");
+        throw new IllegalStateException(
+            "read "
+                + size.get()
+                + " bytes in "
+                + lines.get()
+                + " lines ("
+                + parsed.get()
+                + " parsed), expected "
+                + expected
+                + " bytes");
       }
       return new Metrics()
           .put("wall_ms", millis(wall))
@@ -145,12 +156,13 @@ public final class RunnerWorkloads implements Workloads {
     int warm = a.intValue("warmup", 0);
     byte[] line = Lines.probe();
     double[] lat = new double[trips];
-    try (LocalProcessRunner r = runner(b -> { })) {
+    try (LocalProcessRunner r = runner(b -> {})) {
       AgentHandle h = r.spawn(command(a.get("program")));
       for (int i = -warm; i < trips; i++) {
         long t = System.nanoTime();
         h.writeStdin(line);
-        h.readStdout(READ_WAIT).orElseThrow(() -> new IllegalStateException("cat did not echo the line"));
+        h.readStdout(READ_WAIT)
+            .orElseThrow(() -> new IllegalStateException("cat did not echo the line"));
         if (i >= 0) {
           lat[i] = micros(System.nanoTime() - t);
         }
@@ -167,13 +179,16 @@ public final class RunnerWorkloads implements Workloads {
   @Override
   public Metrics footprint(WorkArgs a) throws Exception {
     int n = a.intValue("agents");
-    try (LocalProcessRunner r = runner(b -> { })) {
+    try (LocalProcessRunner r = runner(b -> {})) {
       warmUp(r, command(a.get("program")), a.intValue("warmup", 0));
-      return Footprint.measure(n, () -> {
-        for (int i = 0; i < n; i++) {
-          r.spawn(command(a.get("agent"), "idle"));
-        }
-      }, r::close);
+      return Footprint.measure(
+          n,
+          () -> {
+            for (int i = 0; i < n; i++) {
+              r.spawn(command(a.get("agent"), "idle"));
+            }
+          },
+          r::close);
     }
   }
 
@@ -184,15 +199,16 @@ public final class RunnerWorkloads implements Workloads {
     int interval = a.intValue("interval_ms");
     ConcurrentHashMap<AgentId, Long> first = new ConcurrentHashMap<>();
     ConcurrentHashMap<AgentId, LongAdder> counts = new ConcurrentHashMap<>();
-    try (LocalProcessRunner r = runner(b -> { })) {
+    try (LocalProcessRunner r = runner(b -> {})) {
       warmUp(r, command(a.get("program")), a.intValue("warmup", 0));
       long rss0 = ProcSelf.rssKib();
-      r.onEvent(e -> {
-        if (e instanceof AgentEvent.Json || e instanceof AgentEvent.RawLine) {
-          first.putIfAbsent(e.agentId(), System.nanoTime());
-          counts.computeIfAbsent(e.agentId(), k -> new LongAdder()).increment();
-        }
-      });
+      r.onEvent(
+          e -> {
+            if (e instanceof AgentEvent.Json || e instanceof AgentEvent.RawLine) {
+              first.putIfAbsent(e.agentId(), System.nanoTime());
+              counts.computeIfAbsent(e.agentId(), k -> new LongAdder()).increment();
+            }
+          });
       long[] spawnedAt = new long[n];
       AgentId[] ids = new AgentId[n];
       for (int i = 0; i < n; i++) {
@@ -200,8 +216,10 @@ public final class RunnerWorkloads implements Workloads {
         ids[i] = r.spawn(command(a.get("agent"), "tick", Integer.toString(interval))).id();
       }
       Fanout.awaitFirstLines(() -> first.size() >= n);
-      Fanout.Window w = Fanout.observe(a.intValue("window_ms"),
-          () -> counts.values().stream().mapToLong(LongAdder::sum).sum());
+      Fanout.Window w =
+          Fanout.observe(
+              a.intValue("window_ms"),
+              () -> counts.values().stream().mapToLong(LongAdder::sum).sum());
       long rss = ProcSelf.rssKib();
       long threads = ProcSelf.threads();
       long t0 = System.nanoTime();
@@ -222,26 +240,34 @@ public final class RunnerWorkloads implements Workloads {
   public Metrics shutdown(WorkArgs a) throws Exception {
     int n = a.intValue("agents");
     long timeout = a.longValue("timeout_ms");
-    try (LocalProcessRunner r = runner(b -> { })) {
+    try (LocalProcessRunner r = runner(b -> {})) {
       List<AgentHandle> handles = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         handles.add(r.spawn(command(a.get("agent"), "stubborn")));
       }
       for (AgentHandle h : handles) {
-        h.readStdout(READ_WAIT).orElseThrow(() -> new IllegalStateException("agent " + h.pid() + " never got ready"));
+        h.readStdout(READ_WAIT)
+            .orElseThrow(() -> new IllegalStateException("agent " + h.pid() + " never got ready"));
       }
       long t0 = System.nanoTime();
       r.shutdown(Duration.ofMillis(timeout));
       double wall = millis(System.nanoTime() - t0);
       int killed = 0;
       for (AgentHandle h : handles) {
-        ExitStatus st = h.waitFor(Duration.ZERO).orElseThrow(
-            () -> new IllegalStateException("agent " + h.pid() + " still " + h.status() + " after shutdown"));
+        ExitStatus st =
+            h.waitFor(Duration.ZERO)
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "agent " + h.pid() + " still " + h.status() + " after shutdown"));
         if (st.shellCode() == 128 + 9) {
           killed++;
         }
       }
-      return new Metrics().put("wall_ms", wall).put("overhead_ms", wall - timeout).put("killed", killed);
+      return new Metrics()
+          .put("wall_ms", wall)
+          .put("overhead_ms", wall - timeout)
+          .put("killed", killed);
     }
   }
 
@@ -250,17 +276,21 @@ public final class RunnerWorkloads implements Workloads {
     boolean kill = "kill".equals(a.get("mode", "exit"));
     AgentConfig cfg = kill ? command(a.get("agent"), "idle") : command(a.get("program"));
     int window = a.intValue("window", 16);
-    try (LocalProcessRunner r = runner(b -> { })) {
-      Soak.Cycle cycle = done -> {
-        AgentHandle h = r.spawn(cfg);
-        if (kill) {
-          h.kill();
-        }
-        h.onExit().whenComplete((st, err) -> {
-          r.remove(h.id());
-          done.accept(kill || st.success() ? null : "agent " + h.pid() + " ended with " + st);
-        });
-      };
+    try (LocalProcessRunner r = runner(b -> {})) {
+      Soak.Cycle cycle =
+          done -> {
+            AgentHandle h = r.spawn(cfg);
+            if (kill) {
+              h.kill();
+            }
+            h.onExit()
+                .whenComplete(
+                    (st, err) -> {
+                      r.remove(h.id());
+                      done.accept(
+                          kill || st.success() ? null : "agent " + h.pid() + " ended with " + st);
+                    });
+          };
       return Soak.run(cycle, a.intValue("cycles"), window, a.intValue("warmup", 0));
     }
   }

@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 
 /**
  * The leak check: many short cycles, at most {@code window} at once, with this process's
- * descriptors, threads, children and heap counted before (after a warm-up with the same window)
- * and after.
+ * descriptors, threads, children and heap counted before (after a warm-up with the same window) and
+ * after.
  */
 final class Soak {
 
@@ -46,12 +46,13 @@ final class Soak {
     AtomicReference<String> failure = new AtomicReference<>();
     for (int i = 0; i < count && failure.get() == null; i++) {
       slots.acquire();
-      cycle.start(err -> {
-        if (err != null) {
-          failure.compareAndSet(null, err);
-        }
-        slots.release();
-      });
+      cycle.start(
+          err -> {
+            if (err != null) {
+              failure.compareAndSet(null, err);
+            }
+            slots.release();
+          });
     }
     slots.acquire(window);
     slots.release(window);

@@ -27,11 +27,12 @@ public final class WorkerMain {
     WorkArgs a = WorkArgs.parse(args, 2);
     Map<String, Object> out = new LinkedHashMap<>();
     try {
-      Workloads w = switch (args[0]) {
-        case "runner" -> new RunnerWorkloads(a.get("engine", "auto"));
-        case "processbuilder" -> new ProcessBuilderWorkloads();
-        default -> throw new IllegalArgumentException("unknown subject " + args[0]);
-      };
+      Workloads w =
+          switch (args[0]) {
+            case "runner" -> new RunnerWorkloads(a.get("engine", "auto"));
+            case "processbuilder" -> new ProcessBuilderWorkloads();
+            default -> throw new IllegalArgumentException("unknown subject " + args[0]);
+          };
       Metrics m;
       if (args[1].equals("ttfe")) {
         if (!(w instanceof RunnerWorkloads runner)) {

@@ -6,10 +6,14 @@ package dev.descartes.bench.worker;
  */
 public interface Workloads {
 
-  /** {@code agents} runs of {@code program} (exit at once), at most {@code cap} alive when cap > 0. */
+  /**
+   * {@code agents} runs of {@code program} (exit at once), at most {@code cap} alive when cap > 0.
+   */
   Metrics spawn(WorkArgs a) throws Exception;
 
-  /** One {@code agent gen bytes}: 200-byte JSON lines read to the end, parsed when {@code json=1}. */
+  /**
+   * One {@code agent gen bytes}: 200-byte JSON lines read to the end, parsed when {@code json=1}.
+   */
   Metrics throughput(WorkArgs a) throws Exception;
 
   /** {@code trips} lines written to {@code program} (cat) and read back, one at a time. */
@@ -18,13 +22,18 @@ public interface Workloads {
   /** {@code agents} idle agents: threads, resident memory and heap while they live. */
   Metrics footprint(WorkArgs a) throws Exception;
 
-  /** {@code agents} agents writing a line every {@code interval_ms}: delay to each first line, delivery. */
+  /**
+   * {@code agents} agents writing a line every {@code interval_ms}: delay to each first line,
+   * delivery.
+   */
   Metrics fanout(WorkArgs a) throws Exception;
 
   /** {@code agents} agents that ignore SIGTERM, stopped with a {@code timeout_ms} grace period. */
   Metrics shutdown(WorkArgs a) throws Exception;
 
-  /** {@code cycles} spawn-and-exit ({@code mode=exit}) or spawn-and-kill ({@code mode=kill}) cycles. */
+  /**
+   * {@code cycles} spawn-and-exit ({@code mode=exit}) or spawn-and-kill ({@code mode=kill}) cycles.
+   */
   Metrics soak(WorkArgs a) throws Exception;
 
   /** Runs {@code scenario}. */

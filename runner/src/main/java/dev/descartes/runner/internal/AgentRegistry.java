@@ -37,8 +37,8 @@ public final class AgentRegistry implements AutoCloseable {
   private final AgentSlots slots;
   private final AtomicLong seq = new AtomicLong();
   private final List<Consumer<? super AgentEvent>> listeners = new CopyOnWriteArrayList<>();
-  private final ExecutorService background = Executors.newThreadPerTaskExecutor(
-      Thread.ofVirtual().name("descartes-bg-", 0).factory());
+  private final ExecutorService background =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
   private final LimitWatch limitWatch = new LimitWatch();
   private final LocalAgent.Context context;
@@ -46,6 +46,7 @@ public final class AgentRegistry implements AutoCloseable {
   private final java.util.concurrent.locks.ReentrantReadWriteLock spawns =
       new java.util.concurrent.locks.ReentrantReadWriteLock();
   private volatile boolean closedForSpawns;
+
   /** What to do once each agent has ended (such as removing its container); runs before Exited. */
   private final ConcurrentHashMap<AgentId, Runnable> afterExit = new ConcurrentHashMap<>();
 
@@ -53,28 +54,35 @@ public final class AgentRegistry implements AutoCloseable {
     this.config = config;
     this.engine = engine;
     this.slots = new AgentSlots(config.maxConcurrentAgents());
-    this.health = config.enableHealthChecks()
-        ? new HealthMonitor(config.healthCheckInterval(), this::live) : null;
+    this.health =
+        config.enableHealthChecks()
+            ? new HealthMonitor(config.healthCheckInterval(), this::live)
+            : null;
     this.outputBudget = new OutputBudget(config.outputMemoryBudget());
-    this.context = new LocalAgent.Context(config, engine, background, this::terminal, listeners, limitWatch,
-        outputBudget);
+    this.context =
+        new LocalAgent.Context(
+            config, engine, background, this::terminal, listeners, limitWatch, outputBudget);
   }
 
   public LocalAgent spawn(Spawner spawner, AgentConfig agent) {
     AgentId id = AgentId.random();
     Spawner.Plan plan = spawner.plan(agent, id);
     slots.acquireNow();
-    return startUnlessClosed(spawner, plan, id, a -> { });
+    return startUnlessClosed(spawner, plan, id, a -> {});
   }
 
   public LocalAgent spawnWaiting(Spawner spawner, AgentConfig agent, Duration waitForSlot)
       throws InterruptedException {
-    return spawnWaiting(spawner, agent, waitForSlot, a -> { });
+    return spawnWaiting(spawner, agent, waitForSlot, a -> {});
   }
 
   /** {@code beforeOutput}: see {@link LocalAgent#start(Consumer)}. */
-  public LocalAgent spawnWaiting(Spawner spawner, AgentConfig agent, Duration waitForSlot,
-      Consumer<? super AgentHandle> beforeOutput) throws InterruptedException {
+  public LocalAgent spawnWaiting(
+      Spawner spawner,
+      AgentConfig agent,
+      Duration waitForSlot,
+      Consumer<? super AgentHandle> beforeOutput)
+      throws InterruptedException {
     AgentId id = AgentId.random();
     Spawner.Plan plan = spawner.plan(agent, id);
     slots.acquire(waitForSlot);
@@ -86,13 +94,14 @@ public final class AgentRegistry implements AutoCloseable {
    * every spawn under way to have registered its agent, and no spawn starts after it, so a close
    * that then stops every live agent misses none.
    */
-  private LocalAgent startUnlessClosed(Spawner spawner, Spawner.Plan plan, AgentId id,
-      Consumer<? super AgentHandle> beforeOutput) {
+  private LocalAgent startUnlessClosed(
+      Spawner spawner, Spawner.Plan plan, AgentId id, Consumer<? super AgentHandle> beforeOutput) {
     spawns.readLock().lock();
     try {
       if (closedForSpawns) {
         slots.release();
-        throw new AgentException.Execution("this runner is closed; create a new LocalProcessRunner");
+        throw new AgentException.Execution(
+            "this runner is closed; create a new LocalProcessRunner");
       }
       return start(spawner, plan, id, beforeOutput);
     } finally {
@@ -113,8 +122,8 @@ public final class AgentRegistry implements AutoCloseable {
     }
   }
 
-  private LocalAgent start(Spawner spawner, Spawner.Plan plan, AgentId id,
-      Consumer<? super AgentHandle> beforeOutput) {
+  private LocalAgent start(
+      Spawner spawner, Spawner.Plan plan, AgentId id, Consumer<? super AgentHandle> beforeOutput) {
     Transcript[] transcripts;
     try {
       transcripts = spawner.transcripts(plan.config(), id);
@@ -128,12 +137,26 @@ public final class AgentRegistry implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       slots.release();
       closeAll(transcripts);
-      throw new AgentException.SpawnFailed(plan.argv().getFirst(), "could not set up the sandbox of agent '"
-          + plan.config().name() + "': " + e.getMessage() + "; check that the temporary folder ("
-          + System.getProperty("java.io.tmpdir") + ") is writable", e);
+      throw new AgentException.SpawnFailed(
+          plan.argv().getFirst(),
+          "could not set up the sandbox of agent '"
+              + plan.config().name()
+              + "': "
+              + e.getMessage()
+              + "; check that the temporary folder ("
+              + System.getProperty("java.io.tmpdir")
+              + ") is writable",
+          e);
     }
-    LocalAgent a = new LocalAgent(id, seq.incrementAndGet(), plan, context, Optional.ofNullable(sandbox),
-        transcripts[0], transcripts[1]);
+    LocalAgent a =
+        new LocalAgent(
+            id,
+            seq.incrementAndGet(),
+            plan,
+            context,
+            Optional.ofNullable(sandbox),
+            transcripts[0],
+            transcripts[1]);
     agents.put(id, a);
     afterExit.put(id, plan.afterExit());
     try {
@@ -147,9 +170,17 @@ public final class AgentRegistry implements AutoCloseable {
       }
       closeAll(transcripts);
       String program = plan.argv().getFirst();
-      throw new AgentException.SpawnFailed(program, "could not start '" + program + "' for agent '"
-          + plan.config().name() + "': " + e.getMessage() + "; check that it is a program this "
-          + "machine can run", e);
+      throw new AgentException.SpawnFailed(
+          program,
+          "could not start '"
+              + program
+              + "' for agent '"
+              + plan.config().name()
+              + "': "
+              + e.getMessage()
+              + "; check that it is a program this "
+              + "machine can run",
+          e);
     }
     return a;
   }
@@ -200,8 +231,14 @@ public final class AgentRegistry implements AutoCloseable {
       return false;
     }
     if (a.status().isLive()) {
-      throw new AgentException.Execution("agent " + id + " (" + a.config().name() + ") is still "
-          + a.status() + "; stop it (kill or GracefulShutdown) and wait for it before removing it");
+      throw new AgentException.Execution(
+          "agent "
+              + id
+              + " ("
+              + a.config().name()
+              + ") is still "
+              + a.status()
+              + "; stop it (kill or GracefulShutdown) and wait for it before removing it");
     }
     boolean removed = agents.remove(id, a);
     if (removed) {

@@ -24,19 +24,28 @@ final class AgentSlots {
   /** Takes a slot now or fails with {@link AgentException.LimitReached}. */
   void acquireNow() {
     if (permits != null && !permits.tryAcquire()) {
-      throw new AgentException.LimitReached(cap.getAsInt(), "the runner's cap of "
-          + cap.getAsInt() + " concurrent agents is reached (finished agents do not count); "
-          + "raise ProcessRunnerConfig.maxConcurrentAgents, wait for an agent to finish, or call "
-          + "spawn(config, waitForSlot) to wait for a free slot");
+      throw new AgentException.LimitReached(
+          cap.getAsInt(),
+          "the runner's cap of "
+              + cap.getAsInt()
+              + " concurrent agents is reached (finished agents do not count); "
+              + "raise ProcessRunnerConfig.maxConcurrentAgents, wait for an agent to finish, or call "
+              + "spawn(config, waitForSlot) to wait for a free slot");
     }
   }
 
   /** Takes a slot, waiting up to {@code timeout}. */
   void acquire(Duration timeout) throws InterruptedException {
-    if (permits != null && !permits.tryAcquire(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
-      throw new AgentException.LimitReached(cap.getAsInt(), "no slot freed up within " + timeout
-          + " under the runner's cap of " + cap.getAsInt() + " concurrent agents; raise "
-          + "ProcessRunnerConfig.maxConcurrentAgents or wait longer");
+    if (permits != null
+        && !permits.tryAcquire(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+      throw new AgentException.LimitReached(
+          cap.getAsInt(),
+          "no slot freed up within "
+              + timeout
+              + " under the runner's cap of "
+              + cap.getAsInt()
+              + " concurrent agents; raise "
+              + "ProcessRunnerConfig.maxConcurrentAgents or wait longer");
     }
   }
 

@@ -7,26 +7,29 @@ import java.time.Duration;
 
 /**
  * The processes of one agent, to signal and to kill as a whole. {@link CgroupAgentTree} is the
- * agent's cgroups (where the machine has writable ones); {@link LinuxAgentTree} finds every
- * member through {@code /proc} (tools that started their own session included); {@link
- * PortableAgentTree}, off Linux, knows only the JDK's view of the leader and its descendants.
- * Implementations are thread-safe.
+ * agent's cgroups (where the machine has writable ones); {@link LinuxAgentTree} finds every member
+ * through {@code /proc} (tools that started their own session included); {@link PortableAgentTree},
+ * off Linux, knows only the JDK's view of the leader and its descendants. Implementations are
+ * thread-safe.
  */
 sealed interface AgentTree permits CgroupAgentTree, LinuxAgentTree, PortableAgentTree {
 
   /**
-   * The tree of a freshly started leader whose environment carries the agent's cookie: on Linux
-   * the {@code /proc} one (also when the leader is already gone: its tools may not be), elsewhere
-   * the portable one.
+   * The tree of a freshly started leader whose environment carries the agent's cookie: on Linux the
+   * {@code /proc} one (also when the leader is already gone: its tools may not be), elsewhere the
+   * portable one.
    *
    * @param spawnTicks the clock-tick uptime read just before the spawn
    * @param wrapped whether the leader is a sandbox around the agent (see {@link ProcessTree})
    */
   static AgentTree of(long leaderPid, long spawnTicks, String agentId, boolean wrapped) {
     if (Platform.isLinux()) {
-      return new LinuxAgentTree(ProcessTree.of(leaderPid, ChildEnvironment.COOKIE, agentId, wrapped)
-          .orElseGet(() -> ProcessTree.departed(leaderPid, spawnTicks, ChildEnvironment.COOKIE,
-              agentId, wrapped)));
+      return new LinuxAgentTree(
+          ProcessTree.of(leaderPid, ChildEnvironment.COOKIE, agentId, wrapped)
+              .orElseGet(
+                  () ->
+                      ProcessTree.departed(
+                          leaderPid, spawnTicks, ChildEnvironment.COOKIE, agentId, wrapped)));
     }
     return new PortableAgentTree(leaderPid);
   }

@@ -32,24 +32,32 @@ public final class BudgetWatch {
       return;
     }
     if (ledger.fleetOver()) {
-      agent.limitReached(ErrorKind.BUDGET, "the fleet's budget was spent before this agent started");
+      agent.limitReached(
+          ErrorKind.BUDGET, "the fleet's budget was spent before this agent started");
       return;
     }
     UsageOfCommands commands = agent.config().hasCommand() ? new UsageOfCommands() : null;
-    agent.onEvent(e -> {
-      AgentEvent.Usage usage = e instanceof AgentEvent.Usage u ? u
-          : commands != null && e instanceof AgentEvent.Json j ? commands.usage(j) : null;
-      if (usage != null && usage.costUsd().isPresent()) {
-        ledger.charge(agent.id(), own, usage.costUsd().getAsDouble()).ifPresent(o -> {
-          if (o.fleet()) {
-            registry.all().stream().filter(a -> a.status().isLive()).forEach(a -> a.limitReached(ErrorKind.BUDGET,
-                o.message()));
-          } else {
-            agent.limitReached(ErrorKind.BUDGET, o.message());
+    agent.onEvent(
+        e -> {
+          AgentEvent.Usage usage =
+              e instanceof AgentEvent.Usage u
+                  ? u
+                  : commands != null && e instanceof AgentEvent.Json j ? commands.usage(j) : null;
+          if (usage != null && usage.costUsd().isPresent()) {
+            ledger
+                .charge(agent.id(), own, usage.costUsd().getAsDouble())
+                .ifPresent(
+                    o -> {
+                      if (o.fleet()) {
+                        registry.all().stream()
+                            .filter(a -> a.status().isLive())
+                            .forEach(a -> a.limitReached(ErrorKind.BUDGET, o.message()));
+                      } else {
+                        agent.limitReached(ErrorKind.BUDGET, o.message());
+                      }
+                    });
           }
         });
-      }
-    });
   }
 
   /**
@@ -59,15 +67,18 @@ public final class BudgetWatch {
    * agent's events arrive on one thread).
    */
   private static final class UsageOfCommands {
-    private static final java.util.List<String> FORMATS = java.util.List.of("claude", "opencode", "codex", "gemini");
+    private static final java.util.List<String> FORMATS =
+        java.util.List.of("claude", "opencode", "codex", "gemini");
     private dev.descartes.runner.AgentEventParser detected;
     private java.util.List<dev.descartes.runner.AgentEventParser> candidates;
 
     AgentEvent.Usage usage(AgentEvent.Json j) {
       if (detected == null) {
         if (candidates == null) {
-          candidates = FORMATS.stream().map(f -> dev.descartes.runner.AgentEventParser.forFormat(f).orElseThrow())
-              .toList();
+          candidates =
+              FORMATS.stream()
+                  .map(f -> dev.descartes.runner.AgentEventParser.forFormat(f).orElseThrow())
+                  .toList();
         }
         for (dev.descartes.runner.AgentEventParser p : candidates) {
           java.util.List<AgentEvent> events = p.parse(j.agentId(), j.at(), j.json());

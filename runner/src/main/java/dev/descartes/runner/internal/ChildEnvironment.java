@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Builds an agent's complete environment: the runner's own (all of it, or only allow-listed
- * names), then the backend's additions, then the agent's own variables, then {@code PWD} (some CLIs
- * take their project directory from it) and the tree cookie.
+ * Builds an agent's complete environment: the runner's own (all of it, or only allow-listed names),
+ * then the backend's additions, then the agent's own variables, then {@code PWD} (some CLIs take
+ * their project directory from it) and the tree cookie.
  */
 final class ChildEnvironment {
 
@@ -18,8 +18,13 @@ final class ChildEnvironment {
 
   private ChildEnvironment() {}
 
-  static Map<String, String> build(Map<String, String> runnerEnv, Optional<Set<String>> allowList,
-      Map<String, String> backendEnv, Map<String, String> agentEnv, Path cwd, String agentId) {
+  static Map<String, String> build(
+      Map<String, String> runnerEnv,
+      Optional<Set<String>> allowList,
+      Map<String, String> backendEnv,
+      Map<String, String> agentEnv,
+      Path cwd,
+      String agentId) {
     Map<String, String> env = new HashMap<>();
     if (allowList.isEmpty()) {
       env.putAll(runnerEnv);

@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Chooses how an agent's tree is contained and its kernel limits enforced: its own cgroups where
- * this machine has writable ones (and the runner's config allows), else {@code /proc} tracking
- * with the memory limit as {@code RLIMIT_AS}. A limit that cannot be enforced is refused before
- * anything starts. Stateless; thread-safe.
+ * this machine has writable ones (and the runner's config allows), else {@code /proc} tracking with
+ * the memory limit as {@code RLIMIT_AS}. A limit that cannot be enforced is refused before anything
+ * starts. Stateless; thread-safe.
  */
 final class Containment {
 
@@ -34,23 +34,43 @@ final class Containment {
     if (!limits.needsKernel()) {
       return;
     }
-    CgroupSupport support = cgroups && Platform.isLinux() ? CgroupSupport.detect()
-        : new CgroupSupport(CgroupSupport.Mode.NONE, Optional.empty(), java.util.Set.of(), java.util.Map.of(),
-            java.util.List.of(cgroups ? "not Linux" : "cgroupContainment is off"));
+    CgroupSupport support =
+        cgroups && Platform.isLinux()
+            ? CgroupSupport.detect()
+            : new CgroupSupport(
+                CgroupSupport.Mode.NONE,
+                Optional.empty(),
+                java.util.Set.of(),
+                java.util.Map.of(),
+                java.util.List.of(cgroups ? "not Linux" : "cgroupContainment is off"));
     boolean usable = cgroups && Platform.isLinux() && JvmCgroups.get().isPresent();
     String why = String.join("; ", support.describe());
     if (limits.cpus().isPresent() && !(usable && support.canLimit("cpu"))) {
-      throw new AgentException.InvalidConfig("limits.cpus", "this machine offers no writable cgroup cpu"
-          + " controller (" + why + "); run as root or in a delegated cgroup v2, or remove the CPU limit");
+      throw new AgentException.InvalidConfig(
+          "limits.cpus",
+          "this machine offers no writable cgroup cpu"
+              + " controller ("
+              + why
+              + "); run as root or in a delegated cgroup v2, or remove the CPU limit");
     }
     if (limits.maxProcesses().isPresent() && !(usable && support.canLimit("pids"))) {
-      throw new AgentException.InvalidConfig("limits.pids", "this machine offers no writable cgroup pids"
-          + " controller (" + why + "); run as root or in a delegated cgroup v2, or remove the process limit");
+      throw new AgentException.InvalidConfig(
+          "limits.pids",
+          "this machine offers no writable cgroup pids"
+              + " controller ("
+              + why
+              + "); run as root or in a delegated cgroup v2, or remove the process limit");
     }
-    if (limits.memoryBytes().isPresent() && !(usable && support.canLimit("memory")) && !Native.available()) {
-      throw new AgentException.InvalidConfig("limits.memory", "this machine offers no writable cgroup memory"
-          + " controller (" + why + ") and the RLIMIT_AS fallback needs native access"
-          + " (--enable-native-access); or remove the memory limit");
+    if (limits.memoryBytes().isPresent()
+        && !(usable && support.canLimit("memory"))
+        && !Native.available()) {
+      throw new AgentException.InvalidConfig(
+          "limits.memory",
+          "this machine offers no writable cgroup memory"
+              + " controller ("
+              + why
+              + ") and the RLIMIT_AS fallback needs native access"
+              + " (--enable-native-access); or remove the memory limit");
     }
   }
 
@@ -59,8 +79,8 @@ final class Containment {
    *
    * @throws IOException if its groups cannot be made while a kernel limit needs them
    */
-  static AgentCgroup createGroup(AgentId id, AgentConfig config, ResourceLimits limits, boolean cgroups)
-      throws IOException {
+  static AgentCgroup createGroup(
+      AgentId id, AgentConfig config, ResourceLimits limits, boolean cgroups) throws IOException {
     if (!cgroups || !Platform.isLinux()) {
       return null;
     }
@@ -68,19 +88,29 @@ final class Containment {
     if (jvm.isEmpty()) {
       return null;
     }
-    boolean memoryByRlimit = limits.memoryBytes().isPresent() && !jvm.get().support().canLimit("memory");
-    ResourceLimits inGroup = memoryByRlimit
-        ? new ResourceLimits(java.util.OptionalLong.empty(), limits.cpus(), limits.maxProcesses(), limits.runtime(),
-            limits.outputBytesPerStream())
-        : limits;
+    boolean memoryByRlimit =
+        limits.memoryBytes().isPresent() && !jvm.get().support().canLimit("memory");
+    ResourceLimits inGroup =
+        memoryByRlimit
+            ? new ResourceLimits(
+                java.util.OptionalLong.empty(),
+                limits.cpus(),
+                limits.maxProcesses(),
+                limits.runtime(),
+                limits.outputBytesPerStream())
+            : limits;
     try {
       return jvm.get().create(id.toString(), inGroup);
     } catch (IOException | IllegalArgumentException e) {
       if (limits.needsKernel() && !memoryByRlimit) {
-        throw new IOException("cannot make the cgroups that enforce its limits: " + e.getMessage(), e);
+        throw new IOException(
+            "cannot make the cgroups that enforce its limits: " + e.getMessage(), e);
       }
-      LOG.warn("agent {} ({}): cannot make its cgroup ({}); its tree is tracked through /proc", id,
-          config.name(), e.toString());
+      LOG.warn(
+          "agent {} ({}): cannot make its cgroup ({}); its tree is tracked through /proc",
+          id,
+          config.name(),
+          e.toString());
       return null;
     }
   }
@@ -91,12 +121,14 @@ final class Containment {
       return;
     }
     long bytes = limits.memoryBytes().getAsLong();
-    Native.get().ifPresent(n -> {
-      int err = n.prlimit(pid, RLIMIT_AS, bytes);
-      if (err != 0) {
-        LOG.warn("cannot set RLIMIT_AS of pid {}: errno {}", pid, err);
-      }
-    });
+    Native.get()
+        .ifPresent(
+            n -> {
+              int err = n.prlimit(pid, RLIMIT_AS, bytes);
+              if (err != 0) {
+                LOG.warn("cannot set RLIMIT_AS of pid {}: errno {}", pid, err);
+              }
+            });
   }
 
   /** Whether the agent's limits need the memory fallback (for the health figures). */

@@ -21,14 +21,18 @@ import org.slf4j.LoggerFactory;
  */
 final class EventDecoder {
 
-  static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION)
-      .build();
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder().enable(JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION).build();
 
   static {
     // Agent lines can carry base64 images of tens of MB; the line cap bounds memory instead.
-    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-        .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(2000).build());
+    MAPPER
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxStringLength(Integer.MAX_VALUE)
+                .maxNestingDepth(2000)
+                .build());
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(EventDecoder.class);

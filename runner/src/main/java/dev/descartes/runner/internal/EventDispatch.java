@@ -43,8 +43,12 @@ final class EventDispatch {
   /**
    * @param session the agent's multi-turn session, if it has one
    */
-  EventDispatch(AgentId id, boolean jsonStreaming, CliProtocol cli,
-      List<Consumer<? super AgentEvent>> runnerListeners, Optional<LocalSession> session) {
+  EventDispatch(
+      AgentId id,
+      boolean jsonStreaming,
+      CliProtocol cli,
+      List<Consumer<? super AgentEvent>> runnerListeners,
+      Optional<LocalSession> session) {
     this.id = id;
     this.jsonStreaming = jsonStreaming;
     this.cli = cli;
@@ -54,8 +58,10 @@ final class EventDispatch {
     this.parser = cli.parsers().get();
     this.outcomeTracker = new OutcomeTracker(parser.reportsResults());
     this.session = session;
-    this.activity = new ActivityTracker(jsonStreaming && parser.reportsResults(),
-        session.isPresent() && !cli.firstMessageSent());
+    this.activity =
+        new ActivityTracker(
+            jsonStreaming && parser.reportsResults(),
+            session.isPresent() && !cli.firstMessageSent());
   }
 
   /**
@@ -87,7 +93,9 @@ final class EventDispatch {
     }
   }
 
-  /** Delivers {@code event} to the runner's listeners, then the handle's; a throwing one is logged. */
+  /**
+   * Delivers {@code event} to the runner's listeners, then the handle's; a throwing one is logged.
+   */
   void emit(AgentEvent event) {
     if (event instanceof AgentEvent.Started || event instanceof AgentEvent.Exited) {
       activity.accept(event);
@@ -125,8 +133,13 @@ final class EventDispatch {
    * @param fromNow start after the last line so far, without {@code Started}
    */
   EventIterator newReader(LocalAgent agent, LineLog log, boolean everyLine, boolean fromNow) {
-    return new EventIterator(agent, log, decoder,
-        jsonStreaming ? cli.parsers().get() : AgentEventParser.none(), everyLine, fromNow);
+    return new EventIterator(
+        agent,
+        log,
+        decoder,
+        jsonStreaming ? cli.parsers().get() : AgentEventParser.none(),
+        everyLine,
+        fromNow);
   }
 
   /**
@@ -135,12 +148,23 @@ final class EventDispatch {
    *
    * @return whether the limit decided the outcome
    */
-  boolean agentExited(ExitStatus status, boolean stopRequested, AgentOutcome.ErrorKind limit, String limitMessage) {
+  boolean agentExited(
+      ExitStatus status, boolean stopRequested, AgentOutcome.ErrorKind limit, String limitMessage) {
     AgentOutcome o = outcomeTracker.finish(status, stopRequested);
     boolean limited = limit != null && (!o.success() || limit == AgentOutcome.ErrorKind.BUDGET);
     if (limited) {
-      o = new AgentOutcome(false, o.resultText(), Optional.of(limit), Optional.of(limitMessage), o.costUsd(),
-          o.inputTokens(), o.outputTokens(), o.turns(), o.sessionId(), o.exitStatus());
+      o =
+          new AgentOutcome(
+              false,
+              o.resultText(),
+              Optional.of(limit),
+              Optional.of(limitMessage),
+              o.costUsd(),
+              o.inputTokens(),
+              o.outputTokens(),
+              o.turns(),
+              o.sessionId(),
+              o.exitStatus());
     }
     outcome = o;
     return limited;

@@ -16,7 +16,12 @@ import java.util.NoSuchElementException;
  */
 final class EventIterator implements Iterator<AgentEvent>, AutoCloseable {
 
-  private enum Phase { STARTED, LINES, EXITED, DONE }
+  private enum Phase {
+    STARTED,
+    LINES,
+    EXITED,
+    DONE
+  }
 
   private final LocalAgent agent;
   private final LineLog log;
@@ -36,8 +41,13 @@ final class EventIterator implements Iterator<AgentEvent>, AutoCloseable {
    * @param everyLine hold the agent back rather than skip
    * @param fromNow start after the last line read so far, without {@code Started}
    */
-  EventIterator(LocalAgent agent, LineLog log, EventDecoder decoder, AgentEventParser parser,
-      boolean everyLine, boolean fromNow) {
+  EventIterator(
+      LocalAgent agent,
+      LineLog log,
+      EventDecoder decoder,
+      AgentEventParser parser,
+      boolean everyLine,
+      boolean fromNow) {
     this.agent = agent;
     this.log = log;
     this.cursor = fromNow ? log.newCursorAtEnd() : log.newCursor(everyLine);
@@ -66,7 +76,8 @@ final class EventIterator implements Iterator<AgentEvent>, AutoCloseable {
       next = advance();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the next event of " + agent.id(), e);
+      throw new IllegalStateException(
+          "interrupted while waiting for the next event of " + agent.id(), e);
     }
     return next != null;
   }
@@ -102,7 +113,7 @@ final class EventIterator implements Iterator<AgentEvent>, AutoCloseable {
               return new AgentEvent.Gap(agent.id(), Instant.now(), g.lines(), g.bytes());
             }
             case LineLog.Read.End e -> phase = Phase.EXITED;
-            case LineLog.Read.None n -> { }
+            case LineLog.Read.None n -> {}
           }
         }
         case EXITED -> {

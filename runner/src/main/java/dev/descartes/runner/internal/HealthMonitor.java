@@ -2,13 +2,13 @@ package dev.descartes.runner.internal;
 
 import dev.descartes.runner.ProcessState;
 import dev.descartes.runner.ResourceUsage;
-import dev.descartes.runner.internal.os.ProcFs;
 import dev.descartes.runner.internal.cgroup.CgroupStats;
+import dev.descartes.runner.internal.os.Platform;
+import dev.descartes.runner.internal.os.ProcFs;
 import dev.descartes.runner.internal.os.ProcSnapshot;
+import dev.descartes.runner.internal.os.ProcSnapshots;
 import dev.descartes.runner.internal.os.ProcStat;
 import dev.descartes.runner.internal.os.ProcessTree;
-import dev.descartes.runner.internal.os.ProcSnapshots;
-import dev.descartes.runner.internal.os.Platform;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -22,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Health checks with one thread for every agent of a runner: each tick reads {@code /proc} once (when
- * an agent without cgroups needs it; the others are read from their cgroup controllers) and
+ * Health checks with one thread for every agent of a runner: each tick reads {@code /proc} once
+ * (when an agent without cgroups needs it; the others are read from their cgroup controllers) and
  * records every live agent's state (running, sleeping, stopped, zombie) and the CPU time, resident
  * memory and process count of its tree. Where there is no {@code /proc} it asks the JDK instead.
  */
@@ -36,8 +36,14 @@ final class HealthMonitor implements AutoCloseable {
 
   HealthMonitor(Duration interval, Supplier<Collection<LocalAgent>> agents) {
     this.agents = agents;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
-        .name("descartes-health").daemon(true).stackSize(256 * 1024).unstarted(r));
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r ->
+                Thread.ofPlatform()
+                    .name("descartes-health")
+                    .daemon(true)
+                    .stackSize(256 * 1024)
+                    .unstarted(r));
     long ms = Math.max(1, interval.toMillis());
     scheduler.scheduleWithFixedDelay(this::checkNow, ms, ms, TimeUnit.MILLISECONDS);
   }
@@ -50,8 +56,10 @@ final class HealthMonitor implements AutoCloseable {
         return;
       }
       // Agents in cgroups are read from their controllers: /proc is scanned only for the others.
-      boolean scan = Platform.isLinux() && live.stream().anyMatch(a -> a.tree().filter(t -> t instanceof LinuxAgentTree)
-          .isPresent());
+      boolean scan =
+          Platform.isLinux()
+              && live.stream()
+                  .anyMatch(a -> a.tree().filter(t -> t instanceof LinuxAgentTree).isPresent());
       ProcSnapshot snapshot = scan ? ProcSnapshots.fresh() : null;
       Instant now = Instant.now();
       for (LocalAgent a : live) {
@@ -83,24 +91,37 @@ final class HealthMonitor implements AutoCloseable {
         state = toState(p.state());
       }
     }
-    ResourceUsage usage = new ResourceUsage(Duration.ofMillis(cpu * 1000 / ProcFs.TICKS_PER_SECOND),
-        rss * ProcFs.PAGE_SIZE, members.size(), now);
+    ResourceUsage usage =
+        new ResourceUsage(
+            Duration.ofMillis(cpu * 1000 / ProcFs.TICKS_PER_SECOND),
+            rss * ProcFs.PAGE_SIZE,
+            members.size(),
+            now);
     return new HealthSample(state, Optional.of(usage), now);
   }
 
   private static HealthSample sampleCgroup(CgroupAgentTree tree, Instant now) {
     CgroupStats s = tree.group().stats();
-    ProcessState state = ProcFs.stat(tree.leaderPid()).map(p -> toState(p.state())).orElse(ProcessState.EXITED);
-    return new HealthSample(state, Optional.of(new ResourceUsage(s.cpuTime(), s.memoryBytes(), s.processes(), now)),
+    ProcessState state =
+        ProcFs.stat(tree.leaderPid()).map(p -> toState(p.state())).orElse(ProcessState.EXITED);
+    return new HealthSample(
+        state,
+        Optional.of(new ResourceUsage(s.cpuTime(), s.memoryBytes(), s.processes(), now)),
         now);
   }
 
   private static HealthSample samplePortable(long pid, Instant now) {
     Optional<ProcessHandle> h = ProcessHandle.of(pid);
-    ProcessState state = h.map(p -> p.isAlive() ? ProcessState.RUNNING : ProcessState.EXITED)
-        .orElse(ProcessState.EXITED);
-    Optional<ResourceUsage> usage = h.flatMap(p -> p.info().totalCpuDuration()
-        .map(cpu -> new ResourceUsage(cpu, -1, 1 + (int) p.descendants().count(), now)));
+    ProcessState state =
+        h.map(p -> p.isAlive() ? ProcessState.RUNNING : ProcessState.EXITED)
+            .orElse(ProcessState.EXITED);
+    Optional<ResourceUsage> usage =
+        h.flatMap(
+            p ->
+                p.info()
+                    .totalCpuDuration()
+                    .map(
+                        cpu -> new ResourceUsage(cpu, -1, 1 + (int) p.descendants().count(), now)));
     return new HealthSample(state, usage, now);
   }
 

@@ -17,27 +17,36 @@ final class LatestListener implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closed;
 
-  private LatestListener(LocalAgent agent, EventIterator events, Consumer<? super AgentEvent> listener) {
-    thread = Thread.ofVirtual().name("descartes-listener-" + agent.id()).unstarted(() -> {
-      try {
-        while (!closed && events.hasNext()) {
-          AgentEvent e = events.next();
-          if (closed) {
-            return;
-          }
-          try {
-            listener.accept(e);
-          } catch (RuntimeException ex) {
-            LOG.warn("agent {}: event listener threw {}; delivery goes on", agent.id(), ex.toString());
-          }
-        }
-      } catch (IllegalStateException interrupted) {
-        // closed while waiting for the next event
-      }
-    });
+  private LatestListener(
+      LocalAgent agent, EventIterator events, Consumer<? super AgentEvent> listener) {
+    thread =
+        Thread.ofVirtual()
+            .name("descartes-listener-" + agent.id())
+            .unstarted(
+                () -> {
+                  try {
+                    while (!closed && events.hasNext()) {
+                      AgentEvent e = events.next();
+                      if (closed) {
+                        return;
+                      }
+                      try {
+                        listener.accept(e);
+                      } catch (RuntimeException ex) {
+                        LOG.warn(
+                            "agent {}: event listener threw {}; delivery goes on",
+                            agent.id(),
+                            ex.toString());
+                      }
+                    }
+                  } catch (IllegalStateException interrupted) {
+                    // closed while waiting for the next event
+                  }
+                });
   }
 
-  static LatestListener start(LocalAgent agent, EventIterator events, Consumer<? super AgentEvent> listener) {
+  static LatestListener start(
+      LocalAgent agent, EventIterator events, Consumer<? super AgentEvent> listener) {
     LatestListener l = new LatestListener(agent, events, listener);
     l.thread.start();
     return l;

@@ -20,25 +20,41 @@ final class LimitWatch implements AutoCloseable {
 
   private static final long OUTPUT_POLL_MILLIS = 100;
 
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
-      .name("descartes-limits").daemon(true).stackSize(256 * 1024).unstarted(r));
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r ->
+              Thread.ofPlatform()
+                  .name("descartes-limits")
+                  .daemon(true)
+                  .stackSize(256 * 1024)
+                  .unstarted(r));
   private final Set<LocalAgent> outputLimited = ConcurrentHashMap.newKeySet();
   private volatile ScheduledFuture<?> outputPoll;
 
   /** Starts watching {@code agent}, which has just started; it is forgotten when it ends. */
   void watch(LocalAgent agent, ResourceLimits limits) {
-    limits.runtime().ifPresent(r -> {
-      ScheduledFuture<?> f = timer.schedule(() -> agent.limitReached(ErrorKind.RUNTIME_LIMIT,
-          "runtime limit of " + format(r) + " reached"), r.toNanos(), TimeUnit.NANOSECONDS);
-      agent.onExit().whenComplete((x, e) -> f.cancel(false));
-    });
+    limits
+        .runtime()
+        .ifPresent(
+            r -> {
+              ScheduledFuture<?> f =
+                  timer.schedule(
+                      () ->
+                          agent.limitReached(
+                              ErrorKind.RUNTIME_LIMIT,
+                              "runtime limit of " + format(r) + " reached"),
+                      r.toNanos(),
+                      TimeUnit.NANOSECONDS);
+              agent.onExit().whenComplete((x, e) -> f.cancel(false));
+            });
     if (limits.outputBytesPerStream().isPresent()) {
       outputLimited.add(agent);
       agent.onExit().whenComplete((x, e) -> outputLimited.remove(agent));
       synchronized (this) {
         if (outputPoll == null) {
-          outputPoll = timer.scheduleWithFixedDelay(this::checkOutput, OUTPUT_POLL_MILLIS, OUTPUT_POLL_MILLIS,
-              TimeUnit.MILLISECONDS);
+          outputPoll =
+              timer.scheduleWithFixedDelay(
+                  this::checkOutput, OUTPUT_POLL_MILLIS, OUTPUT_POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
       }
     }
@@ -51,8 +67,14 @@ final class LimitWatch implements AutoCloseable {
       long err = a.stderrBytes();
       if (out > limit || err > limit) {
         outputLimited.remove(a);
-        a.limitReached(ErrorKind.OUTPUT_LIMIT, "output limit of " + ResourceLimits.formatSize(limit)
-            + " reached: wrote " + ResourceLimits.formatSize(Math.max(out, err)) + " to " + (out > limit ? "stdout" : "stderr"));
+        a.limitReached(
+            ErrorKind.OUTPUT_LIMIT,
+            "output limit of "
+                + ResourceLimits.formatSize(limit)
+                + " reached: wrote "
+                + ResourceLimits.formatSize(Math.max(out, err))
+                + " to "
+                + (out > limit ? "stdout" : "stderr"));
       }
     }
   }

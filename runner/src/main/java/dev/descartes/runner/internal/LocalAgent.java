@@ -19,18 +19,18 @@ import dev.descartes.runner.LaunchSpec;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.ProcessState;
 import dev.descartes.runner.ResourceLimits;
+import dev.descartes.runner.internal.activity.ActivityTracker;
 import dev.descartes.runner.internal.cgroup.AgentCgroup;
 import dev.descartes.runner.internal.cgroup.CgroupPlacer;
 import dev.descartes.runner.internal.cgroup.CgroupStats;
-import dev.descartes.runner.internal.activity.ActivityTracker;
 import dev.descartes.runner.internal.engine.ChildProcess;
 import dev.descartes.runner.internal.engine.LaunchRequest;
 import dev.descartes.runner.internal.engine.ProcessEngine;
 import dev.descartes.runner.internal.engine.SpawnThread;
 import dev.descartes.runner.internal.io.Transcript;
 import dev.descartes.runner.internal.os.Platform;
-import dev.descartes.runner.internal.sandbox.OpenSandbox;
 import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.sandbox.OpenSandbox;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One agent: its process, output pipelines, status machine and exit. Events go through its {@link
  * EventDispatch}, signals and kills to its {@link AgentTree}, health samples come from the {@link
- * HealthMonitor}. The status moves by compare-and-set only; the terminal status is set once, by
- * the single exit finalizer, before {@link #onExit()} completes. Thread-safe.
+ * HealthMonitor}. The status moves by compare-and-set only; the terminal status is set once, by the
+ * single exit finalizer, before {@link #onExit()} completes. Thread-safe.
  */
 public final class LocalAgent implements AgentHandle {
 
@@ -89,8 +89,9 @@ public final class LocalAgent implements AgentHandle {
   private final Context ctx;
   private final Optional<OpenSandbox> sandbox;
   private final EventDispatch events;
-  private final java.util.concurrent.atomic.AtomicReference<dev.descartes.runner.AgentOutcome.ErrorKind> limitHit =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicReference<
+          dev.descartes.runner.AgentOutcome.ErrorKind>
+      limitHit = new java.util.concurrent.atomic.AtomicReference<>();
   private volatile String limitMessage;
   private final ResourceLimits limits;
   private final AtomicReference<AgentStatus> status = new AtomicReference<>(AgentStatus.STARTING);
@@ -107,10 +108,13 @@ public final class LocalAgent implements AgentHandle {
 
   /** A kill asked for while STARTING: carried out the moment the process exists. */
   private volatile boolean killPending;
+
   /** A signal asked for while STARTING: sent the moment the process exists. */
   private volatile AgentSignal signalPending;
+
   /** Set once child and tree are in place; pending requests are checked after it. */
   private volatile boolean processReady;
+
   private volatile ChildProcess child;
   private volatile AgentTree tree;
   private volatile Instant startedAt = Instant.now();
@@ -126,8 +130,14 @@ public final class LocalAgent implements AgentHandle {
    * @param sandbox the agent's open sandbox, if it runs in one: its command line wraps the plan's,
    *     and it is closed once the agent has ended
    */
-  LocalAgent(AgentId id, long spawnSeq, Spawner.Plan plan, Context ctx, Optional<OpenSandbox> sandbox,
-      Transcript outTranscript, Transcript errTranscript) {
+  LocalAgent(
+      AgentId id,
+      long spawnSeq,
+      Spawner.Plan plan,
+      Context ctx,
+      Optional<OpenSandbox> sandbox,
+      Transcript outTranscript,
+      Transcript errTranscript) {
     this.id = id;
     this.sandbox = sandbox;
     this.spawnSeq = spawnSeq;
@@ -137,20 +147,28 @@ public final class LocalAgent implements AgentHandle {
     ProcessRunnerConfig rc = ctx.config();
     this.limits = config.limits().orElse(rc.limits());
     CliProtocol cli = plan.cli();
-    Optional<LocalSession> session = cli.session()
-        .map(p -> new LocalSession(this, p, cli.firstMessageSent()));
-    this.events = new EventDispatch(id, rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
-    this.stdout = new OutputPipeline(rc.outputWindowBytes(), rc.pinnedHeadBytes(), ctx.outputBudget(),
-        rc.maxLineBytes(), outTranscript, events::dispatchLine);
-    this.stderr = new OutputPipeline(rc.outputWindowBytes(), 0, ctx.outputBudget(), rc.maxLineBytes(),
-        errTranscript, null);
+    Optional<LocalSession> session =
+        cli.session().map(p -> new LocalSession(this, p, cli.firstMessageSent()));
+    this.events =
+        new EventDispatch(id, rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
+    this.stdout =
+        new OutputPipeline(
+            rc.outputWindowBytes(),
+            rc.pinnedHeadBytes(),
+            ctx.outputBudget(),
+            rc.maxLineBytes(),
+            outTranscript,
+            events::dispatchLine);
+    this.stderr =
+        new OutputPipeline(
+            rc.outputWindowBytes(), 0, ctx.outputBudget(), rc.maxLineBytes(), errTranscript, null);
     this.stdoutReader = new SharedReader(stdout);
     this.stderrReader = new SharedReader(stderr);
   }
 
   /** Starts the process; on failure nothing is left running and the caller frees the slot. */
   void start() throws IOException {
-    start(a -> { });
+    start(a -> {});
   }
 
   /**
@@ -160,17 +178,25 @@ public final class LocalAgent implements AgentHandle {
   void start(Consumer<? super AgentHandle> beforeOutput) throws IOException {
     LaunchSpec spec = plan.spec();
     long spawnTicks = Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
-    LaunchRequest request = new LaunchRequest(sandbox.map(OpenSandbox::argv).orElse(plan.argv()),
-        sandbox.map(OpenSandbox::environment).orElse(plan.environment()), plan.workingDir(), stdout,
-        stderr);
-    AgentCgroup group = Containment.createGroup(id, config, limits, ctx.config().cgroupContainment());
+    LaunchRequest request =
+        new LaunchRequest(
+            sandbox.map(OpenSandbox::argv).orElse(plan.argv()),
+            sandbox.map(OpenSandbox::environment).orElse(plan.environment()),
+            plan.workingDir(),
+            stdout,
+            stderr);
+    AgentCgroup group =
+        Containment.createGroup(id, config, limits, ctx.config().cgroupContainment());
     ChildProcess c;
     try {
       // Both from the one long-lived spawn thread: cgroup v1 placement follows the forking thread,
       // and so does bubblewrap's parent-death signal.
-      c = group != null ? CgroupPlacer.spawnInside(group, () -> ctx.engine().start(request))
-          : sandbox.isPresent() ? SpawnThread.call(() -> ctx.engine().start(request))
-          : ctx.engine().start(request);
+      c =
+          group != null
+              ? CgroupPlacer.spawnInside(group, () -> ctx.engine().start(request))
+              : sandbox.isPresent()
+                  ? SpawnThread.call(() -> ctx.engine().start(request))
+                  : ctx.engine().start(request);
     } catch (IOException | RuntimeException e) {
       if (group != null) {
         group.close();
@@ -184,7 +210,12 @@ public final class LocalAgent implements AgentHandle {
       try {
         group.placeAfterStart(c.pid());
       } catch (IOException e) {
-        LOG.warn("agent {} ({}): could not move pid {} into {}: {}", id, config.name(), c.pid(), group.path(),
+        LOG.warn(
+            "agent {} ({}): could not move pid {} into {}: {}",
+            id,
+            config.name(),
+            c.pid(),
+            group.path(),
             e.toString());
       }
       tree = new CgroupAgentTree(group, (int) c.pid(), sandbox.isPresent());
@@ -212,21 +243,23 @@ public final class LocalAgent implements AgentHandle {
       initialInputWritten.complete(null);
     }
     if (input.length > 0 || spec.stdin() == LaunchSpec.Stdin.CLOSE_AFTER_INPUT) {
-      ctx.background().execute(() -> {
-        try {
-          if (input.length > 0) {
-            c.writeStdin(input);
-            stdinLines.addAndGet(countLines(input));
-          }
-        } catch (IOException e) {
-          LOG.debug("agent {}: initial input not fully written: {}", id, e.toString());
-        } finally {
-          if (spec.stdin() == LaunchSpec.Stdin.CLOSE_AFTER_INPUT) {
-            c.closeStdin();
-          }
-          initialInputWritten.complete(null);
-        }
-      });
+      ctx.background()
+          .execute(
+              () -> {
+                try {
+                  if (input.length > 0) {
+                    c.writeStdin(input);
+                    stdinLines.addAndGet(countLines(input));
+                  }
+                } catch (IOException e) {
+                  LOG.debug("agent {}: initial input not fully written: {}", id, e.toString());
+                } finally {
+                  if (spec.stdin() == LaunchSpec.Stdin.CLOSE_AFTER_INPUT) {
+                    c.closeStdin();
+                  }
+                  initialInputWritten.complete(null);
+                }
+              });
     }
   }
 
@@ -245,7 +278,8 @@ public final class LocalAgent implements AgentHandle {
       if (ctx.config().killOrphansOnExit() || stopRequested.get()) {
         int killed = t.killAll(REAP_TIMEOUT);
         if (killed > 0) {
-          LOG.debug("agent {} ({}): killed {} leftover processes of its tree", id, config.name(), killed);
+          LOG.debug(
+              "agent {} ({}): killed {} leftover processes of its tree", id, config.name(), killed);
         }
       }
       if (t instanceof CgroupAgentTree g) {
@@ -264,9 +298,12 @@ public final class LocalAgent implements AgentHandle {
       endNanos = System.nanoTime();
       endedAt = Instant.now();
       boolean limited = events.agentExited(st, stopRequested.get(), limitHit.get(), limitMessage);
-      AgentStatus terminal = limited ? AgentStatus.FAILED
-          : stopRequested.get() ? AgentStatus.TERMINATED
-          : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
+      AgentStatus terminal =
+          limited
+              ? AgentStatus.FAILED
+              : stopRequested.get()
+                  ? AgentStatus.TERMINATED
+                  : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
       status.set(terminal);
       child.closeStdin();
       ctx.onTerminal().accept(this);
@@ -286,8 +323,12 @@ public final class LocalAgent implements AgentHandle {
     try {
       OutputPipeline.awaitEnded(both, ctx.config().outputDrainTimeout(), stdout, stderr);
     } catch (TimeoutException e) {
-      LOG.warn("agent {} ({}): output still open {} after exit (a process outside its tree holds the "
-          + "pipe); later output is not read", id, config.name(), ctx.config().outputDrainTimeout());
+      LOG.warn(
+          "agent {} ({}): output still open {} after exit (a process outside its tree holds the "
+              + "pipe); later output is not read",
+          id,
+          config.name(),
+          ctx.config().outputDrainTimeout());
       child.abandonOutput();
       stdout.end();
       stderr.end();
@@ -341,7 +382,9 @@ public final class LocalAgent implements AgentHandle {
 
   @Override
   public void signal(AgentSignal signal) {
-    if (!Platform.hasPosixSignals() && signal != AgentSignal.TERMINATE && signal != AgentSignal.KILL) {
+    if (!Platform.hasPosixSignals()
+        && signal != AgentSignal.TERMINATE
+        && signal != AgentSignal.KILL) {
       throw PortableAgentTree.unsupported(signal);
     }
     if (signal == AgentSignal.KILL) {
@@ -365,7 +408,7 @@ public final class LocalAgent implements AgentHandle {
     switch (signal) {
       case PAUSE -> status.compareAndSet(AgentStatus.RUNNING, AgentStatus.PAUSED);
       case RESUME -> status.compareAndSet(AgentStatus.PAUSED, AgentStatus.RUNNING);
-      default -> { }
+      default -> {}
     }
   }
 
@@ -409,14 +452,24 @@ public final class LocalAgent implements AgentHandle {
     }
     status.compareAndSet(AgentStatus.STOPPING, AgentStatus.KILL_FAILED);
     String why = failure != null ? " (" + failure + ")" : whyFilesCannotOpen();
-    throw new AgentException.KillFailed("could not kill agent " + id + " (" + config.name() + "): its process "
-        + c.pid() + " is still alive " + REAP_TIMEOUT.toSeconds() + " s after SIGKILL" + why
-        + "; raise the runner's limits (ulimit -n), then call kill() again", failure);
+    throw new AgentException.KillFailed(
+        "could not kill agent "
+            + id
+            + " ("
+            + config.name()
+            + "): its process "
+            + c.pid()
+            + " is still alive "
+            + REAP_TIMEOUT.toSeconds()
+            + " s after SIGKILL"
+            + why
+            + "; raise the runner's limits (ulimit -n), then call kill() again",
+        failure);
   }
 
   /**
-   * {@code " (the runner cannot open files: Too many open files)"}, or empty if it can. A runner out
-   * of descriptors cannot load classes either: what this path needs is loaded with this class.
+   * {@code " (the runner cannot open files: Too many open files)"}, or empty if it can. A runner
+   * out of descriptors cannot load classes either: what this path needs is loaded with this class.
    */
   private static String whyFilesCannotOpen() {
     try (var _ = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/self/stat"))) {
@@ -438,17 +491,29 @@ public final class LocalAgent implements AgentHandle {
   @Override
   public void writeStdin(byte[] data) {
     if (status.get().isTerminal()) {
-      throw new AgentException.Communication("agent " + id + " (" + config.name() + ") has exited ("
-          + exitStatus + "); nothing can be written to it any more");
+      throw new AgentException.Communication(
+          "agent "
+              + id
+              + " ("
+              + config.name()
+              + ") has exited ("
+              + exitStatus
+              + "); nothing can be written to it any more");
     }
     try {
       child.writeStdin(data);
       stdinLines.addAndGet(countLines(data));
     } catch (IOException e) {
-      throw new AgentException.Communication("cannot write to the stdin of agent " + id + " ("
-          + config.name() + "): " + (e.getMessage() == null ? e.toString() : e.getMessage())
-          + "; it was closed (closeStdin(), or the backend closes it for one-shot CLIs) or the agent "
-          + "exited", e);
+      throw new AgentException.Communication(
+          "cannot write to the stdin of agent "
+              + id
+              + " ("
+              + config.name()
+              + "): "
+              + (e.getMessage() == null ? e.toString() : e.getMessage())
+              + "; it was closed (closeStdin(), or the backend closes it for one-shot CLIs) or the agent "
+              + "exited",
+          e);
     }
   }
 
@@ -495,7 +560,8 @@ public final class LocalAgent implements AgentHandle {
   }
 
   @Override
-  public AutoCloseable onEvent(Consumer<? super AgentEvent> listener, dev.descartes.runner.OutputDelivery delivery) {
+  public AutoCloseable onEvent(
+      Consumer<? super AgentEvent> listener, dev.descartes.runner.OutputDelivery delivery) {
     if (delivery == dev.descartes.runner.OutputDelivery.EVERY_LINE) {
       return onEvent(listener);
     }
@@ -631,16 +697,33 @@ public final class LocalAgent implements AgentHandle {
     long end = s.isTerminal() ? endNanos : System.nanoTime();
     Optional<Instant> lastOut = latest(stdout.lastOutputMillis(), stderr.lastOutputMillis());
     HealthSample h = health;
-    ProcessState state = s.isTerminal() ? ProcessState.EXITED
-        : h == null ? ProcessState.UNKNOWN : h.state();
-    AgentHealth agentHealth = new AgentHealth(state, lastOut,
-        Optional.ofNullable(h).map(HealthSample::at));
-    AgentMetrics metrics = new AgentMetrics(Duration.ofNanos(Math.max(0, end - startNanos)),
-        stdinLines.get(), stdout.lines(), stderr.lines(), stdout.bytes(), stderr.bytes(),
-        Optional.ofNullable(h).flatMap(HealthSample::usage));
-    return new AgentInfo(id, config.name(), config.modelBackend(), config.task(), s,
-        child == null ? -1 : child.pid(), startedAt, Optional.ofNullable(st), Optional.ofNullable(endedAt),
-        agentHealth, metrics, events.activity().activity(), limits);
+    ProcessState state =
+        s.isTerminal() ? ProcessState.EXITED : h == null ? ProcessState.UNKNOWN : h.state();
+    AgentHealth agentHealth =
+        new AgentHealth(state, lastOut, Optional.ofNullable(h).map(HealthSample::at));
+    AgentMetrics metrics =
+        new AgentMetrics(
+            Duration.ofNanos(Math.max(0, end - startNanos)),
+            stdinLines.get(),
+            stdout.lines(),
+            stderr.lines(),
+            stdout.bytes(),
+            stderr.bytes(),
+            Optional.ofNullable(h).flatMap(HealthSample::usage));
+    return new AgentInfo(
+        id,
+        config.name(),
+        config.modelBackend(),
+        config.task(),
+        s,
+        child == null ? -1 : child.pid(),
+        startedAt,
+        Optional.ofNullable(st),
+        Optional.ofNullable(endedAt),
+        agentHealth,
+        metrics,
+        events.activity().activity(),
+        limits);
   }
 
   /** The limits in force for this agent: its own, each unset one from the runner's. */
@@ -662,16 +745,28 @@ public final class LocalAgent implements AgentHandle {
       return;
     }
     CgroupStats s = g.stats();
-    if (s.oomKills() > 0 && limits.memoryBytes().isPresent()
+    if (s.oomKills() > 0
+        && limits.memoryBytes().isPresent()
         && limitHit.compareAndSet(null, AgentOutcome.ErrorKind.MEMORY_LIMIT)) {
-      limitMessage = "memory limit of " + ResourceLimits.formatSize(limits.memoryBytes().getAsLong())
-          + " reached: the kernel killed " + s.oomKills() + (s.oomKills() == 1 ? " process" : " processes")
-          + s.memoryPeakBytes().stream().mapToObj(p -> " (peak " + ResourceLimits.formatSize(p) + ")")
-              .findFirst().orElse("");
-    } else if (s.pidsRefused() > 0 && limits.maxProcesses().isPresent()
+      limitMessage =
+          "memory limit of "
+              + ResourceLimits.formatSize(limits.memoryBytes().getAsLong())
+              + " reached: the kernel killed "
+              + s.oomKills()
+              + (s.oomKills() == 1 ? " process" : " processes")
+              + s.memoryPeakBytes().stream()
+                  .mapToObj(p -> " (peak " + ResourceLimits.formatSize(p) + ")")
+                  .findFirst()
+                  .orElse("");
+    } else if (s.pidsRefused() > 0
+        && limits.maxProcesses().isPresent()
         && limitHit.compareAndSet(null, AgentOutcome.ErrorKind.PIDS_LIMIT)) {
-      limitMessage = "process limit of " + limits.maxProcesses().getAsInt() + " reached: " + s.pidsRefused()
-          + " forks refused";
+      limitMessage =
+          "process limit of "
+              + limits.maxProcesses().getAsInt()
+              + " reached: "
+              + s.pidsRefused()
+              + " forks refused";
     }
   }
 
@@ -687,13 +782,20 @@ public final class LocalAgent implements AgentHandle {
     }
     limitMessage = message;
     LOG.info("agent {} ({}): {}; stopping it", id, config.name(), message);
-    ctx.background().execute(() -> {
-      try {
-        stop(LIMIT_STOP_TIMEOUT);
-      } catch (RuntimeException e) {
-        LOG.warn("agent {} ({}): stop after {} failed: {}", id, config.name(), kind, e.toString());
-      }
-    });
+    ctx.background()
+        .execute(
+            () -> {
+              try {
+                stop(LIMIT_STOP_TIMEOUT);
+              } catch (RuntimeException e) {
+                LOG.warn(
+                    "agent {} ({}): stop after {} failed: {}",
+                    id,
+                    config.name(),
+                    kind,
+                    e.toString());
+              }
+            });
   }
 
   private static Optional<Instant> latest(Optional<Long> a, Optional<Long> b) {
@@ -704,8 +806,10 @@ public final class LocalAgent implements AgentHandle {
   /** Called by the health monitor; a check that could not read the usage keeps the last one. */
   void recordHealth(HealthSample sample) {
     HealthSample previous = health;
-    health = sample.usage().isPresent() || previous == null ? sample
-        : new HealthSample(sample.state(), previous.usage(), sample.at());
+    health =
+        sample.usage().isPresent() || previous == null
+            ? sample
+            : new HealthSample(sample.state(), previous.usage(), sample.at());
   }
 
   @Override

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The multi-turn session of one agent: pairs the n-th result the CLI reports with the n-th message
- * written. Results arrive on the output-reading thread; messages from any thread. Thread-safe
- * (one lock orders queueing and writing).
+ * written. Results arrive on the output-reading thread; messages from any thread. Thread-safe (one
+ * lock orders queueing and writing).
  */
 final class LocalSession implements AgentSession {
 
@@ -48,8 +48,12 @@ final class LocalSession implements AgentSession {
   @Override
   public synchronized CompletableFuture<AgentEvent.Result> send(String message) {
     if (ended) {
-      throw new AgentException.Communication("the session of agent " + agent.id() + " ("
-          + agent.config().name() + ") has ended; start a new agent with resumeSession(id) to go on");
+      throw new AgentException.Communication(
+          "the session of agent "
+              + agent.id()
+              + " ("
+              + agent.config().name()
+              + ") has ended; start a new agent with resumeSession(id) to go on");
     }
     agent.initialInputWritten().join(); // the task goes first
     CompletableFuture<AgentEvent.Result> f = new CompletableFuture<>();
@@ -68,18 +72,26 @@ final class LocalSession implements AgentSession {
   @Override
   public synchronized CompletableFuture<AgentEvent.Result> currentTurn() {
     if (current == null) {
-      throw new IllegalStateException("no message has been sent in the session of agent " + agent.id()
-          + "; call send(message) first");
+      throw new IllegalStateException(
+          "no message has been sent in the session of agent "
+              + agent.id()
+              + "; call send(message) first");
     }
     return current.copy();
   }
 
   @Override
   public void interrupt() {
-    byte[] request = protocol.interruptTurn("descartes-" + requests.incrementAndGet())
-        .orElseThrow(() -> new AgentException.Execution("the " + agent.config().modelBackend()
-            + " CLI cannot interrupt a turn and keep its session; stop the agent instead "
-            + "(handle.stop(timeout)) and resume the session in a new one"));
+    byte[] request =
+        protocol
+            .interruptTurn("descartes-" + requests.incrementAndGet())
+            .orElseThrow(
+                () ->
+                    new AgentException.Execution(
+                        "the "
+                            + agent.config().modelBackend()
+                            + " CLI cannot interrupt a turn and keep its session; stop the agent instead "
+                            + "(handle.stop(timeout)) and resume the session in a new one"));
     synchronized (this) {
       if (pending.isEmpty() || ended) {
         return;
@@ -107,7 +119,7 @@ final class LocalSession implements AgentSession {
           f.complete(r);
         }
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -124,8 +136,15 @@ final class LocalSession implements AgentSession {
       if (f == null) {
         return;
       }
-      f.completeExceptionally(new AgentException.Communication("agent " + agent.id() + " ("
-          + agent.config().name() + ") ended (" + how + ") before it answered this message"));
+      f.completeExceptionally(
+          new AgentException.Communication(
+              "agent "
+                  + agent.id()
+                  + " ("
+                  + agent.config().name()
+                  + ") ended ("
+                  + how
+                  + ") before it answered this message"));
     }
   }
 }

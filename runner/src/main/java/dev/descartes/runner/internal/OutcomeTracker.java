@@ -48,7 +48,7 @@ public final class OutcomeTracker {
           turnsKnown = true;
         }
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -67,16 +67,28 @@ public final class OutcomeTracker {
     } else if (last == null) {
       success = false;
       kind = Optional.of(stopRequested ? ErrorKind.INTERRUPTED : ErrorKind.NO_RESULT);
-      message = Optional.of("the CLI ended (" + exit + ") without reporting a final result"
-          + (stopRequested ? " after it was asked to stop" : "; see its stderr"));
+      message =
+          Optional.of(
+              "the CLI ended ("
+                  + exit
+                  + ") without reporting a final result"
+                  + (stopRequested ? " after it was asked to stop" : "; see its stderr"));
     } else {
       success = last.success();
       text = Optional.of(last.text()).filter(t -> !t.isEmpty());
       kind = last.errorKind();
       message = last.errorMessage();
     }
-    return new AgentOutcome(success, text, kind, message,
-        costKnown ? OptionalDouble.of(cost) : OptionalDouble.empty(), inputTokens, outputTokens,
-        turnsKnown ? OptionalInt.of(turns) : OptionalInt.empty(), Optional.ofNullable(sessionId), exit);
+    return new AgentOutcome(
+        success,
+        text,
+        kind,
+        message,
+        costKnown ? OptionalDouble.of(cost) : OptionalDouble.empty(),
+        inputTokens,
+        outputTokens,
+        turnsKnown ? OptionalInt.of(turns) : OptionalInt.empty(),
+        Optional.ofNullable(sessionId),
+        exit);
   }
 }

@@ -28,13 +28,22 @@ final class OutputPipeline implements OutputSink {
   private volatile long lines;
   private volatile long lastOutputMillis;
 
-  OutputPipeline(long windowBytes, long pinnedBytes, int maxLine, Transcript transcript,
+  OutputPipeline(
+      long windowBytes,
+      long pinnedBytes,
+      int maxLine,
+      Transcript transcript,
       Consumer<LineLog.Entry> onLine) {
     this(windowBytes, pinnedBytes, OutputBudget.unlimited(), maxLine, transcript, onLine);
   }
 
-  OutputPipeline(long windowBytes, long pinnedBytes, OutputBudget budget, int maxLine,
-      Transcript transcript, Consumer<LineLog.Entry> onLine) {
+  OutputPipeline(
+      long windowBytes,
+      long pinnedBytes,
+      OutputBudget budget,
+      int maxLine,
+      Transcript transcript,
+      Consumer<LineLog.Entry> onLine) {
     this.log = new LineLog(windowBytes, pinnedBytes, budget);
     this.transcript = transcript;
     this.onLine = onLine;
@@ -93,14 +102,17 @@ final class OutputPipeline implements OutputSink {
    * Waits for {@code ended}, giving up after {@code timeout} without progress: no every-line reader
    * of any of {@code pipelines} read a line in that time while it held its stream back.
    */
-  static void awaitEnded(CompletableFuture<Void> ended, java.time.Duration timeout, OutputPipeline... pipelines)
-      throws java.util.concurrent.TimeoutException, InterruptedException,
-      java.util.concurrent.ExecutionException {
+  static void awaitEnded(
+      CompletableFuture<Void> ended, java.time.Duration timeout, OutputPipeline... pipelines)
+      throws java.util.concurrent.TimeoutException,
+          InterruptedException,
+          java.util.concurrent.ExecutionException {
     long limit = timeout.toNanos();
     long deadline = System.nanoTime() + limit;
     while (true) {
       try {
-        ended.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        ended.get(
+            Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
         return;
       } catch (java.util.concurrent.TimeoutException e) {
         long progress = Long.MIN_VALUE;

@@ -3,8 +3,8 @@ package dev.descartes.runner.internal;
 import dev.descartes.runner.AgentOutput;
 import dev.descartes.runner.OutputDelivery;
 import dev.descartes.runner.OutputLine;
-import java.lang.ref.Cleaner;
 import dev.descartes.runner.internal.io.LineLog;
+import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,8 +18,8 @@ import java.util.Optional;
  */
 final class SharedReader implements AgentOutput {
 
-  private static final Cleaner CLEANER = Cleaner.create(
-      Thread.ofPlatform().name("descartes-reader-cleaner").daemon(true).factory());
+  private static final Cleaner CLEANER =
+      Cleaner.create(Thread.ofPlatform().name("descartes-reader-cleaner").daemon(true).factory());
 
   private final OutputPipeline pipeline;
   private final LineLog.Cursor cursor;
@@ -32,16 +32,21 @@ final class SharedReader implements AgentOutput {
   SharedReader(OutputPipeline pipeline, OutputDelivery delivery) {
     this.pipeline = pipeline;
     this.cursor = pipeline.log().newCursor(delivery == OutputDelivery.EVERY_LINE);
-    this.release = cursor.lossless() ? CLEANER.register(this, releaser(pipeline.log(), cursor)) : null;
+    this.release =
+        cursor.lossless() ? CLEANER.register(this, releaser(pipeline.log(), cursor)) : null;
   }
 
-  /** What lets an every-line cursor go; must not reach the reader, or the reader is never unreachable. */
+  /**
+   * What lets an every-line cursor go; must not reach the reader, or the reader is never
+   * unreachable.
+   */
   static Runnable releaser(LineLog log, LineLog.Cursor cursor) {
     return () -> log.release(cursor);
   }
 
   /** Registers {@code owner} so that its every-line cursor is let go once it is unreachable. */
-  static Cleaner.Cleanable releaseWhenUnreachable(Object owner, LineLog log, LineLog.Cursor cursor) {
+  static Cleaner.Cleanable releaseWhenUnreachable(
+      Object owner, LineLog log, LineLog.Cursor cursor) {
     return CLEANER.register(owner, releaser(log, cursor));
   }
 

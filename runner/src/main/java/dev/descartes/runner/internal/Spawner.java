@@ -11,8 +11,8 @@ import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.backend.BackendRegistry;
 import dev.descartes.runner.internal.container.ContainerLaunch;
 import dev.descartes.runner.internal.io.Transcript;
-import dev.descartes.runner.internal.sandbox.SandboxPlan;
 import dev.descartes.runner.internal.os.Platform;
+import dev.descartes.runner.internal.sandbox.SandboxPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,9 +20,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -31,7 +31,6 @@ import java.util.function.Function;
  * process. Holds no state of its own beyond the runner's config; thread-safe.
  */
 public final class Spawner {
-
 
   private final ProcessRunnerConfig config;
   private final BackendRegistry backends;
@@ -42,9 +41,16 @@ public final class Spawner {
   }
 
   /** Everything checked and computed before a process is started. */
-  public record Plan(AgentConfig config, List<String> argv, Map<String, String> environment, Path workingDir,
-      LaunchSpec spec, Function<Duration, GracefulShutdown> stopSequence, CliProtocol cli,
-      java.util.Optional<SandboxPlan> sandbox, Runnable afterExit) {}
+  public record Plan(
+      AgentConfig config,
+      List<String> argv,
+      Map<String, String> environment,
+      Path workingDir,
+      LaunchSpec spec,
+      Function<Duration, GracefulShutdown> stopSequence,
+      CliProtocol cli,
+      java.util.Optional<SandboxPlan> sandbox,
+      Runnable afterExit) {}
 
   /**
    * @throws AgentException.InvalidConfig or {@link AgentException.SpawnFailed}; nothing started
@@ -59,13 +65,20 @@ public final class Spawner {
       spec = LaunchSpec.of(cfg.command());
       stop = GracefulShutdown::new;
       if (cfg.name().isBlank()) {
-        cfg = cfg.toBuilder().name(Path.of(cfg.command().getFirst()).getFileName().toString()).build();
+        cfg =
+            cfg.toBuilder()
+                .name(Path.of(cfg.command().getFirst()).getFileName().toString())
+                .build();
       }
     } else {
       AgentBackend backend = backends.resolve(cfg.modelBackend());
       if (cfg.multiTurn() && backend.sessionProtocol().isEmpty()) {
-        throw new AgentException.InvalidConfig("multiTurn", "the " + backend.name() + " backend has no "
-            + "multi-turn session mode; use claude or qwen, or run one agent per turn with resumeSession(id)");
+        throw new AgentException.InvalidConfig(
+            "multiTurn",
+            "the "
+                + backend.name()
+                + " backend has no "
+                + "multi-turn session mode; use claude or qwen, or run one agent per turn with resumeSession(id)");
       }
       spec = backend.launch(cfg);
       stop = backend::stopSequence;
@@ -75,16 +88,23 @@ public final class Spawner {
     Containment.check(cfg.limits().orElse(config.limits()), config.cgroupContainment());
     Path cwd = workingDir(cfg);
     java.util.Set<String> extra = backendAllowList;
-    Map<String, String> env = ChildEnvironment.build(System.getenv(),
-        config.environmentAllowList().map(names -> union(names, extra)),
-        spec.environment(), cfg.environment(), cwd, id.toString());
+    Map<String, String> env =
+        ChildEnvironment.build(
+            System.getenv(),
+            config.environmentAllowList().map(names -> union(names, extra)),
+            spec.environment(),
+            cfg.environment(),
+            cwd,
+            id.toString());
     List<String> argv = new ArrayList<>(spec.command());
-    Runnable afterExit = () -> { };
+    Runnable afterExit = () -> {};
     if (cfg.container().isPresent()) {
       if (cfg.sandbox().or(config::sandbox).isPresent()) {
-        throw new AgentException.InvalidConfig("container", "this agent has both a container and a sandbox "
-            + "(its own or the runner's); a container is the agent's isolation: drop the sandbox for it, "
-            + "and use ContainerSpec.network(NONE) and its mounts for the policy");
+        throw new AgentException.InvalidConfig(
+            "container",
+            "this agent has both a container and a sandbox "
+                + "(its own or the runner's); a container is the agent's isolation: drop the sandbox for it, "
+                + "and use ContainerSpec.network(NONE) and its mounts for the policy");
       }
       ContainerSpec container = cfg.container().get();
       ContainerLaunch launch = ContainerLaunch.prepare(container, id);
@@ -97,8 +117,15 @@ public final class Spawner {
           names.add(name);
         }
       }
-      argv = launch.command(container, id, cfg.name(), argv, names, cwd,
-          ContainerLaunch.limits(cfg.limits().orElse(config.limits())));
+      argv =
+          launch.command(
+              container,
+              id,
+              cfg.name(),
+              argv,
+              names,
+              cwd,
+              ContainerLaunch.limits(cfg.limits().orElse(config.limits())));
       afterExit = launch::remove;
     } else {
       Path program = Executables.resolve(spec.command().getFirst(), env.get("PATH"), cwd);
@@ -108,14 +135,19 @@ public final class Spawner {
       int n = argv.get(i).getBytes(StandardCharsets.UTF_8).length;
       if (n > Platform.MAX_ARG_BYTES) {
         String field = argv.get(i).equals(cfg.task()) ? "task" : "command";
-        throw new AgentException.InvalidConfig(field, "argument " + i + " is " + (n / 1024)
-            + " KiB, but Linux caps one command-line argument at 128 KiB; send large text over stdin "
-            + "(writeStdin) or in a file instead");
+        throw new AgentException.InvalidConfig(
+            field,
+            "argument "
+                + i
+                + " is "
+                + (n / 1024)
+                + " KiB, but Linux caps one command-line argument at 128 KiB; send large text over stdin "
+                + "(writeStdin) or in a file instead");
       }
     }
     List<String> command = argv;
-    java.util.Optional<SandboxPlan> sandbox = cfg.sandbox().or(config::sandbox)
-        .map(s -> SandboxPlan.check(s, command, env, cwd));
+    java.util.Optional<SandboxPlan> sandbox =
+        cfg.sandbox().or(config::sandbox).map(s -> SandboxPlan.check(s, command, env, cwd));
     return new Plan(cfg, argv, env, cwd, spec, stop, cli, sandbox, afterExit);
   }
 
@@ -130,8 +162,8 @@ public final class Spawner {
     String field = cfg.workingDir().isPresent() ? "workingDir" : "ProcessRunnerConfig.workingDir";
     Path abs = dir.toAbsolutePath().normalize();
     if (!Files.exists(abs)) {
-      throw new AgentException.InvalidConfig(field, abs + " does not exist; create it first or "
-          + "choose an existing directory");
+      throw new AgentException.InvalidConfig(
+          field, abs + " does not exist; create it first or " + "choose an existing directory");
     }
     if (!Files.isDirectory(abs)) {
       throw new AgentException.InvalidConfig(field, abs + " is not a directory; give a directory");
@@ -155,8 +187,13 @@ public final class Spawner {
       if (out != null) {
         out.close();
       }
-      throw new AgentException.InvalidConfig("transcriptDir", "cannot write transcripts in " + dir
-          + ": " + e.getMessage() + "; choose a writable directory");
+      throw new AgentException.InvalidConfig(
+          "transcriptDir",
+          "cannot write transcripts in "
+              + dir
+              + ": "
+              + e.getMessage()
+              + "; choose a writable directory");
     }
   }
 }

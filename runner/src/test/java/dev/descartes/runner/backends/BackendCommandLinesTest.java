@@ -21,31 +21,44 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Backends build command lines a real process receives intact, refuse what their CLI cannot do,
- * and a template backend with a chosen event format yields the same outcome as a built-in one. The
+ * Backends build command lines a real process receives intact, refuse what their CLI cannot do, and
+ * a template backend with a chosen event format yields the same outcome as a built-in one. The
  * "CLIs" here are small shell scripts that record their argv and stdin.
  */
 @ExtendWith(LeakCheck.class)
 class BackendCommandLinesTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void templateBackendSendsAMegabytePromptOnStdinAndParsesClaudeStyleOutput() throws Exception {
-    Path cli = Scripts.sh(dir, "fake-cli", """
+    Path cli =
+        Scripts.sh(
+            dir,
+            "fake-cli",
+            """
         printf '%s\\n' "$@" > "$(dirname "$0")/argv"
         cat > "$(dirname "$0")/stdin"
         echo '{"type":"system","subtype":"init","session_id":"s-1","model":"m"}'
         echo '{"type":"result","subtype":"success","is_error":false,"result":"fine","num_turns":1,"usage":{"input_tokens":1,"output_tokens":2}}'
         """);
-    TemplateBackend backend = TemplateBackend.builder("fake")
-        .command(cli.toString(), "--model", "{model}", "--resume", "{session}")
-        .promptOnStdin().eventFormat("claude").build();
+    TemplateBackend backend =
+        TemplateBackend.builder("fake")
+            .command(cli.toString(), "--model", "{model}", "--resume", "{session}")
+            .promptOnStdin()
+            .eventFormat("claude")
+            .build();
     String context = "x".repeat(1 << 20);
     try (LocalProcessRunner runner = TestRunners.runner(TestRunners.config().backend(backend))) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("t").modelBackend("fake")
-          .task("-rf is a task, not a flag").context(context).model("m1").build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("t")
+                  .modelBackend("fake")
+                  .task("-rf is a task, not a flag")
+                  .context(context)
+                  .model("m1")
+                  .build());
       h.waitFor(Duration.ofMinutes(1)).orElseThrow();
       AgentOutcome outcome = h.outcome().orElseThrow();
       assertThat(outcome.success()).isTrue();
@@ -62,8 +75,14 @@ class BackendCommandLinesTest {
   void genericCliPutsADashTaskAfterDoubleDash() throws Exception {
     Scripts.sh(dir, "echoargs", "printf '%s\\n' \"$@\" > \"$(dirname \"$0\")/argv\"");
     try (LocalProcessRunner runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("g").modelBackend("echoargs-cli")
-          .task("--help me").env("PATH", dir + ":" + System.getenv("PATH")).build());
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("g")
+                  .modelBackend("echoargs-cli")
+                  .task("--help me")
+                  .env("PATH", dir + ":" + System.getenv("PATH"))
+                  .build());
       h.waitFor(Duration.ofMinutes(1)).orElseThrow();
       assertThat(h.outcome().orElseThrow().success()).isTrue();
     }
@@ -74,27 +93,46 @@ class BackendCommandLinesTest {
   void backendsWithoutAMultiTurnModeRefuseOneNamingTheField() {
     try (LocalProcessRunner runner = TestRunners.runner()) {
       for (String backend : new String[] {"codex", "gemini", "opencode"}) {
-        assertThatThrownBy(() -> runner.spawn(AgentConfig.builder().name("x").modelBackend(backend)
-            .task("t").multiTurn(true).build()))
-            .isInstanceOfSatisfying(AgentException.InvalidConfig.class, e ->
-                assertThat(e.field()).isEqualTo("multiTurn"));
+        assertThatThrownBy(
+                () ->
+                    runner.spawn(
+                        AgentConfig.builder()
+                            .name("x")
+                            .modelBackend(backend)
+                            .task("t")
+                            .multiTurn(true)
+                            .build()))
+            .isInstanceOfSatisfying(
+                AgentException.InvalidConfig.class,
+                e -> assertThat(e.field()).isEqualTo("multiTurn"));
       }
     }
   }
 
   @Test
   void templateBackendRefusesAPromptPlaceholderWhenThePromptGoesOnStdin() {
-    assertThatThrownBy(() -> TemplateBackend.builder("bad").command("x", "{prompt}").promptOnStdin().build())
-        .isInstanceOf(AgentException.InvalidConfig.class).hasMessageContaining("{prompt}");
+    assertThatThrownBy(
+            () -> TemplateBackend.builder("bad").command("x", "{prompt}").promptOnStdin().build())
+        .isInstanceOf(AgentException.InvalidConfig.class)
+        .hasMessageContaining("{prompt}");
   }
 
   @Test
   void anAgentThatEndsWithoutAResultFailedWithNoResult() throws Exception {
-    Path cli = Scripts.sh(dir, "silent", "cat > /dev/null; echo '{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"s\"}'");
-    TemplateBackend backend = TemplateBackend.builder("silent").command(cli.toString()).promptOnStdin()
-        .eventFormat("claude").build();
+    Path cli =
+        Scripts.sh(
+            dir,
+            "silent",
+            "cat > /dev/null; echo '{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"s\"}'");
+    TemplateBackend backend =
+        TemplateBackend.builder("silent")
+            .command(cli.toString())
+            .promptOnStdin()
+            .eventFormat("claude")
+            .build();
     try (LocalProcessRunner runner = TestRunners.runner(TestRunners.config().backend(backend))) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("s").modelBackend("silent").task("t").build());
+      AgentHandle h =
+          runner.spawn(AgentConfig.builder().name("s").modelBackend("silent").task("t").build());
       h.waitFor(Duration.ofMinutes(1)).orElseThrow();
       AgentOutcome outcome = h.outcome().orElseThrow();
       assertThat(outcome.exitStatus().success()).isTrue();

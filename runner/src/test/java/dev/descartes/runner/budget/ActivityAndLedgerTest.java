@@ -40,8 +40,14 @@ class ActivityAndLedgerTest {
     t.accept(result());
     assertThat(t.activity()).isEqualTo(AgentActivity.IDLE);
 
-    t.accept(new AgentEvent.Json(ID, AT, new ObjectMapper().readTree(
-        "{\"type\":\"control_request\",\"request\":{\"subtype\":\"can_use_tool\"}}"), new byte[0]));
+    t.accept(
+        new AgentEvent.Json(
+            ID,
+            AT,
+            new ObjectMapper()
+                .readTree(
+                    "{\"type\":\"control_request\",\"request\":{\"subtype\":\"can_use_tool\"}}"),
+            new byte[0]));
     assertThat(t.activity()).isEqualTo(AgentActivity.WAITING_FOR_INPUT);
     t.accept(new AgentEvent.Exited(ID, AT, ExitStatus.exited(0), AgentStatus.COMPLETED));
     assertThat(t.activity()).isEqualTo(AgentActivity.ENDED);
@@ -68,12 +74,15 @@ class ActivityAndLedgerTest {
     AgentId b = AgentId.random();
 
     assertThat(ledger.charge(a, OptionalDouble.of(0.5), 0.3)).isEmpty();
-    assertThat(ledger.charge(a, OptionalDouble.of(0.5), 0.3)).hasValueSatisfying(o -> {
-      assertThat(o.fleet()).isFalse();
-      assertThat(o.message()).isEqualTo("budget of $0.5000 reached: spent $0.6000");
-    });
+    assertThat(ledger.charge(a, OptionalDouble.of(0.5), 0.3))
+        .hasValueSatisfying(
+            o -> {
+              assertThat(o.fleet()).isFalse();
+              assertThat(o.message()).isEqualTo("budget of $0.5000 reached: spent $0.6000");
+            });
     assertThat(ledger.charge(b, OptionalDouble.empty(), 0.3)).isEmpty();
-    assertThat(ledger.charge(b, OptionalDouble.empty(), 0.2)).hasValueSatisfying(o -> assertThat(o.fleet()).isTrue());
+    assertThat(ledger.charge(b, OptionalDouble.empty(), 0.2))
+        .hasValueSatisfying(o -> assertThat(o.fleet()).isTrue());
     assertThat(ledger.charge(b, OptionalDouble.empty(), 0.2)).isEmpty();
     assertThat(ledger.fleetOver()).isTrue();
     assertThat(ledger.total()).isEqualTo(1.3, org.assertj.core.data.Offset.offset(1e-9));
@@ -81,7 +90,15 @@ class ActivityAndLedgerTest {
   }
 
   private static AgentEvent.Result result() {
-    return new AgentEvent.Result(ID, AT, true, "ok", Optional.empty(), Optional.empty(), OptionalInt.of(1),
-        Optional.of("s"), RAW);
+    return new AgentEvent.Result(
+        ID,
+        AT,
+        true,
+        "ok",
+        Optional.empty(),
+        Optional.empty(),
+        OptionalInt.of(1),
+        Optional.of("s"),
+        RAW);
   }
 }

@@ -25,12 +25,18 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LeakCheck.class)
 class BudgetTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  /** A backend running a script that reports turns costing $0.20 each, a turn every 100 ms, for 60 s. */
+  /**
+   * A backend running a script that reports turns costing $0.20 each, a turn every 100 ms, for 60
+   * s.
+   */
   private TemplateBackend spender() {
-    Path script = Scripts.sh(dir, "spender.sh", """
+    Path script =
+        Scripts.sh(
+            dir,
+            "spender.sh",
+            """
         i=1
         while [ $i -le 600 ]; do
           echo "{\\"type\\":\\"result\\",\\"subtype\\":\\"success\\",\\"is_error\\":false,\\"result\\":\\"turn $i\\",\\"num_turns\\":$i,\\"session_id\\":\\"s1\\",\\"total_cost_usd\\":$(($i * 2))e-1}"
@@ -38,7 +44,10 @@ class BudgetTest {
           sleep 0.1
         done
         """);
-    return TemplateBackend.builder("spender").command(script.toString(), "{task}").eventFormat("claude").build();
+    return TemplateBackend.builder("spender")
+        .command(script.toString(), "{task}")
+        .eventFormat("claude")
+        .build();
   }
 
   private static AgentConfig agent(String name) {
@@ -55,7 +64,9 @@ class BudgetTest {
       AgentOutcome o = h.outcome().orElseThrow();
       assertThat(o.success()).isFalse();
       assertThat(o.errorKind()).contains(AgentOutcome.ErrorKind.BUDGET);
-      assertThat(o.errorMessage()).hasValueSatisfying(m -> assertThat(m).startsWith("budget of $0.5000 reached: spent $0.6"));
+      assertThat(o.errorMessage())
+          .hasValueSatisfying(
+              m -> assertThat(m).startsWith("budget of $0.5000 reached: spent $0.6"));
       assertThat(h.status()).isEqualTo(AgentStatus.FAILED);
       assertThat(h.info().activity()).isEqualTo(AgentActivity.ENDED);
     }
@@ -63,7 +74,8 @@ class BudgetTest {
 
   @Test
   void aFleetPastItsBudgetStopsEveryAgent() throws Exception {
-    try (LocalProcessRunner runner = TestRunners.runner(TestRunners.config().backend(spender()).budgetUsd(1.0))) {
+    try (LocalProcessRunner runner =
+        TestRunners.runner(TestRunners.config().backend(spender()).budgetUsd(1.0))) {
       AgentHandle a = runner.spawn(agent("a"));
       AgentHandle b = runner.spawn(agent("b"));
 
@@ -72,7 +84,8 @@ class BudgetTest {
 
       for (AgentHandle h : new AgentHandle[] {a, b}) {
         assertThat(h.outcome().orElseThrow().errorKind()).contains(AgentOutcome.ErrorKind.BUDGET);
-        assertThat(h.outcome().orElseThrow().errorMessage().orElseThrow()).startsWith("fleet budget of $1.0000 reached");
+        assertThat(h.outcome().orElseThrow().errorMessage().orElseThrow())
+            .startsWith("fleet budget of $1.0000 reached");
       }
     }
   }
@@ -81,11 +94,13 @@ class BudgetTest {
   void withoutABudgetTheAgentRunsOnAndIsBusyOrIdleBetweenResults() throws Exception {
     try (LocalProcessRunner runner = TestRunners.runner(TestRunners.config().backend(spender()))) {
       AgentHandle h = runner.spawn(agent("free"));
-      org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1))
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofMinutes(1))
           .until(() -> h.info().activity() == AgentActivity.IDLE);
       assertThat(h.status()).isEqualTo(AgentStatus.RUNNING);
       h.stop(Duration.ofSeconds(5));
-      assertThat(h.outcome().orElseThrow().errorKind()).isNotEqualTo(java.util.Optional.of(AgentOutcome.ErrorKind.BUDGET));
+      assertThat(h.outcome().orElseThrow().errorKind())
+          .isNotEqualTo(java.util.Optional.of(AgentOutcome.ErrorKind.BUDGET));
     }
   }
 }

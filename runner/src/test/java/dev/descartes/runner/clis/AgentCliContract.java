@@ -10,7 +10,6 @@ import dev.descartes.runner.AgentOutcome;
 import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.LocalProcessRunner;
-import dev.descartes.runner.internal.os.ProcFs;
 import dev.descartes.runner.internal.os.ProcSnapshots;
 import dev.descartes.runner.internal.os.ProcStat;
 import dev.descartes.runner.testing.TestRunners;
@@ -40,10 +39,8 @@ abstract class AgentCliContract {
   /** Generous: the CLIs are node programs, and the machine may be shared and busy. */
   static final Duration AGENT_TIMEOUT = Duration.ofMinutes(6);
 
-  @TempDir
-  Path home;
-  @TempDir
-  Path work;
+  @TempDir Path home;
+  @TempDir Path work;
 
   FakeModelServer model;
   LocalProcessRunner runner;
@@ -54,8 +51,12 @@ abstract class AgentCliContract {
   void start() {
     model = FakeModelServer.start(Reply.text("unused"));
     // Frequent health checks: the agent's tree (tool sessions included) is learned early.
-    runner = TestRunners.runner(TestRunners.config().allowListedEnvironment()
-        .healthCheckInterval(Duration.ofMillis(500)).outputDrainTimeout(Duration.ofSeconds(5)));
+    runner =
+        TestRunners.runner(
+            TestRunners.config()
+                .allowListedEnvironment()
+                .healthCheckInterval(Duration.ofMillis(500))
+                .outputDrainTimeout(Duration.ofSeconds(5)));
   }
 
   @AfterEach
@@ -104,7 +105,8 @@ abstract class AgentCliContract {
   @Test
   void oneShotTaskRunsAToolAndReportsNormalizedEventsAndASuccessfulOutcome() throws Exception {
     model.script(Reply.shell("echo tool-output-4711")).afterToolText("All done: the answer is 42.");
-    AgentHandle h = runner.spawn(config().task("Run the check and report.").autoApprove(true).build());
+    AgentHandle h =
+        runner.spawn(config().task("Run the check and report.").autoApprove(true).build());
 
     awaitEnd(h);
     List<AgentEvent> events = events(h);
@@ -112,26 +114,33 @@ abstract class AgentCliContract {
     AgentOutcome outcome = h.outcome().orElseThrow();
     assertThat(outcome.success()).as("outcome %s; stderr: %s", outcome, stderr(h)).isTrue();
     assertThat(outcome.errorKind()).isEmpty();
-    assertThat(outcome.resultText()).hasValueSatisfying(t -> assertThat(t).contains("answer is 42"));
+    assertThat(outcome.resultText())
+        .hasValueSatisfying(t -> assertThat(t).contains("answer is 42"));
     assertThat(outcome.sessionId()).isPresent();
     assertThat(outcome.outputTokens()).isPositive();
     assertThat(events.getFirst()).isInstanceOf(AgentEvent.Started.class);
     assertThat(events.getLast()).isInstanceOf(AgentEvent.Exited.class);
-    assertThat(of(events, AgentEvent.SessionStarted.class)).first()
+    assertThat(of(events, AgentEvent.SessionStarted.class))
+        .first()
         .satisfies(s -> assertThat(s.sessionId()).isEqualTo(outcome.sessionId().orElseThrow()));
-    assertThat(of(events, AgentEvent.ToolCall.class)).anySatisfy(c ->
-        assertThat(c.input().toString()).contains("tool-output-4711"));
-    assertThat(of(events, AgentEvent.ToolResult.class)).anySatisfy(r -> {
-      assertThat(r.output()).contains("tool-output-4711");
-      assertThat(r.error()).isFalse();
-    });
-    assertThat(of(events, AgentEvent.AssistantText.class)).anySatisfy(t ->
-        assertThat(t.text()).contains("answer is 42"));
+    assertThat(of(events, AgentEvent.ToolCall.class))
+        .anySatisfy(c -> assertThat(c.input().toString()).contains("tool-output-4711"));
+    assertThat(of(events, AgentEvent.ToolResult.class))
+        .anySatisfy(
+            r -> {
+              assertThat(r.output()).contains("tool-output-4711");
+              assertThat(r.error()).isFalse();
+            });
+    assertThat(of(events, AgentEvent.AssistantText.class))
+        .anySatisfy(t -> assertThat(t.text()).contains("answer is 42"));
     assertThat(of(events, AgentEvent.Usage.class)).isNotEmpty();
-    assertThat(of(events, AgentEvent.Result.class)).last().satisfies(r -> {
-      assertThat(r.success()).isTrue();
-      assertThat(r.raw().isObject()).isTrue();
-    });
+    assertThat(of(events, AgentEvent.Result.class))
+        .last()
+        .satisfies(
+            r -> {
+              assertThat(r.success()).isTrue();
+              assertThat(r.raw().isObject()).isTrue();
+            });
     assertThat(model.userTurns()).isNotEmpty();
   }
 
@@ -145,11 +154,16 @@ abstract class AgentCliContract {
 
     AgentOutcome outcome = h.outcome().orElseThrow();
     assertThat(outcome.success()).as("outcome %s", outcome).isFalse();
-    assertThat(outcome.errorKind()).as("outcome %s", outcome).contains(AgentOutcome.ErrorKind.API_ERROR);
-    assertThat(outcome.errorMessage()).hasValueSatisfying(m -> assertThat(m).contains("fake quota exhausted"));
+    assertThat(outcome.errorKind())
+        .as("outcome %s", outcome)
+        .contains(AgentOutcome.ErrorKind.API_ERROR);
+    assertThat(outcome.errorMessage())
+        .hasValueSatisfying(m -> assertThat(m).contains("fake quota exhausted"));
     assertThat(outcome.exitStatus()).isEqualTo(exit);
     assertThat(outcome.asException()).isPresent();
-    assertThat(of(events, AgentEvent.Result.class)).last().satisfies(r -> assertThat(r.success()).isFalse());
+    assertThat(of(events, AgentEvent.Result.class))
+        .last()
+        .satisfies(r -> assertThat(r.success()).isFalse());
   }
 
   @Test
@@ -178,7 +192,9 @@ abstract class AgentCliContract {
     assertThat(agentProcesses(h)).isEmpty();
     AgentOutcome outcome = h.outcome().orElseThrow();
     assertThat(outcome.success()).isFalse();
-    assertThat(outcome.errorKind()).as("outcome %s", outcome).contains(AgentOutcome.ErrorKind.INTERRUPTED);
+    assertThat(outcome.errorKind())
+        .as("outcome %s", outcome)
+        .contains(AgentOutcome.ErrorKind.INTERRUPTED);
   }
 
   Path marker() {
@@ -190,22 +206,30 @@ abstract class AgentCliContract {
     return runner.spawn(config().task("Run the long job.").autoApprove(true).build());
   }
 
-  /** Waits until the tool runs, and returns the pid of its {@code sleep 300}, checked to be in a session of its own. */
+  /**
+   * Waits until the tool runs, and returns the pid of its {@code sleep 300}, checked to be in a
+   * session of its own.
+   */
   long awaitToolProcess(AgentHandle h) {
     await().atMost(AGENT_TIMEOUT).until(() -> Files.exists(marker()) || h.status().isTerminal());
     assertThat(h.status().isTerminal()).as("agent still running; stderr: %s", stderr(h)).isFalse();
     long[] pid = new long[1];
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      for (String[] p : agentProcesses(h)) {
-        String cmd = p[2].trim();
-        if (cmd.equals("sleep 300") || cmd.endsWith("/sleep 300")) {
-          pid[0] = Long.parseLong(p[0]);
-          assertThat(Long.parseLong(p[1])).as("the tool runs in a session of its own").isNotEqualTo(h.pid());
-          return true;
-        }
-      }
-      return false;
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              for (String[] p : agentProcesses(h)) {
+                String cmd = p[2].trim();
+                if (cmd.equals("sleep 300") || cmd.endsWith("/sleep 300")) {
+                  pid[0] = Long.parseLong(p[0]);
+                  assertThat(Long.parseLong(p[1]))
+                      .as("the tool runs in a session of its own")
+                      .isNotEqualTo(h.pid());
+                  return true;
+                }
+              }
+              return false;
+            });
     return pid[0];
   }
 
@@ -220,8 +244,11 @@ abstract class AgentCliContract {
     for (ProcStat p : ProcSnapshots.fresh().withCookie("DESCARTES_AGENT_ID", h.id().toString())) {
       {
         try {
-          String cmd = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(p.pid()), "cmdline")),
-              StandardCharsets.UTF_8).replace('\0', ' ');
+          String cmd =
+              new String(
+                      Files.readAllBytes(Path.of("/proc", Integer.toString(p.pid()), "cmdline")),
+                      StandardCharsets.UTF_8)
+                  .replace('\0', ' ');
           out.add(new String[] {Integer.toString(p.pid()), Integer.toString(p.sid()), cmd});
         } catch (IOException gone) {
           // exited while we looked

@@ -22,14 +22,17 @@ public final class AgentClis {
 
   private AgentClis() {}
 
-  /** The repository root: the nearest directory above the working directory with {@code scripts/}. */
+  /**
+   * The repository root: the nearest directory above the working directory with {@code scripts/}.
+   */
   public static Path repoRoot() {
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null && !Files.isRegularFile(dir.resolve("scripts/install-agent-clis.sh"))) {
       dir = dir.getParent();
     }
     if (dir == null) {
-      throw new IllegalStateException("no scripts/install-agent-clis.sh above " + Path.of("").toAbsolutePath());
+      throw new IllegalStateException(
+          "no scripts/install-agent-clis.sh above " + Path.of("").toAbsolutePath());
     }
     return dir;
   }
@@ -49,16 +52,24 @@ public final class AgentClis {
       install(cli);
     }
     if (!Files.isExecutable(bin.resolve(cli))) {
-      Assumptions.abort(cli + " is not installed and could not be installed: " + failure(cli)
-          + "; run scripts/install-agent-clis.sh " + cli);
+      Assumptions.abort(
+          cli
+              + " is not installed and could not be installed: "
+              + failure(cli)
+              + "; run scripts/install-agent-clis.sh "
+              + cli);
     }
     return bin;
   }
 
-  /** The pinned version the install script recorded, such as {@code @anthropic-ai/claude-code@2.1.330}. */
+  /**
+   * The pinned version the install script recorded, such as
+   * {@code @anthropic-ai/claude-code@2.1.330}.
+   */
   public static String installed(String cli) {
     try {
-      return Files.readString(home().resolve(cli).resolve("INSTALLED"), StandardCharsets.UTF_8).trim();
+      return Files.readString(home().resolve(cli).resolve("INSTALLED"), StandardCharsets.UTF_8)
+          .trim();
     } catch (IOException e) {
       return "unknown";
     }
@@ -66,9 +77,13 @@ public final class AgentClis {
 
   private static void install(String cli) {
     try {
-      Process p = new ProcessBuilder("bash", repoRoot().resolve("scripts/install-agent-clis.sh").toString(), cli)
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      Process p =
+          new ProcessBuilder(
+                  "bash", repoRoot().resolve("scripts/install-agent-clis.sh").toString(), cli)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
       if (!p.waitFor(10, TimeUnit.MINUTES)) {
         p.destroyForcibly();
         p.waitFor();
@@ -83,7 +98,9 @@ public final class AgentClis {
   private static String failure(String cli) {
     try {
       Path failed = home().resolve(cli).resolve("FAILED");
-      return Files.isRegularFile(failed) ? Files.readString(failed).strip().replace('\n', ' ') : "no FAILED report";
+      return Files.isRegularFile(failed)
+          ? Files.readString(failed).strip().replace('\n', ' ')
+          : "no FAILED report";
     } catch (IOException e) {
       return e.toString();
     }

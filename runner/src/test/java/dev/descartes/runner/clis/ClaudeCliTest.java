@@ -56,15 +56,19 @@ class ClaudeCliTest extends AgentCliContract {
     assertThat(outcome.resultText()).contains("echo: second message");
     assertThat(outcome.turns()).hasValue(2);
     assertThat(outcome.sessionId()).isEqualTo(session.sessionId());
-    assertThatThrownBy(() -> session.send("too late")).isInstanceOf(AgentException.Communication.class);
+    assertThatThrownBy(() -> session.send("too late"))
+        .isInstanceOf(AgentException.Communication.class);
   }
 
   @Test
   void interruptCancelsTheRunningTurnAndItsToolButKeepsTheSession() throws Exception {
-    model.script(r -> r.lastUserText().contains("long job")
-        ? Reply.shell("echo started > " + marker() + "; sleep 300; echo finished")
-        : Reply.echo());
-    AgentHandle h = runner.spawn(config().task("Run the long job.").multiTurn(true).autoApprove(true).build());
+    model.script(
+        r ->
+            r.lastUserText().contains("long job")
+                ? Reply.shell("echo started > " + marker() + "; sleep 300; echo finished")
+                : Reply.echo());
+    AgentHandle h =
+        runner.spawn(config().task("Run the long job.").multiTurn(true).autoApprove(true).build());
     AgentSession session = h.session().orElseThrow();
     long toolPid = awaitToolProcess(h);
 
@@ -76,7 +80,8 @@ class ClaudeCliTest extends AgentCliContract {
     await().atMost(Duration.ofSeconds(30)).until(() -> gone(toolPid));
     assertThat(h.status()).isEqualTo(AgentStatus.RUNNING);
 
-    AgentEvent.Result next = session.send("are you still there?").get(TURN_SECONDS, TimeUnit.SECONDS);
+    AgentEvent.Result next =
+        session.send("are you still there?").get(TURN_SECONDS, TimeUnit.SECONDS);
     assertThat(next.success()).isTrue();
     assertThat(next.text()).isEqualTo("echo: are you still there?");
     assertThat(next.sessionId()).isEqualTo(interrupted.sessionId());
@@ -92,21 +97,26 @@ class ClaudeCliTest extends AgentCliContract {
     awaitEnd(first);
     String sessionId = first.outcome().orElseThrow().sessionId().orElseThrow();
 
-    AgentHandle second = runner.spawn(config().task("what was the word?").resumeSession(sessionId).build());
+    AgentHandle second =
+        runner.spawn(config().task("what was the word?").resumeSession(sessionId).build());
     awaitEnd(second);
 
     AgentOutcome outcome = second.outcome().orElseThrow();
     assertThat(outcome.success()).as("outcome %s; stderr %s", outcome, stderr(second)).isTrue();
     assertThat(outcome.sessionId()).contains(sessionId);
     String resumedRequest = model.userTurns().getLast().body().toString();
-    assertThat(resumedRequest).contains("remember the word tangerine").contains("what was the word?");
+    assertThat(resumedRequest)
+        .contains("remember the word tangerine")
+        .contains("what was the word?");
   }
 
   @Test
   void aOneMegabyteContextAndATaskStartingWithADashReachTheModelIntact() throws Exception {
     model.script(Reply.text("got it"));
-    String context = "0123456789abcdef\n".repeat(64 * 1024); // 1 MiB + 64 KiB, far over one argument's 128 KiB
-    AgentHandle h = runner.spawn(config().task("--version is not a flag here").context(context).build());
+    String context =
+        "0123456789abcdef\n".repeat(64 * 1024); // 1 MiB + 64 KiB, far over one argument's 128 KiB
+    AgentHandle h =
+        runner.spawn(config().task("--version is not a flag here").context(context).build());
 
     awaitEnd(h);
 

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The real claude CLI in a Podman container, against the fake model server on the host's loopback
  * (host network): the whole {@link AgentCliContract}, so normalized events, the outcome, kill and
  * graceful stop during a running tool call behave as for a local claude, and leave no process. The
- * image is the test's own (the host's {@code /usr} mounted read-only, with node); the CLI's
- * {@code node_modules} and the agent's home are bind-mounted at the same paths.
+ * image is the test's own (the host's {@code /usr} mounted read-only, with node); the CLI's {@code
+ * node_modules} and the agent's home are bind-mounted at the same paths.
  */
 @ExtendWith(LeakCheck.class)
 class ClaudeInContainerTest extends AgentCliContract {
@@ -27,12 +27,14 @@ class ClaudeInContainerTest extends AgentCliContract {
   AgentConfig.Builder config() {
     AgentConfig.Builder b = super.config();
     Path modules = AgentClis.binDir("claude").getParent();
-    return b.name("claude-in-container").container(ContainerSpec.builder(TestImages.hostUsrImage())
-        .mount(ContainerSpec.Mount.readOnly(java.nio.file.Path.of("/usr")))
-        .mount(modules, modules.toString(), true)
-        .mount(home, home.toString(), false)
-        .network(ContainerSpec.Network.HOST)
-        .build());
+    return b.name("claude-in-container")
+        .container(
+            ContainerSpec.builder(TestImages.hostUsrImage())
+                .mount(ContainerSpec.Mount.readOnly(java.nio.file.Path.of("/usr")))
+                .mount(modules, modules.toString(), true)
+                .mount(home, home.toString(), false)
+                .network(ContainerSpec.Network.HOST)
+                .build());
   }
 
   @AfterAll

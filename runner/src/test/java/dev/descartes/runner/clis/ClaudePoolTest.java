@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A pool of real claude stream-json sessions against the fake model server: agents are ready
- * (the CLI answered its initialize request) before any lease, each lease answers its task, and a
+ * A pool of real claude stream-json sessions against the fake model server: agents are ready (the
+ * CLI answered its initialize request) before any lease, each lease answers its task, and a
  * released session is ended and replaced by a fresh one.
  */
 @ExtendWith(LeakCheck.class)
@@ -29,17 +29,24 @@ class ClaudePoolTest {
 
   private static final Duration WAIT = Duration.ofMinutes(3);
 
-  @TempDir
-  Path home;
-  @TempDir
-  Path work;
+  @TempDir Path home;
+  @TempDir Path work;
 
   @Test
-  void leasedClaudeSessionsAnswerAtOnceAndReleasedOnesAreReplacedByFreshSessions() throws Exception {
+  void leasedClaudeSessionsAnswerAtOnceAndReleasedOnesAreReplacedByFreshSessions()
+      throws Exception {
     try (FakeModelServer model = FakeModelServer.start(Reply.echo());
-        LocalProcessRunner runner = TestRunners.runner(TestRunners.config().allowListedEnvironment());
-        AgentPool pool = AgentPool.create(runner, PoolConfig.builder(CliSetup.CLAUDE.config(home, work, model)
-            .multiTurn(true).build()).minWarm(2).maxAgents(3).readyTimeout(WAIT).build())) {
+        LocalProcessRunner runner =
+            TestRunners.runner(TestRunners.config().allowListedEnvironment());
+        AgentPool pool =
+            AgentPool.create(
+                runner,
+                PoolConfig.builder(
+                        CliSetup.CLAUDE.config(home, work, model).multiTurn(true).build())
+                    .minWarm(2)
+                    .maxAgents(3)
+                    .readyTimeout(WAIT)
+                    .build())) {
       await().atMost(WAIT).until(() -> pool.stats().ready() == 2);
       assertThat(model.userTurns()).as("readiness costs no model call").isEmpty();
 

@@ -32,8 +32,10 @@ class QwenCliTest extends AgentCliContract {
     AgentHandle h = runner.spawn(config().task("message one").multiTurn(true).build());
     AgentSession session = h.session().orElseThrow();
 
-    AgentEvent.Result first = session.currentTurn().get(AGENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    AgentEvent.Result second = session.send("message two").get(AGENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    AgentEvent.Result first =
+        session.currentTurn().get(AGENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    AgentEvent.Result second =
+        session.send("message two").get(AGENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     assertThatThrownBy(session::interrupt).isInstanceOf(AgentException.Execution.class);
     session.end();
     awaitEnd(h);

@@ -37,15 +37,21 @@ class SandboxedClaudeCliTest extends AgentCliContract {
 
   @Override
   AgentConfig.Builder config() {
-    return super.config().sandbox(AgentSandbox.builder()
-        .network(Network.allow(new Endpoint("127.0.0.1", model.port()))).build());
+    return super.config()
+        .sandbox(
+            AgentSandbox.builder()
+                .network(Network.allow(new Endpoint("127.0.0.1", model.port())))
+                .build());
   }
 
   @Test
   void aToolCallRunsConfinedToTheWorkingDirectoryAndTheModelsPort() throws Exception {
-    model.script(Reply.shell("echo in-work > note.txt && cat note.txt; "
-        + "touch /usr/planted 2>/dev/null && echo wrote-usr || echo usr-read-only; "
-        + "(exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null && echo reached-22 || echo port-22-unreachable"))
+    model
+        .script(
+            Reply.shell(
+                "echo in-work > note.txt && cat note.txt; "
+                    + "touch /usr/planted 2>/dev/null && echo wrote-usr || echo usr-read-only; "
+                    + "(exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null && echo reached-22 || echo port-22-unreachable"))
         .afterToolText("Checked.");
     AgentHandle h = runner.spawn(config().task("Run the check.").autoApprove(true).build());
 
@@ -53,9 +59,12 @@ class SandboxedClaudeCliTest extends AgentCliContract {
     List<AgentEvent> events = events(h);
 
     assertThat(h.outcome().orElseThrow().success()).as("stderr: %s", stderr(h)).isTrue();
-    assertThat(of(events, AgentEvent.ToolResult.class)).anySatisfy(r -> assertThat(r.output())
-        .contains("in-work", "usr-read-only", "port-22-unreachable")
-        .doesNotContain("wrote-usr", "reached-22"));
+    assertThat(of(events, AgentEvent.ToolResult.class))
+        .anySatisfy(
+            r ->
+                assertThat(r.output())
+                    .contains("in-work", "usr-read-only", "port-22-unreachable")
+                    .doesNotContain("wrote-usr", "reached-22"));
     assertThat(work.resolve("note.txt")).hasContent("in-work");
   }
 }

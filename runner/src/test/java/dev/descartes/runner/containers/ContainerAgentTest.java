@@ -45,8 +45,7 @@ class ContainerAgentTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  @TempDir
-  Path work;
+  @TempDir Path work;
   LocalProcessRunner runner;
 
   @BeforeEach
@@ -65,13 +64,20 @@ class ContainerAgentTest {
   }
 
   private AgentConfig.Builder agent(String script) {
-    return AgentConfig.builder().name("boxed").workingDir(work).command("sh", "-c", script)
-        .container(ContainerSpec.builder(TestImages.hostUsrImage()).mount(ContainerSpec.Mount.readOnly(java.nio.file.Path.of("/usr"))).build());
+    return AgentConfig.builder()
+        .name("boxed")
+        .workingDir(work)
+        .command("sh", "-c", script)
+        .container(
+            ContainerSpec.builder(TestImages.hostUsrImage())
+                .mount(ContainerSpec.Mount.readOnly(java.nio.file.Path.of("/usr")))
+                .build());
   }
 
   @Test
   void outputExitStatusAndWorkingDirectoryAreTheAgentsAndTheContainerIsRemoved() throws Exception {
-    AgentHandle h = runner.spawn(agent("echo out; echo err >&2; pwd; echo made > made.txt; exit 7").build());
+    AgentHandle h =
+        runner.spawn(agent("echo out; echo err >&2; pwd; echo made > made.txt; exit 7").build());
 
     ExitStatus st = h.waitFor(WAIT).orElseThrow();
 
@@ -86,14 +92,20 @@ class ContainerAgentTest {
   @ParameterizedTest
   @EnumSource(names = {"INTERRUPT", "TERMINATE"})
   void signalReachesTheAgentInsideTheContainer(AgentSignal signal) throws Exception {
-    AgentHandle h = runner.spawn(agent("trap 'echo got INT; exit 4' INT; trap 'echo got TERM; exit 5' TERM; "
-        + "echo ready; while :; do sleep 0.1; done").build());
+    AgentHandle h =
+        runner.spawn(
+            agent(
+                    "trap 'echo got INT; exit 4' INT; trap 'echo got TERM; exit 5' TERM; "
+                        + "echo ready; while :; do sleep 0.1; done")
+                .build());
     awaitLine(h, "ready");
 
     h.signal(signal);
 
     ExitStatus st = h.waitFor(WAIT).orElseThrow();
-    assertThat(lines(h::readStdout)).as("exit %s, stderr %s", st, lines(h::readStderr)).containsExactly(signal == AgentSignal.INTERRUPT ? "got INT" : "got TERM");
+    assertThat(lines(h::readStdout))
+        .as("exit %s, stderr %s", st, lines(h::readStderr))
+        .containsExactly(signal == AgentSignal.INTERRUPT ? "got INT" : "got TERM");
     assertThat(st.code()).hasValue(signal == AgentSignal.INTERRUPT ? 4 : 5);
     assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
     assertThat(TestImages.containersOf(h.id().toString())).isEmpty();
@@ -116,7 +128,9 @@ class ContainerAgentTest {
   @Test
   void environmentValuesReachTheAgentButNoCommandLine() throws Exception {
     String secret = "s3cret-" + System.nanoTime();
-    AgentHandle h = runner.spawn(agent("echo \"$AGENT_SECRET\"; read line; exit 0").env("AGENT_SECRET", secret).build());
+    AgentHandle h =
+        runner.spawn(
+            agent("echo \"$AGENT_SECRET\"; read line; exit 0").env("AGENT_SECRET", secret).build());
     awaitLine(h, secret);
 
     assertThat(processesMentioning(secret)).as("command lines holding the value").isEmpty();
@@ -127,32 +141,48 @@ class ContainerAgentTest {
 
   @Test
   void memoryAndProcessLimitsBecomeTheContainersCgroupLimits() throws Exception {
-    AgentHandle h = runner.spawn(agent("cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null "
-        + "|| cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max")
-        .limits(ResourceLimits.builder().memoryBytes(64L << 20).maxProcesses(50).build()).build());
+    AgentHandle h =
+        runner.spawn(
+            agent(
+                    "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null "
+                        + "|| cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max")
+                .limits(ResourceLimits.builder().memoryBytes(64L << 20).maxProcesses(50).build())
+                .build());
 
-    assertThat(h.waitFor(WAIT).orElseThrow().success()).as("stderr %s", lines(h::readStderr)).isTrue();
+    assertThat(h.waitFor(WAIT).orElseThrow().success())
+        .as("stderr %s", lines(h::readStderr))
+        .isTrue();
     assertThat(lines(h::readStdout)).containsExactly(String.valueOf(64L << 20), "50");
   }
 
   @Test
   void anImageThatIsNotOnTheMachineIsASpawnFailureThatSaysSo() {
-    AgentConfig config = AgentConfig.builder().name("nope").workingDir(work).command("true")
-        .container(ContainerSpec.of("localhost/descartes-no-such-image:" + System.nanoTime())).build();
+    AgentConfig config =
+        AgentConfig.builder()
+            .name("nope")
+            .workingDir(work)
+            .command("true")
+            .container(ContainerSpec.of("localhost/descartes-no-such-image:" + System.nanoTime()))
+            .build();
     TestImages.hostUsrImage(); // skips where podman does not work
 
-    assertThatThrownBy(() -> runner.spawn(config)).isInstanceOf(AgentException.SpawnFailed.class)
-        .hasMessageContaining("is not on this machine").hasMessageContaining("never pulls");
+    assertThatThrownBy(() -> runner.spawn(config))
+        .isInstanceOf(AgentException.SpawnFailed.class)
+        .hasMessageContaining("is not on this machine")
+        .hasMessageContaining("never pulls");
     assertThat(runner.listAgents()).isEmpty();
   }
 
   private static void awaitLine(AgentHandle h, String line) {
     List<String> seen = new ArrayList<>();
-    await().atMost(WAIT).until(() -> {
-      Optional<byte[]> l = h.readStdout(Duration.ofMillis(200));
-      l.ifPresent(b -> seen.add(new String(b, StandardCharsets.UTF_8).strip()));
-      return seen.contains(line) || (h.status().isTerminal() && l.isEmpty());
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              Optional<byte[]> l = h.readStdout(Duration.ofMillis(200));
+              l.ifPresent(b -> seen.add(new String(b, StandardCharsets.UTF_8).strip()));
+              return seen.contains(line) || (h.status().isTerminal() && l.isEmpty());
+            });
     assertThat(seen).as("stderr: %s", lines(h::readStderr)).contains(line);
   }
 
@@ -182,7 +212,9 @@ class ContainerAgentTest {
           continue;
         }
         try {
-          String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+          String cmd =
+              new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                  .replace('\0', ' ');
           if (cmd.contains(text)) {
             out.add(p.getFileName() + " " + cmd);
           }

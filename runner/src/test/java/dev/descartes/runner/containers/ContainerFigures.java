@@ -31,10 +31,22 @@ public final class ContainerFigures {
     String image = TestImages.hostUsrImage();
     List<Double> plain = new ArrayList<>();
     List<Double> boxed = new ArrayList<>();
-    try (LocalProcessRunner runner = new LocalProcessRunner(ProcessRunnerConfig.builder().shutdownHook(false).build())) {
-      AgentConfig local = AgentConfig.builder().name("plain").workingDir(work).command("sh", "-c", "echo first").build();
-      AgentConfig container = local.toBuilder().name("boxed")
-          .container(ContainerSpec.builder(image).mount(ContainerSpec.Mount.readOnly(java.nio.file.Path.of("/usr"))).build()).build();
+    try (LocalProcessRunner runner =
+        new LocalProcessRunner(ProcessRunnerConfig.builder().shutdownHook(false).build())) {
+      AgentConfig local =
+          AgentConfig.builder()
+              .name("plain")
+              .workingDir(work)
+              .command("sh", "-c", "echo first")
+              .build();
+      AgentConfig container =
+          local.toBuilder()
+              .name("boxed")
+              .container(
+                  ContainerSpec.builder(image)
+                      .mount(ContainerSpec.Mount.readOnly(java.nio.file.Path.of("/usr")))
+                      .build())
+              .build();
       firstLineMillis(runner, local); // warm-up of both paths, not counted
       firstLineMillis(runner, container);
       for (int i = 0; i < runs; i++) {
@@ -47,11 +59,20 @@ public final class ContainerFigures {
     }
     double p = median(plain);
     double c = median(boxed);
-    System.out.printf(Locale.ROOT, "runs=%d plain_median_ms=%.1f container_median_ms=%.1f ratio=%.1f%n"
-        + "plain_ms=%s%ncontainer_ms=%s%n", runs, p, c, c / p, round(plain), round(boxed));
+    System.out.printf(
+        Locale.ROOT,
+        "runs=%d plain_median_ms=%.1f container_median_ms=%.1f ratio=%.1f%n"
+            + "plain_ms=%s%ncontainer_ms=%s%n",
+        runs,
+        p,
+        c,
+        c / p,
+        round(plain),
+        round(boxed));
   }
 
-  private static double firstLineMillis(LocalProcessRunner runner, AgentConfig config) throws Exception {
+  private static double firstLineMillis(LocalProcessRunner runner, AgentConfig config)
+      throws Exception {
     long t0 = System.nanoTime();
     AgentHandle h = runner.spawn(config);
     if (h.readStdout(Duration.ofSeconds(60)).isEmpty()) {

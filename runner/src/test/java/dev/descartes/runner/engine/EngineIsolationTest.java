@@ -26,17 +26,20 @@ class EngineIsolationTest {
     try (LocalProcessRunner runner = TestRunners.runner()) {
       CountDownLatch release = new CountDownLatch(1);
       CountDownLatch blocked = new CountDownLatch(1);
-      AgentHandle stuck = runner.spawn(AgentConfig.builder().name("stuck")
-          .command("/bin/sh", "-c", "seq 1 200000").build());
-      stuck.onEvent(e -> {
-        if (e instanceof AgentEvent.RawLine) {
-          blocked.countDown();
-          awaitQuietly(release);
-        }
-      });
+      AgentHandle stuck =
+          runner.spawn(
+              AgentConfig.builder().name("stuck").command("/bin/sh", "-c", "seq 1 200000").build());
+      stuck.onEvent(
+          e -> {
+            if (e instanceof AgentEvent.RawLine) {
+              blocked.countDown();
+              awaitQuietly(release);
+            }
+          });
       blocked.await();
-      AgentHandle free = runner.spawn(AgentConfig.builder().name("free")
-          .command("/bin/sh", "-c", "seq 1 20000").build());
+      AgentHandle free =
+          runner.spawn(
+              AgentConfig.builder().name("free").command("/bin/sh", "-c", "seq 1 20000").build());
       assertThat(free.waitFor(WAIT)).contains(ExitStatus.exited(0));
       assertThat(free.stdout().totalLines()).isEqualTo(20000);
       release.countDown();
@@ -48,15 +51,20 @@ class EngineIsolationTest {
   @Test
   void aWriterWaitingOnOneAgentsFullStdinDoesNotDelayAnotherAgent() throws Exception {
     try (LocalProcessRunner runner = TestRunners.runner()) {
-      AgentHandle deaf = runner.spawn(AgentConfig.builder().name("deaf").command("/bin/sleep", "600").build());
-      Thread writer = Thread.ofVirtual().start(() -> {
-        try {
-          deaf.writeStdin(new byte[4 << 20]);
-        } catch (RuntimeException expected) {
-          // fails once the agent is killed
-        }
-      });
-      AgentHandle echo = runner.spawn(AgentConfig.builder().name("echo").command("/bin/cat").build());
+      AgentHandle deaf =
+          runner.spawn(AgentConfig.builder().name("deaf").command("/bin/sleep", "600").build());
+      Thread writer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      deaf.writeStdin(new byte[4 << 20]);
+                    } catch (RuntimeException expected) {
+                      // fails once the agent is killed
+                    }
+                  });
+      AgentHandle echo =
+          runner.spawn(AgentConfig.builder().name("echo").command("/bin/cat").build());
       echo.writeStdin("hello\n".getBytes(StandardCharsets.UTF_8));
       echo.closeStdin();
       assertThat(echo.waitFor(WAIT)).contains(ExitStatus.exited(0));

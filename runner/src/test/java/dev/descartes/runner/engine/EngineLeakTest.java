@@ -40,7 +40,9 @@ class EngineLeakTest {
   record Footprint(long descriptors, long threads, long children) {
 
     static Footprint now() {
-      return new Footprint(count(new File("/proc/self/fd").list()), count(new File("/proc/self/task").list()),
+      return new Footprint(
+          count(new File("/proc/self/fd").list()),
+          count(new File("/proc/self/task").list()),
           countChildren());
     }
 
@@ -57,7 +59,9 @@ class EngineLeakTest {
             String stat = Files.readString(p.resolve("stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // the JVM's one death watchdog (cgroup containment) lives as long as the JVM
-            if (f[1].equals(self) && !new String(Files.readAllBytes(p.resolve("cmdline"))).contains("descartes-watchdog")) {
+            if (f[1].equals(self)
+                && !new String(Files.readAllBytes(p.resolve("cmdline")))
+                    .contains("descartes-watchdog")) {
               n++;
             }
           } catch (IOException | RuntimeException gone) {
@@ -71,41 +75,52 @@ class EngineLeakTest {
     }
 
     boolean within(Footprint start) {
-      return descriptors <= start.descriptors && threads <= start.threads && children <= start.children;
+      return descriptors <= start.descriptors
+          && threads <= start.threads
+          && children <= start.children;
     }
   }
 
   @Test
   void spawnAndExitAndSpawnAndKillCyclesLeaveNoDescriptorThreadOrChildBehind() throws Exception {
     try (LocalProcessRunner runner = TestRunners.runner()) {
-      cycles(runner, 20, 10); // warm-up: the JDK's and the virtual-thread scheduler's pools fill once
+      cycles(
+          runner, 20, 10); // warm-up: the JDK's and the virtual-thread scheduler's pools fill once
       Footprint start = Footprint.now();
       cycles(runner, EXIT_CYCLES, KILL_CYCLES);
       // Polled on this thread: a polling thread of Awaitility's own would count. Pools (the JDK's
       // process reapers, the virtual-thread scheduler) retire idle threads after their keep-alive.
-      await().pollInSameThread().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-          assertThat(Footprint.now()).matches(now -> now.within(start), "within " + start));
+      await()
+          .pollInSameThread()
+          .atMost(Duration.ofSeconds(90))
+          .untilAsserted(
+              () ->
+                  assertThat(Footprint.now()).matches(now -> now.within(start), "within " + start));
       assertThat(Footprint.now().children()).isZero();
     }
   }
 
   /** The cycles, {@link #PARALLEL} at a time, as agents come and go in a real fleet. */
   private static void cycles(LocalProcessRunner runner, int exits, int kills) throws Exception {
-    AgentConfig exit = AgentConfig.builder().name("exit").command("/bin/sh", "-c", "echo bye").build();
+    AgentConfig exit =
+        AgentConfig.builder().name("exit").command("/bin/sh", "-c", "echo bye").build();
     AgentConfig sleep = AgentConfig.builder().name("sleep").command("/bin/sleep", "600").build();
     try (ExecutorService pool = Executors.newFixedThreadPool(PARALLEL)) {
       List<Future<?>> done = new ArrayList<>();
       for (int i = 0; i < exits + kills; i++) {
         boolean kill = i >= exits;
-        done.add(pool.submit(() -> {
-          AgentHandle h = runner.spawn(kill ? sleep : exit);
-          if (kill) {
-            h.kill();
-          }
-          assertThat(h.waitFor(WAIT)).contains(kill ? ExitStatus.signalled(9) : ExitStatus.exited(0));
-          runner.remove(h.id());
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  AgentHandle h = runner.spawn(kill ? sleep : exit);
+                  if (kill) {
+                    h.kill();
+                  }
+                  assertThat(h.waitFor(WAIT))
+                      .contains(kill ? ExitStatus.signalled(9) : ExitStatus.exited(0));
+                  runner.remove(h.id());
+                  return null;
+                }));
       }
       for (Future<?> f : done) {
         f.get();

@@ -6,7 +6,6 @@ import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.testing.LeakCheck;
 import dev.descartes.runner.testing.TestRunners;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,22 +19,26 @@ class EngineSelectionTest {
 
   @Test
   void autoPicksTheNativeEngineOnLinuxWhenNativeAccessIsEnabled() {
-    try (LocalProcessRunner runner = TestRunners.runner(TestRunners.config().engine(ProcessRunnerConfig.Engine.AUTO))) {
+    try (LocalProcessRunner runner =
+        TestRunners.runner(TestRunners.config().engine(ProcessRunnerConfig.Engine.AUTO))) {
       assertThat(runner.engineName()).isEqualTo("native");
     }
   }
 
   @Test
   void eitherEngineCanBeChosen() {
-    try (LocalProcessRunner jdk = TestRunners.runner(TestRunners.config().engine(ProcessRunnerConfig.Engine.JDK));
-        LocalProcessRunner nat = TestRunners.runner(TestRunners.config().engine(ProcessRunnerConfig.Engine.NATIVE))) {
+    try (LocalProcessRunner jdk =
+            TestRunners.runner(TestRunners.config().engine(ProcessRunnerConfig.Engine.JDK));
+        LocalProcessRunner nat =
+            TestRunners.runner(TestRunners.config().engine(ProcessRunnerConfig.Engine.NATIVE))) {
       assertThat(jdk.engineName()).isEqualTo("jdk");
       assertThat(nat.engineName()).isEqualTo("native");
     }
   }
 
   @Test
-  void withoutNativeAccessAutoFallsBackToTheJdkEngineWithOneWarningAndNoJvmWarning() throws Exception {
+  void withoutNativeAccessAutoFallsBackToTheJdkEngineWithOneWarningAndNoJvmWarning()
+      throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElseThrow());
     cmd.add("-cp");

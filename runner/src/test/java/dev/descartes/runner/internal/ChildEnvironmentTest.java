@@ -10,29 +10,63 @@ import org.junit.jupiter.api.Test;
 
 class ChildEnvironmentTest {
 
-  private static final Map<String, String> RUNNER = Map.of("PATH", "/bin", "HOME", "/home/me",
-      "ANTHROPIC_API_KEY", "k", "SECRET", "s", "PWD", "/elsewhere");
+  private static final Map<String, String> RUNNER =
+      Map.of(
+          "PATH",
+          "/bin",
+          "HOME",
+          "/home/me",
+          "ANTHROPIC_API_KEY",
+          "k",
+          "SECRET",
+          "s",
+          "PWD",
+          "/elsewhere");
 
   @Test
   void withoutAnAllowListTheAgentInheritsEverythingThenBackendThenAgentVariablesWin() {
-    Map<String, String> env = ChildEnvironment.build(RUNNER, Optional.empty(),
-        Map.of("HOME", "/backend", "B", "1"), Map.of("B", "2", "C", "3"), Path.of("/work"), "id-1");
-    assertThat(env).containsEntry("PATH", "/bin").containsEntry("SECRET", "s")
-        .containsEntry("HOME", "/backend").containsEntry("B", "2").containsEntry("C", "3");
+    Map<String, String> env =
+        ChildEnvironment.build(
+            RUNNER,
+            Optional.empty(),
+            Map.of("HOME", "/backend", "B", "1"),
+            Map.of("B", "2", "C", "3"),
+            Path.of("/work"),
+            "id-1");
+    assertThat(env)
+        .containsEntry("PATH", "/bin")
+        .containsEntry("SECRET", "s")
+        .containsEntry("HOME", "/backend")
+        .containsEntry("B", "2")
+        .containsEntry("C", "3");
   }
 
   @Test
   void anAllowListPassesExactNamesAndPrefixesOnly() {
-    Map<String, String> env = ChildEnvironment.build(RUNNER, Optional.of(Set.of("PATH", "ANTHROPIC_*")),
-        Map.of(), Map.of(), Path.of("/work"), "id-1");
-    assertThat(env).containsEntry("PATH", "/bin").containsEntry("ANTHROPIC_API_KEY", "k")
+    Map<String, String> env =
+        ChildEnvironment.build(
+            RUNNER,
+            Optional.of(Set.of("PATH", "ANTHROPIC_*")),
+            Map.of(),
+            Map.of(),
+            Path.of("/work"),
+            "id-1");
+    assertThat(env)
+        .containsEntry("PATH", "/bin")
+        .containsEntry("ANTHROPIC_API_KEY", "k")
         .doesNotContainKeys("HOME", "SECRET");
   }
 
   @Test
   void pwdIsTheWorkingDirectoryAndTheCookieNamesTheAgentWhateverTheInputs() {
-    Map<String, String> env = ChildEnvironment.build(RUNNER, Optional.empty(), Map.of(),
-        Map.of(ChildEnvironment.COOKIE, "forged", "PWD", "/forged"), Path.of("/work"), "id-1");
+    Map<String, String> env =
+        ChildEnvironment.build(
+            RUNNER,
+            Optional.empty(),
+            Map.of(),
+            Map.of(ChildEnvironment.COOKIE, "forged", "PWD", "/forged"),
+            Path.of("/work"),
+            "id-1");
     assertThat(env).containsEntry("PWD", "/work").containsEntry(ChildEnvironment.COOKIE, "id-1");
   }
 

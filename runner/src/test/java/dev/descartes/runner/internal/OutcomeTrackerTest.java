@@ -24,17 +24,24 @@ class OutcomeTrackerTest {
   }
 
   private static AgentEvent.Result result(boolean success, String text, int turns, String session) {
-    return new AgentEvent.Result(ID, AT, success, text,
+    return new AgentEvent.Result(
+        ID,
+        AT,
+        success,
+        text,
         success ? Optional.empty() : Optional.of(ErrorKind.API_ERROR),
-        success ? Optional.empty() : Optional.of("quota"), OptionalInt.of(turns),
-        Optional.ofNullable(session), JsonNodeFactory.instance.objectNode());
+        success ? Optional.empty() : Optional.of("quota"),
+        OptionalInt.of(turns),
+        Optional.ofNullable(session),
+        JsonNodeFactory.instance.objectNode());
   }
 
   @Test
   void tokensAndCostAddUpOverEveryStepAndTheLastResultDecides() {
     OutcomeTracker t = new OutcomeTracker(true);
-    t.accept(new AgentEvent.SessionStarted(ID, AT, "s-1", Optional.empty(),
-        JsonNodeFactory.instance.objectNode()));
+    t.accept(
+        new AgentEvent.SessionStarted(
+            ID, AT, "s-1", Optional.empty(), JsonNodeFactory.instance.objectNode()));
     t.accept(usage(10, 5, OptionalDouble.of(0.25)));
     t.accept(usage(20, 7, OptionalDouble.of(0.5)));
     t.accept(result(false, "first turn failed", 1, null));
@@ -54,7 +61,8 @@ class OutcomeTrackerTest {
   void aCliThatEndsWithoutAResultHasNoResultOrIsInterruptedWhenStopped() {
     OutcomeTracker t = new OutcomeTracker(true);
     assertThat(t.finish(ExitStatus.exited(0), false).errorKind()).hasValue(ErrorKind.NO_RESULT);
-    assertThat(t.finish(ExitStatus.signalled(15), true).errorKind()).hasValue(ErrorKind.INTERRUPTED);
+    assertThat(t.finish(ExitStatus.signalled(15), true).errorKind())
+        .hasValue(ErrorKind.INTERRUPTED);
     assertThat(t.finish(ExitStatus.exited(0), false).success()).isFalse();
   }
 

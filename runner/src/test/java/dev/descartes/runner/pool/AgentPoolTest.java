@@ -35,8 +35,11 @@ class AgentPoolTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   /** Answers each stdin line with "done: LINE" and its pid; exits at end of input. */
-  private static final AgentConfig WORKER = AgentConfig.builder().name("worker")
-      .command(Scripts.shell("while read -r task; do echo \"done: $task by $$\"; done")).build();
+  private static final AgentConfig WORKER =
+      AgentConfig.builder()
+          .name("worker")
+          .command(Scripts.shell("while read -r task; do echo \"done: $task by $$\"; done"))
+          .build();
 
   private final LocalProcessRunner runner = TestRunners.runner();
 
@@ -47,16 +50,20 @@ class AgentPoolTest {
 
   @Test
   void keepsMinWarmAgentsReadyAndEachLeaseGetsAFreshOneWhichIsReplaced() throws Exception {
-    try (AgentPool pool = AgentPool.create(runner, PoolConfig.builder(WORKER).minWarm(2).maxAgents(3).build())) {
+    try (AgentPool pool =
+        AgentPool.create(runner, PoolConfig.builder(WORKER).minWarm(2).maxAgents(3).build())) {
       await().atMost(WAIT).until(() -> pool.stats().ready() == 2);
 
       Set<Long> pids = new HashSet<>();
       for (int i = 0; i < 4; i++) {
         try (PooledAgent a = pool.lease()) {
           a.send("task " + i);
-          String line = new String(a.handle().readStdout(WAIT).orElseThrow(), StandardCharsets.UTF_8);
+          String line =
+              new String(a.handle().readStdout(WAIT).orElseThrow(), StandardCharsets.UTF_8);
           assertThat(line).startsWith("done: task " + i + " by ");
-          assertThat(pids.add(a.handle().pid())).as("a released agent is never leased again").isTrue();
+          assertThat(pids.add(a.handle().pid()))
+              .as("a released agent is never leased again")
+              .isTrue();
         }
       }
 
@@ -67,8 +74,9 @@ class AgentPoolTest {
 
   @Test
   void reuseKeepsAReleasedAgentForTheNextLease() throws Exception {
-    try (AgentPool pool = AgentPool.create(runner, PoolConfig.builder(WORKER).minWarm(1).maxAgents(1).reuse(true)
-        .build())) {
+    try (AgentPool pool =
+        AgentPool.create(
+            runner, PoolConfig.builder(WORKER).minWarm(1).maxAgents(1).reuse(true).build())) {
       long first;
       try (PooledAgent a = pool.lease(WAIT)) {
         first = a.handle().pid();
@@ -76,14 +84,16 @@ class AgentPoolTest {
       try (PooledAgent b = pool.lease(WAIT)) {
         assertThat(b.handle().pid()).isEqualTo(first);
         b.send("again");
-        assertThat(new String(b.handle().readStdout(WAIT).orElseThrow(), StandardCharsets.UTF_8)).startsWith("done: again");
+        assertThat(new String(b.handle().readStdout(WAIT).orElseThrow(), StandardCharsets.UTF_8))
+            .startsWith("done: again");
       }
     }
   }
 
   @Test
   void leaseBeyondMaxAgentsWaitsThenReportsLimitReached() throws Exception {
-    try (AgentPool pool = AgentPool.create(runner, PoolConfig.builder(WORKER).minWarm(0).maxAgents(2).build())) {
+    try (AgentPool pool =
+        AgentPool.create(runner, PoolConfig.builder(WORKER).minWarm(0).maxAgents(2).build())) {
       List<PooledAgent> held = new ArrayList<>();
       held.add(pool.lease(WAIT));
       held.add(pool.lease(WAIT));
@@ -103,11 +113,21 @@ class AgentPoolTest {
 
   @Test
   void anAgentThatDiesWhileIdleIsReplacedAndNeverHandedOut() throws Exception {
-    try (AgentPool pool = AgentPool.create(runner, PoolConfig.builder(WORKER).minWarm(1).maxAgents(2)
-        .healthCheckInterval(Duration.ofMillis(200)).build())) {
+    try (AgentPool pool =
+        AgentPool.create(
+            runner,
+            PoolConfig.builder(WORKER)
+                .minWarm(1)
+                .maxAgents(2)
+                .healthCheckInterval(Duration.ofMillis(200))
+                .build())) {
       await().atMost(WAIT).until(() -> pool.stats().ready() == 1);
-      AgentHandle victim = runner.listAgents().stream().filter(i -> i.status().isLive())
-          .map(i -> runner.getHandle(i.id()).orElseThrow()).findFirst().orElseThrow();
+      AgentHandle victim =
+          runner.listAgents().stream()
+              .filter(i -> i.status().isLive())
+              .map(i -> runner.getHandle(i.id()).orElseThrow())
+              .findFirst()
+              .orElseThrow();
       victim.kill();
       victim.waitFor();
 
@@ -122,10 +142,19 @@ class AgentPoolTest {
   @Test
   void anAgentFailingTheHealthCheckIsReplaced() throws Exception {
     Set<Long> unhealthy = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    try (AgentPool pool = AgentPool.create(runner, PoolConfig.builder(WORKER).minWarm(1).maxAgents(2)
-        .healthCheckInterval(Duration.ofMillis(200)).healthCheck(h -> !unhealthy.contains(h.pid())).build())) {
+    try (AgentPool pool =
+        AgentPool.create(
+            runner,
+            PoolConfig.builder(WORKER)
+                .minWarm(1)
+                .maxAgents(2)
+                .healthCheckInterval(Duration.ofMillis(200))
+                .healthCheck(h -> !unhealthy.contains(h.pid()))
+                .build())) {
       await().atMost(WAIT).until(() -> pool.stats().ready() == 1);
-      runner.listAgents().stream().filter(i -> i.status().isLive()).forEach(i -> unhealthy.add(i.pid()));
+      runner.listAgents().stream()
+          .filter(i -> i.status().isLive())
+          .forEach(i -> unhealthy.add(i.pid()));
 
       await().atMost(WAIT).until(() -> pool.stats().replaced() >= 1 && pool.stats().ready() == 1);
       try (PooledAgent a = pool.lease(WAIT)) {
@@ -136,7 +165,8 @@ class AgentPoolTest {
 
   @Test
   void closingThePoolStopsLeasedAndIdleAgents() throws Exception {
-    AgentPool pool = AgentPool.create(runner, PoolConfig.builder(WORKER).minWarm(2).maxAgents(3).build());
+    AgentPool pool =
+        AgentPool.create(runner, PoolConfig.builder(WORKER).minWarm(2).maxAgents(3).build());
     PooledAgent leased = pool.lease(WAIT);
     await().atMost(WAIT).until(() -> pool.stats().ready() == 2);
 
@@ -149,7 +179,9 @@ class AgentPoolTest {
 
   @Test
   void aBackendAgentMustBeMultiTurnToBePooled() {
-    assertThatThrownBy(() -> PoolConfig.builder(AgentConfig.builder().modelBackend("claude").build()).build())
-        .isInstanceOf(AgentException.InvalidConfig.class).hasMessageContaining("multiTurn(true)");
+    assertThatThrownBy(
+            () -> PoolConfig.builder(AgentConfig.builder().modelBackend("claude").build()).build())
+        .isInstanceOf(AgentException.InvalidConfig.class)
+        .hasMessageContaining("multiTurn(true)");
   }
 }

@@ -11,11 +11,18 @@ import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The restart delay arithmetic: doubling, the cap, jitter, rate-limit resets, and the healthy reset. */
+/**
+ * The restart delay arithmetic: doubling, the cap, jitter, rate-limit resets, and the healthy
+ * reset.
+ */
 class BackoffTest {
 
-  private final RestartPolicy policy = RestartPolicy.builder()
-      .backoff(Duration.ofMillis(500), Duration.ofSeconds(10)).jitter(0.5).resetAfter(Duration.ofMinutes(1)).build();
+  private final RestartPolicy policy =
+      RestartPolicy.builder()
+          .backoff(Duration.ofMillis(500), Duration.ofSeconds(10))
+          .jitter(0.5)
+          .resetAfter(Duration.ofMinutes(1))
+          .build();
   private final Backoff backoff = new Backoff(policy);
 
   @Test
@@ -38,11 +45,13 @@ class BackoffTest {
   @Test
   void aRateLimitWaitsUntilItsResetTimeCappedOrBacksOffWithoutOne() {
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    assertThat(backoff.afterRateLimit(0, 0, Optional.of(now.plusSeconds(42)), now)).isEqualTo(Duration.ofSeconds(42));
+    assertThat(backoff.afterRateLimit(0, 0, Optional.of(now.plusSeconds(42)), now))
+        .isEqualTo(Duration.ofSeconds(42));
     assertThat(backoff.afterRateLimit(0, 0, Optional.of(now.minusSeconds(5)), now)).isZero();
     assertThat(backoff.afterRateLimit(0, 0, Optional.of(now.plus(Duration.ofDays(2))), now))
         .isEqualTo(policy.maxRateLimitWait());
-    assertThat(backoff.afterRateLimit(3, 0, Optional.empty(), now)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(backoff.afterRateLimit(3, 0, Optional.empty(), now))
+        .isEqualTo(Duration.ofSeconds(4));
   }
 
   @Test
@@ -54,11 +63,18 @@ class BackoffTest {
   @Test
   void policiesOutOfRangeNameTheirField() {
     assertThatThrownBy(() -> RestartPolicy.builder().maxRestarts(-1).build())
-        .isInstanceOf(AgentException.InvalidConfig.class).hasMessageStartingWith("maxRestarts:");
-    assertThatThrownBy(() -> RestartPolicy.builder().backoff(Duration.ofSeconds(5), Duration.ofSeconds(1)).build())
-        .isInstanceOf(AgentException.InvalidConfig.class).hasMessageStartingWith("maxBackoff:");
+        .isInstanceOf(AgentException.InvalidConfig.class)
+        .hasMessageStartingWith("maxRestarts:");
+    assertThatThrownBy(
+            () ->
+                RestartPolicy.builder()
+                    .backoff(Duration.ofSeconds(5), Duration.ofSeconds(1))
+                    .build())
+        .isInstanceOf(AgentException.InvalidConfig.class)
+        .hasMessageStartingWith("maxBackoff:");
     assertThatThrownBy(() -> RestartPolicy.builder().jitter(1.5).build())
-        .isInstanceOf(AgentException.InvalidConfig.class).hasMessageStartingWith("jitter:");
+        .isInstanceOf(AgentException.InvalidConfig.class)
+        .hasMessageStartingWith("jitter:");
   }
 
   @Test
@@ -67,6 +83,7 @@ class BackoffTest {
     RestartPolicy onFailure = RestartPolicy.builder().mode(RestartPolicy.Mode.ON_FAILURE).build();
     assertThat(onFailure.restartsAfter(true)).isTrue();
     assertThat(onFailure.restartsAfter(false)).isFalse();
-    assertThat(RestartPolicy.builder().mode(RestartPolicy.Mode.ALWAYS).build().restartsAfter(false)).isTrue();
+    assertThat(RestartPolicy.builder().mode(RestartPolicy.Mode.ALWAYS).build().restartsAfter(false))
+        .isTrue();
   }
 }

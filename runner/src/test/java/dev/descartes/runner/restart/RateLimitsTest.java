@@ -15,9 +15,12 @@ class RateLimitsTest {
   void readsAnEpochAfterABarOrAResetWordAndARetryAfterDelay() {
     assertThat(RateLimits.resetAt("Claude AI usage limit reached|1767225900", NOW))
         .contains(Instant.ofEpochSecond(1767225900));
-    assertThat(RateLimits.resetAt("limit resets at 1767225900", NOW)).contains(Instant.ofEpochSecond(1767225900));
-    assertThat(RateLimits.resetAt("Too many requests, retry after 30 seconds", NOW)).contains(NOW.plusSeconds(30));
-    assertThat(RateLimits.resetAt("quota exceeded; please try again in 2m", NOW)).contains(NOW.plusSeconds(120));
+    assertThat(RateLimits.resetAt("limit resets at 1767225900", NOW))
+        .contains(Instant.ofEpochSecond(1767225900));
+    assertThat(RateLimits.resetAt("Too many requests, retry after 30 seconds", NOW))
+        .contains(NOW.plusSeconds(30));
+    assertThat(RateLimits.resetAt("quota exceeded; please try again in 2m", NOW))
+        .contains(NOW.plusSeconds(120));
     assertThat(RateLimits.resetAt("API Error: Request rejected (429) · slow down", NOW)).isEmpty();
   }
 }

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LeakCheck.class)
 class SupervisedAgentTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final LocalProcessRunner runner = TestRunners.runner();
 
@@ -36,21 +35,33 @@ class SupervisedAgentTest {
   }
 
   private static RestartPolicy.Builder quick() {
-    return RestartPolicy.builder().backoff(Duration.ofMillis(20), Duration.ofMillis(200)).jitter(0.2);
+    return RestartPolicy.builder()
+        .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+        .jitter(0.2);
   }
 
   /** Crashes (exit 3) the first {@code crashes} times it runs, then exits 0. */
   private AgentConfig crashing(int crashes) {
     Path count = dir.resolve("runs");
-    return AgentConfig.builder().name("flaky").command(Scripts.shell(
-        "n=$(cat " + count + " 2>/dev/null || echo 0); n=$((n+1)); echo $n > " + count
-            + "; [ $n -gt " + crashes + " ] || exit 3")).build();
+    return AgentConfig.builder()
+        .name("flaky")
+        .command(
+            Scripts.shell(
+                "n=$(cat "
+                    + count
+                    + " 2>/dev/null || echo 0); n=$((n+1)); echo $n > "
+                    + count
+                    + "; [ $n -gt "
+                    + crashes
+                    + " ] || exit 3"))
+        .build();
   }
 
   @Test
   void onFailureRestartsACrashedAgentWithGrowingBackoffUntilItSucceeds() throws Exception {
     List<SupervisedAgent.Restart> restarts = new CopyOnWriteArrayList<>();
-    SupervisedAgent a = SupervisedAgent.start(runner, crashing(2), quick().jitter(0).maxRestarts(5).build());
+    SupervisedAgent a =
+        SupervisedAgent.start(runner, crashing(2), quick().jitter(0).maxRestarts(5).build());
     a.onRestart(restarts::add);
 
     SupervisedAgent.End end = a.onEnd().get(1, TimeUnit.MINUTES);
@@ -60,7 +71,8 @@ class SupervisedAgentTest {
     assertThat(a.runs()).hasSize(3);
     assertThat(a.runs().getFirst().status()).isEqualTo(AgentStatus.FAILED);
     assertThat(a.current().status()).isEqualTo(AgentStatus.COMPLETED);
-    assertThat(restarts).extracting(SupervisedAgent.Restart::delay)
+    assertThat(restarts)
+        .extracting(SupervisedAgent.Restart::delay)
         .containsExactly(Duration.ofMillis(20), Duration.ofMillis(40));
     assertThat(restarts.getFirst().reason()).contains("exit 3");
     assertThat(Files.readString(dir.resolve("runs")).strip()).isEqualTo("3");
@@ -68,7 +80,8 @@ class SupervisedAgentTest {
 
   @Test
   void aCrashLoopEndsWithTheAgentFailedAndTheReason() throws Exception {
-    SupervisedAgent a = SupervisedAgent.start(runner, crashing(100), quick().maxRestarts(2).build());
+    SupervisedAgent a =
+        SupervisedAgent.start(runner, crashing(100), quick().maxRestarts(2).build());
 
     SupervisedAgent.End end = a.onEnd().get(1, TimeUnit.MINUTES);
 
@@ -81,19 +94,25 @@ class SupervisedAgentTest {
   @Test
   void neverMeansOneRunAndOnFailureDoesNotRestartASuccess() throws Exception {
     SupervisedAgent never = SupervisedAgent.start(runner, crashing(1), RestartPolicy.NEVER);
-    assertThat(never.onEnd().get(1, TimeUnit.MINUTES).state()).isEqualTo(SupervisedAgent.State.FAILED);
+    assertThat(never.onEnd().get(1, TimeUnit.MINUTES).state())
+        .isEqualTo(SupervisedAgent.State.FAILED);
     assertThat(never.runs()).hasSize(1);
 
-    SupervisedAgent ok = SupervisedAgent.start(runner, AgentConfig.builder().name("ok").command("true").build(),
-        quick().build());
-    assertThat(ok.onEnd().get(1, TimeUnit.MINUTES).state()).isEqualTo(SupervisedAgent.State.COMPLETED);
+    SupervisedAgent ok =
+        SupervisedAgent.start(
+            runner, AgentConfig.builder().name("ok").command("true").build(), quick().build());
+    assertThat(ok.onEnd().get(1, TimeUnit.MINUTES).state())
+        .isEqualTo(SupervisedAgent.State.COMPLETED);
     assertThat(ok.restarts()).isZero();
   }
 
   @Test
   void alwaysRestartsAfterSuccessToo() throws Exception {
-    SupervisedAgent a = SupervisedAgent.start(runner, AgentConfig.builder().name("ok").command("true").build(),
-        quick().mode(RestartPolicy.Mode.ALWAYS).maxRestarts(2).build());
+    SupervisedAgent a =
+        SupervisedAgent.start(
+            runner,
+            AgentConfig.builder().name("ok").command("true").build(),
+            quick().mode(RestartPolicy.Mode.ALWAYS).maxRestarts(2).build());
 
     SupervisedAgent.End end = a.onEnd().get(1, TimeUnit.MINUTES);
 
@@ -104,9 +123,15 @@ class SupervisedAgentTest {
 
   @Test
   void stopDuringTheBackoffEndsSupervisionWithoutAnotherRun() throws Exception {
-    SupervisedAgent a = SupervisedAgent.start(runner, crashing(100),
-        RestartPolicy.builder().backoff(Duration.ofMinutes(10), Duration.ofMinutes(10)).build());
-    org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1))
+    SupervisedAgent a =
+        SupervisedAgent.start(
+            runner,
+            crashing(100),
+            RestartPolicy.builder()
+                .backoff(Duration.ofMinutes(10), Duration.ofMinutes(10))
+                .build());
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofMinutes(1))
         .until(() -> a.state() == SupervisedAgent.State.BACKING_OFF);
     assertThat(a.nextStartAt()).isPresent();
 

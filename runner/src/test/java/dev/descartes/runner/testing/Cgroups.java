@@ -22,12 +22,17 @@ public final class Cgroups {
     return CgroupSupport.detect().mode() != CgroupSupport.Mode.NONE && JvmCgroups.get().isPresent();
   }
 
-  /** The agent's group in the hierarchy of {@code controller} ({@code ""} for v2, or the freezer). */
+  /**
+   * The agent's group in the hierarchy of {@code controller} ({@code ""} for v2, or the freezer).
+   */
   public static Optional<Path> group(AgentHandle agent, String controller) {
     for (Path scope : JvmCgroups.get().orElseThrow().scopes()) {
       Path g = scope.resolve(agent.id().toString());
-      boolean match = controller.isEmpty() || scope.toString().contains("/" + controller + "/")
-          || scope.toString().contains("," + controller) || scope.toString().contains(controller + ",");
+      boolean match =
+          controller.isEmpty()
+              || scope.toString().contains("/" + controller + "/")
+              || scope.toString().contains("," + controller)
+              || scope.toString().contains(controller + ",");
       if (match && Files.isDirectory(g)) {
         return Optional.of(g);
       }
@@ -45,7 +50,8 @@ public final class Cgroups {
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"))) {
       for (Path p : dir) {
         String name = p.getFileName().toString();
-        if (!name.chars().allMatch(Character::isDigit) || name.equals(Long.toString(ProcessHandle.current().pid()))) {
+        if (!name.chars().allMatch(Character::isDigit)
+            || name.equals(Long.toString(ProcessHandle.current().pid()))) {
           continue;
         }
         try {

@@ -19,8 +19,13 @@ public final class SandboxAssumptions {
   public static void assumeSandbox(AgentSandbox.Network network) {
     String missing = null;
     try (var runner = TestRunners.runner()) {
-      runner.spawn(AgentConfig.builder().name("probe").command("/bin/true")
-          .sandbox(AgentSandbox.builder().network(network).build()).build())
+      runner
+          .spawn(
+              AgentConfig.builder()
+                  .name("probe")
+                  .command("/bin/true")
+                  .sandbox(AgentSandbox.builder().network(network).build())
+                  .build())
           .waitFor(Duration.ofSeconds(30));
     } catch (AgentException.SandboxUnavailable e) {
       missing = e.getMessage();

@@ -31,11 +31,12 @@ public final class TestRunners {
   /** A runner that records the ids of the agents it spawns, for {@link LeakCheck}. */
   public static LocalProcessRunner runner(ProcessRunnerConfig.Builder builder) {
     LocalProcessRunner runner = new LocalProcessRunner(builder.build());
-    runner.onEvent(e -> {
-      if (e instanceof AgentEvent.Started) {
-        LeakCheck.recordAgent(e.agentId().toString());
-      }
-    });
+    runner.onEvent(
+        e -> {
+          if (e instanceof AgentEvent.Started) {
+            LeakCheck.recordAgent(e.agentId().toString());
+          }
+        });
     return runner;
   }
 }

@@ -35,8 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LeakCheck.class)
 class WorktreesTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   Path repo;
 
   @BeforeEach
@@ -52,33 +51,48 @@ class WorktreesTest {
 
   @AfterEach
   void nothingLeftBehind() throws Exception {
-    assertThat(git(repo, "worktree", "list", "--porcelain").lines().filter(l -> l.startsWith("worktree ")))
-        .as("worktrees left").hasSize(1);
+    assertThat(
+            git(repo, "worktree", "list", "--porcelain")
+                .lines()
+                .filter(l -> l.startsWith("worktree ")))
+        .as("worktrees left")
+        .hasSize(1);
     assertThat(git(repo, "branch", "--list", "descartes/*")).as("agent branches left").isEmpty();
     assertThat(tmp.resolve("repo.worktrees")).doesNotExist();
   }
 
   private AgentConfig agent(String name, String script) {
-    return AgentConfig.builder().name(name).command(Scripts.shell(script)).workingDir(repo.resolve("src"))
-        .env("GIT_AUTHOR_NAME", "agent").env("GIT_AUTHOR_EMAIL", "agent@example.com")
-        .env("GIT_COMMITTER_NAME", "agent").env("GIT_COMMITTER_EMAIL", "agent@example.com")
-        .workspace(Workspace.worktree(repo)).build();
+    return AgentConfig.builder()
+        .name(name)
+        .command(Scripts.shell(script))
+        .workingDir(repo.resolve("src"))
+        .env("GIT_AUTHOR_NAME", "agent")
+        .env("GIT_AUTHOR_EMAIL", "agent@example.com")
+        .env("GIT_COMMITTER_NAME", "agent")
+        .env("GIT_COMMITTER_EMAIL", "agent@example.com")
+        .workspace(Workspace.worktree(repo))
+        .build();
   }
 
   @Test
   void eachAgentWorksOnItsOwnBranchAndTheReportShowsItsCommitsAndDiffStat() throws Exception {
-    List<AgentConfig> fleet = List.of(
-        agent("writer", "pwd > ../where.txt; echo b > b.txt && git add b.txt && git commit -q -m 'add b' && echo x >> a.txt"),
-        agent("reader", "cat a.txt > /dev/null"));
+    List<AgentConfig> fleet =
+        List.of(
+            agent(
+                "writer",
+                "pwd > ../where.txt; echo b > b.txt && git add b.txt && git commit -q -m 'add b' && echo x >> a.txt"),
+            agent("reader", "cat a.txt > /dev/null"));
     List<WorktreeReport> reports;
-    try (LocalProcessRunner runner = TestRunners.runner(); Worktrees wt = Worktrees.prepare("night shift", fleet)) {
+    try (LocalProcessRunner runner = TestRunners.runner();
+        Worktrees wt = Worktrees.prepare("night shift", fleet)) {
       List<AgentHandle> handles = new ArrayList<>();
       for (AgentConfig c : wt.agents()) {
         assertThat(c.workingDir()).contains(wt.worktree(c.name()).orElseThrow().resolve("src"));
         handles.add(runner.spawn(c));
       }
       for (AgentHandle h : handles) {
-        assertThat(h.waitFor(Duration.ofMinutes(1))).hasValueSatisfying(x -> assertThat(x.success()).isTrue());
+        assertThat(h.waitFor(Duration.ofMinutes(1)))
+            .hasValueSatisfying(x -> assertThat(x.success()).isTrue());
       }
       assertThat(wt.worktree("writer")).isNotEqualTo(wt.worktree("reader"));
       reports = wt.finish();
@@ -87,7 +101,10 @@ class WorktreesTest {
     WorktreeReport writer = reports.get(0);
     assertThat(writer.branch()).isEqualTo("descartes/night-shift/writer");
     assertThat(writer.commits()).singleElement().satisfies(c -> assertThat(c).endsWith(" add b"));
-    assertThat(writer.diffStat()).contains("src/a.txt").contains("src/b.txt").contains("2 files changed");
+    assertThat(writer.diffStat())
+        .contains("src/a.txt")
+        .contains("src/b.txt")
+        .contains("2 files changed");
     assertThat(writer.uncommitted()).isTrue();
     assertThat(writer.removed()).as("kept: it holds work").isFalse();
     assertThat(Files.readString(writer.path().resolve("where.txt")).strip())
@@ -106,11 +123,19 @@ class WorktreesTest {
 
   @Test
   void removeDeletesTheWorktreeButKeepsABranchWithCommits() throws Exception {
-    AgentConfig c = agent("committer", "echo c > c.txt && git add c.txt && git commit -q -m 'add c'");
-    c = c.toBuilder().workspace(c.workspace().get().withCleanup(Workspace.Cleanup.REMOVE).withBranch("descartes/mine"))
-        .build();
+    AgentConfig c =
+        agent("committer", "echo c > c.txt && git add c.txt && git commit -q -m 'add c'");
+    c =
+        c.toBuilder()
+            .workspace(
+                c.workspace()
+                    .get()
+                    .withCleanup(Workspace.Cleanup.REMOVE)
+                    .withBranch("descartes/mine"))
+            .build();
     WorktreeReport r;
-    try (LocalProcessRunner runner = TestRunners.runner(); Worktrees wt = Worktrees.prepare("f", List.of(c))) {
+    try (LocalProcessRunner runner = TestRunners.runner();
+        Worktrees wt = Worktrees.prepare("f", List.of(c))) {
       runner.spawn(wt.agents().getFirst()).waitFor();
       r = wt.finish().getFirst();
     }
@@ -123,13 +148,21 @@ class WorktreesTest {
   @Test
   void aFolderOutsideAnyRepositoryIsATypedErrorBeforeAnythingIsMade() throws Exception {
     Path plain = Files.createDirectories(tmp.resolve("plain"));
-    AgentConfig c = AgentConfig.builder().name("a").command("true").workspace(Workspace.worktree(plain)).build();
+    AgentConfig c =
+        AgentConfig.builder()
+            .name("a")
+            .command("true")
+            .workspace(Workspace.worktree(plain))
+            .build();
 
     assertThatThrownBy(() -> Worktrees.prepare("f", List.of(c)))
-        .isInstanceOfSatisfying(AgentException.WorkspaceFailed.class, e -> {
-          assertThat(e.reason()).isEqualTo(AgentException.WorkspaceFailed.Reason.NOT_A_REPOSITORY);
-          assertThat(e.agent()).isEqualTo("a");
-        })
+        .isInstanceOfSatisfying(
+            AgentException.WorkspaceFailed.class,
+            e -> {
+              assertThat(e.reason())
+                  .isEqualTo(AgentException.WorkspaceFailed.Reason.NOT_A_REPOSITORY);
+              assertThat(e.agent()).isEqualTo("a");
+            })
         .hasMessageContaining("not inside a git repository");
   }
 
@@ -139,9 +172,13 @@ class WorktreesTest {
     List<AgentConfig> fleet = List.of(agent("first", "true"), agent("second", "true"));
 
     assertThatThrownBy(() -> Worktrees.prepare("f", fleet))
-        .isInstanceOfSatisfying(AgentException.WorkspaceFailed.class,
-            e -> assertThat(e.reason()).isEqualTo(AgentException.WorkspaceFailed.Reason.BRANCH_EXISTS))
-        .hasMessageContaining("agent 'second'").hasMessageContaining("git branch -D descartes/f/second");
+        .isInstanceOfSatisfying(
+            AgentException.WorkspaceFailed.class,
+            e ->
+                assertThat(e.reason())
+                    .isEqualTo(AgentException.WorkspaceFailed.Reason.BRANCH_EXISTS))
+        .hasMessageContaining("agent 'second'")
+        .hasMessageContaining("git branch -D descartes/f/second");
     assertThat(git(repo, "branch", "--list", "descartes/f/first")).isEmpty();
     git(repo, "branch", "-D", "descartes/f/second");
   }
@@ -151,7 +188,8 @@ class WorktreesTest {
     Files.writeString(repo.resolve("README.md"), "changed\n");
 
     assertThatThrownBy(() -> Worktrees.prepare("f", List.of(agent("a", "true"))))
-        .isInstanceOfSatisfying(AgentException.WorkspaceFailed.class,
+        .isInstanceOfSatisfying(
+            AgentException.WorkspaceFailed.class,
             e -> assertThat(e.reason()).isEqualTo(AgentException.WorkspaceFailed.Reason.DIRTY))
         .hasMessageContaining("commit or stash");
     git(repo, "checkout", "-q", "README.md");
@@ -161,24 +199,36 @@ class WorktreesTest {
   void twoAgentsAskingForTheSameBranchNeverShareAWorktree() {
     AgentConfig a = agent("a", "true");
     AgentConfig b = agent("b", "true");
-    List<AgentConfig> fleet = List.of(a.toBuilder().workspace(a.workspace().get().withBranch("descartes/same")).build(),
-        b.toBuilder().workspace(b.workspace().get().withBranch("descartes/same")).build());
+    List<AgentConfig> fleet =
+        List.of(
+            a.toBuilder().workspace(a.workspace().get().withBranch("descartes/same")).build(),
+            b.toBuilder().workspace(b.workspace().get().withBranch("descartes/same")).build());
 
     assertThatThrownBy(() -> Worktrees.prepare("f", fleet))
-        .isInstanceOf(AgentException.WorkspaceFailed.class).hasMessageContaining("two agents never share");
+        .isInstanceOf(AgentException.WorkspaceFailed.class)
+        .hasMessageContaining("two agents never share");
   }
 
   @Test
   void aWorkspaceThatWasNotPreparedCannotBeSpawned() {
     try (LocalProcessRunner runner = TestRunners.runner()) {
       assertThatThrownBy(() -> runner.spawn(agent("a", "true")))
-          .isInstanceOf(AgentException.InvalidConfig.class).hasMessageContaining("Worktrees.prepare");
+          .isInstanceOf(AgentException.InvalidConfig.class)
+          .hasMessageContaining("Worktrees.prepare");
     }
   }
 
   private static String git(Path dir, String... args) throws IOException, InterruptedException {
-    List<String> argv = new ArrayList<>(List.of("git", "-C", dir.toString(), "-c", "user.name=test",
-        "-c", "user.email=test@example.com"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "git",
+                "-C",
+                dir.toString(),
+                "-c",
+                "user.name=test",
+                "-c",
+                "user.email=test@example.com"));
     argv.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
     pb.environment().putAll(Map.of("GIT_CONFIG_NOSYSTEM", "1"));

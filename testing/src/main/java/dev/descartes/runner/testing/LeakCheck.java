@@ -18,10 +18,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Fails a test that leaves a process behind: any live process whose environment carries the
  * runner's {@code DESCARTES_AGENT_ID} cookie (every process of every agent's tree has it) and that
  * descends from this JVM or belongs to an agent this JVM spawned, and any zombie child of this JVM.
- * Agents of other JVMs on the machine (another test run) are not this test's business. Waits up to five seconds for stragglers to go before failing, and then
- * kills them, so one leaking test does not fail the next. It also fails a test that leaves an agent's
- * cgroup behind in this JVM's cgroup scopes (and removes it). Register with
- * {@code @ExtendWith(LeakCheck.class)}.
+ * Agents of other JVMs on the machine (another test run) are not this test's business. Waits up to
+ * five seconds for stragglers to go before failing, and then kills them, so one leaking test does
+ * not fail the next. It also fails a test that leaves an agent's cgroup behind in this JVM's cgroup
+ * scopes (and removes it). Register with {@code @ExtendWith(LeakCheck.class)}.
  */
 public final class LeakCheck implements AfterEachCallback {
 
@@ -57,14 +57,16 @@ public final class LeakCheck implements AfterEachCallback {
     }
     if (!groups.isEmpty()) {
       groups.forEach(LeakCheck::removeGroup);
-      throw new AssertionError("the test left cgroups behind:\n  "
-          + String.join("\n  ", groups.stream().map(Path::toString).toList()));
+      throw new AssertionError(
+          "the test left cgroups behind:\n  "
+              + String.join("\n  ", groups.stream().map(Path::toString).toList()));
     }
   }
 
   /**
-   * The agent cgroups left in this JVM's cgroup scopes ({@code .../descartes/j<pid>-<start ticks>/<agent
-   * id>} in each hierarchy under {@code /sys/fs/cgroup}): an agent's groups go when it has ended.
+   * The agent cgroups left in this JVM's cgroup scopes ({@code .../descartes/j<pid>-<start
+   * ticks>/<agent id>} in each hierarchy under {@code /sys/fs/cgroup}): an agent's groups go when
+   * it has ended.
    */
   public static List<Path> leakedCgroups() {
     Path root = Path.of("/sys/fs/cgroup");
@@ -73,8 +75,15 @@ public final class LeakCheck implements AfterEachCallback {
     }
     String scope = "j" + SELF + "-";
     List<Path> out = new ArrayList<>();
-    try (var dirs = Files.find(root, 8, (p, a) -> a.isDirectory() && p.getFileName() != null
-        && p.getFileName().toString().startsWith(scope) && p.getParent().getFileName().toString().equals("descartes"))) {
+    try (var dirs =
+        Files.find(
+            root,
+            8,
+            (p, a) ->
+                a.isDirectory()
+                    && p.getFileName() != null
+                    && p.getFileName().toString().startsWith(scope)
+                    && p.getParent().getFileName().toString().equals("descartes"))) {
       for (Path s : (Iterable<Path>) dirs::iterator) {
         try (DirectoryStream<Path> groups = Files.newDirectoryStream(s, Files::isDirectory)) {
           groups.forEach(out::add);
@@ -125,11 +134,13 @@ public final class LeakCheck implements AfterEachCallback {
           long ppid = Long.parseLong(f[1]);
           boolean zombieOfOurs = state == 'Z' && ppid == SELF;
           String agent = state == 'Z' ? null : cookie(Files.readAllBytes(p.resolve("environ")));
-          boolean agentProcess = agent != null
-              && (SPAWNED.contains(agent) || descendsFromSelf(Long.parseLong(name)));
+          boolean agentProcess =
+              agent != null && (SPAWNED.contains(agent) || descendsFromSelf(Long.parseLong(name)));
           if (zombieOfOurs || agentProcess) {
-            String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
-                .replace('\0', ' ').trim();
+            String cmd =
+                new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ')
+                    .trim();
             out.add(name + " " + state + " ppid=" + ppid + " " + cmd);
           }
         } catch (IOException | RuntimeException gone) {
@@ -181,14 +192,18 @@ public final class LeakCheck implements AfterEachCallback {
       if (left <= 0) {
         return;
       }
-      ProcessHandle.of(pid).ifPresent(h -> {
-        try {
-          h.onExit().get(Math.min(left, Duration.ofMillis(200).toNanos()),
-              java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (Exception e) {
-          // still there: checked again by the caller
-        }
-      });
+      ProcessHandle.of(pid)
+          .ifPresent(
+              h -> {
+                try {
+                  h.onExit()
+                      .get(
+                          Math.min(left, Duration.ofMillis(200).toNanos()),
+                          java.util.concurrent.TimeUnit.NANOSECONDS);
+                } catch (Exception e) {
+                  // still there: checked again by the caller
+                }
+              });
     }
   }
 

@@ -10,12 +10,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A container image the tests build on this machine, with no registry: a root filesystem of
- * empty directories, the merged-{@code /usr} symlinks ({@code /bin -> usr/bin}, ...) and an {@code
- * /etc/passwd}, imported with {@code podman import}. Agents get the host's {@code /usr} bind-mounted
- * read-only (the tests add that mount), so the host's shell, coreutils and node run inside. One image per
- * JVM, tagged with its pid so concurrent test runs do not share it; {@link #remove()} deletes it.
- * Thread-safe.
+ * A container image the tests build on this machine, with no registry: a root filesystem of empty
+ * directories, the merged-{@code /usr} symlinks ({@code /bin -> usr/bin}, ...) and an {@code
+ * /etc/passwd}, imported with {@code podman import}. Agents get the host's {@code /usr}
+ * bind-mounted read-only (the tests add that mount), so the host's shell, coreutils and node run
+ * inside. One image per JVM, tagged with its pid so concurrent test runs do not share it; {@link
+ * #remove()} deletes it. Thread-safe.
  */
 public final class TestImages {
 
@@ -34,18 +34,21 @@ public final class TestImages {
     } catch (IllegalStateException e) {
       info = null;
     }
-    Assumptions.assumeTrue(info != null, "no usable podman here; install podman and runc (.ci/run does)");
+    Assumptions.assumeTrue(
+        info != null, "no usable podman here; install podman and runc (.ci/run does)");
     String name = "localhost/descartes-test-" + ProcessHandle.current().pid() + ":host-usr";
     Path root = null;
     try {
       root = Files.createTempDirectory("descartes-rootfs");
-      for (String d : List.of("etc", "tmp", "proc", "sys", "dev", "usr", "root", "run", "var/tmp", "home")) {
+      for (String d :
+          List.of("etc", "tmp", "proc", "sys", "dev", "usr", "root", "run", "var/tmp", "home")) {
         Files.createDirectories(root.resolve(d));
       }
       for (String l : List.of("bin", "lib", "lib64", "sbin")) {
         Files.createSymbolicLink(root.resolve(l), Path.of("usr", l));
       }
-      Files.writeString(root.resolve("etc/passwd"),
+      Files.writeString(
+          root.resolve("etc/passwd"),
           "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n");
       Files.writeString(root.resolve("etc/group"), "root:x:0:\nnogroup:x:65534:\n");
       Path tar = root.resolveSibling(root.getFileName() + ".tar");
@@ -76,8 +79,16 @@ public final class TestImages {
 
   /** The names of the containers labelled with this agent id, running or not. */
   public static List<String> containersOf(String agentId) {
-    String out = run(List.of("podman", "ps", "-a", "--filter", "label=dev.descartes.agent-id=" + agentId,
-        "--format", "{{.Names}}"));
+    String out =
+        run(
+            List.of(
+                "podman",
+                "ps",
+                "-a",
+                "--filter",
+                "label=dev.descartes.agent-id=" + agentId,
+                "--format",
+                "{{.Names}}"));
     List<String> names = new ArrayList<>();
     for (String l : out.split("\n")) {
       if (!l.isBlank()) {
@@ -90,8 +101,11 @@ public final class TestImages {
   /** Runs a command to its end; its output, or an exception with it. */
   public static String run(List<String> argv) {
     try {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      Process p =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
         p.destroyForcibly();

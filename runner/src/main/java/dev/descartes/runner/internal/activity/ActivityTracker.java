@@ -62,19 +62,22 @@ public final class ActivityTracker {
         waitingFor = null;
         activity = AgentActivity.IDLE;
       }
-      case AgentEvent.Json j when j.json().path("type").asText().equals("control_request")
-          && j.json().path("request").path("subtype").asText().equals("can_use_tool") ->
+      case AgentEvent.Json j
+          when j.json().path("type").asText().equals("control_request")
+              && j.json().path("request").path("subtype").asText().equals("can_use_tool") ->
           activity = AgentActivity.WAITING_FOR_INPUT;
       case AgentEvent.Normalized n -> {
         if (waitingFor == null) {
           activity = AgentActivity.BUSY;
         }
       }
-      default -> { }
+      default -> {}
     }
   }
 
   private static boolean asksTheUser(String tool) {
-    return tool.equals("AskUserQuestion") || tool.equals("ask_user") || tool.equals("request_user_input");
+    return tool.equals("AskUserQuestion")
+        || tool.equals("ask_user")
+        || tool.equals("request_user_input");
   }
 }

@@ -43,19 +43,28 @@ public final class BackendRegistry {
    */
   public AgentBackend resolve(String modelBackend) {
     if (modelBackend.isBlank()) {
-      throw new AgentException.InvalidConfig("modelBackend", "is empty; name a backend ("
-          + String.join(", ", names()) + ", or '<program>-cli' for any other CLI), or set "
-          + "AgentConfig.command(...) to run an explicit command");
+      throw new AgentException.InvalidConfig(
+          "modelBackend",
+          "is empty; name a backend ("
+              + String.join(", ", names())
+              + ", or '<program>-cli' for any other CLI), or set "
+              + "AgentConfig.command(...) to run an explicit command");
     }
     AgentBackend b = byName.get(modelBackend);
     if (b != null) {
       return b;
     }
-    if (modelBackend.endsWith(GenericCliBackend.SUFFIX) && modelBackend.length() > GenericCliBackend.SUFFIX.length()) {
+    if (modelBackend.endsWith(GenericCliBackend.SUFFIX)
+        && modelBackend.length() > GenericCliBackend.SUFFIX.length()) {
       return new GenericCliBackend(modelBackend);
     }
-    throw new AgentException.InvalidConfig("modelBackend", "unknown backend '" + modelBackend
-        + "'; known backends: " + String.join(", ", names()) + "; for any other CLI use '<program>-cli' "
-        + "(it runs '<program> \"<task>\"'), or set AgentConfig.command(...)");
+    throw new AgentException.InvalidConfig(
+        "modelBackend",
+        "unknown backend '"
+            + modelBackend
+            + "'; known backends: "
+            + String.join(", ", names())
+            + "; for any other CLI use '<program>-cli' "
+            + "(it runs '<program> \"<task>\"'), or set AgentConfig.command(...)");
   }
 }

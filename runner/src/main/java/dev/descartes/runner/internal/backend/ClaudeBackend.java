@@ -31,14 +31,18 @@ final class ClaudeBackend implements AgentBackend {
   @Override
   public LaunchSpec launch(AgentConfig config) {
     Prompts.requireNameAndTask(config, name());
-    List<String> argv = new ArrayList<>(List.of("claude", "-p", "--output-format", "stream-json", "--verbose"));
+    List<String> argv =
+        new ArrayList<>(List.of("claude", "-p", "--output-format", "stream-json", "--verbose"));
     if (config.multiTurn()) {
       argv.addAll(List.of("--input-format", "stream-json"));
     }
     config.model().ifPresent(m -> argv.addAll(List.of("--model", m)));
     config.resumeSession().ifPresent(s -> argv.addAll(List.of("--resume", s)));
     if (config.budgetUsd().isPresent()) {
-      argv.addAll(List.of("--max-budget-usd", String.format(java.util.Locale.ROOT, "%.4f", config.budgetUsd().getAsDouble())));
+      argv.addAll(
+          List.of(
+              "--max-budget-usd",
+              String.format(java.util.Locale.ROOT, "%.4f", config.budgetUsd().getAsDouble())));
     }
     if (config.autoApprove()) {
       argv.add("--dangerously-skip-permissions");
@@ -71,8 +75,10 @@ final class ClaudeBackend implements AgentBackend {
   static GracefulShutdown interruptFirst(Duration timeout) {
     Duration half = timeout.dividedBy(2);
     return GracefulShutdown.builder()
-        .signal(AgentSignal.INTERRUPT).await(half)
-        .signal(AgentSignal.TERMINATE).await(timeout.minus(half))
+        .signal(AgentSignal.INTERRUPT)
+        .await(half)
+        .signal(AgentSignal.TERMINATE)
+        .await(timeout.minus(half))
         .build();
   }
 }

@@ -26,7 +26,8 @@ final class CodexBackend implements AgentBackend {
   public LaunchSpec launch(AgentConfig config) {
     Prompts.requireNameAndTask(config, name());
     Prompts.refuseMultiTurn(config, name());
-    List<String> argv = new ArrayList<>(List.of("codex", "exec", "--json", "--skip-git-repo-check"));
+    List<String> argv =
+        new ArrayList<>(List.of("codex", "exec", "--json", "--skip-git-repo-check"));
     config.model().ifPresent(m -> argv.addAll(List.of("--model", m)));
     if (config.autoApprove()) {
       argv.add("--dangerously-bypass-approvals-and-sandbox");

@@ -35,8 +35,12 @@ final class GeminiBackend implements AgentBackend {
     if (config.autoApprove()) {
       argv.add("--yolo");
     }
-    return Prompts.launch(config, argv, Prompts.promptWithSystem(config),
-        Map.of("GEMINI_CLI_NO_RELAUNCH", "true"), null);
+    return Prompts.launch(
+        config,
+        argv,
+        Prompts.promptWithSystem(config),
+        Map.of("GEMINI_CLI_NO_RELAUNCH", "true"),
+        null);
   }
 
   @Override

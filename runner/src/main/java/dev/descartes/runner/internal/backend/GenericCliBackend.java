@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The seed's generic rule: backend {@code <program>-cli} runs {@code <program> "<task>"}, the task as
- * one argument with no shell in between. Context and system prompt reach the program as {@code
+ * The seed's generic rule: backend {@code <program>-cli} runs {@code <program> "<task>"}, the task
+ * as one argument with no shell in between. Context and system prompt reach the program as {@code
  * DESCARTES_CONTEXT} and {@code DESCARTES_SYSTEM_PROMPT}; stdin stays open for {@code writeStdin}.
  * A task that begins with {@code -} follows {@code --}, so that the program does not take it for a
  * flag. No event parser: the outcome follows the exit code.
@@ -38,14 +38,20 @@ final class GenericCliBackend implements AgentBackend {
     Prompts.requireNameAndTask(config, name);
     Prompts.requireArgumentSize("task", config.task());
     Map<String, String> env = new HashMap<>();
-    config.context().ifPresent(c -> {
-      Prompts.requireArgumentSize("context", c);
-      env.put("DESCARTES_CONTEXT", c);
-    });
-    config.systemPrompt().ifPresent(s -> {
-      Prompts.requireArgumentSize("systemPrompt", s);
-      env.put("DESCARTES_SYSTEM_PROMPT", s);
-    });
+    config
+        .context()
+        .ifPresent(
+            c -> {
+              Prompts.requireArgumentSize("context", c);
+              env.put("DESCARTES_CONTEXT", c);
+            });
+    config
+        .systemPrompt()
+        .ifPresent(
+            s -> {
+              Prompts.requireArgumentSize("systemPrompt", s);
+              env.put("DESCARTES_SYSTEM_PROMPT", s);
+            });
     Prompts.refuseMultiTurn(config, name);
     List<String> argv = new java.util.ArrayList<>();
     argv.add(program());

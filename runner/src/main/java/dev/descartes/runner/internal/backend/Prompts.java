@@ -22,25 +22,38 @@ final class Prompts {
   /** A name, and a task unless the agent is a multi-turn session (whose messages come later). */
   static void requireNameAndTask(AgentConfig config, String backend) {
     if (config.name().isBlank()) {
-      throw new AgentException.InvalidConfig("name", "is empty; the " + backend + " backend needs a "
-          + "name for the agent, such as \"research-agent\"");
+      throw new AgentException.InvalidConfig(
+          "name",
+          "is empty; the "
+              + backend
+              + " backend needs a "
+              + "name for the agent, such as \"research-agent\"");
     }
     if (config.task().isBlank() && !config.multiTurn()) {
-      throw new AgentException.InvalidConfig("task", "is empty; the " + backend + " backend needs a "
-          + "task, the prompt the agent works on (only a multiTurn session may start without one)");
+      throw new AgentException.InvalidConfig(
+          "task",
+          "is empty; the "
+              + backend
+              + " backend needs a "
+              + "task, the prompt the agent works on (only a multiTurn session may start without one)");
     }
   }
 
   /** The task, followed by the context when there is one. */
   static String prompt(AgentConfig config) {
-    return config.context()
+    return config
+        .context()
         .map(c -> config.task() + "\n\n<context>\n" + c + "\n</context>")
         .orElse(config.task());
   }
 
-  /** The prompt with the system prompt in front, for CLIs that have no flag for it (or when it is too large for one). */
+  /**
+   * The prompt with the system prompt in front, for CLIs that have no flag for it (or when it is
+   * too large for one).
+   */
   static String promptWithSystem(AgentConfig config) {
-    return config.systemPrompt()
+    return config
+        .systemPrompt()
         .map(s -> "<system>\n" + s + "\n</system>\n\n" + prompt(config))
         .orElse(prompt(config));
   }
@@ -57,9 +70,13 @@ final class Prompts {
   static void requireArgumentSize(String field, String value) {
     int n = bytes(value);
     if (n > Platform.MAX_ARG_BYTES) {
-      throw new AgentException.InvalidConfig(field, "is " + (n / 1024) + " KiB, but Linux caps one "
-          + "command-line argument or environment variable at 128 KiB; shorten it, or pass the bulk as "
-          + "context with a backend that sends context over stdin");
+      throw new AgentException.InvalidConfig(
+          field,
+          "is "
+              + (n / 1024)
+              + " KiB, but Linux caps one "
+              + "command-line argument or environment variable at 128 KiB; shorten it, or pass the bulk as "
+              + "context with a backend that sends context over stdin");
     }
   }
 
@@ -78,9 +95,14 @@ final class Prompts {
 
   /**
    * A one-shot CLI: the prompt on stdin, then end of file (these CLIs wait for it otherwise). A
-   * multi-turn session: stdin stays open, the prompt (when the task is not empty) is the first message.
+   * multi-turn session: stdin stays open, the prompt (when the task is not empty) is the first
+   * message.
    */
-  static LaunchSpec launch(AgentConfig config, List<String> argv, String stdinText, Map<String, String> env,
+  static LaunchSpec launch(
+      AgentConfig config,
+      List<String> argv,
+      String stdinText,
+      Map<String, String> env,
       SessionProtocol protocol) {
     List<String> command = new java.util.ArrayList<>(argv);
     command.addAll(config.extraArgs());
@@ -88,15 +110,22 @@ final class Prompts {
       byte[] first = config.task().isBlank() ? new byte[0] : protocol.userMessage(stdinText);
       return new LaunchSpec(command, env, LaunchSpec.Stdin.OPEN, first);
     }
-    return new LaunchSpec(command, env, LaunchSpec.Stdin.CLOSE_AFTER_INPUT,
+    return new LaunchSpec(
+        command,
+        env,
+        LaunchSpec.Stdin.CLOSE_AFTER_INPUT,
         stdinText.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Refuses options a CLI does not have, naming the field and what to do instead. */
   static void refuseMultiTurn(AgentConfig config, String backend) {
     if (config.multiTurn()) {
-      throw new AgentException.InvalidConfig("multiTurn", "the " + backend + " backend has no "
-          + "multi-turn stdin mode; use claude or qwen, or run one agent per turn with resumeSession(id)");
+      throw new AgentException.InvalidConfig(
+          "multiTurn",
+          "the "
+              + backend
+              + " backend has no "
+              + "multi-turn stdin mode; use claude or qwen, or run one agent per turn with resumeSession(id)");
     }
   }
 }

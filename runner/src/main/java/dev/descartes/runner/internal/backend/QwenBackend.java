@@ -42,7 +42,11 @@ final class QwenBackend implements AgentBackend {
       argv.add("--yolo");
     }
     String text = Prompts.systemPromptByFlag(config, "--system-prompt", argv);
-    return Prompts.launch(config, argv, text, Map.of("QWEN_CODE_NO_RELAUNCH", "true"),
+    return Prompts.launch(
+        config,
+        argv,
+        text,
+        Map.of("QWEN_CODE_NO_RELAUNCH", "true"),
         SessionProtocol.claudeStreamJsonWithoutInterrupt());
   }
 

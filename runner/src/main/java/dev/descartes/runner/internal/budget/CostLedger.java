@@ -32,20 +32,28 @@ public final class CostLedger {
   }
 
   /** Adds {@code cost} to the agent's and the fleet's spending; the budget it goes past, if any. */
-  public synchronized Optional<Overrun> charge(AgentId id, OptionalDouble agentBudget, double cost) {
+  public synchronized Optional<Overrun> charge(
+      AgentId id, OptionalDouble agentBudget, double cost) {
     if (!(cost > 0)) {
       return Optional.empty();
     }
     double mine = spent.merge(id, cost, Double::sum);
     total += cost;
     if (agentBudget.isPresent() && mine > agentBudget.getAsDouble()) {
-      return Optional.of(new Overrun(false, "budget of " + usd(agentBudget.getAsDouble()) + " reached: spent "
-          + usd(mine)));
+      return Optional.of(
+          new Overrun(
+              false,
+              "budget of " + usd(agentBudget.getAsDouble()) + " reached: spent " + usd(mine)));
     }
     if (fleetBudget.isPresent() && total > fleetBudget.getAsDouble() && !fleetOver) {
       fleetOver = true;
-      return Optional.of(new Overrun(true, "fleet budget of " + usd(fleetBudget.getAsDouble())
-          + " reached: the fleet spent " + usd(total)));
+      return Optional.of(
+          new Overrun(
+              true,
+              "fleet budget of "
+                  + usd(fleetBudget.getAsDouble())
+                  + " reached: the fleet spent "
+                  + usd(total)));
     }
     return Optional.empty();
   }

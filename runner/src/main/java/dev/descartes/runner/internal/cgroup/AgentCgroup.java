@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One agent's cgroups: made before its process starts, holding the whole tree the agent makes (a
  * process cannot leave a cgroup by changing its environment, its session or its parent), and
- * removed once empty. Kill is the whole group at once: {@code cgroup.kill} in v2; in v1, freeze
- * the group (a frozen process cannot fork or exit), SIGKILL every member through a pidfd, thaw.
- * Every signal goes through a pidfd opened on a pid read from {@code cgroup.procs} and checked to
- * be still in the group after opening, so a recycled pid is never signalled. Thread-safe.
+ * removed once empty. Kill is the whole group at once: {@code cgroup.kill} in v2; in v1, freeze the
+ * group (a frozen process cannot fork or exit), SIGKILL every member through a pidfd, thaw. Every
+ * signal goes through a pidfd opened on a pid read from {@code cgroup.procs} and checked to be
+ * still in the group after opening, so a recycled pid is never signalled. Thread-safe.
  */
 public final class AgentCgroup implements AutoCloseable {
 
@@ -37,24 +37,35 @@ public final class AgentCgroup implements AutoCloseable {
   private static final Duration REMOVE_WAIT = Duration.ofSeconds(2);
 
   private final CgroupSupport.Mode mode;
+
   /** The group that defines membership and kills: the v1 freezer group, or the v2 group. */
   private final Path main;
+
   /** The end of the group's path as {@code /proc/PID/cgroup} shows it. */
   private final String suffix;
+
   /** Every group of this agent, by v1 controller ({@code ""} for the v2 group). */
   private final Map<String, Path> dirs;
+
   /** Each v1 group a spawning thread enters, with the JVM's own group it returns to. */
   private final Map<Path, Path> threadMoves;
+
   private final ResourceLimits limits;
   private volatile boolean closed;
+
   /**
    * Pid and pidfd, in pairs, of the members that were sent a stopping signal: those that die of it
    * after their parent are re-parented to this JVM, and the kill reaps them.
    */
   private final List<Integer> signalled = new ArrayList<>();
 
-  AgentCgroup(CgroupSupport.Mode mode, Path main, String suffix, Map<String, Path> dirs,
-      Map<Path, Path> threadMoves, ResourceLimits limits) {
+  AgentCgroup(
+      CgroupSupport.Mode mode,
+      Path main,
+      String suffix,
+      Map<String, Path> dirs,
+      Map<Path, Path> threadMoves,
+      ResourceLimits limits) {
     this.mode = mode;
     this.main = main;
     this.suffix = suffix;
@@ -94,7 +105,8 @@ public final class AgentCgroup implements AutoCloseable {
         writeIfPresent(main.resolve("memory.swap.max"), "0");
       }
       if (limits.maxProcesses().isPresent()) {
-        CgroupFs.write(main.resolve("pids.max"), Integer.toString(limits.maxProcesses().getAsInt()));
+        CgroupFs.write(
+            main.resolve("pids.max"), Integer.toString(limits.maxProcesses().getAsInt()));
       }
       if (limits.cpus().isPresent()) {
         CgroupFs.write(main.resolve("cpu.max"), quota() + " " + CPU_PERIOD_MICROS);
@@ -108,7 +120,8 @@ public final class AgentCgroup implements AutoCloseable {
       writeIfPresent(m.resolve("memory.memsw.limit_in_bytes"), bytes); // no swapping past the limit
     }
     if (limits.maxProcesses().isPresent()) {
-      CgroupFs.write(dirs.get("pids").resolve("pids.max"), Integer.toString(limits.maxProcesses().getAsInt()));
+      CgroupFs.write(
+          dirs.get("pids").resolve("pids.max"), Integer.toString(limits.maxProcesses().getAsInt()));
     }
     if (limits.cpus().isPresent()) {
       Path c = dirs.get("cpu");
@@ -133,8 +146,8 @@ public final class AgentCgroup implements AutoCloseable {
 
   /**
    * Moves {@code pid} into the groups (v2, where the spawning thread could not be placed). A
-   * process the child forked between its start and this call stays outside: a window of microseconds
-   * that {@code docs/containment.md} discusses.
+   * process the child forked between its start and this call stays outside: a window of
+   * microseconds that {@code docs/containment.md} discusses.
    */
   public void placeAfterStart(long pid) throws IOException {
     if (placesBeforeSpawn()) {
@@ -170,8 +183,10 @@ public final class AgentCgroup implements AutoCloseable {
           continue;
         }
         String controllers = line.substring(a + 1, b);
-        boolean match = hierarchy.isEmpty() ? line.startsWith("0::")
-            : (("," + controllers + ",").contains("," + hierarchy + ","));
+        boolean match =
+            hierarchy.isEmpty()
+                ? line.startsWith("0::")
+                : (("," + controllers + ",").contains("," + hierarchy + ","));
         if (match) {
           return line.endsWith(suffix);
         }
@@ -205,12 +220,20 @@ public final class AgentCgroup implements AutoCloseable {
    * {@code wrapped}, the leader is a sandbox: it and its direct child are skipped.
    */
   public int signalGroup(int leaderPid, int signal, boolean wrapped) {
-    return signal(signal, pid -> ProcFs.stat(pid).map(s -> {
-      boolean inGroup = pid == leaderPid || s.pgid() == leaderPid;
-      // A sandbox (bubblewrap) and its namespace's init are not the agent: the agent gets it.
-      boolean sandboxItself = wrapped && (pid == leaderPid || s.ppid() == leaderPid);
-      return inGroup && !sandboxItself;
-    }).orElse(false));
+    return signal(
+        signal,
+        pid ->
+            ProcFs.stat(pid)
+                .map(
+                    s -> {
+                      boolean inGroup = pid == leaderPid || s.pgid() == leaderPid;
+                      // A sandbox (bubblewrap) and its namespace's init are not the agent: the
+                      // agent gets it.
+                      boolean sandboxItself =
+                          wrapped && (pid == leaderPid || s.ppid() == leaderPid);
+                      return inGroup && !sandboxItself;
+                    })
+                .orElse(false));
   }
 
   private boolean sendChecked(int pid, int signal, List<Integer> keep) {
@@ -259,7 +282,10 @@ public final class AgentCgroup implements AutoCloseable {
 
   private static boolean sendWithKill(int pid, int signal) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Integer.toString(pid)).redirectErrorStream(true).start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, Integer.toString(pid))
+              .redirectErrorStream(true)
+              .start();
       kill.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
       return kill.waitFor() == 0;
     } catch (IOException e) {
@@ -272,8 +298,8 @@ public final class AgentCgroup implements AutoCloseable {
 
   /**
    * Kills every process of the group and waits up to {@code timeout} for the group to be empty;
-   * reaps the killed processes that had been re-parented to this JVM. The leader, {@code leaderPid},
-   * is left to its engine to reap.
+   * reaps the killed processes that had been re-parented to this JVM. The leader, {@code
+   * leaderPid}, is left to its engine to reap.
    *
    * @return how many processes were killed (v1), or whether any was there (v2: 1)
    */
@@ -293,14 +319,19 @@ public final class AgentCgroup implements AutoCloseable {
       killed = killFrozen(kept);
     } else {
       for (int pid : pids()) { // pidfds of the members, to reap re-parented ones afterwards
-        Native.get().ifPresent(n -> n.pidfdOpen(pid).ifPresent(fd -> {
-          if (contains(pid)) {
-            kept.add(pid);
-            kept.add(fd);
-          } else {
-            n.close(fd);
-          }
-        }));
+        Native.get()
+            .ifPresent(
+                n ->
+                    n.pidfdOpen(pid)
+                        .ifPresent(
+                            fd -> {
+                              if (contains(pid)) {
+                                kept.add(pid);
+                                kept.add(fd);
+                              } else {
+                                n.close(fd);
+                              }
+                            }));
       }
       try {
         CgroupFs.write(main.resolve("cgroup.kill"), "1");
@@ -359,7 +390,9 @@ public final class AgentCgroup implements AutoCloseable {
     }
   }
 
-  /** Waits until no process is left in the group, or the deadline passes; never blocks a carrier. */
+  /**
+   * Waits until no process is left in the group, or the deadline passes; never blocks a carrier.
+   */
   public boolean awaitEmpty(long deadlineNanos) {
     long pause = 20_000;
     while (!isEmpty()) {
@@ -396,23 +429,25 @@ public final class AgentCgroup implements AutoCloseable {
     long pause = 20_000;
     try {
       while (!left.isEmpty()) {
-        left.removeIf(e -> {
-          boolean done;
-          if (n.reapIfExited(e[1]).isPresent()) {
-            done = true;
-          } else if (!n.awaitExit(e[1], 0)) {
-            done = false; // still dying
-          } else {
-            // Exited but not ours to reap (yet): a zombie whose parent is still dying waits to be
-            // re-parented to this JVM; anything else is gone or someone else's.
-            Optional<ProcStat> st = ProcFs.stat(e[0]);
-            done = st.isEmpty() || !st.get().isZombie() || st.get().ppid() <= 1;
-          }
-          if (done) {
-            n.close(e[1]);
-          }
-          return done;
-        });
+        left.removeIf(
+            e -> {
+              boolean done;
+              if (n.reapIfExited(e[1]).isPresent()) {
+                done = true;
+              } else if (!n.awaitExit(e[1], 0)) {
+                done = false; // still dying
+              } else {
+                // Exited but not ours to reap (yet): a zombie whose parent is still dying waits to
+                // be
+                // re-parented to this JVM; anything else is gone or someone else's.
+                Optional<ProcStat> st = ProcFs.stat(e[0]);
+                done = st.isEmpty() || !st.get().isZombie() || st.get().ppid() <= 1;
+              }
+              if (done) {
+                n.close(e[1]);
+              }
+              return done;
+            });
         if (left.isEmpty() || System.nanoTime() >= deadline) {
           break;
         }
@@ -471,16 +506,24 @@ public final class AgentCgroup implements AutoCloseable {
         }
       }
       memory = memory.isPresent() ? memory : OptionalLong.of(rss);
-      cpuNanos = cpuNanos.isPresent() ? cpuNanos : OptionalLong.of(ticks * (1_000_000_000L / ProcFs.TICKS_PER_SECOND));
+      cpuNanos =
+          cpuNanos.isPresent()
+              ? cpuNanos
+              : OptionalLong.of(ticks * (1_000_000_000L / ProcFs.TICKS_PER_SECOND));
       processes = processes.isPresent() ? processes : OptionalLong.of(members.size());
     }
-    return new CgroupStats(memory.orElse(0), peak, Duration.ofNanos(cpuNanos.orElse(0)),
-        (int) processes.orElse(0), oomKills, pidsRefused);
+    return new CgroupStats(
+        memory.orElse(0),
+        peak,
+        Duration.ofNanos(cpuNanos.orElse(0)),
+        (int) processes.orElse(0),
+        oomKills,
+        pidsRefused);
   }
 
   /**
-   * Removes the groups, retrying for a moment while a process that has just left still holds one.
-   * A group that still holds processes stays (see {@link #closeWhenEmpty()}).
+   * Removes the groups, retrying for a moment while a process that has just left still holds one. A
+   * group that still holds processes stays (see {@link #closeWhenEmpty()}).
    */
   @Override
   public void close() {
@@ -488,11 +531,13 @@ public final class AgentCgroup implements AutoCloseable {
       return;
     }
     synchronized (signalled) {
-      Native.get().ifPresent(n -> {
-        for (int i = 1; i < signalled.size(); i += 2) {
-          n.close(signalled.get(i));
-        }
-      });
+      Native.get()
+          .ifPresent(
+              n -> {
+                for (int i = 1; i < signalled.size(); i += 2) {
+                  n.close(signalled.get(i));
+                }
+              });
       signalled.clear();
     }
     // A process that has just left the group may still hold it for a moment (EBUSY): retry briefly.
@@ -516,7 +561,9 @@ public final class AgentCgroup implements AutoCloseable {
     }
   }
 
-  /** Removes the groups now if they are empty, else as soon as the last process in them has gone. */
+  /**
+   * Removes the groups now if they are empty, else as soon as the last process in them has gone.
+   */
   public void closeWhenEmpty() {
     if (isEmpty()) {
       close();

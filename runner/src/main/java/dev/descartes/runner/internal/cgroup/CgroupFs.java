@@ -30,7 +30,9 @@ final class CgroupFs {
     return ids(dir.resolve("cgroup.procs"));
   }
 
-  /** The numbers, one a line, in {@code file} ({@code cgroup.procs}, {@code tasks}); empty if gone. */
+  /**
+   * The numbers, one a line, in {@code file} ({@code cgroup.procs}, {@code tasks}); empty if gone.
+   */
   static List<Integer> ids(Path file) {
     List<Integer> out = new ArrayList<>();
     try {
@@ -70,7 +72,9 @@ final class CgroupFs {
   static OptionalLong number(Path file) {
     try {
       String s = read(file).trim();
-      return s.isEmpty() || s.equals("max") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(s));
+      return s.isEmpty() || s.equals("max")
+          ? OptionalLong.empty()
+          : OptionalLong.of(Long.parseLong(s));
     } catch (IOException | NumberFormatException e) {
       return OptionalLong.empty();
     }

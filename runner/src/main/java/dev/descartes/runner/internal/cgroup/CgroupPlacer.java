@@ -29,37 +29,39 @@ public final class CgroupPlacer {
    * Runs {@code spawn} on the placing thread while that thread is in {@code group}'s v1 groups; a
    * group placed after start (v2) runs it there too, outside any agent group.
    *
-   * @throws IOException if the thread cannot enter the groups (nothing was started), or what
-   *     {@code spawn} throws
+   * @throws IOException if the thread cannot enter the groups (nothing was started), or what {@code
+   *     spawn} throws
    */
   public static <T> T spawnInside(AgentCgroup group, Callable<T> spawn) throws IOException {
-    return SpawnThread.call(() -> {
-      Map<Path, Path> moves = group.threadMoves();
-      List<Path> entered = new ArrayList<>(moves.size());
-      try {
-        for (Path target : moves.keySet()) {
-          CgroupFs.write(target.resolve("tasks"), tid());
-          entered.add(target);
-        }
-        return spawn.call();
-      } finally {
-        for (Path target : entered) {
-          Path home = moves.get(target).resolve("tasks");
-          CgroupFs.write(home, tid());
-          // A thread the JVM started during the spawn (the JDK's process reaper, a carrier thread)
-          // was born in the agent's groups: bring it home too.
-          for (int t : CgroupFs.ids(target.resolve("tasks"))) {
-            if (Files.exists(SELF_TASKS.resolve(Integer.toString(t)))) {
-              try {
-                CgroupFs.write(home, Integer.toString(t));
-              } catch (IOException e) {
-                // it has just ended
+    return SpawnThread.call(
+        () -> {
+          Map<Path, Path> moves = group.threadMoves();
+          List<Path> entered = new ArrayList<>(moves.size());
+          try {
+            for (Path target : moves.keySet()) {
+              CgroupFs.write(target.resolve("tasks"), tid());
+              entered.add(target);
+            }
+            return spawn.call();
+          } finally {
+            for (Path target : entered) {
+              Path home = moves.get(target).resolve("tasks");
+              CgroupFs.write(home, tid());
+              // A thread the JVM started during the spawn (the JDK's process reaper, a carrier
+              // thread)
+              // was born in the agent's groups: bring it home too.
+              for (int t : CgroupFs.ids(target.resolve("tasks"))) {
+                if (Files.exists(SELF_TASKS.resolve(Integer.toString(t)))) {
+                  try {
+                    CgroupFs.write(home, Integer.toString(t));
+                  } catch (IOException e) {
+                    // it has just ended
+                  }
+                }
               }
             }
           }
-        }
-      }
-    });
+        });
   }
 
   private static String tid() throws IOException {

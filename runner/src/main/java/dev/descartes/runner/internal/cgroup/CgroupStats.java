@@ -13,5 +13,10 @@ import java.util.OptionalLong;
  * @param oomKills processes the kernel's OOM killer ended in the group
  * @param pidsRefused forks refused at the process limit
  */
-public record CgroupStats(long memoryBytes, OptionalLong memoryPeakBytes, Duration cpuTime, int processes,
-    long oomKills, long pidsRefused) {}
+public record CgroupStats(
+    long memoryBytes,
+    OptionalLong memoryPeakBytes,
+    Duration cpuTime,
+    int processes,
+    long oomKills,
+    long pidsRefused) {}

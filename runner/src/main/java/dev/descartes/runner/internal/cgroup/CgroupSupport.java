@@ -33,8 +33,12 @@ import java.util.Set;
  *     {@code cpu}, {@code cpuacct}, {@code pids}) and the JVM's own group in it
  * @param notes why a better mode is not available, for {@code descartes doctor}
  */
-public record CgroupSupport(Mode mode, Optional<Path> v2Dir, Set<String> v2Controllers,
-    Map<String, Path> v1Dirs, List<String> notes) {
+public record CgroupSupport(
+    Mode mode,
+    Optional<Path> v2Dir,
+    Set<String> v2Controllers,
+    Map<String, Path> v1Dirs,
+    List<String> notes) {
 
   /** How agents' groups are made, best first. */
   public enum Mode {
@@ -49,7 +53,8 @@ public record CgroupSupport(Mode mode, Optional<Path> v2Dir, Set<String> v2Contr
   }
 
   /** The v1 controllers the runner uses. */
-  public static final List<String> V1_CONTROLLERS = List.of("freezer", "memory", "cpu", "cpuacct", "pids");
+  public static final List<String> V1_CONTROLLERS =
+      List.of("freezer", "memory", "cpu", "cpuacct", "pids");
 
   private static final List<String> V2_WANTED = List.of("memory", "pids", "cpu");
   private static volatile CgroupSupport detected;
@@ -82,16 +87,30 @@ public record CgroupSupport(Mode mode, Optional<Path> v2Dir, Set<String> v2Contr
   /** Lines for {@code descartes doctor}: the mode, what it gives, and what is missing. */
   public List<String> describe() {
     List<String> out = new ArrayList<>();
-    out.add(switch (mode) {
-      case V2 -> "cgroup v2 at " + v2Dir.orElseThrow() + ", controllers " + String.join(", ", sorted(v2Controllers))
-          + ": per-agent kill, membership and limits";
-      case V1 -> "cgroup v1 (freezer at " + v1Dirs.get("freezer") + "), limit controllers: "
-          + String.join(", ", v1Dirs.keySet().stream().filter(c -> !c.equals("freezer")).sorted().toList())
-          + ": per-agent kill (freezer), race-free placement, membership and limits";
-      case V2_KILL_ONLY -> "cgroup v2 at " + v2Dir.orElseThrow() + " without controllers: per-agent kill"
-          + " (cgroup.kill) and membership, no kernel limits except rlimits";
-      case NONE -> "no writable cgroup: process trees tracked through /proc, limits through rlimits";
-    });
+    out.add(
+        switch (mode) {
+          case V2 ->
+              "cgroup v2 at "
+                  + v2Dir.orElseThrow()
+                  + ", controllers "
+                  + String.join(", ", sorted(v2Controllers))
+                  + ": per-agent kill, membership and limits";
+          case V1 ->
+              "cgroup v1 (freezer at "
+                  + v1Dirs.get("freezer")
+                  + "), limit controllers: "
+                  + String.join(
+                      ", ",
+                      v1Dirs.keySet().stream().filter(c -> !c.equals("freezer")).sorted().toList())
+                  + ": per-agent kill (freezer), race-free placement, membership and limits";
+          case V2_KILL_ONLY ->
+              "cgroup v2 at "
+                  + v2Dir.orElseThrow()
+                  + " without controllers: per-agent kill"
+                  + " (cgroup.kill) and membership, no kernel limits except rlimits";
+          case NONE ->
+              "no writable cgroup: process trees tracked through /proc, limits through rlimits";
+        });
     out.addAll(notes);
     return out;
   }
@@ -128,7 +147,11 @@ public record CgroupSupport(Mode mode, Optional<Path> v2Dir, Set<String> v2Contr
         }
       }
     } catch (IOException | RuntimeException e) {
-      return new CgroupSupport(Mode.NONE, Optional.empty(), Set.of(), Map.of(),
+      return new CgroupSupport(
+          Mode.NONE,
+          Optional.empty(),
+          Set.of(),
+          Map.of(),
           List.of("cannot read " + mountinfo + ": " + e.getMessage()));
     }
     Map<String, String> own = new LinkedHashMap<>();
@@ -148,7 +171,11 @@ public record CgroupSupport(Mode mode, Optional<Path> v2Dir, Set<String> v2Contr
         }
       }
     } catch (IOException e) {
-      return new CgroupSupport(Mode.NONE, Optional.empty(), Set.of(), Map.of(),
+      return new CgroupSupport(
+          Mode.NONE,
+          Optional.empty(),
+          Set.of(),
+          Map.of(),
           List.of("cannot read " + selfCgroup + ": " + e.getMessage()));
     }
     Optional<Path> v2Dir = Optional.empty();
@@ -167,34 +194,48 @@ public record CgroupSupport(Mode mode, Optional<Path> v2Dir, Set<String> v2Contr
         v2Controllers.retainAll(V2_WANTED);
         v2Kill = Files.exists(dir.get().resolve("cgroup.kill")) || kernelAtLeast(5, 14);
       } else {
-        notes.add("cgroup v2 is mounted at " + v2Mount + " but this JVM's group there is not writable;"
-            + " run as root or in a delegated cgroup (systemd-run --user --scope -p Delegate=yes ...)");
+        notes.add(
+            "cgroup v2 is mounted at "
+                + v2Mount
+                + " but this JVM's group there is not writable;"
+                + " run as root or in a delegated cgroup (systemd-run --user --scope -p Delegate=yes ...)");
       }
     }
     Map<String, Path> v1Dirs = new LinkedHashMap<>();
     for (String c : V1_CONTROLLERS) {
       if (v1Mounts.containsKey(c) && own.containsKey(c)) {
-        under(v1Mounts.get(c), v1Roots.get(c), own.get(c)).filter(Files::isWritable).ifPresent(d -> v1Dirs.put(c, d));
+        under(v1Mounts.get(c), v1Roots.get(c), own.get(c))
+            .filter(Files::isWritable)
+            .ifPresent(d -> v1Dirs.put(c, d));
       }
     }
     if (v2Dir.isPresent() && v2Controllers.containsAll(V2_WANTED)) {
       return new CgroupSupport(Mode.V2, v2Dir, v2Controllers, Map.of(), notes);
     }
     if (v2Dir.isPresent()) {
-      notes.add("cgroup v2 group " + v2Dir.get() + " offers " + (v2Controllers.isEmpty() ? "no controllers"
-          : "only " + String.join(", ", sorted(v2Controllers))) + " to its children");
+      notes.add(
+          "cgroup v2 group "
+              + v2Dir.get()
+              + " offers "
+              + (v2Controllers.isEmpty()
+                  ? "no controllers"
+                  : "only " + String.join(", ", sorted(v2Controllers)))
+              + " to its children");
     }
     if (v1Dirs.containsKey("freezer")) {
       for (String c : List.of("memory", "cpu", "pids")) {
         if (!v1Dirs.containsKey(c)) {
-          notes.add("cgroup v1 " + c + " controller is not mounted or not writable: no " + c + " limit");
+          notes.add(
+              "cgroup v1 " + c + " controller is not mounted or not writable: no " + c + " limit");
         }
       }
       return new CgroupSupport(Mode.V1, v2Dir, v2Controllers, v1Dirs, notes);
     }
     if (!v1Mounts.isEmpty()) {
-      notes.add("cgroup v1 controllers are mounted (" + String.join(", ", v1Mounts.keySet())
-          + ") but no writable freezer");
+      notes.add(
+          "cgroup v1 controllers are mounted ("
+              + String.join(", ", v1Mounts.keySet())
+              + ") but no writable freezer");
     }
     if (v2Dir.isPresent() && v2Kill) {
       return new CgroupSupport(Mode.V2_KILL_ONLY, v2Dir, v2Controllers, Map.of(), notes);
@@ -228,7 +269,10 @@ public record CgroupSupport(Mode mode, Optional<Path> v2Dir, Set<String> v2Contr
   }
 
   private static String unescape(String s) {
-    return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+    return s.replace("\\040", " ")
+        .replace("\\011", "\t")
+        .replace("\\012", "\n")
+        .replace("\\134", "\\");
   }
 
   private static boolean kernelAtLeast(int major, int minor) {

@@ -27,7 +27,8 @@ final class DeathWatchdog {
   private static final Logger LOG = LoggerFactory.getLogger(DeathWatchdog.class);
 
   /** $1 = v1|v2, $2 = the group whose kill stops everything, $3... = the scopes to remove. */
-  private static final String SCRIPT = """
+  private static final String SCRIPT =
+      """
       trap '' INT TERM HUP QUIT PIPE
       while read -r _; do :; done
       mode=$1; top=$2; shift 2
@@ -55,6 +56,7 @@ final class DeathWatchdog {
 
   /** Held for the JVM's lifetime: the pipe's write end closes when the JVM ends. */
   private final Process process;
+
   @SuppressWarnings("unused")
   private final OutputStream pipe;
 
@@ -70,13 +72,20 @@ final class DeathWatchdog {
     }
     List<String> argv = new ArrayList<>();
     Platform.setsid().ifPresent(p -> argv.add(p.toString()));
-    argv.addAll(List.of(sh.toString(), "-c", SCRIPT, "descartes-watchdog",
-        mode == CgroupSupport.Mode.V1 ? "v1" : "v2", killDir.toString()));
+    argv.addAll(
+        List.of(
+            sh.toString(),
+            "-c",
+            SCRIPT,
+            "descartes-watchdog",
+            mode == CgroupSupport.Mode.V1 ? "v1" : "v2",
+            killDir.toString()));
     scopes.forEach(s -> argv.add(s.toString()));
-    ProcessBuilder pb = new ProcessBuilder(argv)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .directory(Path.of("/").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .directory(Path.of("/").toFile());
     Map<String, String> env = pb.environment();
     env.keySet().retainAll(List.of("PATH"));
     try {

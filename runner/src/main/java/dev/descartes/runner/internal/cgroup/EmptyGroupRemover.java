@@ -7,8 +7,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Removes the groups of agents that ended while processes of theirs were left running on purpose
- * ({@code killOrphansOnExit(false)}), once those processes are gone: one virtual thread, which looks
- * twice a second while there is such a group. Thread-safe.
+ * ({@code killOrphansOnExit(false)}), once those processes are gone: one virtual thread, which
+ * looks twice a second while there is such a group. Thread-safe.
  */
 final class EmptyGroupRemover {
 
@@ -27,13 +27,14 @@ final class EmptyGroupRemover {
 
   private static void run() {
     while (true) {
-      PENDING.removeIf(g -> {
-        if (!g.isEmpty()) {
-          return false;
-        }
-        g.close();
-        return g.removed();
-      });
+      PENDING.removeIf(
+          g -> {
+            if (!g.isEmpty()) {
+              return false;
+            }
+            g.close();
+            return g.removed();
+          });
       if (PENDING.isEmpty()) {
         RUNNING.set(false);
         if (PENDING.isEmpty() || !RUNNING.compareAndSet(false, true)) {

@@ -20,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This JVM's cgroups: one scope group per hierarchy, {@code <the JVM's own group>/descartes/j<pid>-<start
- * time>}, and below it one group per agent. Made on first use, which also removes the scopes of
- * JVMs that died without cleaning up (killing what is left in them) and starts the {@link
- * DeathWatchdog} that kills every agent if this JVM dies. Thread-safe.
+ * This JVM's cgroups: one scope group per hierarchy, {@code <the JVM's own
+ * group>/descartes/j<pid>-<start time>}, and below it one group per agent. Made on first use, which
+ * also removes the scopes of JVMs that died without cleaning up (killing what is left in them) and
+ * starts the {@link DeathWatchdog} that kills every agent if this JVM dies. Thread-safe.
  */
 public final class JvmCgroups {
 
@@ -36,11 +36,14 @@ public final class JvmCgroups {
 
   private final CgroupSupport support;
   private final String scopeName;
+
   /** The scope group in each hierarchy, by v1 controller ({@code ""} for v2). */
   private final Map<String, Path> scopes;
+
   private final DeathWatchdog watchdog;
 
-  private JvmCgroups(CgroupSupport support, String scopeName, Map<String, Path> scopes, DeathWatchdog watchdog) {
+  private JvmCgroups(
+      CgroupSupport support, String scopeName, Map<String, Path> scopes, DeathWatchdog watchdog) {
     this.support = support;
     this.scopeName = scopeName;
     this.scopes = Map.copyOf(scopes);
@@ -48,8 +51,8 @@ public final class JvmCgroups {
   }
 
   /**
-   * This JVM's cgroups, made on the first call; empty where none is writable (after one warning that
-   * the runner's death then does not kill its agents).
+   * This JVM's cgroups, made on the first call; empty where none is writable (after one warning
+   * that the runner's death then does not kill its agents).
    */
   public static Optional<JvmCgroups> get() {
     Optional<JvmCgroups> i = instance;
@@ -102,7 +105,9 @@ public final class JvmCgroups {
       return Optional.empty();
     }
     Path killDir = support.mode() == CgroupSupport.Mode.V1 ? scopes.get("freezer") : scopes.get("");
-    Optional<DeathWatchdog> w = DeathWatchdog.start(support.mode(), killDir, List.copyOf(new LinkedHashSet<>(scopes.values())));
+    Optional<DeathWatchdog> w =
+        DeathWatchdog.start(
+            support.mode(), killDir, List.copyOf(new LinkedHashSet<>(scopes.values())));
     if (w.isEmpty()) {
       warn("the watchdog process could not start");
     }
@@ -111,9 +116,11 @@ public final class JvmCgroups {
 
   private static void warn(String why) {
     if (WARNED.compareAndSet(false, true)) {
-      LOG.warn("Agents are tracked through /proc and would outlive this JVM if it were killed: {}. Run as"
-          + " root or in a delegated cgroup (systemd-run --user --scope -p Delegate=yes) for per-agent"
-          + " cgroups and the runner's-death guarantee.", why);
+      LOG.warn(
+          "Agents are tracked through /proc and would outlive this JVM if it were killed: {}. Run as"
+              + " root or in a delegated cgroup (systemd-run --user --scope -p Delegate=yes) for per-agent"
+              + " cgroups and the runner's-death guarantee.",
+          why);
     }
   }
 
@@ -176,8 +183,14 @@ public final class JvmCgroups {
     }
     for (Path g : groups) {
       if (!CgroupFs.isEmpty(g)) {
-        AgentCgroup a = new AgentCgroup(mode, g, g.getFileName().toString(), Map.of("", g), Map.of(),
-            ResourceLimits.none());
+        AgentCgroup a =
+            new AgentCgroup(
+                mode,
+                g,
+                g.getFileName().toString(),
+                Map.of("", g),
+                Map.of(),
+                ResourceLimits.none());
         a.kill(java.time.Duration.ofSeconds(2), -1);
       }
     }
@@ -241,14 +254,17 @@ public final class JvmCgroups {
       main = dirs.get("freezer");
     } else {
       if (mode == CgroupSupport.Mode.V2_KILL_ONLY && limits.needsKernel()) {
-        throw new IllegalArgumentException(limits.memoryBytes().isPresent() ? "memory"
-            : limits.cpus().isPresent() ? "cpu" : "pids");
+        throw new IllegalArgumentException(
+            limits.memoryBytes().isPresent()
+                ? "memory"
+                : limits.cpus().isPresent() ? "cpu" : "pids");
       }
       main = scopes.get("").resolve(name);
       dirs.put("", main);
     }
     List<Path> made = new ArrayList<>();
-    AgentCgroup group = new AgentCgroup(mode, main, "/" + BASE + "/" + scopeName + "/" + name, dirs, moves, limits);
+    AgentCgroup group =
+        new AgentCgroup(mode, main, "/" + BASE + "/" + scopeName + "/" + name, dirs, moves, limits);
     try {
       for (Path d : new LinkedHashSet<>(dirs.values())) {
         Files.createDirectory(d);

@@ -14,19 +14,19 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Detects the container engine and the options it needs on this machine. Podman first, the
- * Docker CLI where Podman is absent. On hybrid or v1 cgroups Podman's default runtime {@code
- * crun} refuses to start containers, so {@code runc} is chosen there; without systemd the cgroup
- * manager is {@code cgroupfs}; and the file and process limits are given explicitly at values this
- * process may set, because an engine's defaults ask for more than a process without {@code
- * CAP_SYS_RESOURCE} can have. A successful detection is cached for the JVM; a failed one is
- * repeated at the next spawn, so installing the engine needs no restart. Thread-safe.
+ * Detects the container engine and the options it needs on this machine. Podman first, the Docker
+ * CLI where Podman is absent. On hybrid or v1 cgroups Podman's default runtime {@code crun} refuses
+ * to start containers, so {@code runc} is chosen there; without systemd the cgroup manager is
+ * {@code cgroupfs}; and the file and process limits are given explicitly at values this process may
+ * set, because an engine's defaults ask for more than a process without {@code CAP_SYS_RESOURCE}
+ * can have. A successful detection is cached for the JVM; a failed one is repeated at the next
+ * spawn, so installing the engine needs no restart. Thread-safe.
  */
 public final class ContainerEngines {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> SYSTEM_DIRS = List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-      "/usr/bin", "/sbin", "/bin");
+  private static final List<String> SYSTEM_DIRS =
+      List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
   private static volatile ContainerSupport cached;
 
   private ContainerEngines() {}
@@ -52,9 +52,16 @@ public final class ContainerEngines {
     if (docker.isPresent()) {
       return docker(docker.get());
     }
-    return new ContainerSupport(Optional.empty(), "none", Optional.empty(), List.of(), List.of(), List.of(),
-        List.of("neither podman nor docker is on PATH; install Podman (apt-get install podman runc, "
-            + "or your system's package) to run agents in containers"));
+    return new ContainerSupport(
+        Optional.empty(),
+        "none",
+        Optional.empty(),
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of(
+            "neither podman nor docker is on PATH; install Podman (apt-get install podman runc, "
+                + "or your system's package) to run agents in containers"));
   }
 
   private static ContainerSupport podman(Path exe) {
@@ -63,8 +70,10 @@ public final class ContainerEngines {
     List<String> engineOptions = new ArrayList<>();
     Result info = run(List.of(exe.toString(), "info", "--format", "json"));
     if (info.code != 0) {
-      problems.add("'podman info' failed (" + firstLine(info.output) + "); run it by hand to see why");
-      return new ContainerSupport(Optional.of(exe), "podman", Optional.empty(), List.of(), List.of(), facts, problems);
+      problems.add(
+          "'podman info' failed (" + firstLine(info.output) + "); run it by hand to see why");
+      return new ContainerSupport(
+          Optional.of(exe), "podman", Optional.empty(), List.of(), List.of(), facts, problems);
     }
     String version = null;
     try {
@@ -82,11 +91,21 @@ public final class ContainerEngines {
         Optional<Path> runc = find("runc");
         if (runc.isPresent()) {
           engineOptions.addAll(List.of("--runtime", runc.get().toString()));
-          facts.add("OCI runtime used: runc (" + runc.get() + "), since crun refuses " + cgroups
-              + (hybrid ? " hybrid" : "") + " cgroups");
+          facts.add(
+              "OCI runtime used: runc ("
+                  + runc.get()
+                  + "), since crun refuses "
+                  + cgroups
+                  + (hybrid ? " hybrid" : "")
+                  + " cgroups");
         } else if (!"runc".equals(runtime)) {
-          problems.add("cgroups are " + cgroups + (hybrid ? " (hybrid)" : "") + " and podman's runtime "
-              + runtime + " refuses them; install runc (apt-get install runc)");
+          problems.add(
+              "cgroups are "
+                  + cgroups
+                  + (hybrid ? " (hybrid)" : "")
+                  + " and podman's runtime "
+                  + runtime
+                  + " refuses them; install runc (apt-get install runc)");
         }
       }
       if (!Files.isDirectory(Path.of("/run/systemd/system"))) {
@@ -94,10 +113,17 @@ public final class ContainerEngines {
         facts.add("cgroup manager: cgroupfs (systemd is not running)");
       }
     } catch (IOException e) {
-      problems.add("'podman info' printed no JSON (" + e.getMessage() + "); check the podman installation");
+      problems.add(
+          "'podman info' printed no JSON (" + e.getMessage() + "); check the podman installation");
     }
-    return new ContainerSupport(Optional.of(exe), "podman", Optional.ofNullable(version), engineOptions,
-        ulimits(), facts, problems);
+    return new ContainerSupport(
+        Optional.of(exe),
+        "podman",
+        Optional.ofNullable(version),
+        engineOptions,
+        ulimits(),
+        facts,
+        problems);
   }
 
   private static ContainerSupport docker(Path exe) {
@@ -105,12 +131,22 @@ public final class ContainerEngines {
     List<String> problems = new ArrayList<>();
     String version = v.output.strip();
     if (v.code != 0 || version.isEmpty()) {
-      problems.add("the docker CLI (" + exe + ") cannot reach a daemon (" + lastLine(v.output)
-          + "); start the Docker daemon, or install Podman, which needs none (apt-get install podman runc)");
+      problems.add(
+          "the docker CLI ("
+              + exe
+              + ") cannot reach a daemon ("
+              + lastLine(v.output)
+              + "); start the Docker daemon, or install Podman, which needs none (apt-get install podman runc)");
       version = null;
     }
-    return new ContainerSupport(Optional.of(exe), "docker", Optional.ofNullable(version), List.of(), ulimits(),
-        List.of(), problems);
+    return new ContainerSupport(
+        Optional.of(exe),
+        "docker",
+        Optional.ofNullable(version),
+        List.of(),
+        ulimits(),
+        List.of(),
+        problems);
   }
 
   /**
@@ -124,7 +160,8 @@ public final class ContainerEngines {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
         if (line.startsWith("Max open files")) {
-          limit(line, Long.MAX_VALUE).ifPresent(l -> out.addAll(List.of("--ulimit", "nofile=" + l)));
+          limit(line, Long.MAX_VALUE)
+              .ifPresent(l -> out.addAll(List.of("--ulimit", "nofile=" + l)));
         } else if (line.startsWith("Max processes")) {
           limit(line, pidMax).ifPresent(l -> out.addAll(List.of("--ulimit", "nproc=" + l)));
         }
@@ -179,8 +216,11 @@ public final class ContainerEngines {
   /** Runs a short engine command, stdout and stderr together, with a deadline. */
   static Result run(List<String> argv) {
     try {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+      Process p =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .start();
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * container. The engine's client stays in the foreground ({@code run -i}) as the agent's local
  * process, so its stdio, exit status and signals (forwarded by the engine's signal proxy) are the
  * agent's; {@code --init} puts a small init as the container's pid 1, which passes SIGINT and
- * SIGTERM on to the agent (a pid 1 without handlers would ignore them). Environment variables go
- * by name only ({@code --env NAME}): the engine reads the values from its own environment, so no
- * value appears on any command line. Immutable and thread-safe.
+ * SIGTERM on to the agent (a pid 1 without handlers would ignore them). Environment variables go by
+ * name only ({@code --env NAME}): the engine reads the values from its own environment, so no value
+ * appears on any command line. Immutable and thread-safe.
  */
 public final class ContainerLaunch {
 
@@ -29,6 +29,7 @@ public final class ContainerLaunch {
 
   /** Label keys on every container the runner starts. */
   public static final String LABEL_ID = "dev.descartes.agent-id";
+
   public static final String LABEL_NAME = "dev.descartes.agent-name";
 
   private final ContainerSupport support;
@@ -47,18 +48,28 @@ public final class ContainerLaunch {
   public static ContainerLaunch prepare(ContainerSpec spec, AgentId id) {
     ContainerSupport support = ContainerEngines.cached();
     if (!support.available()) {
-      throw new AgentException.SpawnFailed(support.kind(), "cannot run the agent in a container: "
-          + String.join("; ", support.problems()));
+      throw new AgentException.SpawnFailed(
+          support.kind(),
+          "cannot run the agent in a container: " + String.join("; ", support.problems()));
     }
     ContainerLaunch launch = new ContainerLaunch(support, "descartes-" + id);
     List<String> check = launch.engine();
-    check.addAll(support.kind().equals("podman") ? List.of("image", "exists", spec.image())
-        : List.of("image", "inspect", "--format", "{{.Id}}", spec.image()));
+    check.addAll(
+        support.kind().equals("podman")
+            ? List.of("image", "exists", spec.image())
+            : List.of("image", "inspect", "--format", "{{.Id}}", spec.image()));
     ContainerEngines.Result r = ContainerEngines.run(check);
     if (r.code() != 0) {
-      throw new AgentException.SpawnFailed(support.kind(), "image '" + spec.image() + "' is not on this "
-          + "machine, and the runner never pulls; build or load it first (" + support.kind()
-          + " build / import / load, or " + support.kind() + " pull where a registry is reachable)");
+      throw new AgentException.SpawnFailed(
+          support.kind(),
+          "image '"
+              + spec.image()
+              + "' is not on this "
+              + "machine, and the runner never pulls; build or load it first ("
+              + support.kind()
+              + " build / import / load, or "
+              + support.kind()
+              + " pull where a registry is reachable)");
     }
     return launch;
   }
@@ -77,11 +88,27 @@ public final class ContainerLaunch {
    * @param cwd the agent's working directory
    * @param limits engine options for resource limits
    */
-  public List<String> command(ContainerSpec spec, AgentId id, String agentName, List<String> inner,
-      Collection<String> envNames, Path cwd, List<String> limits) {
+  public List<String> command(
+      ContainerSpec spec,
+      AgentId id,
+      String agentName,
+      List<String> inner,
+      Collection<String> envNames,
+      Path cwd,
+      List<String> limits) {
     List<String> argv = engine();
-    argv.addAll(List.of("run", "--rm", "-i", "--init", "--name", name,
-        "--label", LABEL_ID + "=" + id, "--label", LABEL_NAME + "=" + agentName));
+    argv.addAll(
+        List.of(
+            "run",
+            "--rm",
+            "-i",
+            "--init",
+            "--name",
+            name,
+            "--label",
+            LABEL_ID + "=" + id,
+            "--label",
+            LABEL_NAME + "=" + agentName));
     if (support.kind().equals("podman")) {
       argv.addAll(List.of("--pull", "never"));
     }
@@ -90,7 +117,7 @@ public final class ContainerLaunch {
     switch (spec.network()) {
       case HOST -> argv.add("--network=host");
       case NONE -> argv.add("--network=none");
-      case PRIVATE -> { }
+      case PRIVATE -> {}
     }
     spec.user().ifPresent(u -> argv.addAll(List.of("--user", u)));
     if (spec.mountWorkingDir()) {
@@ -99,8 +126,9 @@ public final class ContainerLaunch {
     for (ContainerSpec.Mount m : spec.mounts()) {
       Path source = cwd.resolve(m.source()).toAbsolutePath().normalize();
       if (!Files.exists(source)) {
-        throw new AgentException.InvalidConfig("container.mounts", "mount source " + source
-            + " does not exist; create it or fix the path");
+        throw new AgentException.InvalidConfig(
+            "container.mounts",
+            "mount source " + source + " does not exist; create it or fix the path");
       }
       argv.addAll(List.of("-v", source + ":" + m.target() + (m.readOnly() ? ":ro" : "")));
     }
@@ -119,24 +147,32 @@ public final class ContainerLaunch {
    */
   public static List<String> limits(ResourceLimits limits) {
     List<String> out = new ArrayList<>();
-    limits.memoryBytes().ifPresent(b -> out.addAll(List.of("--memory", b + "b", "--memory-swap", b + "b")));
+    limits
+        .memoryBytes()
+        .ifPresent(b -> out.addAll(List.of("--memory", b + "b", "--memory-swap", b + "b")));
     limits.cpus().ifPresent(c -> out.addAll(List.of("--cpus", String.valueOf(c))));
     limits.maxProcesses().ifPresent(p -> out.addAll(List.of("--pids-limit", String.valueOf(p))));
     return out;
   }
 
   /**
-   * Removes the container if it is still there (forcibly: its processes are killed), whatever
-   * state the engine's own {@code --rm} cleanup left it in. Never throws.
+   * Removes the container if it is still there (forcibly: its processes are killed), whatever state
+   * the engine's own {@code --rm} cleanup left it in. Never throws.
    */
   public void remove() {
     List<String> rm = engine();
-    rm.addAll(support.kind().equals("podman") ? List.of("rm", "-f", "--ignore", "--time", "0", name)
-        : List.of("rm", "-f", name));
+    rm.addAll(
+        support.kind().equals("podman")
+            ? List.of("rm", "-f", "--ignore", "--time", "0", name)
+            : List.of("rm", "-f", name));
     ContainerEngines.Result r = ContainerEngines.run(rm);
     if (r.code() != 0 && !r.output().contains("No such container")) {
-      LOG.warn("container {}: removal failed ({}); remove it with '{} rm -f {}'", name,
-          ContainerEngines.firstLine(r.output()), support.kind(), name);
+      LOG.warn(
+          "container {}: removal failed ({}); remove it with '{} rm -f {}'",
+          name,
+          ContainerEngines.firstLine(r.output()),
+          support.kind(),
+          name);
     }
   }
 

@@ -9,7 +9,9 @@ public interface ChildProcess {
 
   long pid();
 
-  /** Starts delivering output to the sinks; called once, after the runner has registered the agent. */
+  /**
+   * Starts delivering output to the sinks; called once, after the runner has registered the agent.
+   */
   void startOutput();
 
   /**
@@ -31,8 +33,8 @@ public interface ChildProcess {
   void closeStdin();
 
   /**
-   * Stops reading output that is still open after the process exited (a descendant that escaped
-   * the kill holds the pipe); the sinks then see {@link OutputSink#end()}.
+   * Stops reading output that is still open after the process exited (a descendant that escaped the
+   * kill holds the pipe); the sinks then see {@link OutputSink#end()}.
    */
   void abandonOutput();
 }

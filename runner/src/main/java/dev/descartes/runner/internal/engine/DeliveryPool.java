@@ -110,11 +110,15 @@ final class DeliveryPool implements AutoCloseable {
     for (Worker w : workers.keySet()) {
       long since = w.since;
       Thread t = w.thread;
-      if (since == 0 || now - since < STALL_NANOS || t == null || t.getState() == Thread.State.RUNNABLE) {
+      if (since == 0
+          || now - since < STALL_NANOS
+          || t == null
+          || t.getState() == Thread.State.RUNNABLE) {
         return; // a thread is free, will be soon, or is working rather than blocked
       }
     }
-    LOG.debug("every output thread is held by a slow consumer; adding one ({} now)", workers.size() + 1);
+    LOG.debug(
+        "every output thread is held by a slow consumer; adding one ({} now)", workers.size() + 1);
     add(false);
   }
 

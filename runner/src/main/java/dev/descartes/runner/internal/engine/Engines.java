@@ -29,15 +29,21 @@ public final class Engines {
       case NATIVE -> {
         Optional<String> reason = NativeProcessEngine.unavailableReason();
         if (reason.isPresent()) {
-          throw new AgentException.InvalidConfig("engine", "the native Linux engine cannot run here: "
-              + reason.get() + "; use Engine.AUTO or Engine.JDK, or launch the JVM with "
-              + "--enable-native-access=dev.descartes.runner (module path) or ALL-UNNAMED (class path)");
+          throw new AgentException.InvalidConfig(
+              "engine",
+              "the native Linux engine cannot run here: "
+                  + reason.get()
+                  + "; use Engine.AUTO or Engine.JDK, or launch the JVM with "
+                  + "--enable-native-access=dev.descartes.runner (module path) or ALL-UNNAMED (class path)");
         }
         try {
           yield new NativeProcessEngine();
         } catch (IOException e) {
-          throw new AgentException.Execution("the native Linux engine could not start its event loop: "
-              + e.getMessage() + "; raise the open-file limit, or use Engine.JDK", e);
+          throw new AgentException.Execution(
+              "the native Linux engine could not start its event loop: "
+                  + e.getMessage()
+                  + "; raise the open-file limit, or use Engine.JDK",
+              e);
         }
       }
       case AUTO -> auto();
@@ -54,7 +60,8 @@ public final class Engines {
         return new JdkProcessEngine();
       }
     }
-    // Off Linux the JDK engine is the expected one; without native access Native has already warned.
+    // Off Linux the JDK engine is the expected one; without native access Native has already
+    // warned.
     if (Platform.isLinux() && Native.available()) {
       warnOnce("the native engine cannot run here (" + reason.get() + ")");
     }
@@ -63,8 +70,12 @@ public final class Engines {
 
   private static void warnOnce(String why) {
     if (WARNED.compareAndSet(false, true)) {
-      Warnings.warn(LOG, "Descartes runner: " + why + "; falling back to the JDK process engine (3 platform"
-          + " threads per agent).");
+      Warnings.warn(
+          LOG,
+          "Descartes runner: "
+              + why
+              + "; falling back to the JDK process engine (3 platform"
+              + " threads per agent).");
     }
   }
 }

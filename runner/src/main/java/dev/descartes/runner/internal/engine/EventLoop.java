@@ -23,11 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>Every registration carries a token that is never reused, so an event that was already
  * collected for a descriptor closed in the same round never reaches the handler of a later
  * descriptor with the same number; and other threads touch the epoll and eventfd descriptors only
- * under a read lock that the loop's final close excludes, so a number the kernel hands out again
- * is never written to. Handlers run on the loop thread and never block: all I/O is
- * non-blocking and the bytes read are handed to the {@link DeliveryPool}, whose stalls the loop
- * watches. {@link #register},
- * {@link #unregister} and {@link #execute} may be called from any thread.
+ * under a read lock that the loop's final close excludes, so a number the kernel hands out again is
+ * never written to. Handlers run on the loop thread and never block: all I/O is non-blocking and
+ * the bytes read are handed to the {@link DeliveryPool}, whose stalls the loop watches. {@link
+ * #register}, {@link #unregister} and {@link #execute} may be called from any thread.
  */
 final class EventLoop implements AutoCloseable {
 
@@ -48,8 +47,13 @@ final class EventLoop implements AutoCloseable {
   private final AtomicLong tokens = new AtomicLong();
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakePending = new AtomicBoolean();
-  /** Other threads use the epoll and eventfd descriptors under the read lock; the loop closes them under the write lock. */
+
+  /**
+   * Other threads use the epoll and eventfd descriptors under the read lock; the loop closes them
+   * under the write lock.
+   */
   private final ReentrantReadWriteLock descriptors = new ReentrantReadWriteLock();
+
   private final Thread thread;
   private final DeliveryPool delivery;
   private volatile boolean closing;
@@ -59,7 +63,9 @@ final class EventLoop implements AutoCloseable {
   private MemorySegment capture;
   private MemorySegment buffer;
 
-  /** @param delivery checked after every round, and every 50 ms while it has a backlog */
+  /**
+   * @param delivery checked after every round, and every 50 ms while it has a backlog
+   */
   EventLoop(String name, DeliveryPool delivery) throws IOException {
     this.delivery = delivery;
     epoll = Epoll.create();
@@ -196,8 +202,10 @@ final class EventLoop implements AutoCloseable {
         delivery.compensate();
       }
     } catch (IOException | RuntimeException | Error e) {
-      LOG.error("the native engine's event loop failed; agents of this runner no longer get output or"
-          + " exit notifications", e);
+      LOG.error(
+          "the native engine's event loop failed; agents of this runner no longer get output or"
+              + " exit notifications",
+          e);
     } finally {
       descriptors.writeLock().lock();
       try {

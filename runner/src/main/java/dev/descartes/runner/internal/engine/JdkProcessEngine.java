@@ -20,9 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * The portable engine: {@link ProcessBuilder}, with util-linux {@code setsid} in front of the
  * program on Linux (it execs in place, so the child keeps its pid and leads a new session and
  * process group). Each child costs three platform threads: the JDK's own process reaper, and one
- * pump per output stream; plus a virtual thread that waits for its exit. The pumps are platform threads with small stacks, never virtual threads:
- * a virtual thread blocked reading a process pipe holds a carrier, and beyond 256 agents readers
- * would starve.
+ * pump per output stream; plus a virtual thread that waits for its exit. The pumps are platform
+ * threads with small stacks, never virtual threads: a virtual thread blocked reading a process pipe
+ * holds a carrier, and beyond 256 agents readers would starve.
  */
 public final class JdkProcessEngine implements ProcessEngine {
 
@@ -64,7 +64,9 @@ public final class JdkProcessEngine implements ProcessEngine {
       process = pb.start();
       OwnChildren.started(process.pid());
     } catch (IOException e) {
-      throw setsid.isPresent() ? SpawnMessages.naming(e, setsid.get().toString(), request.argv().getFirst()) : e;
+      throw setsid.isPresent()
+          ? SpawnMessages.naming(e, setsid.get().toString(), request.argv().getFirst())
+          : e;
     }
     if (setsid.isPresent()) {
       awaitOwnSession(process.pid());
@@ -94,7 +96,8 @@ public final class JdkProcessEngine implements ProcessEngine {
     private final Process process;
     private final OutputSink stdoutSink;
     private final OutputSink stderrSink;
-    private final java.util.concurrent.locks.ReentrantLock stdinLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.ReentrantLock stdinLock =
+        new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean stdinReleased;
     private final OutputStream stdin;
     private final AtomicBoolean stdinClosed = new AtomicBoolean();
@@ -147,24 +150,25 @@ public final class JdkProcessEngine implements ProcessEngine {
           .name("descartes-" + stream + "-" + process.pid())
           .daemon(true)
           .stackSize(PUMP_STACK)
-          .start(() -> {
-            byte[] buf = new byte[BUFFER];
-            try (in) {
-              int n;
-              while ((n = in.read(buf)) >= 0) {
-                if (n > 0) {
-                  sink.data(buf, 0, n);
-                  if (sink.full()) {
-                    awaitRoom(sink);
+          .start(
+              () -> {
+                byte[] buf = new byte[BUFFER];
+                try (in) {
+                  int n;
+                  while ((n = in.read(buf)) >= 0) {
+                    if (n > 0) {
+                      sink.data(buf, 0, n);
+                      if (sink.full()) {
+                        awaitRoom(sink);
+                      }
+                    }
                   }
+                } catch (IOException e) {
+                  // closed by abandonOutput(), or the pipe broke: either way this stream has ended
+                } finally {
+                  sink.end();
                 }
-              }
-            } catch (IOException e) {
-              // closed by abandonOutput(), or the pipe broke: either way this stream has ended
-            } finally {
-              sink.end();
-            }
-          });
+              });
     }
 
     /** Holds the pump (and so the pipe, and so the agent) until the sink has room. */

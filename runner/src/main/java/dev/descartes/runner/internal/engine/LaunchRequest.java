@@ -14,7 +14,11 @@ import java.util.Map;
  * @param stderr receives the child's stderr
  */
 public record LaunchRequest(
-    List<String> argv, Map<String, String> environment, Path workingDir, OutputSink stdout, OutputSink stderr) {
+    List<String> argv,
+    Map<String, String> environment,
+    Path workingDir,
+    OutputSink stdout,
+    OutputSink stderr) {
 
   /**
    * @throws IllegalArgumentException if an argument or a variable holds a NUL character, which no
@@ -25,19 +29,23 @@ public record LaunchRequest(
     environment = Map.copyOf(environment);
     for (int i = 0; i < argv.size(); i++) {
       if (argv.get(i).indexOf('\0') >= 0) {
-        throw new IllegalArgumentException("argument " + i + " holds a NUL character, which a command"
-            + " line cannot carry");
+        throw new IllegalArgumentException(
+            "argument " + i + " holds a NUL character, which a command" + " line cannot carry");
       }
     }
-    environment.forEach((name, value) -> {
-      if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException("invalid environment variable name (empty, or holding '=' or"
-            + " NUL)");
-      }
-      if (value.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException("environment variable " + name + " holds a NUL character,"
-            + " which an environment cannot carry");
-      }
-    });
+    environment.forEach(
+        (name, value) -> {
+          if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(
+                "invalid environment variable name (empty, or holding '=' or" + " NUL)");
+          }
+          if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(
+                "environment variable "
+                    + name
+                    + " holds a NUL character,"
+                    + " which an environment cannot carry");
+          }
+        });
   }
 }

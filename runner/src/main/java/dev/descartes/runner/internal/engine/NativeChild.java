@@ -2,8 +2,8 @@ package dev.descartes.runner.internal.engine;
 
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.internal.os.Epoll;
-import dev.descartes.runner.internal.os.Pipes;
 import dev.descartes.runner.internal.os.OwnChildren;
+import dev.descartes.runner.internal.os.Pipes;
 import dev.descartes.runner.internal.os.WaitId;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 /**
  * A process started by {@link NativeProcessEngine}: its pidfd, watched by the event loop, and its
  * three pipes. When the pidfd turns readable the loop reaps exactly this process with {@code
- * waitid(P_PIDFD)} and {@link #onExit()} completes, on a {@link DeliveryPool} thread, with the exact wait status
- * (exit code, or terminating signal). Thread-safe.
+ * waitid(P_PIDFD)} and {@link #onExit()} completes, on a {@link DeliveryPool} thread, with the
+ * exact wait status (exit code, or terminating signal). Thread-safe.
  */
 final class NativeChild implements ChildProcess, EventLoop.Handler {
 
@@ -31,8 +31,17 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
   private long token;
   private boolean reaped; // loop thread only
 
-  NativeChild(EventLoop loop, DeliveryPool delivery, int pid, int pidfd, int stdinFd, int stdoutFd, int stderrFd,
-      LaunchRequest request, java.util.Set<Channel> channels, Consumer<NativeChild> onReaped) {
+  NativeChild(
+      EventLoop loop,
+      DeliveryPool delivery,
+      int pid,
+      int pidfd,
+      int stdinFd,
+      int stdoutFd,
+      int stderrFd,
+      LaunchRequest request,
+      java.util.Set<Channel> channels,
+      Consumer<NativeChild> onReaped) {
     this.loop = loop;
     this.delivery = delivery;
     this.pid = pid;
@@ -43,7 +52,10 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
     this.onReaped = onReaped;
   }
 
-  /** Starts watching the pidfd and reading the output pipes (delivery waits for {@link #startOutput()}). */
+  /**
+   * Starts watching the pidfd and reading the output pipes (delivery waits for {@link
+   * #startOutput()}).
+   */
   void watch() throws IOException {
     stdout.beginReading();
     stderr.beginReading();
@@ -68,8 +80,13 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
       case WaitId.Result.Killed k -> status = ExitStatus.signalled(k.signal());
       case WaitId.Result.Failed f -> {
         status = null;
-        failure = new IllegalStateException("process " + pid + " could not be reaped (error " + f.errno()
-            + "): something else in this JVM reaped it, such as a waitpid(-1) call");
+        failure =
+            new IllegalStateException(
+                "process "
+                    + pid
+                    + " could not be reaped (error "
+                    + f.errno()
+                    + "): something else in this JVM reaped it, such as a waitpid(-1) call");
       }
     }
     reaped = true;
@@ -79,13 +96,14 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
     onReaped.accept(this);
     ExitStatus st = status;
     Throwable err = failure;
-    delivery.execute(() -> {
-      if (err == null) {
-        exit.complete(st);
-      } else {
-        exit.completeExceptionally(err);
-      }
-    });
+    delivery.execute(
+        () -> {
+          if (err == null) {
+            exit.complete(st);
+          } else {
+            exit.completeExceptionally(err);
+          }
+        });
   }
 
   @Override

@@ -2,10 +2,10 @@ package dev.descartes.runner.internal.engine;
 
 import dev.descartes.runner.internal.os.Libc;
 import dev.descartes.runner.internal.os.Native;
+import dev.descartes.runner.internal.os.OwnChildren;
 import dev.descartes.runner.internal.os.Pipes;
 import dev.descartes.runner.internal.os.Platform;
 import dev.descartes.runner.internal.os.PosixSpawn;
-import dev.descartes.runner.internal.os.OwnChildren;
 import dev.descartes.runner.internal.os.WaitId;
 import java.io.IOException;
 import java.util.Locale;
@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threads, whatever the number of agents: one event-loop thread per engine (so per runner), and
  * a {@link DeliveryPool} of 2 to 4 platform threads (one per core) that hand the bytes read to the
  * output sinks, one stream at a time per thread, and complete exit futures; the pool adds a thread
- * only while a consumer blocks for more than 50 ms with work waiting. A child's exit is noticed through
- * its pidfd and it is reaped with {@code waitid(P_PIDFD)}: this engine never waits for any other
- * process, and never calls {@code waitpid(-1)}. Thread-safe.
+ * only while a consumer blocks for more than 50 ms with work waiting. A child's exit is noticed
+ * through its pidfd and it is reaped with {@code waitid(P_PIDFD)}: this engine never waits for any
+ * other process, and never calls {@code waitpid(-1)}. Thread-safe.
  */
 public final class NativeProcessEngine implements ProcessEngine {
 
@@ -42,9 +42,11 @@ public final class NativeProcessEngine implements ProcessEngine {
    * @throws IOException if the event loop cannot be set up (out of descriptors)
    */
   public NativeProcessEngine() throws IOException {
-    unavailableReason().ifPresent(r -> {
-      throw new IllegalStateException("the native process engine is unavailable: " + r);
-    });
+    unavailableReason()
+        .ifPresent(
+            r -> {
+              throw new IllegalStateException("the native process engine is unavailable: " + r);
+            });
     delivery = new DeliveryPool("descartes-output");
     try {
       loop = new EventLoop("descartes-epoll", delivery);
@@ -71,11 +73,13 @@ public final class NativeProcessEngine implements ProcessEngine {
         return Optional.of("it supports x86_64 and aarch64, and this is " + arch);
       }
       if (!Native.available()) {
-        return Optional.of("native access is not enabled, or this kernel has no pidfds (Linux 5.3+)");
+        return Optional.of(
+            "native access is not enabled, or this kernel has no pidfds (Linux 5.3+)");
       }
       try {
         if (!PosixSpawn.supported()) {
-          return Optional.of("it needs glibc 2.34 or later (posix_spawn_file_actions_addclosefrom_np)");
+          return Optional.of(
+              "it needs glibc 2.34 or later (posix_spawn_file_actions_addclosefrom_np)");
         }
       } catch (LinkageError | RuntimeException e) {
         return Optional.of("its C library bindings failed to load: " + e);
@@ -92,7 +96,8 @@ public final class NativeProcessEngine implements ProcessEngine {
   @Override
   public String threadModel() {
     return "no thread per agent: per runner, 1 epoll thread for every agent's pipes and exit, and "
-        + DeliveryPool.CORE + " output-delivery threads (one more while a consumer blocks for over 50 ms)";
+        + DeliveryPool.CORE
+        + " output-delivery threads (one more while a consumer blocks for over 50 ms)";
   }
 
   @Override
@@ -111,8 +116,12 @@ public final class NativeProcessEngine implements ProcessEngine {
       Pipes.setNonBlocking(in[1]);
       Pipes.setNonBlocking(out[0]);
       Pipes.setNonBlocking(err[0]);
-      pid = PosixSpawn.spawn(request.argv(), request.environment(), request.workingDir(),
-          new int[] {in[0], out[1], err[1]});
+      pid =
+          PosixSpawn.spawn(
+              request.argv(),
+              request.environment(),
+              request.workingDir(),
+              new int[] {in[0], out[1], err[1]});
     } finally {
       // the child's ends: the child has its own copies now (or there is no child)
       closeEnd(in, 0);
@@ -125,7 +134,8 @@ public final class NativeProcessEngine implements ProcessEngine {
       }
     }
     if (pid < 0) {
-      throw SpawnMessages.cannotRun(request.argv().getFirst(), request.workingDir(), -pid, Libc.describe(-pid));
+      throw SpawnMessages.cannotRun(
+          request.argv().getFirst(), request.workingDir(), -pid, Libc.describe(-pid));
     }
     int started = pid;
     OwnChildren.started(pid);
@@ -135,11 +145,24 @@ public final class NativeProcessEngine implements ProcessEngine {
       closeEnd(in, 1);
       closeEnd(out, 0);
       closeEnd(err, 0);
-      throw new IOException("started '" + request.argv().getFirst() + "' but could not open a pidfd for it"
-          + " (out of file descriptors?); it was killed");
+      throw new IOException(
+          "started '"
+              + request.argv().getFirst()
+              + "' but could not open a pidfd for it"
+              + " (out of file descriptors?); it was killed");
     }
-    NativeChild child = new NativeChild(loop, delivery, pid, pidfd.get(), in[1], out[0], err[0], request, channels,
-        live::remove);
+    NativeChild child =
+        new NativeChild(
+            loop,
+            delivery,
+            pid,
+            pidfd.get(),
+            in[1],
+            out[0],
+            err[0],
+            request,
+            channels,
+            live::remove);
     live.add(child);
     try {
       child.watch();
@@ -149,8 +172,13 @@ public final class NativeProcessEngine implements ProcessEngine {
       child.abandonOutput();
       killAndReap(pid, pidfd.get());
       Pipes.close(pidfd.get());
-      throw new IOException("started '" + request.argv().getFirst() + "' but could not watch it: "
-          + e.getMessage() + "; it was killed", e);
+      throw new IOException(
+          "started '"
+              + request.argv().getFirst()
+              + "' but could not watch it: "
+              + e.getMessage()
+              + "; it was killed",
+          e);
     }
     return child;
   }
@@ -162,7 +190,9 @@ public final class NativeProcessEngine implements ProcessEngine {
     }
   }
 
-  /** Kills and reaps a child this engine cannot watch; it is ours and unreaped, so its pid is safe. */
+  /**
+   * Kills and reaps a child this engine cannot watch; it is ours and unreaped, so its pid is safe.
+   */
   private static void killAndReap(int pid, int pidfd) {
     if (pidfd >= 0) {
       Native.get().ifPresent(n -> n.pidfdSendSignal(pidfd, 9));
@@ -180,8 +210,8 @@ public final class NativeProcessEngine implements ProcessEngine {
 
   /**
    * Stops reading every pipe still open and closes every stdin, then stops the event loop as soon
-   * as the children still running have exited and been reaped, waiting up to five seconds for
-   * that. A child that outlives the wait is still reaped by the loop, which ends after it.
+   * as the children still running have exited and been reaped, waiting up to five seconds for that.
+   * A child that outlives the wait is still reaped by the loop, which ends after it.
    */
   @Override
   public void close() {
@@ -193,7 +223,8 @@ public final class NativeProcessEngine implements ProcessEngine {
       c.release();
     }
     if (!loop.closeAndAwait(CLOSE_WAIT_MILLIS)) {
-      LOG.warn("native engine closed with {} children still running; they are reaped when they exit",
+      LOG.warn(
+          "native engine closed with {} children still running; they are reaped when they exit",
           live.size());
     }
     delivery.close();

@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One output pipe of one agent: read by the event loop, delivered to its {@link OutputSink} off
- * the loop.
+ * One output pipe of one agent: read by the event loop, delivered to its {@link OutputSink} off the
+ * loop.
  *
  * <p>The loop reads at most {@link EventLoop#BUFFER_SIZE} bytes per readiness (level-triggered, so
  * a chatty agent gets one read per round, like every other) and queues a copy. The {@link
@@ -22,13 +22,13 @@ import org.slf4j.LoggerFactory;
  * streams have a turn. A sink that blocks holds one pool thread, and the pool adds a thread for the
  * others. When more than {@link #highWater()} bytes wait for the sink, the loop stops watching this
  * pipe until the sink has caught up to a quarter of it: the agent then blocks in {@code write} on
- * its full pipe, and memory stays bounded at about {@code highWater() + 64 KiB} per stream. The high
- * water mark is {@link #HIGH_WATER} at most, less when many streams share {@link #IN_FLIGHT} (an
- * eighth of the heap), but never below {@link #LOW_WATER}.
+ * its full pipe, and memory stays bounded at about {@code highWater() + 64 KiB} per stream. The
+ * high water mark is {@link #HIGH_WATER} at most, less when many streams share {@link #IN_FLIGHT}
+ * (an eighth of the heap), but never below {@link #LOW_WATER}.
  *
- * <p>A sink that is {@link OutputSink#full() full} (an every-line reader is behind) stops the drain:
- * what was read stays queued, the queue passes the high water mark and the pipe is unwatched, until
- * the sink calls back from {@link OutputSink#whenRoom}. Thread-safe.
+ * <p>A sink that is {@link OutputSink#full() full} (an every-line reader is behind) stops the
+ * drain: what was read stays queued, the queue passes the high water mark and the pipe is
+ * unwatched, until the sink calls back from {@link OutputSink#whenRoom}. Thread-safe.
  */
 final class OutputChannel implements EventLoop.Handler, Channel {
 
@@ -58,8 +58,11 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   private final AtomicLong queued = new AtomicLong();
   private final AtomicBoolean draining = new AtomicBoolean();
 
-  /** @param open the engine's open channels: this one is in it until its pipe is closed */
-  OutputChannel(EventLoop loop, DeliveryPool delivery, int fd, OutputSink sink, java.util.Set<Channel> open) {
+  /**
+   * @param open the engine's open channels: this one is in it until its pipe is closed
+   */
+  OutputChannel(
+      EventLoop loop, DeliveryPool delivery, int fd, OutputSink sink, java.util.Set<Channel> open) {
     this.loop = loop;
     this.delivery = delivery;
     this.fd = fd;
@@ -69,9 +72,9 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   }
 
   /**
-   * Starts reading into the queue at once, from the spawning thread, before the runner is ready
-   * for the bytes: the first line waits in memory rather than in the pipe, and is delivered as soon
-   * as {@link #startDelivery()} is called.
+   * Starts reading into the queue at once, from the spawning thread, before the runner is ready for
+   * the bytes: the first line waits in memory rather than in the pipe, and is delivered as soon as
+   * {@link #startDelivery()} is called.
    */
   void beginReading() throws IOException {
     long t = loop.nextToken();
@@ -88,12 +91,16 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     }
   }
 
-  /** Stops reading and closes the pipe; the sink then sees its end (even before {@link #startDelivery()}). */
+  /**
+   * Stops reading and closes the pipe; the sink then sees its end (even before {@link
+   * #startDelivery()}).
+   */
   void abandon() {
-    loop.execute(() -> {
-      finish();
-      startDelivery();
-    });
+    loop.execute(
+        () -> {
+          finish();
+          startDelivery();
+        });
   }
 
   @Override
@@ -207,7 +214,8 @@ final class OutputChannel implements EventLoop.Handler, Channel {
         loop.execute(this::resume);
       }
       if (full) {
-        // still "draining": nobody else starts a drain until the sink makes room and resumes this one
+        // still "draining": nobody else starts a drain until the sink makes room and resumes this
+        // one
         sink.whenRoom(() -> delivery.execute(this::drain));
         return;
       }

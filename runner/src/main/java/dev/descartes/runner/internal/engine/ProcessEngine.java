@@ -1,8 +1,8 @@
 package dev.descartes.runner.internal.engine;
 
 /**
- * Starts processes and moves their bytes. The only place that knows how processes are created:
- * the JDK's {@code ProcessBuilder} today, a native Linux engine beside it later. Thread-safe.
+ * Starts processes and moves their bytes. The only place that knows how processes are created: the
+ * JDK's {@code ProcessBuilder} today, a native Linux engine beside it later. Thread-safe.
  */
 public interface ProcessEngine extends AutoCloseable {
 

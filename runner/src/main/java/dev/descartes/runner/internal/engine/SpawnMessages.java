@@ -17,8 +17,16 @@ final class SpawnMessages {
 
   /** The JDK's message for {@code program} failing with {@code errno}. */
   static IOException cannotRun(String program, Path dir, int errno, String description) {
-    return new IOException(PREFIX + program + "\" (in directory \"" + dir + "\"): Exec failed, error: "
-        + errno + " (" + description + ") ");
+    return new IOException(
+        PREFIX
+            + program
+            + "\" (in directory \""
+            + dir
+            + "\"): Exec failed, error: "
+            + errno
+            + " ("
+            + description
+            + ") ");
   }
 
   /**
@@ -31,7 +39,8 @@ final class SpawnMessages {
     if (m == null || !m.startsWith(from)) {
       return e;
     }
-    IOException renamed = new IOException(PREFIX + program + "\"" + m.substring(from.length()), e.getCause());
+    IOException renamed =
+        new IOException(PREFIX + program + "\"" + m.substring(from.length()), e.getCause());
     renamed.setStackTrace(e.getStackTrace());
     return renamed;
   }

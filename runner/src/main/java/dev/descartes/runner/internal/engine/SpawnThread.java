@@ -16,11 +16,13 @@ import java.util.concurrent.Future;
  */
 public final class SpawnThread {
 
-  private static final ExecutorService THREAD = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "descartes-spawn");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService THREAD =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "descartes-spawn");
+            t.setDaemon(true);
+            return t;
+          });
 
   private SpawnThread() {}
 

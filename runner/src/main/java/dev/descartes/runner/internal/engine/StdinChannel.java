@@ -14,10 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The write end of one agent's stdin, non-blocking.
  *
- * <p>{@link #write} writes what the pipe takes at once on the caller's thread. If the pipe is
- * full, the rest is queued, the loop is asked for {@code EPOLLOUT}, and the caller waits (parked,
- * not in a native call, so a virtual thread frees its carrier) until the loop has written it all,
- * stdin is closed, or the agent stops reading for good ({@code EPIPE}). The loop only ever makes
+ * <p>{@link #write} writes what the pipe takes at once on the caller's thread. If the pipe is full,
+ * the rest is queued, the loop is asked for {@code EPOLLOUT}, and the caller waits (parked, not in
+ * a native call, so a virtual thread frees its carrier) until the loop has written it all, stdin is
+ * closed, or the agent stops reading for good ({@code EPIPE}). The loop only ever makes
  * non-blocking writes; memory is bounded by what callers are waiting to write. Writes from several
  * threads are written whole, in the order they were queued. The descriptor is only used and closed
  * under {@link #lock}, so a closed descriptor number that the kernel hands out again is never
@@ -50,7 +50,9 @@ final class StdinChannel implements EventLoop.Handler, Channel {
   private volatile boolean open = true;
   private final java.util.Set<Channel> channels;
 
-  /** @param channels the engine's open channels: this one is in it until it is closed */
+  /**
+   * @param channels the engine's open channels: this one is in it until it is closed
+   */
   StdinChannel(EventLoop loop, int fd, java.util.Set<Channel> channels) {
     this.loop = loop;
     this.fd = fd;
@@ -76,8 +78,12 @@ final class StdinChannel implements EventLoop.Handler, Channel {
       int off = 0;
       if (pending.isEmpty()) {
         try (Arena arena = Arena.ofConfined()) {
-          off = writeSome(Libc.newCapture(arena), arena.allocate(Math.min(CHUNK, Math.max(1, data.length))),
-              data, 0);
+          off =
+              writeSome(
+                  Libc.newCapture(arena),
+                  arena.allocate(Math.min(CHUNK, Math.max(1, data.length))),
+                  data,
+                  0);
         }
         if (off == data.length) {
           return;
@@ -109,7 +115,8 @@ final class StdinChannel implements EventLoop.Handler, Channel {
    *
    * @return the new offset
    */
-  private int writeSome(MemorySegment capture, MemorySegment buf, byte[] data, int off) throws IOException {
+  private int writeSome(MemorySegment capture, MemorySegment buf, byte[] data, int off)
+      throws IOException {
     while (off < data.length) {
       int n = (int) Math.min(buf.byteSize(), data.length - off);
       MemorySegment.copy(data, off, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, n);
@@ -118,8 +125,9 @@ final class StdinChannel implements EventLoop.Handler, Channel {
         return off;
       }
       if (w < 0) {
-        broken = new IOException(w == -Pipes.EPIPE ? "Broken pipe"
-            : "write failed: " + Libc.describe((int) -w));
+        broken =
+            new IOException(
+                w == -Pipes.EPIPE ? "Broken pipe" : "write failed: " + Libc.describe((int) -w));
         throw broken;
       }
       off += (int) w;
@@ -195,7 +203,9 @@ final class StdinChannel implements EventLoop.Handler, Channel {
           interrupted = true; // like a blocking pipe write: not interruptible
         } catch (ExecutionException e) {
           Throwable c = e.getCause();
-          throw c instanceof IOException io ? new IOException(io.getMessage(), io) : new IOException(c);
+          throw c instanceof IOException io
+              ? new IOException(io.getMessage(), io)
+              : new IOException(c);
         }
       }
     } finally {

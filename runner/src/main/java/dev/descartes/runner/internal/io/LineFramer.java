@@ -8,8 +8,8 @@ import java.util.Arrays;
 /**
  * Splits a byte stream into lines, newline included. A line longer than {@code maxLine} is emitted
  * in pieces of {@code maxLine} bytes marked incomplete, so one huge line never needs more than
- * {@code maxLine} bytes of memory. Bytes are never decoded here: invalid UTF-8 passes through.
- * Not thread-safe: one framer per stream, fed by one thread.
+ * {@code maxLine} bytes of memory. Bytes are never decoded here: invalid UTF-8 passes through. Not
+ * thread-safe: one framer per stream, fed by one thread.
  */
 public final class LineFramer {
 
@@ -43,15 +43,16 @@ public final class LineFramer {
     }
   }
 
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
   private static final long ONES = 0x0101010101010101L;
   private static final long HIGHS = 0x8080808080808080L;
 
   /**
    * The index of the first {@code '\n'} in {@code buf[from, to)}, or -1: eight bytes at a time (a
-   * word with a zero byte where the newline was; the lowest flagged byte is the first newline, since
-   * the borrow of the subtraction only flags bytes above a true zero).
+   * word with a zero byte where the newline was; the lowest flagged byte is the first newline,
+   * since the borrow of the subtraction only flags bytes above a true zero).
    */
   public static int indexOfNewline(byte[] buf, int from, int to) {
     int i = from;

@@ -14,19 +14,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * CLI's session id and model). After them, lines go to a ring that holds at most {@code
  * windowBytes} (less when the runner's {@link OutputBudget} gives this stream a smaller share) and
  * drops its oldest lines when full, so the newest output (a CLI's final result) is always there. A
- * latest-lines cursor that points at a dropped line reads a {@link Read.Gap} with the exact count of
- * lines and bytes it missed.
+ * latest-lines cursor that points at a dropped line reads a {@link Read.Gap} with the exact count
+ * of lines and bytes it missed.
  *
  * <p>An every-line cursor ({@link #newCursor(boolean) lossless}) is never skipped: no line it has
  * not read yet is dropped. Instead, {@link #full()} turns true once its backlog passes the {@link
- * #backlogLimit()}, and the writer is expected to stop appending (the runner stops reading the pipe)
- * until the callbacks given to {@link #whenRoom} run, once the slowest every-line cursor is down to
- * half the limit, has been released, or the stream has ended. Thread-safe.
+ * #backlogLimit()}, and the writer is expected to stop appending (the runner stops reading the
+ * pipe) until the callbacks given to {@link #whenRoom} run, once the slowest every-line cursor is
+ * down to half the limit, has been released, or the stream has ended. Thread-safe.
  */
 public final class LineLog {
 
   /** Memory charged per line beyond its bytes: the entry object and array header. */
   static final int ENTRY_OVERHEAD = 64;
+
   /** The largest every-line backlog of one stream before the agent is held back. */
   public static final long MAX_BACKLOG = 1 << 20;
 
@@ -46,7 +47,9 @@ public final class LineLog {
     record None() implements Read {}
   }
 
-  /** A reader's position. Guarded by the log's lock; each cursor is used by one reader at a time. */
+  /**
+   * A reader's position. Guarded by the log's lock; each cursor is used by one reader at a time.
+   */
   public static final class Cursor {
     private final boolean lossless;
     private long next;
@@ -251,7 +254,10 @@ public final class LineLog {
     }
   }
 
-  /** Runs {@code r} once the log is no longer {@link #full()}: at once (on this thread) if it is not now. */
+  /**
+   * Runs {@code r} once the log is no longer {@link #full()}: at once (on this thread) if it is not
+   * now.
+   */
   public void whenRoom(Runnable r) {
     lock.lock();
     try {
@@ -343,7 +349,10 @@ public final class LineLog {
     }
   }
 
-  /** Drops lines down to this stream's current share of the budget; used by {@link OutputBudget#reclaim()}. */
+  /**
+   * Drops lines down to this stream's current share of the budget; used by {@link
+   * OutputBudget#reclaim()}.
+   */
   void trim() {
     lock.lock();
     try {

@@ -27,8 +27,8 @@ public final class Transcript implements AutoCloseable {
   }
 
   public static Transcript create(Path path) throws IOException {
-    return new Transcript(path, FileChannel.open(path, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE));
+    return new Transcript(
+        path, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
   }
 
   public Path path() {

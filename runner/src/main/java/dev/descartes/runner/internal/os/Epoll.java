@@ -37,23 +37,27 @@ public final class Epoll implements AutoCloseable {
 
   /** Size of one {@code struct epoll_event} on this architecture. */
   public static final long EVENT_SIZE;
+
   private static final long DATA_OFFSET;
 
   static {
-    boolean x86 = switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
-      case "amd64", "x86_64" -> true;
-      default -> false;
-    };
+    boolean x86 =
+        switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
+          case "amd64", "x86_64" -> true;
+          default -> false;
+        };
     EVENT_SIZE = x86 ? 12 : 16;
     DATA_OFFSET = x86 ? 4 : 8;
   }
 
-  private static final MethodHandle CREATE = Libc.withErrno("epoll_create1",
-      FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  private static final MethodHandle CTL = Libc.withErrno("epoll_ctl",
-      FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-  private static final MethodHandle WAIT = Libc.withErrno("epoll_wait",
-      FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  private static final MethodHandle CREATE =
+      Libc.withErrno("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final MethodHandle CTL =
+      Libc.withErrno(
+          "epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+  private static final MethodHandle WAIT =
+      Libc.withErrno(
+          "epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
 
   private final int epfd;
 
@@ -125,7 +129,8 @@ public final class Epoll implements AutoCloseable {
    *
    * @return the number of events now in {@code events}
    */
-  public int await(MemorySegment capture, MemorySegment events, int timeoutMillis) throws IOException {
+  public int await(MemorySegment capture, MemorySegment events, int timeoutMillis)
+      throws IOException {
     try {
       int max = (int) (events.byteSize() / EVENT_SIZE);
       int n = (int) WAIT.invokeExact(capture, epfd, events, max, timeoutMillis);

@@ -16,12 +16,12 @@ import java.util.Optional;
 
 /**
  * The plumbing shared by the FFM bindings of the native engine ({@link PosixSpawn}, {@link Pipes},
- * {@link Epoll}, {@link WaitId}): looking up glibc functions, capturing {@code errno}, and describing
- * an error number the way {@code strerror} does.
+ * {@link Epoll}, {@link WaitId}): looking up glibc functions, capturing {@code errno}, and
+ * describing an error number the way {@code strerror} does.
  *
- * <p>Loading this class performs restricted FFM calls: touch it only once {@link Native#available()}
- * said native access is granted. Thread-safe: method handles are immutable; every caller brings its
- * own errno capture segment ({@link #newCapture(Arena)}).
+ * <p>Loading this class performs restricted FFM calls: touch it only once {@link
+ * Native#available()} said native access is granted. Thread-safe: method handles are immutable;
+ * every caller brings its own errno capture segment ({@link #newCapture(Arena)}).
  */
 @SuppressWarnings("restricted") // the FFM binding itself: its callers are checked for native access
 public final class Libc {
@@ -29,17 +29,21 @@ public final class Libc {
   private static final Linker LINKER = Linker.nativeLinker();
   private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
   private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+  private static final VarHandle ERRNO =
+      CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
   private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-  private static final MethodHandle STRERRORDESC = LOOKUP.find("strerrordesc_np")
-      .or(() -> LOOKUP.find("strerror"))
-      .map(s -> LINKER.downcallHandle(s, FunctionDescriptor.of(ADDRESS, JAVA_INT)))
-      .orElseThrow();
+  private static final MethodHandle STRERRORDESC =
+      LOOKUP
+          .find("strerrordesc_np")
+          .or(() -> LOOKUP.find("strerror"))
+          .map(s -> LINKER.downcallHandle(s, FunctionDescriptor.of(ADDRESS, JAVA_INT)))
+          .orElseThrow();
 
   private Libc() {}
 
   /** A downcall to {@code name} that does not look at {@code errno}. */
-  public static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+  public static MethodHandle function(
+      String name, FunctionDescriptor descriptor, Linker.Option... options) {
     return LINKER.downcallHandle(symbol(name), descriptor, options);
   }
 
@@ -47,7 +51,8 @@ public final class Libc {
    * A downcall to {@code name} whose first parameter is an errno capture segment, followed by the
    * parameters of {@code descriptor}.
    */
-  static MethodHandle withErrno(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+  static MethodHandle withErrno(
+      String name, FunctionDescriptor descriptor, Linker.Option... options) {
     Linker.Option[] all = new Linker.Option[options.length + 1];
     System.arraycopy(options, 0, all, 0, options.length);
     all[options.length] = CAPTURE_ERRNO;

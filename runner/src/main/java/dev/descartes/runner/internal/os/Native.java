@@ -18,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The few Linux system calls the runner needs, called through the Foreign Function &amp; Memory API.
+ * The few Linux system calls the runner needs, called through the Foreign Function &amp; Memory
+ * API.
  *
  * <p>{@link #available()} is false off Linux, and when the JVM denies native access; callers then
  * fall back to what the JDK offers. Thread-safe: every call is a plain system call.
@@ -42,11 +43,12 @@ public final class Native {
   private static final short POLLIN = 1;
   private static final int CLD_EXITED = 1;
 
-  private static final String NO_ACCESS = "Native access is not enabled for the Descartes runner, so it"
-      + " falls back to the JDK's process API: the JDK process engine (3 platform threads per agent)"
-      + " instead of the native one, signals other than SIGTERM/SIGKILL through /bin/kill, and PID reuse"
-      + " guarded by start times only. Launch the JVM with --enable-native-access=dev.descartes.runner"
-      + " (module path) or --enable-native-access=ALL-UNNAMED (class path).";
+  private static final String NO_ACCESS =
+      "Native access is not enabled for the Descartes runner, so it"
+          + " falls back to the JDK's process API: the JDK process engine (3 platform threads per agent)"
+          + " instead of the native one, signals other than SIGTERM/SIGKILL through /bin/kill, and PID reuse"
+          + " guarded by start times only. Launch the JVM with --enable-native-access=dev.descartes.runner"
+          + " (module path) or --enable-native-access=ALL-UNNAMED (class path).";
 
   private static final Native INSTANCE = load();
 
@@ -63,24 +65,45 @@ public final class Native {
   private Native(Linker linker, SymbolLookup libc) {
     Linker.Option errno = Linker.Option.captureCallState("errno");
     captureLayout = Linker.Option.captureStateLayout();
-    errnoHandle = captureLayout.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    errnoHandle =
+        captureLayout.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
     MemorySegment sys = libc.find("syscall").orElseThrow();
-    syscall2 = linker.downcallHandle(sys,
-        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT),
-        Linker.Option.firstVariadicArg(1), errno);
-    syscall5 = linker.downcallHandle(sys,
-        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
-        Linker.Option.firstVariadicArg(1), errno);
-    waitid = linker.downcallHandle(libc.find("waitid").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), errno);
-    prctl = linker.downcallHandle(libc.find("prctl").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), Linker.Option.firstVariadicArg(1), errno);
-    poll = linker.downcallHandle(libc.find("poll").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
-    close = linker.downcallHandle(libc.find("close").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    prlimit = linker.downcallHandle(libc.find("prlimit").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno);
+    syscall2 =
+        linker.downcallHandle(
+            sys,
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(1),
+            errno);
+    syscall5 =
+        linker.downcallHandle(
+            sys,
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
+            Linker.Option.firstVariadicArg(1),
+            errno);
+    waitid =
+        linker.downcallHandle(
+            libc.find("waitid").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
+            errno);
+    prctl =
+        linker.downcallHandle(
+            libc.find("prctl").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1),
+            errno);
+    poll =
+        linker.downcallHandle(
+            libc.find("poll").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+            errno);
+    close =
+        linker.downcallHandle(
+            libc.find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    prlimit =
+        linker.downcallHandle(
+            libc.find("prlimit").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+            errno);
   }
 
   private static Native load() {
@@ -88,7 +111,8 @@ public final class Native {
       return null;
     }
     if (!Native.class.getModule().isNativeAccessEnabled()) {
-      // Checked before any restricted call, so the JVM prints no warning of its own: this is the one.
+      // Checked before any restricted call, so the JVM prints no warning of its own: this is the
+      // one.
       Warnings.warn(LOG, NO_ACCESS);
       return null;
     }
@@ -101,15 +125,19 @@ public final class Native {
       Warnings.warn(LOG, NO_ACCESS);
       return null;
     } catch (Throwable e) {
-      Warnings.warn(LOG, "Linux system calls are unavailable (" + e + "); falling back to the JDK's process API");
+      Warnings.warn(
+          LOG,
+          "Linux system calls are unavailable (" + e + "); falling back to the JDK's process API");
       return null;
     }
   }
 
   private void probe() {
     // pidfd_open(getpid()) proves the kernel has pidfds (Linux 5.3+) and that the binding works.
-    int fd = pidfdOpen(ProcessHandle.current().pid()).orElseThrow(
-        () -> new IllegalStateException("pidfd_open is not supported by this kernel"));
+    int fd =
+        pidfdOpen(ProcessHandle.current().pid())
+            .orElseThrow(
+                () -> new IllegalStateException("pidfd_open is not supported by this kernel"));
     close(fd);
   }
 
@@ -141,8 +169,10 @@ public final class Native {
   public int pidfdSendSignal(int pidfd, int signal) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(captureLayout);
-      long r = (long) syscall5.invokeExact(state, SYS_PIDFD_SEND_SIGNAL, pidfd, signal,
-          MemorySegment.NULL, 0);
+      long r =
+          (long)
+              syscall5.invokeExact(
+                  state, SYS_PIDFD_SEND_SIGNAL, pidfd, signal, MemorySegment.NULL, 0);
       return r < 0 ? (int) errnoHandle.get(state, 0L) : 0;
     } catch (Throwable t) {
       throw rethrow(t);
@@ -153,8 +183,8 @@ public final class Native {
   public record Reaped(int pid, boolean exited, int status) {}
 
   /**
-   * {@code waitid(P_PIDFD, fd, &info, WEXITED | WNOHANG)}: reaps the child behind {@code pidfd}
-   * if it has exited. Only ever reaps that one process.
+   * {@code waitid(P_PIDFD, fd, &info, WEXITED | WNOHANG)}: reaps the child behind {@code pidfd} if
+   * it has exited. Only ever reaps that one process.
    *
    * @return the reaped status; empty if it has not exited yet or is not this JVM's child
    */

@@ -29,8 +29,10 @@ public final class OrphanReaper {
   private static final long PERIOD_NANOS = 1_000_000_000L;
   private static final long SELF = ProcessHandle.current().pid();
   private static final AtomicBoolean STARTED = new AtomicBoolean();
+
   /** Whether the kernel lists each thread's children (CONFIG_PROC_CHILDREN). */
-  private static final boolean CHILDREN_FILES = Files.exists(Path.of("/proc/self/task/" + SELF + "/children"));
+  private static final boolean CHILDREN_FILES =
+      Files.exists(Path.of("/proc/self/task/" + SELF + "/children"));
 
   private Set<ProcessTree.Member> seenLastSweep = Set.of();
 
@@ -46,16 +48,19 @@ public final class OrphanReaper {
     if (!Platform.isLinux()) {
       return;
     }
-    Native.get().ifPresent(n -> {
-      if (SUBREAPER.compareAndSet(false, true)) {
-        if (n.becomeSubreaper()) {
-          start(n);
-        } else {
-          LOG.warn("could not make the JVM a child subreaper; tools that escape into their own session"
-              + " and outlive their parent are then reaped by init");
-        }
-      }
-    });
+    Native.get()
+        .ifPresent(
+            n -> {
+              if (SUBREAPER.compareAndSet(false, true)) {
+                if (n.becomeSubreaper()) {
+                  start(n);
+                } else {
+                  LOG.warn(
+                      "could not make the JVM a child subreaper; tools that escape into their own session"
+                          + " and outlive their parent are then reaped by init");
+                }
+              }
+            });
   }
 
   /** Starts the JVM's one sweeper, once; later calls do nothing. */
@@ -101,7 +106,9 @@ public final class OrphanReaper {
     return reaped;
   }
 
-  /** The JVM's children, from each thread's {@code children} file, or from a scan of {@code /proc}. */
+  /**
+   * The JVM's children, from each thread's {@code children} file, or from a scan of {@code /proc}.
+   */
   private static Set<Long> children() {
     Set<Long> pids = new HashSet<>();
     if (!CHILDREN_FILES) {

@@ -16,7 +16,8 @@ import java.lang.invoke.MethodHandle;
  * read}, {@code write}, {@code close} and {@code eventfd}.
  *
  * <p>{@link #read} and {@link #write} return the byte count, or {@code -errno}; they never throw
- * for an I/O error, so the event loop can tell {@link #EAGAIN} from end of file cheaply. Thread-safe.
+ * for an I/O error, so the event loop can tell {@link #EAGAIN} from end of file cheaply.
+ * Thread-safe.
  */
 public final class Pipes {
 
@@ -32,18 +33,21 @@ public final class Pipes {
   private static final int EFD_NONBLOCK = O_NONBLOCK;
   private static final int EFD_CLOEXEC = O_CLOEXEC;
 
-  private static final MethodHandle PIPE2 = Libc.withErrno("pipe2",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle FCNTL = Libc.withErrno("fcntl",
-      FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-  private static final MethodHandle READ = Libc.withErrno("read",
-      FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-  private static final MethodHandle WRITE = Libc.withErrno("write",
-      FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-  private static final MethodHandle CLOSE = Libc.function("close",
-      FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  private static final MethodHandle EVENTFD = Libc.withErrno("eventfd",
-      FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  private static final MethodHandle PIPE2 =
+      Libc.withErrno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle FCNTL =
+      Libc.withErrno(
+          "fcntl",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+          Linker.Option.firstVariadicArg(2));
+  private static final MethodHandle READ =
+      Libc.withErrno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  private static final MethodHandle WRITE =
+      Libc.withErrno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+  private static final MethodHandle CLOSE =
+      Libc.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final MethodHandle EVENTFD =
+      Libc.withErrno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
   private Pipes() {}
 
@@ -84,7 +88,9 @@ public final class Pipes {
     }
   }
 
-  /** Sets {@code O_NONBLOCK} on this end only (each end of a pipe has its own file status flags). */
+  /**
+   * Sets {@code O_NONBLOCK} on this end only (each end of a pipe has its own file status flags).
+   */
   public static void setNonBlocking(int fd) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment capture = Libc.newCapture(arena);

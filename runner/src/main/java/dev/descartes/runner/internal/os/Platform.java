@@ -62,8 +62,10 @@ public final class Platform {
         continue;
       }
       try {
-        Process p = new ProcessBuilder(env.toString(), "--default-signal", "true")
-            .redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder(env.toString(), "--default-signal", "true")
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
         if (p.waitFor() == 0) {
           return Optional.of(List.of(env.toString(), "--default-signal"));

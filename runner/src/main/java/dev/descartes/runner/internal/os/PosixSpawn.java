@@ -23,15 +23,16 @@ import java.util.Map;
  * {@code O_CLOEXEC}). glibc spawns with {@code clone(CLONE_VM | CLONE_VFORK)}, so the cost does not
  * grow with the JVM's heap, and reports an {@code exec} failure as the call's result.
  *
- * <p>{@code posix_spawnattr_t} is 336 bytes and {@code posix_spawn_file_actions_t} 80 bytes in glibc
- * on both x86_64 and aarch64 (LP64, 128-byte {@code sigset_t}); 512 bytes are allocated for each so
- * that a future glibc that grows them into their padding stays safe. Needs glibc 2.34 or later
- * ({@code addclosefrom_np}); {@link #supported()} says whether it is there. Thread-safe.
+ * <p>{@code posix_spawnattr_t} is 336 bytes and {@code posix_spawn_file_actions_t} 80 bytes in
+ * glibc on both x86_64 and aarch64 (LP64, 128-byte {@code sigset_t}); 512 bytes are allocated for
+ * each so that a future glibc that grows them into their padding stays safe. Needs glibc 2.34 or
+ * later ({@code addclosefrom_np}); {@link #supported()} says whether it is there. Thread-safe.
  */
 public final class PosixSpawn {
 
   /** Flag values from glibc's {@code <spawn.h>}. */
   private static final short SETSIGDEF = 0x04;
+
   private static final short SETSIGMASK = 0x08;
   private static final short SETSID = 0x80;
   private static final long ATTR_SIZE = 512;
@@ -41,32 +42,47 @@ public final class PosixSpawn {
   private static final String SHELL = "/bin/sh";
 
   private static final FunctionDescriptor INT_PTR = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-  private static final MethodHandle SPAWNP = Libc.function("posix_spawnp",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+  private static final MethodHandle SPAWNP =
+      Libc.function(
+          "posix_spawnp",
+          FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
   private static final MethodHandle ATTR_INIT = Libc.function("posix_spawnattr_init", INT_PTR);
-  private static final MethodHandle ATTR_DESTROY = Libc.function("posix_spawnattr_destroy", INT_PTR);
-  private static final MethodHandle ATTR_FLAGS = Libc.function("posix_spawnattr_setflags",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-  private static final MethodHandle ATTR_SIGMASK = Libc.function("posix_spawnattr_setsigmask",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-  private static final MethodHandle ATTR_SIGDEFAULT = Libc.function("posix_spawnattr_setsigdefault",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  private static final MethodHandle ATTR_DESTROY =
+      Libc.function("posix_spawnattr_destroy", INT_PTR);
+  private static final MethodHandle ATTR_FLAGS =
+      Libc.function(
+          "posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+  private static final MethodHandle ATTR_SIGMASK =
+      Libc.function(
+          "posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  private static final MethodHandle ATTR_SIGDEFAULT =
+      Libc.function(
+          "posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
   private static final MethodHandle SIGEMPTYSET = Libc.function("sigemptyset", INT_PTR);
   private static final MethodHandle SIGFILLSET = Libc.function("sigfillset", INT_PTR);
-  private static final MethodHandle FA_INIT = Libc.function("posix_spawn_file_actions_init", INT_PTR);
-  private static final MethodHandle FA_DESTROY = Libc.function("posix_spawn_file_actions_destroy", INT_PTR);
-  private static final MethodHandle FA_DUP2 = Libc.function("posix_spawn_file_actions_adddup2",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-  private static final MethodHandle FA_CHDIR = Libc.function("posix_spawn_file_actions_addchdir_np",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-  private static final MethodHandle FA_CLOSEFROM = Libc.function("posix_spawn_file_actions_addclosefrom_np",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle FA_INIT =
+      Libc.function("posix_spawn_file_actions_init", INT_PTR);
+  private static final MethodHandle FA_DESTROY =
+      Libc.function("posix_spawn_file_actions_destroy", INT_PTR);
+  private static final MethodHandle FA_DUP2 =
+      Libc.function(
+          "posix_spawn_file_actions_adddup2",
+          FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  private static final MethodHandle FA_CHDIR =
+      Libc.function(
+          "posix_spawn_file_actions_addchdir_np",
+          FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  private static final MethodHandle FA_CLOSEFROM =
+      Libc.function(
+          "posix_spawn_file_actions_addclosefrom_np",
+          FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
 
   private PosixSpawn() {}
 
   /** Whether this glibc has every function the engine needs. */
   public static boolean supported() {
-    return Libc.has("posix_spawn_file_actions_addclosefrom_np") && Libc.has("posix_spawn_file_actions_addchdir_np");
+    return Libc.has("posix_spawn_file_actions_addclosefrom_np")
+        && Libc.has("posix_spawn_file_actions_addchdir_np");
   }
 
   /**
@@ -112,8 +128,15 @@ public final class PosixSpawn {
         check((int) FA_CLOSEFROM.invokeExact(actions, 3));
         MemorySegment pid = arena.allocate(JAVA_INT);
         MemorySegment file = cString(arena, argv.getFirst());
-        int r = (int) SPAWNP.invokeExact(pid, file, actions, attr, strings(arena, argv),
-            strings(arena, environment(env)));
+        int r =
+            (int)
+                SPAWNP.invokeExact(
+                    pid,
+                    file,
+                    actions,
+                    attr,
+                    strings(arena, argv),
+                    strings(arena, environment(env)));
         return r == 0 ? pid.get(JAVA_INT, 0) : -r;
       } finally {
         int a = (int) FA_DESTROY.invokeExact(actions);
@@ -126,7 +149,8 @@ public final class PosixSpawn {
 
   private static void check(int r) {
     if (r != 0) {
-      throw new IllegalStateException("posix_spawn set-up failed: error " + r + " (" + Libc.describe(r) + ")");
+      throw new IllegalStateException(
+          "posix_spawn set-up failed: error " + r + " (" + Libc.describe(r) + ")");
     }
   }
 

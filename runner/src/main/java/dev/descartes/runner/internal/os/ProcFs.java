@@ -16,14 +16,17 @@ public final class ProcFs {
   /** Clock ticks per second for {@code /proc} times; 100 on every Linux the JDK supports. */
   public static final long TICKS_PER_SECOND = 100;
 
-  /** Page size for {@code rss}; 4096 except on some aarch64 kernels, read from the JVM's own statm. */
+  /**
+   * Page size for {@code rss}; 4096 except on some aarch64 kernels, read from the JVM's own statm.
+   */
   public static final long PAGE_SIZE = pageSize();
 
   private ProcFs() {}
 
   public static Optional<ProcStat> stat(long pid) {
     try {
-      return Optional.of(ProcStat.parse(Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"))));
+      return Optional.of(
+          ProcStat.parse(Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"))));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -64,8 +67,12 @@ public final class ProcFs {
   private static long pageSize() {
     try {
       String[] statm = Files.readString(PROC.resolve("self/statm")).trim().split(" ");
-      String[] status = Files.readAllLines(PROC.resolve("self/status")).stream()
-          .filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow().split("\\s+");
+      String[] status =
+          Files.readAllLines(PROC.resolve("self/status")).stream()
+              .filter(l -> l.startsWith("VmRSS:"))
+              .findFirst()
+              .orElseThrow()
+              .split("\\s+");
       long rssKb = Long.parseLong(status[1]);
       long pages = Long.parseLong(statm[1]);
       long size = pages == 0 ? 4096 : Math.round((rssKb * 1024.0) / pages / 4096.0) * 4096;

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every process at one moment, indexed by parent, process group, session and agent cookie, so
- * that finding one agent's tree costs the size of the tree, not of {@code /proc}. Cookies (the
- * value of one environment variable) are read once per process, lazily. Thread-safe once built.
+ * Every process at one moment, indexed by parent, process group, session and agent cookie, so that
+ * finding one agent's tree costs the size of the tree, not of {@code /proc}. Cookies (the value of
+ * one environment variable) are read once per process, lazily. Thread-safe once built.
  */
 public final class ProcSnapshot {
 

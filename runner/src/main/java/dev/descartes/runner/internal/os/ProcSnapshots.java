@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
  * Shares {@code /proc} scans between threads: a caller asks for a snapshot taken no earlier than
  * some moment, and gets the newest one if it qualifies, joins a scan that began after that moment,
  * or waits for the scan under way to end and then joins or starts the next one. One scan runs at a
- * time, so when a thousand agents are stopped at once they share a handful of scans instead of
- * each reading {@code /proc} several times, all at once. Thread-safe.
+ * time, so when a thousand agents are stopped at once they share a handful of scans instead of each
+ * reading {@code /proc} several times, all at once. Thread-safe.
  */
 public final class ProcSnapshots {
 
@@ -46,7 +46,8 @@ public final class ProcSnapshots {
       if (recentEnough) {
         return running.join();
       }
-      // The scan under way began too early for this caller: let it end, then join or start the next.
+      // The scan under way began too early for this caller: let it end, then join or start the
+      // next.
       try {
         running.join();
       } catch (RuntimeException e) {

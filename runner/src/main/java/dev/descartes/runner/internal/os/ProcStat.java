@@ -13,13 +13,22 @@ package dev.descartes.runner.internal.os;
  * @param rssPages resident pages
  */
 public record ProcStat(
-    int pid, char state, int ppid, int pgid, int sid, long cpuTicks, long startTicks, long rssPages) {
+    int pid,
+    char state,
+    int ppid,
+    int pgid,
+    int sid,
+    long cpuTicks,
+    long startTicks,
+    long rssPages) {
 
   public boolean isZombie() {
     return state == 'Z' || state == 'X';
   }
 
-  /** Parses the text of {@code /proc/PID/stat}; the command name may hold spaces and parentheses. */
+  /**
+   * Parses the text of {@code /proc/PID/stat}; the command name may hold spaces and parentheses.
+   */
   static ProcStat parse(String text) {
     int open = text.indexOf('(');
     int close = text.lastIndexOf(')');
@@ -29,8 +38,14 @@ public record ProcStat(
     int pid = Integer.parseInt(text.substring(0, open).trim());
     String[] f = text.substring(close + 2).trim().split(" ");
     // f[0] is field 3 (state); field n is f[n - 3]
-    return new ProcStat(pid, f[0].charAt(0), Integer.parseInt(f[1]), Integer.parseInt(f[2]),
-        Integer.parseInt(f[3]), Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[19]),
+    return new ProcStat(
+        pid,
+        f[0].charAt(0),
+        Integer.parseInt(f[1]),
+        Integer.parseInt(f[2]),
+        Integer.parseInt(f[3]),
+        Long.parseLong(f[11]) + Long.parseLong(f[12]),
+        Long.parseLong(f[19]),
         Long.parseLong(f[21]));
   }
 }

@@ -16,12 +16,12 @@ import org.slf4j.LoggerFactory;
  * them all and reaps the ones re-parented to this JVM.
  *
  * <p>A process belongs to the agent when it is the leader itself (pid and start time); or in the
- * leader's process group or session and started while the leader lived (the kernel does not
- * recycle a pid still used as a group or session id, so such a process is ours); or its initial
- * environment carries the agent's cookie ({@code DESCARTES_AGENT_ID=<uuid>}), which finds tools
- * that started their own session and outlived their parent; or its parent belongs; or it was seen
- * belonging before and still has the same start time. Signals go to each member through {@link
- * Signaller}, which checks the start time, so an unrelated process is never hit. Thread-safe.
+ * leader's process group or session and started while the leader lived (the kernel does not recycle
+ * a pid still used as a group or session id, so such a process is ours); or its initial environment
+ * carries the agent's cookie ({@code DESCARTES_AGENT_ID=<uuid>}), which finds tools that started
+ * their own session and outlived their parent; or its parent belongs; or it was seen belonging
+ * before and still has the same start time. Signals go to each member through {@link Signaller},
+ * which checks the start time, so an unrelated process is never hit. Thread-safe.
  */
 public final class ProcessTree {
 
@@ -41,10 +41,14 @@ public final class ProcessTree {
   private final boolean wrapped;
   private volatile long leaderExitTicks = Long.MAX_VALUE;
   private final Set<Member> seen = ConcurrentHashMap.newKeySet();
-  /** Sessions that members started (tools that called setsid); never pruned while the tree lives. */
+
+  /**
+   * Sessions that members started (tools that called setsid); never pruned while the tree lives.
+   */
   private final Set<Integer> sessions = ConcurrentHashMap.newKeySet();
 
-  private ProcessTree(int leaderPid, long leaderStart, String cookieName, String cookieValue, boolean wrapped) {
+  private ProcessTree(
+      int leaderPid, long leaderStart, String cookieName, String cookieValue, boolean wrapped) {
     this.wrapped = wrapped;
     this.leaderPid = leaderPid;
     this.leaderStart = leaderStart;
@@ -62,14 +66,17 @@ public final class ProcessTree {
   }
 
   /**
-   * Like {@link #of(long, String, String)}; {@code wrapped} when the leader is a sandbox (bubblewrap)
-   * whose child is the init process of a new PID namespace, which runs the agent: neither passes
-   * signals on, and the leader dies of a stop signal at once (taking the namespace with it), so
-   * {@link #signalGroup} skips both and signals the agent and its group directly.
+   * Like {@link #of(long, String, String)}; {@code wrapped} when the leader is a sandbox
+   * (bubblewrap) whose child is the init process of a new PID namespace, which runs the agent:
+   * neither passes signals on, and the leader dies of a stop signal at once (taking the namespace
+   * with it), so {@link #signalGroup} skips both and signals the agent and its group directly.
    */
-  public static Optional<ProcessTree> of(long leaderPid, String cookieName, String cookieValue, boolean wrapped) {
-    return ProcFs.stat(leaderPid).map(s -> new ProcessTree((int) leaderPid, s.startTicks(), cookieName,
-        cookieValue, wrapped));
+  public static Optional<ProcessTree> of(
+      long leaderPid, String cookieName, String cookieValue, boolean wrapped) {
+    return ProcFs.stat(leaderPid)
+        .map(
+            s ->
+                new ProcessTree((int) leaderPid, s.startTicks(), cookieName, cookieValue, wrapped));
   }
 
   /**
@@ -78,9 +85,10 @@ public final class ProcessTree {
    * the cookie, and by the leader's process group and session among the processes started since
    * {@code notBeforeTicks} (taken just before the spawn), and by ancestry from those.
    */
-  public static ProcessTree departed(long leaderPid, long notBeforeTicks, String cookieName,
-      String cookieValue, boolean wrapped) {
-    ProcessTree tree = new ProcessTree((int) leaderPid, notBeforeTicks, cookieName, cookieValue, wrapped);
+  public static ProcessTree departed(
+      long leaderPid, long notBeforeTicks, String cookieName, String cookieValue, boolean wrapped) {
+    ProcessTree tree =
+        new ProcessTree((int) leaderPid, notBeforeTicks, cookieName, cookieValue, wrapped);
     tree.leaderExited();
     return tree;
   }
@@ -89,7 +97,9 @@ public final class ProcessTree {
     return leaderPid;
   }
 
-  /** Records that the leader has exited; later processes of its group only count through ancestry. */
+  /**
+   * Records that the leader has exited; later processes of its group only count through ancestry.
+   */
   public void leaderExited() {
     if (leaderExitTicks == Long.MAX_VALUE) {
       leaderExitTicks = ProcFs.uptimeTicks() + 1;
@@ -158,7 +168,9 @@ public final class ProcessTree {
    * shell that died after its CLI (its environment, and so the cookie, is gone with it).
    */
   private boolean adoptedFromOurSession(ProcStat p) {
-    return p.isZombie() && p.ppid() == SELF && (sessions.contains(p.pid()) || sessions.contains(p.sid()));
+    return p.isZombie()
+        && p.ppid() == SELF
+        && (sessions.contains(p.pid()) || sessions.contains(p.sid()));
   }
 
   /**
@@ -167,12 +179,16 @@ public final class ProcessTree {
    */
   public int signalGroup(int signal) {
     List<ProcStat> members = members();
-    boolean ownGroup = members.stream().anyMatch(p -> p.pid() == leaderPid && p.pgid() == leaderPid);
+    boolean ownGroup =
+        members.stream().anyMatch(p -> p.pid() == leaderPid && p.pgid() == leaderPid);
     int n = 0;
     for (ProcStat p : members) {
       boolean inGroup = p.pid() == leaderPid || p.pgid() == leaderPid || !ownGroup;
       boolean sandboxItself = wrapped && (p.pid() == leaderPid || p.ppid() == leaderPid);
-      if (inGroup && !sandboxItself && !p.isZombie() && Signaller.send(p.pid(), p.startTicks(), signal)) {
+      if (inGroup
+          && !sandboxItself
+          && !p.isZombie()
+          && Signaller.send(p.pid(), p.startTicks(), signal)) {
         n++;
       }
     }
@@ -257,10 +273,15 @@ public final class ProcessTree {
           break;
         }
         if (left == 0) {
-          LOG.debug("process {} of agent tree {} still present ({}), giving up waiting", v.pid(), leaderPid, s.state());
+          LOG.debug(
+              "process {} of agent tree {} still present ({}), giving up waiting",
+              v.pid(),
+              leaderPid,
+              s.state());
           break;
         }
-        // Alive: wait for it to exit. A zombie of another parent: wait for that parent to die or reap it.
+        // Alive: wait for it to exit. A zombie of another parent: wait for that parent to die or
+        // reap it.
         int waitOn = s.isZombie() ? s.ppid() : s.pid();
         if (waitOn <= 1 || !waitFor(n, waitOn, (int) Math.min(left, Integer.MAX_VALUE))) {
           if (s.isZombie() && waitOn <= 1) {

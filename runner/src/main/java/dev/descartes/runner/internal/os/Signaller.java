@@ -7,15 +7,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sends a signal to one process identified by pid <em>and</em> start time, so that a recycled pid
  * is never signalled. With native access: {@code pidfd_open}, check the start time, then {@code
- * pidfd_send_signal} on the descriptor, which cannot refer to any later process. Without: the
- * JDK's {@code ProcessHandle} (which checks the start time itself) for SIGTERM and SIGKILL, and
- * {@code /bin/kill} after a start-time check for the rest.
+ * pidfd_send_signal} on the descriptor, which cannot refer to any later process. Without: the JDK's
+ * {@code ProcessHandle} (which checks the start time itself) for SIGTERM and SIGKILL, and {@code
+ * /bin/kill} after a start-time check for the rest.
  */
 public final class Signaller {
 
   private Signaller() {}
 
-  /** @return true if the signal was delivered to that very process */
+  /**
+   * @return true if the signal was delivered to that very process
+   */
   public static boolean send(int pid, long startTicks, int signal) {
     Optional<Native> nat = Native.get();
     if (nat.isPresent()) {
@@ -48,8 +50,10 @@ public final class Signaller {
       return ph.get().destroyForcibly();
     }
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Integer.toString(pid))
-          .redirectErrorStream(true).start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, Integer.toString(pid))
+              .redirectErrorStream(true)
+              .start();
       kill.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
       return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
     } catch (IOException e) {

@@ -22,8 +22,9 @@ public final class WaitId {
   private static final int CLD_EXITED = 1;
   private static final int SIGINFO_SIZE = 128;
 
-  private static final MethodHandle WAITID = Libc.withErrno("waitid",
-      FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle WAITID =
+      Libc.withErrno(
+          "waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
 
   /** What one attempt to reap found. */
   public sealed interface Result {
@@ -66,12 +67,15 @@ public final class WaitId {
       if (r < 0) {
         return new Result.Failed(Libc.errno(capture));
       }
-      // siginfo_t on LP64 Linux: si_signo 0, si_errno 4, si_code 8, si_pid 16, si_uid 20, si_status 24
+      // siginfo_t on LP64 Linux: si_signo 0, si_errno 4, si_code 8, si_pid 16, si_uid 20, si_status
+      // 24
       if (info.get(JAVA_INT, 16) == 0) {
         return new Result.Running();
       }
       int status = info.get(JAVA_INT, 24);
-      return info.get(JAVA_INT, 8) == CLD_EXITED ? new Result.Exited(status) : new Result.Killed(status);
+      return info.get(JAVA_INT, 8) == CLD_EXITED
+          ? new Result.Exited(status)
+          : new Result.Killed(status);
     } catch (Throwable t) {
       throw Libc.rethrow(t);
     }

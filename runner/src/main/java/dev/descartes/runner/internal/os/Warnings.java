@@ -5,9 +5,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.NOPLoggerFactory;
 
 /**
- * Warnings a user must see even when the application has no SLF4J provider: SLF4J then drops
- * every log line, so the warning goes to stderr instead, once per call (callers warn once per
- * JVM). Thread-safe.
+ * Warnings a user must see even when the application has no SLF4J provider: SLF4J then drops every
+ * log line, so the warning goes to stderr instead, once per call (callers warn once per JVM).
+ * Thread-safe.
  */
 public final class Warnings {
 

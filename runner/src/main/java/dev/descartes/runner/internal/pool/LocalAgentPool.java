@@ -31,8 +31,12 @@ import org.slf4j.LoggerFactory;
 public final class LocalAgentPool implements AgentPool {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalAgentPool.class);
-  /** After a start failed, no new start for this long (a broken config must not spawn in a loop). */
+
+  /**
+   * After a start failed, no new start for this long (a broken config must not spawn in a loop).
+   */
   private static final Duration START_FAILURE_PAUSE = Duration.ofSeconds(1);
+
   private static final String STARTER = "descartes-pool-start";
 
   private final AgentRunner runner;
@@ -102,10 +106,19 @@ public final class LocalAgentPool implements AgentPool {
         refill();
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AgentException.LimitReached(config.maxAgents(), "no pooled agent became ready within "
-              + timeout + " (" + leased.size() + " leased, " + starting + " starting, maxAgents "
-              + config.maxAgents() + ")" + (lastFailure != null ? "; the last start failed: " + lastFailure : "")
-              + "; release leased agents, raise maxAgents, or wait longer");
+          throw new AgentException.LimitReached(
+              config.maxAgents(),
+              "no pooled agent became ready within "
+                  + timeout
+                  + " ("
+                  + leased.size()
+                  + " leased, "
+                  + starting
+                  + " starting, maxAgents "
+                  + config.maxAgents()
+                  + ")"
+                  + (lastFailure != null ? "; the last start failed: " + lastFailure : "")
+                  + "; release leased agents, raise maxAgents, or wait longer");
         }
         changed.awaitNanos(left);
       }
@@ -126,7 +139,11 @@ public final class LocalAgentPool implements AgentPool {
       if (!leased.remove(lease)) {
         return;
       }
-      if (!closed && config.reuse() && h.status().isLive() && !lease.turnInProgress() && h.isStdinOpen()) {
+      if (!closed
+          && config.reuse()
+          && h.status().isLive()
+          && !lease.turnInProgress()
+          && h.isStdinOpen()) {
         ready.addLast(new Idle(h, Instant.now()));
       } else {
         stopLater(h);
@@ -161,7 +178,9 @@ public final class LocalAgentPool implements AgentPool {
       ready.clear();
       leased.forEach(l -> toStop.add(l.handle()));
       leased.clear();
-      workers.stream().filter(t -> t.getName().equals(STARTER)).forEach(Thread::interrupt); // they stop their agent
+      workers.stream()
+          .filter(t -> t.getName().equals(STARTER))
+          .forEach(Thread::interrupt); // they stop their agent
       toStop.forEach(this::stopLater);
       changed.signalAll();
     } finally {
@@ -193,9 +212,13 @@ public final class LocalAgentPool implements AgentPool {
 
   // ---- under the lock ----
 
-  /** Starts as many agents as the pool needs: minWarm ready, plus one per waiting lease, within maxAgents. */
+  /**
+   * Starts as many agents as the pool needs: minWarm ready, plus one per waiting lease, within
+   * maxAgents.
+   */
   private void refill() {
-    if (closed || Duration.between(lastStartFailure, Instant.now()).compareTo(START_FAILURE_PAUSE) < 0) {
+    if (closed
+        || Duration.between(lastStartFailure, Instant.now()).compareTo(START_FAILURE_PAUSE) < 0) {
       return;
     }
     int total = ready.size() + starting + leased.size();
@@ -214,7 +237,8 @@ public final class LocalAgentPool implements AgentPool {
     try {
       return config.healthCheck().map(c -> c.test(h)).orElse(true);
     } catch (RuntimeException e) {
-      LOG.warn("pool health check of agent {} threw; replacing the agent: {}", h.id(), e.toString());
+      LOG.warn(
+          "pool health check of agent {} threw; replacing the agent: {}", h.id(), e.toString());
       return false;
     }
   }
@@ -230,18 +254,22 @@ public final class LocalAgentPool implements AgentPool {
   }
 
   private void worker(String name, Runnable task) {
-    Thread t = Thread.ofVirtual().name(name).unstarted(() -> {
-      try {
-        task.run();
-      } finally {
-        lock.lock();
-        try {
-          workers.remove(Thread.currentThread());
-        } finally {
-          lock.unlock();
-        }
-      }
-    });
+    Thread t =
+        Thread.ofVirtual()
+            .name(name)
+            .unstarted(
+                () -> {
+                  try {
+                    task.run();
+                  } finally {
+                    lock.lock();
+                    try {
+                      workers.remove(Thread.currentThread());
+                    } finally {
+                      lock.unlock();
+                    }
+                  }
+                });
     workers.add(t);
     t.start();
   }
@@ -255,7 +283,10 @@ public final class LocalAgentPool implements AgentPool {
   // ---- on worker threads ----
 
   private void startOne() {
-    AgentConfig cfg = config.agent().toBuilder().name(config.agent().name() + "-" + serial.incrementAndGet()).build();
+    AgentConfig cfg =
+        config.agent().toBuilder()
+            .name(config.agent().name() + "-" + serial.incrementAndGet())
+            .build();
     AgentHandle h = null;
     try {
       h = runner.spawn(cfg);
@@ -315,7 +346,10 @@ public final class LocalAgentPool implements AgentPool {
     }
   }
 
-  /** Ends an agent: its session or stdin closed first, so it can finish, then its stop sequence; then forgotten. */
+  /**
+   * Ends an agent: its session or stdin closed first, so it can finish, then its stop sequence;
+   * then forgotten.
+   */
   private void stop(AgentHandle h) {
     try {
       if (h.status().isLive()) {
@@ -334,7 +368,10 @@ public final class LocalAgentPool implements AgentPool {
     }
   }
 
-  /** Every health-check interval: replaces idle agents that died or fail the check, stops spare ones idle too long. */
+  /**
+   * Every health-check interval: replaces idle agents that died or fail the check, stops spare ones
+   * idle too long.
+   */
   private void checkLoop() {
     lock.lock();
     try {

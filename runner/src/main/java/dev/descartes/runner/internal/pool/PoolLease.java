@@ -36,8 +36,11 @@ final class PoolLease implements PooledAgent {
   @Override
   public CompletableFuture<AgentEvent.Result> send(String task) {
     if (released.get()) {
-      throw new AgentException.Communication("this lease of agent " + handle.id() + " was released; lease "
-          + "another agent from the pool");
+      throw new AgentException.Communication(
+          "this lease of agent "
+              + handle.id()
+              + " was released; lease "
+              + "another agent from the pool");
     }
     Optional<AgentSession> session = handle.session();
     if (session.isPresent()) {

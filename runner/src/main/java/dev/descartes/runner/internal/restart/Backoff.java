@@ -41,7 +41,8 @@ public final class Backoff {
    * The delay after a run that hit a rate limit: until {@code resetAt} (capped at the policy's
    * longest rate-limit wait) when the CLI said when the limit resets, else {@link #delay}.
    */
-  public Duration afterRateLimit(int attempt, double random, Optional<Instant> resetAt, Instant now) {
+  public Duration afterRateLimit(
+      int attempt, double random, Optional<Instant> resetAt, Instant now) {
     if (resetAt.isEmpty()) {
       return delay(attempt, random);
     }

@@ -40,7 +40,8 @@ public final class Supervisor implements SupervisedAgent {
   private boolean stopRequested;
   private Duration stopTimeout = Duration.ofSeconds(5);
 
-  private Supervisor(AgentRunner runner, AgentConfig config, RestartPolicy policy, Duration waitForSlot) {
+  private Supervisor(
+      AgentRunner runner, AgentConfig config, RestartPolicy policy, Duration waitForSlot) {
     this.runner = runner;
     this.waitForSlot = waitForSlot;
     this.config = config;
@@ -48,12 +49,15 @@ public final class Supervisor implements SupervisedAgent {
     this.backoff = new Backoff(policy);
   }
 
-  public static Supervisor start(AgentRunner runner, AgentConfig config, RestartPolicy policy,
-      Duration waitForSlot) throws InterruptedException {
+  public static Supervisor start(
+      AgentRunner runner, AgentConfig config, RestartPolicy policy, Duration waitForSlot)
+      throws InterruptedException {
     Supervisor s = new Supervisor(runner, config, policy, waitForSlot);
     AgentHandle first = s.spawn(config); // a config that cannot start fails here, at once
     s.runs.add(first);
-    Thread.ofVirtual().name("descartes-supervisor-" + config.name()).start(() -> s.supervise(first));
+    Thread.ofVirtual()
+        .name("descartes-supervisor-" + config.name())
+        .start(() -> s.supervise(first));
     return s;
   }
 
@@ -68,12 +72,17 @@ public final class Supervisor implements SupervisedAgent {
         return;
       }
       Optional<AgentOutcome> outcome = h.outcome();
-      boolean budget = outcome.flatMap(AgentOutcome::errorKind).filter(k -> k == AgentOutcome.ErrorKind.BUDGET)
-          .isPresent();
-      boolean failed = h.status() != AgentStatus.COMPLETED || outcome.map(o -> !o.success()).orElse(false);
+      boolean budget =
+          outcome
+              .flatMap(AgentOutcome::errorKind)
+              .filter(k -> k == AgentOutcome.ErrorKind.BUDGET)
+              .isPresent();
+      boolean failed =
+          h.status() != AgentStatus.COMPLETED || outcome.map(o -> !o.success()).orElse(false);
       String why = describe(h, outcome);
       synchronized (this) {
-        if (stopRequested || h.status() == AgentStatus.TERMINATED) { // stopped by request: never restarted
+        if (stopRequested
+            || h.status() == AgentStatus.TERMINATED) { // stopped by request: never restarted
           finish(State.STOPPED, "stopped", h);
           return;
         }
@@ -82,29 +91,44 @@ public final class Supervisor implements SupervisedAgent {
         finish(failed ? State.FAILED : State.COMPLETED, why, h);
         return;
       }
-      Duration ran = Duration.between(h.info().startedAt(), h.info().endedAt().orElse(Instant.now()));
+      Duration ran =
+          Duration.between(h.info().startedAt(), h.info().endedAt().orElse(Instant.now()));
       if (backoff.healthy(ran)) {
         attempt = 0;
       }
       if (attempt >= policy.maxRestarts()) {
-        finish(State.FAILED, "crash loop: " + policy.maxRestarts() + " restart" + (policy.maxRestarts() == 1 ? "" : "s")
-            + " in a row did not hold (each run shorter than " + human(policy.resetAfter()) + "); last run: " + why, h);
+        finish(
+            State.FAILED,
+            "crash loop: "
+                + policy.maxRestarts()
+                + " restart"
+                + (policy.maxRestarts() == 1 ? "" : "s")
+                + " in a row did not hold (each run shorter than "
+                + human(policy.resetAfter())
+                + "); last run: "
+                + why,
+            h);
         return;
       }
-      Optional<RateLimits.Limit> limit = lastResult(h).flatMap(r -> RateLimits.of(r, Instant.now()));
+      Optional<RateLimits.Limit> limit =
+          lastResult(h).flatMap(r -> RateLimits.of(r, Instant.now()));
       double random = ThreadLocalRandom.current().nextDouble();
-      Duration delay = limit.isPresent()
-          ? backoff.afterRateLimit(attempt, random, limit.get().resetAt(), Instant.now())
-          : backoff.delay(attempt, random);
-      Optional<String> resume = policy.resume() && !config.hasCommand()
-          ? outcome.flatMap(AgentOutcome::sessionId).or(config::resumeSession) : config.resumeSession();
+      Duration delay =
+          limit.isPresent()
+              ? backoff.afterRateLimit(attempt, random, limit.get().resetAt(), Instant.now())
+              : backoff.delay(attempt, random);
+      Optional<String> resume =
+          policy.resume() && !config.hasCommand()
+              ? outcome.flatMap(AgentOutcome::sessionId).or(config::resumeSession)
+              : config.resumeSession();
       Restart restart = new Restart(restarts + 1, delay, why, limit.isPresent(), resume);
       restartListeners.forEach(l -> l.accept(restart));
       if (!waitOrStop(delay)) {
         finish(State.STOPPED, "stopped while backing off", h);
         return;
       }
-      AgentConfig next = resume.map(id -> config.toBuilder().resumeSession(id).build()).orElse(config);
+      AgentConfig next =
+          resume.map(id -> config.toBuilder().resumeSession(id).build()).orElse(config);
       try {
         h = spawn(next);
       } catch (InterruptedException e) {
@@ -112,7 +136,8 @@ public final class Supervisor implements SupervisedAgent {
         finish(State.STOPPED, "interrupted while waiting for a slot", h);
         return;
       } catch (AgentException e) {
-        finish(State.FAILED, "restart " + (restarts + 1) + " could not start: " + e.getMessage(), h);
+        finish(
+            State.FAILED, "restart " + (restarts + 1) + " could not start: " + e.getMessage(), h);
         return;
       }
       attempt++;
@@ -169,8 +194,10 @@ public final class Supervisor implements SupervisedAgent {
       return d.toMillis() + "ms";
     }
     long s = d.toSeconds();
-    String out = (s >= 3600 ? s / 3600 + "h" : "") + (s % 3600 >= 60 ? s % 3600 / 60 + "m" : "")
-        + (s % 60 > 0 ? s % 60 + "s" : "");
+    String out =
+        (s >= 3600 ? s / 3600 + "h" : "")
+            + (s % 3600 >= 60 ? s % 3600 / 60 + "m" : "")
+            + (s % 60 > 0 ? s % 60 + "s" : "");
     return out.isEmpty() ? "0s" : out;
   }
 
@@ -186,10 +213,19 @@ public final class Supervisor implements SupervisedAgent {
 
   private static String describe(AgentHandle h, Optional<AgentOutcome> outcome) {
     String exit = h.info().exitStatus().map(Object::toString).orElse(h.status().toString());
-    return outcome.filter(o -> !o.success())
-        .map(o -> o.errorKind().map(Enum::name).orElse("failed") + " (" + exit + ")"
-            + o.errorMessage().or(o::resultText).map(m -> ": " + m.strip()).orElse(""))
-        .orElse(h.status() == AgentStatus.COMPLETED ? "completed (" + exit + ")" : h.status() + " (" + exit + ")");
+    return outcome
+        .filter(o -> !o.success())
+        .map(
+            o ->
+                o.errorKind().map(Enum::name).orElse("failed")
+                    + " ("
+                    + exit
+                    + ")"
+                    + o.errorMessage().or(o::resultText).map(m -> ": " + m.strip()).orElse(""))
+        .orElse(
+            h.status() == AgentStatus.COMPLETED
+                ? "completed (" + exit + ")"
+                : h.status() + " (" + exit + ")");
   }
 
   @Override

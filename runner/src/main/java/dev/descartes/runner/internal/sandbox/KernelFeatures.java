@@ -31,11 +31,23 @@ public final class KernelFeatures {
       return OptionalInt.empty();
     }
     try {
-      MethodHandle syscall = Libc.function("syscall", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-              ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
-          Linker.Option.firstVariadicArg(1));
-      long abi = (long) syscall.invokeExact(SYS_LANDLOCK_CREATE_RULESET, MemorySegment.NULL, 0L,
-          (int) LANDLOCK_CREATE_RULESET_VERSION);
+      MethodHandle syscall =
+          Libc.function(
+              "syscall",
+              FunctionDescriptor.of(
+                  ValueLayout.JAVA_LONG,
+                  ValueLayout.JAVA_LONG,
+                  ValueLayout.ADDRESS,
+                  ValueLayout.JAVA_LONG,
+                  ValueLayout.JAVA_INT),
+              Linker.Option.firstVariadicArg(1));
+      long abi =
+          (long)
+              syscall.invokeExact(
+                  SYS_LANDLOCK_CREATE_RULESET,
+                  MemorySegment.NULL,
+                  0L,
+                  (int) LANDLOCK_CREATE_RULESET_VERSION);
       return abi > 0 ? OptionalInt.of((int) abi) : OptionalInt.empty();
     } catch (Throwable t) {
       return OptionalInt.empty();

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Programs {
 
-  private static final List<String> DIRS = List.of("/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin");
+  private static final List<String> DIRS =
+      List.of("/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin");
   private static final ConcurrentHashMap<String, Optional<Path>> FOUND = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<List<String>, Probe> PROBES = new ConcurrentHashMap<>();
 
@@ -66,8 +67,11 @@ public final class Programs {
 
   private static Probe run(List<String> argv) {
     try {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      Process p =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
       byte[] out = p.getInputStream().readNBytes(64 * 1024);
       if (!p.waitFor(5, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor();

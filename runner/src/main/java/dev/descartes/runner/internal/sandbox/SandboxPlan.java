@@ -31,10 +31,12 @@ public final class SandboxPlan {
 
   /** Host names of an allow-list resolve inside the sandbox to addresses of this private block. */
   private static final String NAMED_BLOCK = "127.77.0.";
+
   private static final List<String> SYSTEM_DIRS =
       List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc");
   private static final String INSIDE_NET = "/run/descartes-net";
-  private static final String FORWARD_SCRIPT = """
+  private static final String FORWARD_SCRIPT =
+      """
       socat=$1; n=$2; shift 2; i=0
       while [ "$i" -lt "$n" ]; do
         "$socat" "TCP-LISTEN:$2,bind=$1,fork,reuseaddr" "UNIX-CONNECT:$3" </dev/null &
@@ -65,9 +67,17 @@ public final class SandboxPlan {
   private final List<Forward> forwards;
   private final Map<String, String> hosts;
 
-  private SandboxPlan(AgentSandbox sandbox, Path bwrap, Path shell, Optional<Path> socat,
-      List<String> argv, Map<String, String> environment, Path workingDir, List<Path> hiddenHomes,
-      List<Forward> forwards, Map<String, String> hosts) {
+  private SandboxPlan(
+      AgentSandbox sandbox,
+      Path bwrap,
+      Path shell,
+      Optional<Path> socat,
+      List<String> argv,
+      Map<String, String> environment,
+      Path workingDir,
+      List<Path> hiddenHomes,
+      List<Forward> forwards,
+      Map<String, String> hosts) {
     this.sandbox = sandbox;
     this.bwrap = bwrap;
     this.shell = shell;
@@ -88,24 +98,43 @@ public final class SandboxPlan {
    * @throws AgentException.InvalidConfig for a path that does not exist or an endpoint that cannot
    *     be forwarded
    */
-  public static SandboxPlan check(AgentSandbox sandbox, List<String> argv, Map<String, String> env, Path cwd) {
+  public static SandboxPlan check(
+      AgentSandbox sandbox, List<String> argv, Map<String, String> env, Path cwd) {
     if (!Platform.isLinux()) {
-      throw new AgentException.SandboxUnavailable("linux", "sandboxes need Linux namespaces, and this "
-          + "is " + System.getProperty("os.name") + "; run the agent without a sandbox, or on Linux");
+      throw new AgentException.SandboxUnavailable(
+          "linux",
+          "sandboxes need Linux namespaces, and this "
+              + "is "
+              + System.getProperty("os.name")
+              + "; run the agent without a sandbox, or on Linux");
     }
-    Path bwrap = Programs.find("bwrap").orElseThrow(() -> new AgentException.SandboxUnavailable("bwrap",
-        "the sandbox needs bubblewrap (bwrap), which is not installed; install it with "
-            + "'apt-get install bubblewrap' (Debian, Ubuntu) or 'dnf install bubblewrap' (Fedora)"));
-    Programs.Probe probe = Programs.probe(List.of(bwrap.toString(), "--unshare-all", "--ro-bind", "/", "/",
-        "--", "/bin/true"));
+    Path bwrap =
+        Programs.find("bwrap")
+            .orElseThrow(
+                () ->
+                    new AgentException.SandboxUnavailable(
+                        "bwrap",
+                        "the sandbox needs bubblewrap (bwrap), which is not installed; install it with "
+                            + "'apt-get install bubblewrap' (Debian, Ubuntu) or 'dnf install bubblewrap' (Fedora)"));
+    Programs.Probe probe =
+        Programs.probe(
+            List.of(bwrap.toString(), "--unshare-all", "--ro-bind", "/", "/", "--", "/bin/true"));
     if (!probe.ok()) {
-      throw new AgentException.SandboxUnavailable("user namespaces", "bubblewrap cannot create "
-          + "namespaces on this machine (" + probe.firstLine() + "); allow unprivileged user "
-          + "namespaces (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu "
-          + "kernel.apparmor_restrict_unprivileged_userns=0), or run the runner as root");
+      throw new AgentException.SandboxUnavailable(
+          "user namespaces",
+          "bubblewrap cannot create "
+              + "namespaces on this machine ("
+              + probe.firstLine()
+              + "); allow unprivileged user "
+              + "namespaces (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu "
+              + "kernel.apparmor_restrict_unprivileged_userns=0), or run the runner as root");
     }
-    Path shell = Programs.find("sh").orElseThrow(() -> new AgentException.SandboxUnavailable("sh",
-        "the sandbox needs a POSIX shell (sh) on the runner's PATH"));
+    Path shell =
+        Programs.find("sh")
+            .orElseThrow(
+                () ->
+                    new AgentException.SandboxUnavailable(
+                        "sh", "the sandbox needs a POSIX shell (sh) on the runner's PATH"));
     for (List<Path> paths : List.of(sandbox.readOnlyPaths(), sandbox.readWritePaths())) {
       for (Path p : paths) {
         mustExist("sandbox paths", p);
@@ -118,20 +147,30 @@ public final class SandboxPlan {
     switch (sandbox.network()) {
       case Network.None none -> {
         if (SeccompFilter.denyInetSockets().isEmpty()) {
-          throw new AgentException.SandboxUnavailable("seccomp", "network none needs a seccomp program "
-              + "for this architecture (" + System.getProperty("os.arch") + "), and the runner has "
-              + "one for x86_64 and aarch64 only; use loopback instead");
+          throw new AgentException.SandboxUnavailable(
+              "seccomp",
+              "network none needs a seccomp program "
+                  + "for this architecture ("
+                  + System.getProperty("os.arch")
+                  + "), and the runner has "
+                  + "one for x86_64 and aarch64 only; use loopback instead");
         }
       }
       case Network.AllowList list -> {
-        socat = Optional.of(Programs.find("socat").orElseThrow(() -> new AgentException.SandboxUnavailable(
-            "socat", "a network allow-list needs socat inside the sandbox to forward the allowed "
-                + "ports, and it is not installed; install it with 'apt-get install socat' "
-                + "(Debian, Ubuntu) or 'dnf install socat' (Fedora)")));
+        socat =
+            Optional.of(
+                Programs.find("socat")
+                    .orElseThrow(
+                        () ->
+                            new AgentException.SandboxUnavailable(
+                                "socat",
+                                "a network allow-list needs socat inside the sandbox to forward the allowed "
+                                    + "ports, and it is not installed; install it with 'apt-get install socat' "
+                                    + "(Debian, Ubuntu) or 'dnf install socat' (Fedora)")));
         planForwards(list.endpoints(), forwards, hosts);
       }
-      case Network.Loopback loopback -> { }
-      case Network.Host host -> { }
+      case Network.Loopback loopback -> {}
+      case Network.Host host -> {}
     }
     List<Path> hiddenHomes = new ArrayList<>();
     for (String h : new String[] {env.get("HOME"), System.getProperty("user.home")}) {
@@ -144,22 +183,28 @@ public final class SandboxPlan {
     }
     for (Path home : hiddenHomes) {
       if (home.startsWith(cwd)) {
-        throw new AgentException.InvalidConfig("workingDir", cwd + " holds the runner user's home (" + home
-            + "), with its keys and tokens, and a sandbox's working directory is writable; give the agent a "
-            + "project folder as its working directory");
+        throw new AgentException.InvalidConfig(
+            "workingDir",
+            cwd
+                + " holds the runner user's home ("
+                + home
+                + "), with its keys and tokens, and a sandbox's working directory is writable; give the agent a "
+                + "project folder as its working directory");
       }
     }
-    return new SandboxPlan(sandbox, bwrap, shell, socat, argv, env, cwd, hiddenHomes, forwards, hosts);
+    return new SandboxPlan(
+        sandbox, bwrap, shell, socat, argv, env, cwd, hiddenHomes, forwards, hosts);
   }
 
   private static void mustExist(String field, Path p) {
     if (!Files.exists(p)) {
-      throw new AgentException.InvalidConfig(field, p + " does not exist; create it or remove it "
-          + "from the sandbox");
+      throw new AgentException.InvalidConfig(
+          field, p + " does not exist; create it or remove it " + "from the sandbox");
     }
   }
 
-  private static void planForwards(List<Endpoint> endpoints, List<Forward> forwards, Map<String, String> hosts) {
+  private static void planForwards(
+      List<Endpoint> endpoints, List<Forward> forwards, Map<String, String> hosts) {
     Set<String> seen = new LinkedHashSet<>();
     for (Endpoint e : endpoints) {
       String inside;
@@ -167,9 +212,13 @@ public final class SandboxPlan {
         inside = "127.0.0.1";
       } else if (isIpLiteral(e.host())) {
         if (!isLoopbackV4(e.host())) {
-          throw new AgentException.InvalidConfig("sandbox.network", "allow-list entry " + e + " is an "
-              + "IP address outside 127.0.0.0/8; name the host by its DNS name (the sandbox resolves "
-              + "it to a private address that leads there) or use network host");
+          throw new AgentException.InvalidConfig(
+              "sandbox.network",
+              "allow-list entry "
+                  + e
+                  + " is an "
+                  + "IP address outside 127.0.0.0/8; name the host by its DNS name (the sandbox resolves "
+                  + "it to a private address that leads there) or use network host");
         }
         inside = e.host();
       } else {
@@ -200,8 +249,10 @@ public final class SandboxPlan {
    * @throws IOException if the folder or a socket cannot be created (nothing is left behind)
    */
   public OpenSandbox open() throws IOException {
-    Path dir = Files.createTempDirectory("descartes-sandbox-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path dir =
+        Files.createTempDirectory(
+            "descartes-sandbox-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     List<AutoCloseable> resources = new ArrayList<>();
     OpenSandbox opened = new OpenSandbox(dir, resources);
     try {
@@ -229,13 +280,22 @@ public final class SandboxPlan {
       args.add("--");
       if (!forwards.isEmpty()) {
         Path net = Files.createDirectory(dir.resolve("net"));
-        args.addAll(List.of(shell.toString(), "-c", FORWARD_SCRIPT, "descartes-forward",
-            socat.orElseThrow().toString(), Integer.toString(forwards.size())));
+        args.addAll(
+            List.of(
+                shell.toString(),
+                "-c",
+                FORWARD_SCRIPT,
+                "descartes-forward",
+                socat.orElseThrow().toString(),
+                Integer.toString(forwards.size())));
         for (int i = 0; i < forwards.size(); i++) {
           Forward f = forwards.get(i);
           resources.add(new PortForwarder(f.target(), net.resolve(i + ".sock")));
-          args.addAll(List.of(f.insideAddress(), Integer.toString(f.target().port()),
-              INSIDE_NET + "/" + i + ".sock"));
+          args.addAll(
+              List.of(
+                  f.insideAddress(),
+                  Integer.toString(f.target().port()),
+                  INSIDE_NET + "/" + i + ".sock"));
         }
       }
       args.add(program().toString());
@@ -297,8 +357,10 @@ public final class SandboxPlan {
     if (!forwards.isEmpty()) {
       args.addAll(List.of("--ro-bind", dir.resolve("net").toString(), INSIDE_NET));
       if (!hosts.isEmpty()) {
-        StringBuilder text = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-        hosts.forEach((name, address) -> text.append(address).append('\t').append(name).append('\n'));
+        StringBuilder text =
+            new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        hosts.forEach(
+            (name, address) -> text.append(address).append('\t').append(name).append('\n'));
         Path file = Files.writeString(dir.resolve("hosts"), text);
         args.addAll(List.of("--ro-bind", file.toString(), "/etc/hosts"));
       }

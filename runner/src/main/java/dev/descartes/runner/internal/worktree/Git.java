@@ -30,7 +30,9 @@ final class Git {
   Result run(String... args) {
     List<String> argv = new ArrayList<>(List.of("git", "-C", dir.toString()));
     argv.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     pb.environment().put("GIT_TERMINAL_PROMPT", "0");
     try {
       Process p = pb.start();
@@ -42,7 +44,9 @@ final class Git {
         p.waitFor();
       }
       errReader.join();
-      return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
+      return new Result(
+          p.exitValue(),
+          new String(out, StandardCharsets.UTF_8).strip(),
           new String(err[0] == null ? new byte[0] : err[0], StandardCharsets.UTF_8).strip());
     } catch (IOException e) {
       return new Result(127, "", "cannot run git: " + e.getMessage() + "; install git");
@@ -56,7 +60,8 @@ final class Git {
   String check(String... args) {
     Result r = run(args);
     if (!r.ok()) {
-      throw new GitFailed("git " + String.join(" ", args) + " failed: " + (r.err().isEmpty() ? r.out() : r.err()));
+      throw new GitFailed(
+          "git " + String.join(" ", args) + " failed: " + (r.err().isEmpty() ? r.out() : r.err()));
     }
     return r.out();
   }

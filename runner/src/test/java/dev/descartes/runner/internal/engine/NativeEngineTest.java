@@ -41,8 +41,7 @@ class NativeEngineTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final long GLIBC_INTERNAL_SIGNALS = (1L << 31) | (1L << 32);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private NativeProcessEngine engine;
   private final List<ChildProcess> started = new ArrayList<>();
@@ -62,7 +61,8 @@ class NativeEngineTest {
     engine.close();
   }
 
-  private record Started(ChildProcess child, CollectingSink out, CollectingSink err, String cookie) {
+  private record Started(
+      ChildProcess child, CollectingSink out, CollectingSink err, String cookie) {
     ExitStatus exit() throws Exception {
       return child.onExit().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
@@ -126,12 +126,17 @@ class NativeEngineTest {
     Started s = start(List.of("/bin/cat"));
     long pid = s.child().pid();
     awaitExecDone(s);
-    Map<String, String> status = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-        .filter(l -> l.startsWith("Sig"))
-        .collect(Collectors.toMap(l -> l.substring(0, l.indexOf(':')), l -> l.substring(l.indexOf(':') + 1).trim()));
+    Map<String, String> status =
+        Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+            .filter(l -> l.startsWith("Sig"))
+            .collect(
+                Collectors.toMap(
+                    l -> l.substring(0, l.indexOf(':')),
+                    l -> l.substring(l.indexOf(':') + 1).trim()));
     assertThat(status.get("SigBlk")).isEqualTo("0000000000000000");
     // glibc's posix_spawn leaves its two internal signals (32, 33) ignored, as in every child the
-    // JDK starts too; the child's own glibc takes them back at start-up. Nothing else may be ignored.
+    // JDK starts too; the child's own glibc takes them back at start-up. Nothing else may be
+    // ignored.
     long ignored = Long.parseUnsignedLong(status.get("SigIgn"), 16);
     assertThat(ignored & ~GLIBC_INTERNAL_SIGNALS).isZero();
     TreeSet<String> fds = new TreeSet<>(Arrays.asList(new File("/proc/" + pid + "/fd").list()));
@@ -145,10 +150,14 @@ class NativeEngineTest {
     Started s = start(List.of("/bin/cat"), Map.of("ONLY_THIS", "value with spaces=and equals"));
     long pid = s.child().pid();
     awaitExecDone(s);
-    assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"))).isEqualTo(dir.toRealPath());
-    String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
-    assertThat(new TreeSet<>(Arrays.asList(environ.split("\0")))).containsExactlyInAnyOrder(
-        "ONLY_THIS=value with spaces=and equals", "PATH=" + System.getenv("PATH"), s.cookie());
+    assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")))
+        .isEqualTo(dir.toRealPath());
+    String environ =
+        new String(
+            Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
+    assertThat(new TreeSet<>(Arrays.asList(environ.split("\0"))))
+        .containsExactlyInAnyOrder(
+            "ONLY_THIS=value with spaces=and equals", "PATH=" + System.getenv("PATH"), s.cookie());
     s.child().closeStdin();
     s.exit();
   }
@@ -167,8 +176,10 @@ class NativeEngineTest {
   @Test
   void deliversLargeOutputCompleteAndInOrder() throws Exception {
     Started s = start(List.of("seq", "1", "300000"));
-    String expected = IntStream.rangeClosed(1, 300000).mapToObj(Integer::toString)
-        .collect(Collectors.joining("\n", "", "\n"));
+    String expected =
+        IntStream.rangeClosed(1, 300000)
+            .mapToObj(Integer::toString)
+            .collect(Collectors.joining("\n", "", "\n"));
     assertThat(s.out().awaitEnd()).isEqualTo(expected);
     assertThat(s.out().overlapped()).isFalse();
     assertThat(s.exit()).isEqualTo(ExitStatus.exited(0));
@@ -192,20 +203,24 @@ class NativeEngineTest {
   @Test
   void aWriterBlockedOnAFullStdinDoesNotStallOtherAgents() throws Exception {
     Started deaf = start(Scripts.shell("exec sleep 600"));
-    CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
-      try {
-        deaf.child().writeStdin(new byte[4 << 20]);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }, command -> Thread.ofVirtual().start(command));
+    CompletableFuture<Void> blocked =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                deaf.child().writeStdin(new byte[4 << 20]);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            },
+            command -> Thread.ofVirtual().start(command));
     Started echo = start(List.of("/bin/cat"));
     echo.child().writeStdin("still flowing\n".getBytes(StandardCharsets.UTF_8));
     echo.child().closeStdin();
     assertThat(echo.out().awaitEnd()).isEqualTo("still flowing\n");
     assertThat(blocked).isNotDone();
     deaf.child().closeStdin();
-    assertThatThrownBy(() -> blocked.get(30, TimeUnit.SECONDS)).hasRootCauseMessage("stdin is closed");
+    assertThatThrownBy(() -> blocked.get(30, TimeUnit.SECONDS))
+        .hasRootCauseMessage("stdin is closed");
     ProcessHandle.of(deaf.child().pid()).orElseThrow().destroyForcibly();
     assertThat(deaf.exit()).isEqualTo(ExitStatus.signalled(9));
   }
@@ -215,7 +230,8 @@ class NativeEngineTest {
     Started s = start(List.of("/bin/cat"));
     s.child().closeStdin();
     s.child().closeStdin();
-    assertThatThrownBy(() -> s.child().writeStdin(new byte[] {1})).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> s.child().writeStdin(new byte[] {1}))
+        .isInstanceOf(IOException.class)
         .hasMessage("stdin is closed");
     assertThat(s.exit()).isEqualTo(ExitStatus.exited(0));
   }
@@ -224,7 +240,8 @@ class NativeEngineTest {
   void writingToAnAgentThatExitedFailsWithBrokenPipe() throws Exception {
     Started s = start(List.of("/bin/true"));
     s.exit();
-    assertThatThrownBy(() -> s.child().writeStdin(new byte[] {1})).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> s.child().writeStdin(new byte[] {1}))
+        .isInstanceOf(IOException.class)
         .hasMessage("Broken pipe");
   }
 
@@ -233,27 +250,35 @@ class NativeEngineTest {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch firstChunk = new CountDownLatch(1);
     CollectingSink slowBytes = new CollectingSink();
-    OutputSink slow = new OutputSink() {
-      @Override
-      public void data(byte[] buf, int off, int len) {
-        firstChunk.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        slowBytes.data(buf, off, len);
-      }
+    OutputSink slow =
+        new OutputSink() {
+          @Override
+          public void data(byte[] buf, int off, int len) {
+            firstChunk.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            slowBytes.data(buf, off, len);
+          }
 
-      @Override
-      public void end() {
-        slowBytes.end();
-      }
-    };
+          @Override
+          public void end() {
+            slowBytes.end();
+          }
+        };
     int total = 4_000_000;
-    Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "DESCARTES_AGENT_ID", UUID.randomUUID().toString());
-    ChildProcess chatty = engine.start(new LaunchRequest(List.of("head", "-c", Integer.toString(total), "/dev/zero"),
-        env, dir, slow, new CollectingSink()));
+    Map<String, String> env =
+        Map.of("PATH", System.getenv("PATH"), "DESCARTES_AGENT_ID", UUID.randomUUID().toString());
+    ChildProcess chatty =
+        engine.start(
+            new LaunchRequest(
+                List.of("head", "-c", Integer.toString(total), "/dev/zero"),
+                env,
+                dir,
+                slow,
+                new CollectingSink()));
     started.add(chatty);
     chatty.startOutput();
     firstChunk.await();
@@ -262,7 +287,8 @@ class NativeEngineTest {
     assertThat(other.out().awaitEnd()).endsWith("\n50000\n");
     NativeChild native_ = (NativeChild) chatty;
     await().atMost(WAIT).until(() -> native_.queuedOutputBytes() >= OutputChannel.HIGH_WATER);
-    assertThat(native_.queuedOutputBytes()).isLessThanOrEqualTo(OutputChannel.HIGH_WATER + EventLoop.BUFFER_SIZE);
+    assertThat(native_.queuedOutputBytes())
+        .isLessThanOrEqualTo(OutputChannel.HIGH_WATER + EventLoop.BUFFER_SIZE);
     assertThat(chatty.onExit()).isNotDone(); // blocked writing to its full pipe
 
     release.countDown();
@@ -274,25 +300,29 @@ class NativeEngineTest {
   void moreBlockedSinksThanDeliveryThreadsStillLeaveOtherAgentsTheirOutput() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch allBlocked = new CountDownLatch(DeliveryPool.CORE + 1);
-    OutputSink blocking = new OutputSink() {
-      @Override
-      public void data(byte[] buf, int off, int len) {
-        allBlocked.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+    OutputSink blocking =
+        new OutputSink() {
+          @Override
+          public void data(byte[] buf, int off, int len) {
+            allBlocked.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
 
-      @Override
-      public void end() {}
-    };
-    Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "DESCARTES_AGENT_ID", UUID.randomUUID().toString());
+          @Override
+          public void end() {}
+        };
+    Map<String, String> env =
+        Map.of("PATH", System.getenv("PATH"), "DESCARTES_AGENT_ID", UUID.randomUUID().toString());
     List<ChildProcess> stuck = new ArrayList<>();
     for (int i = 0; i <= DeliveryPool.CORE; i++) {
-      ChildProcess c = engine.start(new LaunchRequest(Scripts.shell("echo blocked"), env, dir, blocking,
-          new CollectingSink()));
+      ChildProcess c =
+          engine.start(
+              new LaunchRequest(
+                  Scripts.shell("echo blocked"), env, dir, blocking, new CollectingSink()));
       started.add(c);
       stuck.add(c);
       c.startOutput();
@@ -310,7 +340,12 @@ class NativeEngineTest {
   @Test
   void abandoningOutputEndsStreamsThatAGrandchildHoldsOpen() throws Exception {
     Started s = start(Scripts.shell("sleep 600 & echo started; read wait; exit 0"));
-    ProcessTree tree = ProcessTree.of(s.child().pid(), "DESCARTES_AGENT_ID", s.cookie().substring(s.cookie().indexOf('=') + 1)).orElseThrow();
+    ProcessTree tree =
+        ProcessTree.of(
+                s.child().pid(),
+                "DESCARTES_AGENT_ID",
+                s.cookie().substring(s.cookie().indexOf('=') + 1))
+            .orElseThrow();
     s.child().closeStdin();
     assertThat(s.exit()).isEqualTo(ExitStatus.exited(0));
     await().atMost(WAIT).until(() -> s.out().text().equals("started\n"));
@@ -326,13 +361,17 @@ class NativeEngineTest {
   void failsToStartWithTheJdkEnginesMessage() throws Exception {
     for (String program : List.of(dir.resolve("missing").toString(), dir.toString())) {
       String jdk = jdkMessage(new ProcessBuilder(program).directory(dir.toFile()));
-      assertThatThrownBy(() -> start(List.of(program))).isInstanceOf(IOException.class).hasMessage(jdk);
+      assertThatThrownBy(() -> start(List.of(program)))
+          .isInstanceOf(IOException.class)
+          .hasMessage(jdk);
     }
     String huge = "x".repeat(3 << 20);
     ProcessBuilder pb = new ProcessBuilder("/bin/true").directory(dir.toFile());
     pb.environment().put("HUGE", huge);
-    assertThatThrownBy(() -> start(List.of("/bin/true"), Map.of("HUGE", huge))).isInstanceOf(IOException.class)
-        .hasMessage(jdkMessage(pb)).hasMessageContaining("Argument list too long");
+    assertThatThrownBy(() -> start(List.of("/bin/true"), Map.of("HUGE", huge)))
+        .isInstanceOf(IOException.class)
+        .hasMessage(jdkMessage(pb))
+        .hasMessageContaining("Argument list too long");
   }
 
   private static String jdkMessage(ProcessBuilder pb) {
@@ -383,13 +422,18 @@ class NativeEngineTest {
     other.close();
     assertThat(s.out().awaitEnd()).isEmpty();
     assertThat(s.exit()).isEqualTo(ExitStatus.exited(0)); // closing stdin let cat finish
-    await().atMost(WAIT).until(() -> loopThreads() == loopsBefore && openDescriptors() == fdsBefore);
-    assertThatThrownBy(() -> start(List.of("/bin/true"))).isInstanceOf(IOException.class)
+    await()
+        .atMost(WAIT)
+        .until(() -> loopThreads() == loopsBefore && openDescriptors() == fdsBefore);
+    assertThatThrownBy(() -> start(List.of("/bin/true")))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("closed");
   }
 
   private static long loopThreads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("descartes-epoll")).count();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("descartes-epoll"))
+        .count();
   }
 
   static long openDescriptors() {
@@ -399,10 +443,12 @@ class NativeEngineTest {
 
   @Test
   void rejectsANulCharacterInAnArgumentOrVariable() {
-    assertThatThrownBy(() -> start(List.of("/bin/echo", "a\0b"))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> start(List.of("/bin/echo", "a\0b")))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("argument 1");
     assertThatThrownBy(() -> start(List.of("/bin/true"), Map.of("SECRET", "t0ps3cr3t\0x")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SECRET")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("SECRET")
         .hasMessageNotContaining("t0ps3cr3t");
   }
 }

@@ -14,8 +14,10 @@ class LineFramerTest {
   private final List<Line> lines = new ArrayList<>();
 
   private LineFramer framer(int maxLine) {
-    return new LineFramer(maxLine, (bytes, complete) ->
-        lines.add(new Line(new String(bytes, StandardCharsets.ISO_8859_1), complete)));
+    return new LineFramer(
+        maxLine,
+        (bytes, complete) ->
+            lines.add(new Line(new String(bytes, StandardCharsets.ISO_8859_1), complete)));
   }
 
   private static void feed(LineFramer f, String s) {
@@ -29,8 +31,9 @@ class LineFramerTest {
     feed(f, "one\ntw");
     feed(f, "o\nthr");
     feed(f, "ee\n");
-    assertThat(lines).containsExactly(new Line("one\n", true), new Line("two\n", true),
-        new Line("three\n", true));
+    assertThat(lines)
+        .containsExactly(
+            new Line("one\n", true), new Line("two\n", true), new Line("three\n", true));
   }
 
   @Test
@@ -46,8 +49,12 @@ class LineFramerTest {
   void aLineLongerThanTheCapComesInPiecesMarkedIncompleteExceptTheLast() {
     LineFramer f = framer(4);
     feed(f, "abcdefghij\nok\n");
-    assertThat(lines).containsExactly(new Line("abcd", false), new Line("efgh", false),
-        new Line("ij\n", false), new Line("ok\n", true));
+    assertThat(lines)
+        .containsExactly(
+            new Line("abcd", false),
+            new Line("efgh", false),
+            new Line("ij\n", false),
+            new Line("ok\n", true));
   }
 
   @Test
@@ -84,7 +91,10 @@ class LineFramerTest {
     for (int round = 0; round < 20_000; round++) {
       byte[] buf = new byte[random.nextInt(40)];
       for (int i = 0; i < buf.length; i++) {
-        buf[i] = random.nextInt(4) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt(256);
+        buf[i] =
+            random.nextInt(4) == 0
+                ? alphabet[random.nextInt(alphabet.length)]
+                : (byte) random.nextInt(256);
       }
       int from = buf.length == 0 ? 0 : random.nextInt(buf.length);
       int to = from + (buf.length == from ? 0 : random.nextInt(buf.length - from + 1));
@@ -95,7 +105,9 @@ class LineFramerTest {
           break;
         }
       }
-      assertThat(LineFramer.indexOfNewline(buf, from, to)).as("round %d", round).isEqualTo(expected);
+      assertThat(LineFramer.indexOfNewline(buf, from, to))
+          .as("round %d", round)
+          .isEqualTo(expected);
     }
   }
 }

@@ -117,14 +117,20 @@ class LineLogTest {
         while (resumed.get() < holds) {
           LineLog.Read r = log.poll(every);
           assertThat(r).isInstanceOf(LineLog.Read.Line.class);
-          read.add(Long.parseLong(new String(((LineLog.Read.Line) r).entry().bytes(), StandardCharsets.US_ASCII).strip()));
+          read.add(
+              Long.parseLong(
+                  new String(((LineLog.Read.Line) r).entry().bytes(), StandardCharsets.US_ASCII)
+                      .strip()));
         }
       }
     }
     log.end();
     LineLog.Read r;
     while (!((r = log.poll(every)) instanceof LineLog.Read.End)) {
-      read.add(Long.parseLong(new String(((LineLog.Read.Line) r).entry().bytes(), StandardCharsets.US_ASCII).strip()));
+      read.add(
+          Long.parseLong(
+              new String(((LineLog.Read.Line) r).entry().bytes(), StandardCharsets.US_ASCII)
+                  .strip()));
     }
     assertThat(read).hasSize(200_000);
     for (int i = 0; i < read.size(); i++) {
@@ -174,7 +180,9 @@ class LineLogTest {
         log.append(hundred, true, 0);
       }
       // within the budget, give or take the newest line each window always keeps
-      assertThat(budget.used()).as("after log %d", n).isLessThanOrEqualTo((8 << 20) + (n + 1) * 200L);
+      assertThat(budget.used())
+          .as("after log %d", n)
+          .isLessThanOrEqualTo((8 << 20) + (n + 1) * 200L);
     }
     assertThat(logs.stream().mapToLong(LineLog::retainedBytes).sum()).isEqualTo(budget.used());
     budget.unregister(logs.getFirst());

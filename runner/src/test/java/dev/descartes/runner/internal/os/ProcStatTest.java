@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 class ProcStatTest {
 
   /** A real line of /proc/PID/stat, with a command name that holds a space and parentheses. */
-  private static final String LINE = "4242 (my (odd) cmd) S 4200 4242 4242 34816 4242 4194304 1183 0 0 0 "
-      + "17 5 0 0 20 0 1 0 123456 12345678 321 18446744073709551615 1 1 0 0 0 0 0 0 2 0 0 0 17 1 0 0 0 0 0";
+  private static final String LINE =
+      "4242 (my (odd) cmd) S 4200 4242 4242 34816 4242 4194304 1183 0 0 0 "
+          + "17 5 0 0 20 0 1 0 123456 12345678 321 18446744073709551615 1 1 0 0 0 0 0 0 2 0 0 0 17 1 0 0 0 0 0";
 
   @Test
   void parsesTheFieldsTheRunnerUsesWhateverTheCommandName() {
@@ -27,14 +28,17 @@ class ProcStatTest {
   @Test
   void theJvmsOwnStatParses() {
     long self = ProcessHandle.current().pid();
-    assertThat(ProcFs.stat(self)).hasValueSatisfying(s -> {
-      assertThat(s.pid()).isEqualTo(self);
-      assertThat(s.startTicks()).isPositive();
-    });
+    assertThat(ProcFs.stat(self))
+        .hasValueSatisfying(
+            s -> {
+              assertThat(s.pid()).isEqualTo(self);
+              assertThat(s.startTicks()).isPositive();
+            });
   }
 
   @Test
   void aLineWithoutACommandNameIsRefused() {
-    assertThatThrownBy(() -> ProcStat.parse("garbage")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ProcStat.parse("garbage"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -11,7 +11,8 @@ sealed interface Answer {
   record ToolCall(String id, String name, ObjectNode arguments) implements Answer {}
 
   /** An HTTP error; {@code headers} go with it (a 429's {@code retry-after}). */
-  record Error(int status, String message, java.util.Map<String, String> headers) implements Answer {
+  record Error(int status, String message, java.util.Map<String, String> headers)
+      implements Answer {
     Error(int status, String message) {
       this(status, message, java.util.Map.of());
     }

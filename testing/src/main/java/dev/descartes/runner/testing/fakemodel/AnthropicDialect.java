@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Anthropic Messages: {@code POST /v1/messages}, streamed as {@code message_start} ... {@code message_stop}. */
+/**
+ * Anthropic Messages: {@code POST /v1/messages}, streamed as {@code message_start} ... {@code
+ * message_stop}.
+ */
 final class AnthropicDialect implements Dialect {
 
   static final AnthropicDialect INSTANCE = new AnthropicDialect();
@@ -35,12 +38,17 @@ final class AnthropicDialect implements Dialect {
               afterTool = false;
             }
           }
-          default -> { }
+          default -> {}
         }
       }
     }
-    return new ModelRequest(ModelRequest.Protocol.ANTHROPIC_MESSAGES, path, body, text.toString(),
-        afterTool, body.path("stream").asBoolean(false),
+    return new ModelRequest(
+        ModelRequest.Protocol.ANTHROPIC_MESSAGES,
+        path,
+        body,
+        text.toString(),
+        afterTool,
+        body.path("stream").asBoolean(false),
         com.fasterxml.jackson.databind.node.MissingNode.getInstance());
   }
 
@@ -69,8 +77,12 @@ final class AnthropicDialect implements Dialect {
     String model = request.body().path("model").asText("fake-model");
     if (answer instanceof Answer.Error e) {
       ObjectNode body = FakeModelServer.JSON.createObjectNode().put("type", "error");
-      body.putObject("error").put("type", e.status() == 400 ? "invalid_request_error"
-              : e.status() == 429 ? "rate_limit_error" : "api_error")
+      body.putObject("error")
+          .put(
+              "type",
+              e.status() == 400
+                  ? "invalid_request_error"
+                  : e.status() == 429 ? "rate_limit_error" : "api_error")
           .put("message", e.message());
       ex.json(e.status(), body, e.headers());
       return;
@@ -85,18 +97,30 @@ final class AnthropicDialect implements Dialect {
         delta = t.text();
       }
       case Answer.ToolCall c -> {
-        block.put("type", "tool_use").put("id", "toolu_" + c.id()).put("name", c.name())
+        block
+            .put("type", "tool_use")
+            .put("id", "toolu_" + c.id())
+            .put("name", c.name())
             .set("input", c.arguments());
         stopReason = "tool_use";
         delta = FakeModelServer.JSON.writeValueAsString(c.arguments());
       }
       case Answer.Error e -> throw new AssertionError();
     }
-    ObjectNode message = FakeModelServer.JSON.createObjectNode()
-        .put("id", "msg_" + System.nanoTime()).put("type", "message").put("role", "assistant")
-        .put("model", model);
-    ObjectNode usage = FakeModelServer.JSON.createObjectNode().put("input_tokens", 12)
-        .put("output_tokens", 7).put("cache_creation_input_tokens", 0).put("cache_read_input_tokens", 0);
+    ObjectNode message =
+        FakeModelServer.JSON
+            .createObjectNode()
+            .put("id", "msg_" + System.nanoTime())
+            .put("type", "message")
+            .put("role", "assistant")
+            .put("model", model);
+    ObjectNode usage =
+        FakeModelServer.JSON
+            .createObjectNode()
+            .put("input_tokens", 12)
+            .put("output_tokens", 7)
+            .put("cache_creation_input_tokens", 0)
+            .put("cache_read_input_tokens", 0);
     if (!request.streaming()) {
       message.putArray("content").add(block);
       message.put("stop_reason", stopReason).putNull("stop_sequence");
@@ -115,7 +139,9 @@ final class AnthropicDialect implements Dialect {
     } else {
       start.putObject("input");
     }
-    sse.event("content_block_start", obj("content_block_start").put("index", 0).set("content_block", start));
+    sse.event(
+        "content_block_start",
+        obj("content_block_start").put("index", 0).set("content_block", start));
     ObjectNode d = obj("content_block_delta").put("index", 0);
     if (block.has("text")) {
       d.putObject("delta").put("type", "text_delta").put("text", delta);

@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** OpenAI chat completions: {@code POST /v1/chat/completions}, streamed as {@code data:} chunks and {@code [DONE]}. */
+/**
+ * OpenAI chat completions: {@code POST /v1/chat/completions}, streamed as {@code data:} chunks and
+ * {@code [DONE]}.
+ */
 final class ChatCompletionsDialect implements Dialect {
 
   static final ChatCompletionsDialect INSTANCE = new ChatCompletionsDialect();
@@ -20,7 +23,12 @@ final class ChatCompletionsDialect implements Dialect {
     if (last.path("role").asText().equals("user")) {
       text = text(last.path("content"));
     }
-    return new ModelRequest(ModelRequest.Protocol.OPENAI_CHAT, path, body, text, afterTool,
+    return new ModelRequest(
+        ModelRequest.Protocol.OPENAI_CHAT,
+        path,
+        body,
+        text,
+        afterTool,
         body.path("stream").asBoolean(false),
         com.fasterxml.jackson.databind.node.MissingNode.getInstance());
   }
@@ -52,7 +60,8 @@ final class ChatCompletionsDialect implements Dialect {
   /** An API error as both OpenAI APIs send it. */
   static void writeError(Exchange ex, Answer.Error e) throws IOException {
     ObjectNode body = FakeModelServer.JSON.createObjectNode();
-    body.putObject("error").put("message", e.message())
+    body.putObject("error")
+        .put("message", e.message())
         .put("type", e.status() == 429 ? "rate_limit_exceeded" : "invalid_request_error")
         .put("code", e.status() == 429 ? "rate_limit_exceeded" : "fake_error");
     ex.json(e.status(), body, e.headers());
@@ -76,20 +85,34 @@ final class ChatCompletionsDialect implements Dialect {
         message.putNull("content");
         ObjectNode call = message.putArray("tool_calls").addObject();
         call.put("index", 0).put("id", c.id()).put("type", "function");
-        call.putObject("function").put("name", c.name())
+        call.putObject("function")
+            .put("name", c.name())
             .put("arguments", FakeModelServer.JSON.writeValueAsString(c.arguments()));
         finish = "tool_calls";
       }
       case Answer.Error e -> throw new AssertionError();
     }
-    ObjectNode usage = FakeModelServer.JSON.createObjectNode().put("prompt_tokens", 12)
-        .put("completion_tokens", 7).put("total_tokens", 19);
+    ObjectNode usage =
+        FakeModelServer.JSON
+            .createObjectNode()
+            .put("prompt_tokens", 12)
+            .put("completion_tokens", 7)
+            .put("total_tokens", 19);
     String id = "chatcmpl-" + System.nanoTime();
     long created = System.currentTimeMillis() / 1000;
     if (!request.streaming()) {
-      ObjectNode body = FakeModelServer.JSON.createObjectNode().put("id", id).put("object", "chat.completion")
-          .put("created", created).put("model", model);
-      body.putArray("choices").addObject().put("index", 0).put("finish_reason", finish).set("message", message);
+      ObjectNode body =
+          FakeModelServer.JSON
+              .createObjectNode()
+              .put("id", id)
+              .put("object", "chat.completion")
+              .put("created", created)
+              .put("model", model);
+      body.putArray("choices")
+          .addObject()
+          .put("index", 0)
+          .put("finish_reason", finish)
+          .set("message", message);
       body.set("usage", usage);
       ex.json(200, body);
       return;
@@ -106,8 +129,13 @@ final class ChatCompletionsDialect implements Dialect {
   }
 
   private static ObjectNode chunk(String id, long created, String model) {
-    ObjectNode c = FakeModelServer.JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
-        .put("created", created).put("model", model);
+    ObjectNode c =
+        FakeModelServer.JSON
+            .createObjectNode()
+            .put("id", id)
+            .put("object", "chat.completion.chunk")
+            .put("created", created)
+            .put("model", model);
     c.putArray("choices").addObject().put("index", 0).putNull("finish_reason");
     return c;
   }

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every request whose last message is the user's is answered with the script's {@link Reply}:
  * text, an echo of the user's message, a call of the CLI's shell tool, or an API error. A request
- * that carries a tool's result is answered with {@link #afterToolText()}. Every request is recorded.
- * Thread-safe; one server per test, closed by the test.
+ * that carries a tool's result is answered with {@link #afterToolText()}. Every request is
+ * recorded. Thread-safe; one server per test, closed by the test.
  *
  * <pre>{@code
  * try (var model = FakeModelServer.start(Reply.text("hello"))) {
@@ -49,7 +49,14 @@ public final class FakeModelServer implements AutoCloseable {
 
   /** The names the CLIs give their shell tool, most specific first. */
   private static final List<String> SHELL_TOOLS =
-      List.of("Bash", "bash", "run_shell_command", "shell_command", "exec_command", "shell", "local_shell");
+      List.of(
+          "Bash",
+          "bash",
+          "run_shell_command",
+          "shell_command",
+          "exec_command",
+          "shell",
+          "local_shell");
 
   private final HttpServer http;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -131,7 +138,8 @@ public final class FakeModelServer implements AutoCloseable {
   /** The requests of one protocol whose last message is the user's: one per user turn. */
   public List<ModelRequest> userTurns() {
     return requests.stream()
-        .filter(r -> !r.afterTool() && !r.structured() && !r.lastUserText().isEmpty()).toList();
+        .filter(r -> !r.afterTool() && !r.structured() && !r.lastUserText().isEmpty())
+        .toList();
   }
 
   private void handle(HttpExchange ex) {
@@ -141,9 +149,17 @@ public final class FakeModelServer implements AutoCloseable {
       JsonNode body = readBody(ex.getRequestBody());
       Dialect dialect = dialect(ex.getRequestMethod(), ex.getRequestURI().getPath());
       if (dialect == null) {
-        requests.add(new ModelRequest(ModelRequest.Protocol.OTHER, path, body, "", false, false,
-            MissingNode.getInstance()));
-        LOG.debug("fake model: {} {} is not an endpoint it serves: 404", ex.getRequestMethod(), path);
+        requests.add(
+            new ModelRequest(
+                ModelRequest.Protocol.OTHER,
+                path,
+                body,
+                "",
+                false,
+                false,
+                MissingNode.getInstance()));
+        LOG.debug(
+            "fake model: {} {} is not an endpoint it serves: 404", ex.getRequestMethod(), path);
         exchange.json(404, JSON.createObjectNode().put("error", "not found: " + path));
         return;
       }
@@ -208,7 +224,8 @@ public final class FakeModelServer implements AutoCloseable {
     for (String name : SHELL_TOOLS) {
       JsonNode schema = tools.get(name);
       if (schema != null) {
-        return new Answer.ToolCall("call_" + toolCalls.incrementAndGet(), name, arguments(schema, command));
+        return new Answer.ToolCall(
+            "call_" + toolCalls.incrementAndGet(), name, arguments(schema, command));
       }
     }
     return new Answer.Text("the fake model found no shell tool among " + tools.keySet());
@@ -266,36 +283,55 @@ public final class FakeModelServer implements AutoCloseable {
     executor.shutdownNow();
   }
 
-  /** Runs a server by hand: {@code FakeModelServer [text|echo|shell CMD|error MSG]}; Ctrl+C stops it. */
+  /**
+   * Runs a server by hand: {@code FakeModelServer [text|echo|shell CMD|error MSG]}; Ctrl+C stops
+   * it.
+   */
   public static void main(String[] args) throws InterruptedException {
-    Reply reply = switch (args.length == 0 ? "text" : args[0]) {
-      case "echo" -> Reply.echo();
-      case "shell" -> Reply.shell(args.length > 1 ? args[1] : "echo hi");
-      case "error" -> Reply.error(args.length > 1 ? args[1] : "the fake model refuses");
-      default -> Reply.text(args.length > 1 ? args[1] : "Hello from the fake model.");
-    };
+    Reply reply =
+        switch (args.length == 0 ? "text" : args[0]) {
+          case "echo" -> Reply.echo();
+          case "shell" -> Reply.shell(args.length > 1 ? args[1] : "echo hi");
+          case "error" -> Reply.error(args.length > 1 ? args[1] : "the fake model refuses");
+          default -> Reply.text(args.length > 1 ? args[1] : "Hello from the fake model.");
+        };
     FakeModelServer server = start(reply);
-    server.script(r -> {
-      Reply chosen = reply;
-      if (args.length > 0 && args[0].equals("auto")) {
-        String u = r.lastUserText();
-        chosen = u.contains("run:") ? Reply.shell(u.substring(u.indexOf("run:") + 4).trim())
-            : u.contains("fail") ? Reply.error("the fake model fails on request") : Reply.echo();
-      }
-      System.out.println(r.protocol() + " " + r.path() + " user=" + r.lastUserText().replace('\n', ' ')
-          .substring(0, Math.min(80, r.lastUserText().length())) + " afterTool=" + r.afterTool()
-          + " stream=" + r.streaming());
-      String dump = System.getenv("FAKE_MODEL_DUMP");
-      if (dump != null) {
-        try {
-          java.nio.file.Files.writeString(java.nio.file.Path.of(dump, "req-" + System.nanoTime() + ".json"),
-              r.path() + "\n" + r.body().toPrettyString());
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-      return chosen;
-    });
+    server.script(
+        r -> {
+          Reply chosen = reply;
+          if (args.length > 0 && args[0].equals("auto")) {
+            String u = r.lastUserText();
+            chosen =
+                u.contains("run:")
+                    ? Reply.shell(u.substring(u.indexOf("run:") + 4).trim())
+                    : u.contains("fail")
+                        ? Reply.error("the fake model fails on request")
+                        : Reply.echo();
+          }
+          System.out.println(
+              r.protocol()
+                  + " "
+                  + r.path()
+                  + " user="
+                  + r.lastUserText()
+                      .replace('\n', ' ')
+                      .substring(0, Math.min(80, r.lastUserText().length()))
+                  + " afterTool="
+                  + r.afterTool()
+                  + " stream="
+                  + r.streaming());
+          String dump = System.getenv("FAKE_MODEL_DUMP");
+          if (dump != null) {
+            try {
+              java.nio.file.Files.writeString(
+                  java.nio.file.Path.of(dump, "req-" + System.nanoTime() + ".json"),
+                  r.path() + "\n" + r.body().toPrettyString());
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+          return chosen;
+        });
     System.out.println("fake model on " + server.baseUrl());
     new java.util.concurrent.CountDownLatch(1).await();
   }

@@ -14,8 +14,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param jsonSchema the schema of a structured (JSON) answer the client asked for, else missing;
  *     such requests (routing, classification) get a sample object, never the script's reply
  */
-public record ModelRequest(Protocol protocol, String path, JsonNode body, String lastUserText,
-    boolean afterTool, boolean streaming, JsonNode jsonSchema) {
+public record ModelRequest(
+    Protocol protocol,
+    String path,
+    JsonNode body,
+    String lastUserText,
+    boolean afterTool,
+    boolean streaming,
+    JsonNode jsonSchema) {
 
   /** Whether the client asked for a structured JSON answer instead of a conversation turn. */
   public boolean structured() {
@@ -23,5 +29,11 @@ public record ModelRequest(Protocol protocol, String path, JsonNode body, String
   }
 
   /** The model APIs the server speaks. */
-  public enum Protocol { ANTHROPIC_MESSAGES, OPENAI_CHAT, OPENAI_RESPONSES, GEMINI, OTHER }
+  public enum Protocol {
+    ANTHROPIC_MESSAGES,
+    OPENAI_CHAT,
+    OPENAI_RESPONSES,
+    GEMINI,
+    OTHER
+  }
 }

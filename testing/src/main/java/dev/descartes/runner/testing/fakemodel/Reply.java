@@ -40,7 +40,8 @@ public sealed interface Reply {
    * retryAfterSeconds} and an {@code anthropic-ratelimit-unified-reset} header of {@code
    * resetEpochSeconds} when each is positive.
    */
-  record RateLimited(String message, long retryAfterSeconds, long resetEpochSeconds) implements Reply {
+  record RateLimited(String message, long retryAfterSeconds, long resetEpochSeconds)
+      implements Reply {
     public RateLimited {
       Objects.requireNonNull(message, "message");
     }

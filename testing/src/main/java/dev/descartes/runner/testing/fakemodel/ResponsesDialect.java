@@ -27,7 +27,12 @@ final class ResponsesDialect implements Dialect {
         text = ChatCompletionsDialect.text(last.path("content"));
       }
     }
-    return new ModelRequest(ModelRequest.Protocol.OPENAI_RESPONSES, path, body, text, afterTool,
+    return new ModelRequest(
+        ModelRequest.Protocol.OPENAI_RESPONSES,
+        path,
+        body,
+        text,
+        afterTool,
         body.path("stream").asBoolean(false),
         com.fasterxml.jackson.databind.node.MissingNode.getInstance());
   }
@@ -54,18 +59,32 @@ final class ResponsesDialect implements Dialect {
     ObjectNode item = FakeModelServer.JSON.createObjectNode();
     switch (answer) {
       case Answer.Text t -> {
-        item.put("type", "message").put("id", "msg_" + System.nanoTime()).put("role", "assistant")
+        item.put("type", "message")
+            .put("id", "msg_" + System.nanoTime())
+            .put("role", "assistant")
             .put("status", "completed");
-        item.putArray("content").addObject().put("type", "output_text").put("text", t.text())
+        item.putArray("content")
+            .addObject()
+            .put("type", "output_text")
+            .put("text", t.text())
             .putArray("annotations");
       }
-      case Answer.ToolCall c -> item.put("type", "function_call").put("id", "fc_" + c.id())
-          .put("call_id", c.id()).put("name", c.name())
-          .put("arguments", FakeModelServer.JSON.writeValueAsString(c.arguments())).put("status", "completed");
+      case Answer.ToolCall c ->
+          item.put("type", "function_call")
+              .put("id", "fc_" + c.id())
+              .put("call_id", c.id())
+              .put("name", c.name())
+              .put("arguments", FakeModelServer.JSON.writeValueAsString(c.arguments()))
+              .put("status", "completed");
       case Answer.Error e -> throw new AssertionError();
     }
-    ObjectNode response = FakeModelServer.JSON.createObjectNode().put("id", respId).put("object", "response")
-        .put("created_at", System.currentTimeMillis() / 1000).put("model", model);
+    ObjectNode response =
+        FakeModelServer.JSON
+            .createObjectNode()
+            .put("id", respId)
+            .put("object", "response")
+            .put("created_at", System.currentTimeMillis() / 1000)
+            .put("model", model);
     if (!request.streaming()) {
       response.put("status", "completed").putArray("output").add(item);
       response.set("usage", usage());
@@ -81,14 +100,20 @@ final class ResponsesDialect implements Dialect {
     if (added.has("content")) {
       added.putArray("content");
     }
-    sse.event("response.output_item.added",
+    sse.event(
+        "response.output_item.added",
         obj("response.output_item.added", seq++).put("output_index", 0).set("item", added));
     if (answer instanceof Answer.Text t) {
-      sse.event("response.output_text.delta", obj("response.output_text.delta", seq++)
-          .put("item_id", item.path("id").asText()).put("output_index", 0).put("content_index", 0)
-          .put("delta", t.text()));
+      sse.event(
+          "response.output_text.delta",
+          obj("response.output_text.delta", seq++)
+              .put("item_id", item.path("id").asText())
+              .put("output_index", 0)
+              .put("content_index", 0)
+              .put("delta", t.text()));
     }
-    sse.event("response.output_item.done",
+    sse.event(
+        "response.output_item.done",
         obj("response.output_item.done", seq++).put("output_index", 0).set("item", item));
     ObjectNode done = response.deepCopy().put("status", "completed");
     ArrayNode output = done.putArray("output");

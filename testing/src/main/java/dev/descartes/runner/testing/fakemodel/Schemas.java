@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 
-/** Makes a plain value that satisfies a JSON schema (as Gemini spells them: {@code OBJECT}, {@code STRING}, ...). */
+/**
+ * Makes a plain value that satisfies a JSON schema (as Gemini spells them: {@code OBJECT}, {@code
+ * STRING}, ...).
+ */
 final class Schemas {
 
   private Schemas() {}
@@ -17,7 +20,10 @@ final class Schemas {
     return switch (schema.path("type").asText("object").toLowerCase(Locale.ROOT)) {
       case "object" -> {
         ObjectNode o = FakeModelServer.JSON.createObjectNode();
-        schema.path("properties").properties().forEach(p -> o.set(p.getKey(), sample(p.getValue())));
+        schema
+            .path("properties")
+            .properties()
+            .forEach(p -> o.set(p.getKey(), sample(p.getValue())));
         yield o;
       }
       case "array" -> {
