@@ -689,7 +689,9 @@ final class PodAgent implements AgentHandle {
         Optional.ofNullable(exitStatus),
         Optional.ofNullable(end),
         health,
-        metrics);
+        metrics,
+        null,
+        config.limits());
   }
 
   @Override
