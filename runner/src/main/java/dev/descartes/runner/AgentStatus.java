@@ -30,6 +30,17 @@ public enum AgentStatus {
   /** Ended after the runner was asked to stop it. */
   TERMINATED;
 
+  /**
+   * The final status of an agent that ended with {@code exit}: {@link #TERMINATED} when the runner
+   * was asked to stop it, else {@link #COMPLETED} for exit code 0 and {@link #FAILED} otherwise.
+   */
+  public static AgentStatus afterExit(ExitStatus exit, boolean stopRequested) {
+    if (stopRequested) {
+      return TERMINATED;
+    }
+    return exit.success() ? COMPLETED : FAILED;
+  }
+
   /** Whether this status is final. */
   public boolean isTerminal() {
     return this == COMPLETED || this == FAILED || this == TERMINATED;
