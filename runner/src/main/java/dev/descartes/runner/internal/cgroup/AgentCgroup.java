@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -583,9 +582,5 @@ public final class AgentCgroup implements AutoCloseable {
   @Override
   public String toString() {
     return "AgentCgroup[" + mode + ", " + main + "]";
-  }
-
-  static Map<String, Path> orderedDirs() {
-    return new LinkedHashMap<>();
   }
 }
