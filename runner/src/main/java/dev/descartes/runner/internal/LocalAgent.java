@@ -177,7 +177,6 @@ public final class LocalAgent implements AgentHandle {
    */
   void start(Consumer<? super AgentHandle> beforeOutput) throws IOException {
     LaunchSpec spec = plan.spec();
-    long spawnTicks = Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
     LaunchRequest request =
         new LaunchRequest(
             sandbox.map(OpenSandbox::argv).orElse(plan.argv()),
@@ -187,13 +186,16 @@ public final class LocalAgent implements AgentHandle {
             stderr);
     AgentCgroup group =
         Containment.createGroup(id, config, limits, ctx.config().cgroupContainment());
+    // Only the /proc tracking needs it (a contained tree is its cgroup).
+    long spawnTicks = group == null && Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
     ChildProcess c;
     try {
-      // Both from the one long-lived spawn thread: cgroup v1 placement follows the forking thread,
-      // and so does bubblewrap's parent-death signal.
+      // cgroup v1 placement follows the forking thread (a platform thread: the caller's own, or
+      // the spawn thread), and bubblewrap's parent-death signal too (the long-lived spawn thread).
       c =
           group != null
-              ? CgroupPlacer.spawnInside(group, () -> ctx.engine().start(request))
+              ? CgroupPlacer.spawnInside(
+                  group, sandbox.isPresent(), () -> ctx.engine().start(request))
               : sandbox.isPresent()
                   ? SpawnThread.call(() -> ctx.engine().start(request))
                   : ctx.engine().start(request);
