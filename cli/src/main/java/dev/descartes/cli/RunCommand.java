@@ -279,6 +279,8 @@ final class RunCommand implements Callable<Integer> {
     // every problem of every agent at once, before the runner (and anything else) starts
     if (fleet.kubernetes().isEmpty()) {
       Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
+    } else {
+      FleetKubernetes.Settings.provider();
     }
     problems.throwIfAny();
     Screen screen = Screen.system(Terminal.detect(noColor));

@@ -100,15 +100,16 @@ final class Containment {
       LaunchRequest request,
       Consumer<ChildProcess> onSpawned)
       throws IOException {
-    long spawnTicks = Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
     AgentCgroup group = createGroup(id, config, limits, cgroups);
+    // Only the /proc tracking needs it (a contained tree is its cgroup).
+    long spawnTicks = group == null && Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
     ChildProcess c;
     try {
-      // Both from the one long-lived spawn thread: cgroup v1 placement follows the forking thread,
-      // and so does bubblewrap's parent-death signal.
+      // cgroup v1 placement follows the forking thread (a platform thread: the caller's own, or
+      // the spawn thread), and bubblewrap's parent-death signal too (the long-lived spawn thread).
       c =
           group != null
-              ? CgroupPlacer.spawnInside(group, () -> engine.start(request))
+              ? CgroupPlacer.spawnInside(group, sandboxed, () -> engine.start(request))
               : sandboxed ? SpawnThread.call(() -> engine.start(request)) : engine.start(request);
     } catch (IOException | RuntimeException e) {
       if (group != null) {
