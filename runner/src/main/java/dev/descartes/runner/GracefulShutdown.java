@@ -116,6 +116,7 @@ public final class GracefulShutdown {
    * its own. Stopping many agents at once, each from its own thread, they then share one deadline
    * however long the signals to the others took. A {@code start} in the future counts as now.
    *
+   * @param handle the agent to stop
    * @param start when the sequence began, an {@link Instant} on the wall clock
    * @return how the agent's main process ended
    */
