@@ -17,6 +17,8 @@ public final class AgentOutcomes {
   private final OutcomeTracker tracker;
 
   /**
+   * Starts an empty outcome.
+   *
    * @param reportsResults the parser's {@link AgentEventParser#reportsResults()}: whether the CLI
    *     ends every run with a result line
    */
@@ -29,7 +31,10 @@ public final class AgentOutcomes {
    * JSON object goes through {@code parser}; one the parser makes nothing of becomes {@link
    * AgentEvent.Json}, and anything else {@link AgentEvent.RawLine}. Never throws for bad input.
    *
+   * @param id the agent the line is from
+   * @param at when the line was read
    * @param line the line's bytes, with or without its line end
+   * @param parser the backend's event parser
    * @return the events to deliver for the line, in order
    */
   public List<AgentEvent> acceptLine(AgentId id, Instant at, byte[] line, AgentEventParser parser) {
@@ -46,7 +51,11 @@ public final class AgentOutcomes {
     return events;
   }
 
-  /** Takes one normalized event, in output order. */
+  /**
+   * Takes one normalized event, in output order.
+   *
+   * @param event the event
+   */
   public void accept(AgentEvent.Normalized event) {
     tracker.accept(event);
   }
@@ -57,6 +66,7 @@ public final class AgentOutcomes {
    * @param exit how the agent ended
    * @param stopRequested whether the runner was asked to stop it (an outcome without a result is
    *     then {@link AgentOutcome.ErrorKind#INTERRUPTED})
+   * @return the outcome
    */
   public AgentOutcome finish(ExitStatus exit, boolean stopRequested) {
     return tracker.finish(exit, stopRequested);
