@@ -150,7 +150,8 @@ public final class LocalAgent implements AgentHandle {
     Optional<LocalSession> session =
         cli.session().map(p -> new LocalSession(this, p, cli.firstMessageSent()));
     this.events =
-        new EventDispatch(id, rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
+        new EventDispatch(
+            id, config.name(), rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
     this.stdout =
         new OutputPipeline(
             rc.outputWindowBytes(),
@@ -176,6 +177,17 @@ public final class LocalAgent implements AgentHandle {
    * first byte of its output is delivered (readers it opens see every line from the first).
    */
   void start(Consumer<? super AgentHandle> beforeOutput) throws IOException {
+    try (var _ = mdc()) {
+      launch(beforeOutput);
+    }
+  }
+
+  /** Puts this agent's id and name on the log lines of the calling thread until closed. */
+  private AgentMdc mdc() {
+    return AgentMdc.of(id, config.name());
+  }
+
+  private void launch(Consumer<? super AgentHandle> beforeOutput) throws IOException {
     LaunchSpec spec = plan.spec();
     long spawnTicks = Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
     LaunchRequest request =
@@ -237,7 +249,16 @@ public final class LocalAgent implements AgentHandle {
       LOG.warn("agent {}: the spawn's beforeOutput callback threw {}", id, e.toString());
     }
     c.startOutput();
-    c.onExit().whenComplete((st, err) -> ctx.background().execute(() -> finish(st, err)));
+    c.onExit()
+        .whenComplete(
+            (st, err) ->
+                ctx.background()
+                    .execute(
+                        () -> {
+                          try (var _ = mdc()) {
+                            finish(st, err);
+                          }
+                        }));
     byte[] input = spec.initialInput();
     if (input.length == 0 && spec.stdin() != LaunchSpec.Stdin.CLOSE_AFTER_INPUT) {
       initialInputWritten.complete(null);
@@ -252,7 +273,9 @@ public final class LocalAgent implements AgentHandle {
                     stdinLines.addAndGet(countLines(input));
                   }
                 } catch (IOException e) {
-                  LOG.debug("agent {}: initial input not fully written: {}", id, e.toString());
+                  try (var _ = mdc()) {
+                    LOG.debug("agent {}: initial input not fully written: {}", id, e.toString());
+                  }
                 } finally {
                   if (spec.stdin() == LaunchSpec.Stdin.CLOSE_AFTER_INPUT) {
                     c.closeStdin();
@@ -596,7 +619,9 @@ public final class LocalAgent implements AgentHandle {
 
   @Override
   public ExitStatus stop(Duration timeout) {
-    return stopSequence(timeout).shutdown(this);
+    try (var _ = mdc()) {
+      return stopSequence(timeout).shutdown(this);
+    }
   }
 
   /** Completes once the backend's initial input is written (at once when there is none). */
@@ -781,19 +806,23 @@ public final class LocalAgent implements AgentHandle {
       return;
     }
     limitMessage = message;
-    LOG.info("agent {} ({}): {}; stopping it", id, config.name(), message);
+    try (var _ = mdc()) {
+      LOG.info("agent {} ({}): {}; stopping it", id, config.name(), message);
+    }
     ctx.background()
         .execute(
             () -> {
-              try {
-                stop(LIMIT_STOP_TIMEOUT);
-              } catch (RuntimeException e) {
-                LOG.warn(
-                    "agent {} ({}): stop after {} failed: {}",
-                    id,
-                    config.name(),
-                    kind,
-                    e.toString());
+              try (var _ = mdc()) {
+                try {
+                  stop(LIMIT_STOP_TIMEOUT);
+                } catch (RuntimeException e) {
+                  LOG.warn(
+                      "agent {} ({}): stop after {} failed: {}",
+                      id,
+                      config.name(),
+                      kind,
+                      e.toString());
+                }
               }
             });
   }
