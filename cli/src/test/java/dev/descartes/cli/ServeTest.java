@@ -5,12 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.descartes.runner.testing.fakemodel.FakeModelServer;
+import dev.descartes.runner.testing.fakemodel.Reply;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -261,5 +265,62 @@ class ServeTest {
     }
     assertThat(sawLibraryLine).as(daemon.stderr()).isTrue();
     assertThat(sawFailFast).as(daemon.stderr()).isTrue();
+  }
+
+  @Test
+  void sendGivesAMultiTurnClaudeSessionItsNextTurnAndLogsShowTheAnswer(
+      @TempDir Path home, @TempDir Path work) throws Exception {
+    Path bin = Cli.examples().getParent().resolve("target/agent-clis/claude/node_modules/.bin");
+    Assumptions.assumeTrue(
+        Files.isExecutable(bin.resolve("claude")),
+        "claude is not installed: run scripts/install-agent-clis.sh claude");
+    try (FakeModelServer model = FakeModelServer.start(Reply.echo())) {
+      Cli.Running daemon = serve();
+      try {
+        Cli.Running start =
+            client(
+                "start",
+                "--name",
+                "chat",
+                "--backend",
+                "claude",
+                "--multi-turn",
+                "--cwd",
+                work.toString(),
+                "-e",
+                "PATH=" + bin + ":" + System.getenv("PATH"),
+                "-e",
+                "HOME=" + home,
+                "-e",
+                "ANTHROPIC_BASE_URL=" + model.baseUrl(),
+                "-e",
+                "ANTHROPIC_API_KEY=fake-key",
+                "-e",
+                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+                "-e",
+                "IS_SANDBOX=1", // lets --dangerously-skip-permissions run as root
+                "first question");
+        assertThat(start.exitCode()).as(start.toString()).isZero();
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> client("logs", "chat").stdout().contains("echo: first question"));
+
+        Cli.Running send = client("send", "chat", "second question");
+        assertThat(send.exitCode()).as(send.toString()).isZero();
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> client("logs", "chat").stdout().contains("echo: second question"));
+        assertThat(client("ps").stdout()).contains("chat", "running");
+
+        Cli.Running stop = client("stop", "chat");
+        assertThat(stop.exitCode()).as(stop.toString()).isZero();
+        Cli.Running logs = client("logs", "-f", "chat");
+        assertThat(logs.stdout())
+            .containsSubsequence("echo: first question", "echo: second question");
+      } finally {
+        daemon.process().destroy();
+        daemon.process().waitFor(30, TimeUnit.SECONDS);
+      }
+    }
   }
 }
