@@ -38,10 +38,12 @@ public final class EventDecoder {
   private static final Logger LOG = LoggerFactory.getLogger(EventDecoder.class);
 
   private final AgentId id;
+  private final String name;
   private final boolean json;
 
-  EventDecoder(AgentId id, boolean json) {
+  EventDecoder(AgentId id, String name, boolean json) {
     this.id = id;
+    this.name = name;
     this.json = json;
   }
 
@@ -74,7 +76,9 @@ public final class EventDecoder {
           return parsed;
         }
       } catch (RuntimeException bad) {
-        LOG.debug("agent {}: event parser failed on a line: {}", id, bad.toString());
+        try (var _ = AgentMdc.of(id, name)) {
+          LOG.debug("agent {}: event parser failed on a line: {}", id, bad.toString());
+        }
       }
     }
     return List.of(event);
