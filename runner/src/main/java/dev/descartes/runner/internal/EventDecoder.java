@@ -90,7 +90,7 @@ public final class EventDecoder {
    */
   public static List<AgentEvent> decodeLine(
       AgentId id, Instant at, byte[] line, AgentEventParser parser) {
-    return new EventDecoder(id, true)
+    return new EventDecoder(id, "", true)
         .decode(new LineLog.Entry(0, 0, line, true, at.toEpochMilli()), parser);
   }
 
