@@ -12,10 +12,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,10 +78,8 @@ class KubernetesFleetRunTest {
           namespace: agents
           image: agents:1
         """);
-    Thread node = Thread.ofVirtual().start(this::playTheKubelet);
-
     Cli.Running r =
-        Cli.run(
+        Cli.start(
             dir,
             Map.of("KUBECONFIG", kubeconfig.toString()),
             "run",
@@ -91,7 +87,9 @@ class KubernetesFleetRunTest {
             "fleet.yaml",
             "--runner",
             "kubernetes");
-    node.join(WAIT.toMillis());
+    Thread node = Thread.ofVirtual().start(() -> playTheKubelet(r.process()));
+    r.exitCode();
+    node.join();
 
     assertThat(r.exitCode()).as("one agent failed\n" + r).isEqualTo(1);
     List<String> out = r.stdoutLines();
@@ -143,38 +141,46 @@ class KubernetesFleetRunTest {
     assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
   }
 
-  /** Runs each Pod the command creates: its log, Running, then Terminated with the agent's code. */
-  private void playTheKubelet() {
-    Set<String> seen = new HashSet<>();
-    await()
-        .atMost(WAIT)
-        .until(
-            () -> {
-              for (Pod p : client.pods().inNamespace(NS).list().getItems()) {
-                String name = p.getMetadata().getName();
-                if (seen.add(name)) {
-                  boolean claude =
-                      "reviewer"
-                          .equals(p.getMetadata().getLabels().get("descartes.dev/agent-name"));
-                  String log = claude ? CLAUDE_LOG : "2 tests failed\n";
-                  server
-                      .expect()
-                      .get()
-                      .withPath(
-                          "/api/v1/namespaces/"
-                              + NS
-                              + "/pods/"
-                              + name
-                              + "/log?pretty=false&container=agent&follow=true")
-                      .andReturn(200, log)
-                      .once();
-                  client.pods().inNamespace(NS).resource(state(p, null)).update();
-                  Pod now = client.pods().inNamespace(NS).withName(name).get();
-                  client.pods().inNamespace(NS).resource(state(now, claude ? 0 : 3)).update();
-                }
-              }
-              return seen.size() == 2;
-            });
+  /**
+   * Runs each Pod the command creates, while the command runs: its log and Running first, then
+   * Terminated with the agent's code, set again each round until the runner deletes the Pod. (The
+   * mock server does not replay what happened between the informer's list and its watch, as an API
+   * server does; setting the state again stands in for that.)
+   */
+  private void playTheKubelet(Process descartes) {
+    Map<String, Integer> codes = new java.util.HashMap<>();
+    try {
+      while (!descartes.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        for (Pod p : client.pods().inNamespace(NS).list().getItems()) {
+          String name = p.getMetadata().getName();
+          try {
+            if (!codes.containsKey(name)) {
+              boolean claude =
+                  "reviewer".equals(p.getMetadata().getLabels().get("descartes.dev/agent-name"));
+              codes.put(name, claude ? 0 : 3);
+              server
+                  .expect()
+                  .get()
+                  .withPath(
+                      "/api/v1/namespaces/"
+                          + NS
+                          + "/pods/"
+                          + name
+                          + "/log?pretty=false&container=agent&follow=true")
+                  .andReturn(200, claude ? CLAUDE_LOG : "2 tests failed\n")
+                  .once();
+              client.pods().inNamespace(NS).resource(state(p, null)).update();
+            } else {
+              client.pods().inNamespace(NS).resource(state(p, codes.get(name))).update();
+            }
+          } catch (io.fabric8.kubernetes.client.KubernetesClientException goneMeanwhile) {
+            // the runner deleted it after it ended
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The Pod running (code null) or ended with {@code code}. */
