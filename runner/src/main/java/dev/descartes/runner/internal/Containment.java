@@ -9,6 +9,7 @@ import dev.descartes.runner.internal.cgroup.CgroupSupport;
 import dev.descartes.runner.internal.cgroup.JvmCgroups;
 import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.Platform;
+import dev.descartes.runner.internal.sandbox.DeathNamespace;
 import java.io.IOException;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -113,6 +114,20 @@ final class Containment {
           e.toString());
       return null;
     }
+  }
+
+  /**
+   * The command line that starts the agent in a PID namespace that dies with this JVM, where no
+   * cgroup contains it (and containment is on); empty where it has a cgroup, runs in a container
+   * (its runtime owns its lifecycle), or no namespace can be made (one warning says so).
+   */
+  static Optional<java.util.List<String>> deathNamespace(
+      java.util.List<String> argv, AgentConfig config, boolean cgroups) {
+    if (!cgroups || !Platform.isLinux() || config.container().isPresent()) {
+      return Optional.empty();
+    }
+    String why = JvmCgroups.whyNone();
+    return DeathNamespace.wrap(argv, why.isEmpty() ? "no cgroup for this agent" : why);
   }
 
   /** Where no cgroup enforces the memory limit: {@code RLIMIT_AS} on the started process. */

@@ -30,6 +30,7 @@ import dev.descartes.runner.internal.engine.SpawnThread;
 import dev.descartes.runner.internal.io.Transcript;
 import dev.descartes.runner.internal.os.Platform;
 import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.sandbox.DeathNamespace;
 import dev.descartes.runner.internal.sandbox.OpenSandbox;
 import java.io.IOException;
 import java.time.Duration;
@@ -116,6 +117,13 @@ public final class LocalAgent implements AgentHandle {
   private volatile boolean processReady;
 
   private volatile ChildProcess child;
+
+  /** Whether the leader is bubblewrap around the agent (a sandbox, or a PID namespace). */
+  private volatile boolean wrapped;
+
+  /** The agent's own process: the leader, or inside a death namespace the process it runs. */
+  private volatile long agentPid = -1;
+
   private volatile AgentTree tree;
   private volatile Instant startedAt = Instant.now();
   private volatile long startNanos = System.nanoTime();
@@ -178,15 +186,21 @@ public final class LocalAgent implements AgentHandle {
   void start(Consumer<? super AgentHandle> beforeOutput) throws IOException {
     LaunchSpec spec = plan.spec();
     long spawnTicks = Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
+    AgentCgroup group =
+        Containment.createGroup(id, config, limits, ctx.config().cgroupContainment());
+    List<String> argv = sandbox.map(OpenSandbox::argv).orElse(plan.argv());
+    Optional<List<String>> inNamespace =
+        group == null && sandbox.isEmpty()
+            ? Containment.deathNamespace(argv, config, ctx.config().cgroupContainment())
+            : Optional.empty();
+    wrapped = sandbox.isPresent() || inNamespace.isPresent();
     LaunchRequest request =
         new LaunchRequest(
-            sandbox.map(OpenSandbox::argv).orElse(plan.argv()),
+            inNamespace.orElse(argv),
             sandbox.map(OpenSandbox::environment).orElse(plan.environment()),
             plan.workingDir(),
             stdout,
             stderr);
-    AgentCgroup group =
-        Containment.createGroup(id, config, limits, ctx.config().cgroupContainment());
     ChildProcess c;
     try {
       // Both from the one long-lived spawn thread: cgroup v1 placement follows the forking thread,
@@ -194,7 +208,7 @@ public final class LocalAgent implements AgentHandle {
       c =
           group != null
               ? CgroupPlacer.spawnInside(group, () -> ctx.engine().start(request))
-              : sandbox.isPresent()
+              : wrapped
                   ? SpawnThread.call(() -> ctx.engine().start(request))
                   : ctx.engine().start(request);
     } catch (IOException | RuntimeException e) {
@@ -204,6 +218,8 @@ public final class LocalAgent implements AgentHandle {
       throw e;
     }
     child = c;
+    agentPid =
+        inNamespace.isPresent() ? DeathNamespace.agentPid(c.pid(), Duration.ofSeconds(2)) : c.pid();
     startedAt = Instant.now();
     startNanos = System.nanoTime();
     if (group != null) {
@@ -218,18 +234,18 @@ public final class LocalAgent implements AgentHandle {
             group.path(),
             e.toString());
       }
-      tree = new CgroupAgentTree(group, (int) c.pid(), sandbox.isPresent());
+      tree = new CgroupAgentTree(group, (int) c.pid(), wrapped);
     } else {
-      tree = AgentTree.of(c.pid(), spawnTicks, id.toString(), sandbox.isPresent());
+      tree = AgentTree.of(c.pid(), spawnTicks, id.toString(), wrapped);
       if (Platform.isLinux()) {
-        Containment.applyRlimits(c.pid(), limits);
+        Containment.applyRlimits(agentPid, limits);
       }
     }
     ctx.limitWatch().watch(this, limits);
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     processReady = true;
     carryOutPendingStop();
-    started = new AgentEvent.Started(id, startedAt, c.pid());
+    started = new AgentEvent.Started(id, startedAt, agentPid);
     events.emit(started);
     try {
       beforeOutput.accept(this);
@@ -343,11 +359,11 @@ public final class LocalAgent implements AgentHandle {
   }
 
   /**
-   * The JDK engine, and bubblewrap around a sandboxed agent, report 128+n for death by signal n; it
-   * was a signal if we sent n.
+   * The JDK engine, and bubblewrap around a sandboxed or namespaced agent, report 128+n for death
+   * by signal n; it was a signal if we sent n.
    */
   private ExitStatus interpret(ExitStatus raw) {
-    if ((child.reportsSignalsExactly() && sandbox.isEmpty()) || raw.code().isEmpty()) {
+    if ((child.reportsSignalsExactly() && !wrapped) || raw.code().isEmpty()) {
       return raw;
     }
     int code = raw.code().getAsInt();
@@ -641,8 +657,7 @@ public final class LocalAgent implements AgentHandle {
 
   @Override
   public long pid() {
-    ChildProcess c = child;
-    return c == null ? -1 : c.pid();
+    return agentPid;
   }
 
   /** This agent's stop sequence for {@code timeout}: its backend's, or the default. */
@@ -716,7 +731,7 @@ public final class LocalAgent implements AgentHandle {
         config.modelBackend(),
         config.task(),
         s,
-        child == null ? -1 : child.pid(),
+        agentPid,
         startedAt,
         Optional.ofNullable(st),
         Optional.ofNullable(endedAt),
