@@ -3,6 +3,7 @@ package dev.descartes.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.descartes.runner.internal.os.Native;
+import dev.descartes.runner.internal.os.WaitId;
 import dev.descartes.runner.testing.LeakCheck;
 import dev.descartes.runner.testing.Scripts;
 import dev.descartes.runner.testing.TestRunners;
@@ -193,7 +194,7 @@ class ShutdownTest {
                   try {
                     n.pidfdSendSignal(fd, 9);
                     n.awaitExit(fd, 30_000);
-                    n.reapIfExited(fd);
+                    WaitId.reap(fd);
                   } finally {
                     n.close(fd);
                   }

@@ -5,6 +5,7 @@ import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.OwnChildren;
 import dev.descartes.runner.internal.os.ProcFs;
 import dev.descartes.runner.internal.os.ProcStat;
+import dev.descartes.runner.internal.os.WaitId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -432,7 +433,7 @@ public final class AgentCgroup implements AutoCloseable {
         left.removeIf(
             e -> {
               boolean done;
-              if (n.reapIfExited(e[1]).isPresent()) {
+              if (WaitId.reap(e[1]).reaped()) {
                 done = true;
               } else if (!n.awaitExit(e[1], 0)) {
                 done = false; // still dying

@@ -122,11 +122,6 @@ final class DeliveryPool implements AutoCloseable {
     add(false);
   }
 
-  /** Threads now. */
-  int threads() {
-    return workers.size();
-  }
-
   /** Lets queued work finish, then ends the threads. */
   @Override
   public void close() {

@@ -1,6 +1,7 @@
 package dev.descartes.runner.internal.engine;
 
 import dev.descartes.runner.internal.os.Epoll;
+import dev.descartes.runner.internal.os.FileDescriptor;
 import dev.descartes.runner.internal.os.Libc;
 import dev.descartes.runner.internal.os.Pipes;
 import java.io.IOException;
@@ -41,7 +42,7 @@ final class EventLoop implements AutoCloseable {
   }
 
   private final Epoll epoll;
-  private final int wakeFd;
+  private final FileDescriptor wakeFd;
   private final long wakeToken;
   private final ConcurrentHashMap<Long, Handler> handlers = new ConcurrentHashMap<>();
   private final AtomicLong tokens = new AtomicLong();
@@ -79,7 +80,7 @@ final class EventLoop implements AutoCloseable {
     try {
       epoll.control(wakeFd, Epoll.IN, wakeToken);
     } catch (IOException e) {
-      Pipes.close(wakeFd);
+      wakeFd.close();
       epoll.close();
       throw e;
     }
@@ -88,13 +89,13 @@ final class EventLoop implements AutoCloseable {
   }
 
   /** Registers {@code fd} for {@code events}; returns the token to unregister it with. */
-  long register(int fd, int events, Handler handler) throws IOException {
+  long register(FileDescriptor fd, int events, Handler handler) throws IOException {
     long token = nextToken();
     register(fd, events, handler, token);
     return token;
   }
 
-  /** A token for {@link #register(int, int, Handler, long)}, never handed out before. */
+  /** A token for {@link #register(FileDescriptor, int, Handler, long)}, never handed out before. */
   long nextToken() {
     return tokens.incrementAndGet();
   }
@@ -103,7 +104,7 @@ final class EventLoop implements AutoCloseable {
    * Registers {@code fd} with a token from {@link #nextToken()}: for a handler that must know its
    * token before its first event. What the caller wrote before this call is visible to the handler.
    */
-  void register(int fd, int events, Handler handler, long token) throws IOException {
+  void register(FileDescriptor fd, int events, Handler handler, long token) throws IOException {
     descriptors.readLock().lock();
     try {
       if (terminated) {
@@ -122,7 +123,7 @@ final class EventLoop implements AutoCloseable {
   }
 
   /** Forgets {@code fd}; the caller closes it afterwards. */
-  void unregister(int fd, long token) {
+  void unregister(FileDescriptor fd, long token) {
     descriptors.readLock().lock();
     try {
       handlers.remove(token);
@@ -145,23 +146,24 @@ final class EventLoop implements AutoCloseable {
     }
   }
 
-  boolean inLoop() {
+  /**
+   * Whether the caller is the loop thread: methods meant for the loop thread only assert it, as
+   * Netty's event loops do.
+   */
+  boolean inEventLoop() {
     return Thread.currentThread() == thread;
   }
 
   /** The loop's errno capture segment; loop thread only. */
   MemorySegment capture() {
+    assert inEventLoop();
     return capture;
   }
 
   /** The loop's {@link #BUFFER_SIZE}-byte I/O buffer; loop thread only, never across calls. */
   MemorySegment buffer() {
+    assert inEventLoop();
     return buffer;
-  }
-
-  /** How many descriptors are registered besides the wake-up one. */
-  int registrations() {
-    return handlers.size();
   }
 
   private void wake() {
@@ -172,7 +174,7 @@ final class EventLoop implements AutoCloseable {
       }
       MemorySegment one = arena.allocate(8, 8);
       one.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
-      Pipes.write(Libc.newCapture(arena), wakeFd, one, 8);
+      Pipes.write(Libc.newCapture(arena), wakeFd.intValue(), one, 8);
     } finally {
       descriptors.readLock().unlock();
     }
@@ -190,7 +192,7 @@ final class EventLoop implements AutoCloseable {
           long token = Epoll.eventToken(events, i);
           if (token == wakeToken) {
             wakePending.set(false);
-            Pipes.read(capture, wakeFd, buffer, 8);
+            Pipes.read(capture, wakeFd.intValue(), buffer, 8);
             continue;
           }
           Handler h = handlers.get(token);
@@ -210,7 +212,7 @@ final class EventLoop implements AutoCloseable {
       descriptors.writeLock().lock();
       try {
         terminated = true;
-        Pipes.close(wakeFd);
+        wakeFd.close();
         epoll.close();
       } finally {
         descriptors.writeLock().unlock();

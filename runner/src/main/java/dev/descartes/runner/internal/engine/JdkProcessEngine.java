@@ -38,17 +38,6 @@ public final class JdkProcessEngine implements ProcessEngine {
   }
 
   @Override
-  public String threadModel() {
-    return "3 platform threads per live agent (JDK process reaper, stdout pump, stderr pump)"
-        + " and 1 virtual thread waiting for its exit";
-  }
-
-  /** Whether children get a session of their own. */
-  public boolean newSessions() {
-    return setsid.isPresent();
-  }
-
-  @Override
   public ChildProcess start(LaunchRequest request) throws IOException {
     List<String> argv = new ArrayList<>(request.argv().size() + 3);
     setsid.ifPresent(p -> argv.add(p.toString()));

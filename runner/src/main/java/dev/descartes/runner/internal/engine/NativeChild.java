@@ -2,8 +2,8 @@ package dev.descartes.runner.internal.engine;
 
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.internal.os.Epoll;
+import dev.descartes.runner.internal.os.FileDescriptor;
 import dev.descartes.runner.internal.os.OwnChildren;
-import dev.descartes.runner.internal.os.Pipes;
 import dev.descartes.runner.internal.os.WaitId;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +21,7 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
   private final EventLoop loop;
   private final DeliveryPool delivery;
   private final int pid;
-  private final int pidfd;
+  private final FileDescriptor pidfd;
   private final StdinChannel stdin;
   private final OutputChannel stdout;
   private final OutputChannel stderr;
@@ -35,10 +35,10 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
       EventLoop loop,
       DeliveryPool delivery,
       int pid,
-      int pidfd,
-      int stdinFd,
-      int stdoutFd,
-      int stderrFd,
+      FileDescriptor pidfd,
+      FileDescriptor stdinFd,
+      FileDescriptor stdoutFd,
+      FileDescriptor stderrFd,
       LaunchRequest request,
       java.util.Set<Channel> channels,
       Consumer<NativeChild> onReaped) {
@@ -66,10 +66,11 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
 
   @Override
   public void ready(int events) {
+    assert loop.inEventLoop();
     if (reaped) {
       return;
     }
-    WaitId.Result r = WaitId.reap(pidfd);
+    WaitId.Result r = WaitId.reap(pidfd.intValue());
     ExitStatus status;
     Throwable failure = null;
     switch (r) {
@@ -92,7 +93,7 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
     reaped = true;
     OwnChildren.reaped(pid);
     loop.unregister(pidfd, token);
-    Pipes.close(pidfd);
+    pidfd.close();
     onReaped.accept(this);
     ExitStatus st = status;
     Throwable err = failure;

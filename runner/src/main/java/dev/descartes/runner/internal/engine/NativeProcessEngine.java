@@ -1,5 +1,6 @@
 package dev.descartes.runner.internal.engine;
 
+import dev.descartes.runner.internal.os.FileDescriptor;
 import dev.descartes.runner.internal.os.Libc;
 import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.OwnChildren;
@@ -94,43 +95,32 @@ public final class NativeProcessEngine implements ProcessEngine {
   }
 
   @Override
-  public String threadModel() {
-    return "no thread per agent: per runner, 1 epoll thread for every agent's pipes and exit, and "
-        + DeliveryPool.CORE
-        + " output-delivery threads (one more while a consumer blocks for over 50 ms)";
-  }
-
-  @Override
   public ChildProcess start(LaunchRequest request) throws IOException {
     if (closed) {
       throw new IOException("the native process engine is closed");
     }
-    int[] in = null;
-    int[] out = null;
-    int[] err = null;
+    Pipes.Pipe in = null;
+    Pipes.Pipe out = null;
+    Pipes.Pipe err = null;
     int pid = 0;
     try {
       in = Pipes.pipe();
       out = Pipes.pipe();
       err = Pipes.pipe();
-      Pipes.setNonBlocking(in[1]);
-      Pipes.setNonBlocking(out[0]);
-      Pipes.setNonBlocking(err[0]);
+      Pipes.setNonBlocking(in.write());
+      Pipes.setNonBlocking(out.read());
+      Pipes.setNonBlocking(err.read());
       pid =
           PosixSpawn.spawn(
               request.argv(),
               request.environment(),
               request.workingDir(),
-              new int[] {in[0], out[1], err[1]});
+              new int[] {in.read().intValue(), out.write().intValue(), err.write().intValue()});
     } finally {
       // the child's ends: the child has its own copies now (or there is no child)
-      closeEnd(in, 0);
-      closeEnd(out, 1);
-      closeEnd(err, 1);
+      FileDescriptor.closeAll(childEnd(in, true), childEnd(out, false), childEnd(err, false));
       if (pid <= 0) {
-        closeEnd(in, 1);
-        closeEnd(out, 0);
-        closeEnd(err, 0);
+        FileDescriptor.closeAll(childEnd(in, false), childEnd(out, true), childEnd(err, true));
       }
     }
     if (pid < 0) {
@@ -139,12 +129,11 @@ public final class NativeProcessEngine implements ProcessEngine {
     }
     int started = pid;
     OwnChildren.started(pid);
-    Optional<Integer> pidfd = Native.get().flatMap(n -> n.pidfdOpen(started));
+    Optional<FileDescriptor> pidfd =
+        Native.get().flatMap(n -> n.pidfdOpen(started)).map(FileDescriptor::new);
     if (pidfd.isEmpty()) {
-      killAndReap(pid, -1);
-      closeEnd(in, 1);
-      closeEnd(out, 0);
-      closeEnd(err, 0);
+      killAndReap(pid, null);
+      FileDescriptor.closeAll(in.write(), out.read(), err.read());
       throw new IOException(
           "started '"
               + request.argv().getFirst()
@@ -157,9 +146,9 @@ public final class NativeProcessEngine implements ProcessEngine {
             delivery,
             pid,
             pidfd.get(),
-            in[1],
-            out[0],
-            err[0],
+            in.write(),
+            out.read(),
+            err.read(),
             request,
             channels,
             live::remove);
@@ -171,7 +160,7 @@ public final class NativeProcessEngine implements ProcessEngine {
       child.closeStdin();
       child.abandonOutput();
       killAndReap(pid, pidfd.get());
-      Pipes.close(pidfd.get());
+      pidfd.get().close();
       throw new IOException(
           "started '"
               + request.argv().getFirst()
@@ -183,29 +172,22 @@ public final class NativeProcessEngine implements ProcessEngine {
     return child;
   }
 
-  private static void closeEnd(int[] pipe, int end) {
-    if (pipe != null && pipe[end] >= 0) {
-      Pipes.close(pipe[end]);
-      pipe[end] = -1;
-    }
+  /** The read end ({@code read}) or the write end of {@code pipe}, or null if there is no pipe. */
+  private static FileDescriptor childEnd(Pipes.Pipe pipe, boolean read) {
+    return pipe == null ? null : read ? pipe.read() : pipe.write();
   }
 
   /**
    * Kills and reaps a child this engine cannot watch; it is ours and unreaped, so its pid is safe.
    */
-  private static void killAndReap(int pid, int pidfd) {
-    if (pidfd >= 0) {
-      Native.get().ifPresent(n -> n.pidfdSendSignal(pidfd, 9));
+  private static void killAndReap(int pid, FileDescriptor pidfd) {
+    if (pidfd != null) {
+      Native.get().ifPresent(n -> n.pidfdSendSignal(pidfd.intValue(), 9));
     } else {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
     WaitId.reapBlocking(pid);
     OwnChildren.reaped(pid);
-  }
-
-  /** Children started and not reaped yet. */
-  int liveChildren() {
-    return live.size();
   }
 
   /**

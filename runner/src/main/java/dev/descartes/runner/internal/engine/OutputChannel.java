@@ -3,6 +3,7 @@ package dev.descartes.runner.internal.engine;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.descartes.runner.internal.os.Epoll;
+import dev.descartes.runner.internal.os.FileDescriptor;
 import dev.descartes.runner.internal.os.Pipes;
 import java.io.IOException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -41,7 +42,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
 
   private final EventLoop loop;
   private final DeliveryPool delivery;
-  private final int fd;
+  private final FileDescriptor fd;
   private final OutputSink sink;
   private final java.util.Set<Channel> open;
 
@@ -62,7 +63,11 @@ final class OutputChannel implements EventLoop.Handler, Channel {
    * @param open the engine's open channels: this one is in it until its pipe is closed
    */
   OutputChannel(
-      EventLoop loop, DeliveryPool delivery, int fd, OutputSink sink, java.util.Set<Channel> open) {
+      EventLoop loop,
+      DeliveryPool delivery,
+      FileDescriptor fd,
+      OutputSink sink,
+      java.util.Set<Channel> open) {
     this.loop = loop;
     this.delivery = delivery;
     this.fd = fd;
@@ -115,10 +120,11 @@ final class OutputChannel implements EventLoop.Handler, Channel {
 
   @Override
   public void ready(int events) {
+    assert loop.inEventLoop();
     if (!reading) {
       return;
     }
-    long n = Pipes.read(loop.capture(), fd, loop.buffer(), EventLoop.BUFFER_SIZE);
+    long n = Pipes.read(loop.capture(), fd.intValue(), loop.buffer(), EventLoop.BUFFER_SIZE);
     if (n > 0) {
       offer(loop.buffer().asSlice(0, n).toArray(JAVA_BYTE));
       if (queued.get() > highWater()) {
@@ -134,6 +140,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
    * reports {@code EPOLLHUP} whatever the interest, and a level-triggered hang-up would spin.
    */
   private void pause() {
+    assert loop.inEventLoop();
     loop.unregister(fd, token);
     registered = false;
     paused = true;
@@ -143,6 +150,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   }
 
   private void resume() {
+    assert loop.inEventLoop();
     resumeAsked.set(false);
     if (reading && paused) {
       paused = false;
@@ -161,6 +169,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   }
 
   private void finish() {
+    assert loop.inEventLoop();
     if (!reading) {
       return;
     }
@@ -169,7 +178,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
       loop.unregister(fd, token);
       registered = false;
     }
-    Pipes.close(fd);
+    fd.close();
     open.remove(this);
     offer(END);
   }

@@ -2,7 +2,8 @@ package dev.descartes.runner.internal.engine;
 
 /**
  * Starts processes and moves their bytes. The only place that knows how processes are created: the
- * JDK's {@code ProcessBuilder} today, a native Linux engine beside it later. Thread-safe.
+ * JDK's {@code ProcessBuilder} ({@link JdkProcessEngine}) or Linux system calls through FFM ({@link
+ * NativeProcessEngine}). Thread-safe.
  */
 public interface ProcessEngine extends AutoCloseable {
 
@@ -14,9 +15,6 @@ public interface ProcessEngine extends AutoCloseable {
    * @throws java.io.IOException if the operating system refused to start it
    */
   ChildProcess start(LaunchRequest request) throws java.io.IOException;
-
-  /** Threads this engine uses for {@code liveAgents} agents, for the README's thread model. */
-  String threadModel();
 
   @Override
   void close();

@@ -1,6 +1,7 @@
 package dev.descartes.runner.internal.engine;
 
 import dev.descartes.runner.internal.os.Epoll;
+import dev.descartes.runner.internal.os.FileDescriptor;
 import dev.descartes.runner.internal.os.Libc;
 import dev.descartes.runner.internal.os.Pipes;
 import java.io.IOException;
@@ -40,7 +41,7 @@ final class StdinChannel implements EventLoop.Handler, Channel {
   }
 
   private final EventLoop loop;
-  private final int fd;
+  private final FileDescriptor fd;
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private boolean closed;
@@ -53,7 +54,7 @@ final class StdinChannel implements EventLoop.Handler, Channel {
   /**
    * @param channels the engine's open channels: this one is in it until it is closed
    */
-  StdinChannel(EventLoop loop, int fd, java.util.Set<Channel> channels) {
+  StdinChannel(EventLoop loop, FileDescriptor fd, java.util.Set<Channel> channels) {
     this.loop = loop;
     this.fd = fd;
     this.channels = channels;
@@ -120,7 +121,7 @@ final class StdinChannel implements EventLoop.Handler, Channel {
     while (off < data.length) {
       int n = (int) Math.min(buf.byteSize(), data.length - off);
       MemorySegment.copy(data, off, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, n);
-      long w = Pipes.write(capture, fd, buf, n);
+      long w = Pipes.write(capture, fd.intValue(), buf, n);
       if (w == -Pipes.EAGAIN) {
         return off;
       }
@@ -138,6 +139,7 @@ final class StdinChannel implements EventLoop.Handler, Channel {
   /** The pipe has room (or its reader is gone): write what is queued. Loop thread. */
   @Override
   public void ready(int events) {
+    assert loop.inEventLoop();
     lock.lock();
     try {
       if (closed) {
@@ -178,7 +180,7 @@ final class StdinChannel implements EventLoop.Handler, Channel {
       if (registered) {
         loop.unregister(fd, token);
       }
-      Pipes.close(fd);
+      fd.close();
       channels.remove(this);
     } finally {
       lock.unlock();

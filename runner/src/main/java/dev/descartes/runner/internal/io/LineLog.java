@@ -153,15 +153,6 @@ public final class LineLog {
     room.forEach(Runnable::run);
   }
 
-  public boolean isEnded() {
-    lock.lock();
-    try {
-      return ended;
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /** Lines appended so far. */
   public long lines() {
     lock.lock();
@@ -172,8 +163,8 @@ public final class LineLog {
     }
   }
 
-  /** Bytes held in memory now, counting per-line overhead. */
-  public long retainedBytes() {
+  /** Bytes held in memory now, counting per-line overhead (for the tests of the budget). */
+  long retainedBytes() {
     lock.lock();
     try {
       return headBytes + ringBytes;

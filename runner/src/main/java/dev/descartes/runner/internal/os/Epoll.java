@@ -59,9 +59,9 @@ public final class Epoll implements AutoCloseable {
       Libc.withErrno(
           "epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
 
-  private final int epfd;
+  private final FileDescriptor epfd;
 
-  private Epoll(int epfd) {
+  private Epoll(FileDescriptor epfd) {
     this.epfd = epfd;
   }
 
@@ -72,7 +72,7 @@ public final class Epoll implements AutoCloseable {
       if (fd < 0) {
         throw Pipes.error("epoll_create1", Libc.errno(capture));
       }
-      return new Epoll(fd);
+      return new Epoll(new FileDescriptor(fd));
     } catch (IOException e) {
       throw e;
     } catch (Throwable t) {
@@ -86,17 +86,18 @@ public final class Epoll implements AutoCloseable {
    *
    * @throws IOException if the kernel refused (the descriptor is not open, ...)
    */
-  public void control(int fd, int events, long token) throws IOException {
+  public void control(FileDescriptor descriptor, int events, long token) throws IOException {
+    int fd = descriptor.intValue();
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment capture = Libc.newCapture(arena);
       MemorySegment ev = arena.allocate(16, 8);
       ev.set(JAVA_INT_UNALIGNED, 0, events);
       ev.set(JAVA_LONG_UNALIGNED, DATA_OFFSET, token);
-      int r = (int) CTL.invokeExact(capture, epfd, CTL_MOD, fd, ev);
+      int r = (int) CTL.invokeExact(capture, epfd.intValue(), CTL_MOD, fd, ev);
       if (r != 0 && Libc.errno(capture) == ENOENT) {
-        r = (int) CTL.invokeExact(capture, epfd, CTL_ADD, fd, ev);
+        r = (int) CTL.invokeExact(capture, epfd.intValue(), CTL_ADD, fd, ev);
         if (r != 0 && Libc.errno(capture) == EEXIST) {
-          r = (int) CTL.invokeExact(capture, epfd, CTL_MOD, fd, ev);
+          r = (int) CTL.invokeExact(capture, epfd.intValue(), CTL_MOD, fd, ev);
         }
       }
       if (r != 0) {
@@ -110,10 +111,12 @@ public final class Epoll implements AutoCloseable {
   }
 
   /** Removes {@code fd}; quiet if it was not registered. Closing a descriptor also removes it. */
-  public void remove(int fd) {
+  public void remove(FileDescriptor fd) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment capture = Libc.newCapture(arena);
-      int ignored = (int) CTL.invokeExact(capture, epfd, CTL_DEL, fd, MemorySegment.NULL);
+      int ignored =
+          (int)
+              CTL.invokeExact(capture, epfd.intValue(), CTL_DEL, fd.intValue(), MemorySegment.NULL);
     } catch (Throwable t) {
       throw Libc.rethrow(t);
     }
@@ -133,7 +136,7 @@ public final class Epoll implements AutoCloseable {
       throws IOException {
     try {
       int max = (int) (events.byteSize() / EVENT_SIZE);
-      int n = (int) WAIT.invokeExact(capture, epfd, events, max, timeoutMillis);
+      int n = (int) WAIT.invokeExact(capture, epfd.intValue(), events, max, timeoutMillis);
       if (n < 0) {
         int errno = Libc.errno(capture);
         if (errno == Pipes.EINTR) {
@@ -161,6 +164,6 @@ public final class Epoll implements AutoCloseable {
 
   @Override
   public void close() {
-    Pipes.close(epfd);
+    epfd.close();
   }
 }

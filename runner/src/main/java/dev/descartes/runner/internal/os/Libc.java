@@ -15,9 +15,10 @@ import java.lang.invoke.VarHandle;
 import java.util.Optional;
 
 /**
- * The plumbing shared by the FFM bindings of the native engine ({@link PosixSpawn}, {@link Pipes},
- * {@link Epoll}, {@link WaitId}): looking up glibc functions, capturing {@code errno}, and
- * describing an error number the way {@code strerror} does.
+ * The plumbing shared by every FFM binding ({@link Native}, {@link PosixSpawn}, {@link Pipes},
+ * {@link Epoll}, {@link WaitId}): looking up glibc functions, capturing {@code errno} (the one
+ * capture layout and the one place that rethrows what a downcall threw), and describing an error
+ * number the way {@code strerror} does.
  *
  * <p>Loading this class performs restricted FFM calls: touch it only once {@link
  * Native#available()} said native access is granted. Thread-safe: method handles are immutable;

@@ -9,10 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,19 +26,10 @@ public final class Native {
 
   private static final Logger LOG = LoggerFactory.getLogger(Native.class);
 
-  public static final int EPERM = 1;
-  public static final int ESRCH = 3;
-  public static final int EINTR = 4;
-  public static final int ECHILD = 10;
-
   private static final long SYS_PIDFD_SEND_SIGNAL = 424; // same number on x86_64 and aarch64
   private static final long SYS_PIDFD_OPEN = 434;
   private static final int PR_SET_CHILD_SUBREAPER = 36;
-  private static final int P_PIDFD = 3;
-  private static final int WEXITED = 4;
-  private static final int WNOHANG = 1;
   private static final short POLLIN = 1;
-  private static final int CLD_EXITED = 1;
 
   private static final String NO_ACCESS =
       "Native access is not enabled for the Descartes runner, so it"
@@ -54,56 +42,31 @@ public final class Native {
 
   private final MethodHandle syscall2;
   private final MethodHandle syscall5;
-  private final MethodHandle waitid;
   private final MethodHandle prctl;
   private final MethodHandle poll;
-  private final MethodHandle close;
   private final MethodHandle prlimit;
-  private final StructLayout captureLayout;
-  private final VarHandle errnoHandle;
 
-  private Native(Linker linker, SymbolLookup libc) {
-    Linker.Option errno = Linker.Option.captureCallState("errno");
-    captureLayout = Linker.Option.captureStateLayout();
-    errnoHandle =
-        captureLayout.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    MemorySegment sys = libc.find("syscall").orElseThrow();
+  // Libc is loaded only here, once native access is known to be granted.
+  private Native() {
     syscall2 =
-        linker.downcallHandle(
-            sys,
+        Libc.withErrno(
+            "syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(1),
-            errno);
+            Linker.Option.firstVariadicArg(1));
     syscall5 =
-        linker.downcallHandle(
-            sys,
+        Libc.withErrno(
+            "syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
-            Linker.Option.firstVariadicArg(1),
-            errno);
-    waitid =
-        linker.downcallHandle(
-            libc.find("waitid").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
-            errno);
+            Linker.Option.firstVariadicArg(1));
     prctl =
-        linker.downcallHandle(
-            libc.find("prctl").orElseThrow(),
+        Libc.withErrno(
+            "prctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1),
-            errno);
-    poll =
-        linker.downcallHandle(
-            libc.find("poll").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
-            errno);
-    close =
-        linker.downcallHandle(
-            libc.find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+            Linker.Option.firstVariadicArg(1));
+    poll = Libc.withErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     prlimit =
-        linker.downcallHandle(
-            libc.find("prlimit").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
-            errno);
+        Libc.withErrno(
+            "prlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
   }
 
   private static Native load() {
@@ -117,8 +80,7 @@ public final class Native {
       return null;
     }
     try {
-      Linker linker = Linker.nativeLinker();
-      Native n = new Native(linker, linker.defaultLookup());
+      Native n = new Native();
       n.probe();
       return n;
     } catch (IllegalCallerException e) {
@@ -138,7 +100,7 @@ public final class Native {
         pidfdOpen(ProcessHandle.current().pid())
             .orElseThrow(
                 () -> new IllegalStateException("pidfd_open is not supported by this kernel"));
-    close(fd);
+    Pipes.close(fd);
   }
 
   /** The bindings, or empty off Linux or without native access. */
@@ -153,58 +115,29 @@ public final class Native {
   /** {@code pidfd_open(pid, 0)}: a descriptor that refers to this process and no later one. */
   public Optional<Integer> pidfdOpen(long pid) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(captureLayout);
+      MemorySegment state = Libc.newCapture(arena);
       long r = (long) syscall2.invokeExact(state, SYS_PIDFD_OPEN, (int) pid, 0);
       return r < 0 ? Optional.empty() : Optional.of((int) r);
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Libc.rethrow(t);
     }
   }
 
   /**
    * {@code pidfd_send_signal(fd, sig, NULL, 0)}.
    *
-   * @return 0 on success, else the errno ({@link #ESRCH} once the process has exited)
+   * @return 0 on success, else the errno ({@code ESRCH}, 3, once the process has exited)
    */
   public int pidfdSendSignal(int pidfd, int signal) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(captureLayout);
+      MemorySegment state = Libc.newCapture(arena);
       long r =
           (long)
               syscall5.invokeExact(
                   state, SYS_PIDFD_SEND_SIGNAL, pidfd, signal, MemorySegment.NULL, 0);
-      return r < 0 ? (int) errnoHandle.get(state, 0L) : 0;
+      return r < 0 ? Libc.errno(state) : 0;
     } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  /** The result of reaping a child: its wait status decoded. */
-  public record Reaped(int pid, boolean exited, int status) {}
-
-  /**
-   * {@code waitid(P_PIDFD, fd, &info, WEXITED | WNOHANG)}: reaps the child behind {@code pidfd} if
-   * it has exited. Only ever reaps that one process.
-   *
-   * @return the reaped status; empty if it has not exited yet or is not this JVM's child
-   */
-  public Optional<Reaped> reapIfExited(int pidfd) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(captureLayout);
-      MemorySegment info = arena.allocate(128);
-      int r = (int) waitid.invokeExact(state, P_PIDFD, pidfd, info, WEXITED | WNOHANG);
-      if (r < 0) {
-        return Optional.empty();
-      }
-      int pid = info.get(JAVA_INT, 16);
-      if (pid == 0) {
-        return Optional.empty(); // WNOHANG and still running
-      }
-      int code = info.get(JAVA_INT, 8);
-      int status = info.get(JAVA_INT, 24);
-      return Optional.of(new Reaped(pid, code == CLD_EXITED, status));
-    } catch (Throwable t) {
-      throw rethrow(t);
+      throw Libc.rethrow(t);
     }
   }
 
@@ -216,7 +149,7 @@ public final class Native {
    */
   public boolean awaitExit(int pidfd, int timeoutMillis) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(captureLayout);
+      MemorySegment state = Libc.newCapture(arena);
       MemorySegment pfd = arena.allocate(8);
       pfd.set(JAVA_INT, 0, pidfd);
       pfd.set(JAVA_SHORT, 4, POLLIN);
@@ -224,17 +157,17 @@ public final class Native {
       int r = (int) poll.invokeExact(state, pfd, 1L, timeoutMillis);
       return r > 0;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Libc.rethrow(t);
     }
   }
 
   /** {@code prctl(PR_SET_CHILD_SUBREAPER, 1)}: orphaned descendants are re-parented to this JVM. */
   public boolean becomeSubreaper() {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(captureLayout);
+      MemorySegment state = Libc.newCapture(arena);
       return (int) prctl.invokeExact(state, PR_SET_CHILD_SUBREAPER, 1L) == 0;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Libc.rethrow(t);
     }
   }
 
@@ -246,32 +179,19 @@ public final class Native {
    */
   public int prlimit(long pid, int resource, long limit) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(captureLayout);
+      MemorySegment state = Libc.newCapture(arena);
       MemorySegment rl = arena.allocate(16, 8);
       rl.set(JAVA_LONG, 0, limit);
       rl.set(JAVA_LONG, 8, limit);
       int r = (int) prlimit.invokeExact(state, (int) pid, resource, rl, MemorySegment.NULL);
-      return r < 0 ? (int) errnoHandle.get(state, 0L) : 0;
+      return r < 0 ? Libc.errno(state) : 0;
     } catch (Throwable t) {
-      throw rethrow(t);
+      throw Libc.rethrow(t);
     }
   }
 
+  /** {@code close(fd)} of a descriptor these calls returned (a pidfd). */
   public void close(int fd) {
-    try {
-      int ignored = (int) close.invokeExact(fd);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  private static RuntimeException rethrow(Throwable t) {
-    if (t instanceof RuntimeException r) {
-      return r;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    return new IllegalStateException(t);
+    Pipes.close(fd);
   }
 }

@@ -51,14 +51,15 @@ public final class Pipes {
 
   private Pipes() {}
 
+  /** The two ends of a pipe. */
+  public record Pipe(FileDescriptor read, FileDescriptor write) {}
+
   /**
    * {@code pipe2(fds, O_CLOEXEC)}: both ends close on exec, so no other child ever inherits them.
    * Both descriptors are 3 or above (moved there if the JVM runs with 0, 1 or 2 closed), so that
    * dup'ing them onto a child's 0, 1 and 2 never overwrites one with another.
-   *
-   * @return {read end, write end}
    */
-  public static int[] pipe() throws IOException {
+  public static Pipe pipe() throws IOException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment capture = Libc.newCapture(arena);
       MemorySegment fds = arena.allocate(JAVA_INT, 2);
@@ -80,7 +81,7 @@ public final class Pipes {
           }
         }
       }
-      return ends;
+      return new Pipe(new FileDescriptor(ends[0]), new FileDescriptor(ends[1]));
     } catch (IOException e) {
       throw e;
     } catch (Throwable t) {
@@ -91,7 +92,8 @@ public final class Pipes {
   /**
    * Sets {@code O_NONBLOCK} on this end only (each end of a pipe has its own file status flags).
    */
-  public static void setNonBlocking(int fd) throws IOException {
+  public static void setNonBlocking(FileDescriptor descriptor) throws IOException {
+    int fd = descriptor.intValue();
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment capture = Libc.newCapture(arena);
       int flags = (int) FCNTL.invokeExact(capture, fd, F_GETFL, 0);
@@ -106,14 +108,14 @@ public final class Pipes {
   }
 
   /** {@code eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)}: the event loop's wake-up descriptor. */
-  public static int eventFd() throws IOException {
+  public static FileDescriptor eventFd() throws IOException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment capture = Libc.newCapture(arena);
       int fd = (int) EVENTFD.invokeExact(capture, 0, EFD_NONBLOCK | EFD_CLOEXEC);
       if (fd < 0) {
         throw error("eventfd", Libc.errno(capture));
       }
-      return fd;
+      return new FileDescriptor(fd);
     } catch (IOException e) {
       throw e;
     } catch (Throwable t) {
@@ -157,7 +159,10 @@ public final class Pipes {
     }
   }
 
-  /** {@code close(fd)}; errors are ignored (Linux frees the descriptor even when close fails). */
+  /**
+   * {@code close(fd)}; errors are ignored (Linux frees the descriptor even when close fails). Only
+   * for a number not held by a {@link FileDescriptor}, which closes itself.
+   */
   public static void close(int fd) {
     if (fd < 0) {
       return;

@@ -314,7 +314,7 @@ public final class ProcessTree {
     try {
       return ProcFs.stat(pid).map(s -> s.startTicks() == startTicks).orElse(false)
           && !OwnChildren.contains(pid)
-          && n.reapIfExited(fd.get()).isPresent();
+          && WaitId.reap(fd.get()).reaped();
     } finally {
       n.close(fd.get());
     }

@@ -28,6 +28,11 @@ public final class WaitId {
 
   /** What one attempt to reap found. */
   public sealed interface Result {
+    /** Whether the child was reaped by this call. */
+    default boolean reaped() {
+      return this instanceof Exited || this instanceof Killed;
+    }
+
     /** Reaped: it called {@code exit(code)}. */
     record Exited(int code) implements Result {}
 
