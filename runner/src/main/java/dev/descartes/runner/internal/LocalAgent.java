@@ -292,10 +292,17 @@ public final class LocalAgent implements AgentHandle {
         noteKernelLimits(g.group());
       }
       if (ctx.config().killOrphansOnExit() || stopRequested.get()) {
-        int killed = t.killAll(REAP_TIMEOUT);
-        if (killed > 0) {
-          LOG.debug(
-              "agent {} ({}): killed {} leftover processes of its tree", id, config.name(), killed);
+        try {
+          int killed = t.killAll(REAP_TIMEOUT);
+          if (killed > 0) {
+            LOG.debug(
+                "agent {} ({}): killed {} leftover processes of its tree",
+                id,
+                config.name(),
+                killed);
+          }
+        } catch (AgentException.KillFailed e) {
+          LOG.warn("agent {} ({}): after its exit, {}", id, config.name(), e.getMessage());
         }
       }
       if (t instanceof CgroupAgentTree g) {
@@ -442,6 +449,18 @@ public final class LocalAgent implements AgentHandle {
       if (t != null) {
         t.killAll(REAP_TIMEOUT);
       }
+    } catch (AgentException.KillFailed e) {
+      status.compareAndSet(AgentStatus.STOPPING, AgentStatus.KILL_FAILED);
+      throw new AgentException.KillFailed(
+          "could not kill agent "
+              + id
+              + " ("
+              + config.name()
+              + "): "
+              + e.getMessage()
+              + "; find what holds them (a frozen cgroup, uninterruptible sleep), then call"
+              + " kill() again",
+          e);
     } catch (RuntimeException e) {
       failure = e;
     }

@@ -164,13 +164,16 @@ public final class AgentCgroup implements AutoCloseable {
     }
   }
 
-  /** The processes in the group now (live ones: a process leaves its group as it exits). */
+  /**
+   * The processes in the group now (live ones: a process leaves its group as it exits), those of
+   * groups the agent made below it included (an agent running as root can make them).
+   */
   public List<Integer> pids() {
-    return CgroupFs.procs(main);
+    return CgroupFs.procsBelow(main);
   }
 
   public boolean isEmpty() {
-    return CgroupFs.isEmpty(main);
+    return CgroupFs.isEmptyBelow(main);
   }
 
   /** Whether {@code pid} is, right now, a process of this group. */
@@ -189,7 +192,7 @@ public final class AgentCgroup implements AutoCloseable {
                 ? line.startsWith("0::")
                 : (("," + controllers + ",").contains("," + hierarchy + ","));
         if (match) {
-          return line.endsWith(suffix);
+          return line.endsWith(suffix) || line.contains(suffix + "/");
         }
       }
     } catch (IOException e) {

@@ -59,6 +59,38 @@ final class CgroupFs {
     return out;
   }
 
+  /** {@link #procs}, with those of every group below {@code dir}. */
+  static List<Integer> procsBelow(Path dir) {
+    List<Integer> out = procs(dir);
+    for (Path c : children(dir)) {
+      out.addAll(procsBelow(c));
+    }
+    return out;
+  }
+
+  /** {@link #isEmpty}, for {@code dir} and every group below it. */
+  static boolean isEmptyBelow(Path dir) {
+    if (!isEmpty(dir)) {
+      return false;
+    }
+    for (Path c : children(dir)) {
+      if (!isEmptyBelow(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<Path> children(Path dir) {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
+      children.forEach(out::add);
+    } catch (IOException e) {
+      // gone, or not listable: no children to look at
+    }
+    return out;
+  }
+
   /** Whether {@code dir/cgroup.procs} is empty (or the group is gone). */
   static boolean isEmpty(Path dir) {
     try {
