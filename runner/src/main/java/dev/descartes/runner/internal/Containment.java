@@ -5,13 +5,21 @@ import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.ResourceLimits;
 import dev.descartes.runner.internal.cgroup.AgentCgroup;
+import dev.descartes.runner.internal.cgroup.CgroupPlacer;
 import dev.descartes.runner.internal.cgroup.CgroupSupport;
 import dev.descartes.runner.internal.cgroup.JvmCgroups;
+import dev.descartes.runner.internal.engine.ChildProcess;
+import dev.descartes.runner.internal.engine.LaunchRequest;
+import dev.descartes.runner.internal.engine.ProcessEngine;
+import dev.descartes.runner.internal.engine.SpawnThread;
 import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.Platform;
+import dev.descartes.runner.internal.os.ProcFs;
 import dev.descartes.runner.internal.sandbox.DeathNamespace;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,11 +84,96 @@ final class Containment {
   }
 
   /**
+   * A started process and the tree that contains it.
+   *
+   * @param wrapped whether the process is bubblewrap around the agent (a sandbox, or a PID
+   *     namespace that dies with the JVM)
+   * @param agentPid the agent's own process: {@code child}'s, or the one bubblewrap runs in a PID
+   *     namespace
+   */
+  record Contained(ChildProcess child, AgentTree tree, boolean wrapped, long agentPid) {}
+
+  /**
+   * Starts {@code request} inside the agent's containment: its own cgroup when it gets one, else
+   * tracked through {@code /proc} with the memory limit as {@code RLIMIT_AS}. {@code onSpawned}
+   * gets the process the moment it exists, before it is placed and its tree is built. On failure
+   * nothing is left running.
+   */
+  static Contained start(
+      AgentId id,
+      AgentConfig config,
+      ResourceLimits limits,
+      boolean cgroups,
+      boolean sandboxed,
+      ProcessEngine engine,
+      LaunchRequest request,
+      Consumer<ChildProcess> onSpawned)
+      throws IOException {
+    long spawnTicks = Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
+    AgentCgroup group = createGroup(id, config, limits, cgroups);
+    Optional<List<String>> inNamespace =
+        group == null && !sandboxed
+            ? deathNamespace(request.argv(), config, cgroups)
+            : Optional.empty();
+    boolean wrapped = sandboxed || inNamespace.isPresent();
+    LaunchRequest launch =
+        inNamespace
+            .map(
+                argv ->
+                    new LaunchRequest(
+                        argv,
+                        request.environment(),
+                        request.workingDir(),
+                        request.stdout(),
+                        request.stderr()))
+            .orElse(request);
+    ChildProcess c;
+    try {
+      // Both from the one long-lived spawn thread: cgroup v1 placement follows the forking thread,
+      // and so does bubblewrap's parent-death signal.
+      c =
+          group != null
+              ? CgroupPlacer.spawnInside(group, () -> engine.start(launch))
+              : wrapped ? SpawnThread.call(() -> engine.start(launch)) : engine.start(launch);
+    } catch (IOException | RuntimeException e) {
+      if (group != null) {
+        group.close();
+      }
+      throw e;
+    }
+    onSpawned.accept(c);
+    if (group == null) {
+      AgentTree tree = AgentTree.of(c.pid(), spawnTicks, id.toString(), wrapped);
+      long agentPid =
+          inNamespace.isPresent()
+              ? DeathNamespace.agentPid(c.pid(), java.time.Duration.ofSeconds(2))
+              : c.pid();
+      if (Platform.isLinux()) {
+        applyRlimits(agentPid, limits);
+      }
+      return new Contained(c, tree, wrapped, agentPid);
+    }
+    try {
+      group.placeAfterStart(c.pid());
+    } catch (IOException e) {
+      LOG.warn(
+          "agent {} ({}): could not move pid {} into {}: {}",
+          id,
+          config.name(),
+          c.pid(),
+          group.path(),
+          e.toString());
+    }
+    return new Contained(
+        c, new CgroupAgentTree(group, (int) c.pid(), sandboxed), sandboxed, c.pid());
+  }
+
+  /**
    * The agent's cgroups, made and limited, or null when it is tracked through {@code /proc}.
    *
    * @throws IOException if its groups cannot be made while a kernel limit needs them
    */
-  static AgentCgroup createGroup(
+  private static AgentCgroup createGroup(
       AgentId id, AgentConfig config, ResourceLimits limits, boolean cgroups) throws IOException {
     if (!cgroups || !Platform.isLinux()) {
       return null;
@@ -118,11 +211,11 @@ final class Containment {
 
   /**
    * The command line that starts the agent in a PID namespace that dies with this JVM, where no
-   * cgroup contains it (and containment is on); empty where it has a cgroup, runs in a container
-   * (its runtime owns its lifecycle), or no namespace can be made (one warning says so).
+   * cgroup contains it (and containment is on); empty where containment is off, the agent runs in a
+   * container (its runtime owns its lifecycle), or no namespace can be made (one warning says so).
    */
-  static Optional<java.util.List<String>> deathNamespace(
-      java.util.List<String> argv, AgentConfig config, boolean cgroups) {
+  private static Optional<List<String>> deathNamespace(
+      List<String> argv, AgentConfig config, boolean cgroups) {
     if (!cgroups || !Platform.isLinux() || config.container().isPresent()) {
       return Optional.empty();
     }
@@ -131,7 +224,7 @@ final class Containment {
   }
 
   /** Where no cgroup enforces the memory limit: {@code RLIMIT_AS} on the started process. */
-  static void applyRlimits(long pid, ResourceLimits limits) {
+  private static void applyRlimits(long pid, ResourceLimits limits) {
     if (limits.memoryBytes().isEmpty()) {
       return;
     }
