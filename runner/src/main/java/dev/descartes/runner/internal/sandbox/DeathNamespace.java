@@ -33,6 +33,8 @@ public final class DeathNamespace {
   private static final AtomicBoolean TOLD = new AtomicBoolean();
   private static volatile Optional<List<String>> prefix;
   private static volatile String reason = "";
+  private static final int NEXT_PIDS = 8;
+  private static final long SCAN_AFTER_NANOS = 20_000_000;
 
   private DeathNamespace() {}
 
@@ -80,20 +82,32 @@ public final class DeathNamespace {
     long deadline = start + within.toNanos();
     int init = -1;
     do {
-      boolean all = System.nanoTime() - start > within.toNanos() / 2;
       Optional<ProcStat> w = ProcFs.stat(wrapperPid);
       if (w.isEmpty() || w.get().isZombie()) {
-        return wrapperPid;
+        return wrapperPid; // gone already, and the agent with it
       }
-      for (ProcStat p : newer(wrapperPid, all)) {
-        if (init < 0 && p.ppid() == wrapperPid) {
-          init = p.pid();
+      // bubblewrap's init and the agent usually take the next pids: look there before a scan
+      for (long n = wrapperPid + 1; n <= wrapperPid + NEXT_PIDS; n++) {
+        Optional<ProcStat> p = ProcFs.stat(n);
+        if (p.isPresent() && init < 0 && p.get().ppid() == wrapperPid) {
+          init = p.get().pid();
+        } else if (p.isPresent() && init > 0 && p.get().ppid() == init) {
+          return n;
         }
       }
-      if (init > 0) {
-        for (ProcStat p : newer(init, all)) {
-          if (p.ppid() == init) {
-            return p.pid();
+      long waited = System.nanoTime() - start;
+      if (waited > SCAN_AFTER_NANOS) { // other processes took those pids: scan /proc
+        boolean all = waited > within.toNanos() / 2;
+        for (ProcStat p : newer(wrapperPid, all)) {
+          if (init < 0 && p.ppid() == wrapperPid) {
+            init = p.pid();
+          }
+        }
+        if (init > 0) {
+          for (ProcStat p : newer(init, all)) {
+            if (p.ppid() == init) {
+              return p.pid();
+            }
           }
         }
       }
