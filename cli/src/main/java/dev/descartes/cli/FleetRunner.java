@@ -1,6 +1,5 @@
 package dev.descartes.cli;
 
-import dev.descartes.kubernetes.KubernetesRunner;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentException;
@@ -99,7 +98,7 @@ final class FleetRunner {
         AgentRunner r =
             fleet
                 .kubernetes()
-                .<AgentRunner>map(KubernetesRunner::connect)
+                .map(FleetKubernetes.Settings::open)
                 .orElseGet(() -> new LocalProcessRunner(config.build()))) {
       launchConfigs = worktrees.agents();
       runner = r;

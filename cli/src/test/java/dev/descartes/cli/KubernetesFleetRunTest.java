@@ -39,12 +39,19 @@ class KubernetesFleetRunTest {
       {"type":"result","subtype":"success","is_error":false,"result":"Looks good","num_turns":1,"total_cost_usd":0.0123,"usage":{"input_tokens":3,"output_tokens":4},"session_id":"s-1"}
       """;
 
+  /** Where descartes.jar finds the Kubernetes runner in a checkout. */
+  private static final Path PLUGIN =
+      Cli.jar().resolveSibling("../../kubernetes/target/descartes-kubernetes.jar").normalize();
+
   KubernetesMockServer server;
   KubernetesClient client;
   @TempDir Path dir;
 
   @Test
   void aFleetRunsAsPodsAndTheCommandReportsItsAgentsAndExits() throws Exception {
+    assertThat(PLUGIN)
+        .as("the Kubernetes runner's jar, built by the kubernetes module before the cli's tests")
+        .isRegularFile();
     Path kubeconfig =
         Files.writeString(
             dir.resolve("kubeconfig"),
@@ -101,6 +108,39 @@ class KubernetesFleetRunTest {
             () ->
                 client.pods().inNamespace(NS).list().getItems().isEmpty()
                     && client.secrets().inNamespace(NS).list().getItems().isEmpty());
+  }
+
+  @Test
+  void withoutTheKubernetesRunnersJarTheCommandSaysHowToGetIt() throws Exception {
+    Path alone = Files.copy(Cli.jar(), dir.resolve("descartes.jar"));
+    Files.writeString(
+        dir.resolve("fleet.yaml"),
+        """
+        agents:
+          reviewer: {backend: claude, task: Review the last commit}
+        kubernetes: {namespace: agents, image: "agents:1"}
+        """);
+
+    Cli.Running r =
+        Cli.launch(
+            dir,
+            List.of(
+                Cli.java(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                alone.toString(),
+                "run",
+                "-f",
+                "fleet.yaml",
+                "--runner",
+                "kubernetes"),
+            Cli.env(Map.of()));
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(69);
+    assertThat(r.stderr())
+        .contains("the Kubernetes runner is not installed")
+        .contains("./mvnw -B -q -pl kubernetes -am package");
+    assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
   }
 
   /** Runs each Pod the command creates: its log, Running, then Terminated with the agent's code. */

@@ -109,8 +109,9 @@ final class Containment {
       LaunchRequest request,
       Consumer<ChildProcess> onSpawned)
       throws IOException {
-    long spawnTicks = Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
     AgentCgroup group = createGroup(id, config, limits, cgroups);
+    // Only the /proc tracking needs it (a contained tree is its cgroup).
+    long spawnTicks = group == null && Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
     Optional<List<String>> inNamespace =
         group == null && !sandboxed
             ? deathNamespace(request.argv(), config, cgroups)
@@ -129,11 +130,11 @@ final class Containment {
             .orElse(request);
     ChildProcess c;
     try {
-      // Both from the one long-lived spawn thread: cgroup v1 placement follows the forking thread,
-      // and so does bubblewrap's parent-death signal.
+      // cgroup v1 placement follows the forking thread (a platform thread: the caller's own, or
+      // the spawn thread), and bubblewrap's parent-death signal too (the long-lived spawn thread).
       c =
           group != null
-              ? CgroupPlacer.spawnInside(group, () -> engine.start(launch))
+              ? CgroupPlacer.spawnInside(group, sandboxed, () -> engine.start(request))
               : wrapped ? SpawnThread.call(() -> engine.start(launch)) : engine.start(launch);
     } catch (IOException | RuntimeException e) {
       if (group != null) {
