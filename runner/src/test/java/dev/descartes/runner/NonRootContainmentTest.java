@@ -79,30 +79,8 @@ class NonRootContainmentTest {
   @Test
   void sigkillOfANonRootRunnerLeavesNoSurvivorAfterOneSecond() throws Exception {
     String marker = "mark-" + UUID.randomUUID();
-    Process jvm = startAsNobody(NonRootDyingRunner.class, marker);
-    try {
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
-      assertThat(out.readLine()).isEqualTo("ready");
-      assertThat(Cgroups.marked(marker)).hasSizeGreaterThanOrEqualTo(2 * AGENTS);
-
-      jvm.destroyForcibly(); // SIGKILL
-      assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-      List<Long> survivors = Cgroups.marked(marker);
-      while (!survivors.isEmpty() && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(10_000_000);
-        survivors = Cgroups.marked(marker);
-      }
-      assertThat(survivors)
-          .as("processes of the dead non-root runner's agents one second after its SIGKILL")
-          .isEmpty();
-    } finally {
-      jvm.destroyForcibly().waitFor();
-      for (long pid : Cgroups.marked(marker)) {
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-      }
-    }
+    RunnerDeathTest.assertNoSurvivorOneSecondAfterSigkill(
+        startAsNobody(RunnerDeathTest.DyingRunner.class, marker), marker);
   }
 
   @Test
@@ -184,34 +162,6 @@ class NonRootContainmentTest {
           Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("rw-r--r--"));
         }
       }
-    }
-  }
-
-  /**
-   * As {@code nobody}: runs 20 agents, each with a grandchild in its own session, prints "ready",
-   * and waits to be killed.
-   */
-  public static final class NonRootDyingRunner {
-    public static void main(String[] args) throws Exception {
-      String marker = args[0];
-      LocalProcessRunner runner = new LocalProcessRunner(TestRunners.config().build());
-      for (int i = 0; i < AGENTS; i++) {
-        runner.spawn(
-            AgentConfig.builder()
-                .name("a" + i)
-                .command(
-                    "/bin/sh",
-                    "-c",
-                    "setsid sh -c 'sleep 300; : " + marker + "' & sleep 300; : " + marker)
-                .build());
-      }
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (Cgroups.marked(marker).size() < 2 * AGENTS && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(10_000_000);
-      }
-      System.out.println("ready");
-      System.out.flush();
-      Thread.sleep(Long.MAX_VALUE);
     }
   }
 
