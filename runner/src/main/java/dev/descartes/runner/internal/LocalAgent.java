@@ -158,7 +158,7 @@ public final class LocalAgent implements AgentHandle {
             ctx.outputBudget(),
             rc.maxLineBytes(),
             outTranscript,
-            events::dispatchLine);
+            events);
     this.stderr =
         new OutputPipeline(
             rc.outputWindowBytes(), 0, ctx.outputBudget(), rc.maxLineBytes(), errTranscript, null);
