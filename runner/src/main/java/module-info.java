@@ -16,4 +16,5 @@ module dev.descartes.runner {
   exports dev.descartes.runner;
 
   uses dev.descartes.runner.AgentBackend;
+  uses dev.descartes.runner.AgentRunnerProvider;
 }

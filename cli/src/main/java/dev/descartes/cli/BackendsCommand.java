@@ -35,9 +35,6 @@ final class BackendsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Terminal terminal = Terminal.detect(noColor);
-    Screen screen = Screen.system(terminal);
-    Theme theme = terminal.theme();
     String path = System.getenv("PATH");
     Path here = Path.of("").toAbsolutePath();
     List<String[]> rows = new ArrayList<>();
@@ -78,22 +75,7 @@ final class BackendsCommand implements Callable<Integer> {
           "any other CLI: runs <program> \"<task>\"",
           ""
         });
-    for (String line :
-        Table.render(
-            HEADER,
-            rows,
-            theme,
-            Integer.MAX_VALUE,
-            (row, col, cell) ->
-                col != 2
-                    ? cell
-                    : theme.paint(
-                        cell.startsWith("yes")
-                            ? Style.OK
-                            : cell.startsWith("no") ? Style.ERROR : Style.TEXT,
-                        cell))) {
-      screen.line(false, line);
-    }
+    Table.printChecklist(noColor, HEADER, rows, 2);
     return ExitCodes.OK;
   }
 

@@ -26,23 +26,11 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Terminal terminal = Terminal.detect(noColor);
-    Screen screen = Screen.system(terminal);
-    Theme theme = terminal.theme();
     List<String[]> rows = new ArrayList<>();
     for (MachineSupport.Feature f : MachineSupport.detect().features()) {
       rows.add(new String[] {f.name(), f.available() ? "yes" : "no", f.detail()});
     }
-    for (String line :
-        Table.render(
-            HEADER,
-            rows,
-            theme,
-            Integer.MAX_VALUE,
-            (row, col, cell) ->
-                col != 1 ? cell : theme.paint(cell.equals("yes") ? Style.OK : Style.ERROR, cell))) {
-      screen.line(false, line);
-    }
+    Table.printChecklist(noColor, HEADER, rows, 1);
     return ExitCodes.OK;
   }
 }

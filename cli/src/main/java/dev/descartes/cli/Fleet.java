@@ -1,6 +1,5 @@
 package dev.descartes.cli;
 
-import dev.descartes.kubernetes.KubernetesRunnerConfig;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentSignal;
 import dev.descartes.runner.RestartPolicy;
@@ -34,7 +33,7 @@ record Fleet(
     OptionalInt maxConcurrency,
     StopPolicy stop,
     List<Origin> origins,
-    Optional<KubernetesRunnerConfig> kubernetes,
+    Optional<FleetKubernetes.Settings> kubernetes,
     String name,
     OptionalDouble budget,
     List<RestartPolicy> restarts) {

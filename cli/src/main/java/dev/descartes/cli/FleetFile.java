@@ -4,7 +4,6 @@ import dev.descartes.cli.Node.Entry;
 import dev.descartes.cli.Node.ListNode;
 import dev.descartes.cli.Node.MapNode;
 import dev.descartes.cli.Node.Scalar;
-import dev.descartes.kubernetes.KubernetesRunnerConfig;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSandbox;
@@ -142,7 +141,7 @@ final class FleetFile {
     Optional<AgentSandbox> sandbox = FleetSandbox.read(top, dir, problems).flatMap(s -> s);
     Optional<FleetKubernetes.Runner> runner =
         FleetKubernetes.runner(top).map(r -> runnerFlag.orElse(r)).or(() -> runnerFlag);
-    Optional<KubernetesRunnerConfig> kubernetes =
+    Optional<FleetKubernetes.Settings> kubernetes =
         FleetKubernetes.read(top, stop.timeout(), problems);
     if (runner.orElse(FleetKubernetes.Runner.LOCAL) == FleetKubernetes.Runner.KUBERNETES
         && kubernetes.isEmpty()

@@ -1,9 +1,12 @@
 package dev.descartes.cli;
 
-import dev.descartes.kubernetes.KubernetesRunnerConfig;
 import dev.descartes.runner.AgentException;
+import dev.descartes.runner.AgentRunner;
+import dev.descartes.runner.AgentRunnerProvider;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -44,9 +47,50 @@ final class FleetKubernetes {
     }
   }
 
+  /**
+   * The {@code kubernetes:} section: the Kubernetes runner's settings, and where the section is.
+   *
+   * @param settings field name to value, as {@link AgentRunnerProvider#open} takes them
+   * @param shutdownTimeout how long each agent gets to stop when the runner closes
+   * @param at where the section is in the fleet file, for messages
+   */
+  record Settings(Map<String, String> settings, Duration shutdownTimeout, String at) {
+
+    Settings {
+      settings = Map.copyOf(settings);
+    }
+
+    /**
+     * Fails with a typed error (exit 69) telling how to get the Kubernetes runner when its jar is
+     * not there.
+     */
+    static AgentRunnerProvider provider() {
+      return AgentRunnerProvider.find("kubernetes")
+          .orElseThrow(
+              () ->
+                  InputError.unavailable(
+                      "runner kubernetes",
+                      "the Kubernetes runner is not installed: it is a separate jar,"
+                          + " descartes-kubernetes.jar, which descartes.jar loads from its own"
+                          + " folder or from kubernetes/target/ of its checkout",
+                      "build it with ./mvnw -B -q -pl kubernetes -am package -DskipTests (or copy"
+                          + " descartes-kubernetes.jar beside descartes.jar); see"
+                          + " docs/kubernetes.md"));
+    }
+
+    /** Connects the Kubernetes runner; a wrong setting is reported at the section (exit 65). */
+    AgentRunner open() {
+      AgentRunnerProvider p = provider();
+      try {
+        return p.open(settings, shutdownTimeout);
+      } catch (AgentException.InvalidConfig e) {
+        throw InputError.data(at, e.getMessage(), "fix kubernetes: (see docs/kubernetes.md)");
+      }
+    }
+  }
+
   /** {@code kubernetes:}, empty when absent; wrong values become problems and read as absent. */
-  static Optional<KubernetesRunnerConfig> read(
-      Fields top, Duration stopTimeout, Problems problems) {
+  static Optional<Settings> read(Fields top, Duration stopTimeout, Problems problems) {
     Optional<Fields> k =
         top.map(
             "kubernetes",
@@ -91,16 +135,11 @@ final class FleetKubernetes {
     if (problems.size() > before) {
       return Optional.empty();
     }
-    try {
-      KubernetesRunnerConfig.Builder b =
-          KubernetesRunnerConfig.builder(namespace.get(), image.get()).shutdownTimeout(stopTimeout);
-      context.ifPresent(b::context);
-      runtimeClass.ifPresent(b::runtimeClassName);
-      return Optional.of(b.build());
-    } catch (AgentException.InvalidConfig e) {
-      problems.add(
-          Problem.Kind.DATA, top.at("kubernetes").toString(), e.getMessage(), "fix kubernetes:");
-      return Optional.empty();
-    }
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("namespace", namespace.get());
+    settings.put("image", image.get());
+    context.ifPresent(c -> settings.put("context", c));
+    runtimeClass.ifPresent(c -> settings.put("runtimeClassName", c));
+    return Optional.of(new Settings(settings, stopTimeout, top.at("kubernetes").toString()));
   }
 }

@@ -1,6 +1,5 @@
 package dev.descartes.cli;
 
-import dev.descartes.kubernetes.KubernetesRunner;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentException;
@@ -55,7 +54,7 @@ final class FleetRunner {
   private final Object lock = new Object();
   private volatile boolean stopping; // written under lock
   private volatile AgentRunner runner;
-  private volatile AgentException singleSpawnFailure;
+  private volatile RuntimeException singleSpawnFailure;
   private volatile Thread launcher;
   private volatile List<AgentConfig> launchConfigs;
   private final java.util.Map<AgentTally, SupervisedAgent> supervisors =
@@ -99,7 +98,7 @@ final class FleetRunner {
         AgentRunner r =
             fleet
                 .kubernetes()
-                .<AgentRunner>map(KubernetesRunner::connect)
+                .map(FleetKubernetes.Settings::open)
                 .orElseGet(() -> new LocalProcessRunner(config.build()))) {
       launchConfigs = worktrees.agents();
       runner = r;
@@ -171,14 +170,21 @@ final class FleetRunner {
         } else { // a Pod agent keeps every line and event from the first: its readers may open
           // after spawn
           h = runner.spawn(cfg, SLOT_WAIT);
-          opened[0] = Readers.open(h, r.wantsStdout());
+          try {
+            opened[0] = Readers.open(h, r.wantsStdout());
+          } catch (RuntimeException e) {
+            h.kill();
+            throw e;
+          }
         }
       } catch (InterruptedException e) {
         t.notStarted(); // stopped while it waited for a slot
         end(t, r);
         continue;
-      } catch (AgentException e) {
-        t.spawnFailed(e.getMessage());
+      } catch (RuntimeException e) {
+        // an AgentException is bad input; anything else is a fault of the runner, which must still
+        // end this agent's line rather than leave the command waiting for it
+        t.spawnFailed(e instanceof AgentException ? e.getMessage() : "could not start: " + e);
         if (fleet.single()) { // bad input for the one agent: run() reports it as such
           singleSpawnFailure = e;
           finished.countDown();

@@ -1,6 +1,7 @@
 package dev.descartes.cli;
 
 import dev.descartes.runner.AgentConfig;
+import dev.descartes.runner.LaunchSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,12 +14,6 @@ import java.util.Map;
  * every agent is reported at once, at the place the user must change ({@link Fleet.Origin}).
  */
 final class Preflight {
-
-  /**
-   * Linux's {@code MAX_ARG_STRLEN}: one argument or {@code NAME=value}, with its NUL, is at most
-   * 128 KiB.
-   */
-  static final int MAX_ARG_BYTES = 128 * 1024 - 1;
 
   static final String STDIN_BACKENDS = "claude, codex, gemini, opencode, qwen";
 
@@ -202,7 +197,8 @@ final class Preflight {
   }
 
   private static boolean tooLong(String s) {
-    return s.length() > MAX_ARG_BYTES / 3 && bytes(s) > MAX_ARG_BYTES;
+    return s.length() > LaunchSpec.MAX_ARGUMENT_BYTES / 3
+        && bytes(s) > LaunchSpec.MAX_ARGUMENT_BYTES;
   }
 
   private static int bytes(String s) {

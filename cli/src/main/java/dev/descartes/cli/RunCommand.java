@@ -279,6 +279,8 @@ final class RunCommand implements Callable<Integer> {
     // every problem of every agent at once, before the runner (and anything else) starts
     if (fleet.kubernetes().isEmpty()) {
       Preflight.check(fleet, LocalProcessRunner.backends(ProcessRunnerConfig.defaults()), problems);
+    } else {
+      FleetKubernetes.Settings.provider();
     }
     problems.throwIfAny();
     Screen screen = Screen.system(Terminal.detect(noColor));
@@ -557,15 +559,40 @@ final class RunCommand implements Callable<Integer> {
         new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, text);
   }
 
+  /**
+   * A fleet file's field parser as a flag's converter: its error becomes picocli's, with the fix.
+   */
+  private static <T> T converted(java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (Fields.Bad b) {
+      throw new TypeConversionException(b.what + "; " + b.fix);
+    }
+  }
+
+  /** A duration flag: at most {@code max}, above zero unless {@code zeroAllowed}. */
+  private static Duration duration(String value, Duration max, boolean zeroAllowed, String fix) {
+    Duration d;
+    try {
+      d = Durations.parse(value);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new TypeConversionException("'" + value + "' is not a duration; " + fix);
+    }
+    if (d.compareTo(max) > 0) {
+      throw new TypeConversionException(value + " is too long; " + fix);
+    }
+    if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
+      throw new TypeConversionException(value + " is out of range; " + fix);
+    }
+    return d;
+  }
+
   /** {@code --memory 2g}. */
   static final class MemoryLimit implements ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
-      try {
-        return FleetFile.size(value(value), ResourceLimits.MIN_MEMORY_BYTES, "--memory 2g");
-      } catch (Fields.Bad b) {
-        throw new TypeConversionException(b.what + "; " + b.fix);
-      }
+      return converted(
+          () -> FleetFile.size(value(value), ResourceLimits.MIN_MEMORY_BYTES, "--memory 2g"));
     }
   }
 
@@ -595,13 +622,7 @@ final class RunCommand implements Callable<Integer> {
   static final class NetworkPolicy implements ITypeConverter<AgentSandbox.Network> {
     @Override
     public AgentSandbox.Network convert(String value) {
-      try {
-        return FleetSandbox.network(
-            new Node.Scalar(
-                new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
-      } catch (Fields.Bad b) {
-        throw new TypeConversionException(b.what + "; " + b.fix);
-      }
+      return converted(() -> FleetSandbox.network(value(value)));
     }
   }
 
@@ -609,11 +630,7 @@ final class RunCommand implements Callable<Integer> {
   static final class CpuLimit implements ITypeConverter<Double> {
     @Override
     public Double convert(String value) {
-      try {
-        return FleetFile.cpus(value(value));
-      } catch (Fields.Bad b) {
-        throw new TypeConversionException(b.what + "; " + b.fix);
-      }
+      return converted(() -> FleetFile.cpus(value(value)));
     }
   }
 
@@ -621,15 +638,13 @@ final class RunCommand implements Callable<Integer> {
   static final class PidsLimit implements ITypeConverter<Integer> {
     @Override
     public Integer convert(String value) {
-      try {
-        return Fields.integer(
-            value(value),
-            1,
-            4_194_304,
-            "give the most processes alive at once, such as --pids 256");
-      } catch (Fields.Bad b) {
-        throw new TypeConversionException(b.what + "; " + b.fix);
-      }
+      return converted(
+          () ->
+              Fields.integer(
+                  value(value),
+                  1,
+                  4_194_304,
+                  "give the most processes alive at once, such as --pids 256"));
     }
   }
 
@@ -637,16 +652,7 @@ final class RunCommand implements Callable<Integer> {
   static final class RuntimeLimit implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      String fix = "write it like 90s, 30m or 2h";
-      try {
-        Duration d = Durations.parse(value);
-        if (d.isZero() || d.isNegative() || d.compareTo(FleetFile.MAX_RUNTIME) > 0) {
-          throw new TypeConversionException(value + " is out of range; " + fix);
-        }
-        return d;
-      } catch (IllegalArgumentException | ArithmeticException e) {
-        throw new TypeConversionException("'" + value + "' is not a duration; " + fix);
-      }
+      return duration(value, FleetFile.MAX_RUNTIME, false, "write it like 90s, 30m or 2h");
     }
   }
 
@@ -654,13 +660,7 @@ final class RunCommand implements Callable<Integer> {
   static final class RunnerName implements ITypeConverter<FleetKubernetes.Runner> {
     @Override
     public FleetKubernetes.Runner convert(String value) {
-      try {
-        return FleetKubernetes.runner(
-            new Node.Scalar(
-                new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value));
-      } catch (Fields.Bad b) {
-        throw new TypeConversionException(b.what + "; " + b.fix);
-      }
+      return converted(() -> FleetKubernetes.runner(value(value)));
     }
   }
 
@@ -672,16 +672,7 @@ final class RunCommand implements Callable<Integer> {
           "give the most agents to run at once, such as --max-concurrency 4 (1 to "
               + FleetFile.MAX_AGENTS
               + "), or leave it out for no cap";
-      try {
-        return Fields.integer(
-            new Node.Scalar(
-                new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value),
-            1,
-            FleetFile.MAX_AGENTS,
-            fix);
-      } catch (Fields.Bad b) {
-        throw new TypeConversionException(b.what + "; " + b.fix);
-      }
+      return converted(() -> Fields.integer(value(value), 1, FleetFile.MAX_AGENTS, fix));
     }
   }
 
@@ -689,11 +680,7 @@ final class RunCommand implements Callable<Integer> {
   static final class Budget implements ITypeConverter<Double> {
     @Override
     public Double convert(String value) {
-      try {
-        return FleetExtras.budget(value);
-      } catch (Fields.Bad b) {
-        throw new TypeConversionException(b.what + "; " + b.fix);
-      }
+      return converted(() -> FleetExtras.budget(value));
     }
   }
 
@@ -701,11 +688,7 @@ final class RunCommand implements Callable<Integer> {
   static final class RestartMode implements ITypeConverter<RestartPolicy.Mode> {
     @Override
     public RestartPolicy.Mode convert(String value) {
-      try {
-        return FleetExtras.mode(value);
-      } catch (Fields.Bad b) {
-        throw new TypeConversionException(b.what + "; " + b.fix);
-      }
+      return converted(() -> FleetExtras.mode(value));
     }
   }
 
@@ -713,11 +696,7 @@ final class RunCommand implements Callable<Integer> {
   static final class Cleanup implements ITypeConverter<Workspace.Cleanup> {
     @Override
     public Workspace.Cleanup convert(String value) {
-      try {
-        return FleetExtras.cleanup(value);
-      } catch (Fields.Bad b) {
-        throw new TypeConversionException(b.what + "; " + b.fix);
-      }
+      return converted(() -> FleetExtras.cleanup(value));
     }
   }
 
@@ -725,16 +704,13 @@ final class RunCommand implements Callable<Integer> {
   static final class RestartCount implements ITypeConverter<Integer> {
     @Override
     public Integer convert(String value) {
-      try {
-        return Fields.integer(
-            new Node.Scalar(
-                new Node.Pos("", 0, 0), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, value),
-            0,
-            1000,
-            "give how many restarts in a row, such as --max-restarts 3");
-      } catch (Fields.Bad b) {
-        throw new TypeConversionException(b.what + "; " + b.fix);
-      }
+      return converted(
+          () ->
+              Fields.integer(
+                  value(value),
+                  0,
+                  1000,
+                  "give how many restarts in a row, such as --max-restarts 3"));
     }
   }
 
@@ -746,15 +722,7 @@ final class RunCommand implements Callable<Integer> {
           "write it like 500ms, 5s or 1m30s (at most "
               + Durations.format(FleetFile.MAX_STOP_TIMEOUT)
               + ")";
-      try {
-        Duration d = Durations.parse(value);
-        if (d.compareTo(FleetFile.MAX_STOP_TIMEOUT) > 0) {
-          throw new TypeConversionException(value + " is too long; " + fix);
-        }
-        return d;
-      } catch (IllegalArgumentException | ArithmeticException e) {
-        throw new TypeConversionException("'" + value + "' is not a duration; " + fix);
-      }
+      return duration(value, FleetFile.MAX_STOP_TIMEOUT, true, fix);
     }
   }
 }

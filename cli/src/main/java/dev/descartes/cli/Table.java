@@ -18,6 +18,29 @@ final class Table {
 
   private Table() {}
 
+  /**
+   * Prints a checklist table to stdout (colours unless {@code noColor} or not a terminal): the
+   * cells of column {@code yesNo} that start with yes in the OK colour, with no in the error
+   * colour.
+   */
+  static void printChecklist(boolean noColor, String[] header, List<String[]> rows, int yesNo) {
+    Terminal terminal = Terminal.detect(noColor);
+    Screen screen = Screen.system(terminal);
+    Theme theme = terminal.theme();
+    Painter painter =
+        (row, col, cell) ->
+            col != yesNo
+                ? cell
+                : theme.paint(
+                    cell.startsWith("yes")
+                        ? Style.OK
+                        : cell.startsWith("no") ? Style.ERROR : Style.TEXT,
+                    cell);
+    for (String line : render(header, rows, theme, Integer.MAX_VALUE, painter)) {
+      screen.line(false, line);
+    }
+  }
+
   static List<String> render(
       String[] header, List<String[]> rows, Theme theme, int width, Painter painter) {
     int[] w = new int[header.length];

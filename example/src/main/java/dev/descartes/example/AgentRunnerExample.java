@@ -11,10 +11,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The seed's {@code agent_runner_example} in Java: spawns several agents, streams their output,
- * signals one, and shuts them all down gracefully. The agents are small shell scripts, so it runs
- * anywhere without API keys: one speaks Claude Code's stream-json, one writes plain text and stops
- * cleanly on SIGINT, one ignores SIGTERM (and is killed after the timeout), one fails.
+ * The runner's tour in one program: spawns several agents, streams their output, signals one, and
+ * shuts them all down gracefully. The agents are small shell scripts, so it runs anywhere without
+ * API keys: one speaks Claude Code's stream-json, one writes plain text and stops cleanly on
+ * SIGINT, one ignores SIGTERM (and is killed after the timeout), one fails.
  */
 public final class AgentRunnerExample {
 

@@ -18,6 +18,7 @@ import dev.descartes.runner.AgentSignal;
 import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.GracefulShutdown;
+import dev.descartes.runner.OutputDelivery;
 import dev.descartes.runner.ProcessState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -610,6 +611,30 @@ final class PodAgent implements AgentHandle {
   @Override
   public AgentOutput stderr() {
     return stderr.reader();
+  }
+
+  /** Every line is kept for the agent's life, so each delivery reads every line from the first. */
+  @Override
+  public AgentOutput stdout(OutputDelivery delivery) {
+    return stdout.reader();
+  }
+
+  /** Every line is kept for the agent's life, so each delivery reads every line from the first. */
+  @Override
+  public AgentOutput stderr(OutputDelivery delivery) {
+    return stderr.reader();
+  }
+
+  /** Every event is kept for the agent's life, so each delivery iterates from the first. */
+  @Override
+  public Iterable<AgentEvent> events(OutputDelivery delivery) {
+    return events();
+  }
+
+  /** Every listener is called for every event, on the thread that reads the Pod's log. */
+  @Override
+  public AutoCloseable onEvent(Consumer<? super AgentEvent> listener, OutputDelivery delivery) {
+    return onEvent(listener);
   }
 
   @Override

@@ -70,6 +70,12 @@ public record AgentConfig(
     Optional<AgentSandbox> sandbox,
     Optional<ContainerSpec> container) {
 
+  /**
+   * Fills unset fields with their empty values and checks the rest.
+   *
+   * @throws AgentException.InvalidConfig if the environment cannot be passed to a process, the
+   *     budget is not a positive amount, or resumeSession is blank
+   */
   public AgentConfig {
     name = Objects.requireNonNullElse(name, "");
     modelBackend = Objects.requireNonNullElse(modelBackend, "");
@@ -105,12 +111,12 @@ public record AgentConfig(
     }
   }
 
-  /** A builder with every field empty. */
+  /** {@return a builder with every field empty} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding this config's values. */
+  /** {@return a builder holding this config's values} */
   public Builder toBuilder() {
     Builder b =
         new Builder()
@@ -131,9 +137,19 @@ public record AgentConfig(
     return b.multiTurn(multiTurn).autoApprove(autoApprove).extraArgs(extraArgs).limits(limits);
   }
 
-  /** Whether this config names an explicit command line. */
+  /** {@return whether this config names an explicit command line} */
   public boolean hasCommand() {
     return !command.isEmpty();
+  }
+
+  /**
+   * The prompt the built-in backends send: the task, followed by the context in {@code <context>}
+   * tags when there is one.
+   *
+   * @return the prompt; never null, empty when the task is empty and there is no context
+   */
+  public String prompt() {
+    return context.map(c -> task + "\n\n<context>\n" + c + "\n</context>").orElse(task);
   }
 
   static void validateEnvironment(Map<String, String> environment) {
@@ -229,126 +245,244 @@ public record AgentConfig(
 
     private Builder() {}
 
-    /** Resource limits of this agent (see {@link AgentConfig#limits()}). */
+    /**
+     * Sets the resource limits of this agent (see {@link AgentConfig#limits()}).
+     *
+     * @param limits the limits; {@link ResourceLimits#none()} for the runner's
+     * @return this builder
+     * @throws NullPointerException if {@code limits} is null
+     */
     public Builder limits(ResourceLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 
+    /**
+     * Sets the agent's name, used in logs, transcripts and listings.
+     *
+     * @param name the name; a backend needs one, a command without one is named after its program
+     * @return this builder
+     */
     public Builder name(String name) {
       this.name = name;
       return this;
     }
 
+    /**
+     * Sets the backend that runs the agent (see {@link AgentConfig#modelBackend()}).
+     *
+     * @param modelBackend {@code claude}, {@code opencode}, ..., or {@code <program>-cli}
+     * @return this builder
+     */
     public Builder modelBackend(String modelBackend) {
       this.modelBackend = modelBackend;
       return this;
     }
 
+    /**
+     * Sets the primary prompt.
+     *
+     * @param task the prompt; may be empty only for a command or a multi-turn session
+     * @return this builder
+     */
     public Builder task(String task) {
       this.task = task;
       return this;
     }
 
+    /**
+     * Sets extra context, sent after the task in {@code <context>} tags.
+     *
+     * @param context the context; null for none
+     * @return this builder
+     */
     public Builder context(String context) {
       this.context = context;
       return this;
     }
 
+    /**
+     * Sets the system prompt.
+     *
+     * @param systemPrompt the system prompt; null for the CLI's own
+     * @return this builder
+     */
     public Builder systemPrompt(String systemPrompt) {
       this.systemPrompt = systemPrompt;
       return this;
     }
 
+    /**
+     * Sets the model to ask the backend for.
+     *
+     * @param model the model's name as the CLI takes it; null for the CLI's default
+     * @return this builder
+     */
     public Builder model(String model) {
       this.model = model;
       return this;
     }
 
-    /** Replaces the environment additions with {@code environment}. */
+    /**
+     * Replaces the environment additions.
+     *
+     * @param environment variable names to values (values are secret: never logged)
+     * @return this builder
+     */
     public Builder environment(Map<String, String> environment) {
       this.environment.clear();
       this.environment.putAll(environment);
       return this;
     }
 
-    /** Adds one environment variable. */
+    /**
+     * Adds one environment variable.
+     *
+     * @param key the variable's name
+     * @param value its value (secret: never logged)
+     * @return this builder
+     */
     public Builder env(String key, String value) {
       this.environment.put(key, value);
       return this;
     }
 
-    /** Runs exactly this argv (no shell), whatever the backend. */
+    /**
+     * Runs exactly this argv (no shell), whatever the backend.
+     *
+     * @param command the program and its arguments; empty: the backend's command line
+     * @return this builder
+     */
     public Builder command(List<String> command) {
       this.command = List.copyOf(command);
       return this;
     }
 
-    /** Runs exactly this argv (no shell), whatever the backend. */
+    /**
+     * Runs exactly this argv (no shell), whatever the backend.
+     *
+     * @param command the program and its arguments
+     * @return this builder
+     */
     public Builder command(String... command) {
       return command(List.of(command));
     }
 
+    /**
+     * Sets the agent's working directory; overrides the runner's.
+     *
+     * @param workingDir an existing directory; null for the runner's
+     * @return this builder
+     */
     public Builder workingDir(Path workingDir) {
       this.workingDir = workingDir;
       return this;
     }
 
-    /** Continues the CLI session with this id (see {@link AgentConfig#resumeSession()}). */
+    /**
+     * Continues a CLI session (see {@link AgentConfig#resumeSession()}).
+     *
+     * @param sessionId the id the CLI reported; null to start a new session
+     * @return this builder
+     */
     public Builder resumeSession(String sessionId) {
       this.resumeSession = sessionId;
       return this;
     }
 
-    /** Starts a multi-turn session (see {@link AgentConfig#multiTurn()}). */
+    /**
+     * Starts a multi-turn session (see {@link AgentConfig#multiTurn()}).
+     *
+     * @param multiTurn whether to start the CLI in its multi-turn stdin mode
+     * @return this builder
+     */
     public Builder multiTurn(boolean multiTurn) {
       this.multiTurn = multiTurn;
       return this;
     }
 
-    /** Lets the CLI run tools without asking (see {@link AgentConfig#autoApprove()}). */
+    /**
+     * Lets the CLI run tools without asking (see {@link AgentConfig#autoApprove()}).
+     *
+     * @param autoApprove whether to pass the CLI's flag for it
+     * @return this builder
+     */
     public Builder autoApprove(boolean autoApprove) {
       this.autoApprove = autoApprove;
       return this;
     }
 
-    /** Arguments added to the backend's command line (see {@link AgentConfig#extraArgs()}). */
+    /**
+     * Sets arguments added to the backend's command line (see {@link AgentConfig#extraArgs()}).
+     *
+     * @param extraArgs the arguments, each passed unchanged
+     * @return this builder
+     */
     public Builder extraArgs(List<String> extraArgs) {
       this.extraArgs = List.copyOf(extraArgs);
       return this;
     }
 
-    /** Arguments added to the backend's command line (see {@link AgentConfig#extraArgs()}). */
+    /**
+     * Sets arguments added to the backend's command line (see {@link AgentConfig#extraArgs()}).
+     *
+     * @param extraArgs the arguments, each passed unchanged
+     * @return this builder
+     */
     public Builder extraArgs(String... extraArgs) {
       return extraArgs(List.of(extraArgs));
     }
 
-    /** Runs the agent in a container (see {@link AgentConfig#container()}); null: on the host. */
+    /**
+     * Runs the agent in a container (see {@link AgentConfig#container()}).
+     *
+     * @param container the container; null to run on the host
+     * @return this builder
+     */
     public Builder container(ContainerSpec container) {
       this.container = container;
       return this;
     }
 
-    /** Gives the agent a git worktree of its own (see {@link AgentConfig#workspace()}). */
+    /**
+     * Gives the agent a git worktree of its own (see {@link AgentConfig#workspace()}).
+     *
+     * @param workspace the worktree to make; null to work in the working directory
+     * @return this builder
+     */
     public Builder workspace(Workspace workspace) {
       this.workspace = workspace;
       return this;
     }
 
-    /** The most the agent may spend, in US dollars (see {@link AgentConfig#budgetUsd()}). */
+    /**
+     * Sets the most the agent may spend (see {@link AgentConfig#budgetUsd()}).
+     *
+     * @param budgetUsd US dollars, above zero
+     * @return this builder
+     */
     public Builder budgetUsd(double budgetUsd) {
       this.budgetUsd = budgetUsd;
       return this;
     }
 
-    /** Runs the agent in {@code sandbox} (see {@link AgentConfig#sandbox()}). */
+    /**
+     * Runs the agent in a sandbox (see {@link AgentConfig#sandbox()}).
+     *
+     * @param sandbox the sandbox; null for the runner's
+     * @return this builder
+     */
     public Builder sandbox(AgentSandbox sandbox) {
       this.sandbox = sandbox;
       return this;
     }
 
     /**
-     * @throws AgentException.InvalidConfig if an environment entry cannot be passed to a process
+     * Builds the config.
+     *
+     * @return the config
+     * @throws AgentException.InvalidConfig if an environment entry cannot be passed to a process,
+     *     the budget is not a positive amount, or the session id is blank
      */
     public AgentConfig build() {
       return new AgentConfig(

@@ -26,14 +26,21 @@ import java.util.OptionalInt;
  */
 public sealed interface AgentEvent {
 
-  /** The agent this event belongs to. */
+  /** {@return the agent this event belongs to} */
   AgentId agentId();
 
-  /** When the runner saw it. */
+  /** {@return when the runner saw it} */
   Instant at();
 
-  /** The process started. */
+  /**
+   * The process started.
+   *
+   * @param agentId the agent
+   * @param at when the runner saw it
+   * @param pid the agent's main process
+   */
   record Started(AgentId agentId, Instant at, long pid) implements AgentEvent {
+    /** Checks that no component is null. */
     public Started {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
@@ -43,10 +50,13 @@ public sealed interface AgentEvent {
   /**
    * A stdout line that is a JSON object, parsed.
    *
+   * @param agentId the agent
+   * @param at when the runner saw it
    * @param json the parsed object
    * @param line the line as written, newline included
    */
   record Json(AgentId agentId, Instant at, JsonNode json, byte[] line) implements AgentEvent {
+    /** Checks that no component is null. */
     public Json {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
@@ -54,7 +64,7 @@ public sealed interface AgentEvent {
       Objects.requireNonNull(line);
     }
 
-    /** The value of the object's {@code "type"} field, or {@code ""}. */
+    /** {@return the value of the object's {@code "type"} field, or {@code ""}} */
     public String type() {
       return json.path("type").asText("");
     }
@@ -63,18 +73,21 @@ public sealed interface AgentEvent {
   /**
    * A stdout line that is not a JSON object (or JSON streaming is off).
    *
+   * @param agentId the agent
+   * @param at when the runner saw it
    * @param line the bytes as written, newline included when there was one
    * @param complete false for a piece of a line longer than {@link
    *     ProcessRunnerConfig#maxLineBytes()}
    */
   record RawLine(AgentId agentId, Instant at, byte[] line, boolean complete) implements AgentEvent {
+    /** Checks that no component is null. */
     public RawLine {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
       Objects.requireNonNull(line);
     }
 
-    /** The line decoded as UTF-8 (invalid bytes replaced), without its line terminator. */
+    /** {@return the line decoded as UTF-8 (invalid bytes replaced), without its line terminator} */
     public String text() {
       return OutputLine.decode(line);
     }
@@ -83,18 +96,32 @@ public sealed interface AgentEvent {
   /**
    * This reader fell behind the in-memory window and missed some lines; the transcript on disk,
    * when enabled, still has them.
+   *
+   * @param agentId the agent
+   * @param at when the runner saw it
+   * @param missedLines how many lines this reader missed
+   * @param missedBytes how many bytes those lines held
    */
   record Gap(AgentId agentId, Instant at, long missedLines, long missedBytes)
       implements AgentEvent {
+    /** Checks that no component is null. */
     public Gap {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
     }
   }
 
-  /** The process exited and its output was drained; this is the last event. */
+  /**
+   * The process exited and its output was drained; this is the last event.
+   *
+   * @param agentId the agent
+   * @param at when the runner saw it
+   * @param exitStatus how the main process ended
+   * @param status the agent's final status
+   */
   record Exited(AgentId agentId, Instant at, ExitStatus exitStatus, AgentStatus status)
       implements AgentEvent {
+    /** Checks that no component is null. */
     public Exited {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
@@ -110,19 +137,23 @@ public sealed interface AgentEvent {
    */
   sealed interface Normalized extends AgentEvent
       permits SessionStarted, AssistantText, ToolCall, ToolResult, Usage, Result {
-    /** The CLI's JSON object this event was made from. */
+    /** {@return the CLI's JSON object this event was made from} */
     JsonNode raw();
   }
 
   /**
    * The CLI started (or resumed) a session.
    *
+   * @param agentId the agent
+   * @param at when the runner saw it
    * @param sessionId the id that {@link AgentConfig.Builder#resumeSession} takes to resume it
    * @param model the model the CLI reports, when it does
+   * @param raw the CLI's JSON object
    */
   record SessionStarted(
       AgentId agentId, Instant at, String sessionId, Optional<String> model, JsonNode raw)
       implements Normalized {
+    /** Checks that no component is null. */
     public SessionStarted {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
@@ -135,10 +166,15 @@ public sealed interface AgentEvent {
   /**
    * Text the assistant wrote.
    *
+   * @param agentId the agent
+   * @param at when the runner saw it
+   * @param text the text
    * @param partial true for a streamed piece of a message (a delta), false for a whole message
+   * @param raw the CLI's JSON object
    */
   record AssistantText(AgentId agentId, Instant at, String text, boolean partial, JsonNode raw)
       implements Normalized {
+    /** Checks that no component is null. */
     public AssistantText {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
@@ -150,13 +186,17 @@ public sealed interface AgentEvent {
   /**
    * The assistant called a tool.
    *
+   * @param agentId the agent
+   * @param at when the runner saw it
    * @param id the call's id, matched by the {@link ToolResult} of the same call
    * @param name the tool's name as the CLI calls it ({@code Bash}, {@code bash}, {@code
    *     run_shell_command}, {@code command_execution}, ...)
    * @param input the tool's arguments
+   * @param raw the CLI's JSON object
    */
   record ToolCall(AgentId agentId, Instant at, String id, String name, JsonNode input, JsonNode raw)
       implements Normalized {
+    /** Checks that no component is null. */
     public ToolCall {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
@@ -170,13 +210,17 @@ public sealed interface AgentEvent {
   /**
    * A tool call finished.
    *
+   * @param agentId the agent
+   * @param at when the runner saw it
    * @param id the id of the {@link ToolCall}
    * @param output what the tool returned, as text
    * @param error whether the CLI reports the call as failed (or refused, or cancelled)
+   * @param raw the CLI's JSON object
    */
   record ToolResult(
       AgentId agentId, Instant at, String id, String output, boolean error, JsonNode raw)
       implements Normalized {
+    /** Checks that no component is null. */
     public ToolResult {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
@@ -189,9 +233,12 @@ public sealed interface AgentEvent {
   /**
    * Tokens and cost of one step or turn (not a running total): add them up for a total.
    *
+   * @param agentId the agent
+   * @param at when the runner saw it
    * @param inputTokens tokens sent to the model, cached ones included
    * @param outputTokens tokens the model produced
    * @param costUsd the cost in US dollars, when the CLI reports one
+   * @param raw the CLI's JSON object
    */
   record Usage(
       AgentId agentId,
@@ -201,6 +248,7 @@ public sealed interface AgentEvent {
       OptionalDouble costUsd,
       JsonNode raw)
       implements Normalized {
+    /** Checks that no component is null. */
     public Usage {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);
@@ -212,12 +260,15 @@ public sealed interface AgentEvent {
   /**
    * The CLI's verdict on a turn (for a one-shot agent, on the whole task): the last word of a turn.
    *
+   * @param agentId the agent
+   * @param at when the runner saw it
    * @param success whether the CLI reports the turn as done without error
    * @param text the final answer, or what the CLI said about the error
    * @param errorKind why it failed; empty on success
    * @param errorMessage the CLI's error message; empty on success
    * @param turns the model round trips the CLI counted, when it reports them
    * @param sessionId the session, when the line names it
+   * @param raw the CLI's JSON object
    */
   record Result(
       AgentId agentId,
@@ -230,6 +281,7 @@ public sealed interface AgentEvent {
       Optional<String> sessionId,
       JsonNode raw)
       implements Normalized {
+    /** Checks that no component is null. */
     public Result {
       Objects.requireNonNull(agentId);
       Objects.requireNonNull(at);

@@ -20,16 +20,29 @@ public abstract sealed class AgentException extends RuntimeException {
   public static final class SpawnFailed extends AgentException {
     private final String command;
 
+    /**
+     * Creates the exception.
+     *
+     * @param command the program that could not be started
+     * @param message what was wrong and how to fix it
+     * @param cause what failed underneath; may be null
+     */
     public SpawnFailed(String command, String message, Throwable cause) {
       super(message, cause);
       this.command = command;
     }
 
+    /**
+     * Creates the exception, with no cause.
+     *
+     * @param command the program that could not be started
+     * @param message what was wrong and how to fix it
+     */
     public SpawnFailed(String command, String message) {
       this(command, message, null);
     }
 
-    /** The program that could not be started. */
+    /** {@return the program that could not be started} */
     public String command() {
       return command;
     }
@@ -37,10 +50,21 @@ public abstract sealed class AgentException extends RuntimeException {
 
   /** An operation could not be carried out: unsupported on this platform, runner closed, ... */
   public static final class Execution extends AgentException {
+    /**
+     * Creates the exception.
+     *
+     * @param message what was wrong and how to fix it
+     * @param cause what failed underneath; may be null
+     */
     public Execution(String message, Throwable cause) {
       super(message, cause);
     }
 
+    /**
+     * Creates the exception, with no cause.
+     *
+     * @param message what was wrong and how to fix it
+     */
     public Execution(String message) {
       this(message, null);
     }
@@ -52,10 +76,21 @@ public abstract sealed class AgentException extends RuntimeException {
    * AgentStatus#KILL_FAILED}; a later kill may succeed.
    */
   public static final class KillFailed extends AgentException {
+    /**
+     * Creates the exception.
+     *
+     * @param message what was wrong and how to fix it
+     * @param cause what failed underneath; may be null
+     */
     public KillFailed(String message, Throwable cause) {
       super(message, cause);
     }
 
+    /**
+     * Creates the exception, with no cause.
+     *
+     * @param message what was wrong and how to fix it
+     */
     public KillFailed(String message) {
       this(message, null);
     }
@@ -63,10 +98,21 @@ public abstract sealed class AgentException extends RuntimeException {
 
   /** Talking to the agent failed: its stdin is closed, or it is gone. */
   public static final class Communication extends AgentException {
+    /**
+     * Creates the exception.
+     *
+     * @param message what was wrong and how to fix it
+     * @param cause what failed underneath; may be null
+     */
     public Communication(String message, Throwable cause) {
       super(message, cause);
     }
 
+    /**
+     * Creates the exception, with no cause.
+     *
+     * @param message what was wrong and how to fix it
+     */
     public Communication(String message) {
       this(message, null);
     }
@@ -76,6 +122,12 @@ public abstract sealed class AgentException extends RuntimeException {
   public static final class NotFound extends AgentException {
     private final AgentId id;
 
+    /**
+     * Creates the exception, with a message that says how to list the known agents.
+     *
+     * @param id the id that was looked up
+     * @throws NullPointerException if {@code id} is null
+     */
     public NotFound(AgentId id) {
       super(
           "no agent with id "
@@ -86,7 +138,7 @@ public abstract sealed class AgentException extends RuntimeException {
       this.id = Objects.requireNonNull(id);
     }
 
-    /** The id that was looked up. */
+    /** {@return the id that was looked up} */
     public AgentId id() {
       return id;
     }
@@ -96,12 +148,18 @@ public abstract sealed class AgentException extends RuntimeException {
   public static final class Timeout extends AgentException {
     private final Duration timeout;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what was wrong and how to fix it
+     * @param timeout the time that was waited
+     */
     public Timeout(String message, Duration timeout) {
       super(message, null);
       this.timeout = timeout;
     }
 
-    /** The time that was waited. */
+    /** {@return the time that was waited} */
     public Duration timeout() {
       return timeout;
     }
@@ -111,12 +169,18 @@ public abstract sealed class AgentException extends RuntimeException {
   public static final class InvalidConfig extends AgentException {
     private final String field;
 
+    /**
+     * Creates the exception; its message is {@code field + ": " + message}.
+     *
+     * @param field the field that is wrong
+     * @param message what was wrong and how to fix it
+     */
     public InvalidConfig(String field, String message) {
       super(field + ": " + message, null);
       this.field = field;
     }
 
-    /** The field that is wrong, such as {@code "environment"} or {@code "workingDir"}. */
+    /** {@return the field that is wrong, such as {@code "environment"} or {@code "workingDir"}} */
     public String field() {
       return field;
     }
@@ -126,12 +190,18 @@ public abstract sealed class AgentException extends RuntimeException {
   public static final class LimitReached extends AgentException {
     private final int limit;
 
+    /**
+     * Creates the exception.
+     *
+     * @param limit the configured {@code maxConcurrentAgents}
+     * @param message what was wrong and how to fix it
+     */
     public LimitReached(int limit, String message) {
       super(message, null);
       this.limit = limit;
     }
 
-    /** The configured {@code maxConcurrentAgents}. */
+    /** {@return the configured {@code maxConcurrentAgents}} */
     public int limit() {
       return limit;
     }
@@ -143,12 +213,18 @@ public abstract sealed class AgentException extends RuntimeException {
   public static final class Provider extends AgentException {
     private final String kind;
 
+    /**
+     * Creates the exception.
+     *
+     * @param kind the provider's error kind; null when it gave none
+     * @param message what was wrong and how to fix it
+     */
     public Provider(String kind, String message) {
       super(message, null);
       this.kind = kind;
     }
 
-    /** The provider's error kind, such as {@code "rate_limit"}, when it gave one. */
+    /** {@return the provider's error kind, such as {@code "rate_limit"}, when it gave one} */
     public Optional<String> kind() {
       return Optional.ofNullable(kind);
     }
@@ -175,17 +251,26 @@ public abstract sealed class AgentException extends RuntimeException {
       GIT_FAILED
     }
 
+    /**
+     * Creates the exception; its message names the agent.
+     *
+     * @param agent the agent whose worktree failed
+     * @param reason why
+     * @param message what was wrong and how to fix it
+     * @throws NullPointerException if {@code reason} is null
+     */
     public WorkspaceFailed(String agent, Reason reason, String message) {
       super("agent '" + agent + "': workspace: " + message, null);
       this.agent = agent;
       this.reason = Objects.requireNonNull(reason);
     }
 
-    /** The agent whose worktree failed. */
+    /** {@return the agent whose worktree failed} */
     public String agent() {
       return agent;
     }
 
+    /** {@return why the worktree could not be made} */
     public Reason reason() {
       return reason;
     }
@@ -199,12 +284,18 @@ public abstract sealed class AgentException extends RuntimeException {
   public static final class SandboxUnavailable extends AgentException {
     private final String missing;
 
+    /**
+     * Creates the exception.
+     *
+     * @param missing what is missing, such as {@code "bwrap"}
+     * @param message what was wrong and how to fix it
+     */
     public SandboxUnavailable(String missing, String message) {
       super(message, null);
       this.missing = missing;
     }
 
-    /** What is missing, such as {@code "bwrap"} or {@code "socat"}. */
+    /** {@return what is missing, such as {@code "bwrap"} or {@code "socat"}} */
     public String missing() {
       return missing;
     }

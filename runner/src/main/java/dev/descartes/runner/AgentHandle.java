@@ -15,35 +15,51 @@ import java.util.function.Consumer;
  */
 public interface AgentHandle {
 
+  /** {@return the agent's id, unique within this JVM} */
   AgentId id();
 
-  /** The configuration the agent was spawned with. */
+  /** {@return the configuration the agent was spawned with} */
   AgentConfig config();
 
-  /** A fresh snapshot of status, exit, health and metrics. */
+  /** {@return a fresh snapshot of status, exit, health and metrics} */
   AgentInfo info();
 
+  /** {@return the agent's status now} */
   AgentStatus status();
 
-  /** The main process's id (also its process-group and session id on Linux). */
+  /**
+   * {@return the main process's id (also its process-group and session id on Linux); -1 before it
+   * exists}
+   */
   long pid();
 
   /**
    * Waits until the agent has exited, its output is drained and its status is final.
    *
    * @return how the main process ended
+   * @throws InterruptedException if the calling thread is interrupted while waiting
    */
   ExitStatus waitFor() throws InterruptedException;
 
-  /** Like {@link #waitFor()}, giving up after {@code timeout}; empty if still running then. */
+  /**
+   * Like {@link #waitFor()}, giving up after {@code timeout}.
+   *
+   * @param timeout the longest wait; zero or negative does not wait
+   * @return how the main process ended; empty if the agent is still running then
+   * @throws InterruptedException if the calling thread is interrupted while waiting
+   */
   Optional<ExitStatus> waitFor(Duration timeout) throws InterruptedException;
 
-  /** Completes with the exit status once the status is final; never completes exceptionally. */
+  /**
+   * {@return a future completed with the exit status once the status is final; never completes
+   * exceptionally}
+   */
   CompletableFuture<ExitStatus> onExit();
 
   /**
    * Writes to the agent's stdin. Blocks while the agent's stdin pipe is full.
    *
+   * @param data the bytes, written whole
    * @throws AgentException.Communication once stdin is closed or the agent is gone
    */
   void writeStdin(byte[] data);
@@ -51,42 +67,60 @@ public interface AgentHandle {
   /** Closes the agent's stdin, so that it reads end of file. Idempotent. */
   void closeStdin();
 
-  /** Whether stdin can still be written. */
+  /** {@return whether stdin can still be written} */
   boolean isStdinOpen();
 
   /**
-   * The next stdout line as written, newline included; empty if none is waiting. Never blocks.
-   * Reads the handle's own {@link OutputDelivery#LATEST latest-lines} reader ({@link #stdout()});
-   * for every line, read {@link #stdout(OutputDelivery) stdout(EVERY_LINE)} instead.
+   * The next stdout line, never blocking. Reads the handle's own {@link OutputDelivery#LATEST
+   * latest-lines} reader ({@link #stdout()}); for every line, read {@link #stdout(OutputDelivery)
+   * stdout(EVERY_LINE)} instead.
+   *
+   * @return the line as written, newline included; empty if none is waiting
    */
   default Optional<byte[]> readStdout() {
     return stdout().poll().map(OutputLine::bytes);
   }
 
-  /** The next stderr line as written, newline included; empty if none is waiting. Never blocks. */
+  /**
+   * The next stderr line, never blocking.
+   *
+   * @return the line as written, newline included; empty if none is waiting
+   */
   default Optional<byte[]> readStderr() {
     return stderr().poll().map(OutputLine::bytes);
   }
 
-  /** The next stdout line, waiting up to {@code timeout}; empty on timeout or at end of stream. */
+  /**
+   * The next stdout line, waiting up to {@code timeout}.
+   *
+   * @param timeout the longest wait
+   * @return the line as written, newline included; empty on timeout or at end of stream
+   * @throws InterruptedException if the calling thread is interrupted while waiting
+   */
   default Optional<byte[]> readStdout(Duration timeout) throws InterruptedException {
     return stdout().poll(timeout).map(OutputLine::bytes);
   }
 
-  /** The next stderr line, waiting up to {@code timeout}; empty on timeout or at end of stream. */
+  /**
+   * The next stderr line, waiting up to {@code timeout}.
+   *
+   * @param timeout the longest wait
+   * @return the line as written, newline included; empty on timeout or at end of stream
+   * @throws InterruptedException if the calling thread is interrupted while waiting
+   */
   default Optional<byte[]> readStderr(Duration timeout) throws InterruptedException {
     return stderr().poll(timeout).map(OutputLine::bytes);
   }
 
   /**
-   * The handle's own stdout reader, with line numbers and what was missed: {@link
-   * OutputDelivery#LATEST latest lines}, never holding the agent back.
+   * {@return the handle's own stdout reader, with line numbers and what was missed: {@link
+   * OutputDelivery#LATEST latest lines}, never holding the agent back}
    */
   AgentOutput stdout();
 
   /**
-   * The handle's own stderr reader: {@link OutputDelivery#LATEST latest lines}, like {@link
-   * #stdout()}.
+   * {@return the handle's own stderr reader: {@link OutputDelivery#LATEST latest lines}, like
+   * {@link #stdout()}}
    */
   AgentOutput stderr();
 
@@ -96,6 +130,11 @@ public interface AgentHandle {
    * Duration, Consumer)}, it starts at the very first line). An {@link OutputDelivery#EVERY_LINE}
    * reader misses nothing from there on and holds the agent back while it is behind: close it when
    * done. {@code LATEST} gives an independent reader like {@link #stdout()}.
+   *
+   * @param delivery how lines are served
+   * @return the reader
+   * @throws UnsupportedOperationException for {@code EVERY_LINE} on a handle that has no such
+   *     readers
    */
   default AgentOutput stdout(OutputDelivery delivery) {
     if (delivery == OutputDelivery.LATEST) {
@@ -107,6 +146,11 @@ public interface AgentHandle {
 
   /**
    * A new reader of stderr, served as {@code delivery} says; see {@link #stdout(OutputDelivery)}.
+   *
+   * @param delivery how lines are served
+   * @return the reader
+   * @throws UnsupportedOperationException for {@code EVERY_LINE} on a handle that has no such
+   *     readers
    */
   default AgentOutput stderr(OutputDelivery delivery) {
     if (delivery == OutputDelivery.LATEST) {
@@ -123,6 +167,8 @@ public interface AgentHandle {
    * an independent reader starting at the oldest event still held; {@code hasNext()} blocks until
    * the next event exists. Each iterator is a {@link OutputDelivery#LATEST latest-lines} reader:
    * one that falls behind gets an {@link AgentEvent.Gap}, and the agent is never held back.
+   *
+   * @return an iterable whose every iterator is a new reader
    */
   Iterable<AgentEvent> events();
 
@@ -133,6 +179,11 @@ public interface AgentHandle {
    * Duration, Consumer)}, it starts at the very first line): while it is behind, the agent is held
    * back. It lets go once it has returned {@link AgentEvent.Exited}, or when closed (it is {@link
    * AutoCloseable}), or once it is unreachable: an iterator abandoned early should be closed.
+   *
+   * @param delivery how events are served
+   * @return an iterable whose every iterator is a new reader
+   * @throws UnsupportedOperationException for {@code EVERY_LINE} on a handle that has no such
+   *     readers
    */
   default Iterable<AgentEvent> events(OutputDelivery delivery) {
     if (delivery == OutputDelivery.LATEST) {
@@ -148,6 +199,7 @@ public interface AgentHandle {
    * this agent's output back (the agent blocks in {@code write}), never another agent's; an
    * exception thrown by the listener is logged and does not stop delivery.
    *
+   * @param listener called once per event
    * @return closing it removes the listener
    */
   AutoCloseable onEvent(Consumer<? super AgentEvent> listener);
@@ -158,7 +210,10 @@ public interface AgentHandle {
    * of its own, never holds the agent back, and passes an {@link AgentEvent.Gap} for what a slow
    * listener missed.
    *
+   * @param listener called once per event
+   * @param delivery how events are served
    * @return closing it removes the listener
+   * @throws UnsupportedOperationException for {@code LATEST} on a handle that has no such listeners
    */
   default AutoCloseable onEvent(Consumer<? super AgentEvent> listener, OutputDelivery delivery) {
     if (delivery == OutputDelivery.EVERY_LINE) {
@@ -173,6 +228,7 @@ public interface AgentHandle {
    * AgentSignal#PAUSE} and {@link AgentSignal#RESUME}: to its whole process tree). No effect once
    * the agent has exited.
    *
+   * @param signal the signal
    * @throws AgentException.Execution if the platform has no such signal
    */
   void signal(AgentSignal signal);
@@ -191,17 +247,19 @@ public interface AgentHandle {
   void requestStop();
 
   /**
-   * The CLI's verdict on its work, once the agent has ended (empty before): success taken from the
-   * CLI's own final event, result text, error, cost, tokens, turns and session id. Built from every
-   * stdout line as it is read, whether or not anyone reads the events. See {@link AgentOutcome}.
+   * The CLI's verdict on its work: success taken from the CLI's own final event, result text,
+   * error, cost, tokens, turns and session id. Built from every stdout line as it is read, whether
+   * or not anyone reads the events. See {@link AgentOutcome}.
+   *
+   * @return the outcome once the agent has ended; empty before
    */
   default Optional<AgentOutcome> outcome() {
     return Optional.empty();
   }
 
   /**
-   * The multi-turn session of an agent spawned with {@link AgentConfig#multiTurn()}; empty for any
-   * other agent.
+   * {@return the multi-turn session of an agent spawned with {@link AgentConfig#multiTurn()}; empty
+   * for any other agent}
    */
   default Optional<AgentSession> session() {
     return Optional.empty();

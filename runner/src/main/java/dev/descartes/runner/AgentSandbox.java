@@ -85,6 +85,11 @@ public record AgentSandbox(
      * @param endpoints the host:port pairs the agent may connect to (at least one)
      */
     record AllowList(List<Endpoint> endpoints) implements Network {
+      /**
+       * Copies the endpoints.
+       *
+       * @throws AgentException.InvalidConfig if there is none
+       */
       public AllowList {
         endpoints = List.copyOf(endpoints);
         if (endpoints.isEmpty()) {
@@ -100,18 +105,28 @@ public record AgentSandbox(
       }
     }
 
+    /** {@return no IP networking} */
     static Network none() {
       return new None();
     }
 
+    /** {@return a private loopback only} */
     static Network loopback() {
       return new Loopback();
     }
 
+    /** {@return the host's network, unrestricted} */
     static Network host() {
       return new Host();
     }
 
+    /**
+     * Only these endpoints.
+     *
+     * @param endpoints the host:port pairs the agent may connect to (at least one)
+     * @return the allow-list
+     * @throws AgentException.InvalidConfig if there is none
+     */
     static Network allow(Endpoint... endpoints) {
       return new AllowList(List.of(endpoints));
     }
@@ -119,6 +134,8 @@ public record AgentSandbox(
     /**
      * Parses {@code none}, {@code loopback}, {@code host} or {@code allow=HOST:PORT,...}.
      *
+     * @param text the policy, case-insensitive for the first three
+     * @return the network policy
      * @throws AgentException.InvalidConfig naming what is wrong
      */
     static Network parse(String text) {
@@ -160,6 +177,12 @@ public record AgentSandbox(
    * @param port 1 to 65535
    */
   public record Endpoint(String host, int port) {
+    /**
+     * Checks the host and port.
+     *
+     * @throws AgentException.InvalidConfig if the host is blank or has a space, {@code /} or {@code
+     *     ,}, or the port is out of range
+     */
     public Endpoint {
       Objects.requireNonNull(host, "host");
       if (host.isBlank() || host.chars().anyMatch(c -> c <= ' ' || c == '/' || c == ',')) {
@@ -178,8 +201,10 @@ public record AgentSandbox(
     }
 
     /**
-     * Parses {@code HOST:PORT}.
+     * Parses {@code HOST:PORT} ({@code [IPv6]:PORT} for an IPv6 address).
      *
+     * @param text the endpoint
+     * @return the endpoint
      * @throws AgentException.InvalidConfig naming what is wrong
      */
     public static Endpoint parse(String text) {
@@ -212,6 +237,12 @@ public record AgentSandbox(
     }
   }
 
+  /**
+   * Checks and normalizes the paths.
+   *
+   * @throws NullPointerException if {@code rest} or {@code network} is null
+   * @throws AgentException.InvalidConfig if a path is relative
+   */
   public AgentSandbox {
     Objects.requireNonNull(rest, "rest");
     Objects.requireNonNull(network, "network");
@@ -234,19 +265,19 @@ public record AgentSandbox(
   }
 
   /**
-   * The default sandbox: the rest of the filesystem read-only, a new empty {@code HOME}, and a
-   * private loopback as the only network.
+   * {@return the default sandbox: the rest of the filesystem read-only, a new empty {@code HOME},
+   * and a private loopback as the only network}
    */
   public static AgentSandbox defaults() {
     return builder().build();
   }
 
-  /** A builder starting from {@link #defaults()}. */
+  /** {@return a builder starting from {@link #defaults()}} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding this sandbox's values. */
+  /** {@return a builder holding this sandbox's values} */
   public Builder toBuilder() {
     Builder b = new Builder().rest(rest).network(network);
     readOnlyPaths.forEach(b::readOnly);
@@ -265,40 +296,74 @@ public record AgentSandbox(
 
     private Builder() {}
 
+    /**
+     * Sets what the agent sees of the filesystem outside the named paths.
+     *
+     * @param rest {@link Rest#READ_ONLY} (the default) or {@link Rest#HIDDEN}
+     * @return this builder
+     */
     public Builder rest(Rest rest) {
       this.rest = Objects.requireNonNull(rest, "rest");
       return this;
     }
 
-    /** Hides the filesystem outside the system directories and named paths. */
+    /**
+     * Hides the filesystem outside the system directories and named paths ({@link Rest#HIDDEN}).
+     *
+     * @return this builder
+     */
     public Builder hideRestOfFilesystem() {
       return rest(Rest.HIDDEN);
     }
 
-    /** Mounts {@code path} read-only. */
+    /**
+     * Mounts {@code path} read-only.
+     *
+     * @param path an absolute, existing path
+     * @return this builder
+     */
     public Builder readOnly(Path path) {
       readOnly.add(Objects.requireNonNull(path, "path"));
       return this;
     }
 
-    /** Mounts {@code path} read-write. */
+    /**
+     * Mounts {@code path} read-write.
+     *
+     * @param path an absolute, existing path
+     * @return this builder
+     */
     public Builder readWrite(Path path) {
       readWrite.add(Objects.requireNonNull(path, "path"));
       return this;
     }
 
-    /** Mounts {@code home} read-write as {@code HOME} instead of a new empty one. */
+    /**
+     * Mounts {@code home} read-write as {@code HOME} instead of a new empty one.
+     *
+     * @param home an absolute, existing directory; null for a new empty one
+     * @return this builder
+     */
     public Builder home(Path home) {
       this.home = home;
       return this;
     }
 
+    /**
+     * Sets what the agent may connect to.
+     *
+     * @param network the policy; {@link Network#loopback()} by default
+     * @return this builder
+     */
     public Builder network(Network network) {
       this.network = Objects.requireNonNull(network, "network");
       return this;
     }
 
     /**
+     * Builds the sandbox.
+     *
+     * @return the sandbox
      * @throws AgentException.InvalidConfig if a path is relative
      */
     public AgentSandbox build() {

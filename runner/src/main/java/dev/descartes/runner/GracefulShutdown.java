@@ -1,6 +1,7 @@
 package dev.descartes.runner;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -77,8 +78,28 @@ public final class GracefulShutdown {
    * @return how the agent's main process ended
    */
   public ExitStatus shutdown(AgentHandle handle) {
+    return run(handle, System.nanoTime());
+  }
+
+  /**
+   * Like {@link #shutdown(AgentHandle)}, with every wait counted from {@code start} rather than
+   * from the moment this call begins: each wait ends at {@code start} plus the waits before it and
+   * its own. Stopping many agents at once, each from its own thread, they then share one deadline
+   * however long the signals to the others took. A {@code start} in the future counts as now.
+   *
+   * @param start when the sequence began, an {@link Instant} on the wall clock
+   * @return how the agent's main process ended
+   */
+  public ExitStatus shutdown(AgentHandle handle, Instant start) {
+    Objects.requireNonNull(start, "start");
+    long since = Duration.between(start, Instant.now()).toNanos();
+    return run(handle, System.nanoTime() - Math.max(0, since));
+  }
+
+  private ExitStatus run(AgentHandle handle, long startNanos) {
     Objects.requireNonNull(handle, "handle");
     handle.requestStop();
+    long waitsEnd = startNanos;
     boolean interrupted = false;
     try {
       for (Step step : steps) {
@@ -89,7 +110,9 @@ public final class GracefulShutdown {
           case Step.CloseStdin c -> handle.closeStdin();
           case Step.Signal s -> handle.signal(s.signal());
           case Step.Await a -> {
-            if (handle.waitFor(a.timeout()).isPresent()) {
+            waitsEnd += a.timeout().toNanos();
+            Duration left = Duration.ofNanos(Math.max(0, waitsEnd - System.nanoTime()));
+            if (handle.waitFor(left).isPresent()) {
               return finish(handle);
             }
           }

@@ -18,6 +18,13 @@ import java.util.Objects;
 public record LaunchSpec(
     List<String> command, Map<String, String> environment, Stdin stdin, byte[] initialInput) {
 
+  /**
+   * The most bytes one argument (or one {@code NAME=value} environment entry) may have on Linux,
+   * its terminating NUL excluded: {@code MAX_ARG_STRLEN}, 128 KiB. A longer one is refused at
+   * spawn; send large text over stdin instead.
+   */
+  public static final int MAX_ARGUMENT_BYTES = 128 * 1024 - 1;
+
   /** What the runner does with the agent's stdin. */
   public enum Stdin {
     /** Left open: the caller writes to it and closes it. */

@@ -108,6 +108,12 @@ public record ProcessRunnerConfig(
   public static final Set<String> DEFAULT_ALLOW_LIST =
       Set.of("PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "TMPDIR", "LANG", "LC_*", "TZ");
 
+  /**
+   * Checks every field.
+   *
+   * @throws NullPointerException if a required field is null
+   * @throws AgentException.InvalidConfig naming the first field out of range
+   */
   public ProcessRunnerConfig {
     Objects.requireNonNull(workingDir, "workingDir");
     Objects.requireNonNull(healthCheckInterval, "healthCheckInterval");
@@ -176,11 +182,12 @@ public record ProcessRunnerConfig(
     }
   }
 
-  /** The defaults, described on this class. */
+  /** {@return the defaults, described on this class} */
   public static ProcessRunnerConfig defaults() {
     return builder().build();
   }
 
+  /** {@return a builder that starts from {@link #defaults()}} */
   public static Builder builder() {
     return new Builder();
   }
@@ -208,8 +215,11 @@ public record ProcessRunnerConfig(
     private Double budgetUsd;
 
     /**
-     * The most all agents of the runner may spend together (see {@link
+     * Sets the most all agents of the runner may spend together (see {@link
      * ProcessRunnerConfig#budgetUsd()}).
+     *
+     * @param budgetUsd US dollars, above zero
+     * @return this builder
      */
     public Builder budgetUsd(double budgetUsd) {
       this.budgetUsd = budgetUsd;
@@ -224,142 +234,294 @@ public record ProcessRunnerConfig(
 
     private Builder() {}
 
-    /** Default resource limits of every agent (see {@link ProcessRunnerConfig#limits()}). */
+    /**
+     * Sets the default resource limits of every agent (see {@link ProcessRunnerConfig#limits()}).
+     *
+     * @param limits the limits; {@link ResourceLimits#none()} (the default) for none
+     * @return this builder
+     */
     public Builder limits(ResourceLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 
-    /** See {@link ProcessRunnerConfig#cgroupContainment()}; on by default. */
+    /**
+     * Sets whether agents get cgroups of their own (see {@link
+     * ProcessRunnerConfig#cgroupContainment()}); on by default.
+     *
+     * @param enable whether to use cgroups where this machine has writable ones
+     * @return this builder
+     */
     public Builder cgroupContainment(boolean enable) {
       this.cgroupContainment = enable;
       return this;
     }
 
+    /**
+     * Sets the working directory of agents without one of their own.
+     *
+     * @param workingDir an existing directory; null (the default) for the JVM's
+     * @return this builder
+     */
     public Builder workingDir(Path workingDir) {
       this.workingDir = workingDir;
       return this;
     }
 
+    /**
+     * Sets whether stdout lines that are JSON objects become {@link AgentEvent.Json} events; on by
+     * default.
+     *
+     * @param enable whether to parse JSON lines
+     * @return this builder
+     */
     public Builder enableJsonStreaming(boolean enable) {
       this.enableJsonStreaming = enable;
       return this;
     }
 
+    /**
+     * Sets whether the periodic health check runs; on by default.
+     *
+     * @param enable whether to sample every agent's state and usage
+     * @return this builder
+     */
     public Builder enableHealthChecks(boolean enable) {
       this.enableHealthChecks = enable;
       return this;
     }
 
+    /**
+     * Sets the time between two health checks; 30 s by default.
+     *
+     * @param interval above zero
+     * @return this builder
+     */
     public Builder healthCheckInterval(Duration interval) {
       this.healthCheckInterval = interval;
       return this;
     }
 
+    /**
+     * Caps the agents alive at once; a spawn past the cap waits for a slot.
+     *
+     * @param max at least 1
+     * @return this builder
+     */
     public Builder maxConcurrentAgents(int max) {
       this.maxConcurrentAgents = max;
       return this;
     }
 
-    /** No concurrency cap (the default). */
+    /**
+     * Removes the concurrency cap (the default).
+     *
+     * @return this builder
+     */
     public Builder unlimitedAgents() {
       this.maxConcurrentAgents = null;
       return this;
     }
 
+    /**
+     * Sets how long {@link AgentRunner#close()} waits after SIGTERM before SIGKILL; 5 s by default.
+     *
+     * @param timeout zero or more
+     * @return this builder
+     */
     public Builder shutdownTimeout(Duration timeout) {
       this.shutdownTimeout = timeout;
       return this;
     }
 
+    /**
+     * Writes every byte of every agent's stdout and stderr to files in {@code dir}.
+     *
+     * @param dir a writable directory, made if missing; null (the default) for no transcripts
+     * @return this builder
+     */
     public Builder transcriptDir(Path dir) {
       this.transcriptDir = dir;
       return this;
     }
 
+    /**
+     * Sets the in-memory bytes kept per stream for latest-lines readers; 8 MiB by default.
+     *
+     * @param bytes at least {@link ProcessRunnerConfig#maxLineBytes()}
+     * @return this builder
+     */
     public Builder outputWindowBytes(long bytes) {
       this.outputWindowBytes = bytes;
       return this;
     }
 
+    /**
+     * Sets the first bytes of stdout that are never evicted from the window; 64 KiB by default.
+     *
+     * @param bytes zero or more
+     * @return this builder
+     */
     public Builder pinnedHeadBytes(long bytes) {
       this.pinnedHeadBytes = bytes;
       return this;
     }
 
+    /**
+     * Sets the longest line delivered whole; a longer one comes in pieces marked incomplete. 8 MiB
+     * by default.
+     *
+     * @param bytes at least 1024
+     * @return this builder
+     */
     public Builder maxLineBytes(int bytes) {
       this.maxLineBytes = bytes;
       return this;
     }
 
-    /** Agents start from only these variables of the runner's environment. */
+    /**
+     * Agents start from only these variables of the runner's environment (and those their backend
+     * needs).
+     *
+     * @param names variable names; a trailing {@code *} matches a prefix
+     * @return this builder
+     */
     public Builder environmentAllowList(Collection<String> names) {
       this.environmentAllowList = Set.copyOf(names);
       return this;
     }
 
-    /** Agents start from only {@link #DEFAULT_ALLOW_LIST} of the runner's environment. */
+    /**
+     * Agents start from only {@link #DEFAULT_ALLOW_LIST} of the runner's environment.
+     *
+     * @return this builder
+     */
     public Builder allowListedEnvironment() {
       return environmentAllowList(DEFAULT_ALLOW_LIST);
     }
 
-    /** Agents inherit the runner's whole environment (the default). */
+    /**
+     * Agents inherit the runner's whole environment (the default).
+     *
+     * @return this builder
+     */
     public Builder inheritEnvironment() {
       this.environmentAllowList = null;
       return this;
     }
 
+    /**
+     * Sets whether what is left of an agent's process tree is killed when the agent exits; on by
+     * default.
+     *
+     * @param kill whether to kill leftover processes
+     * @return this builder
+     */
     public Builder killOrphansOnExit(boolean kill) {
       this.killOrphansOnExit = kill;
       return this;
     }
 
+    /**
+     * Sets how long to wait, after an agent exits, for its output pipes to reach end of file; 2 s
+     * by default.
+     *
+     * @param timeout zero or more
+     * @return this builder
+     */
     public Builder outputDrainTimeout(Duration timeout) {
       this.outputDrainTimeout = timeout;
       return this;
     }
 
+    /**
+     * Sets whether a JVM shutdown hook stops every agent; on by default.
+     *
+     * @param install whether to install the hook
+     * @return this builder
+     */
     public Builder shutdownHook(boolean install) {
       this.shutdownHook = install;
       return this;
     }
 
+    /**
+     * Sets whether the JVM becomes the reaper of orphaned descendants on Linux (see {@link
+     * ProcessRunnerConfig#subreaper()}); on by default.
+     *
+     * @param subreaper whether to set {@code PR_SET_CHILD_SUBREAPER}
+     * @return this builder
+     */
     public Builder subreaper(boolean subreaper) {
       this.subreaper = subreaper;
       return this;
     }
 
+    /**
+     * Adds a backend; its name wins over a built-in or service-loaded one of the same name.
+     *
+     * @param backend the backend
+     * @return this builder
+     * @throws NullPointerException if {@code backend} is null
+     */
     public Builder backend(AgentBackend backend) {
       this.backends.add(Objects.requireNonNull(backend, "backend"));
       return this;
     }
 
+    /**
+     * Sets how processes are started and their pipes read; {@link Engine#AUTO} by default.
+     *
+     * @param engine the engine
+     * @return this builder
+     * @throws NullPointerException if {@code engine} is null
+     */
     public Builder engine(Engine engine) {
       this.engine = Objects.requireNonNull(engine, "engine");
       return this;
     }
 
-    /** Runs every agent that names no sandbox of its own in {@code sandbox}. */
+    /**
+     * Runs every agent that names no sandbox of its own in {@code sandbox}.
+     *
+     * @param sandbox the sandbox; null (the default) for none
+     * @return this builder
+     */
     public Builder sandbox(AgentSandbox sandbox) {
       this.sandbox = sandbox;
       return this;
     }
 
-    /** Observes spawns, failed spawns and exits; see {@link RunnerListener}. */
+    /**
+     * Sets the observer of spawns, failed spawns and exits; see {@link RunnerListener}.
+     *
+     * @param listener the listener; {@link RunnerListener#NONE} by default
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null
+     */
     public Builder listener(RunnerListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
     /**
-     * The bytes every output window of the runner may hold together (default: a quarter of the
+     * Sets the bytes every output window of the runner may hold together (default: a quarter of the
      * maximum heap). With many agents, each stream's window shrinks to its equal share.
+     *
+     * @param bytes at least {@link ProcessRunnerConfig#MIN_OUTPUT_MEMORY_BUDGET}
+     * @return this builder
      */
     public Builder outputMemoryBudget(long bytes) {
       this.outputMemoryBudget = bytes;
       return this;
     }
 
+    /**
+     * Builds the config.
+     *
+     * @return the config
+     * @throws AgentException.InvalidConfig naming the first field out of range
+     */
     public ProcessRunnerConfig build() {
       return new ProcessRunnerConfig(
           Optional.ofNullable(workingDir),

@@ -71,16 +71,7 @@ public final class TemplateBackend implements AgentBackend {
       throw new AgentException.InvalidConfig(
           "task", "is empty; the " + name + " backend needs a task");
     }
-    if (config.multiTurn()) {
-      throw new AgentException.InvalidConfig(
-          "multiTurn",
-          "the template backend " + name + " has no multi-turn mode; use claude or qwen");
-    }
-    String prompt =
-        config
-            .context()
-            .map(c -> config.task() + "\n\n<context>\n" + c + "\n</context>")
-            .orElse(config.task());
+    String prompt = config.prompt();
     Map<String, Optional<String>> values =
         Map.of(
             "{task}",

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The seed's backends build their command line from the config, never through a shell: the generic
- * rule passes the task as one argv element, the CLI backends send it on stdin. Stand-in programs on
- * the agent's PATH print what they receive.
+ * The backends build their command line from the config, never through a shell: the generic rule
+ * passes the task as one argv element, the CLI backends send it on stdin. Stand-in programs on the
+ * agent's PATH print what they receive.
  */
 @ExtendWith(LeakCheck.class)
 class BackendCommandLineTest {

@@ -10,9 +10,11 @@ import dev.descartes.runner.testing.TestRunners;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +65,28 @@ class ShutdownTest {
       assertThat(inner.status())
           .as("stopped on purpose through the wrapper, even with exit 0")
           .isEqualTo(AgentStatus.TERMINATED);
+    }
+  }
+
+  @Test
+  void waitsCountFromTheGivenStartSoAgentsStoppedTogetherShareOneDeadline() throws Exception {
+    try (var runner = TestRunners.runner()) {
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("deaf")
+                  .command(Scripts.shell("trap '' TERM; echo armed; while :; do sleep 1; done"))
+                  .build());
+      assertThat(h.readStdout(Duration.ofSeconds(30))).isPresent();
+      // An hour's wait that began an hour ago is over: straight to SIGKILL, not another hour.
+      ExitStatus st =
+          Assertions.assertTimeoutPreemptively(
+              Duration.ofSeconds(60),
+              () ->
+                  new GracefulShutdown(Duration.ofHours(1))
+                      .shutdown(h, Instant.now().minus(Duration.ofHours(1))));
+      assertThat(st.signal()).hasValue(9);
+      assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
     }
   }
 

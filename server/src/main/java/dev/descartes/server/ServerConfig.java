@@ -83,18 +83,4 @@ public record ServerConfig(
         maxFleetAgents,
         transcripts);
   }
-
-  /** This config with other event bounds per agent. */
-  public ServerConfig withEventBounds(int events, long bytes) {
-    return new ServerConfig(
-        listen,
-        allowRemote,
-        dataDir,
-        stopTimeout,
-        maxBodyBytes,
-        events,
-        bytes,
-        maxFleetAgents,
-        transcripts);
-  }
 }

@@ -257,11 +257,16 @@ public final class AgentRegistry implements AutoCloseable {
     return () -> listeners.remove(listener);
   }
 
-  /** Stops every live agent in parallel, each with its own stop sequence, and waits for all. */
+  /**
+   * Stops every live agent in parallel, each with its own stop sequence, and waits for all. The
+   * sequences' waits all count from this call, so the last agent signalled gets no longer than the
+   * first.
+   */
   public void shutdownAll(Duration timeout) {
     List<Future<?>> stops = new ArrayList<>();
+    java.time.Instant start = java.time.Instant.now();
     for (LocalAgent a : live()) {
-      stops.add(background.submit(() -> a.stopSequence(timeout).shutdown(a)));
+      stops.add(background.submit(() -> a.stopSequence(timeout).shutdown(a, start)));
     }
     boolean interrupted = false;
     for (Future<?> f : stops) {

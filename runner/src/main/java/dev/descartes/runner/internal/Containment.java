@@ -5,12 +5,19 @@ import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.ResourceLimits;
 import dev.descartes.runner.internal.cgroup.AgentCgroup;
+import dev.descartes.runner.internal.cgroup.CgroupPlacer;
 import dev.descartes.runner.internal.cgroup.CgroupSupport;
 import dev.descartes.runner.internal.cgroup.JvmCgroups;
+import dev.descartes.runner.internal.engine.ChildProcess;
+import dev.descartes.runner.internal.engine.LaunchRequest;
+import dev.descartes.runner.internal.engine.ProcessEngine;
+import dev.descartes.runner.internal.engine.SpawnThread;
 import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.Platform;
+import dev.descartes.runner.internal.os.ProcFs;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,12 +81,70 @@ final class Containment {
     }
   }
 
+  /** A started process and the tree that contains it. */
+  record Contained(ChildProcess child, AgentTree tree) {}
+
+  /**
+   * Starts {@code request} inside the agent's containment: its own cgroup when it gets one, else
+   * tracked through {@code /proc} with the memory limit as {@code RLIMIT_AS}. {@code onSpawned}
+   * gets the process the moment it exists, before it is placed and its tree is built. On failure
+   * nothing is left running.
+   */
+  static Contained start(
+      AgentId id,
+      AgentConfig config,
+      ResourceLimits limits,
+      boolean cgroups,
+      boolean sandboxed,
+      ProcessEngine engine,
+      LaunchRequest request,
+      Consumer<ChildProcess> onSpawned)
+      throws IOException {
+    AgentCgroup group = createGroup(id, config, limits, cgroups);
+    // Only the /proc tracking needs it (a contained tree is its cgroup).
+    long spawnTicks = group == null && Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
+    ChildProcess c;
+    try {
+      // cgroup v1 placement follows the forking thread (a platform thread: the caller's own, or
+      // the spawn thread), and bubblewrap's parent-death signal too (the long-lived spawn thread).
+      c =
+          group != null
+              ? CgroupPlacer.spawnInside(group, sandboxed, () -> engine.start(request))
+              : sandboxed ? SpawnThread.call(() -> engine.start(request)) : engine.start(request);
+    } catch (IOException | RuntimeException e) {
+      if (group != null) {
+        group.close();
+      }
+      throw e;
+    }
+    onSpawned.accept(c);
+    if (group == null) {
+      AgentTree tree = AgentTree.of(c.pid(), spawnTicks, id.toString(), sandboxed);
+      if (Platform.isLinux()) {
+        applyRlimits(c.pid(), limits);
+      }
+      return new Contained(c, tree);
+    }
+    try {
+      group.placeAfterStart(c.pid());
+    } catch (IOException e) {
+      LOG.warn(
+          "agent {} ({}): could not move pid {} into {}: {}",
+          id,
+          config.name(),
+          c.pid(),
+          group.path(),
+          e.toString());
+    }
+    return new Contained(c, new CgroupAgentTree(group, (int) c.pid(), sandboxed));
+  }
+
   /**
    * The agent's cgroups, made and limited, or null when it is tracked through {@code /proc}.
    *
    * @throws IOException if its groups cannot be made while a kernel limit needs them
    */
-  static AgentCgroup createGroup(
+  private static AgentCgroup createGroup(
       AgentId id, AgentConfig config, ResourceLimits limits, boolean cgroups) throws IOException {
     if (!cgroups || !Platform.isLinux()) {
       return null;
@@ -116,7 +181,7 @@ final class Containment {
   }
 
   /** Where no cgroup enforces the memory limit: {@code RLIMIT_AS} on the started process. */
-  static void applyRlimits(long pid, ResourceLimits limits) {
+  private static void applyRlimits(long pid, ResourceLimits limits) {
     if (limits.memoryBytes().isEmpty()) {
       return;
     }

@@ -11,7 +11,6 @@ import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.backend.BackendRegistry;
 import dev.descartes.runner.internal.container.ContainerLaunch;
 import dev.descartes.runner.internal.io.Transcript;
-import dev.descartes.runner.internal.os.Platform;
 import dev.descartes.runner.internal.sandbox.SandboxPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,7 +132,7 @@ public final class Spawner {
     }
     for (int i = 1; i < argv.size(); i++) {
       int n = argv.get(i).getBytes(StandardCharsets.UTF_8).length;
-      if (n > Platform.MAX_ARG_BYTES) {
+      if (n > LaunchSpec.MAX_ARGUMENT_BYTES) {
         String field = argv.get(i).equals(cfg.task()) ? "task" : "command";
         throw new AgentException.InvalidConfig(
             field,

@@ -25,7 +25,6 @@ final class CodexBackend implements AgentBackend {
   @Override
   public LaunchSpec launch(AgentConfig config) {
     Prompts.requireNameAndTask(config, name());
-    Prompts.refuseMultiTurn(config, name());
     List<String> argv =
         new ArrayList<>(List.of("codex", "exec", "--json", "--skip-git-repo-check"));
     config.model().ifPresent(m -> argv.addAll(List.of("--model", m)));

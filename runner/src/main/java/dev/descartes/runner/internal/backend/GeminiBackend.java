@@ -28,7 +28,6 @@ final class GeminiBackend implements AgentBackend {
   @Override
   public LaunchSpec launch(AgentConfig config) {
     Prompts.requireNameAndTask(config, name());
-    Prompts.refuseMultiTurn(config, name());
     List<String> argv = new ArrayList<>(List.of("gemini", "-o", "stream-json", "--skip-trust"));
     config.model().ifPresent(m -> argv.addAll(List.of("--model", m)));
     config.resumeSession().ifPresent(s -> argv.addAll(List.of("--resume", s)));

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The seed's generic rule: backend {@code <program>-cli} runs {@code <program> "<task>"}, the task
- * as one argument with no shell in between. Context and system prompt reach the program as {@code
+ * The generic rule: backend {@code <program>-cli} runs {@code <program> "<task>"}, the task as one
+ * argument with no shell in between. Context and system prompt reach the program as {@code
  * DESCARTES_CONTEXT} and {@code DESCARTES_SYSTEM_PROMPT}; stdin stays open for {@code writeStdin}.
  * A task that begins with {@code -} follows {@code --}, so that the program does not take it for a
  * flag. No event parser: the outcome follows the exit code.
@@ -52,7 +52,6 @@ final class GenericCliBackend implements AgentBackend {
               Prompts.requireArgumentSize("systemPrompt", s);
               env.put("DESCARTES_SYSTEM_PROMPT", s);
             });
-    Prompts.refuseMultiTurn(config, name);
     List<String> argv = new java.util.ArrayList<>();
     argv.add(program());
     argv.addAll(config.extraArgs());

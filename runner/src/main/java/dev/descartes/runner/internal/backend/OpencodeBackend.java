@@ -13,11 +13,11 @@ import java.util.Set;
 
 /**
  * OpenCode, one-shot: {@code opencode run --format json}, the prompt on stdin (read to end of file;
- * as an argument, a message with spaces would reach the model wrapped in quotes). The seed's {@code
- * opencode --headless} does not exist (opencode prints its usage and exits 1). The system prompt
- * goes in front of the prompt. Resume with {@code --session ID}. opencode takes its project from
- * {@code $PWD}, which the runner sets. It ignores SIGTERM while a tool runs; SIGINT ends it (exit
- * 130) but orphans its shell tool, which the runner's tree kill then removes.
+ * as an argument, a message with spaces would reach the model wrapped in quotes). There is no
+ * {@code opencode --headless} (opencode prints its usage and exits 1). The system prompt goes in
+ * front of the prompt. Resume with {@code --session ID}. opencode takes its project from {@code
+ * $PWD}, which the runner sets. It ignores SIGTERM while a tool runs; SIGINT ends it (exit 130) but
+ * orphans its shell tool, which the runner's tree kill then removes.
  */
 final class OpencodeBackend implements AgentBackend {
 
@@ -29,7 +29,6 @@ final class OpencodeBackend implements AgentBackend {
   @Override
   public LaunchSpec launch(AgentConfig config) {
     Prompts.requireNameAndTask(config, name());
-    Prompts.refuseMultiTurn(config, name());
     List<String> argv = new ArrayList<>(List.of("opencode", "run", "--format", "json"));
     config.model().ifPresent(m -> argv.addAll(List.of("--model", m)));
     config.resumeSession().ifPresent(s -> argv.addAll(List.of("--session", s)));

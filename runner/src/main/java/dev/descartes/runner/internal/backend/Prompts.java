@@ -4,7 +4,6 @@ import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.LaunchSpec;
 import dev.descartes.runner.SessionProtocol;
-import dev.descartes.runner.internal.os.Platform;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -39,14 +38,6 @@ final class Prompts {
     }
   }
 
-  /** The task, followed by the context when there is one. */
-  static String prompt(AgentConfig config) {
-    return config
-        .context()
-        .map(c -> config.task() + "\n\n<context>\n" + c + "\n</context>")
-        .orElse(config.task());
-  }
-
   /**
    * The prompt with the system prompt in front, for CLIs that have no flag for it (or when it is
    * too large for one).
@@ -54,13 +45,13 @@ final class Prompts {
   static String promptWithSystem(AgentConfig config) {
     return config
         .systemPrompt()
-        .map(s -> "<system>\n" + s + "\n</system>\n\n" + prompt(config))
-        .orElse(prompt(config));
+        .map(s -> "<system>\n" + s + "\n</system>\n\n" + config.prompt())
+        .orElse(config.prompt());
   }
 
   /** Whether {@code text} can travel as one argv element. */
   static boolean fitsArgument(String text) {
-    return bytes(text) <= Platform.MAX_ARG_BYTES;
+    return bytes(text) <= LaunchSpec.MAX_ARGUMENT_BYTES;
   }
 
   static int bytes(String text) {
@@ -69,7 +60,7 @@ final class Prompts {
 
   static void requireArgumentSize(String field, String value) {
     int n = bytes(value);
-    if (n > Platform.MAX_ARG_BYTES) {
+    if (n > LaunchSpec.MAX_ARGUMENT_BYTES) {
       throw new AgentException.InvalidConfig(
           field,
           "is "
@@ -88,7 +79,7 @@ final class Prompts {
     if (config.systemPrompt().isPresent() && fitsArgument(config.systemPrompt().get())) {
       argv.add(flag);
       argv.add(config.systemPrompt().get());
-      return prompt(config);
+      return config.prompt();
     }
     return promptWithSystem(config);
   }
@@ -115,17 +106,5 @@ final class Prompts {
         env,
         LaunchSpec.Stdin.CLOSE_AFTER_INPUT,
         stdinText.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Refuses options a CLI does not have, naming the field and what to do instead. */
-  static void refuseMultiTurn(AgentConfig config, String backend) {
-    if (config.multiTurn()) {
-      throw new AgentException.InvalidConfig(
-          "multiTurn",
-          "the "
-              + backend
-              + " backend has no "
-              + "multi-turn stdin mode; use claude or qwen, or run one agent per turn with resumeSession(id)");
-    }
   }
 }

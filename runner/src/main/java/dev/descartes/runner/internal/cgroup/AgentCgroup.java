@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +32,7 @@ public final class AgentCgroup implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AgentCgroup.class);
   private static final int SIGKILL = 9;
+  private static final int SELF = (int) ProcessHandle.current().pid();
   private static final long CPU_PERIOD_MICROS = 100_000;
   private static final Duration FREEZE_WAIT = Duration.ofSeconds(1);
   private static final Duration REMOVE_WAIT = Duration.ofSeconds(2);
@@ -175,25 +175,43 @@ public final class AgentCgroup implements AutoCloseable {
 
   /** Whether {@code pid} is, right now, a process of this group. */
   public boolean contains(int pid) {
-    String hierarchy = mode == CgroupSupport.Mode.V1 ? "freezer" : "";
+    String text;
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "cgroup"))) {
-        int a = line.indexOf(':');
-        int b = line.indexOf(':', a + 1);
-        if (a < 0 || b < 0) {
-          continue;
-        }
-        String controllers = line.substring(a + 1, b);
-        boolean match =
-            hierarchy.isEmpty()
-                ? line.startsWith("0::")
-                : (("," + controllers + ",").contains("," + hierarchy + ","));
-        if (match) {
-          return line.endsWith(suffix);
-        }
-      }
+      text = CgroupFs.read(Path.of("/proc/" + pid + "/cgroup"));
     } catch (IOException e) {
       return false; // gone
+    }
+    boolean v1 = mode == CgroupSupport.Mode.V1;
+    int start = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      int a = text.indexOf(':', start);
+      int b = a < 0 || a >= end ? -1 : text.indexOf(':', a + 1);
+      if (b >= 0 && b < end) {
+        boolean match =
+            v1 ? hasController(text, a + 1, b, "freezer") : text.startsWith("0::", start);
+        if (match) {
+          return end - (b + 1) >= suffix.length() && text.startsWith(suffix, end - suffix.length());
+        }
+      }
+      start = end + 1;
+    }
+    return false;
+  }
+
+  /** Whether the comma-separated list in {@code s[from, to)} names {@code controller}. */
+  private static boolean hasController(String s, int from, int to, String controller) {
+    int i = from;
+    while (i <= to) {
+      int comma = s.indexOf(',', i);
+      int end = comma < 0 || comma > to ? to : comma;
+      if (end - i == controller.length() && s.startsWith(controller, i)) {
+        return true;
+      }
+      i = end + 1;
     }
     return false;
   }
@@ -208,7 +226,7 @@ public final class AgentCgroup implements AutoCloseable {
     int n = 0;
     boolean stopping = signal == 1 || signal == 2 || signal == 3 || signal == 15;
     for (int pid : pids()) {
-      if (which.test(pid) && sendChecked(pid, signal, stopping ? signalled : null)) {
+      if (which.test(pid) && sendChecked(pid, signal, stopping ? signalled : null, true)) {
         n++;
       }
     }
@@ -224,20 +242,30 @@ public final class AgentCgroup implements AutoCloseable {
     return signal(
         signal,
         pid ->
-            ProcFs.stat(pid)
-                .map(
-                    s -> {
-                      boolean inGroup = pid == leaderPid || s.pgid() == leaderPid;
-                      // A sandbox (bubblewrap) and its namespace's init are not the agent: the
-                      // agent gets it.
-                      boolean sandboxItself =
-                          wrapped && (pid == leaderPid || s.ppid() == leaderPid);
-                      return inGroup && !sandboxItself;
-                    })
-                .orElse(false));
+            (pid == leaderPid && !wrapped)
+                || ProcFs.stat(pid)
+                    .map(
+                        s -> {
+                          boolean inGroup = pid == leaderPid || s.pgid() == leaderPid;
+                          // A sandbox (bubblewrap) and its namespace's init are not the agent: the
+                          // agent gets it.
+                          boolean sandboxItself =
+                              wrapped && (pid == leaderPid || s.ppid() == leaderPid);
+                          return inGroup && !sandboxItself;
+                        })
+                    .orElse(false));
   }
 
-  private boolean sendChecked(int pid, int signal, List<Integer> keep) {
+  /**
+   * @param check whether to check membership after opening the pidfd; not needed for a pid read
+   *     from a frozen group, whose members can neither exit nor leave, so their pids are not reused
+   */
+  private boolean sendChecked(int pid, int signal, List<Integer> keep, boolean check) {
+    if (pid == SELF) {
+      // Never this JVM, even if a thread of it were left in the group by mistake.
+      LOG.warn("cgroup {} holds a thread of this JVM; not signalling it", main);
+      return false;
+    }
     Optional<Native> nat = Native.get();
     if (nat.isEmpty()) {
       // Without pidfds: a frozen or listed member's pid, checked just before; the JDK's handle
@@ -262,7 +290,7 @@ public final class AgentCgroup implements AutoCloseable {
     }
     boolean kept = false;
     try {
-      if (!contains(pid)) {
+      if (check && !contains(pid)) {
         return false; // the pid was recycled by a process outside this group
       }
       boolean sent = n.pidfdSendSignal(fd.get(), signal) == 0;
@@ -355,7 +383,8 @@ public final class AgentCgroup implements AutoCloseable {
     }
     long frozenBy = System.nanoTime() + FREEZE_WAIT.toNanos();
     long pause = 20_000;
-    while (System.nanoTime() < frozenBy && !readState(state).startsWith("FROZEN")) {
+    boolean frozen;
+    while (!(frozen = readState(state).equals("FROZEN")) && System.nanoTime() < frozenBy) {
       LockSupport.parkNanos(pause);
       pause = Math.min(pause * 2, 2_000_000);
     }
@@ -365,7 +394,7 @@ public final class AgentCgroup implements AutoCloseable {
       for (int round = 0; round < 4; round++) { // frozen: one round finds all; unfrozen: a few
         int before = killed;
         for (int pid : pids()) {
-          if (done.add(pid) && sendChecked(pid, SIGKILL, kept)) {
+          if (done.add(pid) && sendChecked(pid, SIGKILL, kept, !frozen)) {
             killed++;
           }
         }
@@ -566,13 +595,10 @@ public final class AgentCgroup implements AutoCloseable {
    * Removes the groups now if they are empty, else as soon as the last process in them has gone.
    */
   public void closeWhenEmpty() {
-    if (isEmpty()) {
-      close();
-      if (closed) {
-        return;
-      }
+    close(); // the usual case, an empty group: one rmdir per directory and no other look
+    if (!closed) {
+      EmptyGroupRemover.removeWhenEmpty(this);
     }
-    EmptyGroupRemover.removeWhenEmpty(this);
   }
 
   /** Whether every directory is gone. */
@@ -583,9 +609,5 @@ public final class AgentCgroup implements AutoCloseable {
   @Override
   public String toString() {
     return "AgentCgroup[" + mode + ", " + main + "]";
-  }
-
-  static Map<String, Path> orderedDirs() {
-    return new LinkedHashMap<>();
   }
 }

@@ -10,67 +10,82 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The one thread that starts contained processes. In cgroup v1 a single thread can be moved ({@code
- * tasks}), and a child inherits the cgroups of the thread that forked it: this thread enters the
- * agent's groups, starts the process ({@code posix_spawn} or {@code ProcessBuilder}, both fork from
- * the calling thread), and returns to the JVM's own groups. The process is in its groups before it
- * runs a single instruction, so nothing it forks can start outside. The thread is {@link
- * SpawnThread}'s, long-lived: a virtual thread would move its carrier, and could change carriers in
- * between. Thread-safe.
+ * Starts contained processes from inside their groups. In cgroup v1 a single thread can be moved
+ * ({@code tasks}), and a child inherits the cgroups of the thread that forked it: a platform thread
+ * enters the agent's groups, starts the process ({@code posix_spawn} or {@code ProcessBuilder},
+ * both fork from the calling thread), and returns to the JVM's own groups. The process is in its
+ * groups before it runs a single instruction, so nothing it forks can start outside. Thread-safe.
  */
 public final class CgroupPlacer {
 
-  private static volatile String tid;
+  private static final ThreadLocal<String> TID = new ThreadLocal<>();
   private static final Path SELF_TASKS = Path.of("/proc/self/task");
 
   private CgroupPlacer() {}
 
   /**
-   * Runs {@code spawn} on the placing thread while that thread is in {@code group}'s v1 groups; a
-   * group placed after start (v2) runs it there too, outside any agent group.
+   * Runs {@code spawn} on a platform thread while that thread is in {@code group}'s v1 groups; a
+   * group placed after start (v2) runs it there too, outside any agent group. The calling thread
+   * does it itself when it is a platform thread and {@code longLived} is false, which saves two
+   * thread switches per spawn; else (a virtual thread, which would move its carrier and could
+   * change carriers in between, or a start whose process must outlive no thread but the JVM) the
+   * {@link SpawnThread} does.
    *
+   * @param longLived whether the process's parent-death signal must follow a thread that lives as
+   *     long as the JVM (bubblewrap's {@code --die-with-parent})
    * @throws IOException if the thread cannot enter the groups (nothing was started), or what {@code
    *     spawn} throws
    */
-  public static <T> T spawnInside(AgentCgroup group, Callable<T> spawn) throws IOException {
-    return SpawnThread.call(
-        () -> {
-          Map<Path, Path> moves = group.threadMoves();
-          List<Path> entered = new ArrayList<>(moves.size());
-          try {
-            for (Path target : moves.keySet()) {
-              CgroupFs.write(target.resolve("tasks"), tid());
-              entered.add(target);
-            }
-            return spawn.call();
-          } finally {
-            for (Path target : entered) {
-              Path home = moves.get(target).resolve("tasks");
-              CgroupFs.write(home, tid());
-              // A thread the JVM started during the spawn (the JDK's process reaper, a carrier
-              // thread)
-              // was born in the agent's groups: bring it home too.
-              for (int t : CgroupFs.ids(target.resolve("tasks"))) {
-                if (Files.exists(SELF_TASKS.resolve(Integer.toString(t)))) {
-                  try {
-                    CgroupFs.write(home, Integer.toString(t));
-                  } catch (IOException e) {
-                    // it has just ended
-                  }
-                }
-              }
+  public static <T> T spawnInside(AgentCgroup group, boolean longLived, Callable<T> spawn)
+      throws IOException {
+    if (!longLived && !Thread.currentThread().isVirtual()) {
+      try {
+        return placed(group, spawn);
+      } catch (IOException | RuntimeException | Error e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException(e);
+      }
+    }
+    return SpawnThread.call(() -> placed(group, spawn));
+  }
+
+  private static <T> T placed(AgentCgroup group, Callable<T> spawn) throws Exception {
+    Map<Path, Path> moves = group.threadMoves();
+    List<Path> entered = new ArrayList<>(moves.size());
+    String tid = tid();
+    try {
+      for (Path target : moves.keySet()) {
+        CgroupFs.write(target.resolve("tasks"), tid);
+        entered.add(target);
+      }
+      return spawn.call();
+    } finally {
+      for (Path target : entered) {
+        Path home = moves.get(target).resolve("tasks");
+        CgroupFs.write(home, tid);
+        // A thread the JVM started during the spawn (the JDK's process reaper, a carrier thread)
+        // was born in the agent's groups: bring it home too.
+        for (int t : CgroupFs.ids(target.resolve("tasks"))) {
+          if (Files.exists(SELF_TASKS.resolve(Integer.toString(t)))) {
+            try {
+              CgroupFs.write(home, Integer.toString(t));
+            } catch (IOException e) {
+              // it has just ended
             }
           }
-        });
+        }
+      }
+    }
   }
 
   private static String tid() throws IOException {
-    String t = tid;
+    String t = TID.get();
     if (t == null) {
       // "/proc/thread-self" links to "PID/task/TID" of the thread that reads it
       Path link = Files.readSymbolicLink(Path.of("/proc/thread-self"));
       t = link.getFileName().toString();
-      tid = t;
+      TID.set(t);
     }
     return t;
   }

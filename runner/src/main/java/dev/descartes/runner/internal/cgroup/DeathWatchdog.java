@@ -98,8 +98,4 @@ final class DeathWatchdog {
       return Optional.empty();
     }
   }
-
-  boolean alive() {
-    return process.isAlive();
-  }
 }

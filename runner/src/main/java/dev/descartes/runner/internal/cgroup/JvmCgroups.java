@@ -205,11 +205,6 @@ public final class JvmCgroups {
     return List.copyOf(new LinkedHashSet<>(scopes.values()));
   }
 
-  /** Whether the watchdog that kills agents on this JVM's death is running. */
-  public boolean deathWatchdog() {
-    return watchdog != null && watchdog.alive();
-  }
-
   /**
    * Makes the groups of one agent, with {@code limits} written into them.
    *
@@ -276,18 +271,5 @@ public final class JvmCgroups {
       throw e;
     }
     return group;
-  }
-
-  /** The agent groups (v1: in every hierarchy) left in this JVM's scopes now. */
-  public List<Path> agentGroups() {
-    List<Path> out = new ArrayList<>();
-    for (Path scope : scopes()) {
-      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(scope, Files::isDirectory)) {
-        dirs.forEach(out::add);
-      } catch (IOException e) {
-        // gone
-      }
-    }
-    return out;
   }
 }

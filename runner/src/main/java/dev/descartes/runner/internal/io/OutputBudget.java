@@ -40,11 +40,6 @@ public final class OutputBudget {
     return new OutputBudget(Long.MAX_VALUE);
   }
 
-  /** The default for a JVM: a quarter of the maximum heap. */
-  public static long defaultLimit() {
-    return Runtime.getRuntime().maxMemory() / 4;
-  }
-
   public long limit() {
     return limit;
   }
