@@ -1,18 +1,14 @@
 package dev.descartes.runner.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentEventParser;
 import dev.descartes.runner.AgentId;
+import dev.descartes.runner.internal.io.JsonTree;
 import dev.descartes.runner.internal.io.LineLog;
 import java.io.IOException;
 import java.time.Instant;
@@ -41,8 +37,6 @@ final class EventDecoder {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(EventDecoder.class);
-  private static final JsonFactory FACTORY = MAPPER.getFactory();
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** A line's time and its {@link Instant}: the lines of one read share both. */
   private record Stamp(long millis, Instant at) {}
@@ -81,84 +75,9 @@ final class EventDecoder {
     return s.at();
   }
 
-  /**
-   * The JSON object at the start of {@code line}, or null if its first value is not an object; the
-   * tree {@code ObjectMapper.readTree} makes (what follows the first value is ignored, as it is
-   * there), built straight from the streaming parser on the bytes, without the data-binding
-   * machinery that {@code readTree} sets up for every call.
-   *
-   * @throws IOException if the object is not valid JSON
-   */
+  /** See {@link JsonTree#parseObject}, with this decoder's mapper. */
   static ObjectNode parseObject(byte[] line) throws IOException {
-    try (JsonParser p = FACTORY.createParser(line)) {
-      return p.nextToken() == JsonToken.START_OBJECT ? readObject(p, 0) : null;
-    } catch (TooDeep deep) {
-      // readTree builds without recursion: the thread's stack is no limit there
-      return MAPPER.readTree(line) instanceof ObjectNode o ? o : null;
-    }
-  }
-
-  /** The recursion depth beyond which {@link #parseObject} leaves the line to {@code readTree}. */
-  private static final int MAX_DEPTH = 64;
-
-  private static final class TooDeep extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    TooDeep() {
-      super(null, null, false, false);
-    }
-  }
-
-  private static final TooDeep TOO_DEEP = new TooDeep();
-
-  private static ObjectNode readObject(JsonParser p, int depth) throws IOException {
-    if (depth > MAX_DEPTH) {
-      throw TOO_DEEP;
-    }
-    ObjectNode o = NODES.objectNode();
-    String name;
-    while ((name = p.nextFieldName()) != null) {
-      o.set(name, readValue(p, p.nextToken(), depth + 1));
-    }
-    if (!p.hasToken(JsonToken.END_OBJECT)) {
-      throw new IOException("unexpected " + p.currentToken() + " in an object");
-    }
-    return o;
-  }
-
-  private static ArrayNode readArray(JsonParser p, int depth) throws IOException {
-    if (depth > MAX_DEPTH) {
-      throw TOO_DEEP;
-    }
-    ArrayNode a = NODES.arrayNode();
-    JsonToken t;
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      a.add(readValue(p, t, depth + 1));
-    }
-    return a;
-  }
-
-  private static JsonNode readValue(JsonParser p, JsonToken t, int depth) throws IOException {
-    if (t == null) {
-      throw new IOException("the line ends inside a JSON value");
-    }
-    return switch (t) {
-      case START_OBJECT -> readObject(p, depth);
-      case START_ARRAY -> readArray(p, depth);
-      case VALUE_STRING -> NODES.textNode(p.getText());
-      case VALUE_NUMBER_INT ->
-          switch (p.getNumberType()) {
-            case INT -> NODES.numberNode(p.getIntValue());
-            case LONG -> NODES.numberNode(p.getLongValue());
-            default -> NODES.numberNode(p.getBigIntegerValue());
-          };
-      case VALUE_NUMBER_FLOAT -> NODES.numberNode(p.getDoubleValue());
-      case VALUE_TRUE -> NODES.booleanNode(true);
-      case VALUE_FALSE -> NODES.booleanNode(false);
-      case VALUE_NULL -> NODES.nullNode();
-      case VALUE_EMBEDDED_OBJECT -> NODES.pojoNode(p.getEmbeddedObject());
-      default -> throw new IOException("unexpected " + t);
-    };
+    return JsonTree.parseObject(MAPPER, line);
   }
 
   /**

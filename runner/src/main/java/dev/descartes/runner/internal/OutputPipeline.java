@@ -98,9 +98,10 @@ final class OutputPipeline implements OutputSink {
     batch.clear();
   }
 
+  /** No listener of the user's, and no transcript file: disk writes stay off the event loop. */
   @Override
   public boolean neverBlocks() {
-    return onLine == null || onLine.neverBlocks();
+    return transcript == null && (onLine == null || onLine.neverBlocks());
   }
 
   /** An every-line reader is behind: the engine stops reading this stream until it catches up. */

@@ -515,12 +515,15 @@ public final class LineLog {
       return;
     }
     long keepFrom = protectedFrom();
-    while (ringBytes > target && ringSize > 1 && ring[ringStart].seq() < keepFrom) {
+    boolean held = keepFrom != Long.MAX_VALUE;
+    // The sizes come from the offsets of neighbouring entries: eviction never touches the old
+    // lines' arrays, which are long out of the cache.
+    while (ringBytes > target && ringSize > 1 && (!held || ring[ringStart].seq() < keepFrom)) {
       Entry old = ring[ringStart];
       ring[ringStart] = null;
       ringStart = (ringStart + 1) & (ring.length - 1);
       ringSize--;
-      long c = cost(old.bytes());
+      long c = ring[ringStart].offset() - old.offset() + ENTRY_OVERHEAD;
       ringBytes -= c;
       freed += c;
     }

@@ -60,6 +60,14 @@ public final class Pipes {
 
   private static final MethodHandle WRITE =
       Libc.withErrno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+
+  /** {@code write} straight from a Java array, as {@link #READ_HEAP} reads into one. */
+  private static final MethodHandle WRITE_HEAP =
+      Libc.withErrno(
+          "write",
+          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
+          Linker.Option.critical(true));
+
   private static final MethodHandle POLL =
       Libc.withErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
   private static final short POLLIN = 1;
@@ -230,6 +238,28 @@ public final class Pipes {
       pollfd.set(JAVA_SHORT, 4, POLLIN);
       pollfd.set(JAVA_SHORT, 6, (short) 0);
       return (int) POLL.invokeExact(capture, pollfd, 1L, timeoutMillis) > 0;
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  /**
+   * {@code write(fd, buf + off, len)} from a Java array, non-blocking descriptors only: bytes
+   * written or {@code -errno}. Retries EINTR.
+   */
+  public static long write(MemorySegment capture, int fd, byte[] buf, int off, int len) {
+    try {
+      MemorySegment source = MemorySegment.ofArray(buf).asSlice(off, len);
+      while (true) {
+        long n = (long) WRITE_HEAP.invokeExact(capture, fd, source, (long) len);
+        if (n >= 0) {
+          return n;
+        }
+        int errno = Libc.errno(capture);
+        if (errno != EINTR) {
+          return -errno;
+        }
+      }
     } catch (Throwable t) {
       throw Libc.rethrow(t);
     }
