@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stops an agent politely, then firmly: by default SIGTERM to its process group, up to {@code
@@ -14,6 +16,8 @@ import java.util.Objects;
  * started their own session. Immutable and thread-safe; one instance can stop many agents at once.
  */
 public final class GracefulShutdown {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
 
   /** One step of a stop sequence. */
   public sealed interface Step {
@@ -154,6 +158,13 @@ public final class GracefulShutdown {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (!handle.status().isTerminal()) {
+      LOG.info(
+          "agent {} ({}): still running after its stop sequence ({}); sending SIGKILL",
+          handle.id(),
+          handle.config().name(),
+          this);
     }
     return finish(handle);
   }

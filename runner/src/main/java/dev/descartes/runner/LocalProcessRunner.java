@@ -182,16 +182,19 @@ public final class LocalProcessRunner implements AgentRunner {
       throws InterruptedException {
     ensureOpen();
     requirePreparedWorkspace(config);
-    return registry.spawnWaiting(
-        spawner,
+    return observed(
         config,
-        waitForSlot,
-        h -> {
-          if (h instanceof LocalAgent a) {
-            budgets.watch(a); // before the first byte, so no cost is missed
-          }
-          beforeOutput.accept(h);
-        });
+        () ->
+            registry.spawnWaiting(
+                spawner,
+                config,
+                waitForSlot,
+                h -> {
+                  if (h instanceof LocalAgent a) {
+                    budgets.watch(a); // before the first byte, so no cost is missed
+                  }
+                  beforeOutput.accept(h);
+                }));
   }
 
   @Override

@@ -42,11 +42,13 @@ final class EventDecoder {
   private record Stamp(long millis, Instant at) {}
 
   private final AgentId id;
+  private final String name;
   private final boolean json;
   private volatile Stamp stamp = new Stamp(0, Instant.EPOCH);
 
-  EventDecoder(AgentId id, boolean json) {
+  EventDecoder(AgentId id, String name, boolean json) {
     this.id = id;
+    this.name = name;
     this.json = json;
   }
 
@@ -93,7 +95,9 @@ final class EventDecoder {
           return parsed;
         }
       } catch (RuntimeException bad) {
-        LOG.debug("agent {}: event parser failed on a line: {}", id, bad.toString());
+        try (var _ = AgentMdc.of(id, name)) {
+          LOG.debug("agent {}: event parser failed on a line: {}", id, bad.toString());
+        }
       }
     }
     return List.of(event);

@@ -27,6 +27,7 @@ final class EventDispatch implements OutputPipeline.LineListener {
   private static final Logger LOG = LoggerFactory.getLogger(EventDispatch.class);
 
   private final AgentId id;
+  private final String name;
   private final boolean jsonStreaming;
   private final CliProtocol cli;
   private final List<Consumer<? super AgentEvent>> runnerListeners;
@@ -45,16 +46,18 @@ final class EventDispatch implements OutputPipeline.LineListener {
    */
   EventDispatch(
       AgentId id,
+      String name,
       boolean jsonStreaming,
       CliProtocol cli,
       List<Consumer<? super AgentEvent>> runnerListeners,
       Optional<LocalSession> session) {
     this.id = id;
+    this.name = name;
     this.jsonStreaming = jsonStreaming;
     this.cli = cli;
     this.runnerListeners = runnerListeners;
-    this.decoder = new EventDecoder(id, jsonStreaming);
-    this.jsonDecoder = new EventDecoder(id, true);
+    this.decoder = new EventDecoder(id, name, jsonStreaming);
+    this.jsonDecoder = new EventDecoder(id, name, true);
     this.parser = cli.parsers().get();
     this.outcomeTracker = new OutcomeTracker(parser.reportsResults());
     this.session = session;
@@ -126,7 +129,9 @@ final class EventDispatch implements OutputPipeline.LineListener {
     try {
       l.accept(event);
     } catch (RuntimeException e) {
-      LOG.warn("agent {}: event listener threw {}; delivery goes on", id, e.toString());
+      try (var _ = AgentMdc.of(id, name)) {
+        LOG.warn("agent {}: event listener threw {}; delivery goes on", id, e.toString());
+      }
     }
   }
 
