@@ -13,6 +13,8 @@ public final class AgentOutcomes {
   private final OutcomeTracker tracker;
 
   /**
+   * Starts an empty outcome.
+   *
    * @param reportsResults the parser's {@link AgentEventParser#reportsResults()}: whether the CLI
    *     ends every run with a result line
    */
@@ -20,7 +22,11 @@ public final class AgentOutcomes {
     this.tracker = new OutcomeTracker(reportsResults);
   }
 
-  /** Takes one normalized event, in output order. */
+  /**
+   * Takes one normalized event, in output order.
+   *
+   * @param event the event
+   */
   public void accept(AgentEvent.Normalized event) {
     tracker.accept(event);
   }
@@ -31,6 +37,7 @@ public final class AgentOutcomes {
    * @param exit how the agent ended
    * @param stopRequested whether the runner was asked to stop it (an outcome without a result is
    *     then {@link AgentOutcome.ErrorKind#INTERRUPTED})
+   * @return the outcome
    */
   public AgentOutcome finish(ExitStatus exit, boolean stopRequested) {
     return tracker.finish(exit, stopRequested);

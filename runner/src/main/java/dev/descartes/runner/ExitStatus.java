@@ -15,6 +15,11 @@ import java.util.OptionalInt;
  */
 public record ExitStatus(OptionalInt code, OptionalInt signal) {
 
+  /**
+   * Checks that exactly one of code and signal is present.
+   *
+   * @throws IllegalArgumentException if both or neither are
+   */
   public ExitStatus {
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(signal, "signal");
@@ -23,22 +28,32 @@ public record ExitStatus(OptionalInt code, OptionalInt signal) {
     }
   }
 
-  /** The process called {@code exit(code)}. */
+  /**
+   * The process called {@code exit(code)}.
+   *
+   * @param code the exit code
+   * @return the status
+   */
   public static ExitStatus exited(int code) {
     return new ExitStatus(OptionalInt.of(code), OptionalInt.empty());
   }
 
-  /** The process was terminated by signal {@code number}. */
+  /**
+   * The process was terminated by signal {@code number}.
+   *
+   * @param number the signal's number
+   * @return the status
+   */
   public static ExitStatus signalled(int number) {
     return new ExitStatus(OptionalInt.empty(), OptionalInt.of(number));
   }
 
-  /** Whether the process exited with code 0. */
+  /** {@return whether the process exited with code 0} */
   public boolean success() {
     return code.isPresent() && code.getAsInt() == 0;
   }
 
-  /** The shell's convention: the code, or {@code 128 + signal}. */
+  /** {@return the shell's convention: the code, or {@code 128 + signal}} */
   public int shellCode() {
     return code.isPresent() ? code.getAsInt() : 128 + signal.getAsInt();
   }

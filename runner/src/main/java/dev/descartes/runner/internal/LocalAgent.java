@@ -125,10 +125,9 @@ public final class LocalAgent implements AgentHandle {
     Optional<LocalSession> session =
         cli.session().map(p -> new LocalSession(this, p, cli.firstMessageSent()));
     this.events =
-        new EventDispatch(id, rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
-    this.streams =
-        new AgentStreams(
-            rc, ctx.outputBudget(), outTranscript, errTranscript, events::dispatchLine);
+        new EventDispatch(
+            id, config.name(), rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
+    this.streams = new AgentStreams(rc, ctx.outputBudget(), outTranscript, errTranscript, events);
     this.stdout = streams.out();
     this.stderr = streams.err();
     this.exitHandling = new AgentExit(id, config.name(), rc, sandbox, stdout, stderr, limits);
@@ -147,6 +146,17 @@ public final class LocalAgent implements AgentHandle {
    * first byte of its output is delivered (readers it opens see every line from the first).
    */
   void start(Consumer<? super AgentHandle> beforeOutput) throws IOException {
+    try (var _ = mdc()) {
+      launch(beforeOutput);
+    }
+  }
+
+  /** Puts this agent's id and name on the log lines of the calling thread until closed. */
+  private AgentMdc mdc() {
+    return AgentMdc.of(id, config.name());
+  }
+
+  private void launch(Consumer<? super AgentHandle> beforeOutput) throws IOException {
     LaunchSpec spec = plan.spec();
     LaunchRequest request =
         new LaunchRequest(
@@ -183,7 +193,16 @@ public final class LocalAgent implements AgentHandle {
       LOG.warn("agent {}: the spawn's beforeOutput callback threw {}", id, e.toString());
     }
     c.startOutput();
-    c.onExit().whenComplete((st, err) -> ctx.background().execute(() -> finish(st, err)));
+    c.onExit()
+        .whenComplete(
+            (st, err) ->
+                ctx.background()
+                    .execute(
+                        () -> {
+                          try (var _ = mdc()) {
+                            finish(st, err);
+                          }
+                        }));
     stdin.attach(c, spec, ctx.background());
   }
 
@@ -372,7 +391,9 @@ public final class LocalAgent implements AgentHandle {
 
   @Override
   public ExitStatus stop(Duration timeout) {
-    return stopSequence(timeout).shutdown(this);
+    try (var _ = mdc()) {
+      return stopSequence(timeout).shutdown(this);
+    }
   }
 
   /** Completes once the backend's initial input is written (at once when there is none). */
