@@ -119,13 +119,7 @@ final class AgentExit {
    * purpose, else COMPLETED or FAILED by its exit status.
    */
   static AgentStatus terminalStatus(boolean limited, boolean stopRequested, ExitStatus st) {
-    if (limited) {
-      return AgentStatus.FAILED;
-    }
-    if (stopRequested) {
-      return AgentStatus.TERMINATED;
-    }
-    return st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
+    return limited ? AgentStatus.FAILED : AgentStatus.afterExit(st, stopRequested);
   }
 
   /**
@@ -164,11 +158,7 @@ final class AgentExit {
     if ((child.reportsSignalsExactly() && sandbox.isEmpty() && !wrapped) || raw.code().isEmpty()) {
       return raw;
     }
-    int code = raw.code().getAsInt();
-    if (code > 128 && code < 128 + 65 && sentSignals.contains(code - 128)) {
-      return ExitStatus.signalled(code - 128);
-    }
-    return raw;
+    return ExitStatus.fromCode(raw.code().getAsInt(), sentSignals);
   }
 
   /**
