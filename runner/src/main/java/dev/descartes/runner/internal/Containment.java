@@ -105,11 +105,11 @@ final class Containment {
     long spawnTicks = group == null && Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
     ChildProcess c;
     try {
-      // cgroup v1 placement follows the forking thread (a platform thread: the caller's own, or
-      // the spawn thread), and bubblewrap's parent-death signal too (the long-lived spawn thread).
+      // Both from the one long-lived spawn thread: cgroup v1 placement follows the forking thread,
+      // and so does bubblewrap's parent-death signal.
       c =
           group != null
-              ? CgroupPlacer.spawnInside(group, sandboxed, () -> engine.start(request))
+              ? CgroupPlacer.spawnInside(group, () -> engine.start(request))
               : sandboxed ? SpawnThread.call(() -> engine.start(request)) : engine.start(request);
     } catch (IOException | RuntimeException e) {
       if (group != null) {
