@@ -1,7 +1,7 @@
 package dev.descartes.cli;
 
 import dev.descartes.runner.AgentEvent;
-import dev.descartes.runner.AgentEventParser;
+import dev.descartes.server.KnownFormats;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,10 +17,7 @@ import java.util.List;
  */
 final class Activities {
 
-  private static final List<String> FORMATS = List.of("claude", "opencode", "codex", "gemini");
-
-  private List<AgentEventParser> candidates;
-  private AgentEventParser detected;
+  private final KnownFormats formats = new KnownFormats();
   private boolean recognized;
   private final StringBuilder partial = new StringBuilder();
 
@@ -33,7 +30,11 @@ final class Activities {
         add(n, out);
       }
       case AgentEvent.Json j -> {
-        List<AgentEvent> parsed = recognized && detected == null ? List.of() : parse(j);
+        List<AgentEvent> parsed =
+            recognized && !formats.recognized() ? List.of() : formats.parse(j);
+        if (!parsed.isEmpty()) {
+          recognized = true;
+        }
         if (parsed.isEmpty() && !recognized) {
           flush(out);
           out.add(new Activity.Other(j.json()));
@@ -45,28 +46,6 @@ final class Activities {
       default -> flush(out);
     }
     return out;
-  }
-
-  private List<AgentEvent> parse(AgentEvent.Json j) {
-    if (detected != null) {
-      return normalizedOnly(detected.parse(j.agentId(), j.at(), j.json()));
-    }
-    if (candidates == null) {
-      candidates = FORMATS.stream().map(f -> AgentEventParser.forFormat(f).orElseThrow()).toList();
-    }
-    for (AgentEventParser p : candidates) {
-      List<AgentEvent> events = normalizedOnly(p.parse(j.agentId(), j.at(), j.json()));
-      if (!events.isEmpty()) {
-        detected = p;
-        recognized = true;
-        return events;
-      }
-    }
-    return List.of();
-  }
-
-  private static List<AgentEvent> normalizedOnly(List<AgentEvent> events) {
-    return events.stream().filter(e -> e instanceof AgentEvent.Normalized).toList();
   }
 
   private void add(AgentEvent.Normalized n, List<Activity> out) {

@@ -240,8 +240,6 @@ final class AgentTally {
   }
 
   static String firstLine(String s) {
-    String t = s.strip();
-    int nl = t.indexOf('\n');
-    return nl < 0 ? t : t.substring(0, nl).strip() + " ...";
+    return dev.descartes.server.EventText.firstLine(s);
   }
 }

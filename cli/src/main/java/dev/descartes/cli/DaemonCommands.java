@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -55,9 +56,12 @@ final class DaemonCommands {
 
     @Override
     public Integer call() {
-      JsonNode agents = daemon.get("/api/agents").path("agents");
+      JsonNode all = daemon.get("/api/agents");
+      JsonNode agents = all.path("agents");
       if (json) {
-        System.out.println(agents.toPrettyString());
+        var out = DaemonClient.MAPPER.createArrayNode().addAll((ArrayNode) agents);
+        all.path("waiting").forEach(out::add);
+        System.out.println(out.toPrettyString());
         return ExitCodes.OK;
       }
       List<String[]> rows = new ArrayList<>();
@@ -76,6 +80,12 @@ final class DaemonCommands {
               mib(a),
               cost(a, "cost_usd"),
               text(a, "id")
+            });
+      }
+      for (JsonNode w : all.path("waiting")) {
+        rows.add(
+            new String[] {
+              text(w, "name"), "waiting", "", text(w, "backend"), "", "", "", "", "", ""
             });
       }
       table(
@@ -166,6 +176,10 @@ final class DaemonCommands {
         ObjectNode body = DaemonClient.MAPPER.createObjectNode();
         body.put("dir", file.toAbsolutePath().getParent().toString());
         fleet.maxConcurrency().ifPresent(n -> body.put("maxConcurrency", n));
+        ObjectNode stop = body.putObject("stop");
+        stop.put("timeout", fleet.stop().timeout().toMillis() + "ms");
+        fleet.stop().signal().ifPresent(g -> stop.put("signal", g.name().toLowerCase(Locale.ROOT)));
+        stop.put("failFast", fleet.stop().failFast());
         ObjectNode agents = body.putObject("agents");
         fleet.agents().forEach(a -> agents.set(a.name(), spec(a, false)));
         JsonNode r = daemon.post("/api/fleets", body);

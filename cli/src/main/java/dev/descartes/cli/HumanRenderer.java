@@ -3,6 +3,7 @@ package dev.descartes.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.OutputLine;
+import dev.descartes.server.EventText;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +15,6 @@ import java.util.Optional;
  * text lines of the agent are shown as they are.
  */
 final class HumanRenderer implements Renderer {
-
-  /** Input fields that say best what a tool call does, in order of preference. */
-  private static final List<String> GIST_FIELDS =
-      List.of("command", "file_path", "path", "pattern", "url", "query", "prompt", "description");
-
-  private static final int MAX_GIST = 100;
 
   private final AgentSink sink;
   private final AgentTally tally;
@@ -139,27 +134,14 @@ final class HumanRenderer implements Renderer {
 
   /** The gist of a tool's input: its command, path, pattern... or compact JSON. */
   static String gist(JsonNode input) {
-    for (String f : GIST_FIELDS) {
-      if (input.path(f).isValueNode()) {
-        return truncate(AgentTally.firstLine(input.path(f).asText()), MAX_GIST);
-      }
-    }
-    return input.isValueNode()
-        ? truncate(input.asText(), MAX_GIST)
-        : input.isEmpty() ? "" : truncate(input.toString(), MAX_GIST);
+    return EventText.gist(input);
   }
 
   private static String summary(String output) {
-    String t = output.strip();
-    if (t.isEmpty()) {
-      return "(no output)";
-    }
-    long lines = t.lines().count();
-    String first = truncate(t.lines().findFirst().orElse(""), MAX_GIST);
-    return lines > 1 ? first + " (+" + (lines - 1) + (lines == 2 ? " line)" : " lines)") : first;
+    return EventText.toolOutput(output);
   }
 
   static String truncate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    return EventText.truncate(s, max);
   }
 }

@@ -5,12 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.descartes.runner.testing.fakemodel.FakeModelServer;
+import dev.descartes.runner.testing.fakemodel.Reply;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,6 +170,157 @@ class ServeTest {
     } finally {
       again.process().destroy();
       again.exitCode();
+    }
+  }
+
+  @Test
+  void aFleetsStopAndFailFastAreAppliedWaitingAgentsAreListedAndEveryLogLineAboutAnAgentNamesIt(
+      @TempDir Path fleetDir) throws Exception {
+    String secret = "hunter2-" + UUID.randomUUID();
+    java.nio.file.Files.writeString(
+        fleetDir.resolve("fleet.yaml"),
+        """
+        maxConcurrency: 2
+        stop:
+          signal: terminate
+          timeout: 1s
+          failFast: true
+        agents:
+          stubborn:
+            command: "trap '' TERM INT; echo ready; while :; do sleep 0.1; done"
+            env: {API_KEY: %s}
+          failer:
+            command: "while [ ! -f go ]; do sleep 0.1; done; echo boom >&2; exit 3"
+          never:
+            command: "echo never"
+        """
+            .formatted(secret));
+    Cli.Running daemon = serve("--log-format", "json");
+    try {
+      fleetStopAndFailFast(daemon, fleetDir, secret);
+    } finally {
+      daemon.process().destroy();
+      daemon.process().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private void fleetStopAndFailFast(Cli.Running daemon, Path fleetDir, String secret)
+      throws Exception {
+    Cli.Running start = client("start", "-f", fleetDir.resolve("fleet.yaml").toString());
+    assertThat(start.exitCode()).as(start.toString()).isZero();
+    assertThat(start.stdout()).contains("never  waiting for a slot");
+
+    Cli.Running ps = client("ps");
+    assertThat(ps.stdoutLines())
+        .anySatisfy(l -> assertThat(l).startsWith("never").contains("waiting"))
+        .anySatisfy(l -> assertThat(l).startsWith("stubborn").contains("running"));
+    Cli.Running psJson = client("ps", "--json");
+    assertThat(JSON.readTree(psJson.stdout()).toString())
+        .contains("\"name\":\"never\"", "\"status\":\"waiting\"");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> client("logs", "stubborn").stdout().contains("ready"));
+
+    java.nio.file.Files.writeString(fleetDir.resolve("go"), "");
+    // failFast: failer fails, stubborn gets the fleet's SIGTERM, ignores it, SIGKILL after 1 s
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> run(history(), "stubborn").path("status").asText().equals("terminated"));
+    JsonNode runs = history();
+    assertThat(run(runs, "failer").path("status").asText()).isEqualTo("failed");
+    assertThat(runs.toString()).doesNotContain("\"never\"");
+    assertThat(client("ps").stdout()).doesNotContain("never");
+    String stubbornId = run(runs, "stubborn").path("id").asText();
+    String failerId = run(runs, "failer").path("id").asText();
+
+    daemon.process().destroy();
+    assertThat(daemon.process().waitFor(30, TimeUnit.SECONDS)).as(daemon.toString()).isTrue();
+    boolean sawLibraryLine = false;
+    boolean sawFailFast = false;
+    for (String l : daemon.stderr().lines().toList()) {
+      assertThat(l).doesNotContain(secret);
+      JsonNode line = JSON.readTree(l);
+      String message = line.path("message").asText();
+      boolean aboutAnAgent =
+          List.of("stubborn", "failer", stubbornId, failerId).stream().anyMatch(message::contains)
+              || message.startsWith("agent ")
+              || message.startsWith("stopping (");
+      if (aboutAnAgent) {
+        assertThat(line.path("agent_id").asText()).as(l).isIn(stubbornId, failerId);
+        assertThat(line.path("agent_name").asText()).as(l).isIn("stubborn", "failer");
+        assertThat(line.path("agent_name").asText().equals("stubborn"))
+            .as(l)
+            .isEqualTo(line.path("agent_id").asText().equals(stubbornId));
+      }
+      if (line.path("logger_name").asText().startsWith("dev.descartes.runner")
+          && message.contains("still running after its stop sequence")) {
+        assertThat(line.path("agent_name").asText()).isEqualTo("stubborn");
+        sawLibraryLine = true;
+      }
+      if (message.contains("failFast")) {
+        assertThat(line.path("agent_name").asText()).isEqualTo("failer");
+        sawFailFast = true;
+      }
+    }
+    assertThat(sawLibraryLine).as(daemon.stderr()).isTrue();
+    assertThat(sawFailFast).as(daemon.stderr()).isTrue();
+  }
+
+  @Test
+  void sendGivesAMultiTurnClaudeSessionItsNextTurnAndLogsShowTheAnswer(
+      @TempDir Path home, @TempDir Path work) throws Exception {
+    Path bin = Cli.examples().getParent().resolve("target/agent-clis/claude/node_modules/.bin");
+    Assumptions.assumeTrue(
+        Files.isExecutable(bin.resolve("claude")),
+        "claude is not installed: run scripts/install-agent-clis.sh claude");
+    try (FakeModelServer model = FakeModelServer.start(Reply.echo())) {
+      Cli.Running daemon = serve();
+      try {
+        Cli.Running start =
+            client(
+                "start",
+                "--name",
+                "chat",
+                "--backend",
+                "claude",
+                "--multi-turn",
+                "--cwd",
+                work.toString(),
+                "-e",
+                "PATH=" + bin + ":" + System.getenv("PATH"),
+                "-e",
+                "HOME=" + home,
+                "-e",
+                "ANTHROPIC_BASE_URL=" + model.baseUrl(),
+                "-e",
+                "ANTHROPIC_API_KEY=fake-key",
+                "-e",
+                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+                "-e",
+                "IS_SANDBOX=1", // lets --dangerously-skip-permissions run as root
+                "first question");
+        assertThat(start.exitCode()).as(start.toString()).isZero();
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> client("logs", "chat").stdout().contains("echo: first question"));
+
+        Cli.Running send = client("send", "chat", "second question");
+        assertThat(send.exitCode()).as(send.toString()).isZero();
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> client("logs", "chat").stdout().contains("echo: second question"));
+        assertThat(client("ps").stdout()).contains("chat", "running");
+
+        Cli.Running stop = client("stop", "chat");
+        assertThat(stop.exitCode()).as(stop.toString()).isZero();
+        Cli.Running logs = client("logs", "-f", "chat");
+        assertThat(logs.stdout())
+            .containsSubsequence("echo: first question", "echo: second question");
+      } finally {
+        daemon.process().destroy();
+        daemon.process().waitFor(30, TimeUnit.SECONDS);
+      }
     }
   }
 }

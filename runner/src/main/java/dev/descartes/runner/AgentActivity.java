@@ -3,7 +3,8 @@ package dev.descartes.runner;
 /**
  * What an agent is doing, derived from its normalized events: working on a turn, between the turns
  * of a multi-turn session, or waiting for someone to answer it. Agents without an event parser (an
- * explicit command) are {@link #BUSY} while they run: nothing tells more.
+ * explicit command) are {@link #BUSY} while they run: nothing tells more. Immutable and
+ * thread-safe.
  */
 public enum AgentActivity {
   /** Spawned; the CLI has said nothing yet. */

@@ -17,18 +17,23 @@ import java.util.Set;
  */
 public interface AgentBackend {
 
-  /** The name matched against {@link AgentConfig#modelBackend()}. */
+  /** {@return the name matched against {@link AgentConfig#modelBackend()}} */
   String name();
 
   /**
    * The command line for {@code config}.
    *
+   * @param config the agent to run
+   * @return how to start its CLI
    * @throws AgentException.InvalidConfig if the config lacks what this CLI needs (name the field)
    */
   LaunchSpec launch(AgentConfig config);
 
   /**
    * The sequence that stops this CLI and its tools; by default SIGTERM, {@code timeout}, SIGKILL.
+   *
+   * @param timeout the time the sequence may wait before SIGKILL
+   * @return the stop sequence
    */
   default GracefulShutdown stopSequence(Duration timeout) {
     return new GracefulShutdown(timeout);
@@ -38,14 +43,16 @@ public interface AgentBackend {
    * A new parser of this CLI's JSON lines into normalized events; by default none (every JSON line
    * stays an {@link AgentEvent.Json}, and the outcome follows the exit code). Called once per agent
    * and once per events reader.
+   *
+   * @return a new parser, used by one thread at a time
    */
   default AgentEventParser newEventParser() {
     return AgentEventParser.none();
   }
 
   /**
-   * How to talk to this CLI in a multi-turn session ({@link AgentConfig#multiTurn()}); empty if it
-   * has none, and such a config is then refused at spawn.
+   * {@return how to talk to this CLI in a multi-turn session ({@link AgentConfig#multiTurn()});
+   * empty if it has none, and such a config is then refused at spawn}
    */
   default Optional<SessionProtocol> sessionProtocol() {
     return Optional.empty();
@@ -56,6 +63,8 @@ public interface AgentBackend {
    * prefix), such as {@code ANTHROPIC_*}. With {@link ProcessRunnerConfig#environmentAllowList()}
    * set, these pass too, and nothing else of the runner's environment does; without an allow-list
    * the agent inherits everything anyway.
+   *
+   * @return the names; empty by default
    */
   default Set<String> environmentAllowList() {
     return Set.of();

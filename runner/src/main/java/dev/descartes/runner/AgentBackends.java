@@ -18,7 +18,12 @@ public final class AgentBackends {
     this.registry = new BackendRegistry(configured);
   }
 
-  /** The built-in and service-loaded backends, then {@code configured} (a later name wins). */
+  /**
+   * The built-in and service-loaded backends, then {@code configured} (a later name wins).
+   *
+   * @param configured backends of your own; may be empty
+   * @return the backends
+   */
   public static AgentBackends of(List<AgentBackend> configured) {
     return new AgentBackends(configured);
   }
@@ -26,6 +31,8 @@ public final class AgentBackends {
   /**
    * The backend for {@link AgentConfig#modelBackend()}.
    *
+   * @param modelBackend a registered name, or {@code <program>-cli}
+   * @return the backend
    * @throws AgentException.InvalidConfig for an empty or unknown name (the message lists the known
    *     ones)
    */
@@ -33,7 +40,7 @@ public final class AgentBackends {
     return registry.resolve(modelBackend);
   }
 
-  /** The registered names, in registration order. */
+  /** {@return the registered names, in registration order} */
   public List<String> names() {
     return registry.names();
   }

@@ -30,22 +30,27 @@ public interface AgentEventParser {
   List<AgentEvent> parse(AgentId agentId, Instant at, JsonNode json);
 
   /**
-   * Whether the CLI ends every run with a result line; if not ({@link #none()}), an agent's outcome
-   * follows its exit code.
+   * {@return whether the CLI ends every run with a result line; if not ({@link #none()}), an
+   * agent's outcome follows its exit code}
    */
   default boolean reportsResults() {
     return true;
   }
 
-  /** A parser that recognizes nothing: every JSON line stays an {@link AgentEvent.Json}. */
+  /**
+   * {@return a parser that recognizes nothing: every JSON line stays an {@link AgentEvent.Json}}
+   */
   static AgentEventParser none() {
     return EventFormats.NONE;
   }
 
   /**
-   * A new parser for a built-in event format: {@code claude} (also Qwen Code's), {@code opencode},
-   * {@code codex}, {@code gemini} or {@code qwen}. User-defined backends for CLIs that speak one of
+   * A new parser for a built-in event format. User-defined backends for CLIs that speak one of
    * these use it.
+   *
+   * @param format {@code claude} (also Qwen Code's), {@code opencode}, {@code codex}, {@code
+   *     gemini} or {@code qwen}
+   * @return the parser; empty for an unknown format
    */
   static Optional<AgentEventParser> forFormat(String format) {
     return EventFormats.forFormat(format);

@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * Everything that can go wrong when running agents. Unchecked and sealed: a {@code switch} over the
  * nested kinds is exhaustive. Every message says what was wrong and how to fix it; none ever
- * contains an environment value. Not meant to be serialized (hence no serialVersionUID).
+ * contains an environment value. Not meant to be serialized (hence no serialVersionUID). Instances
+ * are immutable and thread-safe.
  */
 @SuppressWarnings("serial")
 public abstract sealed class AgentException extends RuntimeException {

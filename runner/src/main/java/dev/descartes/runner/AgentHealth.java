@@ -16,20 +16,27 @@ import java.util.Optional;
 public record AgentHealth(
     ProcessState state, Optional<Instant> lastOutputAt, Optional<Instant> checkedAt) {
 
+  /** Checks that no component is null. */
   public AgentHealth {
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(lastOutputAt, "lastOutputAt");
     Objects.requireNonNull(checkedAt, "checkedAt");
   }
 
-  /** Whether the last check found the process alive and neither stopped nor a zombie. */
+  /** {@return whether the last check found the process alive and neither stopped nor a zombie} */
   public boolean healthy() {
     return state == ProcessState.RUNNING
         || state == ProcessState.SLEEPING
         || state == ProcessState.DISK_WAIT;
   }
 
-  /** Time since the agent last wrote output, or since {@code startedAt} if it never did. */
+  /**
+   * How long the agent has been quiet.
+   *
+   * @param startedAt when the agent started
+   * @param now the present
+   * @return the time since the agent last wrote output, or since {@code startedAt} if it never did
+   */
   public Duration sinceLastOutput(Instant startedAt, Instant now) {
     Duration d = Duration.between(lastOutputAt.orElse(startedAt), now);
     return d.isNegative() ? Duration.ZERO : d;

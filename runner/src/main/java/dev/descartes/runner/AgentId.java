@@ -12,11 +12,12 @@ import java.util.UUID;
  */
 public record AgentId(UUID value) {
 
+  /** Checks that no component is null. */
   public AgentId {
     Objects.requireNonNull(value, "value");
   }
 
-  /** A new random id. */
+  /** {@return a new random id} */
   public static AgentId random() {
     return new AgentId(UUID.randomUUID());
   }
@@ -24,6 +25,8 @@ public record AgentId(UUID value) {
   /**
    * Parses the form printed by {@link #toString()}.
    *
+   * @param text a UUID, surrounding white space ignored
+   * @return the id
    * @throws AgentException.InvalidConfig if {@code text} is not a UUID
    */
   public static AgentId parse(String text) {

@@ -39,6 +39,12 @@ public record AgentInfo(
     AgentActivity activity,
     ResourceLimits limits) {
 
+  /**
+   * Checks the required components and fills the optional ones: the activity from the status, the
+   * limits with none.
+   *
+   * @throws NullPointerException if a required component is null
+   */
   public AgentInfo {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(status, "status");

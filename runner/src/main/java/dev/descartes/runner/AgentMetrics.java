@@ -25,17 +25,18 @@ public record AgentMetrics(
     long stderrBytes,
     Optional<ResourceUsage> resources) {
 
+  /** Checks that no component is null. */
   public AgentMetrics {
     Objects.requireNonNull(uptime, "uptime");
     Objects.requireNonNull(resources, "resources");
   }
 
-  /** Another name for {@link #stdinLines()}: the messages sent to the agent. */
+  /** {@return the messages sent to the agent: another name for {@link #stdinLines()}} */
   public long messagesSent() {
     return stdinLines;
   }
 
-  /** Another name for {@link #stdoutLines()}: the messages received from the agent. */
+  /** {@return the messages received from the agent: another name for {@link #stdoutLines()}} */
   public long messagesReceived() {
     return stdoutLines;
   }

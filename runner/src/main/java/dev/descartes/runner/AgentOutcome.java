@@ -76,7 +76,7 @@ public record AgentOutcome(
     /** The agent spent its cost budget (its own, or its fleet's) and was stopped. */
     BUDGET;
 
-    /** Whether this kind says a resource limit ended the agent. */
+    /** {@return whether this kind says a resource limit ended the agent} */
     public boolean isLimit() {
       return this == MEMORY_LIMIT
           || this == RUNTIME_LIMIT
@@ -85,6 +85,7 @@ public record AgentOutcome(
     }
   }
 
+  /** Checks that no component is null. */
   public AgentOutcome {
     Objects.requireNonNull(resultText, "resultText");
     Objects.requireNonNull(errorKind, "errorKind");
@@ -96,8 +97,8 @@ public record AgentOutcome(
   }
 
   /**
-   * {@link AgentException.Provider} for a failed outcome (its kind is the {@link ErrorKind}), else
-   * empty.
+   * {@return {@link AgentException.Provider} for a failed outcome (its kind is the {@link
+   * ErrorKind}), else empty}
    */
   public Optional<AgentException.Provider> asException() {
     if (success) {

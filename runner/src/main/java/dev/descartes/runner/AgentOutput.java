@@ -25,35 +25,37 @@ import java.util.Optional;
  */
 public interface AgentOutput extends AutoCloseable {
 
-  /** The next line, or empty if none is waiting. Never blocks. */
+  /** {@return the next line, or empty if none is waiting} Never blocks. */
   Optional<OutputLine> poll();
 
   /**
    * The next line, waiting up to {@code timeout} for one.
    *
-   * @return empty on timeout, or when the stream has ended and every line was read
+   * @param timeout the longest wait
+   * @return the line; empty on timeout, or when the stream has ended and every line was read
+   * @throws InterruptedException if the calling thread is interrupted while waiting
    */
   Optional<OutputLine> poll(Duration timeout) throws InterruptedException;
 
-  /** Whether the stream reached end of file and every retained line was read. */
+  /** {@return whether the stream reached end of file and every retained line was read} */
   boolean isFinished();
 
-  /** Lines this reader missed because it fell behind the window. */
+  /** {@return lines this reader missed because it fell behind the window} */
   long missedLines();
 
-  /** Bytes this reader missed because it fell behind the window. */
+  /** {@return bytes this reader missed because it fell behind the window} */
   long missedBytes();
 
-  /** Lines the agent wrote to this stream so far. */
+  /** {@return lines the agent wrote to this stream so far} */
   long totalLines();
 
-  /** Bytes the agent wrote to this stream so far. */
+  /** {@return bytes the agent wrote to this stream so far} */
   long totalBytes();
 
-  /** The file holding every byte of this stream, when transcripts are enabled. */
+  /** {@return the file holding every byte of this stream, when transcripts are enabled} */
   Optional<Path> transcript();
 
-  /** How this reader is served when it falls behind. */
+  /** {@return how this reader is served when it falls behind} */
   default OutputDelivery delivery() {
     return OutputDelivery.LATEST;
   }

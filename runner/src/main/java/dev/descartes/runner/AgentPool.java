@@ -27,33 +27,51 @@ import java.time.Duration;
  */
 public interface AgentPool extends AutoCloseable {
 
-  /** Starts a pool on {@code runner}; its first {@code minWarm} agents start in the background. */
+  /**
+   * Starts a pool on {@code runner}; its first {@code minWarm} agents start in the background.
+   *
+   * @param runner where the pool's agents are spawned; the pool does not close it
+   * @param config the pool's configuration
+   * @return the pool
+   */
   static AgentPool create(AgentRunner runner, PoolConfig config) {
     return new LocalAgentPool(runner, config);
   }
 
-  /** This pool's configuration. */
+  /** {@return this pool's configuration} */
   PoolConfig config();
 
   /**
    * A ready agent, waiting up to {@link PoolConfig#leaseTimeout()} for one.
    *
+   * @return the leased agent; close it (or {@link #release} it) when done
    * @throws AgentException.LimitReached if none became ready in time ({@code maxAgents} are leased,
    *     or new agents did not become ready)
    * @throws AgentException.Execution if the pool is closed
+   * @throws InterruptedException if the calling thread is interrupted while waiting
    */
   PooledAgent lease() throws InterruptedException;
 
-  /** Like {@link #lease()}, waiting up to {@code timeout}. */
+  /**
+   * Like {@link #lease()}, waiting up to {@code timeout}.
+   *
+   * @param timeout the longest wait
+   * @return the leased agent
+   * @throws AgentException.LimitReached if none became ready in time
+   * @throws AgentException.Execution if the pool is closed
+   * @throws InterruptedException if the calling thread is interrupted while waiting
+   */
   PooledAgent lease(Duration timeout) throws InterruptedException;
 
   /**
    * Gives a leased agent back: it is ended (or, with {@link PoolConfig#reuse()}, kept for the next
    * lease if alive and between turns). Idempotent; the agent's handle stays readable.
+   *
+   * @param agent an agent leased from this pool
    */
   void release(PooledAgent agent);
 
-  /** What the pool holds now. */
+  /** {@return what the pool holds now} */
   Stats stats();
 
   /** Stops every agent of the pool and waits for them to end. Idempotent. */

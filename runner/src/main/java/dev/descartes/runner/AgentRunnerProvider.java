@@ -18,8 +18,8 @@ import java.util.ServiceLoader;
 public interface AgentRunnerProvider {
 
   /**
-   * The runner's name, as {@code descartes run --runner NAME} and a fleet file's {@code runner:}
-   * write it, such as {@code kubernetes}.
+   * {@return the runner's name, as {@code descartes run --runner NAME} and a fleet file's {@code
+   * runner:} write it, such as {@code kubernetes}}
    */
   String name();
 
@@ -38,7 +38,10 @@ public interface AgentRunnerProvider {
 
   /**
    * The provider named {@code name} among those on the class path and module path (loaded with the
-   * thread's context class loader); empty when none is.
+   * thread's context class loader).
+   *
+   * @param name the runner's name
+   * @return the provider; empty when none has that name
    */
   static Optional<AgentRunnerProvider> find(String name) {
     return ServiceLoader.load(AgentRunnerProvider.class).stream()

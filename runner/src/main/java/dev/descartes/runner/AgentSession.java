@@ -17,15 +17,16 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface AgentSession {
 
-  /** The agent this session talks to. */
+  /** {@return the agent this session talks to} */
   AgentHandle handle();
 
-  /** The CLI's session id, once it has reported it. */
+  /** {@return the CLI's session id, once it has reported it} */
   Optional<String> sessionId();
 
   /**
    * Sends one user message.
    *
+   * @param message the message's text
    * @return completes with the {@link AgentEvent.Result} of this message's turn, or exceptionally
    *     with {@link AgentException.Communication} if the agent ends first
    * @throws AgentException.Communication if the session has ended or the agent is gone
@@ -33,7 +34,7 @@ public interface AgentSession {
   CompletableFuture<AgentEvent.Result> send(String message);
 
   /**
-   * The result of the turn in progress (the last message sent), or of the last turn.
+   * {@return the result of the turn in progress (the last message sent), or of the last turn}
    *
    * @throws IllegalStateException if no message has been sent
    */

@@ -6,7 +6,7 @@ package dev.descartes.runner;
  * <p>{@link #INTERRUPT}, {@link #TERMINATE} and {@link #KILL} count as a request to stop: the agent
  * then ends {@link AgentStatus#TERMINATED}. {@link #PAUSE} and {@link #RESUME} stop and continue
  * the whole process tree. On platforms without POSIX signals (Windows) only TERMINATE and KILL are
- * available; the others raise {@link AgentException.Execution}.
+ * available; the others raise {@link AgentException.Execution}. Immutable and thread-safe.
  */
 public enum AgentSignal {
   /** SIGINT, what Ctrl+C sends; the way to cancel Claude Code cleanly. */
@@ -26,12 +26,12 @@ public enum AgentSignal {
     this.number = number;
   }
 
-  /** The Linux signal number. */
+  /** {@return the Linux signal number} */
   public int number() {
     return number;
   }
 
-  /** Whether sending this signal asks the agent to end. */
+  /** {@return whether sending this signal asks the agent to end} */
   public boolean requestsStop() {
     return this == INTERRUPT || this == TERMINATE || this == KILL;
   }

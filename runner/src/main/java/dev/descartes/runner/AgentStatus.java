@@ -5,7 +5,7 @@ package dev.descartes.runner;
  *
  * <p>{@code STARTING -> RUNNING <-> PAUSED -> STOPPING [<-> KILL_FAILED] -> (COMPLETED | FAILED |
  * TERMINATED)}. A terminal status is final: an agent reaches exactly one, however many threads race
- * to kill, signal and wait.
+ * to kill, signal and wait. Immutable and thread-safe.
  */
 public enum AgentStatus {
   /** The process is being created. */
@@ -30,12 +30,27 @@ public enum AgentStatus {
   /** Ended after the runner was asked to stop it. */
   TERMINATED;
 
-  /** Whether this status is final. */
+  /**
+   * The final status of an agent that ended with {@code exit}: {@link #TERMINATED} when the runner
+   * was asked to stop it, else {@link #COMPLETED} for exit code 0 and {@link #FAILED} otherwise.
+   *
+   * @param exit how the agent's process ended
+   * @param stopRequested whether the runner was asked to stop the agent
+   * @return the agent's final status
+   */
+  public static AgentStatus afterExit(ExitStatus exit, boolean stopRequested) {
+    if (stopRequested) {
+      return TERMINATED;
+    }
+    return exit.success() ? COMPLETED : FAILED;
+  }
+
+  /** {@return whether this status is final} */
   public boolean isTerminal() {
     return this == COMPLETED || this == FAILED || this == TERMINATED;
   }
 
-  /** Whether the process may still be alive (not yet terminal). */
+  /** {@return whether the process may still be alive (not yet terminal)} */
   public boolean isLive() {
     return !isTerminal();
   }

@@ -47,6 +47,11 @@ public record ContainerSpec(
    * @param readOnly whether the agent can only read it
    */
   public record Mount(Path source, String target, boolean readOnly) {
+    /**
+     * Checks the mount.
+     *
+     * @throws AgentException.InvalidConfig if the target is not absolute, or a path has a {@code :}
+     */
     public Mount {
       Objects.requireNonNull(source, "source");
       Objects.requireNonNull(target, "target");
@@ -68,12 +73,22 @@ public record ContainerSpec(
       }
     }
 
-    /** {@code source} at the same path inside, read-only. */
+    /**
+     * Mounts a host path at the same path inside, read-only.
+     *
+     * @param source the host path
+     * @return the mount
+     */
     public static Mount readOnly(Path source) {
       return new Mount(source, source.toAbsolutePath().normalize().toString(), true);
     }
   }
 
+  /**
+   * Checks the image name and fills the unset fields with their defaults.
+   *
+   * @throws AgentException.InvalidConfig if the image name is blank or starts with {@code -}
+   */
   public ContainerSpec {
     Objects.requireNonNull(image, "image");
     if (image.isBlank()) {
@@ -92,13 +107,23 @@ public record ContainerSpec(
   }
 
   /**
-   * {@code image} with the defaults: no extra mount, the image's user, a private network, the
-   * working directory mounted.
+   * A container of {@code image} with the defaults: no extra mount, the image's user, a private
+   * network, the working directory mounted.
+   *
+   * @param image an image already on this machine
+   * @return the spec
+   * @throws AgentException.InvalidConfig if the image name is blank or starts with {@code -}
    */
   public static ContainerSpec of(String image) {
     return builder(image).build();
   }
 
+  /**
+   * Starts a spec from the defaults of {@link #of(String)}.
+   *
+   * @param image an image already on this machine
+   * @return the builder
+   */
   public static Builder builder(String image) {
     return new Builder(image);
   }
@@ -115,33 +140,71 @@ public record ContainerSpec(
       this.image = image;
     }
 
-    /** Adds a bind mount. */
+    /**
+     * Adds a bind mount.
+     *
+     * @param source the host path (absolute, or relative to the agent's working directory)
+     * @param target the absolute path inside the container
+     * @param readOnly whether the agent can only read it
+     * @return this builder
+     * @throws AgentException.InvalidConfig if the target is not absolute, or a path has a {@code :}
+     */
     public Builder mount(Path source, String target, boolean readOnly) {
       mounts.add(new Mount(source, target, readOnly));
       return this;
     }
 
-    /** Adds a bind mount. */
+    /**
+     * Adds a bind mount.
+     *
+     * @param mount the mount
+     * @return this builder
+     */
     public Builder mount(Mount mount) {
       mounts.add(mount);
       return this;
     }
 
+    /**
+     * Sets the user the agent runs as inside the container.
+     *
+     * @param user a user name or {@code uid[:gid]}; null for the image's default
+     * @return this builder
+     */
     public Builder user(String user) {
       this.user = user;
       return this;
     }
 
+    /**
+     * Sets the container's network.
+     *
+     * @param network the network; {@link Network#PRIVATE} by default
+     * @return this builder
+     */
     public Builder network(Network network) {
       this.network = network;
       return this;
     }
 
+    /**
+     * Sets whether the agent's working directory is bind-mounted at the same path and used as the
+     * container's working directory; on by default.
+     *
+     * @param mountWorkingDir whether to mount it
+     * @return this builder
+     */
     public Builder mountWorkingDir(boolean mountWorkingDir) {
       this.mountWorkingDir = mountWorkingDir;
       return this;
     }
 
+    /**
+     * Builds the spec.
+     *
+     * @return the spec
+     * @throws AgentException.InvalidConfig if the image name is blank or starts with {@code -}
+     */
     public ContainerSpec build() {
       return new ContainerSpec(image, mounts, Optional.ofNullable(user), network, mountWorkingDir);
     }

@@ -34,6 +34,11 @@ public record ContainerSupport(
     List<String> facts,
     List<String> problems) {
 
+  /**
+   * Copies the lists and fills the empty optionals.
+   *
+   * @throws NullPointerException if {@code kind} or a list is null
+   */
   public ContainerSupport {
     engine = Objects.requireNonNullElse(engine, Optional.empty());
     Objects.requireNonNull(kind, "kind");
@@ -49,17 +54,19 @@ public record ContainerSupport(
    * for its version and host facts, and checks the OCI runtime against the cgroup layout. Takes a
    * fraction of a second (it runs the engine CLI); the runner does it once per JVM, when the first
    * containerized agent is spawned.
+   *
+   * @return what was found
    */
   public static ContainerSupport detect() {
     return ContainerEngines.detect();
   }
 
-  /** Whether containerized agents can be started here. */
+  /** {@return whether containerized agents can be started here} */
   public boolean available() {
     return engine.isPresent() && problems.isEmpty();
   }
 
-  /** One line per fact and problem, for a diagnostic listing. */
+  /** {@return one line per fact and problem, for a diagnostic listing} */
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
     lines.add(

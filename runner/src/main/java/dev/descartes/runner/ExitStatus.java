@@ -2,6 +2,7 @@ package dev.descartes.runner;
 
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * How an agent's process ended: an exit code, or the signal that terminated it.
@@ -15,6 +16,11 @@ import java.util.OptionalInt;
  */
 public record ExitStatus(OptionalInt code, OptionalInt signal) {
 
+  /**
+   * Checks that exactly one of code and signal is present.
+   *
+   * @throws IllegalArgumentException if both or neither are
+   */
   public ExitStatus {
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(signal, "signal");
@@ -23,22 +29,49 @@ public record ExitStatus(OptionalInt code, OptionalInt signal) {
     }
   }
 
-  /** The process called {@code exit(code)}. */
+  /**
+   * The process called {@code exit(code)}.
+   *
+   * @param code the exit code
+   * @return the status
+   */
   public static ExitStatus exited(int code) {
     return new ExitStatus(OptionalInt.of(code), OptionalInt.empty());
   }
 
-  /** The process was terminated by signal {@code number}. */
+  /**
+   * The process was terminated by signal {@code number}.
+   *
+   * @param number the signal's number
+   * @return the status
+   */
   public static ExitStatus signalled(int number) {
     return new ExitStatus(OptionalInt.empty(), OptionalInt.of(number));
   }
 
-  /** Whether the process exited with code 0. */
+  /**
+   * An exit code as a shell, a container engine, a Kubernetes container status or the JDK reports
+   * it, where {@code 128 + n} may mean death by signal {@code n}: read as that signal when {@code
+   * signalsSent} holds {@code n} (the caller sent it, so the code is its effect), as the plain code
+   * otherwise.
+   *
+   * @param code the exit code as reported
+   * @param signalsSent the signals the caller sent the process
+   * @return the exit status
+   */
+  public static ExitStatus fromCode(int code, Set<Integer> signalsSent) {
+    if (code > 128 && code < 128 + 65 && signalsSent.contains(code - 128)) {
+      return signalled(code - 128);
+    }
+    return exited(code);
+  }
+
+  /** {@return whether the process exited with code 0} */
   public boolean success() {
     return code.isPresent() && code.getAsInt() == 0;
   }
 
-  /** The shell's convention: the code, or {@code 128 + signal}. */
+  /** {@return the shell's convention: the code, or {@code 128 + signal}} */
   public int shellCode() {
     return code.isPresent() ? code.getAsInt() : 128 + signal.getAsInt();
   }

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stops an agent politely, then firmly: by default SIGTERM to its process group, up to {@code
@@ -15,20 +17,40 @@ import java.util.Objects;
  */
 public final class GracefulShutdown {
 
+  private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
+
   /** One step of a stop sequence. */
   public sealed interface Step {
     /** Close the agent's stdin (many CLIs finish their turn and exit on end of file). */
     record CloseStdin() implements Step {}
 
-    /** Send a signal to the agent's process group. */
+    /**
+     * Send a signal to the agent's process group.
+     *
+     * @param signal the signal
+     */
     record Signal(AgentSignal signal) implements Step {
+      /**
+       * Checks the signal.
+       *
+       * @throws NullPointerException if {@code signal} is null
+       */
       public Signal {
         Objects.requireNonNull(signal, "signal");
       }
     }
 
-    /** Wait up to this long for the agent to exit; the sequence ends as soon as it has. */
+    /**
+     * Wait for the agent to exit; the sequence ends as soon as it has.
+     *
+     * @param timeout the longest wait
+     */
     record Await(Duration timeout) implements Step {
+      /**
+       * Checks the timeout.
+       *
+       * @throws IllegalArgumentException if {@code timeout} is negative
+       */
       public Await {
         if (timeout.isNegative()) {
           throw new IllegalArgumentException("timeout must not be negative: " + timeout);
@@ -39,7 +61,11 @@ public final class GracefulShutdown {
 
   private final List<Step> steps;
 
-  /** SIGTERM, wait up to {@code timeout}, SIGKILL. */
+  /**
+   * The default sequence: SIGTERM, wait up to {@code timeout}, SIGKILL.
+   *
+   * @param timeout the longest wait after SIGTERM
+   */
   public GracefulShutdown(Duration timeout) {
     this(List.of(new Step.Signal(AgentSignal.TERMINATE), new Step.Await(timeout)));
   }
@@ -48,21 +74,27 @@ public final class GracefulShutdown {
     this.steps = List.copyOf(steps);
   }
 
-  /** SIGTERM, wait up to {@code seconds}, SIGKILL. */
+  /**
+   * The default sequence with a timeout in seconds.
+   *
+   * @param seconds the longest wait after SIGTERM
+   * @return SIGTERM, wait up to {@code seconds}, SIGKILL
+   */
   public static GracefulShutdown ofSeconds(long seconds) {
     return new GracefulShutdown(Duration.ofSeconds(seconds));
   }
 
-  /** An empty sequence to fill; SIGKILL always follows the last step. */
+  /** {@return an empty sequence to fill; SIGKILL always follows the last step} */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** {@return the steps before the final SIGKILL, in order} */
   public List<Step> steps() {
     return steps;
   }
 
-  /** The sum of the waits: the longest this sequence waits before SIGKILL. */
+  /** {@return the sum of the waits: the longest this sequence waits before SIGKILL} */
   public Duration totalWait() {
     return steps.stream()
         .filter(s -> s instanceof Step.Await)
@@ -75,6 +107,7 @@ public final class GracefulShutdown {
    * status to be final. If the calling thread is interrupted, it skips to SIGKILL, still waits for
    * the end, and keeps its interrupt status.
    *
+   * @param handle the agent to stop
    * @return how the agent's main process ended
    */
   public ExitStatus shutdown(AgentHandle handle) {
@@ -87,6 +120,7 @@ public final class GracefulShutdown {
    * its own. Stopping many agents at once, each from its own thread, they then share one deadline
    * however long the signals to the others took. A {@code start} in the future counts as now.
    *
+   * @param handle the agent to stop
    * @param start when the sequence began, an {@link Instant} on the wall clock
    * @return how the agent's main process ended
    */
@@ -124,6 +158,13 @@ public final class GracefulShutdown {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (!handle.status().isTerminal()) {
+      LOG.info(
+          "agent {} ({}): still running after its stop sequence ({}); sending SIGKILL",
+          handle.id(),
+          handle.config().name(),
+          this);
     }
     return finish(handle);
   }
@@ -167,21 +208,39 @@ public final class GracefulShutdown {
 
     private Builder() {}
 
+    /**
+     * Adds a step that closes the agent's stdin.
+     *
+     * @return this builder
+     */
     public Builder closeStdin() {
       steps.add(new Step.CloseStdin());
       return this;
     }
 
+    /**
+     * Adds a step that sends {@code signal} to the agent's process group.
+     *
+     * @param signal the signal
+     * @return this builder
+     */
     public Builder signal(AgentSignal signal) {
       steps.add(new Step.Signal(signal));
       return this;
     }
 
+    /**
+     * Adds a step that waits for the agent to exit.
+     *
+     * @param timeout the longest wait, zero or more
+     * @return this builder
+     */
     public Builder await(Duration timeout) {
       steps.add(new Step.Await(timeout));
       return this;
     }
 
+    /** {@return the sequence: these steps, then SIGKILL} */
     public GracefulShutdown build() {
       return new GracefulShutdown(steps);
     }

@@ -33,6 +33,12 @@ public record LaunchSpec(
     CLOSE_AFTER_INPUT
   }
 
+  /**
+   * Copies the command, environment and input.
+   *
+   * @throws IllegalArgumentException if the command is empty
+   * @throws NullPointerException if {@code stdin} is null
+   */
   public LaunchSpec {
     command = List.copyOf(command);
     if (command.isEmpty()) {
@@ -43,11 +49,17 @@ public record LaunchSpec(
     initialInput = initialInput == null ? new byte[0] : initialInput.clone();
   }
 
-  /** Runs {@code command} with stdin open and nothing else. */
+  /**
+   * Runs {@code command} with stdin open and nothing else.
+   *
+   * @param command the program and its arguments
+   * @return the spec
+   */
   public static LaunchSpec of(List<String> command) {
     return new LaunchSpec(command, Map.of(), Stdin.OPEN, new byte[0]);
   }
 
+  /** {@return a copy of the bytes written to stdin right after start} */
   @Override
   public byte[] initialInput() {
     return initialInput.clone();

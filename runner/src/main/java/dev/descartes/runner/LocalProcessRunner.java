@@ -50,6 +50,12 @@ public final class LocalProcessRunner implements AgentRunner {
     this(ProcessRunnerConfig.defaults());
   }
 
+  /**
+   * A runner with {@code config}: starts its engine, and installs the shutdown hook and becomes the
+   * subreaper when the config says so.
+   *
+   * @param config how to run agents
+   */
   public LocalProcessRunner(ProcessRunnerConfig config) {
     this.config = config;
     this.engine = Engines.create(config.engine());
@@ -68,12 +74,12 @@ public final class LocalProcessRunner implements AgentRunner {
     }
   }
 
-  /** This runner's configuration. */
+  /** {@return this runner's configuration} */
   public ProcessRunnerConfig config() {
     return config;
   }
 
-  /** The names of the registered backends (built-in, service-loaded and configured). */
+  /** {@return the names of the registered backends (built-in, service-loaded and configured)} */
   public List<String> backends() {
     return backends.names();
   }
@@ -81,12 +87,15 @@ public final class LocalProcessRunner implements AgentRunner {
   /**
    * The names of the backends a runner with {@code config} has (built-in, service-loaded and
    * configured), without starting one: for checking configs before anything runs.
+   *
+   * @param config the runner's config
+   * @return the names, in registration order
    */
   public static List<String> backends(ProcessRunnerConfig config) {
     return new BackendRegistry(config.backends()).names();
   }
 
-  /** The process engine in use, such as {@code "jdk"}. */
+  /** {@return the process engine in use, such as {@code "jdk"}} */
   public String engineName() {
     return engine.name();
   }
@@ -159,23 +168,34 @@ public final class LocalProcessRunner implements AgentRunner {
    * the process exists, before the first byte of its output is delivered: the {@link
    * OutputDelivery#EVERY_LINE every-line} readers it opens ({@code stdout(EVERY_LINE)}, {@code
    * events(EVERY_LINE).iterator()}, ...) see every line from the very first, however much the agent
-   * writes at once. It runs on the spawning thread and must not block.
+   * writes at once. It runs on the spawning thread and must not block. The config's {@link
+   * RunnerListener} hears of this spawn as of the others.
+   *
+   * @param config what to run
+   * @param waitForSlot the longest wait for a slot under the concurrency cap
+   * @param beforeOutput gets the handle before any output is delivered
+   * @return the agent's handle
+   * @throws InterruptedException if interrupted while waiting for a slot
+   * @throws AgentException as {@link #spawn(AgentConfig)} does
    */
   public AgentHandle spawn(
       AgentConfig config, Duration waitForSlot, Consumer<? super AgentHandle> beforeOutput)
       throws InterruptedException {
     ensureOpen();
     requirePreparedWorkspace(config);
-    return registry.spawnWaiting(
-        spawner,
+    return observed(
         config,
-        waitForSlot,
-        h -> {
-          if (h instanceof LocalAgent a) {
-            budgets.watch(a); // before the first byte, so no cost is missed
-          }
-          beforeOutput.accept(h);
-        });
+        () ->
+            registry.spawnWaiting(
+                spawner,
+                config,
+                waitForSlot,
+                h -> {
+                  if (h instanceof LocalAgent a) {
+                    budgets.watch(a); // before the first byte, so no cost is missed
+                  }
+                  beforeOutput.accept(h);
+                }));
   }
 
   @Override
@@ -212,6 +232,7 @@ public final class LocalProcessRunner implements AgentRunner {
    * Calls {@code listener} for every later event of every agent of this runner, on the thread that
    * reads that agent's output. See {@link AgentHandle#onEvent}.
    *
+   * @param listener called once per event
    * @return closing it removes the listener
    */
   public AutoCloseable onEvent(Consumer<? super AgentEvent> listener) {

@@ -30,16 +30,30 @@ public record MachineSupport(List<Feature> features) {
    */
   public record Feature(String name, boolean available, String detail) {}
 
+  /**
+   * Copies the features.
+   *
+   * @throws NullPointerException if {@code features} is null
+   */
   public MachineSupport {
     features = List.copyOf(features);
   }
 
-  /** The feature called {@code name}. */
+  /**
+   * One feature by name.
+   *
+   * @param name such as {@code "bubblewrap"}
+   * @return the feature called {@code name}; empty if there is none
+   */
   public Optional<Feature> feature(String name) {
     return features.stream().filter(f -> f.name().equals(name)).findFirst();
   }
 
-  /** Looks at this machine now (runs {@code bwrap --version} and a few short probes once). */
+  /**
+   * Looks at this machine now (runs {@code bwrap --version} and a few short probes once).
+   *
+   * @return what was found
+   */
   public static MachineSupport detect() {
     List<Feature> out = new ArrayList<>();
     Optional<String> nativeWhyNot = NativeProcessEngine.unavailableReason();

@@ -7,7 +7,7 @@ package dev.descartes.runner;
  * reads, and only while it is behind; a {@link #LATEST} consumer never holds anything back and is
  * told what it missed. Other agents, and other consumers of the same agent, are never affected by
  * either choice. Memory stays bounded in both: see {@link
- * ProcessRunnerConfig#outputMemoryBudget()}.
+ * ProcessRunnerConfig#outputMemoryBudget()}. Immutable and thread-safe.
  */
 public enum OutputDelivery {
 

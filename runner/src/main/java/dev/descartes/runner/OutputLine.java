@@ -5,7 +5,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One line of an agent's stdout or stderr, as written.
+ * One line of an agent's stdout or stderr, as written. Immutable and thread-safe, but its byte
+ * array is not copied: do not modify it.
  *
  * @param number the line's position in the stream, from 0; a gap in numbers means lines were missed
  * @param bytes the bytes as written, newline included when there was one (do not modify)
@@ -15,12 +16,13 @@ import java.util.Objects;
  */
 public record OutputLine(long number, byte[] bytes, boolean complete, Instant at) {
 
+  /** Checks that no component is null. */
   public OutputLine {
     Objects.requireNonNull(bytes, "bytes");
     Objects.requireNonNull(at, "at");
   }
 
-  /** The line decoded as UTF-8 (invalid bytes replaced), without its line terminator. */
+  /** {@return the line decoded as UTF-8 (invalid bytes replaced), without its line terminator} */
   public String text() {
     return decode(bytes);
   }

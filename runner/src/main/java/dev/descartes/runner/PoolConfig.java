@@ -37,6 +37,14 @@ public record PoolConfig(
     boolean reuse,
     Duration stopTimeout) {
 
+  /**
+   * Checks the fields.
+   *
+   * @throws NullPointerException if a field other than {@code healthCheck} is null
+   * @throws AgentException.InvalidConfig naming the field that is wrong: an agent that cannot take
+   *     tasks after it started, {@code maxAgents} below 1, {@code minWarm} outside 0 to {@code
+   *     maxAgents}, or a health-check interval that is not positive
+   */
   public PoolConfig {
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -68,7 +76,13 @@ public record PoolConfig(
     }
   }
 
-  /** A builder for a pool of {@code agent}: 1 warm, at most 4, 5 minutes idle, leases wait 30 s. */
+  /**
+   * Starts a pool definition with the defaults: 1 warm, at most 4, 5 minutes idle, leases wait 30
+   * s, 2 minutes to become ready, checks every 5 s, no reuse, 5 s to stop.
+   *
+   * @param agent what each pooled agent runs
+   * @return the builder
+   */
   public static Builder builder(AgentConfig agent) {
     return new Builder(agent);
   }
@@ -90,54 +104,109 @@ public record PoolConfig(
       this.agent = agent;
     }
 
+    /**
+     * Sets how many ready agents the pool keeps waiting for leases.
+     *
+     * @param minWarm 0 to {@code maxAgents}
+     * @return this builder
+     */
     public Builder minWarm(int minWarm) {
       this.minWarm = minWarm;
       return this;
     }
 
+    /**
+     * Sets the most agents the pool has at once: leased, ready and starting.
+     *
+     * @param maxAgents 1 or more
+     * @return this builder
+     */
     public Builder maxAgents(int maxAgents) {
       this.maxAgents = maxAgents;
       return this;
     }
 
+    /**
+     * Sets how long a ready agent above {@code minWarm} may wait before it is stopped.
+     *
+     * @param idleTimeout the idle time
+     * @return this builder
+     */
     public Builder idleTimeout(Duration idleTimeout) {
       this.idleTimeout = idleTimeout;
       return this;
     }
 
+    /**
+     * Sets how long {@link AgentPool#lease()} waits for a ready agent.
+     *
+     * @param leaseTimeout the wait
+     * @return this builder
+     */
     public Builder leaseTimeout(Duration leaseTimeout) {
       this.leaseTimeout = leaseTimeout;
       return this;
     }
 
+    /**
+     * Sets how long a new agent may take to become ready before it is given up.
+     *
+     * @param readyTimeout the wait
+     * @return this builder
+     */
     public Builder readyTimeout(Duration readyTimeout) {
       this.readyTimeout = readyTimeout;
       return this;
     }
 
+    /**
+     * Sets how often idle agents are checked.
+     *
+     * @param healthCheckInterval above zero
+     * @return this builder
+     */
     public Builder healthCheckInterval(Duration healthCheckInterval) {
       this.healthCheckInterval = healthCheckInterval;
       return this;
     }
 
-    /** An extra check an idle agent must pass to be handed out; one that fails is replaced. */
+    /**
+     * Adds a check an idle agent must pass to be handed out; one that fails is replaced.
+     *
+     * @param healthCheck the check, called on the pool's thread; null for none
+     * @return this builder
+     */
     public Builder healthCheck(Predicate<AgentHandle> healthCheck) {
       this.healthCheck = healthCheck;
       return this;
     }
 
-    /** Lets a released agent serve another lease (see {@link PoolConfig#reuse()}). */
+    /**
+     * Lets a released agent serve another lease (see {@link PoolConfig#reuse()}).
+     *
+     * @param reuse whether an alive agent between turns goes back to the pool
+     * @return this builder
+     */
     public Builder reuse(boolean reuse) {
       this.reuse = reuse;
       return this;
     }
 
+    /**
+     * Sets how long a released agent gets to end before SIGKILL.
+     *
+     * @param stopTimeout the wait
+     * @return this builder
+     */
     public Builder stopTimeout(Duration stopTimeout) {
       this.stopTimeout = stopTimeout;
       return this;
     }
 
     /**
+     * Builds the config.
+     *
+     * @return the config
      * @throws AgentException.InvalidConfig naming the field that is wrong
      */
     public PoolConfig build() {

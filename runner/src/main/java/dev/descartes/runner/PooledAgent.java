@@ -9,16 +9,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface PooledAgent extends AutoCloseable {
 
-  /** The agent's handle: its events, output and status. */
+  /** {@return the agent's handle: its events, output and status} */
   AgentHandle handle();
 
-  /** The multi-turn session of a claude or qwen agent; empty for a command agent. */
+  /** {@return the multi-turn session of a claude or qwen agent; empty for a command agent} */
   Optional<AgentSession> session();
 
   /**
    * Gives the agent a task: a user message in its session, or, for a command agent, the text and a
    * newline on its stdin.
    *
+   * @param task the task's text
    * @return the turn's result for a session; for a command agent, completes (with {@code null})
    *     once the line is written
    * @throws AgentException.Communication if the agent is gone or this lease was released

@@ -1,6 +1,9 @@
 package dev.descartes.runner;
 
-/** The operating system's view of an agent's main process, as the last health check saw it. */
+/**
+ * The operating system's view of an agent's main process, as the last health check saw it.
+ * Immutable and thread-safe.
+ */
 public enum ProcessState {
   /** Running or runnable. */
   RUNNING,

@@ -53,6 +53,9 @@ public record ResourceLimits(
   public static final long MIN_MEMORY_BYTES = 4L << 20;
 
   /**
+   * Checks every limit that is set.
+   *
+   * @throws NullPointerException if a field is null (use empty for no limit)
    * @throws AgentException.InvalidConfig if a limit is out of range (the message names it)
    */
   public ResourceLimits {
@@ -94,16 +97,17 @@ public record ResourceLimits(
     }
   }
 
-  /** No limit at all. */
+  /** {@return no limit at all} */
   public static ResourceLimits none() {
     return NONE;
   }
 
+  /** {@return a builder with no limit set} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding these limits. */
+  /** {@return a builder holding these limits} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.memory = memoryBytes;
@@ -114,19 +118,25 @@ public record ResourceLimits(
     return b;
   }
 
-  /** Whether no limit is set. */
+  /** {@return whether no limit is set} */
   public boolean isEmpty() {
     return equals(NONE);
   }
 
   /**
-   * Whether a limit that only a cgroup (or an rlimit) can enforce is set: memory, CPU or processes.
+   * {@return whether a limit that only a cgroup (or an rlimit) can enforce is set: memory, CPU or
+   * processes}
    */
   public boolean needsKernel() {
     return memoryBytes.isPresent() || cpus.isPresent() || maxProcesses.isPresent();
   }
 
-  /** Each limit of this one, and where it is unset, that of {@code defaults}. */
+  /**
+   * Merges these limits over {@code defaults}.
+   *
+   * @param defaults the limits for each one unset here
+   * @return each limit of this one, and where it is unset, that of {@code defaults}
+   */
   public ResourceLimits orElse(ResourceLimits defaults) {
     return new ResourceLimits(
         memoryBytes.isPresent() ? memoryBytes : defaults.memoryBytes,
@@ -137,10 +147,12 @@ public record ResourceLimits(
   }
 
   /**
-   * A size such as {@code 512m}, {@code 2g}, {@code 1.5GiB}, {@code 4096} (bytes): the units k, m,
-   * g, t (optionally followed by {@code i}, {@code b} or {@code ib}, case-insensitive) are powers
-   * of 1024.
+   * Parses a size such as {@code 512m}, {@code 2g}, {@code 1.5GiB}, {@code 4096} (bytes): the units
+   * k, m, g, t (optionally followed by {@code i}, {@code b} or {@code ib}, case-insensitive) are
+   * powers of 1024.
    *
+   * @param text the size
+   * @return the size in bytes
    * @throws IllegalArgumentException with a message that says what is wrong
    */
   public static long parseSize(String text) {
@@ -187,7 +199,13 @@ public record ResourceLimits(
     }
   }
 
-  /** {@code 2147483648} as {@code 2 GiB}, {@code 134217728} as {@code 128 MiB}. */
+  /**
+   * Formats a size for people: {@code 2147483648} as {@code 2 GiB}, {@code 134217728} as {@code 128
+   * MiB}.
+   *
+   * @param bytes the size in bytes
+   * @return the size in the largest binary unit that keeps it short
+   */
   public static String formatSize(long bytes) {
     String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
     double v = bytes;
@@ -227,37 +245,67 @@ public record ResourceLimits(
 
     private Builder() {}
 
-    /** See {@link ResourceLimits#memoryBytes()}. */
+    /**
+     * Limits the memory of the agent's process tree (see {@link ResourceLimits#memoryBytes()}).
+     *
+     * @param bytes at least {@link ResourceLimits#MIN_MEMORY_BYTES}
+     * @return this builder
+     */
     public Builder memoryBytes(long bytes) {
       this.memory = OptionalLong.of(bytes);
       return this;
     }
 
-    /** See {@link ResourceLimits#cpus()}. */
+    /**
+     * Limits the CPU time of the agent's process tree (see {@link ResourceLimits#cpus()}).
+     *
+     * @param cores 0.01 to 4096; 0.5 is half a core
+     * @return this builder
+     */
     public Builder cpus(double cores) {
       this.cpus = OptionalDouble.of(cores);
       return this;
     }
 
-    /** See {@link ResourceLimits#maxProcesses()}. */
+    /**
+     * Limits the processes alive at once in the agent's tree (see {@link
+     * ResourceLimits#maxProcesses()}).
+     *
+     * @param processes at least 1
+     * @return this builder
+     */
     public Builder maxProcesses(int processes) {
       this.pids = OptionalInt.of(processes);
       return this;
     }
 
-    /** See {@link ResourceLimits#runtime()}. */
+    /**
+     * Limits the agent's wall-clock running time (see {@link ResourceLimits#runtime()}).
+     *
+     * @param runtime above zero
+     * @return this builder
+     */
     public Builder runtime(Duration runtime) {
       this.runtime = Optional.of(runtime);
       return this;
     }
 
-    /** See {@link ResourceLimits#outputBytesPerStream()}. */
+    /**
+     * Limits the bytes the agent may write to stdout, and to stderr (see {@link
+     * ResourceLimits#outputBytesPerStream()}).
+     *
+     * @param bytes at least 1, for each stream
+     * @return this builder
+     */
     public Builder outputBytesPerStream(long bytes) {
       this.output = OptionalLong.of(bytes);
       return this;
     }
 
     /**
+     * Builds the limits.
+     *
+     * @return the limits
      * @throws AgentException.InvalidConfig if a limit is out of range
      */
     public ResourceLimits build() {

@@ -16,6 +16,7 @@ import java.util.Objects;
 public record ResourceUsage(
     Duration cpuTime, long residentBytes, int processCount, Instant sampledAt) {
 
+  /** Checks that no component is null. */
   public ResourceUsage {
     Objects.requireNonNull(cpuTime, "cpuTime");
     Objects.requireNonNull(sampledAt, "sampledAt");

@@ -53,6 +53,12 @@ public record RestartPolicy(
   /** No restarts. */
   public static final RestartPolicy NEVER = builder().mode(Mode.NEVER).build();
 
+  /**
+   * Checks the fields.
+   *
+   * @throws NullPointerException if a field is null
+   * @throws AgentException.InvalidConfig naming the field that is out of range
+   */
   public RestartPolicy {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(initialBackoff, "initialBackoff");
@@ -87,7 +93,12 @@ public record RestartPolicy(
     }
   }
 
-  /** Whether a run that ended this way is followed by another. */
+  /**
+   * Whether a run that ended this way is followed by another (restarts left aside).
+   *
+   * @param failed whether the run failed (see {@link Mode#ON_FAILURE})
+   * @return whether this policy's mode restarts after such a run
+   */
   public boolean restartsAfter(boolean failed) {
     return switch (mode) {
       case NEVER -> false;
@@ -97,8 +108,9 @@ public record RestartPolicy(
   }
 
   /**
-   * A builder with the defaults: {@link Mode#ON_FAILURE}, 5 restarts, backoff from 1 s to 60 s with
-   * 20% jitter, reset after 5 minutes of healthy running, resume on, rate-limit waits up to 1 hour.
+   * {@return a builder with the defaults: {@link Mode#ON_FAILURE}, 5 restarts, backoff from 1 s to
+   * 60 s with 20% jitter, reset after 5 minutes of healthy running, resume on, rate-limit waits up
+   * to 1 hour}
    */
   public static Builder builder() {
     return new Builder();
@@ -117,44 +129,89 @@ public record RestartPolicy(
 
     private Builder() {}
 
+    /**
+     * Sets when to restart.
+     *
+     * @param mode the mode
+     * @return this builder
+     */
     public Builder mode(Mode mode) {
       this.mode = mode;
       return this;
     }
 
+    /**
+     * Sets the most restarts in a row.
+     *
+     * @param maxRestarts 0 or more
+     * @return this builder
+     */
     public Builder maxRestarts(int maxRestarts) {
       this.maxRestarts = maxRestarts;
       return this;
     }
 
-    /** The first delay, and the longest one. */
+    /**
+     * Sets the delays between runs.
+     *
+     * @param initial the delay before the first restart, above zero
+     * @param max the longest delay, at least {@code initial}
+     * @return this builder
+     */
     public Builder backoff(Duration initial, Duration max) {
       this.initialBackoff = initial;
       this.maxBackoff = max;
       return this;
     }
 
+    /**
+     * Sets the share of each delay that is random.
+     *
+     * @param jitter 0 (none) to 1
+     * @return this builder
+     */
     public Builder jitter(double jitter) {
       this.jitter = jitter;
       return this;
     }
 
+    /**
+     * Sets how long a run must last to count as healthy and reset the count and the backoff.
+     *
+     * @param resetAfter zero or more
+     * @return this builder
+     */
     public Builder resetAfter(Duration resetAfter) {
       this.resetAfter = resetAfter;
       return this;
     }
 
+    /**
+     * Sets whether the next run continues the previous run's CLI session.
+     *
+     * @param resume whether to resume
+     * @return this builder
+     */
     public Builder resume(boolean resume) {
       this.resume = resume;
       return this;
     }
 
+    /**
+     * Sets the longest wait for a rate limit's reset time.
+     *
+     * @param maxRateLimitWait zero or more
+     * @return this builder
+     */
     public Builder maxRateLimitWait(Duration maxRateLimitWait) {
       this.maxRateLimitWait = maxRateLimitWait;
       return this;
     }
 
     /**
+     * Builds the policy.
+     *
+     * @return the policy
      * @throws AgentException.InvalidConfig naming the field that is out of range
      */
     public RestartPolicy build() {

@@ -21,21 +21,34 @@ public interface RunnerListener {
   /** The listener that does nothing. */
   RunnerListener NONE = new RunnerListener() {};
 
-  /** {@code config} is about to be spawned. */
+  /**
+   * An agent is about to be spawned.
+   *
+   * @param config what is spawned
+   */
   default void spawnStarted(AgentConfig config) {}
 
-  /** {@code agent} was spawned; {@code latency} is the time {@code spawn} took. */
+  /**
+   * An agent was spawned.
+   *
+   * @param agent its handle
+   * @param latency the time {@code spawn} took
+   */
   default void spawned(AgentHandle agent, Duration latency) {}
 
   /**
-   * Spawning {@code config} failed with {@code error} ({@link AgentException.LimitReached} when a
-   * limit refused it).
+   * A spawn failed.
+   *
+   * @param config what was to be spawned
+   * @param error why ({@link AgentException.LimitReached} when a limit refused it)
    */
   default void spawnFailed(AgentConfig config, AgentException error) {}
 
   /**
-   * {@code agent} ended: {@link AgentInfo#status()} is final; {@code outcome} is the CLI's verdict
-   * (see {@link AgentHandle#outcome()}).
+   * An agent ended.
+   *
+   * @param agent its info; {@link AgentInfo#status()} is final
+   * @param outcome the CLI's verdict (see {@link AgentHandle#outcome()})
    */
   default void exited(AgentInfo agent, Optional<AgentOutcome> outcome) {}
 }

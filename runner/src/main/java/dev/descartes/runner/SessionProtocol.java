@@ -10,22 +10,34 @@ import java.util.Optional;
  */
 public interface SessionProtocol {
 
-  /** One user message, as a complete line (or frame) for the CLI's stdin. */
+  /**
+   * Frames one user message.
+   *
+   * @param text the message
+   * @return a complete line (or frame) for the CLI's stdin
+   */
   byte[] userMessage(String text);
 
-  /** The request that interrupts the current turn, or empty if the CLI has none. */
+  /**
+   * Frames the request that interrupts the current turn.
+   *
+   * @param requestId a unique id, for CLIs that answer requests by id
+   * @return the request; empty if the CLI has none
+   */
   Optional<byte[]> interruptTurn(String requestId);
 
   /**
-   * Claude Code's stream-json input: {@code
+   * {@return Claude Code's stream-json input: {@code
    * {"type":"user","message":{"role":"user","content":...}}} a line; interrupt with {@code
-   * {"type":"control_request","request_id":...,"request":{"subtype": "interrupt"}}}.
+   * {"type":"control_request","request_id":...,"request":{"subtype": "interrupt"}}}}
    */
   static SessionProtocol claudeStreamJson() {
     return ClaudeStreamJson.WITH_INTERRUPT;
   }
 
-  /** Claude's stream-json lines without the interrupt request (for CLIs that ignore it). */
+  /**
+   * {@return Claude's stream-json lines without the interrupt request (for CLIs that ignore it)}
+   */
   static SessionProtocol claudeStreamJsonWithoutInterrupt() {
     return ClaudeStreamJson.WITHOUT_INTERRUPT;
   }

@@ -26,6 +26,12 @@ public interface SupervisedAgent extends AutoCloseable {
 
   /**
    * Spawns the first run of {@code config} on {@code runner} and supervises it on a virtual thread.
+   *
+   * @param runner where each run is spawned
+   * @param config what each run runs
+   * @param policy when to restart, and how long to wait first
+   * @return the supervised agent, its first run spawned
+   * @throws AgentException if the first spawn fails (nothing is supervised then)
    */
   static SupervisedAgent start(AgentRunner runner, AgentConfig config, RestartPolicy policy) {
     try {
@@ -38,6 +44,14 @@ public interface SupervisedAgent extends AutoCloseable {
   /**
    * Like {@link #start(AgentRunner, AgentConfig, RestartPolicy)}, but each run (the first and every
    * restart) waits up to {@code waitForSlot} for a free slot under the runner's concurrency cap.
+   *
+   * @param runner where each run is spawned
+   * @param config what each run runs
+   * @param policy when to restart, and how long to wait first
+   * @param waitForSlot the longest wait for a slot, per run
+   * @return the supervised agent, its first run spawned
+   * @throws InterruptedException if interrupted while the first run waits for a slot
+   * @throws AgentException if the first spawn fails
    */
   static SupervisedAgent start(
       AgentRunner runner, AgentConfig config, RestartPolicy policy, Duration waitForSlot)
@@ -58,7 +72,7 @@ public interface SupervisedAgent extends AutoCloseable {
     /** {@link #stop} was called, or the run was stopped through its handle or the runner. */
     STOPPED;
 
-    /** Whether no run will follow. */
+    /** {@return whether no run will follow} */
     public boolean finished() {
       return this == COMPLETED || this == FAILED || this == STOPPED;
     }
@@ -90,39 +104,52 @@ public interface SupervisedAgent extends AutoCloseable {
    */
   record End(State state, int restarts, String reason, Optional<AgentOutcome> lastOutcome) {}
 
+  /** {@return the configuration given to {@code start}} */
   AgentConfig config();
 
+  /** {@return the restart policy} */
   RestartPolicy policy();
 
+  /** {@return where the supervised agent is now} */
   State state();
 
-  /** The handle of the run alive now, or of the last one. */
+  /** {@return the handle of the run alive now, or of the last one} */
   AgentHandle current();
 
-  /** Every run so far, oldest first. */
+  /** {@return every run so far, oldest first} */
   List<AgentHandle> runs();
 
-  /** Restarts made so far. */
+  /** {@return restarts made so far} */
   int restarts();
 
-  /** When the next run starts, while {@link State#BACKING_OFF}. */
+  /** {@return when the next run starts, while {@link State#BACKING_OFF}} */
   Optional<Instant> nextStartAt();
 
   /**
    * Calls {@code listener} with each new run's handle, the current one first (on the caller's
    * thread), then every later one as it starts.
+   *
+   * @param listener called once per run
+   * @return closing it removes the listener
    */
   AutoCloseable onRun(Consumer<AgentHandle> listener);
 
-  /** Calls {@code listener} before each restart's wait. */
+  /**
+   * Calls {@code listener} before each restart's wait.
+   *
+   * @param listener called once per restart
+   * @return closing it removes the listener
+   */
   AutoCloseable onRestart(Consumer<Restart> listener);
 
-  /** Completes once no run will follow. */
+  /** {@return a future completed once no run will follow} */
   CompletableFuture<End> onEnd();
 
   /**
    * Stops the current run (its backend's stop sequence, SIGKILL after {@code timeout}) and every
    * restart.
+   *
+   * @param timeout the time the stop sequence may wait before SIGKILL
    */
   void stop(Duration timeout);
 

@@ -55,7 +55,13 @@ public final class TemplateBackend implements AgentBackend {
     this.environmentAllowList = Set.copyOf(b.environmentAllowList);
   }
 
-  /** A builder for a backend called {@code name}. */
+  /**
+   * Starts a backend definition.
+   *
+   * @param name the name agents select it by ({@link AgentConfig#modelBackend()})
+   * @return a builder for a backend called {@code name}
+   * @throws NullPointerException if {@code name} is null
+   */
   public static Builder builder(String name) {
     return new Builder(name);
   }
@@ -164,13 +170,23 @@ public final class TemplateBackend implements AgentBackend {
       this.name = Objects.requireNonNull(name, "name");
     }
 
-    /** The argv template: the program first, then arguments with placeholders. */
+    /**
+     * Sets the argv template: the program first, then arguments with placeholders.
+     *
+     * @param template the argv template; an element missing a value drops out
+     * @return this builder
+     */
     public Builder command(List<String> template) {
       this.template = List.copyOf(template);
       return this;
     }
 
-    /** The argv template: the program first, then arguments with placeholders. */
+    /**
+     * Sets the argv template: the program first, then arguments with placeholders.
+     *
+     * @param template the argv template
+     * @return this builder
+     */
     public Builder command(String... template) {
       return command(List.of(template));
     }
@@ -178,20 +194,32 @@ public final class TemplateBackend implements AgentBackend {
     /**
      * Sends the prompt on stdin, then closes it (else stdin stays open and the template carries the
      * prompt).
+     *
+     * @return this builder
      */
     public Builder promptOnStdin() {
       this.promptOnStdin = true;
       return this;
     }
 
-    /** A variable to add to the agent's environment. */
+    /**
+     * Adds a variable to the agent's environment (the agent's own environment wins).
+     *
+     * @param key the variable's name
+     * @param value its value
+     * @return this builder
+     */
     public Builder env(String key, String value) {
       environment.put(key, value);
       return this;
     }
 
     /**
-     * Parses the CLI's JSON lines with a built-in format: claude, qwen, opencode, codex or gemini.
+     * Parses the CLI's JSON lines with a built-in format.
+     *
+     * @param format claude, qwen, opencode, codex, gemini, or none
+     * @return this builder
+     * @throws AgentException.InvalidConfig for an unknown format
      */
     public Builder eventFormat(String format) {
       if (AgentEventParser.forFormat(format).isEmpty()) {
@@ -206,28 +234,44 @@ public final class TemplateBackend implements AgentBackend {
     }
 
     /**
-     * Parses the CLI's JSON lines with parsers made by {@code parsers} (one per agent and reader).
+     * Parses the CLI's JSON lines with parsers of your own.
+     *
+     * @param parsers makes one parser per agent and per events reader
+     * @return this builder
      */
     public Builder eventParser(Supplier<AgentEventParser> parsers) {
       this.parsers = Objects.requireNonNull(parsers, "parsers");
       return this;
     }
 
-    /** The stop sequence for a given timeout; by default SIGTERM, wait, SIGKILL. */
+    /**
+     * Sets the stop sequence; by default SIGTERM, wait, SIGKILL.
+     *
+     * @param stopSequence the sequence for a given timeout
+     * @return this builder
+     */
     public Builder stopSequence(Function<Duration, GracefulShutdown> stopSequence) {
       this.stopSequence = Objects.requireNonNull(stopSequence, "stopSequence");
       return this;
     }
 
-    /** Names of the runner's variables the CLI needs under an environment allow-list. */
+    /**
+     * Names the runner's variables the CLI needs under an environment allow-list.
+     *
+     * @param names variable names; a trailing {@code *} matches a prefix
+     * @return this builder
+     */
     public Builder environmentAllowList(Set<String> names) {
       this.environmentAllowList = Set.copyOf(names);
       return this;
     }
 
     /**
-     * @throws AgentException.InvalidConfig if the template is empty, or uses the prompt while it
-     *     goes on stdin
+     * Builds the backend.
+     *
+     * @return the backend
+     * @throws AgentException.InvalidConfig if the name or the template is empty, or the template
+     *     uses the prompt while it goes on stdin
      */
     public TemplateBackend build() {
       if (name.isBlank()) {

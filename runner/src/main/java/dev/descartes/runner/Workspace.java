@@ -34,6 +34,12 @@ public record Workspace(
     REMOVE
   }
 
+  /**
+   * Fills the unset fields with their defaults.
+   *
+   * @throws NullPointerException if {@code repository} is null
+   * @throws AgentException.InvalidConfig if the branch is blank
+   */
   public Workspace {
     Objects.requireNonNull(repository, "repository");
     branch = Objects.requireNonNullElse(branch, Optional.empty());
@@ -46,22 +52,42 @@ public record Workspace(
     }
   }
 
-  /** A worktree of {@code repository} on the default branch name, removed at the end if clean. */
+  /**
+   * A worktree on the default branch name, removed at the end if clean.
+   *
+   * @param repository the git repository (any folder inside its working tree)
+   * @return the workspace
+   */
   public static Workspace worktree(Path repository) {
     return new Workspace(repository, Optional.empty(), Cleanup.REMOVE_IF_CLEAN, Optional.empty());
   }
 
-  /** This workspace on branch {@code name}. */
+  /**
+   * This workspace on another branch.
+   *
+   * @param name the new branch's name
+   * @return a copy on branch {@code name}
+   */
   public Workspace withBranch(String name) {
     return new Workspace(repository, Optional.of(name), cleanup, worktree);
   }
 
-  /** This workspace with cleanup {@code c}. */
+  /**
+   * This workspace with another cleanup.
+   *
+   * @param c what happens to the worktree at the end
+   * @return a copy with cleanup {@code c}
+   */
   public Workspace withCleanup(Cleanup c) {
     return new Workspace(repository, branch, c, worktree);
   }
 
-  /** This workspace made, in {@code dir}. */
+  /**
+   * This workspace once made.
+   *
+   * @param dir the worktree made for the agent
+   * @return a copy whose worktree is {@code dir}
+   */
   public Workspace preparedIn(Path dir) {
     return new Workspace(repository, branch, cleanup, Optional.of(dir));
   }

@@ -30,12 +30,17 @@ public record WorktreeReport(
     boolean removed,
     boolean branchDeleted) {
 
+  /**
+   * Copies the commits.
+   *
+   * @throws NullPointerException if {@code agent} or {@code commits} is null
+   */
   public WorktreeReport {
     Objects.requireNonNull(agent, "agent");
     commits = List.copyOf(commits);
   }
 
-  /** Whether the agent left nothing: no commit and no change. */
+  /** {@return whether the agent left nothing: no commit and no change} */
   public boolean clean() {
     return commits.isEmpty() && !uncommitted;
   }

@@ -31,6 +31,8 @@ public interface Worktrees extends AutoCloseable {
    * Makes a worktree for every agent of {@code agents} that has a workspace.
    *
    * @param fleet the fleet's name, part of each branch's and folder's name
+   * @param agents the agents, with or without a workspace
+   * @return the worktrees, to finish once the agents have ended
    * @throws AgentException.WorkspaceFailed if one cannot be made (none is left behind then)
    */
   static Worktrees prepare(String fleet, List<AgentConfig> agents) {
@@ -38,18 +40,25 @@ public interface Worktrees extends AutoCloseable {
   }
 
   /**
-   * The agents' configs, in order: those with a workspace work in their worktree (the same
+   * {@return the agents' configs, in order: those with a workspace work in their worktree (the same
    * sub-folder of it as their working directory was of the repository) and can be spawned; the
-   * others are unchanged.
+   * others are unchanged}
    */
   List<AgentConfig> agents();
 
-  /** The worktree of the agent with this name, if it has one. */
+  /**
+   * The worktree of one agent.
+   *
+   * @param agent the agent's name
+   * @return its worktree; empty if it has none
+   */
   Optional<Path> worktree(String agent);
 
   /**
    * Reports what each agent did in its worktree and applies each cleanup. Call it once the agents
    * have ended. The second call returns the same reports.
+   *
+   * @return one report per agent with a worktree, in order
    */
   List<WorktreeReport> finish();
 

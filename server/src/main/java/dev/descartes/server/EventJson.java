@@ -1,10 +1,8 @@
 package dev.descartes.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descartes.runner.AgentEvent;
-import dev.descartes.runner.AgentEventParser;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +20,10 @@ import java.util.Optional;
 final class EventJson {
 
   static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final List<String> FORMATS = List.of("claude", "opencode", "codex", "gemini");
-  private static final List<String> GIST_FIELDS =
-      List.of("command", "file_path", "path", "pattern", "url", "query");
-  private static final int MAX_GIST = 100;
 
   private final String agent;
   private final String agentId;
-  private List<AgentEventParser> candidates;
-  private AgentEventParser detected;
+  private final KnownFormats formats = new KnownFormats();
   private boolean normalizedSeen;
   private String lastText = "";
 
@@ -57,12 +50,16 @@ final class EventJson {
         normalized(n).ifPresent(out::add);
       }
       case AgentEvent.Json j -> {
-        List<AgentEvent> parsed = normalizedSeen && detected == null ? List.of() : parse(j);
+        List<AgentEvent> parsed =
+            normalizedSeen && !formats.recognized() ? List.of() : formats.parse(j);
+        if (!parsed.isEmpty()) {
+          normalizedSeen = true;
+        }
         if (parsed.isEmpty()) {
           ObjectNode o =
               node("json", j.at())
                   .put("style", "dim")
-                  .put("line", truncate(j.json().toString(), 160));
+                  .put("line", EventText.truncate(j.json().toString(), 160));
           o.set("json", j.json());
           out.add(o);
         }
@@ -142,7 +139,7 @@ final class EventJson {
       case AgentEvent.ToolCall c -> {
         ObjectNode o = node("tool_call", c.at()).put("name", c.name());
         o.set("input", c.input());
-        String gist = gist(c.input());
+        String gist = EventText.gist(c.input());
         yield Optional.of(
             o.put("style", "tool")
                 .put("line", "→ " + c.name() + (gist.isEmpty() ? "" : "  " + gist)));
@@ -153,7 +150,7 @@ final class EventJson {
                   .put("output", r.output())
                   .put("is_error", r.error())
                   .put("style", r.error() ? "error" : "dim")
-                  .put("line", "  ⎿ " + summary(r.output())));
+                  .put("line", "  ⎿ " + EventText.toolOutput(r.output())));
       case AgentEvent.Usage u -> {
         ObjectNode o =
             node("usage", u.at())
@@ -187,28 +184,6 @@ final class EventJson {
     };
   }
 
-  private List<AgentEvent> parse(AgentEvent.Json j) {
-    if (detected != null) {
-      return normalizedOnly(detected.parse(j.agentId(), j.at(), j.json()));
-    }
-    if (candidates == null) {
-      candidates = FORMATS.stream().map(f -> AgentEventParser.forFormat(f).orElseThrow()).toList();
-    }
-    for (AgentEventParser p : candidates) {
-      List<AgentEvent> events = normalizedOnly(p.parse(j.agentId(), j.at(), j.json()));
-      if (!events.isEmpty()) {
-        detected = p;
-        normalizedSeen = true;
-        return events;
-      }
-    }
-    return List.of();
-  }
-
-  private static List<AgentEvent> normalizedOnly(List<AgentEvent> events) {
-    return events.stream().filter(e -> e instanceof AgentEvent.Normalized).toList();
-  }
-
   private ObjectNode node(String type, Instant at) {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("agent", agent);
@@ -216,30 +191,5 @@ final class EventJson {
     n.put("type", type);
     n.put("at", at.toString());
     return n;
-  }
-
-  static String gist(JsonNode input) {
-    for (String f : GIST_FIELDS) {
-      if (input.path(f).isValueNode()) {
-        return truncate(input.path(f).asText().lines().findFirst().orElse(""), MAX_GIST);
-      }
-    }
-    return input.isValueNode()
-        ? truncate(input.asText(), MAX_GIST)
-        : input.isEmpty() ? "" : truncate(input.toString(), MAX_GIST);
-  }
-
-  private static String summary(String output) {
-    String t = output.strip();
-    if (t.isEmpty()) {
-      return "(no output)";
-    }
-    long lines = t.lines().count();
-    String first = truncate(t.lines().findFirst().orElse(""), MAX_GIST);
-    return lines > 1 ? first + " (+" + (lines - 1) + (lines == 2 ? " line)" : " lines)") : first;
-  }
-
-  static String truncate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max - 3) + "...";
   }
 }

@@ -199,7 +199,10 @@ final class HttpApi implements HttpHandler {
             json(
                 r.ex(),
                 200,
-                EventJson.MAPPER.createObjectNode().set("agents", supervisor.describeAll()));
+                EventJson.MAPPER
+                    .createObjectNode()
+                    .<ObjectNode>set("agents", supervisor.describeAll())
+                    .set("waiting", supervisor.describeWaiting()));
           } else {
             expect(r, "POST");
             AgentSpec spec = Bodies.parse(body(r), AgentSpec.class, false);
@@ -297,7 +300,7 @@ final class HttpApi implements HttpHandler {
         byte[] raw = body(r);
         StopBody b =
             raw.length == 0 ? new StopBody(null) : Bodies.parse(raw, StopBody.class, false);
-        supervisor.stop(m, b.timeout() == null ? config.stopTimeout() : duration(b.timeout()));
+        supervisor.stop(m, b.timeout() == null ? null : duration(b.timeout()));
         accepted(r, m);
       }
       case "kill" -> {

@@ -10,10 +10,13 @@ import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentInfo;
 import dev.descartes.runner.AgentOutcome;
+import dev.descartes.runner.AgentOutput;
 import dev.descartes.runner.AgentSignal;
 import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.ExitStatus;
+import dev.descartes.runner.GracefulShutdown;
 import dev.descartes.runner.LocalProcessRunner;
+import dev.descartes.runner.OutputDelivery;
 import dev.descartes.runner.OutputLine;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +55,7 @@ final class Supervisor implements AutoCloseable {
     final AgentId id;
     final String name;
     final AgentConfig config;
-    final String fleet;
+    final FleetRun fleet;
     final EventLog log;
     final EventJson json;
     volatile AgentHandle handle;
@@ -67,7 +70,7 @@ final class Supervisor implements AutoCloseable {
     JsonNode result;
     private final AtomicInteger parts = new AtomicInteger(2); // Exited seen, stderr drained
 
-    Managed(AgentId id, AgentConfig config, String fleet) {
+    Managed(AgentId id, AgentConfig config, FleetRun fleet) {
       this.id = id;
       this.name = config.name();
       this.config = config;
@@ -92,6 +95,7 @@ final class Supervisor implements AutoCloseable {
   private final Map<AgentId, List<AgentEvent>> early = new ConcurrentHashMap<>();
   private final EventLog changes;
   private final List<Thread> fleetStarters = new CopyOnWriteArrayList<>();
+  private final List<FleetRun> fleets = new CopyOnWriteArrayList<>();
   private final AtomicLong order = new AtomicLong();
   private final Map<AgentId, Long> spawnOrder = new ConcurrentHashMap<>();
   private final AutoCloseable listener;
@@ -131,15 +135,22 @@ final class Supervisor implements AutoCloseable {
   // ---- starting agents ----
 
   /** Starts one agent; returns it once its process runs. */
-  Managed start(AgentConfig config, String fleet) {
+  Managed start(AgentConfig config, FleetRun fleet) {
     if (closing) {
       throw new ApiException(
           503, "shutting_down", "the daemon is stopping; start the agent once it runs again");
     }
     Instant requested = Instant.now();
     AgentHandle h;
+    AgentOutput[] stderr = new AgentOutput[1];
     try {
-      h = runner.spawn(config);
+      // stderr read with an every-line reader opened before the first byte: the daemon's record
+      // of an agent drops nothing (stdout events come through the runner's every-line onEvent)
+      h = runner.spawn(config, Duration.ZERO, a -> stderr[0] = a.stderr(OutputDelivery.EVERY_LINE));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(
+          503, "shutting_down", "interrupted while starting the agent; start it again");
     } catch (AgentException e) {
       String runId = UUID.randomUUID().toString();
       history.created(runId, config, requested);
@@ -159,13 +170,92 @@ final class Supervisor implements AutoCloseable {
       LOG.info("agent started, pid {}", h.pid());
     }
     change("spawned", m);
-    Thread.ofVirtual().name("descartes-stderr-" + m.name).start(() -> drainStderr(m));
+    AgentOutput errOut = stderr[0] != null ? stderr[0] : h.stderr(OutputDelivery.EVERY_LINE);
+    Thread.ofVirtual().name("descartes-stderr-" + m.name).start(() -> drainStderr(m, errOut));
     h.onExit().whenComplete((x, err) -> ended(m, x));
     return m;
   }
 
   /** The result of starting a fleet: the agents started now, and the names that wait for a slot. */
   record FleetStart(String fleet, List<Managed> started, List<String> queued) {}
+
+  /**
+   * A fleet the daemon started: how its agents are stopped (its file's {@code stop:}), whether one
+   * failure stops the others, and the agents still waiting for a slot.
+   */
+  static final class FleetRun {
+    final String id;
+    final Duration stopTimeout;
+    final Optional<AgentSignal> stopSignal;
+    final boolean failFast;
+
+    /** Waiting for a slot, in start order; guarded by itself. */
+    final Map<String, AgentConfig> waiting = new java.util.LinkedHashMap<>();
+
+    /** Set once failFast stopped the fleet: nothing more starts. */
+    volatile String stoppedBecause;
+
+    /** The fleet's slots (maxConcurrency); an agent's slot is released once its end is handled. */
+    volatile Semaphore slots;
+
+    FleetRun(String id, Duration stopTimeout, Optional<AgentSignal> stopSignal, boolean failFast) {
+      this.id = id;
+      this.stopTimeout = stopTimeout;
+      this.stopSignal = stopSignal;
+      this.failFast = failFast;
+    }
+
+    /** Removes and returns the next waiting agent, or null. */
+    AgentConfig next() {
+      synchronized (waiting) {
+        var it = waiting.values().iterator();
+        if (!it.hasNext()) {
+          return null;
+        }
+        AgentConfig c = it.next();
+        it.remove();
+        return c;
+      }
+    }
+
+    List<AgentConfig> waitingNow() {
+      synchronized (waiting) {
+        return List.copyOf(waiting.values());
+      }
+    }
+  }
+
+  /** A fleet file's {@code stop:} section checked: signal interrupt or terminate, a timeout. */
+  private FleetRun fleetRun(FleetSpec.StopSpec stop) {
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    if (stop == null) {
+      return new FleetRun(id, settings.stopTimeout(), Optional.empty(), false);
+    }
+    Optional<AgentSignal> signal = Optional.empty();
+    if (stop.signal() != null) {
+      signal =
+          Optional.of(
+              switch (stop.signal().strip().toLowerCase(Locale.ROOT)) {
+                case "interrupt", "int", "sigint" -> AgentSignal.INTERRUPT;
+                case "terminate", "term", "sigterm" -> AgentSignal.TERMINATE;
+                default ->
+                    throw ApiException.badRequest(
+                        "stop.signal: '"
+                            + stop.signal()
+                            + "' is not a stop signal; use interrupt (SIGINT) or terminate"
+                            + " (SIGTERM), or leave it out for each backend's own sequence");
+              });
+    }
+    Duration timeout = settings.stopTimeout();
+    if (stop.timeout() != null) {
+      try {
+        timeout = HttpApi.duration(stop.timeout());
+      } catch (ApiException e) {
+        throw ApiException.badRequest("stop.timeout: " + e.getMessage());
+      }
+    }
+    return new FleetRun(id, timeout, signal, Boolean.TRUE.equals(stop.failFast()));
+  }
 
   /**
    * Starts a fleet: checked whole first, then the first {@code maxConcurrency} now, the others as
@@ -208,33 +298,37 @@ final class Supervisor implements AutoCloseable {
               }
               configs.add(a.named(name).toConfig(dir));
             });
-    String fleet = UUID.randomUUID().toString().substring(0, 8);
+    FleetRun fleet = fleetRun(spec.stop());
     int cap = spec.maxConcurrency() == null ? configs.size() : spec.maxConcurrency();
     List<Managed> started = new ArrayList<>();
     Semaphore slots = new Semaphore(cap);
+    fleet.slots = slots;
     int now = Math.min(cap, configs.size());
     for (int i = 0; i < now; i++) {
       slots.acquireUninterruptibly();
       Managed m = start(configs.get(i), fleet);
-      m.handle.onExit().whenComplete((x, e) -> slots.release());
       started.add(m);
     }
     List<AgentConfig> rest = configs.subList(now, configs.size());
+    synchronized (fleet.waiting) {
+      rest.forEach(c -> fleet.waiting.put(c.name(), c));
+    }
     if (!rest.isEmpty()) {
+      fleets.add(fleet);
       Thread t =
           Thread.ofVirtual()
-              .name("descartes-fleet-" + fleet)
+              .name("descartes-fleet-" + fleet.id)
               .unstarted(
                   () -> {
                     try {
-                      for (AgentConfig c : rest) {
+                      while (true) {
                         slots.acquire();
-                        if (closing) {
+                        AgentConfig c = fleet.next();
+                        if (closing || c == null || fleet.stoppedBecause != null) {
                           return;
                         }
                         try {
-                          Managed m = start(c, fleet);
-                          m.handle.onExit().whenComplete((x, e) -> slots.release());
+                          start(c, fleet);
                         } catch (ApiException e) {
                           slots.release();
                         }
@@ -246,7 +340,7 @@ final class Supervisor implements AutoCloseable {
       fleetStarters.add(t);
       t.start();
     }
-    return new FleetStart(fleet, started, rest.stream().map(AgentConfig::name).toList());
+    return new FleetStart(fleet.id, started, rest.stream().map(AgentConfig::name).toList());
   }
 
   // ---- events ----
@@ -266,7 +360,7 @@ final class Supervisor implements AutoCloseable {
     record(m, e);
   }
 
-  private Managed register(AgentHandle h, String fleet) {
+  private Managed register(AgentHandle h, FleetRun fleet) {
     Managed m = new Managed(h.id(), h.config(), fleet);
     m.handle = h;
     m.lastActivity = Instant.now();
@@ -317,9 +411,8 @@ final class Supervisor implements AutoCloseable {
     }
   }
 
-  private void drainStderr(Managed m) {
-    try {
-      var err = m.handle.stderr();
+  private void drainStderr(Managed m, AgentOutput err) {
+    try (err) {
       while (true) {
         Optional<OutputLine> l = err.poll(Duration.ofSeconds(1));
         if (l.isPresent()) {
@@ -327,7 +420,7 @@ final class Supervisor implements AutoCloseable {
             m.log.append(m.json.stderr(l.get().text()).toString());
             m.lastActivity = Instant.now();
           }
-        } else if (err.isFinished() || m.handle.onExit().isDone() && err.poll().isEmpty()) {
+        } else if (err.isFinished()) {
           break;
         }
       }
@@ -356,8 +449,43 @@ final class Supervisor implements AutoCloseable {
     metrics.exited(History.backendOf(m.config), m.model, status, outcome);
     try (var _ = mdcScope(m)) {
       LOG.info("agent ended: {} ({})", status.name().toLowerCase(Locale.ROOT), exit);
+      if (status == AgentStatus.FAILED && m.fleet != null && m.fleet.failFast && !closing) {
+        failFast(m);
+      }
+    }
+    if (m.fleet != null) {
+      m.fleet.slots.release(); // after failFast: a waiting agent never starts after a failure
     }
     change("exited", m);
+  }
+
+  /** One agent of a failFast fleet failed: nothing more of it starts, the others are stopped. */
+  private void failFast(Managed failed) {
+    FleetRun f = failed.fleet;
+    synchronized (f) {
+      if (f.stoppedBecause != null) {
+        return;
+      }
+      f.stoppedBecause = "agent '" + failed.name + "' failed and failFast is set";
+    }
+    List<AgentConfig> never;
+    synchronized (f.waiting) {
+      never = List.copyOf(f.waiting.values());
+      f.waiting.clear();
+    }
+    LOG.info(
+        "fleet {}: {}; stopping its agents{}",
+        f.id,
+        f.stoppedBecause,
+        never.isEmpty()
+            ? ""
+            : " and not starting "
+                + String.join(", ", never.stream().map(AgentConfig::name).toList()));
+    for (Managed m : list()) {
+      if (m.fleet == f && m != failed) {
+        stop(m, null);
+      }
+    }
   }
 
   /**
@@ -454,15 +582,33 @@ final class Supervisor implements AutoCloseable {
     }
   }
 
-  void stop(Managed m, Duration timeout) {
+  /**
+   * Stops the agent in the background: with its fleet's {@code stop:} signal when the fleet file
+   * gave one, else its backend's stop sequence; SIGKILL after {@code timeout} (null: the fleet's
+   * timeout, or the daemon's).
+   *
+   * @return the thread that stops it
+   */
+  Thread stop(Managed m, Duration timeout) {
+    Duration t =
+        timeout != null ? timeout : m.fleet != null ? m.fleet.stopTimeout : settings.stopTimeout();
+    Optional<GracefulShutdown> custom =
+        m.fleet == null
+            ? Optional.empty()
+            : m.fleet.stopSignal.map(s -> GracefulShutdown.builder().signal(s).await(t).build());
     if (m.handle.onExit().isDone()) {
-      return;
+      return Thread.ofVirtual().start(() -> {});
     }
     history.status(m.id.toString(), "stopping", Instant.now());
-    try (var _ = mdcScope(m)) {
-      LOG.info("stopping (timeout {})", timeout);
-    }
-    Thread.ofVirtual().name("descartes-stop-" + m.name).start(() -> m.handle.stop(timeout));
+    return Thread.ofVirtual()
+        .name("descartes-stop-" + m.name)
+        .start(
+            () -> {
+              try (var _ = mdcScope(m)) {
+                LOG.info("stopping ({})", custom.map(Object::toString).orElse("timeout " + t));
+                custom.ifPresentOrElse(g -> g.shutdown(m.handle), () -> m.handle.stop(t));
+              }
+            });
   }
 
   void kill(Managed m) {
@@ -530,7 +676,7 @@ final class Supervisor implements AutoCloseable {
       n.put("model", m.model);
     }
     if (m.fleet != null) {
-      n.put("fleet", m.fleet);
+      n.put("fleet", m.fleet.id);
     }
     n.put("status", info.status().name().toLowerCase(Locale.ROOT));
     n.put("pid", info.pid());
@@ -594,6 +740,24 @@ final class Supervisor implements AutoCloseable {
     }
     Instant last = m.lastActivity;
     return last != null && Duration.between(last, Instant.now()).toSeconds() < 5 ? "busy" : "idle";
+  }
+
+  /** The fleet agents waiting for a slot (maxConcurrency), as the API shows them. */
+  ArrayNode describeWaiting() {
+    ArrayNode a = EventJson.MAPPER.createArrayNode();
+    fleets.removeIf(f -> f.waitingNow().isEmpty());
+    for (FleetRun f : fleets) {
+      for (AgentConfig c : f.waitingNow()) {
+        ObjectNode n = a.addObject();
+        n.put("name", c.name());
+        n.put("backend", History.backendOf(c));
+        c.model().ifPresent(x -> n.put("model", x));
+        n.put("fleet", f.id);
+        n.put("status", "waiting");
+        n.put("activity", "waiting for a slot (maxConcurrency)");
+      }
+    }
+    return a;
   }
 
   ArrayNode describeAll() {
@@ -684,6 +848,21 @@ final class Supervisor implements AutoCloseable {
     closing = true;
     fleetStarters.forEach(Thread::interrupt);
     try {
+      // each agent with its own stop (a fleet's stop: section), in parallel; then whatever is left
+      List<Thread> stops = new ArrayList<>();
+      for (Managed m : agents.values()) {
+        if (m.fleet != null && !m.handle.onExit().isDone()) {
+          stops.add(stop(m, null));
+        }
+      }
+      for (Thread t : stops) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
       runner.shutdown(settings.stopTimeout());
     } finally {
       runner.close();

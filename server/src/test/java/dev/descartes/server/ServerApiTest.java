@@ -103,6 +103,7 @@ class ServerApiTest {
       assertThat(d.send("POST", "/api/agents", body, null).statusCode()).isEqualTo(401);
       assertThat(d.send("POST", "/api/agents", body, "Bearer wrong").statusCode()).isEqualTo(401);
       assertThat(d.send("GET", "/metrics", null, null).statusCode()).isEqualTo(401);
+      assertThat(d.send("GET", "/metrics", null, "Bearer wrong").statusCode()).isEqualTo(401);
       assertThat(d.send("GET", "/", null, null).statusCode()).isEqualTo(401);
 
       HttpResponse<String> big =

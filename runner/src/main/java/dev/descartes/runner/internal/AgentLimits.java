@@ -60,13 +60,17 @@ final class AgentLimits {
       return;
     }
     message = why;
-    LOG.info("agent {} ({}): {}; stopping it", id, name, why);
+    try (var _ = AgentMdc.of(id, name)) {
+      LOG.info("agent {} ({}): {}; stopping it", id, name, why);
+    }
     background.execute(
         () -> {
-          try {
-            stop.accept(STOP_TIMEOUT);
-          } catch (RuntimeException e) {
-            LOG.warn("agent {} ({}): stop after {} failed: {}", id, name, kind, e.toString());
+          try (var _ = AgentMdc.of(id, name)) {
+            try {
+              stop.accept(STOP_TIMEOUT);
+            } catch (RuntimeException e) {
+              LOG.warn("agent {} ({}): stop after {} failed: {}", id, name, kind, e.toString());
+            }
           }
         });
   }

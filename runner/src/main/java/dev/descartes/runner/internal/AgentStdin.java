@@ -50,7 +50,9 @@ final class AgentStdin {
               lines.addAndGet(countLines(input));
             }
           } catch (IOException e) {
-            LOG.debug("agent {}: initial input not fully written: {}", id, e.toString());
+            try (var _ = AgentMdc.of(id, name)) {
+              LOG.debug("agent {}: initial input not fully written: {}", id, e.toString());
+            }
           } finally {
             if (closeAfter) {
               c.closeStdin();

@@ -2,12 +2,13 @@ package dev.descartes.runner.internal;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentEventParser;
 import dev.descartes.runner.AgentId;
+import dev.descartes.runner.internal.io.JsonTree;
 import dev.descartes.runner.internal.io.LineLog;
 import java.io.IOException;
 import java.time.Instant;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Turns one stdout line into an {@link AgentEvent}: a JSON object becomes {@link AgentEvent.Json},
  * anything else {@link AgentEvent.RawLine}. Never throws for bad input. Thread-safe.
  */
-final class EventDecoder {
+public final class EventDecoder {
 
   static final ObjectMapper MAPPER =
       JsonMapper.builder().enable(JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION).build();
@@ -37,21 +38,27 @@ final class EventDecoder {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventDecoder.class);
 
-  private final AgentId id;
-  private final boolean json;
+  /** A line's time and its {@link Instant}: the lines of one read share both. */
+  private record Stamp(long millis, Instant at) {}
 
-  EventDecoder(AgentId id, boolean json) {
+  private final AgentId id;
+  private final String name;
+  private final boolean json;
+  private volatile Stamp stamp = new Stamp(0, Instant.EPOCH);
+
+  EventDecoder(AgentId id, String name, boolean json) {
     this.id = id;
+    this.name = name;
     this.json = json;
   }
 
   AgentEvent decode(LineLog.Entry e) {
-    Instant at = Instant.ofEpochMilli(e.atMillis());
+    Instant at = instant(e.atMillis());
     byte[] line = e.bytes();
     if (json && e.complete() && looksLikeObject(line)) {
       try {
-        JsonNode node = MAPPER.readTree(line);
-        if (node != null && node.isObject()) {
+        ObjectNode node = parseObject(line);
+        if (node != null) {
           return new AgentEvent.Json(id, at, node, line);
         }
       } catch (IOException | RuntimeException notJson) {
@@ -59,6 +66,20 @@ final class EventDecoder {
       }
     }
     return new AgentEvent.RawLine(id, at, line, e.complete());
+  }
+
+  private Instant instant(long millis) {
+    Stamp s = stamp;
+    if (s.millis() != millis) {
+      s = new Stamp(millis, Instant.ofEpochMilli(millis));
+      stamp = s;
+    }
+    return s.at();
+  }
+
+  /** See {@link JsonTree#parseObject}, with this decoder's mapper. */
+  static ObjectNode parseObject(byte[] line) throws IOException {
+    return JsonTree.parseObject(MAPPER, line);
   }
 
   /**
@@ -74,10 +95,22 @@ final class EventDecoder {
           return parsed;
         }
       } catch (RuntimeException bad) {
-        LOG.debug("agent {}: event parser failed on a line: {}", id, bad.toString());
+        try (var _ = AgentMdc.of(id, name)) {
+          LOG.debug("agent {}: event parser failed on a line: {}", id, bad.toString());
+        }
       }
     }
     return List.of(event);
+  }
+
+  /**
+   * The events of one complete line ({@code line} without its line end) of agent {@code id}, for
+   * runners that read an agent's output themselves ({@link dev.descartes.runner.AgentOutcomes}).
+   */
+  public static List<AgentEvent> decodeLine(
+      AgentId id, Instant at, byte[] line, AgentEventParser parser) {
+    return new EventDecoder(id, "", true)
+        .decode(new LineLog.Entry(0, 0, line, true, at.toEpochMilli()), parser);
   }
 
   private static boolean looksLikeObject(byte[] line) {

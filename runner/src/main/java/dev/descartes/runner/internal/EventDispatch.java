@@ -22,11 +22,12 @@ import org.slf4j.LoggerFactory;
  * dev.descartes.runner.AgentHandle#events()}. Thread-safe: lines arrive on one thread at a time,
  * listeners are added and removed from any.
  */
-final class EventDispatch {
+final class EventDispatch implements OutputPipeline.LineListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventDispatch.class);
 
   private final AgentId id;
+  private final String name;
   private final boolean jsonStreaming;
   private final CliProtocol cli;
   private final List<Consumer<? super AgentEvent>> runnerListeners;
@@ -45,16 +46,18 @@ final class EventDispatch {
    */
   EventDispatch(
       AgentId id,
+      String name,
       boolean jsonStreaming,
       CliProtocol cli,
       List<Consumer<? super AgentEvent>> runnerListeners,
       Optional<LocalSession> session) {
     this.id = id;
+    this.name = name;
     this.jsonStreaming = jsonStreaming;
     this.cli = cli;
     this.runnerListeners = runnerListeners;
-    this.decoder = new EventDecoder(id, jsonStreaming);
-    this.jsonDecoder = new EventDecoder(id, true);
+    this.decoder = new EventDecoder(id, name, jsonStreaming);
+    this.jsonDecoder = new EventDecoder(id, name, true);
     this.parser = cli.parsers().get();
     this.outcomeTracker = new OutcomeTracker(parser.reportsResults());
     this.session = session;
@@ -62,6 +65,20 @@ final class EventDispatch {
         new ActivityTracker(
             jsonStreaming && parser.reportsResults(),
             session.isPresent() && !cli.firstMessageSent());
+  }
+
+  @Override
+  public void accept(LineLog.Entry entry) {
+    dispatchLine(entry);
+  }
+
+  /**
+   * No listener, and no session whose turns complete futures that callers may have chained work to:
+   * handling a line is the runner's own short work.
+   */
+  @Override
+  public boolean neverBlocks() {
+    return listeners.isEmpty() && runnerListeners.isEmpty() && session.isEmpty();
   }
 
   /**
@@ -112,7 +129,9 @@ final class EventDispatch {
     try {
       l.accept(event);
     } catch (RuntimeException e) {
-      LOG.warn("agent {}: event listener threw {}; delivery goes on", id, e.toString());
+      try (var _ = AgentMdc.of(id, name)) {
+        LOG.warn("agent {}: event listener threw {}; delivery goes on", id, e.toString());
+      }
     }
   }
 

@@ -33,10 +33,12 @@ final class LatestListener implements AutoCloseable {
                       try {
                         listener.accept(e);
                       } catch (RuntimeException ex) {
-                        LOG.warn(
-                            "agent {}: event listener threw {}; delivery goes on",
-                            agent.id(),
-                            ex.toString());
+                        try (var _ = AgentMdc.of(agent.id(), agent.config().name())) {
+                          LOG.warn(
+                              "agent {}: event listener threw {}; delivery goes on",
+                              agent.id(),
+                              ex.toString());
+                        }
                       }
                     }
                   } catch (IllegalStateException interrupted) {

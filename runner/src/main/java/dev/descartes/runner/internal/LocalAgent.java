@@ -92,6 +92,10 @@ public final class LocalAgent implements AgentHandle {
   private final OutputPipeline stderr;
 
   private volatile ChildProcess child;
+
+  /** The agent's own process: the leader, or the one bubblewrap runs in a PID namespace. */
+  private volatile long agentPid = -1;
+
   private volatile AgentTree tree;
   private volatile AgentEvent.Started started;
   private volatile AgentEvent.Exited exited;
@@ -121,10 +125,9 @@ public final class LocalAgent implements AgentHandle {
     Optional<LocalSession> session =
         cli.session().map(p -> new LocalSession(this, p, cli.firstMessageSent()));
     this.events =
-        new EventDispatch(id, rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
-    this.streams =
-        new AgentStreams(
-            rc, ctx.outputBudget(), outTranscript, errTranscript, events::dispatchLine);
+        new EventDispatch(
+            id, config.name(), rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
+    this.streams = new AgentStreams(rc, ctx.outputBudget(), outTranscript, errTranscript, events);
     this.stdout = streams.out();
     this.stderr = streams.err();
     this.exitHandling = new AgentExit(id, config.name(), rc, sandbox, stdout, stderr, limits);
@@ -143,6 +146,17 @@ public final class LocalAgent implements AgentHandle {
    * first byte of its output is delivered (readers it opens see every line from the first).
    */
   void start(Consumer<? super AgentHandle> beforeOutput) throws IOException {
+    try (var _ = mdc()) {
+      launch(beforeOutput);
+    }
+  }
+
+  /** Puts this agent's id and name on the log lines of the calling thread until closed. */
+  private AgentMdc mdc() {
+    return AgentMdc.of(id, config.name());
+  }
+
+  private void launch(Consumer<? super AgentHandle> beforeOutput) throws IOException {
     LaunchSpec spec = plan.spec();
     LaunchRequest request =
         new LaunchRequest(
@@ -166,10 +180,12 @@ public final class LocalAgent implements AgentHandle {
             });
     ChildProcess c = launched.child();
     tree = launched.tree();
+    agentPid = launched.agentPid();
+    exitHandling.wrapped(launched.wrapped());
     ctx.limitWatch().watch(this, limits.limits());
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     pending.ready(this::kill, this::signal);
-    started = new AgentEvent.Started(id, facts.startedAt(), c.pid());
+    started = new AgentEvent.Started(id, facts.startedAt(), agentPid);
     events.emit(started);
     try {
       beforeOutput.accept(this);
@@ -177,7 +193,16 @@ public final class LocalAgent implements AgentHandle {
       LOG.warn("agent {}: the spawn's beforeOutput callback threw {}", id, e.toString());
     }
     c.startOutput();
-    c.onExit().whenComplete((st, err) -> ctx.background().execute(() -> finish(st, err)));
+    c.onExit()
+        .whenComplete(
+            (st, err) ->
+                ctx.background()
+                    .execute(
+                        () -> {
+                          try (var _ = mdc()) {
+                            finish(st, err);
+                          }
+                        }));
     stdin.attach(c, spec, ctx.background());
   }
 
@@ -254,6 +279,18 @@ public final class LocalAgent implements AgentHandle {
       if (t != null) {
         t.killAll(REAP_TIMEOUT);
       }
+    } catch (AgentException.KillFailed e) {
+      status.compareAndSet(AgentStatus.STOPPING, AgentStatus.KILL_FAILED);
+      throw new AgentException.KillFailed(
+          "could not kill agent "
+              + id
+              + " ("
+              + config.name()
+              + "): "
+              + e.getMessage()
+              + "; find what holds them (a frozen cgroup, uninterruptible sleep), then call"
+              + " kill() again",
+          e);
     } catch (RuntimeException e) {
       failure = e;
     }
@@ -354,7 +391,9 @@ public final class LocalAgent implements AgentHandle {
 
   @Override
   public ExitStatus stop(Duration timeout) {
-    return stopSequence(timeout).shutdown(this);
+    try (var _ = mdc()) {
+      return stopSequence(timeout).shutdown(this);
+    }
   }
 
   /** Completes once the backend's initial input is written (at once when there is none). */
@@ -399,8 +438,7 @@ public final class LocalAgent implements AgentHandle {
 
   @Override
   public long pid() {
-    ChildProcess c = child;
-    return c == null ? -1 : c.pid();
+    return agentPid;
   }
 
   /** This agent's stop sequence for {@code timeout}: its backend's, or the default. */
@@ -451,7 +489,7 @@ public final class LocalAgent implements AgentHandle {
   @Override
   public AgentInfo info() {
     ChildProcess c = child;
-    return facts.info(status.get(), c == null ? -1 : c.pid());
+    return facts.info(status.get(), agentPid);
   }
 
   /** The limits in force for this agent: its own, each unset one from the runner's. */

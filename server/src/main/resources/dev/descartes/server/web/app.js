@@ -61,7 +61,7 @@ function button(label, action, agent) {
   return b;
 }
 
-function renderAgents(agents) {
+function renderAgents(agents, waiting) {
   const tbody = document.querySelector('#agents tbody');
   tbody.replaceChildren();
   for (const a of agents) {
@@ -84,6 +84,16 @@ function renderAgents(agents) {
       td.appendChild(button('Kill', 'kill', a));
     }
     tr.addEventListener('click', () => follow(a));
+    tbody.appendChild(tr);
+  }
+  for (const w of waiting) {
+    const tr = document.createElement('tr');
+    tr.dataset.agent = w.name;
+    cell(tr, w.name);
+    cell(tr, w.backend + (w.model ? ' / ' + w.model : ''));
+    cell(tr, 'waiting', 'status status-waiting');
+    cell(tr, w.activity);
+    for (let i = 0; i < 6; i++) cell(tr, '');
     tbody.appendChild(tr);
   }
 }
@@ -112,7 +122,7 @@ function follow(a) {
 async function refresh() {
   try {
     const data = await api('GET', '/api/agents');
-    renderAgents(data.agents);
+    renderAgents(data.agents, data.waiting || []);
   } catch (err) { say(err.message, true); }
 }
 
