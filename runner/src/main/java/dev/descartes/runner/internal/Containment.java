@@ -130,11 +130,11 @@ final class Containment {
             .orElse(request);
     ChildProcess c;
     try {
-      // cgroup v1 placement follows the forking thread (a platform thread: the caller's own, or
-      // the spawn thread), and bubblewrap's parent-death signal too (the long-lived spawn thread).
+      // Both from the one long-lived spawn thread: cgroup v1 placement follows the forking thread,
+      // and so does bubblewrap's parent-death signal.
       c =
           group != null
-              ? CgroupPlacer.spawnInside(group, sandboxed, () -> engine.start(request))
+              ? CgroupPlacer.spawnInside(group, () -> engine.start(request))
               : wrapped ? SpawnThread.call(() -> engine.start(launch)) : engine.start(launch);
     } catch (IOException | RuntimeException e) {
       if (group != null) {
