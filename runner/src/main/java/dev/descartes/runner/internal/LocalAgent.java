@@ -123,9 +123,7 @@ public final class LocalAgent implements AgentHandle {
     this.events =
         new EventDispatch(
             id, config.name(), rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
-    this.streams =
-        new AgentStreams(
-            rc, ctx.outputBudget(), outTranscript, errTranscript, events::dispatchLine);
+    this.streams = new AgentStreams(rc, ctx.outputBudget(), outTranscript, errTranscript, events);
     this.stdout = streams.out();
     this.stderr = streams.err();
     this.exitHandling = new AgentExit(id, config.name(), rc, sandbox, stdout, stderr, limits);
