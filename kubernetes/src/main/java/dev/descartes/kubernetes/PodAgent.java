@@ -1,7 +1,5 @@
 package dev.descartes.kubernetes;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentEventParser;
@@ -62,7 +60,6 @@ import org.slf4j.LoggerFactory;
 final class PodAgent implements AgentHandle {
 
   private static final Logger LOG = LoggerFactory.getLogger(PodAgent.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DRAIN = Duration.ofSeconds(5);
   private static final Set<String> PULL_ERRORS =
       Set.of(
@@ -273,11 +270,7 @@ final class PodAgent implements AgentHandle {
     if (t.getSignal() != null && t.getSignal() > 0) {
       return ExitStatus.signalled(t.getSignal());
     }
-    int code = t.getExitCode() == null ? -1 : t.getExitCode();
-    if (code > 128 && code < 128 + 65 && sentSignals.contains(code - 128)) {
-      return ExitStatus.signalled(code - 128);
-    }
-    return ExitStatus.exited(code);
+    return ExitStatus.fromCode(t.getExitCode() == null ? -1 : t.getExitCode(), sentSignals);
   }
 
   // ---- output ----
@@ -329,48 +322,9 @@ final class PodAgent implements AgentHandle {
 
   private void dispatch(byte[] bytes) {
     stdout.add(bytes);
-    Instant at = Instant.now();
-    JsonNode json = null;
-    int start = 0;
-    while (start < bytes.length && bytes[start] == ' ') {
-      start++;
-    }
-    if (start < bytes.length && bytes[start] == '{') {
-      try {
-        JsonNode node = JSON.readTree(bytes);
-        json = node != null && node.isObject() ? node : null;
-      } catch (IOException notJson) {
-        json = null;
-      }
-    }
-    if (json == null) {
-      emit(new AgentEvent.RawLine(id, at, strip(bytes), true));
-      return;
-    }
-    List<AgentEvent> parsed;
-    try {
-      parsed = parser.parse(id, at, json);
-    } catch (RuntimeException e) {
-      parsed = List.of();
-    }
-    if (parsed.isEmpty()) {
-      emit(new AgentEvent.Json(id, at, json, strip(bytes)));
-      return;
-    }
-    for (AgentEvent e : parsed) {
-      if (e instanceof AgentEvent.Normalized n) {
-        outcomes.accept(n);
-      }
+    for (AgentEvent e : outcomes.acceptLine(id, Instant.now(), bytes, parser)) {
       emit(e);
     }
-  }
-
-  private static byte[] strip(byte[] line) {
-    int end = line.length;
-    while (end > 0 && (line[end - 1] == '\n' || line[end - 1] == '\r')) {
-      end--;
-    }
-    return java.util.Arrays.copyOf(line, end);
   }
 
   private void emit(AgentEvent event) {
@@ -421,10 +375,7 @@ final class PodAgent implements AgentHandle {
       exitStatus = st;
       endedAt = Instant.now();
       state = ProcessState.EXITED;
-      AgentStatus terminal =
-          stopRequested.get()
-              ? AgentStatus.TERMINATED
-              : st.success() ? AgentStatus.COMPLETED : AgentStatus.FAILED;
+      AgentStatus terminal = AgentStatus.afterExit(st, stopRequested.get());
       outcome = outcomes.finish(st, stopRequested.get());
       status.set(terminal);
       onTerminal.accept(this);

@@ -30,6 +30,21 @@ public enum AgentStatus {
   /** Ended after the runner was asked to stop it. */
   TERMINATED;
 
+  /**
+   * The final status of an agent that ended with {@code exit}: {@link #TERMINATED} when the runner
+   * was asked to stop it, else {@link #COMPLETED} for exit code 0 and {@link #FAILED} otherwise.
+   *
+   * @param exit how the agent's process ended
+   * @param stopRequested whether the runner was asked to stop the agent
+   * @return the agent's final status
+   */
+  public static AgentStatus afterExit(ExitStatus exit, boolean stopRequested) {
+    if (stopRequested) {
+      return TERMINATED;
+    }
+    return exit.success() ? COMPLETED : FAILED;
+  }
+
   /** {@return whether this status is final} */
   public boolean isTerminal() {
     return this == COMPLETED || this == FAILED || this == TERMINATED;

@@ -2,6 +2,7 @@ package dev.descartes.runner;
 
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * How an agent's process ended: an exit code, or the signal that terminated it.
@@ -46,6 +47,23 @@ public record ExitStatus(OptionalInt code, OptionalInt signal) {
    */
   public static ExitStatus signalled(int number) {
     return new ExitStatus(OptionalInt.empty(), OptionalInt.of(number));
+  }
+
+  /**
+   * An exit code as a shell, a container engine, a Kubernetes container status or the JDK reports
+   * it, where {@code 128 + n} may mean death by signal {@code n}: read as that signal when {@code
+   * signalsSent} holds {@code n} (the caller sent it, so the code is its effect), as the plain code
+   * otherwise.
+   *
+   * @param code the exit code as reported
+   * @param signalsSent the signals the caller sent the process
+   * @return the exit status
+   */
+  public static ExitStatus fromCode(int code, Set<Integer> signalsSent) {
+    if (code > 128 && code < 128 + 65 && signalsSent.contains(code - 128)) {
+      return signalled(code - 128);
+    }
+    return exited(code);
   }
 
   /** {@return whether the process exited with code 0} */

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Turns one stdout line into an {@link AgentEvent}: a JSON object becomes {@link AgentEvent.Json},
  * anything else {@link AgentEvent.RawLine}. Never throws for bad input. Thread-safe.
  */
-final class EventDecoder {
+public final class EventDecoder {
 
   static final ObjectMapper MAPPER =
       JsonMapper.builder().enable(JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION).build();
@@ -101,6 +101,16 @@ final class EventDecoder {
       }
     }
     return List.of(event);
+  }
+
+  /**
+   * The events of one complete line ({@code line} without its line end) of agent {@code id}, for
+   * runners that read an agent's output themselves ({@link dev.descartes.runner.AgentOutcomes}).
+   */
+  public static List<AgentEvent> decodeLine(
+      AgentId id, Instant at, byte[] line, AgentEventParser parser) {
+    return new EventDecoder(id, "", true)
+        .decode(new LineLog.Entry(0, 0, line, true, at.toEpochMilli()), parser);
   }
 
   private static boolean looksLikeObject(byte[] line) {

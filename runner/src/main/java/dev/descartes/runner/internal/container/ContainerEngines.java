@@ -138,6 +138,18 @@ public final class ContainerEngines {
               + lastLine(v.output)
               + "); start the Docker daemon, or install Podman, which needs none (apt-get install podman runc)");
       version = null;
+    } else {
+      // --pull is the client's: the server may be any Docker-compatible one
+      String client =
+          run(List.of(exe.toString(), "version", "--format", "{{.Client.Version}}")).output.strip();
+      if (!dockerTakesPullNever(client)) {
+        problems.add(
+            "the docker CLI "
+                + client
+                + " is older than 20.10, whose 'docker run --pull never' the runner needs (it"
+                + " never pulls an image); upgrade the Docker CLI, or install Podman (apt-get"
+                + " install podman runc)");
+      }
     }
     return new ContainerSupport(
         Optional.of(exe),
@@ -147,6 +159,18 @@ public final class ContainerEngines {
         ulimits(),
         List.of(),
         problems);
+  }
+
+  /** Whether a Docker CLI version ({@code 28.2.2}, {@code 20.10.7}) is 20.10 or later. */
+  static boolean dockerTakesPullNever(String version) {
+    String[] parts = version.split("[.+-]");
+    try {
+      int major = Integer.parseInt(parts[0]);
+      int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return major > 20 || (major == 20 && minor >= 10);
+    } catch (NumberFormatException e) {
+      return true; // a version we cannot read is a new one more often than an old one
+    }
   }
 
   /**

@@ -40,6 +40,11 @@ public final class ContainerLaunch {
     this.name = name;
   }
 
+  /** A launch on {@code support} without checking the engine or the image: for tests of argv. */
+  static ContainerLaunch unchecked(ContainerSupport support, AgentId id) {
+    return new ContainerLaunch(support, "descartes-" + id);
+  }
+
   /**
    * Checks the engine and the image, for the agent {@code id}.
    *
@@ -109,9 +114,9 @@ public final class ContainerLaunch {
             LABEL_ID + "=" + id,
             "--label",
             LABEL_NAME + "=" + agentName));
-    if (support.kind().equals("podman")) {
-      argv.addAll(List.of("--pull", "never"));
-    }
+    // both engines take the same run options (Docker 20.10 and later for --pull; older ones are
+    // refused at detection); only the image check and the removal differ
+    argv.addAll(List.of("--pull", "never"));
     argv.addAll(support.runOptions());
     argv.addAll(limits);
     switch (spec.network()) {
@@ -166,7 +171,8 @@ public final class ContainerLaunch {
             ? List.of("rm", "-f", "--ignore", "--time", "0", name)
             : List.of("rm", "-f", name));
     ContainerEngines.Result r = ContainerEngines.run(rm);
-    if (r.code() != 0 && !r.output().contains("No such container")) {
+    if (r.code() != 0
+        && !r.output().toLowerCase(java.util.Locale.ROOT).contains("no such container")) {
       LOG.warn(
           "container {}: removal failed ({}); remove it with '{} rm -f {}'",
           name,
