@@ -168,7 +168,8 @@ public final class LocalProcessRunner implements AgentRunner {
    * the process exists, before the first byte of its output is delivered: the {@link
    * OutputDelivery#EVERY_LINE every-line} readers it opens ({@code stdout(EVERY_LINE)}, {@code
    * events(EVERY_LINE).iterator()}, ...) see every line from the very first, however much the agent
-   * writes at once. It runs on the spawning thread and must not block.
+   * writes at once. It runs on the spawning thread and must not block. The config's {@link
+   * RunnerListener} hears of this spawn as of the others.
    *
    * @param config what to run
    * @param waitForSlot the longest wait for a slot under the concurrency cap

@@ -160,6 +160,54 @@ class OutputDeliveryTest {
     }
   }
 
+  /**
+   * An every-line reader opened after {@code spawn} returned, once the agent has written more than
+   * the window, starts at the oldest line still held: the pinned head, one gap for exactly the
+   * lines dropped before it existed, then every line of the window and everything after, in order.
+   */
+  @Test
+  void aLateEveryLineReaderStartsAtTheOldestLineStillHeld() throws Exception {
+    try (LocalProcessRunner runner =
+        TestRunners.runner(
+            TestRunners.config()
+                .maxLineBytes(1024)
+                .outputWindowBytes(32 * 1024)
+                .pinnedHeadBytes(1024))) {
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("late")
+                  .command(Scripts.shell("seq 1 5000; read go; seq 5001 6000"))
+                  .build());
+      Optional<OutputLine> l;
+      do {
+        l = h.stdout().poll(WAIT);
+      } while (l.isPresent() && !l.get().text().equals("5000"));
+      assertThat(h.stdout().missedLines()).as("the window dropped lines").isPositive();
+
+      try (AgentOutput late = h.stdout(OutputDelivery.EVERY_LINE)) {
+        h.writeStdin("go\n".getBytes());
+        List<Integer> got = new ArrayList<>();
+        long missedAfterHead = -1;
+        while ((l = late.poll(WAIT)).isPresent()) {
+          int n = Integer.parseInt(l.get().text());
+          if (!got.isEmpty() && n != got.getLast() + 1) {
+            assertThat(missedAfterHead).as("one gap only, after the head").isEqualTo(-1);
+            missedAfterHead = n - got.getLast() - 1;
+          }
+          got.add(n);
+        }
+        assertThat(late.isFinished()).isTrue();
+        assertThat(got.getFirst()).as("the pinned head comes first").isEqualTo(1);
+        assertThat(got.getLast()).isEqualTo(6000);
+        assertThat(late.missedLines()).isEqualTo(missedAfterHead).isPositive();
+        assertThat(got.size() + late.missedLines()).isEqualTo(6000);
+        assertThat(got).as("the whole window, not just what came after opening").contains(4999);
+      }
+      assertThat(h.waitFor().success()).isTrue();
+    }
+  }
+
   @Test
   void aClosedEveryLineReaderNoLongerHoldsTheAgent() throws Exception {
     try (var runner = TestRunners.runner()) {

@@ -43,6 +43,14 @@ class RunnerDeathTest {
                 DyingRunner.class.getName(),
                 marker));
     Process jvm = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    assertNoSurvivorOneSecondAfterSigkill(jvm, marker);
+  }
+
+  /**
+   * Waits for {@code jvm} (running {@link DyingRunner}) to say "ready", SIGKILLs it, and fails if a
+   * process marked with {@code marker} is still alive one second later; kills leftovers either way.
+   */
+  static void assertNoSurvivorOneSecondAfterSigkill(Process jvm, String marker) throws Exception {
     try {
       BufferedReader out =
           new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));

@@ -72,6 +72,35 @@ class RunnerListenerTest {
   }
 
   @Test
+  void aSpawnWithABeforeOutputCallbackIsHeardToo() throws Exception {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    RunnerListener listener =
+        new RunnerListener() {
+          @Override
+          public void spawned(AgentHandle agent, Duration latency) {
+            heard.add("spawned " + agent.config().name());
+          }
+
+          @Override
+          public void exited(AgentInfo agent, Optional<AgentOutcome> outcome) {
+            heard.add("exited " + agent.name());
+          }
+        };
+    try (var runner = TestRunners.runner(TestRunners.config().listener(listener))) {
+      List<String> before = new CopyOnWriteArrayList<>();
+      AgentHandle a =
+          runner.spawn(
+              AgentConfig.builder().name("c").command("true").build(),
+              Duration.ZERO,
+              h -> before.add(h.config().name()));
+      a.waitFor();
+      await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == 2);
+      assertThat(before).containsExactly("c");
+      assertThat(heard).containsExactly("spawned c", "exited c");
+    }
+  }
+
+  @Test
   void theDefaultListenerIsNone() {
     assertThat(ProcessRunnerConfig.defaults().listener()).isSameAs(RunnerListener.NONE);
   }

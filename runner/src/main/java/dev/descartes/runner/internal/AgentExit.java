@@ -38,6 +38,7 @@ final class AgentExit {
   private final String name;
   private final ProcessRunnerConfig config;
   private final Optional<OpenSandbox> sandbox;
+  private volatile boolean wrapped;
   private final OutputPipeline stdout;
   private final OutputPipeline stderr;
   private final AgentLimits limits;
@@ -60,6 +61,11 @@ final class AgentExit {
     this.limits = limits;
   }
 
+  /** The leader is bubblewrap around the agent (a sandbox, or a PID namespace). */
+  void wrapped(boolean wrapped) {
+    this.wrapped = wrapped;
+  }
+
   /** Signal {@code number} was sent (or is about to be) to the agent. */
   void signalSent(int number) {
     sentSignals.add(number);
@@ -77,9 +83,13 @@ final class AgentExit {
         limits.noteKernelLimits(g.group());
       }
       if (config.killOrphansOnExit() || stopRequested) {
-        int killed = tree.killAll(LocalAgent.REAP_TIMEOUT);
-        if (killed > 0) {
-          LOG.debug("agent {} ({}): killed {} leftover processes of its tree", id, name, killed);
+        try {
+          int killed = tree.killAll(LocalAgent.REAP_TIMEOUT);
+          if (killed > 0) {
+            LOG.debug("agent {} ({}): killed {} leftover processes of its tree", id, name, killed);
+          }
+        } catch (dev.descartes.runner.AgentException.KillFailed e) {
+          LOG.warn("agent {} ({}): after its exit, {}", id, name, e.getMessage());
         }
       }
       if (tree instanceof CgroupAgentTree g) {
@@ -141,11 +151,11 @@ final class AgentExit {
   }
 
   /**
-   * The JDK engine, and bubblewrap around a sandboxed agent, report 128+n for death by signal n; it
-   * was a signal if we sent n.
+   * The JDK engine, and bubblewrap around a sandboxed or namespaced agent, report 128+n for death
+   * by signal n; it was a signal if we sent n.
    */
   private ExitStatus interpret(ChildProcess child, ExitStatus raw) {
-    if ((child.reportsSignalsExactly() && sandbox.isEmpty()) || raw.code().isEmpty()) {
+    if ((child.reportsSignalsExactly() && sandbox.isEmpty() && !wrapped) || raw.code().isEmpty()) {
       return raw;
     }
     return ExitStatus.fromCode(raw.code().getAsInt(), sentSignals);

@@ -3,10 +3,8 @@ package dev.descartes.runner.internal;
 import dev.descartes.runner.AgentOutput;
 import dev.descartes.runner.OutputDelivery;
 import dev.descartes.runner.ProcessRunnerConfig;
-import dev.descartes.runner.internal.io.LineLog;
 import dev.descartes.runner.internal.io.OutputBudget;
 import dev.descartes.runner.internal.io.Transcript;
-import java.util.function.Consumer;
 
 /**
  * One agent's stdout and stderr: their pipelines (window, pinned head, transcript), the shared
@@ -29,7 +27,7 @@ final class AgentStreams {
       OutputBudget budget,
       Transcript outTranscript,
       Transcript errTranscript,
-      Consumer<LineLog.Entry> onStdoutLine) {
+      OutputPipeline.LineListener onStdoutLine) {
     this.budget = budget;
     this.out =
         new OutputPipeline(

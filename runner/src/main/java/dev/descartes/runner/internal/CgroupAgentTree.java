@@ -1,8 +1,10 @@
 package dev.descartes.runner.internal;
 
+import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentSignal;
 import dev.descartes.runner.internal.cgroup.AgentCgroup;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * An agent's tree as its cgroups hold it: every process the agent started, however it tried to
@@ -29,8 +31,26 @@ record CgroupAgentTree(AgentCgroup group, int leaderPid, boolean wrapped) implem
     }
   }
 
+  /**
+   * @throws dev.descartes.runner.AgentException.KillFailed if processes are still in the group when
+   *     {@code reapTimeout} has passed (one the agent froze in a group of its own, one the runner
+   *     may not signal)
+   */
   @Override
   public int killAll(Duration reapTimeout) {
-    return group.kill(reapTimeout, leaderPid);
+    int killed = group.kill(reapTimeout, leaderPid);
+    List<Integer> left = group.pids();
+    if (!left.isEmpty()) {
+      throw new AgentException.KillFailed(
+          left.size()
+              + " process(es) of its cgroup "
+              + group.path()
+              + " are still there "
+              + reapTimeout.toSeconds()
+              + " s after SIGKILL (pids "
+              + left
+              + ")");
+    }
+    return killed;
   }
 }

@@ -15,7 +15,9 @@ import dev.descartes.runner.internal.engine.SpawnThread;
 import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.Platform;
 import dev.descartes.runner.internal.os.ProcFs;
+import dev.descartes.runner.internal.sandbox.DeathNamespace;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -81,8 +83,15 @@ final class Containment {
     }
   }
 
-  /** A started process and the tree that contains it. */
-  record Contained(ChildProcess child, AgentTree tree) {}
+  /**
+   * A started process and the tree that contains it.
+   *
+   * @param wrapped whether the process is bubblewrap around the agent (a sandbox, or a PID
+   *     namespace that dies with the JVM)
+   * @param agentPid the agent's own process: {@code child}'s, or the one bubblewrap runs in a PID
+   *     namespace
+   */
+  record Contained(ChildProcess child, AgentTree tree, boolean wrapped, long agentPid) {}
 
   /**
    * Starts {@code request} inside the agent's containment: its own cgroup when it gets one, else
@@ -103,14 +112,30 @@ final class Containment {
     AgentCgroup group = createGroup(id, config, limits, cgroups);
     // Only the /proc tracking needs it (a contained tree is its cgroup).
     long spawnTicks = group == null && Platform.isLinux() ? ProcFs.uptimeTicks() - 1 : 0;
+    Optional<List<String>> inNamespace =
+        group == null && !sandboxed
+            ? deathNamespace(request.argv(), config, cgroups)
+            : Optional.empty();
+    boolean wrapped = sandboxed || inNamespace.isPresent();
+    LaunchRequest launch =
+        inNamespace
+            .map(
+                argv ->
+                    new LaunchRequest(
+                        argv,
+                        request.environment(),
+                        request.workingDir(),
+                        request.stdout(),
+                        request.stderr()))
+            .orElse(request);
     ChildProcess c;
     try {
-      // cgroup v1 placement follows the forking thread (a platform thread: the caller's own, or
-      // the spawn thread), and bubblewrap's parent-death signal too (the long-lived spawn thread).
+      // Both from the one long-lived spawn thread: cgroup v1 placement follows the forking thread,
+      // and so does bubblewrap's parent-death signal.
       c =
           group != null
-              ? CgroupPlacer.spawnInside(group, sandboxed, () -> engine.start(request))
-              : sandboxed ? SpawnThread.call(() -> engine.start(request)) : engine.start(request);
+              ? CgroupPlacer.spawnInside(group, () -> engine.start(request))
+              : wrapped ? SpawnThread.call(() -> engine.start(launch)) : engine.start(launch);
     } catch (IOException | RuntimeException e) {
       if (group != null) {
         group.close();
@@ -119,11 +144,15 @@ final class Containment {
     }
     onSpawned.accept(c);
     if (group == null) {
-      AgentTree tree = AgentTree.of(c.pid(), spawnTicks, id.toString(), sandboxed);
+      AgentTree tree = AgentTree.of(c.pid(), spawnTicks, id.toString(), wrapped);
+      long agentPid =
+          inNamespace.isPresent()
+              ? DeathNamespace.agentPid(c.pid(), java.time.Duration.ofSeconds(2))
+              : c.pid();
       if (Platform.isLinux()) {
-        applyRlimits(c.pid(), limits);
+        applyRlimits(agentPid, limits);
       }
-      return new Contained(c, tree);
+      return new Contained(c, tree, wrapped, agentPid);
     }
     try {
       group.placeAfterStart(c.pid());
@@ -136,7 +165,8 @@ final class Containment {
           group.path(),
           e.toString());
     }
-    return new Contained(c, new CgroupAgentTree(group, (int) c.pid(), sandboxed));
+    return new Contained(
+        c, new CgroupAgentTree(group, (int) c.pid(), sandboxed), sandboxed, c.pid());
   }
 
   /**
@@ -178,6 +208,20 @@ final class Containment {
           e.toString());
       return null;
     }
+  }
+
+  /**
+   * The command line that starts the agent in a PID namespace that dies with this JVM, where no
+   * cgroup contains it (and containment is on); empty where containment is off, the agent runs in a
+   * container (its runtime owns its lifecycle), or no namespace can be made (one warning says so).
+   */
+  private static Optional<List<String>> deathNamespace(
+      List<String> argv, AgentConfig config, boolean cgroups) {
+    if (!cgroups || !Platform.isLinux() || config.container().isPresent()) {
+      return Optional.empty();
+    }
+    String why = JvmCgroups.whyNone();
+    return DeathNamespace.wrap(argv, why.isEmpty() ? "no cgroup for this agent" : why);
   }
 
   /** Where no cgroup enforces the memory limit: {@code RLIMIT_AS} on the started process. */

@@ -2,12 +2,13 @@ package dev.descartes.runner.internal;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentEventParser;
 import dev.descartes.runner.AgentId;
+import dev.descartes.runner.internal.io.JsonTree;
 import dev.descartes.runner.internal.io.LineLog;
 import java.io.IOException;
 import java.time.Instant;
@@ -37,9 +38,13 @@ public final class EventDecoder {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventDecoder.class);
 
+  /** A line's time and its {@link Instant}: the lines of one read share both. */
+  private record Stamp(long millis, Instant at) {}
+
   private final AgentId id;
   private final String name;
   private final boolean json;
+  private volatile Stamp stamp = new Stamp(0, Instant.EPOCH);
 
   EventDecoder(AgentId id, String name, boolean json) {
     this.id = id;
@@ -48,12 +53,12 @@ public final class EventDecoder {
   }
 
   AgentEvent decode(LineLog.Entry e) {
-    Instant at = Instant.ofEpochMilli(e.atMillis());
+    Instant at = instant(e.atMillis());
     byte[] line = e.bytes();
     if (json && e.complete() && looksLikeObject(line)) {
       try {
-        JsonNode node = MAPPER.readTree(line);
-        if (node != null && node.isObject()) {
+        ObjectNode node = parseObject(line);
+        if (node != null) {
           return new AgentEvent.Json(id, at, node, line);
         }
       } catch (IOException | RuntimeException notJson) {
@@ -61,6 +66,20 @@ public final class EventDecoder {
       }
     }
     return new AgentEvent.RawLine(id, at, line, e.complete());
+  }
+
+  private Instant instant(long millis) {
+    Stamp s = stamp;
+    if (s.millis() != millis) {
+      s = new Stamp(millis, Instant.ofEpochMilli(millis));
+      stamp = s;
+    }
+    return s.at();
+  }
+
+  /** See {@link JsonTree#parseObject}, with this decoder's mapper. */
+  static ObjectNode parseObject(byte[] line) throws IOException {
+    return JsonTree.parseObject(MAPPER, line);
   }
 
   /**

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * dev.descartes.runner.AgentHandle#events()}. Thread-safe: lines arrive on one thread at a time,
  * listeners are added and removed from any.
  */
-final class EventDispatch {
+final class EventDispatch implements OutputPipeline.LineListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventDispatch.class);
 
@@ -65,6 +65,20 @@ final class EventDispatch {
         new ActivityTracker(
             jsonStreaming && parser.reportsResults(),
             session.isPresent() && !cli.firstMessageSent());
+  }
+
+  @Override
+  public void accept(LineLog.Entry entry) {
+    dispatchLine(entry);
+  }
+
+  /**
+   * No listener, and no session whose turns complete futures that callers may have chained work to:
+   * handling a line is the runner's own short work.
+   */
+  @Override
+  public boolean neverBlocks() {
+    return listeners.isEmpty() && runnerListeners.isEmpty() && session.isEmpty();
   }
 
   /**

@@ -84,18 +84,23 @@ final class HealthMonitor implements AutoCloseable {
     long cpu = 0;
     long rss = 0;
     ProcessState state = ProcessState.EXITED;
+    int count = 0;
     for (ProcStat p : members) {
-      cpu += p.cpuTicks();
-      rss += p.rssPages();
       if (p.pid() == tree.leaderPid()) {
         state = toState(p.state());
       }
+      if (tree.wrapped() && (p.pid() == tree.leaderPid() || p.ppid() == tree.leaderPid())) {
+        continue; // bubblewrap and its namespace's init are not the agent's
+      }
+      count++;
+      cpu += p.cpuTicks();
+      rss += p.rssPages();
     }
     ResourceUsage usage =
         new ResourceUsage(
             Duration.ofMillis(cpu * 1000 / ProcFs.TICKS_PER_SECOND),
             rss * ProcFs.PAGE_SIZE,
-            members.size(),
+            count,
             now);
     return new HealthSample(state, Optional.of(usage), now);
   }

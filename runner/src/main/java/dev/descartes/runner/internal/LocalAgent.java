@@ -92,6 +92,10 @@ public final class LocalAgent implements AgentHandle {
   private final OutputPipeline stderr;
 
   private volatile ChildProcess child;
+
+  /** The agent's own process: the leader, or the one bubblewrap runs in a PID namespace. */
+  private volatile long agentPid = -1;
+
   private volatile AgentTree tree;
   private volatile AgentEvent.Started started;
   private volatile AgentEvent.Exited exited;
@@ -123,9 +127,7 @@ public final class LocalAgent implements AgentHandle {
     this.events =
         new EventDispatch(
             id, config.name(), rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
-    this.streams =
-        new AgentStreams(
-            rc, ctx.outputBudget(), outTranscript, errTranscript, events::dispatchLine);
+    this.streams = new AgentStreams(rc, ctx.outputBudget(), outTranscript, errTranscript, events);
     this.stdout = streams.out();
     this.stderr = streams.err();
     this.exitHandling = new AgentExit(id, config.name(), rc, sandbox, stdout, stderr, limits);
@@ -178,10 +180,12 @@ public final class LocalAgent implements AgentHandle {
             });
     ChildProcess c = launched.child();
     tree = launched.tree();
+    agentPid = launched.agentPid();
+    exitHandling.wrapped(launched.wrapped());
     ctx.limitWatch().watch(this, limits.limits());
     status.compareAndSet(AgentStatus.STARTING, AgentStatus.RUNNING);
     pending.ready(this::kill, this::signal);
-    started = new AgentEvent.Started(id, facts.startedAt(), c.pid());
+    started = new AgentEvent.Started(id, facts.startedAt(), agentPid);
     events.emit(started);
     try {
       beforeOutput.accept(this);
@@ -275,6 +279,18 @@ public final class LocalAgent implements AgentHandle {
       if (t != null) {
         t.killAll(REAP_TIMEOUT);
       }
+    } catch (AgentException.KillFailed e) {
+      status.compareAndSet(AgentStatus.STOPPING, AgentStatus.KILL_FAILED);
+      throw new AgentException.KillFailed(
+          "could not kill agent "
+              + id
+              + " ("
+              + config.name()
+              + "): "
+              + e.getMessage()
+              + "; find what holds them (a frozen cgroup, uninterruptible sleep), then call"
+              + " kill() again",
+          e);
     } catch (RuntimeException e) {
       failure = e;
     }
@@ -422,8 +438,7 @@ public final class LocalAgent implements AgentHandle {
 
   @Override
   public long pid() {
-    ChildProcess c = child;
-    return c == null ? -1 : c.pid();
+    return agentPid;
   }
 
   /** This agent's stop sequence for {@code timeout}: its backend's, or the default. */
@@ -474,7 +489,7 @@ public final class LocalAgent implements AgentHandle {
   @Override
   public AgentInfo info() {
     ChildProcess c = child;
-    return facts.info(status.get(), c == null ? -1 : c.pid());
+    return facts.info(status.get(), agentPid);
   }
 
   /** The limits in force for this agent: its own, each unset one from the runner's. */

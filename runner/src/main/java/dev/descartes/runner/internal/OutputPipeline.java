@@ -1,6 +1,7 @@
 package dev.descartes.runner.internal;
 
 import dev.descartes.runner.internal.engine.OutputSink;
+import dev.descartes.runner.internal.io.LineBatch;
 import dev.descartes.runner.internal.io.LineFramer;
 import dev.descartes.runner.internal.io.LineLog;
 import dev.descartes.runner.internal.io.OutputBudget;
@@ -13,15 +14,28 @@ import java.util.function.Consumer;
 /**
  * One output stream of one agent, from the engine's bytes to everything that consumes them: the
  * transcript (every byte), the line framer, the bounded {@link LineLog}, counters, and a per-line
- * callback (event listeners, which see every line: a slow one holds this stream back). Fed by one
- * engine thread at a time; full while an every-line reader of the log is behind.
+ * callback (event listeners, which see every line: a slow one holds this stream back). The lines of
+ * one read are appended to the log as one batch, with one timestamp. Fed by one engine thread at a
+ * time; full while an every-line reader of the log is behind.
  */
 final class OutputPipeline implements OutputSink {
 
+  /** What gets every line, on the thread that feeds the pipeline. */
+  interface LineListener extends Consumer<LineLog.Entry> {
+    /**
+     * Whether handling a line is short work that never waits for another thread (no listener of the
+     * user's is called).
+     */
+    default boolean neverBlocks() {
+      return false;
+    }
+  }
+
   private final LineLog log;
   private final LineFramer framer;
+  private final LineBatch batch = new LineBatch();
   private final Transcript transcript;
-  private final Consumer<LineLog.Entry> onLine;
+  private final LineListener onLine;
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile long bytes;
@@ -29,11 +43,7 @@ final class OutputPipeline implements OutputSink {
   private volatile long lastOutputMillis;
 
   OutputPipeline(
-      long windowBytes,
-      long pinnedBytes,
-      int maxLine,
-      Transcript transcript,
-      Consumer<LineLog.Entry> onLine) {
+      long windowBytes, long pinnedBytes, int maxLine, Transcript transcript, LineListener onLine) {
     this(windowBytes, pinnedBytes, OutputBudget.unlimited(), maxLine, transcript, onLine);
   }
 
@@ -43,11 +53,11 @@ final class OutputPipeline implements OutputSink {
       OutputBudget budget,
       int maxLine,
       Transcript transcript,
-      Consumer<LineLog.Entry> onLine) {
+      LineListener onLine) {
     this.log = new LineLog(windowBytes, pinnedBytes, budget);
     this.transcript = transcript;
     this.onLine = onLine;
-    this.framer = new LineFramer(maxLine, this::line);
+    this.framer = new LineFramer(maxLine, batch::add);
   }
 
   @Override
@@ -59,20 +69,39 @@ final class OutputPipeline implements OutputSink {
       transcript.write(buf, off, len);
     }
     bytes += len;
-    lastOutputMillis = System.currentTimeMillis();
+    long now = System.currentTimeMillis();
+    lastOutputMillis = now;
     framer.feed(buf, off, len);
+    flush(now);
   }
 
-  private void line(byte[] line, boolean complete) {
-    long now = System.currentTimeMillis();
-    if (complete || (line.length > 0 && line[line.length - 1] == '\n')) {
-      lines++;
+  /** Appends the lines framed so far to the log, then hands each to the listener. */
+  private void flush(long now) {
+    int n = batch.size();
+    if (n == 0) {
+      return;
     }
-    long seq = log.lines();
-    log.append(line, complete, now);
+    long counted = 0;
+    for (int i = 0; i < n; i++) {
+      byte[] line = batch.line(i);
+      if (batch.complete(i) || (line.length > 0 && line[line.length - 1] == '\n')) {
+        counted++;
+      }
+    }
+    lines += counted;
+    log.append(batch, now);
     if (onLine != null) {
-      onLine.accept(new LineLog.Entry(seq, 0, line, complete, now));
+      for (int i = 0; i < n; i++) {
+        onLine.accept(batch.entry(i));
+      }
     }
+    batch.clear();
+  }
+
+  /** No listener of the user's, and no transcript file: disk writes stay off the event loop. */
+  @Override
+  public boolean neverBlocks() {
+    return transcript == null && (onLine == null || onLine.neverBlocks());
   }
 
   /** An every-line reader is behind: the engine stops reading this stream until it catches up. */
@@ -90,6 +119,7 @@ final class OutputPipeline implements OutputSink {
   public synchronized void end() {
     if (closed.compareAndSet(false, true)) {
       framer.finish();
+      flush(System.currentTimeMillis());
       log.end();
       if (transcript != null) {
         transcript.close();

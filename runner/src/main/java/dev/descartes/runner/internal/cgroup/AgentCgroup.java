@@ -166,11 +166,11 @@ public final class AgentCgroup implements AutoCloseable {
 
   /** The processes in the group now (live ones: a process leaves its group as it exits). */
   public List<Integer> pids() {
-    return CgroupFs.procs(main);
+    return CgroupFs.procsBelow(main);
   }
 
   public boolean isEmpty() {
-    return CgroupFs.isEmpty(main);
+    return CgroupFs.isEmptyBelow(main);
   }
 
   /** Whether {@code pid} is, right now, a process of this group. */
@@ -194,7 +194,12 @@ public final class AgentCgroup implements AutoCloseable {
         boolean match =
             v1 ? hasController(text, a + 1, b, "freezer") : text.startsWith("0::", start);
         if (match) {
-          return end - (b + 1) >= suffix.length() && text.startsWith(suffix, end - suffix.length());
+          if (end - (b + 1) >= suffix.length() && text.startsWith(suffix, end - suffix.length())) {
+            return true;
+          }
+          // or in a group the agent made below its own
+          int i = text.indexOf(suffix, b + 1);
+          return i >= 0 && i + suffix.length() < end && text.charAt(i + suffix.length()) == '/';
         }
       }
       start = end + 1;

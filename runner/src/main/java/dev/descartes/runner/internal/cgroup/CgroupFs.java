@@ -88,6 +88,45 @@ final class CgroupFs {
     return out;
   }
 
+  /** {@link #procs}, with those of every group below {@code dir}. */
+  static List<Integer> procsBelow(Path dir) {
+    List<Integer> out = procs(dir);
+    for (Path c : children(dir)) {
+      out.addAll(procsBelow(c));
+    }
+    return out;
+  }
+
+  /** {@link #isEmpty}, for {@code dir} and every group below it. */
+  static boolean isEmptyBelow(Path dir) {
+    if (!isEmpty(dir)) {
+      return false;
+    }
+    for (Path c : children(dir)) {
+      if (!isEmptyBelow(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<Path> children(Path dir) {
+    List<Path> out = new ArrayList<>();
+    try {
+      if (((Number) Files.getAttribute(dir, "unix:nlink")).intValue() <= 2) {
+        return out; // a directory's link count is 2 + its subdirectories: one stat, no listing
+      }
+    } catch (IOException | RuntimeException e) {
+      return out;
+    }
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
+      children.forEach(out::add);
+    } catch (IOException e) {
+      // gone, or not listable: no children to look at
+    }
+    return out;
+  }
+
   /** Whether {@code dir/cgroup.procs} is empty (or the group is gone). */
   static boolean isEmpty(Path dir) {
     try (FileInputStream in = new FileInputStream(dir.resolve("cgroup.procs").toString())) {

@@ -33,6 +33,7 @@ public final class JvmCgroups {
   private static final AtomicBoolean WARNED = new AtomicBoolean();
   private static final Object LOCK = new Object();
   private static volatile Optional<JvmCgroups> instance;
+  private static volatile String whyNone = "";
 
   private final CgroupSupport support;
   private final String scopeName;
@@ -76,7 +77,7 @@ public final class JvmCgroups {
 
   private static Optional<JvmCgroups> create(CgroupSupport support) {
     if (support.mode() == CgroupSupport.Mode.NONE) {
-      warn("no writable cgroup (" + String.join("; ", support.notes()) + ")");
+      whyNone = String.join("; ", support.notes());
       return Optional.empty();
     }
     long self = ProcessHandle.current().pid();
@@ -101,7 +102,7 @@ public final class JvmCgroups {
       }
     } catch (IOException e) {
       scopes.values().forEach(CgroupFs::removeTree);
-      warn("cannot create the runner's cgroups (" + e + ")");
+      whyNone = "cannot create the runner's cgroups: " + e;
       return Optional.empty();
     }
     Path killDir = support.mode() == CgroupSupport.Mode.V1 ? scopes.get("freezer") : scopes.get("");
@@ -112,6 +113,14 @@ public final class JvmCgroups {
       warn("the watchdog process could not start");
     }
     return Optional.of(new JvmCgroups(support, name, scopes, w.orElse(null)));
+  }
+
+  /**
+   * Why {@link #get()} is empty (for the one message that says how agents are contained instead);
+   * blank while it is not.
+   */
+  public static String whyNone() {
+    return whyNone;
   }
 
   private static void warn(String why) {

@@ -33,7 +33,7 @@ final class EventLoop implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
   private static final int MAX_EVENTS = 256;
-  private static final long LOOP_STACK = 256 * 1024;
+  private static final long LOOP_STACK = 1024 * 1024; // room for inline delivery (OutputChannel)
   static final int BUFFER_SIZE = 64 * 1024;
 
   /** Reacts to readiness; runs on the loop thread. */
@@ -116,6 +116,21 @@ final class EventLoop implements AutoCloseable {
       } catch (IOException e) {
         handlers.remove(token);
         throw e;
+      }
+    } finally {
+      descriptors.readLock().unlock();
+    }
+  }
+
+  /**
+   * Changes the events of {@code fd}, registered with {@code token}: re-arms an {@link
+   * Epoll#ONESHOT} watch. From any thread; quiet once the loop has terminated.
+   */
+  void rearm(FileDescriptor fd, int events, long token) throws IOException {
+    descriptors.readLock().lock();
+    try {
+      if (!terminated) {
+        epoll.control(fd, events, token);
       }
     } finally {
       descriptors.readLock().unlock();

@@ -151,11 +151,6 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
     stderr.abandon();
   }
 
-  /** Bytes read from stdout and stderr that their sinks have not taken yet. */
-  long queuedOutputBytes() {
-    return stdout.queuedBytes() + stderr.queuedBytes();
-  }
-
   @Override
   public String toString() {
     return "NativeChild[" + pid + "]";

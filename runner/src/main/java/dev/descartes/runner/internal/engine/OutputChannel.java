@@ -1,63 +1,106 @@
 package dev.descartes.runner.internal.engine;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-
 import dev.descartes.runner.internal.os.Epoll;
 import dev.descartes.runner.internal.os.FileDescriptor;
+import dev.descartes.runner.internal.os.Libc;
 import dev.descartes.runner.internal.os.Pipes;
 import java.io.IOException;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One output pipe of one agent: read by the event loop, delivered to its {@link OutputSink} off the
- * loop.
+ * One output pipe of one agent. The event loop only watches it ({@code EPOLLONESHOT}); whoever then
+ * runs the channel reads the pipe straight into its own reusable buffer and hands the bytes to the
+ * {@link OutputSink}, with no copy and no queue in between, and re-arms the watch when the pipe is
+ * empty.
  *
- * <p>The loop reads at most {@link EventLoop#BUFFER_SIZE} bytes per readiness (level-triggered, so
- * a chatty agent gets one read per round, like every other) and queues a copy. The {@link
- * DeliveryPool} drains the queue into the sink, one drain at a time per stream, so the sink sees
- * the bytes in order from one thread at a time; a drain takes a bounded batch and then lets other
- * streams have a turn. A sink that blocks holds one pool thread, and the pool adds a thread for the
- * others. When more than {@link #highWater()} bytes wait for the sink, the loop stops watching this
- * pipe until the sink has caught up to a quarter of it: the agent then blocks in {@code write} on
- * its full pipe, and memory stays bounded at about {@code highWater() + 64 KiB} per stream. The
- * high water mark is {@link #HIGH_WATER} at most, less when many streams share {@link #IN_FLIGHT}
- * (an eighth of the heap), but never below {@link #LOW_WATER}.
+ * <p>Who runs it: one thread at a time ({@link #busy}), so the sink sees the bytes in order from
+ * one thread at a time. Usually a {@link DeliveryPool} thread, which reads up to {@link
+ * #TURN_BYTES} per turn in reads of up to {@link #MAX_READ} and then lets other streams have a
+ * turn. When the sink {@link OutputSink#neverBlocks() never blocks} (no listener of the user's runs
+ * on this thread), the loop thread itself reads and delivers one read of up to {@link #FIRST_READ}
+ * bytes: a line an agent answers with reaches its reader with one thread switch less. A read that
+ * fills the loop's buffer hands the rest of the turn to the pool.
  *
- * <p>A sink that is {@link OutputSink#full() full} (an every-line reader is behind) stops the
- * drain: what was read stays queued, the queue passes the high water mark and the pipe is
- * unwatched, until the sink calls back from {@link OutputSink#whenRoom}. Thread-safe.
+ * <p>Backpressure: when the sink is {@link OutputSink#full() full} the channel stops reading and
+ * leaves the pipe unwatched until the sink calls back from {@link OutputSink#whenRoom}; the agent
+ * then blocks in {@code write} on its full pipe. Nothing is buffered between the pipe and the sink,
+ * so memory per stream is the pipe's own buffer; per delivery thread one read buffer.
+ *
+ * <p>The pipe starts at the kernel's default size (64 KiB). The first read that finds it full
+ * enlarges it to {@link #BIG_PIPE} ({@code F_SETPIPE_SZ}, at most what {@code pipe-max-size}
+ * allows), for at most {@link #MAX_BIG_PIPES} streams at a time: unprivileged users have a quota of
+ * pipe memory ({@code pipe-user-pages-soft}, 64 MiB), and past it every new pipe of the user gets
+ * two pages. Thread-safe.
  */
 final class OutputChannel implements EventLoop.Handler, Channel {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutputChannel.class);
-  static final long HIGH_WATER = 256 * 1024;
-  static final long LOW_WATER = 64 * 1024;
-  static final long IN_FLIGHT = Runtime.getRuntime().maxMemory() / 8;
-  private static final int BATCH = 16;
-  private static final byte[] END = new byte[0];
+
+  /** The largest read of a delivery thread. */
+  static final int MAX_READ = 1 << 20;
+
+  /** A delivery thread's first buffer; it grows to {@link #MAX_READ} when a read fills it. */
+  private static final int FIRST_READ = 64 * 1024;
+
+  /** Bytes one turn reads before it lets other streams' turns go first. */
+  static final long TURN_BYTES = 4L << 20;
+
+  static final int BIG_PIPE = 1 << 20;
+  static final int MAX_BIG_PIPES = 16;
+  private static final int DEFAULT_PIPE = 64 * 1024;
+  private static final AtomicInteger BIG_PIPES = new AtomicInteger();
+
+  /**
+   * A read this large means the agent writes faster than one wake-up per read: its next bytes are
+   * awaited on the delivery thread ({@link #HOT_WAIT_MILLIS} at most) rather than through the loop.
+   */
+  static final int HOT_READ = 16 * 1024;
+
+  static final int HOT_WAIT_MILLIS = 1;
+
+  /**
+   * How long one turn may wait for a streaming agent's next bytes in all; a turn that starts within
+   * this long after the last one ended finds a streaming agent too.
+   */
+  static final long HOT_NANOS = 2_000_000;
+
+  /** A thread's errno capture, poll structure and read buffer. */
+  private static final class Scratch {
+    final Arena arena = Arena.ofAuto();
+    final MemorySegment capture = Libc.newCapture(arena);
+    final MemorySegment pollfd = arena.allocate(8, 4);
+    byte[] buffer = new byte[FIRST_READ];
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private final EventLoop loop;
   private final DeliveryPool delivery;
   private final FileDescriptor fd;
   private final OutputSink sink;
-  private final java.util.Set<Channel> open;
+  private final Set<Channel> open;
+  private final long token;
 
-  // the loop thread's, once beginReading() has handed the channel over
-  private boolean reading = true;
-  private boolean registered;
-  private long token;
+  /** Held by the one thread that runs the channel now. */
+  private final AtomicBoolean busy = new AtomicBoolean();
+
+  /** Something happened (readiness, room, start, abandon) that the runner must look at. */
+  private volatile boolean pending;
 
   private volatile boolean delivering;
+  private volatile boolean abandoned;
 
-  private volatile boolean paused;
-  private final AtomicBoolean resumeAsked = new AtomicBoolean();
-  private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicLong queued = new AtomicLong();
-  private final AtomicBoolean draining = new AtomicBoolean();
+  // the busy thread's
+  private boolean finished;
+  private boolean bigPipe;
+  private int pipeSize = DEFAULT_PIPE;
+  private long lastTurnEnd;
 
   /**
    * @param open the engine's open channels: this one is in it until its pipe is closed
@@ -67,45 +110,36 @@ final class OutputChannel implements EventLoop.Handler, Channel {
       DeliveryPool delivery,
       FileDescriptor fd,
       OutputSink sink,
-      java.util.Set<Channel> open) {
+      Set<Channel> open) {
     this.loop = loop;
     this.delivery = delivery;
     this.fd = fd;
     this.sink = sink;
     this.open = open;
+    this.token = loop.nextToken();
     open.add(this);
   }
 
   /**
-   * Starts reading into the queue at once, from the spawning thread, before the runner is ready for
-   * the bytes: the first line waits in memory rather than in the pipe, and is delivered as soon as
-   * {@link #startDelivery()} is called.
+   * Starts watching the pipe. What the agent writes before {@link #startDelivery()} waits in the
+   * pipe.
    */
   void beginReading() throws IOException {
-    long t = loop.nextToken();
-    token = t;
-    registered = true;
-    loop.register(fd, Epoll.IN, this, t);
+    loop.register(fd, Epoll.IN | Epoll.ONESHOT, this, token);
   }
 
-  /** Starts handing what is read (and what was read already) to the sink. */
+  /** Starts handing what the agent writes to the sink. */
   void startDelivery() {
     delivering = true;
-    if (!queue.isEmpty() && draining.compareAndSet(false, true)) {
-      delivery.execute(this::drain);
-    }
+    schedule();
   }
 
   /**
-   * Stops reading and closes the pipe; the sink then sees its end (even before {@link
-   * #startDelivery()}).
+   * Stops reading and closes the pipe; the sink then sees its end (even before delivery starts).
    */
   void abandon() {
-    loop.execute(
-        () -> {
-          finish();
-          startDelivery();
-        });
+    abandoned = true;
+    schedule();
   }
 
   @Override
@@ -113,55 +147,146 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     abandon();
   }
 
-  /** Bytes read but not yet taken by the sink. */
-  long queuedBytes() {
-    return queued.get();
-  }
-
+  /** The pipe is readable (or hung up); its watch is disarmed until {@link #arm()}. */
   @Override
   public void ready(int events) {
     assert loop.inEventLoop();
-    if (!reading) {
+    pending = true;
+    if (!busy.compareAndSet(false, true)) {
       return;
     }
-    long n = Pipes.read(loop.capture(), fd.intValue(), loop.buffer(), EventLoop.BUFFER_SIZE);
-    if (n > 0) {
-      offer(loop.buffer().asSlice(0, n).toArray(JAVA_BYTE));
-      if (queued.get() > highWater()) {
-        pause();
+    if (!sink.neverBlocks() || !delivering) {
+      delivery.execute(this::run);
+      return;
+    }
+    pending = false;
+    if (turn(SCRATCH.get(), true)) {
+      delivery.execute(this::run); // the pipe had more than one read: the pool takes the turn on
+      return;
+    }
+    busy.set(false);
+    if (pending && busy.compareAndSet(false, true)) {
+      delivery.execute(this::run);
+    }
+  }
+
+  private void schedule() {
+    pending = true;
+    if (busy.compareAndSet(false, true)) {
+      delivery.execute(this::run);
+    }
+  }
+
+  /** A delivery thread's turn: runs until nothing more is pending. */
+  private void run() {
+    Scratch s = SCRATCH.get();
+    while (true) {
+      pending = false;
+      turn(s, false);
+      busy.set(false);
+      if (!pending || !busy.compareAndSet(false, true)) {
+        return;
       }
-    } else if (n != -Pipes.EAGAIN) {
-      finish(); // end of file, or the pipe failed: either way this stream is over
     }
   }
 
   /**
-   * Stops watching the pipe. It is unregistered rather than given an empty interest set: epoll
-   * reports {@code EPOLLHUP} whatever the interest, and a level-triggered hang-up would spin.
+   * Reads and delivers until the pipe is empty (then re-arms the watch), the sink is full (then
+   * waits for room), the turn's bytes are used up (re-arms: the loop calls again at once, after
+   * other streams), or the pipe ends.
+   *
+   * @param inline on the loop thread: one read only
+   * @return whether the loop should hand the rest of the turn to the pool
    */
-  private void pause() {
-    assert loop.inEventLoop();
-    loop.unregister(fd, token);
-    registered = false;
-    paused = true;
-    if (queued.get() <= highWater() / 4) { // the sink caught up before it could see the flag
-      resume();
+  private boolean turn(Scratch s, boolean inline) {
+    if (finished) {
+      return false;
+    }
+    if (abandoned) {
+      finish();
+      return false;
+    }
+    if (!delivering) {
+      return false; // startDelivery() schedules a turn
+    }
+    if (sink.full()) {
+      sink.whenRoom(this::schedule);
+      return false;
+    }
+    long budget = TURN_BYTES;
+    long start = System.nanoTime();
+    boolean hot = !inline && start - lastTurnEnd < HOT_NANOS;
+    while (true) {
+      byte[] buf = s.buffer;
+      long n = Pipes.read(s.capture, fd.intValue(), buf, 0, buf.length);
+      if (n == -Pipes.EAGAIN) {
+        if (hot
+            && System.nanoTime() - start < HOT_NANOS
+            && Pipes.awaitReadable(s.capture, s.pollfd, fd.intValue(), HOT_WAIT_MILLIS)) {
+          continue; // a streaming agent: its next bytes come sooner than a trip through the loop
+        }
+        arm();
+        lastTurnEnd = System.nanoTime();
+        return false;
+      }
+      hot |= !inline && n >= HOT_READ;
+      if (n <= 0) {
+        finish(); // end of file, or the pipe failed: either way this stream is over
+        return false;
+      }
+      if (n >= pipeSize) {
+        enlarge(s, inline);
+      }
+      deliver(buf, (int) n);
+      if (abandoned) {
+        finish();
+        return false;
+      }
+      if (sink.full()) {
+        sink.whenRoom(this::schedule);
+        return false;
+      }
+      if (inline) {
+        if (n < buf.length) {
+          arm();
+          return false;
+        }
+        return true;
+      }
+      budget -= n;
+      if (budget <= 0) {
+        arm(); // others' turn: a pipe with more fires again at once
+        lastTurnEnd = System.nanoTime();
+        return false;
+      }
     }
   }
 
-  private void resume() {
-    assert loop.inEventLoop();
-    resumeAsked.set(false);
-    if (reading && paused) {
-      paused = false;
-      watch();
+  /** The pipe was full when read: make it, and this thread's buffer, bigger. */
+  private void enlarge(Scratch s, boolean inline) {
+    if (!inline && s.buffer.length < MAX_READ) {
+      s.buffer = new byte[MAX_READ];
+    }
+    if (!bigPipe && BIG_PIPES.incrementAndGet() <= MAX_BIG_PIPES) {
+      bigPipe = true;
+      pipeSize = Pipes.setPipeSize(fd, BIG_PIPE);
+    } else if (!bigPipe) {
+      BIG_PIPES.decrementAndGet();
+      pipeSize = Integer.MAX_VALUE; // no more tries
     }
   }
 
-  private void watch() {
+  private void deliver(byte[] buf, int n) {
     try {
-      token = loop.register(fd, Epoll.IN, this);
-      registered = true;
+      sink.data(buf, 0, n);
+    } catch (RuntimeException e) {
+      LOG.warn("an output consumer failed: {}; delivery goes on", e.toString(), e);
+    }
+  }
+
+  private void arm() {
+    try {
+      loop.rearm(fd, Epoll.IN | Epoll.ONESHOT, token);
     } catch (IOException e) {
       LOG.warn("cannot watch an output pipe: {}", e.getMessage());
       finish();
@@ -169,75 +294,16 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   }
 
   private void finish() {
-    assert loop.inEventLoop();
-    if (!reading) {
+    if (finished) {
       return;
     }
-    reading = false;
-    if (registered) {
-      loop.unregister(fd, token);
-      registered = false;
-    }
+    finished = true;
+    loop.unregister(fd, token);
     fd.close();
+    if (bigPipe) {
+      BIG_PIPES.decrementAndGet();
+    }
     open.remove(this);
-    offer(END);
-  }
-
-  private void offer(byte[] chunk) {
-    queue.add(chunk);
-    queued.addAndGet(chunk.length);
-    if (delivering && draining.compareAndSet(false, true)) {
-      delivery.execute(this::drain);
-    }
-  }
-
-  /**
-   * Hands up to {@link #BATCH} chunks to the sink, then goes to the back of the pool's queue if
-   * more wait, so that one chatty agent takes turns with the others. At most one drain per stream
-   * runs at a time ({@link #draining}), so the sink sees one thread at a time, in order.
-   */
-  private void drain() {
-    for (int i = 0; i < BATCH; i++) {
-      byte[] chunk = queue.poll();
-      if (chunk == null) {
-        draining.set(false);
-        if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
-          return;
-        }
-        continue;
-      }
-      if (chunk == END) {
-        deliverEnd();
-        continue;
-      }
-      boolean full;
-      try {
-        sink.data(chunk, 0, chunk.length);
-        full = sink.full();
-      } catch (RuntimeException e) {
-        LOG.warn("an output consumer failed: {}; delivery goes on", e.toString(), e);
-        full = false;
-      }
-      long left = queued.addAndGet(-chunk.length);
-      if (paused && left <= highWater() / 4 && resumeAsked.compareAndSet(false, true)) {
-        loop.execute(this::resume);
-      }
-      if (full) {
-        // still "draining": nobody else starts a drain until the sink makes room and resumes this
-        // one
-        sink.whenRoom(() -> delivery.execute(this::drain));
-        return;
-      }
-    }
-    delivery.execute(this::drain); // still draining: more may wait
-  }
-
-  /** The queue's high water mark now: the in-flight allowance shared by every open stream. */
-  private long highWater() {
-    return Math.clamp(IN_FLIGHT / Math.max(1, open.size()), LOW_WATER, HIGH_WATER);
-  }
-
-  private void deliverEnd() {
     try {
       sink.end();
     } catch (RuntimeException e) {

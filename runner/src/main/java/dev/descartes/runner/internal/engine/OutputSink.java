@@ -15,6 +15,15 @@ public interface OutputSink {
   /** End of file (or the stream was abandoned); called exactly once. */
   void end();
 
+  /**
+   * Whether {@link #data} and {@link #end} only ever do short work that never waits for another
+   * thread (no listener of the user's runs inside them): the native engine then may call them on
+   * its event loop thread, which saves a thread switch per read. False unless the sink says so.
+   */
+  default boolean neverBlocks() {
+    return false;
+  }
+
   /** Whether the sink wants no more bytes for now. */
   default boolean full() {
     return false;

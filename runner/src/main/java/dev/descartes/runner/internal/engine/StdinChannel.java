@@ -26,7 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class StdinChannel implements EventLoop.Handler, Channel {
 
-  private static final long CHUNK = EventLoop.BUFFER_SIZE;
+  /** Each writing thread's errno capture. */
+  private static final ThreadLocal<MemorySegment> CAPTURE =
+      ThreadLocal.withInitial(() -> Libc.newCapture(Arena.ofAuto()));
 
   /** Bytes a caller waits to see written. */
   private static final class Pending {
@@ -78,14 +80,7 @@ final class StdinChannel implements EventLoop.Handler, Channel {
       check();
       int off = 0;
       if (pending.isEmpty()) {
-        try (Arena arena = Arena.ofConfined()) {
-          off =
-              writeSome(
-                  Libc.newCapture(arena),
-                  arena.allocate(Math.min(CHUNK, Math.max(1, data.length))),
-                  data,
-                  0);
-        }
+        off = writeSome(CAPTURE.get(), data, 0);
         if (off == data.length) {
           return;
         }
@@ -116,12 +111,9 @@ final class StdinChannel implements EventLoop.Handler, Channel {
    *
    * @return the new offset
    */
-  private int writeSome(MemorySegment capture, MemorySegment buf, byte[] data, int off)
-      throws IOException {
+  private int writeSome(MemorySegment capture, byte[] data, int off) throws IOException {
     while (off < data.length) {
-      int n = (int) Math.min(buf.byteSize(), data.length - off);
-      MemorySegment.copy(data, off, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, n);
-      long w = Pipes.write(capture, fd.intValue(), buf, n);
+      long w = Pipes.write(capture, fd.intValue(), data, off, data.length - off);
       if (w == -Pipes.EAGAIN) {
         return off;
       }
@@ -148,7 +140,7 @@ final class StdinChannel implements EventLoop.Handler, Channel {
       try {
         while (!pending.isEmpty()) {
           Pending p = pending.peek();
-          p.offset = writeSome(loop.capture(), loop.buffer(), p.data, p.offset);
+          p.offset = writeSome(loop.capture(), p.data, p.offset);
           if (p.offset < p.data.length) {
             return; // full again: EPOLLOUT stays armed
           }

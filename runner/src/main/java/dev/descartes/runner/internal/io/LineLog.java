@@ -114,19 +114,41 @@ public final class LineLog {
   }
 
   public void append(byte[] bytes, boolean complete, long atMillis) {
-    long cost = cost(bytes);
+    LineBatch one = new LineBatch();
+    one.add(bytes, complete);
+    append(one, atMillis);
+  }
+
+  /**
+   * Appends every line of {@code batch} under one lock, each stamped {@code atMillis}, and stores
+   * each line's entry in the batch. The window is trimmed once, after the whole batch.
+   */
+  public void append(LineBatch batch, long atMillis) {
+    int n = batch.size();
+    if (n == 0) {
+      return;
+    }
     lock.lock();
     try {
-      budget.charge(cost);
-      Entry e = new Entry(nextSeq++, nextOffset, bytes, complete, atMillis);
-      nextOffset += bytes.length;
-      if (headOpen && headBytes + cost <= Math.min(pinnedBytes, budget.share() / 2)) {
-        head.add(e);
-        headBytes += cost;
-      } else {
-        headOpen = false;
-        pushRing(e, cost);
+      long total = 0;
+      long headCap = Math.min(pinnedBytes, budget.share() / 2);
+      for (int i = 0; i < n; i++) {
+        byte[] bytes = batch.line(i);
+        long cost = cost(bytes);
+        total += cost;
+        Entry e = new Entry(nextSeq++, nextOffset, bytes, batch.complete(i), atMillis);
+        nextOffset += bytes.length;
+        batch.entry(i, e);
+        if (headOpen && headBytes + cost <= headCap) {
+          head.add(e);
+          headBytes += cost;
+        } else {
+          headOpen = false;
+          pushRing(e, cost);
+        }
       }
+      budget.charge(total);
+      trimRing();
       if (!holding && !lossless.isEmpty() && backlog() > backlogLimit()) {
         holding = true;
       }
@@ -444,7 +466,7 @@ public final class LineLog {
       c.nextOffset = firstOffset;
       return gap;
     }
-    Entry e = ring[(ringStart + (int) (c.next - firstSeq)) % ring.length];
+    Entry e = ring[(ringStart + (int) (c.next - firstSeq)) & (ring.length - 1)];
     advance(c, e);
     return new Read.Line(e);
   }
@@ -462,10 +484,9 @@ public final class LineLog {
     if (ringSize == ring.length) {
       resize(ring.length * 2);
     }
-    ring[(ringStart + ringSize) % ring.length] = e;
+    ring[(ringStart + ringSize) & (ring.length - 1)] = e;
     ringSize++;
     ringBytes += cost;
-    trimRing();
   }
 
   /**
@@ -494,12 +515,15 @@ public final class LineLog {
       return;
     }
     long keepFrom = protectedFrom();
-    while (ringBytes > target && ringSize > 1 && ring[ringStart].seq() < keepFrom) {
+    boolean held = keepFrom != Long.MAX_VALUE;
+    // The sizes come from the offsets of neighbouring entries: eviction never touches the old
+    // lines' arrays, which are long out of the cache.
+    while (ringBytes > target && ringSize > 1 && (!held || ring[ringStart].seq() < keepFrom)) {
       Entry old = ring[ringStart];
       ring[ringStart] = null;
-      ringStart = (ringStart + 1) % ring.length;
+      ringStart = (ringStart + 1) & (ring.length - 1);
       ringSize--;
-      long c = cost(old.bytes());
+      long c = ring[ringStart].offset() - old.offset() + ENTRY_OVERHEAD;
       ringBytes -= c;
       freed += c;
     }
@@ -514,7 +538,7 @@ public final class LineLog {
   private void resize(int length) {
     Entry[] next = new Entry[length];
     for (int i = 0; i < ringSize; i++) {
-      next[i] = ring[(ringStart + i) % ring.length];
+      next[i] = ring[(ringStart + i) & (ring.length - 1)];
     }
     ring = next;
     ringStart = 0;

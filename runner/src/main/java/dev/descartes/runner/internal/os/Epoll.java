@@ -28,6 +28,9 @@ public final class Epoll implements AutoCloseable {
   public static final int ERR = 0x008;
   public static final int HUP = 0x010;
 
+  /** Reports one event, then stays silent until the registration is changed again. */
+  public static final int ONESHOT = 1 << 30;
+
   private static final int CTL_ADD = 1;
   private static final int CTL_DEL = 2;
   private static final int CTL_MOD = 3;

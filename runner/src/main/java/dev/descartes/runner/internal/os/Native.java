@@ -3,7 +3,6 @@ package dev.descartes.runner.internal.os;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -29,7 +28,6 @@ public final class Native {
   private static final long SYS_PIDFD_SEND_SIGNAL = 424; // same number on x86_64 and aarch64
   private static final long SYS_PIDFD_OPEN = 434;
   private static final int PR_SET_CHILD_SUBREAPER = 36;
-  private static final short POLLIN = 1;
 
   private static final String NO_ACCESS =
       "Native access is not enabled for the Descartes runner, so it"
@@ -43,7 +41,6 @@ public final class Native {
   private final MethodHandle syscall2;
   private final MethodHandle syscall5;
   private final MethodHandle prctl;
-  private final MethodHandle poll;
   private final MethodHandle prlimit;
 
   // Libc is loaded only here, once native access is known to be granted.
@@ -63,7 +60,6 @@ public final class Native {
             "prctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
-    poll = Libc.withErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     prlimit =
         Libc.withErrno(
             "prlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
@@ -149,15 +145,8 @@ public final class Native {
    */
   public boolean awaitExit(int pidfd, int timeoutMillis) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = Libc.newCapture(arena);
-      MemorySegment pfd = arena.allocate(8);
-      pfd.set(JAVA_INT, 0, pidfd);
-      pfd.set(JAVA_SHORT, 4, POLLIN);
-      pfd.set(JAVA_SHORT, 6, (short) 0);
-      int r = (int) poll.invokeExact(state, pfd, 1L, timeoutMillis);
-      return r > 0;
-    } catch (Throwable t) {
-      throw Libc.rethrow(t);
+      return Pipes.awaitReadable(
+          Libc.newCapture(arena), arena.allocate(8, 4), pidfd, timeoutMillis);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.descartes.runner.internal.os;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -40,10 +41,36 @@ public final class Pipes {
           "fcntl",
           FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
           Linker.Option.firstVariadicArg(2));
+  private static final int F_SETPIPE_SZ = 1031;
+  private static final int F_GETPIPE_SZ = 1032;
+
   private static final MethodHandle READ =
       Libc.withErrno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+
+  /**
+   * {@code read} straight into a Java array: a critical call (no safepoint inside, so the array
+   * cannot move) is allowed heap memory. A non-blocking read is short, so holding off the GC for it
+   * costs nothing measurable, and it saves the copy from a native buffer.
+   */
+  private static final MethodHandle READ_HEAP =
+      Libc.withErrno(
+          "read",
+          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
+          Linker.Option.critical(true));
+
   private static final MethodHandle WRITE =
       Libc.withErrno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+
+  /** {@code write} straight from a Java array, as {@link #READ_HEAP} reads into one. */
+  private static final MethodHandle WRITE_HEAP =
+      Libc.withErrno(
+          "write",
+          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
+          Linker.Option.critical(true));
+
+  private static final MethodHandle POLL =
+      Libc.withErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+  private static final short POLLIN = 1;
   private static final MethodHandle CLOSE =
       Libc.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
   private static final MethodHandle EVENTFD =
@@ -128,6 +155,103 @@ public final class Pipes {
     try {
       while (true) {
         long n = (long) READ.invokeExact(capture, fd, buf, len);
+        if (n >= 0) {
+          return n;
+        }
+        int errno = Libc.errno(capture);
+        if (errno != EINTR) {
+          return -errno;
+        }
+      }
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  /**
+   * {@code read(fd, buf + off, len)} into a Java array, non-blocking descriptors only: bytes read,
+   * 0 at end of file, or {@code -errno}. Retries EINTR.
+   */
+  public static long read(MemorySegment capture, int fd, byte[] buf, int off, int len) {
+    try {
+      MemorySegment target = MemorySegment.ofArray(buf).asSlice(off, len);
+      while (true) {
+        long n = (long) READ_HEAP.invokeExact(capture, fd, target, (long) len);
+        if (n >= 0) {
+          return n;
+        }
+        int errno = Libc.errno(capture);
+        if (errno != EINTR) {
+          return -errno;
+        }
+      }
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  /**
+   * Asks for a pipe buffer of {@code bytes} ({@code F_SETPIPE_SZ}), or of as much as {@code
+   * /proc/sys/fs/pipe-max-size} allows if that is less. Quiet when the kernel refuses (an
+   * unprivileged user past {@code pipe-user-pages-soft}): the pipe keeps its size.
+   *
+   * @return the pipe's size now
+   */
+  public static int setPipeSize(FileDescriptor pipe, int bytes) {
+    int fd = pipe.intValue();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment capture = Libc.newCapture(arena);
+      int r = (int) FCNTL.invokeExact(capture, fd, F_SETPIPE_SZ, Math.min(bytes, PipeMax.BYTES));
+      return r > 0 ? r : (int) FCNTL.invokeExact(capture, fd, F_GETPIPE_SZ, 0);
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  private static final class PipeMax {
+    static final int BYTES = read();
+
+    private static int read() {
+      // readLine, not Files.readString: this sysctl file, read whole, yields one byte on this
+      // kernel
+      try (java.io.BufferedReader r =
+          java.nio.file.Files.newBufferedReader(
+              java.nio.file.Path.of("/proc/sys/fs/pipe-max-size"))) {
+        return Integer.parseInt(r.readLine().strip());
+      } catch (IOException | RuntimeException e) {
+        return 1 << 20; // the kernel's default maximum
+      }
+    }
+  }
+
+  /**
+   * {@code poll} on one descriptor for {@code POLLIN} (a pipe with bytes or hung up, a pidfd whose
+   * process exited), up to {@code timeoutMillis}; EINTR counts as not ready.
+   *
+   * @param pollfd 8 bytes, 4-aligned, for the {@code struct pollfd}
+   * @return whether it is ready
+   */
+  public static boolean awaitReadable(
+      MemorySegment capture, MemorySegment pollfd, int fd, int timeoutMillis) {
+    try {
+      pollfd.set(JAVA_INT, 0, fd);
+      pollfd.set(JAVA_SHORT, 4, POLLIN);
+      pollfd.set(JAVA_SHORT, 6, (short) 0);
+      return (int) POLL.invokeExact(capture, pollfd, 1L, timeoutMillis) > 0;
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  /**
+   * {@code write(fd, buf + off, len)} from a Java array, non-blocking descriptors only: bytes
+   * written or {@code -errno}. Retries EINTR.
+   */
+  public static long write(MemorySegment capture, int fd, byte[] buf, int off, int len) {
+    try {
+      MemorySegment source = MemorySegment.ofArray(buf).asSlice(off, len);
+      while (true) {
+        long n = (long) WRITE_HEAP.invokeExact(capture, fd, source, (long) len);
         if (n >= 0) {
           return n;
         }

@@ -93,6 +93,11 @@ public final class ProcessTree {
     return tree;
   }
 
+  /** Whether the leader is a sandbox (bubblewrap) around the agent; see {@link #of}. */
+  public boolean wrapped() {
+    return wrapped;
+  }
+
   public int leaderPid() {
     return leaderPid;
   }

@@ -110,4 +110,42 @@ class LineFramerTest {
           .isEqualTo(expected);
     }
   }
+
+  @Test
+  void crlfLinesKeepBothBytesOfTheirTerminator() {
+    LineFramer f = framer(100);
+    feed(f, "dos\r\nunix\nsplit\r");
+    feed(f, "\n");
+    assertThat(lines)
+        .containsExactly(
+            new Line("dos\r\n", true), new Line("unix\n", true), new Line("split\r\n", true));
+  }
+
+  @Test
+  void aLineLongerThanOneReadButUnderTheCapIsOneCompleteLine() {
+    LineFramer f = framer(1 << 20);
+    String big = "y".repeat(70_000);
+    for (int i = 0; i < big.length(); i += 4096) {
+      feed(f, big.substring(i, Math.min(big.length(), i + 4096)));
+    }
+    feed(f, "\nnext\n");
+    assertThat(lines).containsExactly(new Line(big + "\n", true), new Line("next\n", true));
+  }
+
+  @Test
+  void everyWayOfSplittingAStreamIntoTwoReadsFramesTheSameLines() {
+    String stream = "a\n\nbcd\r\nefghijk\nlm";
+    LineFramer whole = framer(5);
+    feed(whole, stream);
+    whole.finish();
+    List<Line> expected = List.copyOf(lines);
+    for (int cut = 0; cut <= stream.length(); cut++) {
+      lines.clear();
+      LineFramer f = framer(5);
+      feed(f, stream.substring(0, cut));
+      feed(f, stream.substring(cut));
+      f.finish();
+      assertThat(lines).as("cut at %d", cut).isEqualTo(expected);
+    }
+  }
 }

@@ -189,4 +189,66 @@ class LineLogTest {
     assertThat(logs.getFirst().retainedBytes()).isZero();
     assertThat(logs.stream().mapToLong(LineLog::retainedBytes).sum()).isEqualTo(budget.used());
   }
+
+  @Test
+  void aBatchIsAppendedInOrderWithOneTimestampAndItsEntriesAreHandedBack() {
+    LineLog log = new LineLog(1 << 20, 0);
+    LineBatch batch = new LineBatch();
+    for (int i = 0; i < 100; i++) {
+      batch.add(("line " + i + "\n").getBytes(StandardCharsets.UTF_8), true);
+    }
+    log.append(batch, 42);
+    assertThat(batch.entry(0).seq()).isZero();
+    assertThat(batch.entry(99).seq()).isEqualTo(99);
+    assertThat(batch.entry(1).offset()).isEqualTo(batch.line(0).length);
+    LineLog.Cursor c = log.newCursor();
+    for (int i = 0; i < 100; i++) {
+      LineLog.Read r = log.poll(c);
+      assertThat(r).isInstanceOf(LineLog.Read.Line.class);
+      LineLog.Entry e = ((LineLog.Read.Line) r).entry();
+      assertThat(e).isSameAs(batch.entry(i));
+      assertThat(e.atMillis()).isEqualTo(42);
+    }
+    batch.clear();
+    assertThat(batch.size()).isZero();
+  }
+
+  @Test
+  void aBatchLargerThanTheWindowKeepsItsNewestLinesAndALateReaderGetsTheExactGap() {
+    LineLog log = new LineLog(4096, 0);
+    LineBatch batch = new LineBatch();
+    int lines = 1000;
+    for (int i = 0; i < lines; i++) {
+      batch.add("0123456789abcdef\n".getBytes(StandardCharsets.UTF_8), true);
+    }
+    log.append(batch, 1);
+    LineLog.Cursor c = log.newCursor();
+    LineLog.Read first = log.poll(c);
+    assertThat(first).isInstanceOf(LineLog.Read.Gap.class);
+    long missed = ((LineLog.Read.Gap) first).lines();
+    long read = 0;
+    while (log.poll(c) instanceof LineLog.Read.Line) {
+      read++;
+    }
+    assertThat(missed + read).isEqualTo(lines);
+    assertThat(((LineLog.Read.Gap) first).bytes()).isEqualTo(missed * 17);
+    assertThat(log.retainedBytes()).isLessThanOrEqualTo(4096);
+  }
+
+  @Test
+  void anEveryLineCursorKeepsEveryLineOfABatchLargerThanTheWindow() {
+    LineLog log = new LineLog(4096, 0);
+    LineLog.Cursor c = log.newCursor(true);
+    LineBatch batch = new LineBatch();
+    for (int i = 0; i < 500; i++) {
+      batch.add(("l" + i + "\n").getBytes(StandardCharsets.UTF_8), true);
+    }
+    log.append(batch, 1);
+    for (int i = 0; i < 500; i++) {
+      LineLog.Read r = log.poll(c);
+      assertThat(r).isInstanceOf(LineLog.Read.Line.class);
+      assertThat(new String(((LineLog.Read.Line) r).entry().bytes(), StandardCharsets.UTF_8))
+          .isEqualTo("l" + i + "\n");
+    }
+  }
 }
