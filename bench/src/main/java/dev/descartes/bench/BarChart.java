@@ -1,6 +1,5 @@
 package dev.descartes.bench;
 
-import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -10,24 +9,35 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
+import org.knowm.xchart.style.CategoryStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Draws one PNG per scenario with Java2D (headless): a panel per compared figure of each case, a
- * bar per subject at its median with a whisker from minimum to maximum, the value and the runner's
- * ratio written beside it. A panel whose values span more than 30× uses a log scale and says so.
+ * Draws one PNG per scenario (headless): an XChart bar chart per compared figure of each case, a
+ * bar per subject at its median with an error bar from minimum to maximum, on a log axis when the
+ * values span more than 30×; beside each chart, each subject's median and the runner's ratio to it,
+ * or why the subject has no figure. The charts are stacked into one image.
  */
 public final class BarChart {
 
   private static final int WIDTH = 1400;
-  private static final int LABEL = 180;
-  private static final int PLOT = 600;
-  private static final int ROW = 26;
-  private static final int HEAD = 46;
-  private static final int AXIS = 30;
+  private static final int CHART_WIDTH = 820;
+  private static final int CHART_HEIGHT = 320;
+  private static final int TEXT_X = CHART_WIDTH + 20;
+  private static final int TOP = 44;
+  private static final int GAP = 14;
+  private static final int LEGEND_TOP = 84;
+  private static final int LEGEND_ROW = 36;
   private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 15);
   private static final Font TEXT = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
   private static final Font SMALL = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
@@ -57,34 +67,29 @@ public final class BarChart {
    */
   public static boolean write(Path file, String scenario, List<CaseResult> cases)
       throws IOException {
-    List<Panel> panels = new ArrayList<>();
+    List<BufferedImage> panels = new ArrayList<>();
     for (CaseResult c : cases) {
       for (MetricSpec m : c.variant().shown()) {
         if (m.compared()
             && c.subjects().stream().anyMatch(s -> c.stats(s.id(), m.key()).isPresent())) {
-          panels.add(new Panel(c, m));
+          panels.add(panel(new Panel(c, m)));
         }
       }
     }
     if (panels.isEmpty()) {
       return false;
     }
-    int height =
-        40 + panels.stream().mapToInt(p -> HEAD + ROW * p.c().subjects().size() + AXIS + 16).sum();
+    int height = TOP + panels.stream().mapToInt(p -> p.getHeight() + GAP).sum();
     BufferedImage img = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
+    Graphics2D g = graphics(img);
     try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(
-          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-      g.setColor(Color.WHITE);
-      g.fillRect(0, 0, WIDTH, height);
       g.setColor(Color.BLACK);
       g.setFont(TITLE.deriveFont(17f));
-      g.drawString("Descartes Agent Runner benchmark: " + scenario, 16, 26);
-      int y = 40;
-      for (Panel p : panels) {
-        y = panel(g, p, y);
+      g.drawString("Descartes Agent Runner benchmark: " + scenario, 16, 28);
+      int y = TOP;
+      for (BufferedImage p : panels) {
+        g.drawImage(p, 0, y, null);
+        y += p.getHeight() + GAP;
       }
     } finally {
       g.dispose();
@@ -93,87 +98,150 @@ public final class BarChart {
     return true;
   }
 
-  private static int panel(Graphics2D g, Panel p, int top) {
+  /** One figure of one case: the chart on the left, the subjects' figures as text on the right. */
+  private static BufferedImage panel(Panel p) {
     CaseResult c = p.c();
     MetricSpec m = p.m();
-    List<Subject> subjects = c.subjects();
+    List<Subject> measured = new ArrayList<>();
+    for (Subject s : c.subjects()) {
+      if (c.problem(s.id()).isEmpty() && c.stats(s.id(), m.key()).isPresent()) {
+        measured.add(s);
+      }
+    }
+    int height = Math.max(CHART_HEIGHT, LEGEND_TOP + LEGEND_ROW * c.subjects().size());
+    BufferedImage img = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = graphics(img);
+    try {
+      if (!measured.isEmpty()) {
+        g.drawImage(BitmapEncoder.getBufferedImage(chart(c, m, measured)), 0, 0, null);
+      }
+      legend(g, c, m);
+    } finally {
+      g.dispose();
+    }
+    return img;
+  }
+
+  private static CategoryChart chart(CaseResult c, MetricSpec m, List<Subject> measured) {
     double lo = Double.MAX_VALUE;
     double hi = 0;
-    for (Subject s : subjects) {
-      Optional<Stats> st = c.stats(s.id(), m.key());
-      if (st.isPresent()) {
-        lo = Math.min(lo, Math.max(st.get().min(), 1e-9));
-        hi = Math.max(hi, st.get().max());
-      }
+    for (Subject s : measured) {
+      Stats st = c.stats(s.id(), m.key()).orElseThrow();
+      lo = Math.min(lo, Math.max(st.min(), 1e-9));
+      hi = Math.max(hi, st.max());
     }
-    boolean log = lo > 0 && hi / lo > 30;
-    Scale scale = log ? Scale.log(lo, hi) : Scale.linear(hi);
-    g.setColor(Color.BLACK);
-    g.setFont(TITLE);
-    g.drawString(c.variant().title(), 16, top + 18);
-    g.setFont(TEXT);
+    boolean log = hi / lo > 30;
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(CHART_WIDTH)
+            .height(CHART_HEIGHT)
+            .title(c.variant().title())
+            .yAxisTitle(
+                m.label()
+                    + (m.unit().isEmpty() ? "" : " (" + m.unit().replace("us", "µs") + ")")
+                    + (log ? ", log scale" : ""))
+            .build();
+    CategoryStyler st = chart.getStyler();
+    st.setChartBackgroundColor(Color.WHITE);
+    st.setPlotBackgroundColor(Color.WHITE);
+    st.setPlotBorderVisible(false);
+    st.setPlotGridLinesColor(new Color(0xdddddd));
+    st.setChartTitleFont(TITLE);
+    st.setChartTitleBoxVisible(false);
+    st.setAxisTitleFont(TEXT);
+    st.setAxisTickLabelsFont(SMALL);
+    st.setLegendVisible(false);
+    st.setOverlapped(true);
+    st.setAvailableSpaceFill(0.55);
+    st.setErrorBarsColor(Color.BLACK);
+    if (log) {
+      // Decades, labelled by XChart in the figure's unit: a custom tick formatter would put
+      // linear ticks on the log axis. The floor is below the smallest value, so its bar shows.
+      st.setYAxisLogarithmic(true);
+      st.setYAxisLogarithmicDecadeOnly(true);
+      st.setYAxisMin(Math.pow(10, Math.floor(Math.log10(lo / 2))));
+      st.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(hi))));
+    } else {
+      st.setYAxisMin(0.0);
+      st.setYAxisMax(hi * 1.08);
+      chart.setCustomYAxisTickLabelsFormatter(v -> Format.value(v, m.unit()));
+    }
+
+    List<String> names = measured.stream().map(Subject::id).toList();
+    List<Double> mids = new ArrayList<>();
+    List<Double> spreads = new ArrayList<>();
+    for (int i = 0; i < measured.size(); i++) {
+      Stats v = c.stats(names.get(i), m.key()).orElseThrow();
+      // One bar series per subject, so each has its colour; null leaves the other categories empty.
+      List<Double> bar = new ArrayList<>(Collections.nCopies(names.size(), (Double) null));
+      bar.set(i, v.median());
+      CategorySeries s = chart.addSeries(names.get(i), names, bar);
+      s.setFillColor(COLORS.getOrDefault(names.get(i), Color.GRAY));
+      // XChart's error bars are symmetric about the point: centre them between min and max (on a
+      // log
+      // axis, XChart reads the error bar as a factor, so the centre is the geometric mean).
+      double lower = Math.max(v.min(), 1e-9);
+      mids.add(log ? Math.sqrt(lower * v.max()) : (v.min() + v.max()) / 2);
+      spreads.add(log ? Math.sqrt(v.max() / lower) : (v.max() - v.min()) / 2);
+    }
+    CategorySeries whiskers = chart.addSeries("min–max", names, mids, spreads);
+    whiskers.setChartCategorySeriesRenderStyle(CategorySeriesRenderStyle.Scatter);
+    whiskers.setMarker(SeriesMarkers.NONE);
+    return chart;
+  }
+
+  /** The subjects' medians, the ratios to the runner, and why a subject has no figure. */
+  private static void legend(Graphics2D g, CaseResult c, MetricSpec m) {
+    int y = LEGEND_TOP - 36;
     g.setColor(Color.DARK_GRAY);
+    g.setFont(SMALL);
     g.drawString(
-        m.label()
-            + (m.unit().isEmpty() ? "" : " (" + m.unit() + ")")
-            + ", "
-            + m.direction()
-            + (log ? ", log scale" : "")
-            + "; median bar, min–max whisker; "
+        m.direction()
+            + "; bar: median, error bar: min–max; "
             + c.variant().runs()
             + (c.variant().runs() == 1 ? " run" : " runs"),
-        16,
-        top + 36);
-    int y = top + HEAD;
-    int x0 = 16 + LABEL;
+        TEXT_X,
+        y);
+    g.drawString("ratios: the runner's median against the subject's", TEXT_X, y + 15);
+    y += 36;
+    int width = WIDTH - TEXT_X - 28;
     List<Subject> baselines = c.baselines();
-    for (Subject s : subjects) {
-      g.setColor(Color.BLACK);
-      g.setFont(TEXT);
-      g.drawString(s.id(), 16, y + 17);
+    for (Subject s : c.subjects()) {
       Optional<Stats> st = c.stats(s.id(), m.key());
       Optional<String> problem = c.problem(s.id());
-      if (problem.isPresent() || st.isEmpty()) {
-        g.setColor(Color.GRAY);
-        g.setFont(SMALL);
-        g.drawString(clip(g, problem.orElse("no figure"), WIDTH - x0 - 16), x0 + 4, y + 17);
-        y += ROW;
-        continue;
-      }
-      Stats v = st.get();
       g.setColor(COLORS.getOrDefault(s.id(), Color.GRAY));
-      int w = Math.max(1, scale.x(v.median()));
-      g.fillRect(x0, y + 5, w, ROW - 10);
+      g.fillRect(TEXT_X, y - 10, 10, 10);
       g.setColor(Color.BLACK);
-      g.setStroke(new BasicStroke(1.3f));
-      int a = x0 + scale.x(v.min());
-      int b = x0 + scale.x(v.max());
-      int mid = y + ROW / 2;
-      g.drawLine(a, mid, b, mid);
-      g.drawLine(a, mid - 5, a, mid + 5);
-      g.drawLine(b, mid - 5, b, mid + 5);
-      String label = Format.value(v.median(), m.unit());
-      for (Subject base : baselines) {
-        if (!base.id().equals(s.id())) {
-          double bm = c.stats(base.id(), m.key()).map(Stats::median).orElse(Double.NaN);
-          label += m.compare(bm, v.median()).map(r -> "   " + base.id() + " " + r).orElse("");
+      g.setFont(TEXT);
+      String label;
+      if (problem.isPresent() || st.isEmpty()) {
+        label = problem.orElse("no figure");
+      } else {
+        double median = st.get().median();
+        label = Format.value(median, m.unit());
+        for (Subject base : baselines) {
+          if (!base.id().equals(s.id())) {
+            double bm = c.stats(base.id(), m.key()).map(Stats::median).orElse(Double.NaN);
+            label += m.compare(bm, median).map(r -> "   " + base.id() + " " + r).orElse("");
+          }
         }
       }
+      g.drawString(s.id(), TEXT_X + 16, y);
       g.setFont(SMALL);
-      g.drawString(label, x0 + PLOT + 12, y + 17);
-      y += ROW;
+      g.setColor(problem.isPresent() ? Color.GRAY : Color.DARK_GRAY);
+      g.drawString(clip(g, label, width), TEXT_X + 16, y + 15);
+      y += LEGEND_ROW;
     }
-    g.setColor(Color.GRAY);
-    g.setStroke(new BasicStroke(1f));
-    g.drawLine(x0, y + 2, x0 + PLOT, y + 2);
-    g.setFont(SMALL);
-    for (double t : scale.ticks()) {
-      int x = x0 + scale.x(t);
-      g.drawLine(x, y + 2, x, y + 6);
-      String s = Format.value(t, m.unit());
-      g.drawString(s, x - g.getFontMetrics().stringWidth(s) / 2, y + 19);
-    }
-    return y + AXIS + 16;
+  }
+
+  private static Graphics2D graphics(BufferedImage img) {
+    Graphics2D g = img.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, img.getWidth(), img.getHeight());
+    return g;
   }
 
   private static String clip(Graphics2D g, String s, int width) {
@@ -183,50 +251,5 @@ public final class BarChart {
       t = t.substring(0, t.length() - 4) + "…";
     }
     return t;
-  }
-
-  /** Maps values to pixels along the plot's width. */
-  private record Scale(boolean log, double lo, double hi, double step) {
-
-    static Scale linear(double max) {
-      double step = niceStep(max / 5);
-      return new Scale(false, 0, Math.max(step, Math.ceil(max / step) * step), step);
-    }
-
-    static Scale log(double min, double max) {
-      return new Scale(
-          true,
-          Math.floor(Math.log10(min)),
-          Math.max(Math.ceil(Math.log10(max)), Math.floor(Math.log10(min)) + 1),
-          1);
-    }
-
-    int x(double v) {
-      double f = log ? (Math.log10(Math.max(v, Math.pow(10, lo))) - lo) / (hi - lo) : v / hi;
-      return (int) Math.round(Math.max(0, Math.min(1, f)) * PLOT);
-    }
-
-    List<Double> ticks() {
-      List<Double> t = new ArrayList<>();
-      if (log) {
-        for (double e = lo; e <= hi; e++) {
-          t.add(Math.pow(10, e));
-        }
-      } else {
-        for (int i = 0; i * step <= hi * 1.0001; i++) {
-          t.add(step * i);
-        }
-      }
-      return t;
-    }
-
-    private static double niceStep(double raw) {
-      if (raw <= 0) {
-        return 1;
-      }
-      double p = Math.pow(10, Math.floor(Math.log10(raw)));
-      double f = raw / p;
-      return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p;
-    }
   }
 }

@@ -19,23 +19,46 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TestImages {
 
+  private static final String NO_PODMAN =
+      "no usable podman here; install podman and runc (.ci/run does)";
   private static String image;
 
   private TestImages() {}
 
   /** The image's name, building it on first use; skips the test when containers cannot run here. */
   public static synchronized String hostUsrImage() {
+    if (image == null) {
+      Assumptions.assumeTrue(podmanUsable(), NO_PODMAN);
+    }
+    return build();
+  }
+
+  /**
+   * The image's name, building it on first use, for a program that is not a test (JUnit need not be
+   * on its class path).
+   *
+   * @throws IllegalStateException when containers cannot run here
+   */
+  public static synchronized String hostUsrImageOutsideTests() {
+    if (image == null && !podmanUsable()) {
+      throw new IllegalStateException(NO_PODMAN);
+    }
+    return build();
+  }
+
+  private static boolean podmanUsable() {
+    try {
+      run(List.of("podman", "info", "--format", "{{.Host.OCIRuntime.Name}}"));
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  private static String build() {
     if (image != null) {
       return image;
     }
-    String info;
-    try {
-      info = run(List.of("podman", "info", "--format", "{{.Host.OCIRuntime.Name}}"));
-    } catch (IllegalStateException e) {
-      info = null;
-    }
-    Assumptions.assumeTrue(
-        info != null, "no usable podman here; install podman and runc (.ci/run does)");
     String name = "localhost/descartes-test-" + ProcessHandle.current().pid() + ":host-usr";
     Path root = null;
     try {

@@ -14,9 +14,6 @@ public final class Platform {
   private static final Optional<Path> SETSID = findSetsid();
   private static volatile Optional<List<String>> signalReset;
 
-  /** Linux caps one argv or environment string at 128 KiB, terminating NUL included. */
-  public static final int MAX_ARG_BYTES = 128 * 1024 - 1;
-
   private Platform() {}
 
   public static boolean isLinux() {

@@ -1,4 +1,4 @@
-package dev.descartes.runner.internal.container;
+package dev.descartes.bench.tools;
 
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentHandle;
@@ -28,7 +28,7 @@ public final class ContainerFigures {
   public static void main(String[] args) throws Exception {
     int runs = args.length == 2 && args[0].equals("--runs") ? Integer.parseInt(args[1]) : 20;
     Path work = Files.createTempDirectory("descartes-container-figures");
-    String image = TestImages.hostUsrImage();
+    String image = TestImages.hostUsrImageOutsideTests();
     List<Double> plain = new ArrayList<>();
     List<Double> boxed = new ArrayList<>();
     try (LocalProcessRunner runner =
@@ -44,7 +44,7 @@ public final class ContainerFigures {
               .name("boxed")
               .container(
                   ContainerSpec.builder(image)
-                      .mount(ContainerSpec.Mount.readOnly(java.nio.file.Path.of("/usr")))
+                      .mount(ContainerSpec.Mount.readOnly(Path.of("/usr")))
                       .build())
               .build();
       firstLineMillis(runner, local); // warm-up of both paths, not counted
