@@ -75,7 +75,7 @@ public record MachineSupport(List<Feature> features) {
                     n.pidfdOpen(ProcessHandle.current().pid())
                         .map(
                             fd -> {
-                              n.close(fd);
+                              fd.close();
                               return true;
                             }))
             .orElse(false);

@@ -214,13 +214,11 @@ class ShutdownTest {
         Native n = Native.get().orElseThrow();
         n.pidfdOpen(pid)
             .ifPresent(
-                fd -> {
-                  try {
+                opened -> {
+                  try (var fd = opened) {
                     n.pidfdSendSignal(fd, 9);
                     n.awaitExit(fd, 30_000);
                     WaitId.reap(fd);
-                  } finally {
-                    n.close(fd);
                   }
                 });
       }

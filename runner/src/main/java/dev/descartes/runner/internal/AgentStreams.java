@@ -1,5 +1,6 @@
 package dev.descartes.runner.internal;
 
+import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentOutput;
 import dev.descartes.runner.OutputDelivery;
 import dev.descartes.runner.ProcessRunnerConfig;
@@ -23,6 +24,8 @@ final class AgentStreams {
    * @param onStdoutLine gets every stdout line on the thread that reads it
    */
   AgentStreams(
+      AgentId id,
+      String name,
       ProcessRunnerConfig rc,
       OutputBudget budget,
       Transcript outTranscript,
@@ -31,6 +34,8 @@ final class AgentStreams {
     this.budget = budget;
     this.out =
         new OutputPipeline(
+            id,
+            name,
             rc.outputWindowBytes(),
             rc.pinnedHeadBytes(),
             budget,
@@ -39,7 +44,7 @@ final class AgentStreams {
             onStdoutLine);
     this.err =
         new OutputPipeline(
-            rc.outputWindowBytes(), 0, budget, rc.maxLineBytes(), errTranscript, null);
+            id, name, rc.outputWindowBytes(), 0, budget, rc.maxLineBytes(), errTranscript, null);
     this.outReader = new SharedReader(out);
     this.errReader = new SharedReader(err);
   }

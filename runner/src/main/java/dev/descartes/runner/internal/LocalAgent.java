@@ -127,7 +127,9 @@ public final class LocalAgent implements AgentHandle {
     this.events =
         new EventDispatch(
             id, config.name(), rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
-    this.streams = new AgentStreams(rc, ctx.outputBudget(), outTranscript, errTranscript, events);
+    this.streams =
+        new AgentStreams(
+            id, config.name(), rc, ctx.outputBudget(), outTranscript, errTranscript, events);
     this.stdout = streams.out();
     this.stderr = streams.err();
     this.exitHandling = new AgentExit(id, config.name(), rc, sandbox, stdout, stderr, limits);

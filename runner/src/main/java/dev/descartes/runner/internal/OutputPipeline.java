@@ -1,15 +1,19 @@
 package dev.descartes.runner.internal;
 
+import dev.descartes.runner.AgentId;
 import dev.descartes.runner.internal.engine.OutputSink;
 import dev.descartes.runner.internal.io.LineBatch;
 import dev.descartes.runner.internal.io.LineFramer;
 import dev.descartes.runner.internal.io.LineLog;
 import dev.descartes.runner.internal.io.OutputBudget;
 import dev.descartes.runner.internal.io.Transcript;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One output stream of one agent, from the engine's bytes to everything that consumes them: the
@@ -31,6 +35,10 @@ final class OutputPipeline implements OutputSink {
     }
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(OutputPipeline.class);
+
+  private final AgentId agent;
+  private final String agentName;
   private final LineLog log;
   private final LineFramer framer;
   private final LineBatch batch = new LineBatch();
@@ -43,21 +51,27 @@ final class OutputPipeline implements OutputSink {
   private volatile long lastOutputMillis;
 
   OutputPipeline(
-      long windowBytes, long pinnedBytes, int maxLine, Transcript transcript, LineListener onLine) {
-    this(windowBytes, pinnedBytes, OutputBudget.unlimited(), maxLine, transcript, onLine);
-  }
-
-  OutputPipeline(
+      AgentId agent,
+      String agentName,
       long windowBytes,
       long pinnedBytes,
       OutputBudget budget,
       int maxLine,
       Transcript transcript,
       LineListener onLine) {
+    this.agent = agent;
+    this.agentName = agentName;
     this.log = new LineLog(windowBytes, pinnedBytes, budget);
     this.transcript = transcript;
     this.onLine = onLine;
     this.framer = new LineFramer(maxLine, batch::add);
+  }
+
+  @Override
+  public void inLogContext(Runnable logStatement) {
+    try (var _ = AgentMdc.of(agent, agentName)) {
+      logStatement.run();
+    }
   }
 
   @Override
@@ -66,7 +80,15 @@ final class OutputPipeline implements OutputSink {
       return;
     }
     if (transcript != null) {
-      transcript.write(buf, off, len);
+      IOException failure = transcript.write(buf, off, len);
+      if (failure != null) {
+        inLogContext(
+            () ->
+                LOG.warn(
+                    "transcript {} stopped after a write error: {}",
+                    transcript.path(),
+                    failure.toString()));
+      }
     }
     bytes += len;
     long now = System.currentTimeMillis();

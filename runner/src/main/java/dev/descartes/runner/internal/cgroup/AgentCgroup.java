@@ -1,6 +1,7 @@
 package dev.descartes.runner.internal.cgroup;
 
 import dev.descartes.runner.ResourceLimits;
+import dev.descartes.runner.internal.os.FileDescriptor;
 import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.OwnChildren;
 import dev.descartes.runner.internal.os.ProcFs;
@@ -58,7 +59,7 @@ public final class AgentCgroup implements AutoCloseable {
    * Pid and pidfd, in pairs, of the members that were sent a stopping signal: those that die of it
    * after their parent are re-parented to this JVM, and the kill reaps them.
    */
-  private final List<Integer> signalled = new ArrayList<>();
+  private final List<Held> signalled = new ArrayList<>();
 
   AgentCgroup(
       CgroupSupport.Mode mode,
@@ -265,7 +266,7 @@ public final class AgentCgroup implements AutoCloseable {
    * @param check whether to check membership after opening the pidfd; not needed for a pid read
    *     from a frozen group, whose members can neither exit nor leave, so their pids are not reused
    */
-  private boolean sendChecked(int pid, int signal, List<Integer> keep, boolean check) {
+  private boolean sendChecked(int pid, int signal, List<Held> keep, boolean check) {
     if (pid == SELF) {
       // Never this JVM, even if a thread of it were left in the group by mistake.
       LOG.warn("cgroup {} holds a thread of this JVM; not signalling it", main);
@@ -289,27 +290,27 @@ public final class AgentCgroup implements AutoCloseable {
       };
     }
     Native n = nat.get();
-    Optional<Integer> fd = n.pidfdOpen(pid);
-    if (fd.isEmpty()) {
+    Optional<FileDescriptor> opened = n.pidfdOpen(pid);
+    if (opened.isEmpty()) {
       return false;
     }
+    FileDescriptor fd = opened.get();
     boolean kept = false;
     try {
       if (check && !contains(pid)) {
         return false; // the pid was recycled by a process outside this group
       }
-      boolean sent = n.pidfdSendSignal(fd.get(), signal) == 0;
+      boolean sent = n.pidfdSendSignal(fd, signal) == 0;
       if (sent && keep != null) {
         synchronized (keep) {
-          keep.add(pid);
-          keep.add(fd.get());
+          keep.add(new Held(pid, fd));
         }
         kept = true;
       }
       return sent;
     } finally {
       if (!kept) {
-        n.close(fd.get());
+        fd.close();
       }
     }
   }
@@ -339,7 +340,7 @@ public final class AgentCgroup implements AutoCloseable {
    */
   public int kill(Duration timeout, long leaderPid) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    List<Integer> kept = new ArrayList<>();
+    List<Held> kept = new ArrayList<>();
     synchronized (signalled) {
       kept.addAll(signalled);
       signalled.clear();
@@ -360,10 +361,9 @@ public final class AgentCgroup implements AutoCloseable {
                         .ifPresent(
                             fd -> {
                               if (contains(pid)) {
-                                kept.add(pid);
-                                kept.add(fd);
+                                kept.add(new Held(pid, fd));
                               } else {
-                                n.close(fd);
+                                fd.close();
                               }
                             }));
       }
@@ -372,14 +372,14 @@ public final class AgentCgroup implements AutoCloseable {
       } catch (IOException e) {
         LOG.warn("cannot kill cgroup {}: {}", main, e.toString());
       }
-      killed = kept.size() / 2;
+      killed = kept.size();
     }
     awaitEmpty(deadline);
     reapKept(kept, leaderPid, deadline);
     return killed;
   }
 
-  private int killFrozen(List<Integer> kept) {
+  private int killFrozen(List<Held> kept) {
     Path state = main.resolve("freezer.state");
     try {
       CgroupFs.write(state, "FROZEN");
@@ -445,20 +445,18 @@ public final class AgentCgroup implements AutoCloseable {
    * Reaps the killed processes that end up as zombies of this JVM (it is their subreaper once their
    * parents die too), waiting for that until the deadline; the leader is its engine's to reap.
    */
-  private static void reapKept(List<Integer> kept, long leaderPid, long deadline) {
+  private static void reapKept(List<Held> kept, long leaderPid, long deadline) {
     Optional<Native> nat = Native.get();
     if (nat.isEmpty()) {
       return;
     }
     Native n = nat.get();
-    List<int[]> left = new ArrayList<>();
-    for (int i = 0; i + 1 < kept.size(); i += 2) {
-      int pid = kept.get(i);
-      int fd = kept.get(i + 1);
-      if (pid == leaderPid || OwnChildren.contains(pid)) {
-        n.close(fd);
+    List<Held> left = new ArrayList<>();
+    for (Held h : kept) {
+      if (h.pid() == leaderPid || OwnChildren.contains(h.pid())) {
+        h.fd().close();
       } else {
-        left.add(new int[] {pid, fd});
+        left.add(h);
       }
     }
     long pause = 20_000;
@@ -467,19 +465,19 @@ public final class AgentCgroup implements AutoCloseable {
         left.removeIf(
             e -> {
               boolean done;
-              if (WaitId.reap(e[1]).reaped()) {
+              if (WaitId.reap(e.fd()).reaped()) {
                 done = true;
-              } else if (!n.awaitExit(e[1], 0)) {
+              } else if (!n.awaitExit(e.fd(), 0)) {
                 done = false; // still dying
               } else {
                 // Exited but not ours to reap (yet): a zombie whose parent is still dying waits to
                 // be
                 // re-parented to this JVM; anything else is gone or someone else's.
-                Optional<ProcStat> st = ProcFs.stat(e[0]);
+                Optional<ProcStat> st = ProcFs.stat(e.pid());
                 done = st.isEmpty() || !st.get().isZombie() || st.get().ppid() <= 1;
               }
               if (done) {
-                n.close(e[1]);
+                e.fd().close();
               }
               return done;
             });
@@ -490,8 +488,8 @@ public final class AgentCgroup implements AutoCloseable {
         pause = Math.min(pause * 2, 5_000_000);
       }
     } finally {
-      for (int[] e : left) {
-        n.close(e[1]);
+      for (Held e : left) {
+        e.fd().close();
       }
     }
   }
@@ -566,13 +564,7 @@ public final class AgentCgroup implements AutoCloseable {
       return;
     }
     synchronized (signalled) {
-      Native.get()
-          .ifPresent(
-              n -> {
-                for (int i = 1; i < signalled.size(); i += 2) {
-                  n.close(signalled.get(i));
-                }
-              });
+      signalled.forEach(h -> h.fd().close());
       signalled.clear();
     }
     // A process that has just left the group may still hold it for a moment (EBUSY): retry briefly.
@@ -615,4 +607,7 @@ public final class AgentCgroup implements AutoCloseable {
   public String toString() {
     return "AgentCgroup[" + mode + ", " + main + "]";
   }
+
+  /** A member signalled through {@code fd}, kept open to reap it later. */
+  private record Held(int pid, FileDescriptor fd) {}
 }

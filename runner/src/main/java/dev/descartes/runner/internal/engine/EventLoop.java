@@ -78,7 +78,7 @@ final class EventLoop implements AutoCloseable {
     }
     wakeToken = tokens.incrementAndGet();
     try {
-      epoll.control(wakeFd, Epoll.IN, wakeToken);
+      epoll.add(wakeFd, Epoll.IN, wakeToken);
     } catch (IOException e) {
       wakeFd.close();
       epoll.close();
@@ -112,7 +112,7 @@ final class EventLoop implements AutoCloseable {
       }
       handlers.put(token, handler);
       try {
-        epoll.control(fd, events, token);
+        epoll.add(fd, events, token);
       } catch (IOException e) {
         handlers.remove(token);
         throw e;
@@ -130,7 +130,7 @@ final class EventLoop implements AutoCloseable {
     descriptors.readLock().lock();
     try {
       if (!terminated) {
-        epoll.control(fd, events, token);
+        epoll.modify(fd, events, token);
       }
     } finally {
       descriptors.readLock().unlock();

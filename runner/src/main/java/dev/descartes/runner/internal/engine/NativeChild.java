@@ -70,7 +70,7 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
     if (reaped) {
       return;
     }
-    WaitId.Result r = WaitId.reap(pidfd.intValue());
+    WaitId.Result r = WaitId.reap(pidfd);
     ExitStatus status;
     Throwable failure = null;
     switch (r) {

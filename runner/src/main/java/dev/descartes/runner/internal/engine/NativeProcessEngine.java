@@ -129,8 +129,7 @@ public final class NativeProcessEngine implements ProcessEngine {
     }
     int started = pid;
     OwnChildren.started(pid);
-    Optional<FileDescriptor> pidfd =
-        Native.get().flatMap(n -> n.pidfdOpen(started)).map(FileDescriptor::new);
+    Optional<FileDescriptor> pidfd = Native.get().flatMap(n -> n.pidfdOpen(started));
     if (pidfd.isEmpty()) {
       killAndReap(pid, null);
       FileDescriptor.closeAll(in.write(), out.read(), err.read());
@@ -182,7 +181,7 @@ public final class NativeProcessEngine implements ProcessEngine {
    */
   private static void killAndReap(int pid, FileDescriptor pidfd) {
     if (pidfd != null) {
-      Native.get().ifPresent(n -> n.pidfdSendSignal(pidfd.intValue(), 9));
+      Native.get().ifPresent(n -> n.pidfdSendSignal(pidfd, 9));
     } else {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }

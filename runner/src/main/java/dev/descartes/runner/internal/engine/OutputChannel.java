@@ -280,7 +280,8 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     try {
       sink.data(buf, 0, n);
     } catch (RuntimeException e) {
-      LOG.warn("an output consumer failed: {}; delivery goes on", e.toString(), e);
+      sink.inLogContext(
+          () -> LOG.warn("an output consumer failed: {}; delivery goes on", e.toString(), e));
     }
   }
 
@@ -288,7 +289,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     try {
       loop.rearm(fd, Epoll.IN | Epoll.ONESHOT, token);
     } catch (IOException e) {
-      LOG.warn("cannot watch an output pipe: {}", e.getMessage());
+      sink.inLogContext(() -> LOG.warn("cannot watch an output pipe: {}", e.getMessage()));
       finish();
     }
   }
@@ -307,7 +308,8 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     try {
       sink.end();
     } catch (RuntimeException e) {
-      LOG.warn("an output consumer failed at end of stream: {}", e.toString(), e);
+      sink.inLogContext(
+          () -> LOG.warn("an output consumer failed at end of stream: {}", e.toString(), e));
     }
   }
 }

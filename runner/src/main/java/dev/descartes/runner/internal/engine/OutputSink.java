@@ -24,6 +24,14 @@ public interface OutputSink {
     return false;
   }
 
+  /**
+   * Runs {@code log}, a log statement about this stream, in its owner's logging context (for an
+   * agent's stream, its id and name as MDC fields), so that every line about an agent names it.
+   */
+  default void inLogContext(Runnable log) {
+    log.run();
+  }
+
   /** Whether the sink wants no more bytes for now. */
   default boolean full() {
     return false;

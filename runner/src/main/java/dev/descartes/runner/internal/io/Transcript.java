@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every byte of one output stream, on disk, byte-exact, in the order read. A write error is logged
- * once and stops the transcript; the agent goes on. Used by one pump thread; {@link #close()} may
- * be called from another.
+ * Every byte of one output stream, on disk, byte-exact, in the order read. A write error stops the
+ * transcript and is reported once, by {@link #write}'s result, for the owner to log; the agent goes
+ * on. Used by one pump thread; {@link #close()} may be called from another.
  */
 public final class Transcript implements AutoCloseable {
 
@@ -35,18 +35,25 @@ public final class Transcript implements AutoCloseable {
     return path;
   }
 
-  public void write(byte[] buf, int off, int len) {
+  /**
+   * Appends the bytes, or does nothing once a write has failed.
+   *
+   * @return the error of this write, which stopped the transcript (reported once, by the write that
+   *     failed), or null
+   */
+  public IOException write(byte[] buf, int off, int len) {
     if (failed) {
-      return;
+      return null;
     }
     try {
       ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
       while (bb.hasRemaining()) {
         channel.write(bb);
       }
+      return null;
     } catch (IOException e) {
       failed = true;
-      LOG.warn("transcript {} stopped after a write error: {}", path, e.toString());
+      return e;
     }
   }
 

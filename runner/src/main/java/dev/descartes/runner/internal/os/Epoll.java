@@ -84,24 +84,39 @@ public final class Epoll implements AutoCloseable {
   }
 
   /**
-   * Registers {@code fd} for {@code events} with {@code token}, or changes an existing
-   * registration; {@code events == 0} keeps the descriptor registered but silent. From any thread.
+   * Registers {@code fd}, new to this epoll set, for {@code events} with {@code token} (changes the
+   * registration if it exists after all). From any thread.
    *
    * @throws IOException if the kernel refused (the descriptor is not open, ...)
    */
-  public void control(FileDescriptor descriptor, int events, long token) throws IOException {
+  public void add(FileDescriptor fd, int events, long token) throws IOException {
+    control(fd, events, token, CTL_ADD, EEXIST, CTL_MOD);
+  }
+
+  /**
+   * Changes the registration of {@code fd} to {@code events} with {@code token} (registers it if it
+   * is not registered); {@code events == 0} keeps the descriptor registered but silent. From any
+   * thread.
+   *
+   * @throws IOException if the kernel refused (the descriptor is not open, ...)
+   */
+  public void modify(FileDescriptor fd, int events, long token) throws IOException {
+    control(fd, events, token, CTL_MOD, ENOENT, CTL_ADD);
+  }
+
+  /** {@code epoll_ctl(op)}, then {@code fallback} if that failed with {@code fallbackErrno}. */
+  private void control(
+      FileDescriptor descriptor, int events, long token, int op, int fallbackErrno, int fallback)
+      throws IOException {
     int fd = descriptor.intValue();
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment capture = Libc.newCapture(arena);
       MemorySegment ev = arena.allocate(16, 8);
       ev.set(JAVA_INT_UNALIGNED, 0, events);
       ev.set(JAVA_LONG_UNALIGNED, DATA_OFFSET, token);
-      int r = (int) CTL.invokeExact(capture, epfd.intValue(), CTL_MOD, fd, ev);
-      if (r != 0 && Libc.errno(capture) == ENOENT) {
-        r = (int) CTL.invokeExact(capture, epfd.intValue(), CTL_ADD, fd, ev);
-        if (r != 0 && Libc.errno(capture) == EEXIST) {
-          r = (int) CTL.invokeExact(capture, epfd.intValue(), CTL_MOD, fd, ev);
-        }
+      int r = (int) CTL.invokeExact(capture, epfd.intValue(), op, fd, ev);
+      if (r != 0 && Libc.errno(capture) == fallbackErrno) {
+        r = (int) CTL.invokeExact(capture, epfd.intValue(), fallback, fd, ev);
       }
       if (r != 0) {
         throw Pipes.error("epoll_ctl", Libc.errno(capture));

@@ -92,11 +92,9 @@ public final class Native {
 
   private void probe() {
     // pidfd_open(getpid()) proves the kernel has pidfds (Linux 5.3+) and that the binding works.
-    int fd =
-        pidfdOpen(ProcessHandle.current().pid())
-            .orElseThrow(
-                () -> new IllegalStateException("pidfd_open is not supported by this kernel"));
-    Pipes.close(fd);
+    pidfdOpen(ProcessHandle.current().pid())
+        .orElseThrow(() -> new IllegalStateException("pidfd_open is not supported by this kernel"))
+        .close();
   }
 
   /** The bindings, or empty off Linux or without native access. */
@@ -109,11 +107,11 @@ public final class Native {
   }
 
   /** {@code pidfd_open(pid, 0)}: a descriptor that refers to this process and no later one. */
-  public Optional<Integer> pidfdOpen(long pid) {
+  public Optional<FileDescriptor> pidfdOpen(long pid) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Libc.newCapture(arena);
       long r = (long) syscall2.invokeExact(state, SYS_PIDFD_OPEN, (int) pid, 0);
-      return r < 0 ? Optional.empty() : Optional.of((int) r);
+      return r < 0 ? Optional.empty() : Optional.of(new FileDescriptor((int) r));
     } catch (Throwable t) {
       throw Libc.rethrow(t);
     }
@@ -124,13 +122,13 @@ public final class Native {
    *
    * @return 0 on success, else the errno ({@code ESRCH}, 3, once the process has exited)
    */
-  public int pidfdSendSignal(int pidfd, int signal) {
+  public int pidfdSendSignal(FileDescriptor pidfd, int signal) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Libc.newCapture(arena);
       long r =
           (long)
               syscall5.invokeExact(
-                  state, SYS_PIDFD_SEND_SIGNAL, pidfd, signal, MemorySegment.NULL, 0);
+                  state, SYS_PIDFD_SEND_SIGNAL, pidfd.intValue(), signal, MemorySegment.NULL, 0);
       return r < 0 ? Libc.errno(state) : 0;
     } catch (Throwable t) {
       throw Libc.rethrow(t);
@@ -143,10 +141,10 @@ public final class Native {
    *
    * @return true if it has exited
    */
-  public boolean awaitExit(int pidfd, int timeoutMillis) {
+  public boolean awaitExit(FileDescriptor pidfd, int timeoutMillis) {
     try (Arena arena = Arena.ofConfined()) {
       return Pipes.awaitReadable(
-          Libc.newCapture(arena), arena.allocate(8, 4), pidfd, timeoutMillis);
+          Libc.newCapture(arena), arena.allocate(8, 4), pidfd.intValue(), timeoutMillis);
     }
   }
 
@@ -177,10 +175,5 @@ public final class Native {
     } catch (Throwable t) {
       throw Libc.rethrow(t);
     }
-  }
-
-  /** {@code close(fd)} of a descriptor these calls returned (a pidfd). */
-  public void close(int fd) {
-    Pipes.close(fd);
   }
 }

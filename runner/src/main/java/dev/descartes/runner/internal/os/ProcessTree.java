@@ -307,28 +307,24 @@ public final class ProcessTree {
    * reaped.
    */
   static boolean reapZombie(Native n, int pid, long startTicks) {
-    Optional<Integer> fd = n.pidfdOpen(pid);
-    if (fd.isEmpty()) {
+    Optional<FileDescriptor> opened = n.pidfdOpen(pid);
+    if (opened.isEmpty()) {
       return false;
     }
-    try {
+    try (FileDescriptor fd = opened.get()) {
       return ProcFs.stat(pid).map(s -> s.startTicks() == startTicks).orElse(false)
           && !OwnChildren.contains(pid)
-          && WaitId.reap(fd.get()).reaped();
-    } finally {
-      n.close(fd.get());
+          && WaitId.reap(fd).reaped();
     }
   }
 
   private static boolean waitFor(Native n, int pid, int timeoutMillis) {
-    Optional<Integer> fd = n.pidfdOpen(pid);
-    if (fd.isEmpty()) {
+    Optional<FileDescriptor> opened = n.pidfdOpen(pid);
+    if (opened.isEmpty()) {
       return true; // already gone
     }
-    try {
-      return n.awaitExit(fd.get(), timeoutMillis);
-    } finally {
-      n.close(fd.get());
+    try (FileDescriptor fd = opened.get()) {
+      return n.awaitExit(fd, timeoutMillis);
     }
   }
 

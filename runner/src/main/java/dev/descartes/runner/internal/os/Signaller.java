@@ -22,17 +22,12 @@ public final class Signaller {
     Optional<Native> nat = Native.get();
     if (nat.isPresent()) {
       Native n = nat.get();
-      Optional<Integer> fd = n.pidfdOpen(pid);
-      if (fd.isEmpty()) {
+      Optional<FileDescriptor> opened = n.pidfdOpen(pid);
+      if (opened.isEmpty()) {
         return false;
       }
-      try {
-        if (!sameProcess(pid, startTicks)) {
-          return false;
-        }
-        return n.pidfdSendSignal(fd.get(), signal) == 0;
-      } finally {
-        n.close(fd.get());
+      try (FileDescriptor fd = opened.get()) {
+        return sameProcess(pid, startTicks) && n.pidfdSendSignal(fd, signal) == 0;
       }
     }
     return sendWithoutNative(pid, startTicks, signal);

@@ -49,8 +49,8 @@ public final class WaitId {
   private WaitId() {}
 
   /** Reaps the child behind {@code pidfd} if it has exited; does not wait. */
-  public static Result reap(int pidfd) {
-    return waitid(P_PIDFD, pidfd, WEXITED | WNOHANG);
+  public static Result reap(FileDescriptor pidfd) {
+    return waitid(P_PIDFD, pidfd.intValue(), WEXITED | WNOHANG);
   }
 
   /**
