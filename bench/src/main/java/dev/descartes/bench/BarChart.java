@@ -159,6 +159,7 @@ public final class BarChart {
       // linear ticks on the log axis. The floor is below the smallest value, so its bar shows.
       st.setYAxisLogarithmic(true);
       st.setYAxisLogarithmicDecadeOnly(true);
+      st.setYAxisDecimalPattern("#,##0.###"); // 10,000 rather than 1E4
       st.setYAxisMin(Math.pow(10, Math.floor(Math.log10(lo / 2))));
       st.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(hi))));
     } else {
