@@ -1,5 +1,8 @@
 package dev.descartes.kubernetes;
 
+import static dev.descartes.kubernetes.PodStates.running;
+import static dev.descartes.kubernetes.PodStates.terminated;
+import static dev.descartes.kubernetes.PodStates.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,7 +16,6 @@ import dev.descartes.runner.AgentSandbox;
 import dev.descartes.runner.AgentSignal;
 import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.ResourceLimits;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
@@ -381,60 +383,6 @@ class KubernetesRunnerTest {
                 + "/log?pretty=false&container=agent&follow=true")
         .andReturn(200, log)
         .once();
-  }
-
-  private static Pod running(Pod pod) {
-    return new PodBuilder(pod)
-        .withNewStatus()
-        .withPhase("Running")
-        .withContainerStatuses(
-            new ContainerStatusBuilder()
-                .withName("agent")
-                .withImage("agents:1")
-                .withNewState()
-                .withNewRunning()
-                .endRunning()
-                .endState()
-                .build())
-        .endStatus()
-        .build();
-  }
-
-  private static Pod terminated(Pod pod, int code) {
-    return new PodBuilder(pod)
-        .withNewStatus()
-        .withPhase(code == 0 ? "Succeeded" : "Failed")
-        .withContainerStatuses(
-            new ContainerStatusBuilder()
-                .withName("agent")
-                .withImage("agents:1")
-                .withNewState()
-                .withNewTerminated()
-                .withExitCode(code)
-                .endTerminated()
-                .endState()
-                .build())
-        .endStatus()
-        .build();
-  }
-
-  private static Pod waiting(Pod pod, String reason, String message) {
-    return new PodBuilder(pod)
-        .withNewStatus()
-        .withPhase("Pending")
-        .withContainerStatuses(
-            new ContainerStatusBuilder()
-                .withName("agent")
-                .withImage("agents:1")
-                .withNewState()
-                .withNewWaiting()
-                .withReason(reason)
-                .withMessage(message)
-                .endWaiting()
-                .endState()
-                .build())
-        .endStatus()
-        .build();
   }
 
   private static java.util.Map<String, String> decode(Secret s) {

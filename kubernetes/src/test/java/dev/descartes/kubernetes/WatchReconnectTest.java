@@ -1,14 +1,14 @@
 package dev.descartes.kubernetes;
 
+import static dev.descartes.kubernetes.PodStates.running;
+import static dev.descartes.kubernetes.PodStates.terminated;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -174,40 +174,5 @@ class WatchReconnectTest {
     String name = PodManifests.name(h.id());
     Pod p = c.pods().inNamespace(NS).withName(name).get();
     c.pods().inNamespace(NS).resource(terminated(p, code)).update();
-  }
-
-  private static Pod running(Pod pod) {
-    return new PodBuilder(pod)
-        .withNewStatus()
-        .withPhase("Running")
-        .withContainerStatuses(
-            new ContainerStatusBuilder()
-                .withName("agent")
-                .withImage("agents:1")
-                .withNewState()
-                .withNewRunning()
-                .endRunning()
-                .endState()
-                .build())
-        .endStatus()
-        .build();
-  }
-
-  private static Pod terminated(Pod pod, int code) {
-    return new PodBuilder(pod)
-        .withNewStatus()
-        .withPhase(code == 0 ? "Succeeded" : "Failed")
-        .withContainerStatuses(
-            new ContainerStatusBuilder()
-                .withName("agent")
-                .withImage("agents:1")
-                .withNewState()
-                .withNewTerminated()
-                .withExitCode(code)
-                .endTerminated()
-                .endState()
-                .build())
-        .endStatus()
-        .build();
   }
 }

@@ -34,7 +34,11 @@ final class EventLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
   private static final int MAX_EVENTS = 256;
   private static final long LOOP_STACK = 1024 * 1024; // room for inline delivery (OutputChannel)
-  static final int BUFFER_SIZE = 64 * 1024;
+
+  /**
+   * An eventfd's increment of one, as {@code write(2)} takes it (host byte order: little-endian).
+   */
+  private static final byte[] ONE = {1, 0, 0, 0, 0, 0, 0, 0};
 
   /** Reacts to readiness; runs on the loop thread. */
   interface Handler {
@@ -62,7 +66,7 @@ final class EventLoop implements AutoCloseable {
 
   // owned by the loop thread
   private MemorySegment capture;
-  private MemorySegment buffer;
+  private final byte[] wakeCount = new byte[8];
 
   /**
    * @param delivery checked after every round, and every 50 ms while it has a backlog
@@ -175,21 +179,13 @@ final class EventLoop implements AutoCloseable {
     return capture;
   }
 
-  /** The loop's {@link #BUFFER_SIZE}-byte I/O buffer; loop thread only, never across calls. */
-  MemorySegment buffer() {
-    assert inEventLoop();
-    return buffer;
-  }
-
   private void wake() {
     descriptors.readLock().lock();
     try (Arena arena = Arena.ofConfined()) {
       if (terminated) {
         return; // wakeFd is closed: its number may belong to another file by now
       }
-      MemorySegment one = arena.allocate(8, 8);
-      one.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
-      Pipes.write(Libc.newCapture(arena), wakeFd.intValue(), one, 8);
+      Pipes.write(Libc.newCapture(arena), wakeFd.intValue(), ONE, 0, ONE.length);
     } finally {
       descriptors.readLock().unlock();
     }
@@ -198,7 +194,6 @@ final class EventLoop implements AutoCloseable {
   private void run() {
     try (Arena arena = Arena.ofConfined()) {
       capture = Libc.newCapture(arena);
-      buffer = arena.allocate(BUFFER_SIZE, 8);
       MemorySegment events = Epoll.events(arena, MAX_EVENTS);
       while (!(closing && handlers.isEmpty())) {
         int timeout = delivery.backlogged() ? (int) (DeliveryPool.STALL_NANOS / 1_000_000) : -1;
@@ -207,7 +202,7 @@ final class EventLoop implements AutoCloseable {
           long token = Epoll.eventToken(events, i);
           if (token == wakeToken) {
             wakePending.set(false);
-            Pipes.read(capture, wakeFd.intValue(), buffer, 8);
+            Pipes.read(capture, wakeFd.intValue(), wakeCount, 0, wakeCount.length);
             continue;
           }
           Handler h = handlers.get(token);

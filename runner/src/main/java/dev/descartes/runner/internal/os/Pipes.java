@@ -44,9 +44,6 @@ public final class Pipes {
   private static final int F_SETPIPE_SZ = 1031;
   private static final int F_GETPIPE_SZ = 1032;
 
-  private static final MethodHandle READ =
-      Libc.withErrno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-
   /**
    * {@code read} straight into a Java array: a critical call (no safepoint inside, so the array
    * cannot move) is allowed heap memory. A non-blocking read is short, so holding off the GC for it
@@ -57,9 +54,6 @@ public final class Pipes {
           "read",
           FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
           Linker.Option.critical(true));
-
-  private static final MethodHandle WRITE =
-      Libc.withErrno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
 
   /** {@code write} straight from a Java array, as {@link #READ_HEAP} reads into one. */
   private static final MethodHandle WRITE_HEAP =
@@ -150,24 +144,6 @@ public final class Pipes {
     }
   }
 
-  /** {@code read(fd, buf, len)}: bytes read, 0 at end of file, or {@code -errno}. Retries EINTR. */
-  public static long read(MemorySegment capture, int fd, MemorySegment buf, long len) {
-    try {
-      while (true) {
-        long n = (long) READ.invokeExact(capture, fd, buf, len);
-        if (n >= 0) {
-          return n;
-        }
-        int errno = Libc.errno(capture);
-        if (errno != EINTR) {
-          return -errno;
-        }
-      }
-    } catch (Throwable t) {
-      throw Libc.rethrow(t);
-    }
-  }
-
   /**
    * {@code read(fd, buf + off, len)} into a Java array, non-blocking descriptors only: bytes read,
    * 0 at end of file, or {@code -errno}. Retries EINTR.
@@ -252,24 +228,6 @@ public final class Pipes {
       MemorySegment source = MemorySegment.ofArray(buf).asSlice(off, len);
       while (true) {
         long n = (long) WRITE_HEAP.invokeExact(capture, fd, source, (long) len);
-        if (n >= 0) {
-          return n;
-        }
-        int errno = Libc.errno(capture);
-        if (errno != EINTR) {
-          return -errno;
-        }
-      }
-    } catch (Throwable t) {
-      throw Libc.rethrow(t);
-    }
-  }
-
-  /** {@code write(fd, buf, len)}: bytes written or {@code -errno}. Retries EINTR. */
-  public static long write(MemorySegment capture, int fd, MemorySegment buf, long len) {
-    try {
-      while (true) {
-        long n = (long) WRITE.invokeExact(capture, fd, buf, len);
         if (n >= 0) {
           return n;
         }
