@@ -88,8 +88,10 @@ final class Cli {
                 .start();
         boolean done = p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         Files.delete(fleet);
-        archive.toFile().deleteOnExit();
+        // deleteOnExit deletes in reverse order: the folder first would fail while it holds the
+        // archive
         dir.toFile().deleteOnExit();
+        archive.toFile().deleteOnExit();
         if (!done) {
           p.destroyForcibly().waitFor();
           return List.of();
