@@ -107,11 +107,10 @@ async function spawnExit() {
     spawn_p99_us: pct(lat, 99), threads };
 }
 
-async function throughput() {
-  const expected = Math.floor(+arg('bytes') / 200) * 200;
-  const parse = arg('json', '0') === '1';
-  const cpu0 = cpuMs(), t0 = nowUs();
-  const child = spawn([arg('agent'), 'gen', arg('bytes')]);
+// Runs one `gen bytes` agent to its end: its lines and bytes, checked.
+async function stream(bytes, parse) {
+  const expected = Math.floor(+bytes / 200) * 200;
+  const child = spawn([arg('agent'), 'gen', bytes]);
   let lines = 0, size = 0;
   const rl = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
   for await (const line of rl) {
@@ -120,8 +119,16 @@ async function throughput() {
     if (parse) JSON.parse(line);
   }
   await child.done;
-  const wall = nowUs() - t0;
   if (size !== expected) throw new Error(`read ${size} bytes, expected ${expected}`);
+  return { lines, size };
+}
+
+async function throughput() {
+  const parse = arg('json', '0') === '1';
+  if (+arg('warmup_bytes', '0') > 0) await stream(arg('warmup_bytes'), parse); // untimed, as every subject does
+  const cpu0 = cpuMs(), t0 = nowUs();
+  const { lines, size } = await stream(arg('bytes'), parse);
+  const wall = nowUs() - t0;
   return { wall_ms: wall / 1e3, mib_s: size / 1048576 / (wall / 1e6), lines, cpu_ms: cpuMs() - cpu0 };
 }
 

@@ -102,11 +102,10 @@ async def spawn_exit():
             "spawn_p50_us": pct(lat, 50), "spawn_p99_us": pct(lat, 99), "threads": threads}
 
 
-async def throughput():
-    expected = int(arg("bytes")) // 200 * 200
-    parse = arg("json", "0") == "1"
-    cpu0, t0 = time.process_time(), now_us()
-    proc = await spawn(arg("agent"), "gen", arg("bytes"))
+async def stream(nbytes, parse):
+    """Runs one `gen nbytes` agent to its end: its lines and bytes, checked."""
+    expected = int(nbytes) // 200 * 200
+    proc = await spawn(arg("agent"), "gen", nbytes)
     lines = size = 0
     while True:
         line = await proc.stdout.readline()
@@ -117,9 +116,18 @@ async def throughput():
         if parse:
             json.loads(line)
     await proc.wait()
-    wall = now_us() - t0
     if size != expected:
         sys.exit(f"peer.py: read {size} bytes, expected {expected}")
+    return lines, size
+
+
+async def throughput():
+    parse = arg("json", "0") == "1"
+    if int(arg("warmup_bytes", "0")) > 0:
+        await stream(arg("warmup_bytes"), parse)  # untimed, as every subject does
+    cpu0, t0 = time.process_time(), now_us()
+    lines, size = await stream(arg("bytes"), parse)
+    wall = now_us() - t0
     return {"wall_ms": wall / 1e3, "mib_s": size / 1048576 / (wall / 1e6), "lines": lines,
             "cpu_ms": (time.process_time() - cpu0) * 1e3}
 

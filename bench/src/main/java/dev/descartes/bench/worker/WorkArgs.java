@@ -50,6 +50,10 @@ public record WorkArgs(Map<String, String> values) {
     return Long.parseLong(get(key));
   }
 
+  public long longValue(String key, long dflt) {
+    return values.containsKey(key) ? longValue(key) : dflt;
+  }
+
   public boolean flag(String key) {
     return "1".equals(values.get(key)) || "true".equals(values.get(key));
   }

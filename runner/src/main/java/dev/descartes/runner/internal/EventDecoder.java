@@ -53,9 +53,12 @@ public final class EventDecoder {
   }
 
   AgentEvent decode(LineLog.Entry e) {
-    Instant at = instant(e.atMillis());
-    byte[] line = e.bytes();
-    if (json && e.complete() && looksLikeObject(line)) {
+    return decode(e.bytes(), e.complete(), instant(e.atMillis()));
+  }
+
+  /** The event of one line read at {@code at}. */
+  AgentEvent decode(byte[] line, boolean complete, Instant at) {
+    if (json && complete && looksLikeObject(line)) {
       try {
         ObjectNode node = parseObject(line);
         if (node != null) {
@@ -65,10 +68,11 @@ public final class EventDecoder {
         // falls through: a line that is not valid JSON is a raw line, never an error
       }
     }
-    return new AgentEvent.RawLine(id, at, line, e.complete());
+    return new AgentEvent.RawLine(id, at, line, complete);
   }
 
-  private Instant instant(long millis) {
+  /** The {@link Instant} of {@code millis}: the lines of one read share one. */
+  Instant instant(long millis) {
     Stamp s = stamp;
     if (s.millis() != millis) {
       s = new Stamp(millis, Instant.ofEpochMilli(millis));
@@ -87,7 +91,12 @@ public final class EventDecoder {
    * when the parser does not recognize it (or throws, which is logged).
    */
   List<AgentEvent> decode(LineLog.Entry e, AgentEventParser parser) {
-    AgentEvent event = decode(e);
+    return decode(e.bytes(), e.complete(), instant(e.atMillis()), parser);
+  }
+
+  /** As {@link #decode(LineLog.Entry, AgentEventParser)}, for a line read at {@code at}. */
+  List<AgentEvent> decode(byte[] line, boolean complete, Instant at, AgentEventParser parser) {
+    AgentEvent event = decode(line, complete, at);
     if (event instanceof AgentEvent.Json j) {
       try {
         List<AgentEvent> parsed = parser.parse(id, j.at(), j.json());

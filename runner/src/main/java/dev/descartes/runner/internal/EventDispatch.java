@@ -6,7 +6,10 @@ import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentOutcome;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.internal.activity.ActivityTracker;
+import dev.descartes.runner.internal.io.LineBatch;
 import dev.descartes.runner.internal.io.LineLog;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -67,10 +70,34 @@ final class EventDispatch implements OutputPipeline.LineListener {
             session.isPresent() && !cli.firstMessageSent());
   }
 
+  /**
+   * The stdout lines of one read, on the thread that reads them: each is parsed for the outcome and
+   * the session whatever the listeners, then delivered to the listeners registered when the batch
+   * began (one snapshot and one {@link Instant} per batch, not per line).
+   */
   @Override
-  public void accept(LineLog.Entry entry) {
-    dispatchLine(entry);
+  public void lines(LineBatch batch, long atMillis) {
+    Object[] targets = listenersNow();
+    Instant at = decoder.instant(atMillis);
+    int n = batch.size();
+    for (int i = 0; i < n; i++) {
+      dispatchLine(batch.line(i), batch.complete(i), at, targets);
+    }
   }
+
+  /** The runner's listeners, then the handle's, as they are now (each a {@code Consumer}). */
+  private Object[] listenersNow() {
+    if (listeners.isEmpty() && runnerListeners.isEmpty()) {
+      return NO_LISTENERS;
+    }
+    Object[] runner = runnerListeners.toArray();
+    Object[] own = listeners.toArray();
+    Object[] all = Arrays.copyOf(runner, runner.length + own.length);
+    System.arraycopy(own, 0, all, runner.length, own.length);
+    return all;
+  }
+
+  private static final Object[] NO_LISTENERS = new Object[0];
 
   /**
    * No listener, and no session whose turns complete futures that callers may have chained work to:
@@ -81,19 +108,16 @@ final class EventDispatch implements OutputPipeline.LineListener {
     return listeners.isEmpty() && runnerListeners.isEmpty() && session.isEmpty();
   }
 
-  /**
-   * Every stdout line, on the thread that reads it: parsed for the outcome and the session whatever
-   * the listeners, then delivered to the listeners.
-   */
-  void dispatchLine(LineLog.Entry entry) {
-    boolean listening = !listeners.isEmpty() || !runnerListeners.isEmpty();
+  /** One stdout line: parsed for the outcome and the session, then delivered to {@code targets}. */
+  private void dispatchLine(byte[] line, boolean complete, Instant at, Object[] targets) {
+    boolean listening = targets.length > 0;
     if (!parser.reportsResults()) {
       if (listening) {
-        emit(decoder.decode(entry));
+        deliverAll(targets, decoder.decode(line, complete, at));
       }
       return;
     }
-    List<AgentEvent> events = jsonDecoder.decode(entry, parser);
+    List<AgentEvent> events = jsonDecoder.decode(line, complete, at, parser);
     for (AgentEvent e : events) {
       activity.accept(e);
       if (e instanceof AgentEvent.Normalized n) {
@@ -103,10 +127,19 @@ final class EventDispatch implements OutputPipeline.LineListener {
     }
     if (listening) {
       if (jsonStreaming) {
-        events.forEach(this::emit);
+        for (AgentEvent e : events) {
+          deliverAll(targets, e);
+        }
       } else {
-        emit(decoder.decode(entry));
+        deliverAll(targets, decoder.decode(line, complete, at));
       }
+    }
+  }
+
+  @SuppressWarnings("unchecked") // listenersNow() holds nothing else
+  private void deliverAll(Object[] targets, AgentEvent event) {
+    for (Object l : targets) {
+      deliver((Consumer<? super AgentEvent>) l, event);
     }
   }
 

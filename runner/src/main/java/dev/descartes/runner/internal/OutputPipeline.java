@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +24,13 @@ import org.slf4j.LoggerFactory;
 final class OutputPipeline implements OutputSink {
 
   /** What gets every line, on the thread that feeds the pipeline. */
-  interface LineListener extends Consumer<LineLog.Entry> {
+  interface LineListener {
+    /**
+     * The lines of one read, in order, all read at {@code atMillis}; {@code batch} is reused once
+     * this returns.
+     */
+    void lines(LineBatch batch, long atMillis);
+
     /**
      * Whether handling a line is short work that never waits for another thread (no listener of the
      * user's is called).
@@ -64,7 +69,7 @@ final class OutputPipeline implements OutputSink {
     this.log = new LineLog(windowBytes, pinnedBytes, budget);
     this.transcript = transcript;
     this.onLine = onLine;
-    this.framer = new LineFramer(maxLine, batch::add);
+    this.framer = new LineFramer(maxLine, batch);
   }
 
   @Override
@@ -97,25 +102,15 @@ final class OutputPipeline implements OutputSink {
     flush(now);
   }
 
-  /** Appends the lines framed so far to the log, then hands each to the listener. */
+  /** Appends the lines framed so far to the log, then hands them to the listener. */
   private void flush(long now) {
-    int n = batch.size();
-    if (n == 0) {
+    if (batch.size() == 0) {
       return;
     }
-    long counted = 0;
-    for (int i = 0; i < n; i++) {
-      byte[] line = batch.line(i);
-      if (batch.complete(i) || (line.length > 0 && line[line.length - 1] == '\n')) {
-        counted++;
-      }
-    }
-    lines += counted;
+    lines += batch.ended();
     log.append(batch, now);
     if (onLine != null) {
-      for (int i = 0; i < n; i++) {
-        onLine.accept(batch.entry(i));
-      }
+      onLine.lines(batch, now);
     }
     batch.clear();
   }

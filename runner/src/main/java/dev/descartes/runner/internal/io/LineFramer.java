@@ -33,32 +33,66 @@ public final class LineFramer {
   public void feed(byte[] buf, int off, int len) {
     int end = off + len;
     int start = off;
-    int nl;
-    while ((nl = indexOfNewline(buf, start, end)) >= 0) {
-      emitThrough(buf, start, nl + 1);
-      start = nl + 1;
+    int i = off;
+    // 32 bytes a turn, one branch for all four words; a word with newlines yields each in order
+    for (; i + 32 <= end; i += 32) {
+      long m0 = newlines((long) LONGS.get(buf, i));
+      long m1 = newlines((long) LONGS.get(buf, i + 8));
+      long m2 = newlines((long) LONGS.get(buf, i + 16));
+      long m3 = newlines((long) LONGS.get(buf, i + 24));
+      if ((m0 | m1 | m2 | m3) != 0) {
+        start = emitAll(buf, start, i, m0);
+        start = emitAll(buf, start, i + 8, m1);
+        start = emitAll(buf, start, i + 16, m2);
+        start = emitAll(buf, start, i + 24, m3);
+      }
+    }
+    for (; i < end; i++) {
+      if (buf[i] == '\n') {
+        emitThrough(buf, start, i + 1);
+        start = i + 1;
+      }
     }
     if (start < end) {
       append(buf, start, end - start);
     }
   }
 
+  /** Emits the line ending at each newline flagged in {@code mask} (the word at {@code base}). */
+  private int emitAll(byte[] buf, int start, int base, long mask) {
+    while (mask != 0) {
+      int nl = base + (Long.numberOfTrailingZeros(mask) >>> 3);
+      emitThrough(buf, start, nl + 1);
+      start = nl + 1;
+      mask &= mask - 1;
+    }
+    return start;
+  }
+
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
+  private static final long LOWS = 0x7f7f7f7f7f7f7f7fL;
 
   /**
-   * The index of the first {@code '\n'} in {@code buf[from, to)}, or -1: eight bytes at a time (a
-   * word with a zero byte where the newline was; the lowest flagged byte is the first newline,
-   * since the borrow of the subtraction only flags bytes above a true zero).
+   * The high bit of each byte of {@code word} that is a {@code '\n'}, and no other bit. Exact for
+   * every byte (no borrow crosses bytes): after the xor a newline is a zero byte; adding 0x7f to
+   * the low seven bits sets the high bit of every byte that has any of them set, or-ing the word
+   * adds the bytes whose own high bit is set, so the bytes still without a high bit are the zeros.
+   */
+  static long newlines(long word) {
+    long x = word ^ NEWLINES;
+    return ~(((x & LOWS) + LOWS) | x | LOWS);
+  }
+
+  /**
+   * The index of the first {@code '\n'} in {@code buf[from, to)}, or -1: eight bytes at a time,
+   * through {@link #newlines}.
    */
   public static int indexOfNewline(byte[] buf, int from, int to) {
     int i = from;
     for (; i + 8 <= to; i += 8) {
-      long x = (long) LONGS.get(buf, i) ^ NEWLINES;
-      long found = (x - ONES) & ~x & HIGHS;
+      long found = newlines((long) LONGS.get(buf, i));
       if (found != 0) {
         return i + (Long.numberOfTrailingZeros(found) >>> 3);
       }

@@ -88,9 +88,15 @@ public final class LineLog {
   private long headBytes;
   private boolean headOpen = true;
 
-  private Entry[] ring = new Entry[16];
+  // The window after the head, as a ring of columns rather than an object per line: a line costs
+  // one reference and three primitives here, and an Entry is made only for a reader that reads it.
+  private byte[][] ringLines = new byte[16][];
+  private long[] ringOffsets = new long[16];
+  private long[] ringTimes = new long[16];
+  private boolean[] ringComplete = new boolean[16];
   private int ringStart;
   private int ringSize;
+  private long ringFirstSeq;
   private long ringBytes;
 
   private long nextSeq;
@@ -120,8 +126,8 @@ public final class LineLog {
   }
 
   /**
-   * Appends every line of {@code batch} under one lock, each stamped {@code atMillis}, and stores
-   * each line's entry in the batch. The window is trimmed once, after the whole batch.
+   * Appends every line of {@code batch} under one lock, each stamped {@code atMillis}. The window
+   * is trimmed once, after the whole batch.
    */
   public void append(LineBatch batch, long atMillis) {
     int n = batch.size();
@@ -130,24 +136,26 @@ public final class LineLog {
     }
     lock.lock();
     try {
-      long total = 0;
-      long headCap = Math.min(pinnedBytes, budget.share() / 2);
-      for (int i = 0; i < n; i++) {
-        byte[] bytes = batch.line(i);
-        long cost = cost(bytes);
-        total += cost;
-        Entry e = new Entry(nextSeq++, nextOffset, bytes, batch.complete(i), atMillis);
-        nextOffset += bytes.length;
-        batch.entry(i, e);
-        if (headOpen && headBytes + cost <= headCap) {
-          head.add(e);
+      long before = headBytes + ringBytes;
+      int i = 0;
+      if (headOpen) {
+        long headCap = Math.min(pinnedBytes, budget.share() / 2);
+        for (; i < n; i++) {
+          byte[] bytes = batch.line(i);
+          long cost = cost(bytes);
+          if (headBytes + cost > headCap) {
+            headOpen = false;
+            break;
+          }
+          head.add(new Entry(nextSeq++, nextOffset, bytes, batch.complete(i), atMillis));
+          nextOffset += bytes.length;
           headBytes += cost;
-        } else {
-          headOpen = false;
-          pushRing(e, cost);
         }
       }
-      budget.charge(total);
+      if (i < n) {
+        pushRing(batch, i, n, atMillis);
+      }
+      budget.charge(headBytes + ringBytes - before);
       trimRing();
       if (!holding && !lossless.isEmpty() && backlog() > backlogLimit()) {
         holding = true;
@@ -383,7 +391,11 @@ public final class LineLog {
       head.clear();
       headBytes = 0;
       headOpen = false;
-      ring = new Entry[16];
+      ringLines = new byte[16][];
+      ringOffsets = new long[16];
+      ringTimes = new long[16];
+      ringComplete = new boolean[16];
+      ringFirstSeq = nextSeq;
       ringStart = 0;
       ringSize = 0;
       ringBytes = 0;
@@ -430,7 +442,7 @@ public final class LineLog {
 
   /** Bytes appended that the slowest every-line cursor has not read yet and that are still held. */
   private long backlog() {
-    long oldestHeld = ringSize > 0 ? ring[ringStart].offset() : nextOffset;
+    long oldestHeld = ringSize > 0 ? ringOffsets[ringStart] : nextOffset;
     long slowest = Long.MAX_VALUE;
     for (Cursor c : lossless) {
       slowest = Math.min(slowest, Math.max(c.nextOffset, oldestHeld));
@@ -456,9 +468,9 @@ public final class LineLog {
     if (c.next >= nextSeq) {
       return ended ? END : NONE;
     }
-    long firstSeq = ringSize > 0 ? ring[ringStart].seq() : nextSeq;
+    long firstSeq = ringSize > 0 ? ringFirstSeq : nextSeq;
     if (c.next < firstSeq) {
-      long firstOffset = ringSize > 0 ? ring[ringStart].offset() : nextOffset;
+      long firstOffset = ringSize > 0 ? ringOffsets[ringStart] : nextOffset;
       Read.Gap gap = new Read.Gap(firstSeq - c.next, firstOffset - c.nextOffset);
       c.missedLines += gap.lines();
       c.missedBytes += gap.bytes();
@@ -466,7 +478,8 @@ public final class LineLog {
       c.nextOffset = firstOffset;
       return gap;
     }
-    Entry e = ring[(ringStart + (int) (c.next - firstSeq)) & (ring.length - 1)];
+    int at = (ringStart + (int) (c.next - firstSeq)) & (ringLines.length - 1);
+    Entry e = new Entry(c.next, ringOffsets[at], ringLines[at], ringComplete[at], ringTimes[at]);
     advance(c, e);
     return new Read.Line(e);
   }
@@ -480,13 +493,31 @@ public final class LineLog {
     return Math.min(windowBytes, budget.share()) - headBytes;
   }
 
-  private void pushRing(Entry e, long cost) {
-    if (ringSize == ring.length) {
-      resize(ring.length * 2);
+  /** Lines {@code [from, to)} of {@code batch} go to the ring, after what it holds. */
+  private void pushRing(LineBatch batch, int from, int to, long atMillis) {
+    int n = to - from;
+    if (ringSize == 0) {
+      ringFirstSeq = nextSeq;
     }
-    ring[(ringStart + ringSize) & (ring.length - 1)] = e;
-    ringSize++;
-    ringBytes += cost;
+    if (ringSize + n > ringLines.length) {
+      resize(Integer.highestOneBit(ringSize + n - 1) << 1);
+    }
+    int mask = ringLines.length - 1;
+    int at = ringStart + ringSize;
+    long offset = nextOffset;
+    for (int i = from; i < to; i++, at++) {
+      byte[] bytes = batch.line(i);
+      int slot = at & mask;
+      ringLines[slot] = bytes;
+      ringOffsets[slot] = offset;
+      ringTimes[slot] = atMillis;
+      ringComplete[slot] = batch.complete(i);
+      offset += bytes.length;
+    }
+    ringBytes += offset - nextOffset + (long) n * ENTRY_OVERHEAD;
+    nextOffset = offset;
+    nextSeq += n;
+    ringSize += n;
   }
 
   /**
@@ -518,17 +549,19 @@ public final class LineLog {
     boolean held = keepFrom != Long.MAX_VALUE;
     // The sizes come from the offsets of neighbouring entries: eviction never touches the old
     // lines' arrays, which are long out of the cache.
-    while (ringBytes > target && ringSize > 1 && (!held || ring[ringStart].seq() < keepFrom)) {
-      Entry old = ring[ringStart];
-      ring[ringStart] = null;
-      ringStart = (ringStart + 1) & (ring.length - 1);
+    int mask = ringLines.length - 1;
+    while (ringBytes > target && ringSize > 1 && (!held || ringFirstSeq < keepFrom)) {
+      long oldOffset = ringOffsets[ringStart];
+      ringLines[ringStart] = null;
+      ringStart = (ringStart + 1) & mask;
       ringSize--;
-      long c = ring[ringStart].offset() - old.offset() + ENTRY_OVERHEAD;
+      ringFirstSeq++;
+      long c = ringOffsets[ringStart] - oldOffset + ENTRY_OVERHEAD;
       ringBytes -= c;
       freed += c;
     }
-    if (ringSize < ring.length / 4 && ring.length > 64) {
-      resize(ring.length / 2);
+    if (ringSize < ringLines.length / 4 && ringLines.length > 64) {
+      resize(ringLines.length / 2);
     }
     if (freed > 0) {
       budget.charge(-freed);
@@ -536,11 +569,22 @@ public final class LineLog {
   }
 
   private void resize(int length) {
-    Entry[] next = new Entry[length];
+    byte[][] lines = new byte[length][];
+    long[] offsets = new long[length];
+    long[] times = new long[length];
+    boolean[] complete = new boolean[length];
+    int mask = ringLines.length - 1;
     for (int i = 0; i < ringSize; i++) {
-      next[i] = ring[(ringStart + i) & (ring.length - 1)];
+      int from = (ringStart + i) & mask;
+      lines[i] = ringLines[from];
+      offsets[i] = ringOffsets[from];
+      times[i] = ringTimes[from];
+      complete[i] = ringComplete[from];
     }
-    ring = next;
+    ringLines = lines;
+    ringOffsets = offsets;
+    ringTimes = times;
+    ringComplete = complete;
     ringStart = 0;
   }
 

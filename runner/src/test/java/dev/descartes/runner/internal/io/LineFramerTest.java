@@ -148,4 +148,63 @@ class LineFramerTest {
       assertThat(lines).as("cut at %d", cut).isEqualTo(expected);
     }
   }
+
+  @Test
+  void theWordMaskFlagsExactlyTheNewlineBytesWhateverTheirNeighbours() {
+    java.util.Random random = new java.util.Random(11);
+    byte[] tricky = {'\n', 0x0b, 0x09, 0x00, (byte) 0x8a, (byte) 0x80, (byte) 0xff, 0x01, 'x'};
+    for (int round = 0; round < 200_000; round++) {
+      long word = 0;
+      long expected = 0;
+      for (int b = 0; b < 8; b++) {
+        byte v =
+            random.nextBoolean()
+                ? tricky[random.nextInt(tricky.length)]
+                : (byte) random.nextInt(256);
+        word |= (v & 0xffL) << (8 * b);
+        if (v == '\n') {
+          expected |= 0x80L << (8 * b);
+        }
+      }
+      assertThat(LineFramer.newlines(word)).as("word %016x", word).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void framingRandomBytesFromEveryOffsetMatchesAByteByByteSplit() {
+    java.util.Random random = new java.util.Random(5);
+    byte[] alphabet = {'\n', 0x0b, (byte) 0x8a, 'a', '\r'};
+    byte[] buf = new byte[300];
+    for (int round = 0; round < 40; round++) {
+      for (int i = 0; i < buf.length; i++) {
+        buf[i] =
+            random.nextInt(3) == 0
+                ? alphabet[random.nextInt(alphabet.length)]
+                : (byte) random.nextInt(256);
+      }
+      for (int from = 0; from < 70; from++) {
+        int to = buf.length - random.nextInt(40);
+        List<Line> expected = new ArrayList<>();
+        int start = from;
+        for (int i = from; i < to; i++) {
+          if (buf[i] == '\n') {
+            expected.add(new Line(latin1(buf, start, i + 1), true));
+            start = i + 1;
+          }
+        }
+        if (start < to) {
+          expected.add(new Line(latin1(buf, start, to), true));
+        }
+        lines.clear();
+        LineFramer f = framer(1000);
+        f.feed(buf, from, to - from);
+        f.finish();
+        assertThat(lines).as("round %d from %d to %d", round, from, to).isEqualTo(expected);
+      }
+    }
+  }
+
+  private static String latin1(byte[] buf, int from, int to) {
+    return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
+  }
 }

@@ -191,26 +191,69 @@ class LineLogTest {
   }
 
   @Test
-  void aBatchIsAppendedInOrderWithOneTimestampAndItsEntriesAreHandedBack() {
-    LineLog log = new LineLog(1 << 20, 0);
+  void aBatchIsAppendedInOrderWithOneTimestampAndReadersGetItsOwnArrays() {
+    LineLog log = new LineLog(1 << 20, 256);
     LineBatch batch = new LineBatch();
     for (int i = 0; i < 100; i++) {
-      batch.add(("line " + i + "\n").getBytes(StandardCharsets.UTF_8), true);
+      batch.add(("line " + i + "\n").getBytes(StandardCharsets.UTF_8), i != 50);
     }
+    assertThat(batch.ended()).isEqualTo(100);
     log.append(batch, 42);
-    assertThat(batch.entry(0).seq()).isZero();
-    assertThat(batch.entry(99).seq()).isEqualTo(99);
-    assertThat(batch.entry(1).offset()).isEqualTo(batch.line(0).length);
     LineLog.Cursor c = log.newCursor();
+    long offset = 0;
     for (int i = 0; i < 100; i++) {
       LineLog.Read r = log.poll(c);
       assertThat(r).isInstanceOf(LineLog.Read.Line.class);
       LineLog.Entry e = ((LineLog.Read.Line) r).entry();
-      assertThat(e).isSameAs(batch.entry(i));
+      assertThat(e.bytes()).isSameAs(batch.line(i));
+      assertThat(e.seq()).isEqualTo(i);
+      assertThat(e.offset()).isEqualTo(offset);
+      assertThat(e.complete()).isEqualTo(i != 50);
       assertThat(e.atMillis()).isEqualTo(42);
+      offset += e.bytes().length;
     }
+    assertThat(log.poll(c)).isInstanceOf(LineLog.Read.None.class);
     batch.clear();
     assertThat(batch.size()).isZero();
+    assertThat(batch.ended()).isZero();
+  }
+
+  @Test
+  void linesOfManyBatchesKeepTheirSequenceOffsetAndTimeAcrossTheHeadAndARingThatWraps() {
+    LineLog log = new LineLog(2048, 100);
+    LineBatch batch = new LineBatch();
+    long offset = 0;
+    List<Long> offsets = new ArrayList<>();
+    for (int b = 0; b < 50; b++) {
+      for (int i = 0; i <= b % 7; i++) {
+        byte[] line = ("b" + b + " l" + i + "\n").getBytes(StandardCharsets.UTF_8);
+        batch.add(line, true);
+        offsets.add(offset);
+        offset += line.length;
+      }
+      log.append(batch, 1000 + b);
+      batch.clear();
+    }
+    LineLog.Cursor c = log.newCursor();
+    long seq = 0;
+    boolean sawGap = false;
+    LineLog.Read r;
+    while (!((r = log.poll(c)) instanceof LineLog.Read.None)) {
+      if (r instanceof LineLog.Read.Gap g) {
+        sawGap = true;
+        seq += g.lines();
+        continue;
+      }
+      LineLog.Entry e = ((LineLog.Read.Line) r).entry();
+      assertThat(e.seq()).isEqualTo(seq);
+      assertThat(e.offset()).isEqualTo(offsets.get((int) seq));
+      String text = new String(e.bytes(), StandardCharsets.UTF_8);
+      assertThat(e.atMillis())
+          .isEqualTo(1000 + Long.parseLong(text.substring(1, text.indexOf(' '))));
+      seq++;
+    }
+    assertThat(sawGap).isTrue();
+    assertThat(seq).isEqualTo(offsets.size());
   }
 
   @Test
