@@ -454,7 +454,7 @@ static int shutdown_all(void) {
     ready = 0;
     for (int i = 0; i < n; i++) ready += cs[i].lines > 0;
   }
-  double t0 = now_us(), deadline = t0 + timeout * 1e3;
+  double cpu0 = cpu_ms(), t0 = now_us(), deadline = t0 + timeout * 1e3;
   kill_all(cs, n, SIGTERM);
   while (live_count > 0 && now_us() < deadline) poll_round(cs, n, (int) ((deadline - now_us()) / 1e3) + 1, NULL);
   int survivors = live_count;
@@ -463,6 +463,7 @@ static int shutdown_all(void) {
   double wall = (now_us() - t0) / 1e3;
   metric("wall_ms", wall);
   metric("overhead_ms", wall - timeout);
+  metric("cpu_ms", cpu_ms() - cpu0);
   metric("killed", survivors);
   end_metrics();
   return 0;
