@@ -36,6 +36,27 @@ public final class CaseResult {
         outcomes.getOrDefault(subject, List.of())); // a case may measure fewer subjects
   }
 
+  /**
+   * The 1-minute load averages as the case's runs started, lowest and highest ("" before any run):
+   * how quiet the machine was while this case was measured.
+   */
+  public synchronized String loadRange() {
+    double lo = Double.MAX_VALUE;
+    double hi = -1;
+    for (List<RunOutcome> runs : outcomes.values()) {
+      for (RunOutcome o : runs) {
+        try {
+          double one = Double.parseDouble(o.loadAverage().trim().split("\\s+")[0]);
+          lo = Math.min(lo, one);
+          hi = Math.max(hi, one);
+        } catch (RuntimeException e) {
+          // no load average recorded for this run
+        }
+      }
+    }
+    return hi < 0 ? "" : String.format(java.util.Locale.ROOT, "%.2f–%.2f", lo, hi);
+  }
+
   /** The figure's statistics over the subject's successful runs. */
   public Optional<Stats> stats(String subject, String metric) {
     return Stats.of(

@@ -40,6 +40,10 @@ public final class MarkdownReport {
         .append(v.runs())
         .append(v.runs() == 1 ? " run" : " runs")
         .append(")\n\n");
+    String load = c.loadRange();
+    if (!load.isEmpty()) {
+      md.append("Load average (1 min) as its runs started: ").append(load).append(".\n\n");
+    }
     md.append("| subject |");
     v.shown()
         .forEach(
