@@ -219,6 +219,7 @@ async function shutdown() {
   }
   await Promise.all(ready);
   let killed = 0;
+  const cpu0 = cpuMs();
   const t0 = nowUs();
   await Promise.all(children.map(async (c) => {
     const done = ended(c);
@@ -231,7 +232,7 @@ async function shutdown() {
     }
   }));
   const wall = (nowUs() - t0) / 1e3;
-  return { wall_ms: wall, overhead_ms: wall - timeout, killed };
+  return { wall_ms: wall, overhead_ms: wall - timeout, cpu_ms: cpuMs() - cpu0, killed };
 }
 
 // Runs count cycles of argv, at most window at once; kill sends SIGKILL right after spawn.

@@ -227,10 +227,12 @@ async def shutdown():
             p.kill()
         await p.communicate()
 
+    cpu0 = time.process_time()
     t0 = now_us()
     await asyncio.gather(*(stop(p) for p in procs))
     wall = (now_us() - t0) / 1e3
-    return {"wall_ms": wall, "overhead_ms": wall - timeout * 1e3, "killed": killed}
+    return {"wall_ms": wall, "overhead_ms": wall - timeout * 1e3,
+            "cpu_ms": (time.process_time() - cpu0) * 1e3, "killed": killed}
 
 
 async def soak_cycles(count, window, argv, kill):

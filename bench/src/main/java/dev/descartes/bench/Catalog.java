@@ -130,7 +130,8 @@ public final class Catalog {
             List.of(n, "agent=" + agent, "timeout_ms=2000"),
             List.of(
                 time("wall_ms", "wall time", "ms"),
-                time("overhead_ms", "beyond the 2 s timeout", "ms")),
+                time("overhead_ms", "beyond the 2 s timeout", "ms"),
+                CPU),
             s.runs(),
             false));
     all.addAll(ClaudeVariants.variants(s, tools));

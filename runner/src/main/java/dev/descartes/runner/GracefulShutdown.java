@@ -60,6 +60,7 @@ public final class GracefulShutdown {
   }
 
   private final List<Step> steps;
+  private final String description;
 
   /**
    * The default sequence: SIGTERM, wait up to {@code timeout}, SIGKILL.
@@ -72,6 +73,7 @@ public final class GracefulShutdown {
 
   private GracefulShutdown(List<Step> steps) {
     this.steps = List.copyOf(steps);
+    this.description = describe(this.steps);
   }
 
   /**
@@ -189,6 +191,10 @@ public final class GracefulShutdown {
 
   @Override
   public String toString() {
+    return description;
+  }
+
+  private static String describe(List<Step> steps) {
     List<String> parts = new ArrayList<>();
     for (Step s : steps) {
       parts.add(

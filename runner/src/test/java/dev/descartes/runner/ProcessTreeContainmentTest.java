@@ -60,7 +60,9 @@ class ProcessTreeContainmentTest {
 
   private static void assertGone(List<Long> pids) {
     for (long pid : pids) {
-      assertThat(Path.of("/proc/" + pid)).as("process %d of the agent's tree", pid).doesNotExist();
+      assertThat(Path.of("/proc/" + pid))
+          .as("process %d of the agent's tree (%s)", pid, sneakyStat(pid))
+          .doesNotExist();
     }
   }
 
@@ -208,6 +210,14 @@ class ProcessTreeContainmentTest {
       h.kill();
       h.waitFor();
       assertGone(pids);
+    }
+  }
+
+  private static String sneakyStat(long pid) {
+    try {
+      return Files.readString(Path.of("/proc/" + pid + "/stat")).trim();
+    } catch (Exception e) {
+      return "gone";
     }
   }
 

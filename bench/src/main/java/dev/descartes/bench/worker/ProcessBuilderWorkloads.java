@@ -253,6 +253,7 @@ public final class ProcessBuilderWorkloads implements Workloads {
         throw new IllegalStateException("agent " + p.pid() + " never got ready");
       }
     }
+    double cpu0 = ProcSelf.cpuMillis();
     long t0 = System.nanoTime();
     processes.forEach(Process::destroy);
     long deadline = t0 + timeout * 1_000_000;
@@ -270,6 +271,7 @@ public final class ProcessBuilderWorkloads implements Workloads {
     return new Metrics()
         .put("wall_ms", wall)
         .put("overhead_ms", wall - timeout)
+        .put("cpu_ms", ProcSelf.cpuMillis() - cpu0)
         .put("killed", killed);
   }
 

@@ -38,8 +38,8 @@ record CgroupAgentTree(AgentCgroup group, int leaderPid, boolean wrapped) implem
    */
   @Override
   public int killAll(Duration reapTimeout) {
-    int killed = group.kill(reapTimeout, leaderPid);
-    List<Integer> left = group.pids();
+    AgentCgroup.Killed killed = group.kill(reapTimeout, leaderPid);
+    List<Integer> left = killed.left();
     if (!left.isEmpty()) {
       throw new AgentException.KillFailed(
           left.size()
@@ -51,6 +51,6 @@ record CgroupAgentTree(AgentCgroup group, int leaderPid, boolean wrapped) implem
               + left
               + ")");
     }
-    return killed;
+    return killed.count();
   }
 }

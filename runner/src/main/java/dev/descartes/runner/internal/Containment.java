@@ -134,7 +134,7 @@ final class Containment {
       // and so does bubblewrap's parent-death signal.
       c =
           group != null
-              ? CgroupPlacer.spawnInside(group, () -> engine.start(request))
+              ? CgroupPlacer.spawnInside(group, engine.startsThreads(), () -> engine.start(request))
               : wrapped ? SpawnThread.call(() -> engine.start(launch)) : engine.start(launch);
     } catch (IOException | RuntimeException e) {
       if (group != null) {

@@ -30,10 +30,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -87,6 +87,10 @@ public final class LocalAgent implements AgentHandle {
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final AtomicBoolean finalizing = new AtomicBoolean();
   private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+
+  /** Counted down with {@link #exit}: a timed wait without an exception per timeout. */
+  private final CountDownLatch ended = new CountDownLatch(1);
+
   private final AgentStreams streams;
   private final OutputPipeline stdout;
   private final OutputPipeline stderr;
@@ -227,6 +231,7 @@ public final class LocalAgent implements AgentHandle {
       exited = new AgentEvent.Exited(id, facts.endedAt(), st, terminal);
       events.emit(exited);
       exit.complete(st);
+      ended.countDown();
       events.agentEnded(st);
     }
   }
@@ -464,10 +469,11 @@ public final class LocalAgent implements AgentHandle {
 
   @Override
   public Optional<ExitStatus> waitFor(Duration timeout) throws InterruptedException {
-    try {
-      return Optional.of(exit.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS));
-    } catch (TimeoutException e) {
+    if (!ended.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
       return Optional.empty();
+    }
+    try {
+      return Optional.of(exit.get());
     } catch (ExecutionException e) {
       throw new IllegalStateException(e);
     }

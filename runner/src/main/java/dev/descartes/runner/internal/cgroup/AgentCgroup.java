@@ -336,18 +336,24 @@ public final class AgentCgroup implements AutoCloseable {
    * reaps the killed processes that had been re-parented to this JVM. The leader, {@code
    * leaderPid}, is left to its engine to reap.
    *
-   * @return how many processes were killed (v1), or whether any was there (v2: 1)
+   * @return how many processes were killed (v1; v2: 1 if any was there), and who was left
    */
-  public int kill(Duration timeout, long leaderPid) {
+  public Killed kill(Duration timeout, long leaderPid) {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<Held> kept = new ArrayList<>();
     synchronized (signalled) {
       kept.addAll(signalled);
       signalled.clear();
     }
-    if (isEmpty()) {
+    List<Integer> members = pids();
+    if (members.isEmpty()) {
       reapKept(kept, leaderPid, deadline);
-      return 0;
+      return new Killed(0, List.of());
+    }
+    if (members.equals(List.of((int) leaderPid))
+        && killLoneLeader((int) leaderPid, kept, deadline)) {
+      reapKept(kept, leaderPid, deadline);
+      return new Killed(1, List.of());
     }
     int killed;
     if (mode == CgroupSupport.Mode.V1) {
@@ -374,9 +380,69 @@ public final class AgentCgroup implements AutoCloseable {
       }
       killed = kept.size();
     }
-    awaitEmpty(deadline);
+    boolean empty = awaitEmpty(deadline);
     reapKept(kept, leaderPid, deadline);
-    return killed;
+    return new Killed(killed, empty ? List.of() : pids());
+  }
+
+  /**
+   * What a {@link #kill} did.
+   *
+   * @param count how many processes it killed (v2: 1 if any was there)
+   * @param left the members still in the group when it returned: none if it worked
+   */
+  public record Killed(int count, List<Integer> left) {}
+
+  /**
+   * The kill of a group that held its leader alone when listed, the usual case: SIGKILL through the
+   * leader's pidfd, no freeze. Nothing can escape it: a fork that the signal interrupts fails, and
+   * a child forked before it is in the group by the time the leader has exited, so an empty group
+   * then means every process is gone. False when the group holds others after the leader's exit, or
+   * the leader does not exit in time: the freeze path then kills whatever is there.
+   */
+  private boolean killLoneLeader(int leaderPid, List<Held> kept, long deadline) {
+    Optional<Native> nat = Native.get();
+    if (nat.isEmpty() || leaderPid == SELF) {
+      return false;
+    }
+    Native n = nat.get();
+    FileDescriptor fd = null;
+    boolean opened = false;
+    for (Held h : kept) {
+      if (h.pid() == leaderPid) {
+        fd = h.fd(); // signalled before (SIGTERM): this pidfd is the leader's, however long ago
+      }
+    }
+    if (fd == null) {
+      Optional<FileDescriptor> o = n.pidfdOpen(leaderPid);
+      if (o.isEmpty()) {
+        return false;
+      }
+      fd = o.get();
+      opened = true;
+    }
+    try {
+      if (opened && !contains(leaderPid)) {
+        return false; // exited and its pid recycled since the listing
+      }
+      if (n.pidfdSendSignal(fd, SIGKILL) != 0) {
+        return false;
+      }
+      long pause = 10_000;
+      long by = Math.min(deadline, System.nanoTime() + FREEZE_WAIT.toNanos());
+      while (!n.awaitExit(fd, 0)) {
+        if (System.nanoTime() >= by) {
+          return false;
+        }
+        LockSupport.parkNanos(pause);
+        pause = Math.min(pause * 2, 1_000_000);
+      }
+      return isEmpty();
+    } finally {
+      if (opened) {
+        fd.close();
+      }
+    }
   }
 
   private int killFrozen(List<Held> kept) {

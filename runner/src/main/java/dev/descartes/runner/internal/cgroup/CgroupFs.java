@@ -1,5 +1,6 @@
 package dev.descartes.runner.internal.cgroup;
 
+import dev.descartes.runner.internal.os.Native;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
@@ -11,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /** Reads and writes cgroup files; every reader tolerates a group that vanished. */
@@ -112,11 +114,8 @@ final class CgroupFs {
 
   private static List<Path> children(Path dir) {
     List<Path> out = new ArrayList<>();
-    try {
-      if (((Number) Files.getAttribute(dir, "unix:nlink")).intValue() <= 2) {
-        return out; // a directory's link count is 2 + its subdirectories: one stat, no listing
-      }
-    } catch (IOException | RuntimeException e) {
+    // A directory's link count is 2 + its subdirectories: one stat, no listing.
+    if (linkCount(dir) <= 2) {
       return out;
     }
     try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
@@ -125,6 +124,18 @@ final class CgroupFs {
       // gone, or not listable: no children to look at
     }
     return out;
+  }
+
+  private static int linkCount(Path dir) {
+    Optional<Native> n = Native.get();
+    if (n.isPresent()) {
+      return n.get().linkCount(dir.toString());
+    }
+    try {
+      return ((Number) Files.getAttribute(dir, "unix:nlink")).intValue();
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** Whether {@code dir/cgroup.procs} is empty (or the group is gone). */

@@ -30,14 +30,17 @@ public final class CgroupPlacer {
    * alternately against the handoff (1000 spawns, 6 pairs) it was slower in wall time every time,
    * for a few per cent less CPU; and it would move the caller's threads between groups.
    *
+   * @param startsThreads whether {@code spawn} may start a JVM thread, which is then brought back
    * @throws IOException if the thread cannot enter the groups (nothing was started), or what {@code
    *     spawn} throws
    */
-  public static <T> T spawnInside(AgentCgroup group, Callable<T> spawn) throws IOException {
-    return SpawnThread.call(() -> placed(group, spawn));
+  public static <T> T spawnInside(AgentCgroup group, boolean startsThreads, Callable<T> spawn)
+      throws IOException {
+    return SpawnThread.call(() -> placed(group, startsThreads, spawn));
   }
 
-  private static <T> T placed(AgentCgroup group, Callable<T> spawn) throws Exception {
+  private static <T> T placed(AgentCgroup group, boolean startsThreads, Callable<T> spawn)
+      throws Exception {
     Map<Path, Path> moves = group.threadMoves();
     List<Path> entered = new ArrayList<>(moves.size());
     String tid = tid();
@@ -51,6 +54,9 @@ public final class CgroupPlacer {
       for (Path target : entered) {
         Path home = moves.get(target).resolve("tasks");
         CgroupFs.write(home, tid);
+        if (!startsThreads) {
+          continue;
+        }
         // A thread the JVM started during the spawn (the JDK's process reaper, a carrier thread)
         // was born in the agent's groups: bring it home too.
         for (int t : CgroupFs.ids(target.resolve("tasks"))) {

@@ -195,6 +195,11 @@ public final class NativeProcessEngine implements ProcessEngine {
    * A child that outlives the wait is still reaped by the loop, which ends after it.
    */
   @Override
+  public boolean startsThreads() {
+    return false; // posix_spawn only; the loop and delivery threads exist before any spawn
+  }
+
+  @Override
   public void close() {
     if (closed) {
       return;

@@ -16,6 +16,14 @@ public interface ProcessEngine extends AutoCloseable {
    */
   ChildProcess start(LaunchRequest request) throws java.io.IOException;
 
+  /**
+   * Whether {@link #start} may start a JVM thread on the calling thread (the JDK's process reaper):
+   * a thread born while the caller is inside an agent's v1 cgroups is born there too.
+   */
+  default boolean startsThreads() {
+    return true;
+  }
+
   @Override
   void close();
 }

@@ -28,6 +28,9 @@ public final class Native {
   private static final long SYS_PIDFD_SEND_SIGNAL = 424; // same number on x86_64 and aarch64
   private static final long SYS_PIDFD_OPEN = 434;
   private static final int PR_SET_CHILD_SUBREAPER = 36;
+  private static final int AT_FDCWD = -100;
+  private static final int STATX_NLINK = 0x4;
+  private static final long STATX_NLINK_OFFSET = 16; // struct statx: the same on every architecture
 
   private static final String NO_ACCESS =
       "Native access is not enabled for the Descartes runner, so it"
@@ -42,6 +45,7 @@ public final class Native {
   private final MethodHandle syscall5;
   private final MethodHandle prctl;
   private final MethodHandle prlimit;
+  private final MethodHandle statx;
 
   // Libc is loaded only here, once native access is known to be granted.
   private Native() {
@@ -63,6 +67,10 @@ public final class Native {
     prlimit =
         Libc.withErrno(
             "prlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    statx =
+        Libc.withErrno(
+            "statx",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
   }
 
   private static Native load() {
@@ -172,6 +180,24 @@ public final class Native {
       rl.set(JAVA_LONG, 8, limit);
       int r = (int) prlimit.invokeExact(state, (int) pid, resource, rl, MemorySegment.NULL);
       return r < 0 ? Libc.errno(state) : 0;
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+  }
+
+  /**
+   * {@code statx(path, STATX_NLINK)}: the link count of {@code path}; a directory's is 2 plus its
+   * subdirectories, so a cgroup with no child group has 2.
+   *
+   * @return the link count, or -1 if {@code path} cannot be read (gone)
+   */
+  public int linkCount(String path) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Libc.newCapture(arena);
+      MemorySegment buf = arena.allocate(256, 8);
+      int r =
+          (int) statx.invokeExact(state, AT_FDCWD, arena.allocateFrom(path), 0, STATX_NLINK, buf);
+      return r == 0 ? buf.get(JAVA_INT, STATX_NLINK_OFFSET) : -1;
     } catch (Throwable t) {
       throw Libc.rethrow(t);
     }
