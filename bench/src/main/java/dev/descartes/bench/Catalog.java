@@ -45,6 +45,21 @@ public final class Catalog {
                 THREADS),
             s.runs(),
             false));
+    // the same after as many spawns as are timed, one at a time: the steady state of a runner that
+    // has been up a while (the JIT has compiled the spawn and exit paths), every subject alike
+    all.add(
+        new Variant(
+            "spawn",
+            "spawn-warm",
+            "spawn and exit of "
+                + s.agents()
+                + " × true, no cap, after "
+                + s.agents()
+                + " warm-up spawns",
+            List.of(n, "cap=0", "program=" + trueBin, "warmup=" + s.agents()),
+            List.of(time("wall_ms", "wall time, all exited", "ms"), CPU),
+            s.runs(),
+            false));
     all.add(
         new Variant(
             "spawn",

@@ -48,6 +48,7 @@ final class OutputPipeline implements OutputSink {
   private final LineFramer framer;
   private final LineBatch batch = new LineBatch();
   private final Transcript transcript;
+  private volatile OutputSink.DirectRead directRead;
   private final LineListener onLine;
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -119,6 +120,23 @@ final class OutputPipeline implements OutputSink {
   @Override
   public boolean neverBlocks() {
     return transcript == null && (onLine == null || onLine.neverBlocks());
+  }
+
+  @Override
+  public void offerDirectRead(OutputSink.DirectRead read) {
+    directRead = read;
+  }
+
+  /**
+   * Reads the pipe on the calling thread, waiting up to {@code nanos}, where the engine offers it
+   * and nothing runs on delivery: see {@link OutputSink.DirectRead}.
+   *
+   * @param linesSeen {@link #lines()} when the caller last found no line
+   * @return whether it read (or waited) here; false: wait for delivery
+   */
+  boolean readDirect(long nanos, long linesSeen) throws InterruptedException {
+    OutputSink.DirectRead d = directRead;
+    return d != null && d.await(nanos, () -> lines != linesSeen);
   }
 
   /** An every-line reader is behind: the engine stops reading this stream until it catches up. */

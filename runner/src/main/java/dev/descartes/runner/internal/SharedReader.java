@@ -80,9 +80,18 @@ final class SharedReader implements AgentOutput {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
-      LineLog.Read r = pipeline.log().poll(cursor, Duration.ofNanos(Math.max(0, left)));
+      long linesSeen = pipeline.lines();
+      LineLog.Read r = pipeline.log().poll(cursor);
+      if (r instanceof LineLog.Read.None
+          && left > 0
+          && !pipeline.readDirect(left, linesSeen)) { // no reading here: wait for delivery
+        r = pipeline.log().poll(cursor, Duration.ofNanos(left));
+      }
       if (r instanceof LineLog.Read.Line l) {
         return Optional.of(toLine(l.entry()));
+      }
+      if (r instanceof LineLog.Read.None && deadline - System.nanoTime() > 0) {
+        continue; // read here without a whole line yet
       }
       if (!(r instanceof LineLog.Read.Gap)) {
         return Optional.empty();

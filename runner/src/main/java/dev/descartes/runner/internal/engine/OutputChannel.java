@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +71,9 @@ final class OutputChannel implements EventLoop.Handler, Channel {
    */
   static final long HOT_NANOS = 2_000_000;
 
+  /** How long a reader's own {@code poll} waits at a time before it looks at interrupts again. */
+  private static final int DIRECT_SLICE_MILLIS = 10;
+
   /** A thread's errno capture, poll structure and read buffer. */
   private static final class Scratch {
     final Arena arena = Arena.ofAuto();
@@ -118,6 +122,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     this.open = open;
     this.token = loop.nextToken();
     open.add(this);
+    sink.offerDirectRead(this::readOnCaller);
   }
 
   /**
@@ -168,6 +173,96 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     if (pending && busy.compareAndSet(false, true)) {
       delivery.execute(this::run);
     }
+  }
+
+  /**
+   * A waiting reader's turn on its own thread ({@link OutputSink.DirectRead}): one read, delivered
+   * here. The loop's watch stays as it is; if it fired meanwhile (so it is disarmed), it is
+   * re-armed.
+   */
+  private boolean readOnCaller(long nanos, BooleanSupplier delivered) throws InterruptedException {
+    if (Thread.currentThread().isVirtual()
+        || !delivering
+        || finished
+        || abandoned
+        || !sink.neverBlocks()
+        || !busy.compareAndSet(false, true)) {
+      return false;
+    }
+    boolean handOver = false;
+    try {
+      if (delivered.getAsBoolean()) {
+        return true; // delivered by another thread just before this one took the stream
+      }
+      Scratch s = SCRATCH.get();
+      long deadline = System.nanoTime() + nanos;
+      // In slices, so that an interrupt or an abandon is seen; data ends a slice at once.
+      while (!Pipes.awaitReadable(
+          s.capture, s.pollfd, fd.intValue(), (int) Math.min(DIRECT_SLICE_MILLIS, millis(nanos)))) {
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+        nanos = deadline - System.nanoTime();
+        if (nanos <= 0 || abandoned || pending) {
+          return true; // nothing read; the caller looks again
+        }
+      }
+      boolean fired = pending;
+      pending = false;
+      handOver = directTurn(s, fired);
+      return true;
+    } finally {
+      if (!handOver) {
+        busy.set(false);
+        if (pending && busy.compareAndSet(false, true)) {
+          delivery.execute(this::run);
+        }
+      } else {
+        delivery.execute(this::run); // a full read: the pool reads the rest
+      }
+    }
+  }
+
+  private static long millis(long nanos) {
+    return Math.max(0, (nanos + 999_999) / 1_000_000);
+  }
+
+  /**
+   * One read on a reader's thread.
+   *
+   * @param fired whether the loop's watch fired (and so is disarmed) before this read
+   * @return whether the pipe may hold more than one read: the pool then takes over
+   */
+  private boolean directTurn(Scratch s, boolean fired) {
+    if (finished || sink.full()) {
+      pending = true; // the pool's turn sorts it out
+      return false;
+    }
+    byte[] buf = s.buffer;
+    long n = Pipes.read(s.capture, fd.intValue(), buf, 0, buf.length);
+    if (n == -Pipes.EAGAIN) {
+      if (fired) {
+        arm();
+      }
+      return false;
+    }
+    if (n <= 0) {
+      finish();
+      return false;
+    }
+    deliver(buf, (int) n);
+    if (abandoned || sink.full()) {
+      pending = true;
+      return false;
+    }
+    if (n == buf.length) {
+      return true;
+    }
+    if (fired || pending) {
+      pending = false;
+      arm();
+    }
+    return false;
   }
 
   private void schedule() {

@@ -44,4 +44,32 @@ public interface OutputSink {
   default void whenRoom(Runnable resume) {
     resume.run();
   }
+
+  /**
+   * Offered once by an engine that can read this stream on a waiting reader's own thread (see
+   * {@link DirectRead}); a sink may keep it for its readers or ignore it.
+   */
+  default void offerDirectRead(DirectRead read) {}
+
+  /** Reads a stream's pipe on the calling thread, as a delivery thread would. */
+  @FunctionalInterface
+  interface DirectRead {
+    /**
+     * Waits up to {@code nanos} for the pipe's next bytes on the calling thread, then reads them
+     * and hands them to the sink: a reader waiting for a line gets it without a thread switch. Once
+     * it has the stream to itself, it first asks {@code delivered} whether another thread handed
+     * the sink something since the caller last looked; if so it returns at once, having read
+     * nothing.
+     *
+     * @param nanos the longest wait
+     * @param delivered whether the sink got something the caller has not seen yet
+     * @return false, having done nothing, when this thread may not: another thread runs the stream,
+     *     the sink may block, the stream is not delivered yet or has ended, or the caller is a
+     *     virtual thread (a blocking {@code poll} would hold its carrier); the caller then waits
+     *     for delivery as usual
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
+    boolean await(long nanos, java.util.function.BooleanSupplier delivered)
+        throws InterruptedException;
+  }
 }
