@@ -8,10 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Builds a line's JSON tree straight from Jackson's streaming parser on its bytes: no {@code
@@ -34,7 +30,7 @@ public final class JsonTree {
    */
   public static ObjectNode parseObject(ObjectMapper mapper, byte[] line) throws IOException {
     try (JsonParser p = mapper.getFactory().createParser(line)) {
-      return p.nextToken() == JsonToken.START_OBJECT ? readObject(p, line, 0) : null;
+      return p.nextToken() == JsonToken.START_OBJECT ? readObject(p, 0) : null;
     } catch (TooDeep deep) {
       // readTree builds without recursion: the thread's stack is no limit there
       return mapper.readTree(line) instanceof ObjectNode o ? o : null;
@@ -54,14 +50,14 @@ public final class JsonTree {
 
   private static final TooDeep TOO_DEEP = new TooDeep();
 
-  private static ObjectNode readObject(JsonParser p, byte[] line, int depth) throws IOException {
+  private static ObjectNode readObject(JsonParser p, int depth) throws IOException {
     if (depth > MAX_DEPTH) {
       throw TOO_DEEP;
     }
     ObjectNode o = NODES.objectNode();
     String name;
     while ((name = p.nextFieldName()) != null) {
-      o.set(name, readValue(p, line, p.nextToken(), depth + 1));
+      o.set(name, readValue(p, p.nextToken(), depth + 1));
     }
     if (!p.hasToken(JsonToken.END_OBJECT)) {
       throw new IOException("unexpected " + p.currentToken() + " in an object");
@@ -69,27 +65,26 @@ public final class JsonTree {
     return o;
   }
 
-  private static ArrayNode readArray(JsonParser p, byte[] line, int depth) throws IOException {
+  private static ArrayNode readArray(JsonParser p, int depth) throws IOException {
     if (depth > MAX_DEPTH) {
       throw TOO_DEEP;
     }
     ArrayNode a = NODES.arrayNode();
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      a.add(readValue(p, line, t, depth + 1));
+      a.add(readValue(p, t, depth + 1));
     }
     return a;
   }
 
-  private static JsonNode readValue(JsonParser p, byte[] line, JsonToken t, int depth)
-      throws IOException {
+  private static JsonNode readValue(JsonParser p, JsonToken t, int depth) throws IOException {
     if (t == null) {
       throw new IOException("the line ends inside a JSON value");
     }
     return switch (t) {
-      case START_OBJECT -> readObject(p, line, depth);
-      case START_ARRAY -> readArray(p, line, depth);
-      case VALUE_STRING -> NODES.textNode(string(p, line));
+      case START_OBJECT -> readObject(p, depth);
+      case START_ARRAY -> readArray(p, depth);
+      case VALUE_STRING -> NODES.textNode(p.getText());
       case VALUE_NUMBER_INT ->
           switch (p.getNumberType()) {
             case INT -> NODES.numberNode(p.getIntValue());
@@ -103,48 +98,5 @@ public final class JsonTree {
       case VALUE_EMBEDDED_OBJECT -> NODES.pojoNode(p.getEmbeddedObject());
       default -> throw new IOException("unexpected " + t);
     };
-  }
-
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
-  private static final long QUOTES = 0x2222222222222222L;
-  private static final long BACKSLASHES = 0x5c5c5c5c5c5c5c5cL;
-  private static final long SPACES = 0x2020202020202020L;
-
-  /**
-   * The string value the parser is at. When its bytes are plain printable ASCII up to the closing
-   * quote (no escape, no control character, no byte of a multi-byte character), they are its
-   * characters, and the {@code String} is made from them at once (eight bytes tested a turn);
-   * otherwise Jackson decodes it. The parser skips the value either way.
-   */
-  static String string(JsonParser p, byte[] line) throws IOException {
-    long quote = p.currentTokenLocation().getByteOffset();
-    if (quote >= 0 && quote < line.length && line[(int) quote] == '"') {
-      int start = (int) quote + 1;
-      int i = start;
-      for (; i + 8 <= line.length; i += 8) {
-        long w = (long) LONGS.get(line, i);
-        long q = w ^ QUOTES;
-        long b = w ^ BACKSLASHES;
-        // any byte that is a quote, a backslash, below 0x20 or above 0x7f (approximate per byte,
-        // exact for "any": the bytes are then looked at one by one)
-        long special = ((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - SPACES) & ~w) | w;
-        if ((special & HIGHS) != 0) {
-          break;
-        }
-      }
-      for (; i < line.length; i++) {
-        byte c = line[i];
-        if (c == '"') {
-          return new String(line, start, i - start, StandardCharsets.ISO_8859_1);
-        }
-        if (c == '\\' || c < 0x20) { // a negative byte is one of a multi-byte character
-          break;
-        }
-      }
-    }
-    return p.getText();
   }
 }
