@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Containment {
 
+  /**
+   * How long a spawn waits for bubblewrap to start the agent in its namespace (a loaded machine).
+   */
+  private static final java.time.Duration AGENT_PID_WAIT = java.time.Duration.ofSeconds(10);
+
   private static final Logger LOG = LoggerFactory.getLogger(Containment.class);
   private static final int RLIMIT_AS = 9;
 
@@ -146,9 +151,7 @@ final class Containment {
     if (group == null) {
       AgentTree tree = AgentTree.of(c.pid(), spawnTicks, id.toString(), wrapped);
       long agentPid =
-          inNamespace.isPresent()
-              ? DeathNamespace.agentPid(c.pid(), java.time.Duration.ofSeconds(2))
-              : c.pid();
+          inNamespace.isPresent() ? DeathNamespace.agentPid(c.pid(), AGENT_PID_WAIT) : c.pid();
       if (Platform.isLinux()) {
         applyRlimits(agentPid, limits);
       }

@@ -86,6 +86,15 @@ public final class DeathNamespace {
       if (w.isEmpty() || w.get().isZombie()) {
         return wrapperPid; // gone already, and the agent with it
       }
+      // the kernel's list of each process's children, where it has one: exact and cheap
+      int child = onlyChild(init > 0 ? init : wrapperPid);
+      if (child > 0 && init < 0) {
+        init = child;
+        child = onlyChild(init);
+      }
+      if (child > 0) {
+        return child;
+      }
       // bubblewrap's init and the agent usually take the next pids: look there before a scan
       for (long n = wrapperPid + 1; n <= wrapperPid + NEXT_PIDS; n++) {
         Optional<ProcStat> p = ProcFs.stat(n);
@@ -114,6 +123,19 @@ public final class DeathNamespace {
       LockSupport.parkNanos(200_000);
     } while (System.nanoTime() < deadline);
     return wrapperPid;
+  }
+
+  /**
+   * The one child of single-threaded process {@code pid}, from {@code /proc/PID/task/PID/children};
+   * -1 if it has none yet, several, or the kernel keeps no such list.
+   */
+  private static int onlyChild(long pid) {
+    try {
+      String list = Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children")).trim();
+      return list.isEmpty() || list.indexOf(' ') >= 0 ? -1 : Integer.parseInt(list);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /**
