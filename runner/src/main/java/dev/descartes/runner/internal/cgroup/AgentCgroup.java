@@ -229,10 +229,21 @@ public final class AgentCgroup implements AutoCloseable {
    * @return how many processes got it
    */
   public int signal(int signal, IntPredicate which) {
-    int n = 0;
     boolean stopping = signal == 1 || signal == 2 || signal == 3 || signal == 15;
+    if (!stopping) {
+      return send(signal, which, null);
+    }
+    // Held for the whole round: a kill (the exit sweep, once the leader has died of this very
+    // signal) takes the list only after the last member signalled is in it, to reap it.
+    synchronized (signalled) {
+      return send(signal, which, signalled);
+    }
+  }
+
+  private int send(int signal, IntPredicate which, List<Held> keep) {
+    int n = 0;
     for (int pid : pids()) {
-      if (which.test(pid) && sendChecked(pid, signal, stopping ? signalled : null, true)) {
+      if (which.test(pid) && sendChecked(pid, signal, keep, true)) {
         n++;
       }
     }
