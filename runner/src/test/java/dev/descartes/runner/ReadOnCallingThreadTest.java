@@ -26,10 +26,24 @@ class ReadOnCallingThreadTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
 
+  /**
+   * A runner with no listener: nothing of the user's runs on delivery, so the native engine may
+   * deliver on its loop thread and read on a waiting reader's own thread.
+   */
+  private static LocalProcessRunner quietRunner() {
+    return new LocalProcessRunner(TestRunners.config().build());
+  }
+
+  private static AgentHandle spawn(LocalProcessRunner runner, AgentConfig config) {
+    AgentHandle h = runner.spawn(config);
+    LeakCheck.recordAgent(h.id().toString());
+    return h;
+  }
+
   @Test
   void everyEchoedLineComesBackWholeAndInOrder() throws Exception {
-    try (var runner = TestRunners.runner()) {
-      AgentHandle h = runner.spawn(AgentConfig.builder().name("echo").command("cat").build());
+    try (var runner = quietRunner()) {
+      AgentHandle h = spawn(runner, AgentConfig.builder().name("echo").command("cat").build());
       for (int i = 0; i < 2_000; i++) {
         String line = "line " + i + " " + "x".repeat(i % 300) + "\n";
         h.writeStdin(line.getBytes(UTF_8));
@@ -40,12 +54,40 @@ class ReadOnCallingThreadTest {
     }
   }
 
+  /**
+   * After many answers read on the caller's thread, nobody reads: what the agent writes then, and
+   * the end of its output, still reach the runner (the loop's watch was left armed).
+   */
+  @Test
+  void outputAfterManyCallerReadsIsStillDeliveredWhenNobodyReads() throws Exception {
+    try (var runner = quietRunner()) {
+      AgentHandle h =
+          spawn(
+              runner,
+              AgentConfig.builder()
+                  .name("echo-then-bye")
+                  .command("sh", "-c", "cat; echo bye")
+                  .build());
+      byte[] line = ("x".repeat(199) + "\n").getBytes(UTF_8);
+      for (int i = 0; i < 20_000; i++) {
+        h.writeStdin(line);
+        assertThat(h.readStdout(WAIT)).isPresent();
+      }
+      h.closeStdin();
+      assertThat(h.waitFor().success()).isTrue();
+      assertThat(h.stdout().isFinished()).isFalse(); // "bye" is still to be read
+      assertThat(h.readStdout(Duration.ZERO).map(b -> new String(b, UTF_8))).contains("bye\n");
+      assertThat(h.stdout().isFinished()).isTrue();
+    }
+  }
+
   @Test
   void readersOnPlatformAndVirtualThreadsTogetherSeeEveryLineOnce() throws Exception {
     int count = 20_000;
-    try (var runner = TestRunners.runner()) {
+    try (var runner = quietRunner()) {
       AgentHandle h =
-          runner.spawn(
+          spawn(
+              runner,
               AgentConfig.builder()
                   .name("counter")
                   .command("sh", "-c", "sleep 0.2; seq 1 " + count)
@@ -91,9 +133,9 @@ class ReadOnCallingThreadTest {
 
   @Test
   void aReaderWaitingOnASilentAgentCanBeInterrupted() throws Exception {
-    try (var runner = TestRunners.runner()) {
+    try (var runner = quietRunner()) {
       AgentHandle h =
-          runner.spawn(AgentConfig.builder().name("silent").command("sleep", "300").build());
+          spawn(runner, AgentConfig.builder().name("silent").command("sleep", "300").build());
       CompletableFuture<Throwable> outcome = new CompletableFuture<>();
       Thread reader =
           Thread.ofPlatform()
@@ -117,10 +159,10 @@ class ReadOnCallingThreadTest {
 
   @Test
   void theEndOfTheStreamEndsAWaitingRead() throws Exception {
-    try (var runner = TestRunners.runner()) {
+    try (var runner = quietRunner()) {
       AgentHandle h =
-          runner.spawn(
-              AgentConfig.builder().name("quiet").command("sh", "-c", "sleep 0.3").build());
+          spawn(
+              runner, AgentConfig.builder().name("quiet").command("sh", "-c", "sleep 0.3").build());
       assertThat(h.readStdout(WAIT)).isEmpty();
       assertThat(h.waitFor().success()).isTrue();
       assertThatThrownBy(() -> h.writeStdin(new byte[] {'x', '\n'}))

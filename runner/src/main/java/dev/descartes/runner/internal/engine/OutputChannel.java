@@ -7,6 +7,8 @@ import dev.descartes.runner.internal.os.Pipes;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,6 +85,16 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private static final VarHandle PENDING;
+
+  static {
+    try {
+      PENDING = MethodHandles.lookup().findVarHandle(OutputChannel.class, "pending", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final EventLoop loop;
   private final DeliveryPool delivery;
@@ -207,8 +219,9 @@ final class OutputChannel implements EventLoop.Handler, Channel {
           return true; // nothing read; the caller looks again
         }
       }
-      boolean fired = pending;
-      pending = false;
+      // One atomic swap: a watch that fires between a read of the flag and its reset would be
+      // disarmed with nobody left to re-arm it.
+      boolean fired = takePending();
       handOver = directTurn(s, fired);
       return true;
     } finally {
@@ -221,6 +234,10 @@ final class OutputChannel implements EventLoop.Handler, Channel {
         delivery.execute(this::run); // a full read: the pool reads the rest
       }
     }
+  }
+
+  private boolean takePending() {
+    return (boolean) PENDING.getAndSet(this, false);
   }
 
   private static long millis(long nanos) {
@@ -258,8 +275,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     if (n == buf.length) {
       return true;
     }
-    if (fired || pending) {
-      pending = false;
+    if (takePending() || fired) {
       arm();
     }
     return false;
