@@ -7,8 +7,6 @@ import dev.descartes.runner.internal.os.Pipes;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,16 +83,6 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-  private static final VarHandle PENDING;
-
-  static {
-    try {
-      PENDING = MethodHandles.lookup().findVarHandle(OutputChannel.class, "pending", boolean.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   private final EventLoop loop;
   private final DeliveryPool delivery;
@@ -188,9 +176,8 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   }
 
   /**
-   * A waiting reader's turn on its own thread ({@link OutputSink.DirectRead}): one read, delivered
-   * here. The loop's watch stays as it is; if it fired meanwhile (so it is disarmed), it is
-   * re-armed.
+   * A waiting reader's turn on its own thread ({@link OutputSink.DirectRead}): the loop's one-read
+   * turn, run here once the pipe is readable.
    */
   private boolean readOnCaller(long nanos, BooleanSupplier delivered) throws InterruptedException {
     if (Thread.currentThread().isVirtual()
@@ -219,10 +206,8 @@ final class OutputChannel implements EventLoop.Handler, Channel {
           return true; // nothing read; the caller looks again
         }
       }
-      // One atomic swap: a watch that fires between a read of the flag and its reset would be
-      // disarmed with nobody left to re-arm it.
-      boolean fired = takePending();
-      handOver = directTurn(s, fired);
+      pending = false; // cleared before the turn, which re-arms the watch once the pipe is empty
+      handOver = turn(s, true);
       return true;
     } finally {
       if (!handOver) {
@@ -236,49 +221,8 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     }
   }
 
-  private boolean takePending() {
-    return (boolean) PENDING.getAndSet(this, false);
-  }
-
   private static long millis(long nanos) {
     return Math.max(0, (nanos + 999_999) / 1_000_000);
-  }
-
-  /**
-   * One read on a reader's thread.
-   *
-   * @param fired whether the loop's watch fired (and so is disarmed) before this read
-   * @return whether the pipe may hold more than one read: the pool then takes over
-   */
-  private boolean directTurn(Scratch s, boolean fired) {
-    if (finished || sink.full()) {
-      pending = true; // the pool's turn sorts it out
-      return false;
-    }
-    byte[] buf = s.buffer;
-    long n = Pipes.read(s.capture, fd.intValue(), buf, 0, buf.length);
-    if (n == -Pipes.EAGAIN) {
-      if (fired) {
-        arm();
-      }
-      return false;
-    }
-    if (n <= 0) {
-      finish();
-      return false;
-    }
-    deliver(buf, (int) n);
-    if (abandoned || sink.full()) {
-      pending = true;
-      return false;
-    }
-    if (n == buf.length) {
-      return true;
-    }
-    if (takePending() || fired) {
-      arm();
-    }
-    return false;
   }
 
   private void schedule() {
