@@ -413,47 +413,28 @@ public final class AgentCgroup implements AutoCloseable {
    */
   private boolean killLoneLeader(int leaderPid, List<Held> kept, long deadline) {
     Optional<Native> nat = Native.get();
-    if (nat.isEmpty() || leaderPid == SELF) {
+    if (nat.isEmpty()) {
       return false;
     }
     Native n = nat.get();
-    FileDescriptor fd = null;
-    boolean opened = false;
-    for (Held h : kept) {
-      if (h.pid() == leaderPid) {
-        fd = h.fd(); // signalled before (SIGTERM): this pidfd is the leader's, however long ago
-      }
+    // The pidfd a SIGTERM kept is the leader's however long ago it was opened; else open one.
+    Optional<Held> held = kept.stream().filter(h -> h.pid() == leaderPid).findFirst();
+    if (held.isPresent()
+        ? n.pidfdSendSignal(held.get().fd(), SIGKILL) != 0
+        : !sendChecked(leaderPid, SIGKILL, kept, true)) {
+      return false;
     }
-    if (fd == null) {
-      Optional<FileDescriptor> o = n.pidfdOpen(leaderPid);
-      if (o.isEmpty()) {
+    FileDescriptor fd = held.orElseGet(kept::getLast).fd(); // reapKept closes it
+    long pause = 10_000;
+    long by = Math.min(deadline, System.nanoTime() + FREEZE_WAIT.toNanos());
+    while (!n.awaitExit(fd, 0)) {
+      if (System.nanoTime() >= by) {
         return false;
       }
-      fd = o.get();
-      opened = true;
+      LockSupport.parkNanos(pause);
+      pause = Math.min(pause * 2, 1_000_000);
     }
-    try {
-      if (opened && !contains(leaderPid)) {
-        return false; // exited and its pid recycled since the listing
-      }
-      if (n.pidfdSendSignal(fd, SIGKILL) != 0) {
-        return false;
-      }
-      long pause = 10_000;
-      long by = Math.min(deadline, System.nanoTime() + FREEZE_WAIT.toNanos());
-      while (!n.awaitExit(fd, 0)) {
-        if (System.nanoTime() >= by) {
-          return false;
-        }
-        LockSupport.parkNanos(pause);
-        pause = Math.min(pause * 2, 1_000_000);
-      }
-      return isEmpty();
-    } finally {
-      if (opened) {
-        fd.close();
-      }
-    }
+    return isEmpty();
   }
 
   private int killFrozen(List<Held> kept) {
