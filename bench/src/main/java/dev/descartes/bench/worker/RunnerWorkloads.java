@@ -29,9 +29,6 @@ public final class RunnerWorkloads implements Workloads {
   private static final Duration SLOT_WAIT = Duration.ofMinutes(10);
   private static final Duration READ_WAIT = Duration.ofSeconds(60);
 
-  /** The grace period of the shutdown scenario's warm-up round. */
-  static final long WARM_STOP_MS = 100;
-
   private final ProcessRunnerConfig.Engine engine;
 
   public RunnerWorkloads(String engine) {
@@ -274,48 +271,37 @@ public final class RunnerWorkloads implements Workloads {
     int n = a.intValue("agents");
     long timeout = a.longValue("timeout_ms");
     try (LocalProcessRunner r = runner(b -> {})) {
-      int warm = a.intValue("warmup", 0);
-      if (warm > 0) {
-        stopAll(r, a.get("agent"), warm, WARM_STOP_MS);
+      List<AgentHandle> handles = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        handles.add(r.spawn(command(a.get("agent"), "stubborn")));
       }
-      return stopAll(r, a.get("agent"), n, timeout);
-    }
-  }
-
-  /** Starts {@code n} agents that ignore SIGTERM, then times one shutdown of them all. */
-  private static Metrics stopAll(LocalProcessRunner r, String agent, int n, long timeout)
-      throws InterruptedException {
-    List<AgentHandle> handles = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      handles.add(r.spawn(command(agent, "stubborn")));
-    }
-    for (AgentHandle h : handles) {
-      h.readStdout(READ_WAIT)
-          .orElseThrow(() -> new IllegalStateException("agent " + h.pid() + " never got ready"));
-    }
-    double cpu0 = ProcSelf.cpuMillis();
-    long t0 = System.nanoTime();
-    r.shutdown(Duration.ofMillis(timeout));
-    double wall = millis(System.nanoTime() - t0);
-    double cpu = ProcSelf.cpuMillis() - cpu0;
-    int killed = 0;
-    for (AgentHandle h : handles) {
-      ExitStatus st =
-          h.waitFor(Duration.ZERO)
-              .orElseThrow(
-                  () ->
-                      new IllegalStateException(
-                          "agent " + h.pid() + " still " + h.status() + " after shutdown"));
-      if (st.shellCode() == 128 + 9) {
-        killed++;
+      for (AgentHandle h : handles) {
+        h.readStdout(READ_WAIT)
+            .orElseThrow(() -> new IllegalStateException("agent " + h.pid() + " never got ready"));
       }
-      r.remove(h.id());
+      double cpu0 = ProcSelf.cpuMillis();
+      long t0 = System.nanoTime();
+      r.shutdown(Duration.ofMillis(timeout));
+      double wall = millis(System.nanoTime() - t0);
+      double cpu = ProcSelf.cpuMillis() - cpu0;
+      int killed = 0;
+      for (AgentHandle h : handles) {
+        ExitStatus st =
+            h.waitFor(Duration.ZERO)
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "agent " + h.pid() + " still " + h.status() + " after shutdown"));
+        if (st.shellCode() == 128 + 9) {
+          killed++;
+        }
+      }
+      return new Metrics()
+          .put("wall_ms", wall)
+          .put("overhead_ms", wall - timeout)
+          .put("cpu_ms", cpu)
+          .put("killed", killed);
     }
-    return new Metrics()
-        .put("wall_ms", wall)
-        .put("overhead_ms", wall - timeout)
-        .put("cpu_ms", cpu)
-        .put("killed", killed);
   }
 
   @Override
