@@ -424,7 +424,8 @@ public record ProcessRunnerConfig(
 
     /**
      * Sets how long to wait, after an agent exits, for its output pipes to reach end of file; 2 s
-     * by default.
+     * by default. The time runs only while nothing progresses: an event listener that is still
+     * handling the agent's lines, or an every-line reader still reading them, keeps the wait going.
      *
      * @param timeout zero or more
      * @return this builder

@@ -1,15 +1,26 @@
 package dev.descartes.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.descartes.runner.testing.LeakCheck;
 import dev.descartes.runner.testing.Scripts;
 import dev.descartes.runner.testing.TestRunners;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With JSON streaming on, stdout lines that are JSON objects arrive parsed; everything else raw.
@@ -119,6 +130,147 @@ class JsonEventsTest {
       assertThat(events.subList(1, events.size() - 1))
           .hasSize(6)
           .allMatch(e -> e instanceof AgentEvent.RawLine);
+    }
+  }
+
+  /**
+   * 60,000 lines (more than a pipe holds) of JSON objects, plain text and broken JSON; written
+   * while the listener holds the first line back, so that the rest comes in reads of many lines.
+   */
+  private static final String BULK =
+      """
+      exec awk 'BEGIN {
+        for (i = 0; i < 60000; i++) {
+          if (i % 7 == 3) printf "{\\"broken\\": %d\\n", i
+          else if (i % 2 == 0) printf "{\\"n\\":%d,\\"pad\\":\\"%s\\"}\\n", i, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+          else printf "raw %d\\n", i
+        }
+      }'
+      """;
+
+  private static final int BULK_LINES = 60_000;
+
+  @Test
+  void manyLinesReadAtOnceArriveParsedAndInOrder(@TempDir Path dir) throws Exception {
+    Path bulk = Scripts.sh(dir, "bulk", BULK);
+    try (var runner = TestRunners.runner()) {
+      List<AgentEvent> lines = new ArrayList<>();
+      CountDownLatch gate = new CountDownLatch(1);
+      runner.onEvent(
+          e -> {
+            if (e instanceof AgentEvent.Json || e instanceof AgentEvent.RawLine) {
+              awaitGate(gate);
+              lines.add(e);
+            }
+          });
+      AgentHandle h =
+          runner.spawn(AgentConfig.builder().name("bulk").command(bulk.toString()).build());
+      holdUntilBlockedInWrite(h, gate);
+      assertThat(h.waitFor(Duration.ofMinutes(2)))
+          .hasValueSatisfying(st -> assertThat(st.success()).isTrue());
+      assertThat(lines).hasSize(BULK_LINES);
+      for (int i = 0; i < BULK_LINES; i++) {
+        AgentEvent e = lines.get(i);
+        if (i % 7 == 3) {
+          assertThat(e).isInstanceOf(AgentEvent.RawLine.class);
+          assertThat(((AgentEvent.RawLine) e).text()).isEqualTo("{\"broken\": " + i);
+        } else if (i % 2 == 0) {
+          assertThat(e).isInstanceOf(AgentEvent.Json.class);
+          assertThat(((AgentEvent.Json) e).json().path("n").asInt()).isEqualTo(i);
+        } else {
+          assertThat(((AgentEvent.RawLine) e).text()).isEqualTo("raw " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aCliParserSeesManyLinesReadAtOnceInOrder(@TempDir Path dir) throws Exception {
+    Path bulk = Scripts.sh(dir, "bulk", BULK);
+    AgentBackend numbered =
+        new AgentBackend() {
+          @Override
+          public String name() {
+            return "numbered";
+          }
+
+          @Override
+          public LaunchSpec launch(AgentConfig config) {
+            return new LaunchSpec(
+                List.of(bulk.toString()), Map.of(), LaunchSpec.Stdin.CLOSE_AFTER_INPUT, null);
+          }
+
+          @Override
+          public AgentEventParser newEventParser() {
+            return new AgentEventParser() {
+              private int last = -1;
+
+              @Override
+              public List<AgentEvent> parse(AgentId agentId, Instant at, JsonNode json) {
+                int n = json.path("n").asInt();
+                if (n <= last) {
+                  throw new IllegalStateException("line " + n + " after " + last);
+                }
+                last = n;
+                return List.of(new AgentEvent.AssistantText(agentId, at, "t" + n, false, json));
+              }
+            };
+          }
+        };
+    try (var runner = TestRunners.runner(TestRunners.config().backend(numbered))) {
+      List<AgentEvent> lines = new ArrayList<>();
+      CountDownLatch gate = new CountDownLatch(1);
+      runner.onEvent(
+          e -> {
+            if (!(e instanceof AgentEvent.Started) && !(e instanceof AgentEvent.Exited)) {
+              awaitGate(gate);
+              lines.add(e);
+            }
+          });
+      AgentHandle h =
+          runner.spawn(AgentConfig.builder().name("n").modelBackend("numbered").task("go").build());
+      holdUntilBlockedInWrite(h, gate);
+      assertThat(h.waitFor(Duration.ofMinutes(2))).isPresent();
+      assertThat(lines).hasSize(BULK_LINES);
+      for (int i = 0; i < BULK_LINES; i++) {
+        AgentEvent e = lines.get(i);
+        if (i % 7 == 3) {
+          assertThat(((AgentEvent.RawLine) e).text()).isEqualTo("{\"broken\": " + i);
+        } else if (i % 2 == 0) {
+          assertThat(((AgentEvent.AssistantText) e).text()).isEqualTo("t" + i);
+        } else {
+          assertThat(((AgentEvent.RawLine) e).text()).isEqualTo("raw " + i);
+        }
+      }
+    }
+  }
+
+  /** Opens {@code gate} once the agent waits in {@code write} on its full stdout pipe. */
+  private static void holdUntilBlockedInWrite(AgentHandle h, CountDownLatch gate) {
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> wchan(h.pid()).contains("pipe_write") || h.status().isTerminal());
+    } finally {
+      gate.countDown();
+    }
+  }
+
+  private static String wchan(long pid) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "wchan"));
+    } catch (IOException gone) {
+      return "";
+    }
+  }
+
+  private static void awaitGate(CountDownLatch gate) {
+    try {
+      if (!gate.await(2, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("the test never opened the gate");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -181,6 +181,35 @@ class OutputDrainTest {
     }
   }
 
+  /**
+   * The drain timeout is for pipes that processes outside the agent's tree keep open: a listener
+   * still working through what the agent wrote before it exited (more than one read, most of it
+   * still in the pipe when the agent exits) gets every line, however long that takes past the
+   * timeout.
+   */
+  @Test
+  void aSlowListenerGetsEveryLineTheAgentWroteBeforeItExited() throws Exception {
+    int lines = 40_000;
+    try (var runner =
+        TestRunners.runner(TestRunners.config().outputDrainTimeout(Duration.ofMillis(200)))) {
+      List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      runner.onEvent(
+          e -> {
+            if (e instanceof AgentEvent.RawLine l) {
+              java.util.concurrent.locks.LockSupport.parkNanos(50_000); // a slow consumer
+              seen.add(l.text());
+            }
+          });
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder().name("quick").command(Scripts.shell("seq 1 " + lines)).build());
+      assertThat(h.waitFor(Duration.ofMinutes(1))).isPresent();
+      assertThat(seen).hasSize(lines);
+      assertThat(seen.getLast()).isEqualTo(Integer.toString(lines));
+      assertThat(h.stdout().totalLines()).isEqualTo(lines);
+    }
+  }
+
   @Test
   void outputWrittenJustBeforeExitIsReadableAfterWaitFor() throws Exception {
     try (var runner = TestRunners.runner()) {

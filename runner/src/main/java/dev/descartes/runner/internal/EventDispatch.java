@@ -8,6 +8,8 @@ import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.internal.activity.ActivityTracker;
 import dev.descartes.runner.internal.io.LineBatch;
 import dev.descartes.runner.internal.io.LineLog;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -43,6 +45,19 @@ final class EventDispatch implements OutputPipeline.LineListener {
   private final Optional<LocalSession> session;
   private final ActivityTracker activity;
   private volatile AgentOutcome outcome;
+
+  /** Lines handled so far: written by the reading thread only, read by others as progress. */
+  private long handled;
+
+  private static final VarHandle HANDLED;
+
+  static {
+    try {
+      HANDLED = MethodHandles.lookup().findVarHandle(EventDispatch.class, "handled", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /**
    * @param session the agent's multi-turn session, if it has one
@@ -80,9 +95,16 @@ final class EventDispatch implements OutputPipeline.LineListener {
     Object[] targets = listenersNow();
     Instant at = decoder.instant(atMillis);
     int n = batch.size();
+    long h = handled;
     for (int i = 0; i < n; i++) {
       dispatchLine(batch.line(i), batch.complete(i), at, targets);
+      HANDLED.setOpaque(this, ++h);
     }
+  }
+
+  @Override
+  public long handled() {
+    return (long) HANDLED.getOpaque(this);
   }
 
   /** The runner's listeners, then the handle's, as they are now (each a {@code Consumer}). */

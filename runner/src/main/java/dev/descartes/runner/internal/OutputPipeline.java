@@ -38,6 +38,12 @@ final class OutputPipeline implements OutputSink {
     default boolean neverBlocks() {
       return false;
     }
+
+    /**
+     * How many lines it has handled so far; read from other threads, as a sign of progress (a slow
+     * listener still working through what an agent wrote before it exited).
+     */
+    long handled();
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(OutputPipeline.class);
@@ -164,8 +170,9 @@ final class OutputPipeline implements OutputSink {
   }
 
   /**
-   * Waits for {@code ended}, giving up after {@code timeout} without progress: no every-line reader
-   * of any of {@code pipelines} read a line in that time while it held its stream back.
+   * Waits for {@code ended}, giving up after {@code timeout} without progress: no line listener of
+   * any of {@code pipelines} handled a line, and no every-line reader read one while it held its
+   * stream back, in that time.
    */
   static void awaitEnded(
       CompletableFuture<Void> ended, java.time.Duration timeout, OutputPipeline... pipelines)
@@ -174,6 +181,10 @@ final class OutputPipeline implements OutputSink {
           java.util.concurrent.ExecutionException {
     long limit = timeout.toNanos();
     long deadline = System.nanoTime() + limit;
+    long[] handled = new long[pipelines.length];
+    for (int i = 0; i < pipelines.length; i++) {
+      handled[i] = pipelines[i].handled();
+    }
     while (true) {
       try {
         ended.get(
@@ -181,7 +192,13 @@ final class OutputPipeline implements OutputSink {
         return;
       } catch (java.util.concurrent.TimeoutException e) {
         long progress = Long.MIN_VALUE;
-        for (OutputPipeline p : pipelines) {
+        for (int i = 0; i < pipelines.length; i++) {
+          OutputPipeline p = pipelines[i];
+          long h = p.handled();
+          if (h != handled[i]) {
+            handled[i] = h;
+            progress = System.nanoTime();
+          }
           if (p.log.full()) {
             progress = Math.max(progress, p.log.lastLosslessRead());
           }
@@ -196,6 +213,11 @@ final class OutputPipeline implements OutputSink {
 
   LineLog log() {
     return log;
+  }
+
+  /** Lines the line listener has handled (0 without one). */
+  private long handled() {
+    return onLine == null ? 0 : onLine.handled();
   }
 
   CompletableFuture<Void> ended() {

@@ -43,8 +43,13 @@ final class OutputChannel implements EventLoop.Handler, Channel {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutputChannel.class);
 
-  /** The largest read of a delivery thread. */
-  static final int MAX_READ = 1 << 20;
+  /**
+   * The largest read of a delivery thread. Not the pipe's 1 MiB: the framer then walks bytes the
+   * read has just put in the core's cache, and the line copies stay there for the window and the
+   * listeners; 1 GiB of 200-byte lines went through about a quarter faster than with 1 MiB reads
+   * (alternated, 4 runs each; 32 to 256 KiB were level within the noise).
+   */
+  static final int MAX_READ = 128 * 1024;
 
   /** A delivery thread's first buffer; it grows to {@link #MAX_READ} when a read fills it. */
   private static final int FIRST_READ = 64 * 1024;
