@@ -161,8 +161,8 @@ public final class GracefulShutdown {
         Thread.currentThread().interrupt();
       }
     }
-    if (!handle.status().isTerminal()) {
-      LOG.info(
+    if (!handle.status().isTerminal() && LOG.isDebugEnabled()) {
+      LOG.debug(
           "agent {} ({}): still running after its stop sequence ({}); sending SIGKILL",
           handle.id(),
           handle.config().name(),

@@ -178,6 +178,68 @@ class ShutdownTest {
     }
   }
 
+  /**
+   * The runner sends SIGKILL itself, for all agents at once, when their sequences' waits are over:
+   * never before a sequence's own last step, whatever timeout the runner was given.
+   */
+  @Test
+  void aRunnerShutdownKillsOnlyAfterEachAgentsWholeStopSequence() throws Exception {
+    Duration step = Duration.ofMillis(300);
+    AgentBackend patient =
+        new AgentBackend() {
+          @Override
+          public String name() {
+            return "patient";
+          }
+
+          @Override
+          public LaunchSpec launch(AgentConfig config) {
+            return new LaunchSpec(
+                Scripts.shell(
+                    "trap 'echo got-int' INT; trap 'echo got-term' TERM; echo armed;"
+                        + " while :; do sleep 0.1; done"),
+                java.util.Map.of(),
+                LaunchSpec.Stdin.CLOSE_AFTER_INPUT,
+                null);
+          }
+
+          @Override
+          public GracefulShutdown stopSequence(Duration timeout) {
+            return GracefulShutdown.builder()
+                .signal(AgentSignal.INTERRUPT)
+                .await(step)
+                .signal(AgentSignal.TERMINATE)
+                .await(step)
+                .build();
+          }
+        };
+    try (var runner = TestRunners.runner(TestRunners.config().backend(patient))) {
+      List<AgentHandle> handles = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        handles.add(
+            runner.spawn(
+                AgentConfig.builder().name("p" + i).modelBackend("patient").task("t").build()));
+      }
+      for (AgentHandle h : handles) {
+        assertThat(h.readStdout(Duration.ofSeconds(30))).map(String::new).hasValue("armed\n");
+      }
+      long t0 = System.nanoTime();
+      runner.shutdown(Duration.ofMillis(50));
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      assertThat(took).isGreaterThanOrEqualTo(step.multipliedBy(2));
+      for (AgentHandle h : handles) {
+        assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
+        assertThat(h.waitFor(Duration.ZERO).orElseThrow().signal()).hasValue(9);
+        List<String> seen = new ArrayList<>();
+        java.util.Optional<byte[]> line;
+        while ((line = h.readStdout()).isPresent()) {
+          seen.add(new String(line.get()).strip());
+        }
+        assertThat(seen).contains("got-int", "got-term");
+      }
+    }
+  }
+
   @Test
   void theJvmShutdownHookStopsEveryAgent() throws Exception {
     Path pids = dir.resolve("pids");

@@ -453,6 +453,26 @@ public final class LocalAgent implements AgentHandle {
     return plan.stopSequence().apply(timeout);
   }
 
+  /**
+   * The first step of {@link #kill()}, for many agents at once: SIGKILL to the main process,
+   * without waiting, where the agent's cgroup holds its tree (the kill that follows sweeps the rest
+   * of the group). Nothing for other agents, or before the process exists.
+   *
+   * @return whether the agent was still running
+   */
+  boolean killMainNow() {
+    ChildProcess c = child;
+    if (c == null || status.get().isTerminal()) {
+      return false;
+    }
+    if (tree instanceof CgroupAgentTree) {
+      requestStop();
+      exitHandling.signalSent(AgentSignal.KILL.number());
+      c.killNow();
+    }
+    return true;
+  }
+
   /** The agent's tree once started, while it has not ended; empty otherwise. */
   Optional<AgentTree> tree() {
     return status.get().isTerminal() ? Optional.empty() : Optional.ofNullable(tree);

@@ -33,6 +33,12 @@ public interface ChildProcess {
   void closeStdin();
 
   /**
+   * Sends SIGKILL to this process (not to its descendants) at once, without waiting; nothing once
+   * it has been reaped, so the signal never reaches a process that took over its pid.
+   */
+  void killNow();
+
+  /**
    * Stops reading output that is still open after the process exited (a descendant that escaped the
    * kill holds the pipe); the sinks then see {@link OutputSink#end()}.
    */

@@ -127,6 +127,11 @@ public final class JdkProcessEngine implements ProcessEngine {
     }
 
     @Override
+    public void killNow() {
+      process.destroyForcibly(); // the JDK signals only a process it has not reaped
+    }
+
+    @Override
     public void startOutput() {
       if (started.compareAndSet(false, true)) {
         pump("stdout", process.getInputStream(), stdoutSink);

@@ -3,6 +3,7 @@ package dev.descartes.runner.internal.engine;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.internal.os.Epoll;
 import dev.descartes.runner.internal.os.FileDescriptor;
+import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.OwnChildren;
 import dev.descartes.runner.internal.os.WaitId;
 import java.io.IOException;
@@ -30,6 +31,9 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
   private final AtomicBoolean outputStarted = new AtomicBoolean();
   private long token;
   private boolean reaped; // loop thread only
+
+  /** Held to signal through {@link #pidfd} and to close it: the number is never reused mid-call. */
+  private final Object pidfdLock = new Object();
 
   NativeChild(
       EventLoop loop,
@@ -93,7 +97,9 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
     reaped = true;
     OwnChildren.reaped(pid);
     loop.unregister(pidfd, token);
-    pidfd.close();
+    synchronized (pidfdLock) {
+      pidfd.close();
+    }
     onReaped.accept(this);
     ExitStatus st = status;
     Throwable err = failure;
@@ -129,6 +135,17 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
   public boolean reportsSignalsExactly() {
     return true;
   }
+
+  @Override
+  public void killNow() {
+    synchronized (pidfdLock) {
+      if (pidfd.isOpen()) {
+        Native.get().ifPresent(n -> n.pidfdSendSignal(pidfd, SIGKILL));
+      }
+    }
+  }
+
+  private static final int SIGKILL = 9;
 
   @Override
   public void writeStdin(byte[] data) throws IOException {
