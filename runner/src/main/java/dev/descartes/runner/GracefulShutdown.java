@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Stops an agent politely, then firmly: by default SIGTERM to its process group, up to {@code
@@ -113,14 +114,16 @@ public final class GracefulShutdown {
    * @return how the agent's main process ended
    */
   public ExitStatus shutdown(AgentHandle handle) {
-    return run(handle, System.nanoTime());
+    return run(handle, System.nanoTime(), true);
   }
 
   /**
    * Like {@link #shutdown(AgentHandle)}, with every wait counted from {@code start} rather than
    * from the moment this call begins: each wait ends at {@code start} plus the waits before it and
    * its own. Stopping many agents at once, each from its own thread, they then share one deadline
-   * however long the signals to the others took. A {@code start} in the future counts as now.
+   * however long the signals to the others took. A {@code start} in the future counts as now. The
+   * SIGKILL of an agent still running after its waits is logged at DEBUG, not INFO: whoever stops
+   * many agents at once reports them together (the runner's {@code shutdown} logs one line).
    *
    * @param handle the agent to stop
    * @param start when the sequence began, an {@link Instant} on the wall clock
@@ -129,10 +132,10 @@ public final class GracefulShutdown {
   public ExitStatus shutdown(AgentHandle handle, Instant start) {
     Objects.requireNonNull(start, "start");
     long since = Duration.between(start, Instant.now()).toNanos();
-    return run(handle, System.nanoTime() - Math.max(0, since));
+    return run(handle, System.nanoTime() - Math.max(0, since), false);
   }
 
-  private ExitStatus run(AgentHandle handle, long startNanos) {
+  private ExitStatus run(AgentHandle handle, long startNanos, boolean reportKill) {
     Objects.requireNonNull(handle, "handle");
     handle.requestStop();
     long waitsEnd = startNanos;
@@ -161,12 +164,13 @@ public final class GracefulShutdown {
         Thread.currentThread().interrupt();
       }
     }
-    if (!handle.status().isTerminal() && LOG.isDebugEnabled()) {
-      LOG.debug(
-          "agent {} ({}): still running after its stop sequence ({}); sending SIGKILL",
-          handle.id(),
-          handle.config().name(),
-          this);
+    if (!handle.status().isTerminal() && (reportKill || LOG.isDebugEnabled())) {
+      LOG.atLevel(reportKill ? Level.INFO : Level.DEBUG)
+          .log(
+              "agent {} ({}): still running after its stop sequence ({}); sending SIGKILL",
+              handle.id(),
+              handle.config().name(),
+              this);
     }
     return finish(handle);
   }
