@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -188,35 +187,25 @@ class JsonEventsTest {
   void aCliParserSeesManyLinesReadAtOnceInOrder(@TempDir Path dir) throws Exception {
     Path bulk = Scripts.sh(dir, "bulk", BULK);
     AgentBackend numbered =
-        new AgentBackend() {
-          @Override
-          public String name() {
-            return "numbered";
-          }
+        TemplateBackend.builder("numbered")
+            .command(bulk.toString())
+            .eventParser(
+                () ->
+                    new AgentEventParser() {
+                      private int last = -1;
 
-          @Override
-          public LaunchSpec launch(AgentConfig config) {
-            return new LaunchSpec(
-                List.of(bulk.toString()), Map.of(), LaunchSpec.Stdin.CLOSE_AFTER_INPUT, null);
-          }
-
-          @Override
-          public AgentEventParser newEventParser() {
-            return new AgentEventParser() {
-              private int last = -1;
-
-              @Override
-              public List<AgentEvent> parse(AgentId agentId, Instant at, JsonNode json) {
-                int n = json.path("n").asInt();
-                if (n <= last) {
-                  throw new IllegalStateException("line " + n + " after " + last);
-                }
-                last = n;
-                return List.of(new AgentEvent.AssistantText(agentId, at, "t" + n, false, json));
-              }
-            };
-          }
-        };
+                      @Override
+                      public List<AgentEvent> parse(AgentId agentId, Instant at, JsonNode json) {
+                        int n = json.path("n").asInt();
+                        if (n <= last) {
+                          throw new IllegalStateException("line " + n + " after " + last);
+                        }
+                        last = n;
+                        return List.of(
+                            new AgentEvent.AssistantText(agentId, at, "t" + n, false, json));
+                      }
+                    })
+            .build();
     try (var runner = TestRunners.runner(TestRunners.config().backend(numbered))) {
       List<AgentEvent> lines = new ArrayList<>();
       CountDownLatch gate = new CountDownLatch(1);

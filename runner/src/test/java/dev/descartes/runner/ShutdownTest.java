@@ -186,33 +186,20 @@ class ShutdownTest {
   void aRunnerShutdownKillsOnlyAfterEachAgentsWholeStopSequence() throws Exception {
     Duration step = Duration.ofMillis(300);
     AgentBackend patient =
-        new AgentBackend() {
-          @Override
-          public String name() {
-            return "patient";
-          }
-
-          @Override
-          public LaunchSpec launch(AgentConfig config) {
-            return new LaunchSpec(
+        TemplateBackend.builder("patient")
+            .command(
                 Scripts.shell(
                     "trap 'echo got-int' INT; trap 'echo got-term' TERM; echo armed;"
-                        + " while :; do sleep 0.1; done"),
-                java.util.Map.of(),
-                LaunchSpec.Stdin.CLOSE_AFTER_INPUT,
-                null);
-          }
-
-          @Override
-          public GracefulShutdown stopSequence(Duration timeout) {
-            return GracefulShutdown.builder()
-                .signal(AgentSignal.INTERRUPT)
-                .await(step)
-                .signal(AgentSignal.TERMINATE)
-                .await(step)
-                .build();
-          }
-        };
+                        + " while :; do sleep 0.1; done"))
+            .stopSequence(
+                timeout ->
+                    GracefulShutdown.builder()
+                        .signal(AgentSignal.INTERRUPT)
+                        .await(step)
+                        .signal(AgentSignal.TERMINATE)
+                        .await(step)
+                        .build())
+            .build();
     try (var runner = TestRunners.runner(TestRunners.config().backend(patient))) {
       List<AgentHandle> handles = new ArrayList<>();
       for (int i = 0; i < 3; i++) {

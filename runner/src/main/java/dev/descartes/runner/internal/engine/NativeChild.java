@@ -1,5 +1,6 @@
 package dev.descartes.runner.internal.engine;
 
+import dev.descartes.runner.AgentSignal;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.internal.os.Epoll;
 import dev.descartes.runner.internal.os.FileDescriptor;
@@ -140,12 +141,10 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
   public void killNow() {
     synchronized (pidfdLock) {
       if (pidfd.isOpen()) {
-        Native.get().ifPresent(n -> n.pidfdSendSignal(pidfd, SIGKILL));
+        Native.get().ifPresent(n -> n.pidfdSendSignal(pidfd, AgentSignal.KILL.number()));
       }
     }
   }
-
-  private static final int SIGKILL = 9;
 
   @Override
   public void writeStdin(byte[] data) throws IOException {
