@@ -3,6 +3,7 @@ package dev.descartes.bench.jmh;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.descartes.runner.internal.io.JsonLines;
 import dev.descartes.runner.internal.io.JsonTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The JSON decoder of stdout lines: the tree built from the streaming parser ({@link JsonTree},
- * what the runner does) against {@code ObjectMapper.readTree} on the bytes (what it did before) and
- * on a {@code String} (what a {@code BufferedReader} consumer does), for the harness's 200-byte
+ * The JSON decoder of stdout lines: one non-blocking parser shared by a read's lines ({@link
+ * JsonLines}, what the runner does), the tree built from a streaming parser per line ({@link
+ * JsonTree}, what it did before) against {@code ObjectMapper.readTree} on the bytes (earlier still)
+ * and on a {@code String} (what a {@code BufferedReader} consumer does), for the harness's 200-byte
  * line and a Claude-style stream-json line. Average time per line.
  */
 @State(Scope.Benchmark)
@@ -51,6 +53,30 @@ public class JsonDecoderBench {
   @Benchmark
   public JsonNode streamingTree200() throws IOException {
     return JsonTree.parseObject(MAPPER, benchLine);
+  }
+
+  /** One parser for a read's lines, as the runner uses it: here a batch of 1000 lines. */
+  private JsonLines batch = new JsonLines(MAPPER);
+
+  private int inBatch;
+
+  private JsonLines batch() {
+    if (++inBatch == 1000) {
+      batch.close();
+      batch = new JsonLines(MAPPER);
+      inBatch = 0;
+    }
+    return batch;
+  }
+
+  @Benchmark
+  public JsonNode sharedParser200() throws IOException {
+    return batch().parseObject(benchLine);
+  }
+
+  @Benchmark
+  public JsonNode sharedParserClaude() throws IOException {
+    return batch().parseObject(claudeLine);
   }
 
   @Benchmark

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentEventParser;
 import dev.descartes.runner.AgentId;
+import dev.descartes.runner.internal.io.JsonLines;
 import dev.descartes.runner.internal.io.JsonTree;
 import dev.descartes.runner.internal.io.LineLog;
 import java.io.IOException;
@@ -58,9 +59,17 @@ public final class EventDecoder {
 
   /** The event of one line read at {@code at}. */
   AgentEvent decode(byte[] line, boolean complete, Instant at) {
+    return decode(line, complete, at, (JsonLines) null);
+  }
+
+  /**
+   * The event of one line read at {@code at}, its JSON parsed by {@code lines} (the parser of the
+   * line's batch), or by a parser of its own if null.
+   */
+  AgentEvent decode(byte[] line, boolean complete, Instant at, JsonLines lines) {
     if (json && complete && looksLikeObject(line)) {
       try {
-        ObjectNode node = parseObject(line);
+        ObjectNode node = lines != null ? lines.parseObject(line) : parseObject(line);
         if (node != null) {
           return new AgentEvent.Json(id, at, node, line);
         }
@@ -81,6 +90,11 @@ public final class EventDecoder {
     return s.at();
   }
 
+  /** A parser for the JSON lines of one batch, with this decoder's mapper. */
+  static JsonLines jsonLines() {
+    return new JsonLines(MAPPER);
+  }
+
   /** See {@link JsonTree#parseObject}, with this decoder's mapper. */
   static ObjectNode parseObject(byte[] line) throws IOException {
     return JsonTree.parseObject(MAPPER, line);
@@ -96,7 +110,16 @@ public final class EventDecoder {
 
   /** As {@link #decode(LineLog.Entry, AgentEventParser)}, for a line read at {@code at}. */
   List<AgentEvent> decode(byte[] line, boolean complete, Instant at, AgentEventParser parser) {
-    AgentEvent event = decode(line, complete, at);
+    return decode(line, complete, at, null, parser);
+  }
+
+  /**
+   * As {@link #decode(byte[], boolean, Instant, AgentEventParser)}, the JSON parsed by {@code
+   * lines} if not null.
+   */
+  List<AgentEvent> decode(
+      byte[] line, boolean complete, Instant at, JsonLines lines, AgentEventParser parser) {
+    AgentEvent event = decode(line, complete, at, lines);
     if (event instanceof AgentEvent.Json j) {
       try {
         List<AgentEvent> parsed = parser.parse(id, j.at(), j.json());

@@ -6,6 +6,7 @@ import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentOutcome;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.internal.activity.ActivityTracker;
+import dev.descartes.runner.internal.io.JsonLines;
 import dev.descartes.runner.internal.io.LineBatch;
 import dev.descartes.runner.internal.io.LineLog;
 import java.lang.invoke.MethodHandles;
@@ -96,9 +97,11 @@ final class EventDispatch implements OutputPipeline.LineListener {
     Instant at = decoder.instant(atMillis);
     int n = batch.size();
     long h = handled;
-    for (int i = 0; i < n; i++) {
-      dispatchLine(batch.line(i), batch.complete(i), at, targets);
-      HANDLED.setOpaque(this, ++h);
+    try (JsonLines json = EventDecoder.jsonLines()) {
+      for (int i = 0; i < n; i++) {
+        dispatchLine(batch.line(i), batch.complete(i), at, targets, json);
+        HANDLED.setOpaque(this, ++h);
+      }
     }
   }
 
@@ -131,15 +134,16 @@ final class EventDispatch implements OutputPipeline.LineListener {
   }
 
   /** One stdout line: parsed for the outcome and the session, then delivered to {@code targets}. */
-  private void dispatchLine(byte[] line, boolean complete, Instant at, Object[] targets) {
+  private void dispatchLine(
+      byte[] line, boolean complete, Instant at, Object[] targets, JsonLines json) {
     boolean listening = targets.length > 0;
     if (!parser.reportsResults()) {
       if (listening) {
-        deliverAll(targets, decoder.decode(line, complete, at));
+        deliverAll(targets, decoder.decode(line, complete, at, json));
       }
       return;
     }
-    List<AgentEvent> events = jsonDecoder.decode(line, complete, at, parser);
+    List<AgentEvent> events = jsonDecoder.decode(line, complete, at, json, parser);
     for (AgentEvent e : events) {
       activity.accept(e);
       if (e instanceof AgentEvent.Normalized n) {
@@ -153,7 +157,7 @@ final class EventDispatch implements OutputPipeline.LineListener {
           deliverAll(targets, e);
         }
       } else {
-        deliverAll(targets, decoder.decode(line, complete, at));
+        deliverAll(targets, decoder.decode(line, complete, at, json));
       }
     }
   }

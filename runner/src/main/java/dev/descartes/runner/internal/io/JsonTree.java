@@ -50,11 +50,35 @@ public final class JsonTree {
 
   private static final TooDeep TOO_DEEP = new TooDeep();
 
+  /**
+   * The rest of the object whose {@code START_OBJECT} {@code p} has just returned. A parser that
+   * runs out of input ({@code NOT_AVAILABLE}, from a non-blocking one) inside it gets an {@link
+   * IOException}, as a line that ends inside it does.
+   *
+   * @throws IOException if the object is not valid JSON or not whole
+   * @throws RuntimeException if it nests deeper than this recursion takes
+   */
+  static ObjectNode readObject(JsonParser p) throws IOException {
+    return readObject(p, 0);
+  }
+
   private static ObjectNode readObject(JsonParser p, int depth) throws IOException {
     if (depth > MAX_DEPTH) {
       throw TOO_DEEP;
     }
     ObjectNode o = NODES.objectNode();
+    if (p.canParseAsync()) {
+      // a non-blocking parser's NOT_AVAILABLE leaves currentToken() as it was: go by what
+      // nextToken() returns
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        o.set(p.currentName(), readValue(p, p.nextToken(), depth + 1));
+      }
+      if (t != JsonToken.END_OBJECT) {
+        throw new IOException("unexpected " + t + " in an object");
+      }
+      return o;
+    }
     String name;
     while ((name = p.nextFieldName()) != null) {
       o.set(name, readValue(p, p.nextToken(), depth + 1));
