@@ -48,6 +48,7 @@ public final class NativeProcessEngine implements ProcessEngine {
             r -> {
               throw new IllegalStateException("the native process engine is unavailable: " + r);
             });
+    WaitId.link();
     delivery = new DeliveryPool("descartes-output");
     try {
       loop = new EventLoop("descartes-epoll", delivery);

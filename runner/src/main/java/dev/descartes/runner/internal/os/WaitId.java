@@ -48,6 +48,15 @@ public final class WaitId {
 
   private WaitId() {}
 
+  /**
+   * Links the {@code waitid} downcall now, if it is not linked yet (loading this class does it).
+   * The first link of a downcall takes tens of milliseconds; an engine calls this as it starts, so
+   * that its first reap, on the event loop every exit waits for, does not pay for it.
+   */
+  public static void link() {
+    // nothing more to do: the class initializer has linked WAITID before this runs
+  }
+
   /** Reaps the child behind {@code pidfd} if it has exited; does not wait. */
   public static Result reap(FileDescriptor pidfd) {
     return waitid(P_PIDFD, pidfd.intValue(), WEXITED | WNOHANG);
