@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -135,34 +136,29 @@ public final class GracefulShutdown {
     return run(handle, System.nanoTime() - Math.max(0, since), false);
   }
 
+  /**
+   * Runs the steps of the sequence with every wait counted from {@code start}, as {@link
+   * #shutdown(AgentHandle, Instant)} does, but leaves the final SIGKILL to the caller: for one that
+   * stops many agents and sends their SIGKILLs together. If the calling thread is interrupted, the
+   * steps end early and the thread keeps its interrupt status.
+   *
+   * @param handle the agent to stop
+   * @param start when the sequence began, an {@link Instant} on the wall clock
+   * @return how the agent ended, if it did within the steps; empty if it is still running and needs
+   *     the SIGKILL ({@link AgentHandle#kill()})
+   */
+  public Optional<ExitStatus> runSteps(AgentHandle handle, Instant start) {
+    Objects.requireNonNull(start, "start");
+    long since = Duration.between(start, Instant.now()).toNanos();
+    if (runSteps(handle, System.nanoTime() - Math.max(0, since))) {
+      return Optional.of(awaitEnd(handle)); // its exit handling swept the tree: a stop was asked
+    }
+    return Optional.empty();
+  }
+
   private ExitStatus run(AgentHandle handle, long startNanos, boolean reportKill) {
-    Objects.requireNonNull(handle, "handle");
-    handle.requestStop();
-    long waitsEnd = startNanos;
-    boolean interrupted = false;
-    try {
-      for (Step step : steps) {
-        if (handle.status().isTerminal()) {
-          break;
-        }
-        switch (step) {
-          case Step.CloseStdin c -> handle.closeStdin();
-          case Step.Signal s -> handle.signal(s.signal());
-          case Step.Await a -> {
-            waitsEnd += a.timeout().toNanos();
-            Duration left = Duration.ofNanos(Math.max(0, waitsEnd - System.nanoTime()));
-            if (handle.waitFor(left).isPresent()) {
-              return finish(handle);
-            }
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      interrupted = true;
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    if (runSteps(handle, startNanos)) {
+      return finish(handle);
     }
     if (!handle.status().isTerminal() && (reportKill || LOG.isDebugEnabled())) {
       LOG.atLevel(reportKill ? Level.INFO : Level.DEBUG)
@@ -175,8 +171,41 @@ public final class GracefulShutdown {
     return finish(handle);
   }
 
+  /** Whether the agent ended within the steps (false also when the thread was interrupted). */
+  private boolean runSteps(AgentHandle handle, long startNanos) {
+    Objects.requireNonNull(handle, "handle");
+    handle.requestStop();
+    long waitsEnd = startNanos;
+    try {
+      for (Step step : steps) {
+        if (handle.status().isTerminal()) {
+          return true;
+        }
+        switch (step) {
+          case Step.CloseStdin c -> handle.closeStdin();
+          case Step.Signal s -> handle.signal(s.signal());
+          case Step.Await a -> {
+            waitsEnd += a.timeout().toNanos();
+            Duration left = Duration.ofNanos(Math.max(0, waitsEnd - System.nanoTime()));
+            if (handle.waitFor(left).isPresent()) {
+              return true;
+            }
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return handle.status().isTerminal();
+  }
+
   private static ExitStatus finish(AgentHandle handle) {
     handle.kill(); // also sweeps the tree after the main process has exited
+    return awaitEnd(handle);
+  }
+
+  private static ExitStatus awaitEnd(AgentHandle handle) {
     boolean interrupted = Thread.interrupted();
     try {
       while (true) {

@@ -46,6 +46,23 @@ class ProcessTreeContainmentTest {
     return AgentConfig.builder().name(name).command(script.toString(), dir.toString()).build();
   }
 
+  /**
+   * A script that ignores SIGTERM and starts a tool in its own session that ignores it too, records
+   * the tool's pid in {@code $1/own-session.pid}, then waits.
+   */
+  private Path stubbornTree() {
+    return Scripts.sh(
+        dir,
+        "stubborn.sh",
+        """
+        trap '' TERM
+        setsid sh -c 'trap "" TERM; sleep 300' &
+        echo $! > "$1/own-session.pid"
+        echo ready
+        while :; do sleep 1; done
+        """);
+  }
+
   private static void awaitReady(AgentHandle h) throws InterruptedException {
     assertThat(h.readStdout(Duration.ofSeconds(30))).map(String::new).contains("ready\n");
   }
@@ -95,17 +112,7 @@ class ProcessTreeContainmentTest {
 
   @Test
   void gracefulShutdownOfATermIgnoringTreeEscalatesToKill() throws Exception {
-    Path script =
-        Scripts.sh(
-            dir,
-            "stubborn.sh",
-            """
-        trap '' TERM
-        setsid sh -c 'trap "" TERM; sleep 300' &
-        echo $! > "$1/own-session.pid"
-        echo ready
-        while :; do sleep 1; done
-        """);
+    Path script = stubbornTree();
     try (var runner = TestRunners.runner()) {
       AgentHandle h =
           runner.spawn(
@@ -119,6 +126,38 @@ class ProcessTreeContainmentTest {
       assertThat(st.signal()).hasValue(9);
       assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
       assertGone(List.of(escaped));
+    }
+  }
+
+  /**
+   * The runner's shutdown sends the SIGKILLs of many agents from one loop and leaves the rest of
+   * each tree to the agent's exit handling: a tool in its own session that ignores SIGTERM too is
+   * killed all the same, and every agent ends with the SIGKILL.
+   */
+  @Test
+  void runnerShutdownOfTermIgnoringTreesKillsEveryToolInThem() throws Exception {
+    Path script = stubbornTree();
+    List<AgentHandle> handles = new ArrayList<>();
+    List<Long> escaped = new ArrayList<>();
+    try (var runner = TestRunners.runner()) {
+      for (int i = 0; i < 3; i++) {
+        Path own = Files.createDirectories(dir.resolve("agent" + i));
+        AgentHandle h =
+            runner.spawn(
+                AgentConfig.builder()
+                    .name("stubborn" + i)
+                    .command(script.toString(), own.toString())
+                    .build());
+        handles.add(h);
+        awaitReady(h);
+        escaped.add(Long.parseLong(Files.readString(own.resolve("own-session.pid")).trim()));
+      }
+      runner.shutdown(Duration.ofMillis(300));
+      for (AgentHandle h : handles) {
+        assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
+        assertThat(h.waitFor(Duration.ZERO).orElseThrow().signal()).hasValue(9);
+      }
+      assertGone(escaped);
     }
   }
 

@@ -91,6 +91,34 @@ class ShutdownTest {
   }
 
   @Test
+  void runStepsReportsAnAgentThatEndedWithinThemAndLeavesTheKillToTheCaller() throws Exception {
+    try (var runner = TestRunners.runner()) {
+      AgentHandle polite =
+          runner.spawn(AgentConfig.builder().name("polite").command("sleep", "300").build());
+      AgentHandle deaf =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("deaf")
+                  .command(Scripts.shell("trap '' TERM; echo armed; while :; do sleep 1; done"))
+                  .build());
+      assertThat(deaf.readStdout(Duration.ofSeconds(30))).isPresent();
+      GracefulShutdown sequence = new GracefulShutdown(Duration.ofMillis(300));
+
+      assertThat(sequence.runSteps(polite, Instant.now()))
+          .hasValueSatisfying(st -> assertThat(st.signal()).hasValue(15));
+      assertThat(polite.status()).isEqualTo(AgentStatus.TERMINATED);
+
+      assertThat(sequence.runSteps(deaf, Instant.now())).isEmpty();
+      assertThat(deaf.status())
+          .as("no SIGKILL: the caller's to send")
+          .isEqualTo(AgentStatus.STOPPING);
+      deaf.kill();
+      assertThat(deaf.waitFor(Duration.ofSeconds(30)).orElseThrow().signal()).hasValue(9);
+      assertThat(deaf.status()).isEqualTo(AgentStatus.TERMINATED);
+    }
+  }
+
+  @Test
   void defaultSequenceKillsAnAgentThatIgnoresSigterm() throws Exception {
     try (var runner = TestRunners.runner()) {
       AgentHandle h =

@@ -79,10 +79,13 @@ final class AgentExit {
   void cleanUp(AgentTree tree, ChildProcess child, boolean stopRequested) {
     try {
       tree.leaderExited();
+      boolean sweep = config.killOrphansOnExit() || stopRequested;
       if (tree instanceof CgroupAgentTree g) {
         limits.noteKernelLimits(g.group());
+        // the usual end: an empty group, removed at once, and nothing to kill
+        sweep &= !g.group().removeIfEmpty(g.leaderPid());
       }
-      if (config.killOrphansOnExit() || stopRequested) {
+      if (sweep) {
         try {
           int killed = tree.killAll(LocalAgent.REAP_TIMEOUT);
           if (killed > 0) {

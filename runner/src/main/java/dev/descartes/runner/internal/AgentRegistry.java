@@ -271,30 +271,127 @@ public final class AgentRegistry implements AutoCloseable {
    * #killWhenSequencesEnd}).
    */
   public void shutdownAll(Duration timeout) {
-    List<Future<?>> stops = new ArrayList<>();
     java.time.Instant start = java.time.Instant.now();
     long startNanos = System.nanoTime();
     List<LocalAgent> agents = List.copyOf(live());
     long[] killAfter = new long[agents.size()];
     CountDownLatch ended = new CountDownLatch(agents.size());
+    List<Future<?>> stops = new ArrayList<>();
     for (int i = 0; i < agents.size(); i++) {
       LocalAgent a = agents.get(i);
+      a.onExit().whenComplete((st, err) -> ended.countDown());
       GracefulShutdown sequence = a.stopSequence(timeout);
       Duration waits = sequence.totalWait();
       // a sequence without waits kills at once after its signals: no SIGKILL ahead of them
       killAfter[i] = waits.isZero() ? Long.MAX_VALUE : saturatedNanos(waits);
       stops.add(
           background.submit(
-              () -> {
-                try {
-                  sequence.shutdown(a, start);
-                } finally {
-                  ended.countDown();
-                }
-              }));
+              waits.isZero()
+                  ? () -> sequence.shutdown(a, start)
+                  : () -> sequence.runSteps(a, start)));
     }
-    boolean interrupted = killWhenSequencesEnd(agents, startNanos, killAfter, ended);
-    for (Future<?> f : stops) {
+    boolean[] killedHere = new boolean[agents.size()];
+    boolean interrupted = killWhenWaitsEnd(agents, startNanos, killAfter, ended, killedHere);
+    interrupted |= awaitAll(stops);
+    interrupted |= finishKills(agents, killedHere);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Sends SIGKILL to the main process of every agent still running when its stop sequence's waits
+   * are over, all from this thread in one loop. The exit handling of each killed agent then sweeps
+   * its tree (a stop was asked for), so the sequences only run their steps: a thousand sequences
+   * each sending its own SIGKILL and sweeping its group as it got a core took 400 ms from the first
+   * to the last SIGKILL, and swept every group twice.
+   *
+   * @param killedHere set for each agent whose main process this loop sent SIGKILL
+   * @return whether this thread was interrupted (the loop then ends early: the kills that follow
+   *     come at once)
+   */
+  private static boolean killWhenWaitsEnd(
+      List<LocalAgent> agents,
+      long startNanos,
+      long[] killAfter,
+      CountDownLatch ended,
+      boolean[] killedHere) {
+    Integer[] order = new Integer[agents.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, Comparator.comparingLong(i -> killAfter[i]));
+    boolean interrupted = false;
+    for (int k = 0; k < order.length && killAfter[order[k]] != Long.MAX_VALUE; k++) {
+      try {
+        long wait = killAfter[order[k]] - (System.nanoTime() - startNanos);
+        if (ended.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+        break;
+      }
+      killedHere[order[k]] = agents.get(order[k]).killMainNow();
+    }
+    return interrupted;
+  }
+
+  /**
+   * Ends every agent still running: one the loop did not kill gets {@link LocalAgent#kill()} at
+   * once, which kills its whole tree; one it did gets {@link LocalAgent#REAP_TIMEOUT} to exit (its
+   * exit handling sweeps its tree), then the same kill, which reports a kill that did not take.
+   * Returns once every agent has ended or its kill has failed.
+   *
+   * @return whether this thread was interrupted
+   */
+  private boolean finishKills(List<LocalAgent> agents, boolean[] killedHere) {
+    List<Future<?>> kills = new ArrayList<>();
+    int loopKilled = 0;
+    for (int i = 0; i < agents.size(); i++) {
+      if (killedHere[i]) {
+        loopKilled++;
+      } else if (!agents.get(i).status().isTerminal()) {
+        kills.add(killAndWait(agents.get(i)));
+      }
+    }
+    if (loopKilled + kills.size() > 0) {
+      LOG.info(
+          "shutdown: {} of {} agents were still running after their stop sequence; SIGKILL",
+          loopKilled + kills.size(),
+          agents.size());
+    }
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + LocalAgent.REAP_TIMEOUT.toNanos();
+    for (int i = 0; i < agents.size(); i++) {
+      LocalAgent a = agents.get(i);
+      if (!killedHere[i]) {
+        continue;
+      }
+      try {
+        if (a.waitFor(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))).isPresent()) {
+          continue;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+      kills.add(killAndWait(a));
+    }
+    return awaitAll(kills) | interrupted;
+  }
+
+  private Future<?> killAndWait(LocalAgent a) {
+    return background.submit(
+        () -> {
+          a.kill();
+          return a.waitFor();
+        });
+  }
+
+  /** Waits for every task; a task's failure is its own to report. Returns whether interrupted. */
+  private static boolean awaitAll(List<Future<?>> tasks) {
+    boolean interrupted = false;
+    for (Future<?> f : tasks) {
       while (true) {
         try {
           f.get();
@@ -305,50 +402,6 @@ public final class AgentRegistry implements AutoCloseable {
           break;
         }
       }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /**
-   * Sends SIGKILL to the main process of every agent still running when its stop sequence's waits
-   * are over, all from this thread in one loop, then leaves the rest of each kill (the sweep of its
-   * group, the wait for its exit) to the agent's own sequence. The sequences would send the same
-   * signals, but each from its own thread as it gets a core: with a thousand agents that took 400
-   * ms from the first to the last SIGKILL.
-   *
-   * @return whether this thread was interrupted (the waits then end early; nothing is skipped)
-   */
-  private static boolean killWhenSequencesEnd(
-      List<LocalAgent> agents, long startNanos, long[] killAfter, CountDownLatch ended) {
-    Integer[] order = new Integer[agents.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, Comparator.comparingLong(i -> killAfter[i]));
-    int killed = 0;
-    boolean interrupted = false;
-    for (int k = 0; k < order.length; k++) {
-      try {
-        long after = killAfter[order[k]];
-        long wait = after == Long.MAX_VALUE ? after : after - (System.nanoTime() - startNanos);
-        if (ended.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
-          break;
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-        break;
-      }
-      if (agents.get(order[k]).killMainNow()) {
-        killed++;
-      }
-    }
-    if (killed > 0) {
-      LOG.info(
-          "shutdown: {} of {} agents were still running after their stop sequence; SIGKILL",
-          killed,
-          agents.size());
     }
     return interrupted;
   }

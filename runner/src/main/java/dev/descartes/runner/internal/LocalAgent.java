@@ -455,21 +455,20 @@ public final class LocalAgent implements AgentHandle {
 
   /**
    * The first step of {@link #kill()}, for many agents at once: SIGKILL to the main process,
-   * without waiting, where the agent's cgroup holds its tree (the kill that follows sweeps the rest
-   * of the group). Nothing for other agents, or before the process exists.
+   * without waiting, where the agent's cgroup holds its tree: its exit handling then sweeps the
+   * rest of the group, as a stop was asked for. Nothing for other agents, or before the process
+   * exists.
    *
-   * @return whether the agent was still running
+   * @return whether the SIGKILL was sent (if not, the agent needs {@link #kill()} if still running)
    */
   boolean killMainNow() {
     ChildProcess c = child;
-    if (c == null || status.get().isTerminal()) {
+    if (c == null || status.get().isTerminal() || !(tree instanceof CgroupAgentTree)) {
       return false;
     }
-    if (tree instanceof CgroupAgentTree) {
-      requestStop();
-      exitHandling.signalSent(AgentSignal.KILL.number());
-      c.killNow();
-    }
+    requestStop();
+    exitHandling.signalSent(AgentSignal.KILL.number());
+    c.killNow();
     return true;
   }
 

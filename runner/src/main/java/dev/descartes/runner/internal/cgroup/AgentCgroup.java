@@ -647,6 +647,35 @@ public final class AgentCgroup implements AutoCloseable {
   }
 
   /**
+   * After the leader's exit: removes the groups at once if nothing is left in them, and reaps the
+   * members a stopping signal reached that were re-parented to this JVM. A cgroup refuses {@code
+   * rmdir} while it holds a process, and nothing can enter an empty group (only a member forks into
+   * it), so a removal that succeeds proves the tree gone in one system call, where a listing took
+   * an open, a read and a stat.
+   *
+   * @return whether the groups are gone; if not, what is left needs {@link #kill}
+   */
+  public boolean removeIfEmpty(long leaderPid) {
+    if (!closed) {
+      try {
+        Files.delete(main);
+      } catch (java.nio.file.NoSuchFileException e) {
+        // removed already
+      } catch (IOException e) {
+        return false; // populated (EBUSY), or groups below it: the kill looks
+      }
+    }
+    List<Held> kept;
+    synchronized (signalled) {
+      kept = new ArrayList<>(signalled);
+      signalled.clear();
+    }
+    reapKept(kept, leaderPid, System.nanoTime() + REMOVE_WAIT.toNanos());
+    close(); // the other controllers' groups, if any
+    return true;
+  }
+
+  /**
    * Removes the groups now if they are empty, else as soon as the last process in them has gone.
    */
   public void closeWhenEmpty() {
