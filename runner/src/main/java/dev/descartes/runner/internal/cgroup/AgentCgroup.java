@@ -671,7 +671,11 @@ public final class AgentCgroup implements AutoCloseable {
       signalled.clear();
     }
     reapKept(kept, leaderPid, System.nanoTime() + REMOVE_WAIT.toNanos());
-    close(); // the other controllers' groups, if any
+    if (dirs.size() == 1) {
+      closed = true; // the usual case, one group: removed above
+    } else {
+      close(); // the other controllers' groups
+    }
     return true;
   }
 
