@@ -157,10 +157,8 @@ public final class GracefulShutdown {
   }
 
   private ExitStatus run(AgentHandle handle, long startNanos, boolean reportKill) {
-    if (runSteps(handle, startNanos)) {
-      return finish(handle);
-    }
-    if (!handle.status().isTerminal() && (reportKill || LOG.isDebugEnabled())) {
+    boolean ended = runSteps(handle, startNanos);
+    if (!ended && !handle.status().isTerminal() && (reportKill || LOG.isDebugEnabled())) {
       LOG.atLevel(reportKill ? Level.INFO : Level.DEBUG)
           .log(
               "agent {} ({}): still running after its stop sequence ({}); sending SIGKILL",

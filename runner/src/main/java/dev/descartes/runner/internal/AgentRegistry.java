@@ -268,7 +268,8 @@ public final class AgentRegistry implements AutoCloseable {
    * Stops every live agent in parallel, each with its own stop sequence, and waits for all. The
    * sequences' waits all count from this call, so the last agent signalled gets no longer than the
    * first; when an agent's waits are over, this thread sends its SIGKILL ({@link
-   * #killWhenSequencesEnd}).
+   * #killWhenWaitsEnd}), and each killed agent's exit handling sweeps its tree ({@link
+   * #finishKills}).
    */
   public void shutdownAll(Duration timeout) {
     java.time.Instant start = java.time.Instant.now();

@@ -12,10 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
@@ -49,6 +51,12 @@ public final class AgentCgroup implements AutoCloseable {
   /** Every group of this agent, by v1 controller ({@code ""} for the v2 group). */
   private final Map<String, Path> dirs;
 
+  /** The directories of {@link #dirs}, each once (v1 {@code cpu} and {@code cpuacct} may share). */
+  private final Set<Path> groups;
+
+  /** {@link #groups} without {@link #main}. */
+  private final Set<Path> others;
+
   /** Each v1 group a spawning thread enters, with the JVM's own group it returns to. */
   private final Map<Path, Path> threadMoves;
 
@@ -72,6 +80,10 @@ public final class AgentCgroup implements AutoCloseable {
     this.main = main;
     this.suffix = suffix;
     this.dirs = Map.copyOf(dirs);
+    Set<Path> distinct = new LinkedHashSet<>(dirs.values());
+    this.groups = Set.copyOf(distinct);
+    distinct.remove(main);
+    this.others = Set.copyOf(distinct);
     this.threadMoves = Map.copyOf(threadMoves);
     this.limits = limits;
   }
@@ -351,11 +363,7 @@ public final class AgentCgroup implements AutoCloseable {
    */
   public Killed kill(Duration timeout, long leaderPid) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    List<Held> kept = new ArrayList<>();
-    synchronized (signalled) {
-      kept.addAll(signalled);
-      signalled.clear();
-    }
+    List<Held> kept = takeSignalled();
     List<Integer> members = pids();
     if (members.isEmpty()) {
       reapKept(kept, leaderPid, deadline);
@@ -621,16 +629,20 @@ public final class AgentCgroup implements AutoCloseable {
     if (closed) {
       return;
     }
-    synchronized (signalled) {
-      signalled.forEach(h -> h.fd().close());
-      signalled.clear();
-    }
-    // A process that has just left the group may still hold it for a moment (EBUSY): retry briefly.
+    takeSignalled().forEach(h -> h.fd().close());
+    removeGroups(groups);
+  }
+
+  /**
+   * Removes {@code dirs}, retrying briefly while a process that has just left one still holds it
+   * ({@code EBUSY}); marks this closed once all are gone.
+   */
+  private void removeGroups(Set<Path> dirs) {
     long deadline = System.nanoTime() + REMOVE_WAIT.toNanos();
     long pause = 50_000;
     while (true) {
       boolean all = true;
-      for (Path d : dirs.values()) {
+      for (Path d : dirs) {
         all &= CgroupFs.removeTree(d);
       }
       if (all) {
@@ -646,6 +658,15 @@ public final class AgentCgroup implements AutoCloseable {
     }
   }
 
+  /** The members a stopping signal reached, for the caller to reap; the list is left empty. */
+  private List<Held> takeSignalled() {
+    synchronized (signalled) {
+      List<Held> kept = new ArrayList<>(signalled);
+      signalled.clear();
+      return kept;
+    }
+  }
+
   /**
    * After the leader's exit: removes the groups at once if nothing is left in them, and reaps the
    * members a stopping signal reached that were re-parented to this JVM. A cgroup refuses {@code
@@ -656,7 +677,8 @@ public final class AgentCgroup implements AutoCloseable {
    * @return whether the groups are gone; if not, what is left needs {@link #kill}
    */
   public boolean removeIfEmpty(long leaderPid) {
-    if (!closed) {
+    boolean wasOpen = !closed;
+    if (wasOpen) {
       try {
         Files.delete(main);
       } catch (java.nio.file.NoSuchFileException e) {
@@ -665,16 +687,9 @@ public final class AgentCgroup implements AutoCloseable {
         return false; // populated (EBUSY), or groups below it: the kill looks
       }
     }
-    List<Held> kept;
-    synchronized (signalled) {
-      kept = new ArrayList<>(signalled);
-      signalled.clear();
-    }
-    reapKept(kept, leaderPid, System.nanoTime() + REMOVE_WAIT.toNanos());
-    if (dirs.size() == 1) {
-      closed = true; // the usual case, one group: removed above
-    } else {
-      close(); // the other controllers' groups
+    reapKept(takeSignalled(), leaderPid, System.nanoTime() + REMOVE_WAIT.toNanos());
+    if (wasOpen) {
+      removeGroups(others); // the other controllers' groups, if any
     }
     return true;
   }
@@ -691,7 +706,7 @@ public final class AgentCgroup implements AutoCloseable {
 
   /** Whether every directory is gone. */
   public boolean removed() {
-    return dirs.values().stream().noneMatch(Files::exists);
+    return groups.stream().noneMatch(Files::exists);
   }
 
   @Override
