@@ -292,6 +292,8 @@ class ServeTest {
                 "-e",
                 "HOME=" + home,
                 "-e",
+                "TMPDIR=" + home, // claude's claude-<uid>/ goes with HOME
+                "-e",
                 "ANTHROPIC_BASE_URL=" + model.baseUrl(),
                 "-e",
                 "ANTHROPIC_API_KEY=fake-key",

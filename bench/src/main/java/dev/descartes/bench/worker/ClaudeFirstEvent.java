@@ -108,6 +108,7 @@ final class ClaudeFirstEvent {
         .workingDir(work)
         .env("PATH", claude.getParent() + ":" + System.getenv("PATH"))
         .env("HOME", home.toString())
+        .env("TMPDIR", home.toString()) // claude's claude-<uid>/ goes with HOME, deleted after
         .env("XDG_CONFIG_HOME", home.resolve(".config").toString())
         .env("XDG_CACHE_HOME", home.resolve(".cache").toString())
         .env("ANTHROPIC_BASE_URL", model.baseUrl().toString())

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * How a test runs one real CLI against the fake model server: its installed binary on {@code PATH},
- * a private {@code HOME}, and the variables and files that point it at the server with a fake key.
- * Immutable.
+ * a private {@code HOME} (and {@code TMPDIR} in it), and the variables and files that point it at
+ * the server with a fake key. Immutable.
  *
  * @param cli the backend and program name
  * @param protocol which API the CLI calls
@@ -43,6 +43,8 @@ public record CliSetup(String cli, String protocol) {
             .env("XDG_CACHE_HOME", home.resolve(".cache").toString())
             .env("XDG_STATE_HOME", home.resolve(".local/state").toString());
     try {
+      // the CLIs' own temporary files (claude's claude-<uid>/, gemini's error reports) go with HOME
+      b.env("TMPDIR", Files.createDirectories(home.resolve("tmp")).toString());
       switch (cli) {
         case "claude" ->
             b.env("ANTHROPIC_BASE_URL", url)
