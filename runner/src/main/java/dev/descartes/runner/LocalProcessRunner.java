@@ -10,6 +10,7 @@ import dev.descartes.runner.internal.engine.ProcessEngine;
 import dev.descartes.runner.internal.os.OrphanReaper;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -237,6 +238,19 @@ public final class LocalProcessRunner implements AgentRunner {
    */
   public AutoCloseable onEvent(Consumer<? super AgentEvent> listener) {
     return registry.addListener(listener);
+  }
+
+  /**
+   * Calls {@code listener} for every later stdout line of every agent of this runner, as a view of
+   * the runner's read buffer: no copy and no object per line, for consumers that must keep up with
+   * an agent's full output rate. A line reaches the line listeners before the event listeners.
+   *
+   * @param listener called once per line, on the thread that reads that agent's output
+   * @return closing it removes the listener
+   */
+  public AutoCloseable onLine(LineListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    return registry.addLineListener(listener);
   }
 
   @Override

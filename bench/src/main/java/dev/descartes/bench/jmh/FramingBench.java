@@ -19,9 +19,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the read path does with one 1 MiB read of 200-byte lines after the {@code read(2)}: frame it
- * into a batch (the 32-byte-a-turn newline search and one {@code byte[]} per line), and frame it
- * and append the batch to a full 8 MiB window (the log's columns, the eviction of as many old
- * lines). Reads per second: times 1 MiB for bytes per second, times 5,242 for lines.
+ * into a batch (the 32-byte-a-turn newline search; whole lines are views of the read), and frame it
+ * and append the batch to a full 8 MiB window (the lines copied into the window's slabs, the log's
+ * columns, the eviction of as many old lines). Reads per second: times 1 MiB for bytes per second,
+ * times 5,242 for lines.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

@@ -6,6 +6,7 @@ import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.GracefulShutdown;
+import dev.descartes.runner.LineListener;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.internal.engine.ProcessEngine;
 import dev.descartes.runner.internal.io.OutputBudget;
@@ -44,6 +45,7 @@ public final class AgentRegistry implements AutoCloseable {
   private final AgentSlots slots;
   private final AtomicLong seq = new AtomicLong();
   private final List<Consumer<? super AgentEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final List<LineListener> lineListeners = new CopyOnWriteArrayList<>();
   private final ExecutorService background =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("descartes-bg-", 0).factory());
   private final HealthMonitor health;
@@ -68,7 +70,14 @@ public final class AgentRegistry implements AutoCloseable {
     this.outputBudget = new OutputBudget(config.outputMemoryBudget());
     this.context =
         new LocalAgent.Context(
-            config, engine, background, this::terminal, listeners, limitWatch, outputBudget);
+            config,
+            engine,
+            background,
+            this::terminal,
+            listeners,
+            lineListeners,
+            limitWatch,
+            outputBudget);
   }
 
   public LocalAgent spawn(Spawner spawner, AgentConfig agent) {
@@ -262,6 +271,11 @@ public final class AgentRegistry implements AutoCloseable {
   public AutoCloseable addListener(Consumer<? super AgentEvent> listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);
+  }
+
+  public AutoCloseable addLineListener(LineListener listener) {
+    lineListeners.add(listener);
+    return () -> lineListeners.remove(listener);
   }
 
   /**

@@ -30,7 +30,7 @@ final class AgentStreams {
       OutputBudget budget,
       Transcript outTranscript,
       Transcript errTranscript,
-      OutputPipeline.LineListener onStdoutLine) {
+      OutputPipeline.LineHandler onStdoutLine) {
     this.budget = budget;
     this.out =
         new OutputPipeline(

@@ -5,6 +5,7 @@ import dev.descartes.runner.AgentEventParser;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentOutcome;
 import dev.descartes.runner.ExitStatus;
+import dev.descartes.runner.LineListener;
 import dev.descartes.runner.internal.activity.ActivityTracker;
 import dev.descartes.runner.internal.io.JsonLines;
 import dev.descartes.runner.internal.io.LineBatch;
@@ -22,13 +23,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where one agent's events go: every stdout line is decoded once on the thread that reads it, fed
- * to the {@link OutcomeTracker} and the multi-turn session whatever the listeners, then handed to
- * the runner's and the handle's listeners. Also makes the independent readers of {@link
- * dev.descartes.runner.AgentHandle#events()}. Thread-safe: lines arrive on one thread at a time,
- * listeners are added and removed from any.
+ * Where one agent's events go: every stdout line goes to the runner's line listeners as a view of
+ * the read buffer, is decoded once on the thread that reads it (only when someone needs the
+ * decoding), fed to the {@link OutcomeTracker} and the multi-turn session whatever the listeners,
+ * then handed to the runner's and the handle's listeners. Also makes the independent readers of
+ * {@link dev.descartes.runner.AgentHandle#events()}. Thread-safe: lines arrive on one thread at a
+ * time, listeners are added and removed from any.
  */
-final class EventDispatch implements OutputPipeline.LineListener {
+final class EventDispatch implements OutputPipeline.LineHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventDispatch.class);
 
@@ -37,6 +39,7 @@ final class EventDispatch implements OutputPipeline.LineListener {
   private final boolean jsonStreaming;
   private final CliProtocol cli;
   private final List<Consumer<? super AgentEvent>> runnerListeners;
+  private final List<LineListener> lineListeners;
   private final CopyOnWriteArrayList<Consumer<? super AgentEvent>> listeners =
       new CopyOnWriteArrayList<>();
   private final EventDecoder decoder;
@@ -69,12 +72,14 @@ final class EventDispatch implements OutputPipeline.LineListener {
       boolean jsonStreaming,
       CliProtocol cli,
       List<Consumer<? super AgentEvent>> runnerListeners,
+      List<LineListener> lineListeners,
       Optional<LocalSession> session) {
     this.id = id;
     this.name = name;
     this.jsonStreaming = jsonStreaming;
     this.cli = cli;
     this.runnerListeners = runnerListeners;
+    this.lineListeners = lineListeners;
     this.decoder = new EventDecoder(id, name, jsonStreaming);
     this.jsonDecoder = new EventDecoder(id, name, true);
     this.parser = cli.parsers().get();
@@ -87,20 +92,44 @@ final class EventDispatch implements OutputPipeline.LineListener {
   }
 
   /**
-   * The stdout lines of one read, on the thread that reads them: each is parsed for the outcome and
-   * the session whatever the listeners, then delivered to the listeners registered when the batch
-   * began (one snapshot and one {@link Instant} per batch, not per line).
+   * The stdout lines of one read, on the thread that reads them: each goes to the line listeners,
+   * is parsed for the outcome and the session whatever the listeners, then delivered to the event
+   * listeners registered when the batch began (one snapshot and one {@link Instant} per batch, not
+   * per line). Lines are decoded only when an event listener or the outcome needs them.
    */
   @Override
   public void lines(LineBatch batch, long atMillis) {
+    Object[] views = lineListeners.isEmpty() ? NO_LISTENERS : lineListeners.toArray();
     Object[] targets = listenersNow();
-    Instant at = decoder.instant(atMillis);
+    boolean decode = targets.length > 0 || parser.reportsResults();
+    Instant at = decode ? decoder.instant(atMillis) : null;
     int n = batch.size();
     long h = handled;
-    try (JsonLines json = EventDecoder.jsonLines()) {
+    try (JsonLines json = decode ? EventDecoder.jsonLines() : null) {
       for (int i = 0; i < n; i++) {
-        dispatchLine(batch.line(i), batch.complete(i), at, targets, json);
+        for (Object v : views) {
+          deliverView((LineListener) v, batch, i);
+        }
+        if (decode) {
+          dispatchLine(batch.line(i), batch.complete(i), at, targets, json);
+        }
         HANDLED.setOpaque(this, ++h);
+      }
+    }
+  }
+
+  /** The runner's line listeners want views; only event listeners and results need arrays. */
+  @Override
+  public boolean needsArrays() {
+    return !listeners.isEmpty() || !runnerListeners.isEmpty() || parser.reportsResults();
+  }
+
+  private void deliverView(LineListener l, LineBatch batch, int i) {
+    try {
+      l.line(id, batch.array(i), batch.start(i), batch.length(i), batch.complete(i));
+    } catch (RuntimeException e) {
+      try (var _ = AgentMdc.of(id, name)) {
+        LOG.warn("agent {}: line listener threw {}; delivery goes on", id, e.toString());
       }
     }
   }
@@ -130,7 +159,10 @@ final class EventDispatch implements OutputPipeline.LineListener {
    */
   @Override
   public boolean neverBlocks() {
-    return listeners.isEmpty() && runnerListeners.isEmpty() && session.isEmpty();
+    return listeners.isEmpty()
+        && runnerListeners.isEmpty()
+        && lineListeners.isEmpty()
+        && session.isEmpty();
   }
 
   /** One stdout line: parsed for the outcome and the session, then delivered to {@code targets}. */

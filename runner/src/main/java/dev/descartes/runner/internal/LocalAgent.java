@@ -14,6 +14,7 @@ import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.ExitStatus;
 import dev.descartes.runner.GracefulShutdown;
 import dev.descartes.runner.LaunchSpec;
+import dev.descartes.runner.LineListener;
 import dev.descartes.runner.OutputDelivery;
 import dev.descartes.runner.ProcessRunnerConfig;
 import dev.descartes.runner.ResourceLimits;
@@ -59,6 +60,7 @@ public final class LocalAgent implements AgentHandle {
    * @param background runs exit handling and the initial input
    * @param onTerminal called once, as the status becomes final
    * @param runnerListeners the runner's event listeners, live
+   * @param runnerLineListeners the runner's line listeners, live
    * @param limitWatch enforces the runtime and output limits
    * @param outputBudget the memory every output window of the runner shares
    */
@@ -68,6 +70,7 @@ public final class LocalAgent implements AgentHandle {
       Executor background,
       Consumer<LocalAgent> onTerminal,
       List<Consumer<? super AgentEvent>> runnerListeners,
+      List<LineListener> runnerLineListeners,
       LimitWatch limitWatch,
       OutputBudget outputBudget) {}
 
@@ -130,7 +133,13 @@ public final class LocalAgent implements AgentHandle {
         cli.session().map(p -> new LocalSession(this, p, cli.firstMessageSent()));
     this.events =
         new EventDispatch(
-            id, config.name(), rc.enableJsonStreaming(), cli, ctx.runnerListeners(), session);
+            id,
+            config.name(),
+            rc.enableJsonStreaming(),
+            cli,
+            ctx.runnerListeners(),
+            ctx.runnerLineListeners(),
+            session);
     this.streams =
         new AgentStreams(
             id, config.name(), rc, ctx.outputBudget(), outTranscript, errTranscript, events);

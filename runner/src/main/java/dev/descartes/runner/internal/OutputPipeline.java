@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 final class OutputPipeline implements OutputSink {
 
   /** What gets every line, on the thread that feeds the pipeline. */
-  interface LineListener {
+  interface LineHandler {
     /**
      * The lines of one read, in order, all read at {@code atMillis}; {@code batch} is reused once
      * this returns.
@@ -37,6 +37,14 @@ final class OutputPipeline implements OutputSink {
      */
     default boolean neverBlocks() {
       return false;
+    }
+
+    /**
+     * Whether it will want each line in an array of its own ({@link LineBatch#line(int)}): the log
+     * then keeps those arrays rather than copying the lines into its slabs.
+     */
+    default boolean needsArrays() {
+      return true;
     }
 
     /**
@@ -55,7 +63,7 @@ final class OutputPipeline implements OutputSink {
   private final LineBatch batch = new LineBatch();
   private final Transcript transcript;
   private volatile OutputSink.DirectRead directRead;
-  private final LineListener onLine;
+  private final LineHandler onLine;
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile long bytes;
@@ -70,7 +78,7 @@ final class OutputPipeline implements OutputSink {
       OutputBudget budget,
       int maxLine,
       Transcript transcript,
-      LineListener onLine) {
+      LineHandler onLine) {
     this.agent = agent;
     this.agentName = agentName;
     this.log = new LineLog(windowBytes, pinnedBytes, budget);
@@ -115,6 +123,9 @@ final class OutputPipeline implements OutputSink {
       return;
     }
     lines += batch.ended();
+    if (onLine != null && onLine.needsArrays()) {
+      batch.own(); // one copy per line, shared by the log and the events
+    }
     log.append(batch, now);
     if (onLine != null) {
       onLine.lines(batch, now);

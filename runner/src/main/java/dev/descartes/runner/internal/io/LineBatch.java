@@ -5,29 +5,27 @@ import java.util.Arrays;
 /**
  * The lines framed from one read, appended to a {@link LineLog} together and then handed to the
  * event dispatch: one lock, one timestamp and one budget charge per read instead of per line.
- * Reused from read to read. Not thread-safe: one per stream, used by the thread that feeds the
- * stream.
+ *
+ * <p>A line is either an array of its own or a view of the read buffer ({@link #view}), valid only
+ * until the read is handled: {@link #line(int)} turns a view into an array of its own on first use,
+ * so the log and the events share one copy, and a consumer of views ({@link #array}, {@link
+ * #start}, {@link #length}) needs none. Reused from read to read. Not thread-safe: one per stream,
+ * used by the thread that feeds the stream.
  */
 public final class LineBatch implements LineFramer.LineSink {
 
-  private byte[][] lines = new byte[64][];
+  private byte[][] arrays = new byte[64][];
+  private int[] starts = new int[64];
+  private int[] lengths = new int[64];
   private boolean[] complete = new boolean[64];
+  private boolean[] owned = new boolean[64];
   private int size;
   private int ended;
+  private long bytes;
 
-  /** Adds a line (newline included, if it had one). */
+  /** Adds a line in an array of its own (newline included, if it had one). */
   public void add(byte[] line, boolean isComplete) {
-    if (size == lines.length) {
-      int n = size * 2;
-      lines = Arrays.copyOf(lines, n);
-      complete = Arrays.copyOf(complete, n);
-    }
-    lines[size] = line;
-    complete[size] = isComplete;
-    size++;
-    if (isComplete || (line.length > 0 && line[line.length - 1] == '\n')) {
-      ended++;
-    }
+    put(line, 0, line.length, isComplete, true);
   }
 
   @Override
@@ -35,8 +33,40 @@ public final class LineBatch implements LineFramer.LineSink {
     add(bytes, isComplete);
   }
 
+  /** Adds a line that is a view of a buffer valid until the batch is handled. */
+  @Override
+  public void view(byte[] buf, int start, int length, boolean isComplete) {
+    put(buf, start, length, isComplete, false);
+  }
+
+  private void put(byte[] buf, int start, int length, boolean isComplete, boolean own) {
+    if (size == arrays.length) {
+      int n = size * 2;
+      arrays = Arrays.copyOf(arrays, n);
+      starts = Arrays.copyOf(starts, n);
+      lengths = Arrays.copyOf(lengths, n);
+      complete = Arrays.copyOf(complete, n);
+      owned = Arrays.copyOf(owned, n);
+    }
+    arrays[size] = buf;
+    starts[size] = start;
+    lengths[size] = length;
+    complete[size] = isComplete;
+    owned[size] = own;
+    size++;
+    bytes += length;
+    if (isComplete || (length > 0 && buf[start + length - 1] == '\n')) {
+      ended++;
+    }
+  }
+
   public int size() {
     return size;
+  }
+
+  /** Bytes of all lines of the batch. */
+  public long bytes() {
+    return bytes;
   }
 
   /**
@@ -47,8 +77,40 @@ public final class LineBatch implements LineFramer.LineSink {
     return ended;
   }
 
+  /** Line {@code i} in an array of its own: a view is copied once, and stays that copy. */
   public byte[] line(int i) {
-    return lines[i];
+    if (!owned[i]) {
+      arrays[i] = Arrays.copyOfRange(arrays[i], starts[i], starts[i] + lengths[i]);
+      starts[i] = 0;
+      owned[i] = true;
+    }
+    return arrays[i];
+  }
+
+  /** Gives every line an array of its own ({@link #line(int)}). */
+  public void own() {
+    for (int i = 0; i < size; i++) {
+      line(i);
+    }
+  }
+
+  /** Whether line {@code i} is in an array of its own, which may be kept. */
+  public boolean owned(int i) {
+    return owned[i];
+  }
+
+  /** The array that holds line {@code i}: its own, or the read buffer. */
+  public byte[] array(int i) {
+    return arrays[i];
+  }
+
+  /** Where line {@code i} starts in {@link #array(int)}. */
+  public int start(int i) {
+    return starts[i];
+  }
+
+  public int length(int i) {
+    return lengths[i];
   }
 
   public boolean complete(int i) {
@@ -57,8 +119,9 @@ public final class LineBatch implements LineFramer.LineSink {
 
   /** Empties the batch, letting go of its lines. */
   public void clear() {
-    Arrays.fill(lines, 0, size, null);
+    Arrays.fill(arrays, 0, size, null);
     size = 0;
     ended = 0;
+    bytes = 0;
   }
 }

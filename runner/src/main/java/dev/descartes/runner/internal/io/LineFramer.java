@@ -8,15 +8,26 @@ import java.util.Arrays;
 /**
  * Splits a byte stream into lines, newline included. A line longer than {@code maxLine} is emitted
  * in pieces of {@code maxLine} bytes marked incomplete, so one huge line never needs more than
- * {@code maxLine} bytes of memory. Bytes are never decoded here: invalid UTF-8 passes through. Not
- * thread-safe: one framer per stream, fed by one thread.
+ * {@code maxLine} bytes of memory. A line that lies whole in one fed buffer is handed over as a
+ * view of it ({@link LineSink#view}), with no copy; only a line that spans feeds is assembled in an
+ * array. Bytes are never decoded here: invalid UTF-8 passes through. Not thread-safe: one framer
+ * per stream, fed by one thread.
  */
 public final class LineFramer {
 
   /** Receives framed lines. */
   @FunctionalInterface
   public interface LineSink {
+    /** A line in an array of its own, which the sink may keep. */
     void line(byte[] bytes, boolean complete);
+
+    /**
+     * A line that lies whole in the buffer being fed: {@code buf[start, start + length)}, valid
+     * only until {@link #feed} returns. By default copied into an array of its own.
+     */
+    default void view(byte[] buf, int start, int length, boolean complete) {
+      line(Arrays.copyOfRange(buf, start, start + length), complete);
+    }
   }
 
   private final int maxLine;
@@ -117,7 +128,9 @@ public final class LineFramer {
   private void emitThrough(byte[] buf, int start, int endExclusive) {
     int n = endExclusive - start;
     if (length == 0 && n <= maxLine) {
-      emit(Arrays.copyOfRange(buf, start, endExclusive));
+      boolean complete = !inLongLine;
+      inLongLine = false;
+      sink.view(buf, start, n, complete);
       return;
     }
     append(buf, start, n);

@@ -1,7 +1,9 @@
 package dev.descartes.runner.internal.io;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -13,9 +15,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The first lines, up to {@code pinnedBytes}, are kept for the life of the agent (they carry a
  * CLI's session id and model). After them, lines go to a ring that holds at most {@code
  * windowBytes} (less when the runner's {@link OutputBudget} gives this stream a smaller share) and
- * drops its oldest lines when full, so the newest output (a CLI's final result) is always there. A
- * latest-lines cursor that points at a dropped line reads a {@link Read.Gap} with the exact count
- * of lines and bytes it missed.
+ * drops its oldest lines when full, so the newest output (a CLI's final result) is always there.
+ * Lines that come as views of a read buffer are copied into slabs, blocks the log reuses once their
+ * last line has left the ring, so a busy stream's window allocates nothing per line; the memory
+ * charged is the slabs' whole size. A latest-lines cursor that points at a dropped line reads a
+ * {@link Read.Gap} with the exact count of lines and bytes it missed.
  *
  * <p>An every-line cursor ({@link #newCursor(boolean) lossless}) is never skipped: no line it has
  * not read yet is dropped. Instead, {@link #full()} turns true once its backlog passes the {@link
@@ -88,9 +92,28 @@ public final class LineLog {
   private long headBytes;
   private boolean headOpen = true;
 
+  /** The largest slab; a window below 32 minimum slabs copies lines one by one. */
+  static final int MAX_SLAB = 64 * 1024;
+
+  /**
+   * The smallest slab: a read with fewer bytes of lines keeps each line in an array of its own, so
+   * a quiet stream holds no mostly empty slab.
+   */
+  static final int MIN_SLAB = 4 * 1024;
+
+  /**
+   * Emptied slabs kept for reuse: a read of up to 128 KiB fills parts of three of the largest. At
+   * most an eighth of the window.
+   */
+  static final int MAX_SPARES = 4;
+
   // The window after the head, as a ring of columns rather than an object per line: a line costs
-  // one reference and three primitives here, and an Entry is made only for a reader that reads it.
+  // one reference and five primitives here, and an Entry is made only for a reader that reads it.
+  // A line is an array of its own (start -1) or a stretch of a slab; a slab's lines are
+  // consecutive in the ring.
   private byte[][] ringLines = new byte[16][];
+  private int[] ringStarts = new int[16];
+  private int[] ringLengths = new int[16];
   private long[] ringOffsets = new long[16];
   private long[] ringTimes = new long[16];
   private boolean[] ringComplete = new boolean[16];
@@ -98,6 +121,13 @@ public final class LineLog {
   private int ringSize;
   private long ringFirstSeq;
   private long ringBytes;
+
+  /** The slab lines are copied into now, and how much of it is used; null: take a new one. */
+  private byte[] slab;
+
+  private int slabUsed;
+  private final ArrayDeque<byte[]> spares = new ArrayDeque<>(MAX_SPARES);
+  private long spareBytes;
 
   private long nextSeq;
   private long nextOffset;
@@ -136,7 +166,7 @@ public final class LineLog {
     }
     lock.lock();
     try {
-      long before = headBytes + ringBytes;
+      long before = headBytes + ringBytes + spareBytes;
       int i = 0;
       if (headOpen) {
         long headCap = Math.min(pinnedBytes, budget.share() / 2);
@@ -155,7 +185,7 @@ public final class LineLog {
       if (i < n) {
         pushRing(batch, i, n, atMillis);
       }
-      budget.charge(headBytes + ringBytes - before);
+      budget.charge(headBytes + ringBytes + spareBytes - before);
       trimRing();
       if (!holding && !lossless.isEmpty() && backlog() > backlogLimit()) {
         holding = true;
@@ -197,7 +227,7 @@ public final class LineLog {
   long retainedBytes() {
     lock.lock();
     try {
-      return headBytes + ringBytes;
+      return headBytes + ringBytes + spareBytes;
     } finally {
       lock.unlock();
     }
@@ -387,11 +417,13 @@ public final class LineLog {
   void releaseAll() {
     lock.lock();
     try {
-      budget.charge(-(ringBytes + headBytes));
+      budget.charge(-(ringBytes + headBytes + spareBytes));
       head.clear();
       headBytes = 0;
       headOpen = false;
       ringLines = new byte[16][];
+      ringStarts = new int[16];
+      ringLengths = new int[16];
       ringOffsets = new long[16];
       ringTimes = new long[16];
       ringComplete = new boolean[16];
@@ -399,6 +431,9 @@ public final class LineLog {
       ringStart = 0;
       ringSize = 0;
       ringBytes = 0;
+      slab = null;
+      spares.clear();
+      spareBytes = 0;
     } finally {
       lock.unlock();
     }
@@ -417,7 +452,7 @@ public final class LineLog {
     }
     lastLosslessRead = System.nanoTime();
     List<Runnable> room = roomIfBelow();
-    if (ringBytes > ringTarget()) {
+    if (ringBytes + spareBytes > ringTarget()) {
       trimRing();
     }
     return room;
@@ -479,7 +514,12 @@ public final class LineLog {
       return gap;
     }
     int at = (ringStart + (int) (c.next - firstSeq)) & (ringLines.length - 1);
-    Entry e = new Entry(c.next, ringOffsets[at], ringLines[at], ringComplete[at], ringTimes[at]);
+    int start = ringStarts[at];
+    byte[] bytes =
+        start < 0
+            ? ringLines[at]
+            : Arrays.copyOfRange(ringLines[at], start, start + ringLengths[at]);
+    Entry e = new Entry(c.next, ringOffsets[at], bytes, ringComplete[at], ringTimes[at]);
     advance(c, e);
     return new Read.Line(e);
   }
@@ -505,19 +545,109 @@ public final class LineLog {
     int mask = ringLines.length - 1;
     int at = ringStart + ringSize;
     long offset = nextOffset;
+    long cost = (long) n * ENTRY_OVERHEAD;
+    long left = batch.bytes();
+    for (int i = 0; i < from; i++) {
+      left -= batch.length(i);
+    }
+    // Lines that lie one after the other in the read go to the slab in one copy (a run).
+    byte[] runFrom = null;
+    int runStart = 0;
+    int runLength = 0;
+    byte[] runTo = null;
+    int runAt = 0;
     for (int i = from; i < to; i++, at++) {
-      byte[] bytes = batch.line(i);
+      int length = batch.length(i);
       int slot = at & mask;
-      ringLines[slot] = bytes;
+      // A line with an array of its own (the events share it) is kept as it is, unless it joins a
+      // slab being filled: a line a read cut in two must not close its slab.
+      if ((slab != null || !batch.owned(i))
+          && (slab != null && slabUsed + length <= slab.length || takeSlab(length, left))) {
+        byte[] src = batch.array(i);
+        int start = batch.start(i);
+        if (src != runFrom || start != runStart + runLength || slab != runTo) {
+          if (runLength > 0) {
+            System.arraycopy(runFrom, runStart, runTo, runAt, runLength);
+          }
+          runFrom = src;
+          runStart = start;
+          runLength = 0;
+          runTo = slab;
+          runAt = slabUsed;
+        }
+        runLength += length;
+        ringLines[slot] = slab;
+        ringStarts[slot] = slabUsed;
+        slabUsed += length;
+      } else {
+        slab = null; // a slab's lines stay consecutive
+        ringLines[slot] = batch.line(i);
+        ringStarts[slot] = -1;
+        cost += length;
+      }
+      left -= length;
+      ringLengths[slot] = length;
       ringOffsets[slot] = offset;
       ringTimes[slot] = atMillis;
       ringComplete[slot] = batch.complete(i);
-      offset += bytes.length;
+      offset += length;
     }
-    ringBytes += offset - nextOffset + (long) n * ENTRY_OVERHEAD;
+    if (runLength > 0) {
+      System.arraycopy(runFrom, runStart, runTo, runAt, runLength);
+    }
+    ringBytes += cost;
     nextOffset = offset;
     nextSeq += n;
     ringSize += n;
+  }
+
+  /**
+   * Makes a new slab the one lines are copied into, charged in full: one of the largest size (a
+   * spare if there is one) when the read has that much left, else one just large enough.
+   *
+   * @param left bytes of the read's lines from this one on
+   * @return false, with no slab: the window is too small for slabs, the line too long for one, or
+   *     the read too short
+   */
+  private boolean takeSlab(int length, long left) {
+    slab = null;
+    int max = slabSize();
+    if (length > max || left < MIN_SLAB) {
+      return false;
+    }
+    int size = left >= max ? max : Math.min(max, Integer.highestOneBit((int) left - 1) << 1);
+    byte[] spare = size == max ? spares.poll() : null;
+    if (spare != null) {
+      spareBytes -= spare.length;
+    }
+    slab = spare != null && spare.length == size ? spare : new byte[size];
+    slabUsed = 0;
+    ringBytes += size; // the caller charges the budget the difference, a dropped spare included
+    return true;
+  }
+
+  /** The size of a new slab for the window's target now; 0 when too small for slabs. */
+  private int slabSize() {
+    long target = ringTarget();
+    return target < 32L * MIN_SLAB ? 0 : (int) Math.min(MAX_SLAB, target / 32);
+  }
+
+  /**
+   * The last line of {@code emptied} has left the ring: it becomes a spare, or is let go.
+   *
+   * @return the bytes given back to the budget
+   */
+  private long releaseSlab(byte[] emptied) {
+    ringBytes -= emptied.length;
+    if (emptied == slab) {
+      slab = null;
+    }
+    if (spares.size() < MAX_SPARES && emptied.length == slabSize()) {
+      spares.push(emptied);
+      spareBytes += emptied.length;
+      return 0;
+    }
+    return emptied.length;
   }
 
   /**
@@ -539,7 +669,7 @@ public final class LineLog {
       headOpen = false;
     }
     long target = ringTarget();
-    if (ringBytes <= target) {
+    if (ringBytes + spareBytes <= target) {
       if (freed > 0) {
         budget.charge(-freed);
       }
@@ -547,18 +677,27 @@ public final class LineLog {
     }
     long keepFrom = protectedFrom();
     boolean held = keepFrom != Long.MAX_VALUE;
-    // The sizes come from the offsets of neighbouring entries: eviction never touches the old
-    // lines' arrays, which are long out of the cache.
+    // The sizes come from the columns: eviction never touches the old lines' bytes, which are long
+    // out of the cache.
     int mask = ringLines.length - 1;
-    while (ringBytes > target && ringSize > 1 && (!held || ringFirstSeq < keepFrom)) {
-      long oldOffset = ringOffsets[ringStart];
-      ringLines[ringStart] = null;
-      ringStart = (ringStart + 1) & mask;
+    while (ringBytes + spareBytes > target && ringSize > 1 && (!held || ringFirstSeq < keepFrom)) {
+      int old = ringStart;
+      byte[] bytes = ringLines[old];
+      ringLines[old] = null;
+      ringStart = (old + 1) & mask;
       ringSize--;
       ringFirstSeq++;
-      long c = ringOffsets[ringStart] - oldOffset + ENTRY_OVERHEAD;
+      long c = ENTRY_OVERHEAD + (ringStarts[old] < 0 ? ringLengths[old] : 0);
       ringBytes -= c;
       freed += c;
+      if (ringStarts[old] >= 0 && ringLines[ringStart] != bytes) {
+        freed += releaseSlab(bytes);
+      }
+    }
+    while (ringBytes + spareBytes > target && !spares.isEmpty()) {
+      byte[] spare = spares.pop();
+      spareBytes -= spare.length;
+      freed += spare.length;
     }
     if (ringSize < ringLines.length / 4 && ringLines.length > 64) {
       resize(ringLines.length / 2);
@@ -570,6 +709,8 @@ public final class LineLog {
 
   private void resize(int length) {
     byte[][] lines = new byte[length][];
+    int[] starts = new int[length];
+    int[] lengths = new int[length];
     long[] offsets = new long[length];
     long[] times = new long[length];
     boolean[] complete = new boolean[length];
@@ -577,11 +718,15 @@ public final class LineLog {
     for (int i = 0; i < ringSize; i++) {
       int from = (ringStart + i) & mask;
       lines[i] = ringLines[from];
+      starts[i] = ringStarts[from];
+      lengths[i] = ringLengths[from];
       offsets[i] = ringOffsets[from];
       times[i] = ringTimes[from];
       complete[i] = ringComplete[from];
     }
     ringLines = lines;
+    ringStarts = starts;
+    ringLengths = lengths;
     ringOffsets = offsets;
     ringTimes = times;
     ringComplete = complete;

@@ -207,4 +207,42 @@ class LineFramerTest {
   private static String latin1(byte[] buf, int from, int to) {
     return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
   }
+
+  @Test
+  void aLineWholeInOneFeedComesAsAViewOfThatBufferAndOnlyALineSpanningFeedsIsCopied() {
+    List<String> how = new ArrayList<>();
+    byte[][] fed = new byte[1][];
+    LineFramer f =
+        new LineFramer(
+            8,
+            new LineFramer.LineSink() {
+              @Override
+              public void line(byte[] bytes, boolean complete) {
+                how.add("own " + new String(bytes, StandardCharsets.ISO_8859_1) + complete);
+              }
+
+              @Override
+              public void view(byte[] buf, int start, int length, boolean complete) {
+                assertThat(buf).isSameAs(fed[0]);
+                how.add(
+                    "view "
+                        + new String(buf, start, length, StandardCharsets.ISO_8859_1)
+                        + complete);
+              }
+            });
+    for (String read : List.of("a\nbb\ncc", "c\n0123456789abc\nd\n", "tail")) {
+      fed[0] = read.getBytes(StandardCharsets.ISO_8859_1);
+      f.feed(fed[0], 0, fed[0].length);
+    }
+    f.finish();
+    assertThat(how)
+        .containsExactly(
+            "view a\ntrue",
+            "view bb\ntrue",
+            "own ccc\ntrue",
+            "own 01234567false", // a piece of a line longer than 8 bytes
+            "own 89abc\nfalse", // and its last piece: a long line is assembled piece by piece
+            "view d\ntrue",
+            "own tailtrue");
+  }
 }

@@ -294,4 +294,126 @@ class LineLogTest {
           .isEqualTo("l" + i + "\n");
     }
   }
+
+  /** Fills {@code read} with numbered lines of varied length; returns the lines, in order. */
+  private static List<byte[]> fillRead(byte[] read, int len, long firstNumber) {
+    List<byte[]> lines = new ArrayList<>();
+    int at = 0;
+    long number = firstNumber;
+    while (true) {
+      byte[] line =
+          ("line " + number + " " + "x".repeat((int) (number % 300)) + "\n")
+              .getBytes(StandardCharsets.UTF_8);
+      if (at + line.length > len) {
+        return lines;
+      }
+      System.arraycopy(line, 0, read, at, line.length);
+      lines.add(line);
+      at += line.length;
+      number++;
+    }
+  }
+
+  @Test
+  void linesOfReadsAreCopiedIntoReusedSlabsAndReadBackByteExactWhileTheBufferIsOverwritten() {
+    LineLog log = new LineLog(512 * 1024, 0);
+    LineLog.Cursor every = log.newCursor(true);
+    LineLog.Cursor latest = log.newCursor();
+    LineBatch batch = new LineBatch();
+    byte[] read = new byte[128 * 1024];
+    List<byte[]> written = new ArrayList<>();
+    long gapLines = 0;
+    long latestRead = 0;
+    for (int r = 0; r < 200; r++) {
+      List<byte[]> lines = fillRead(read, 5_000 + r * 631 % (read.length - 5_000), written.size());
+      int at = 0;
+      for (byte[] l : lines) {
+        batch.view(read, at, l.length, true);
+        at += l.length;
+      }
+      log.append(batch, r);
+      batch.clear();
+      java.util.Arrays.fill(read, (byte) '?'); // the next read overwrites the buffer
+      written.addAll(lines);
+      // the every-line reader keeps up; the latest-lines one reads a little now and then
+      LineLog.Read got;
+      while ((got = log.poll(every)) instanceof LineLog.Read.Line line) {
+        assertThat(line.entry().bytes()).isEqualTo(written.get((int) line.entry().seq()));
+      }
+      for (int i = 0; i < 3 && (got = log.poll(latest)) != null; i++) {
+        switch (got) {
+          case LineLog.Read.Line line -> {
+            assertThat(line.entry().bytes()).isEqualTo(written.get((int) line.entry().seq()));
+            latestRead++;
+          }
+          case LineLog.Read.Gap gap -> gapLines += gap.lines();
+          default -> {}
+        }
+      }
+    }
+    assertThat(gapLines).as("the window dropped lines the latest reader skipped").isPositive();
+    assertThat(latestRead + gapLines).isLessThanOrEqualTo(written.size());
+    // what the window still holds reads back exactly from its oldest line on
+    LineLog.Cursor last = log.newCursor();
+    LineLog.Read got;
+    long seen = 0;
+    while ((got = log.poll(last)) instanceof LineLog.Read.Line || got instanceof LineLog.Read.Gap) {
+      if (got instanceof LineLog.Read.Line line) {
+        assertThat(line.entry().bytes()).isEqualTo(written.get((int) line.entry().seq()));
+        seen++;
+      }
+    }
+    assertThat(seen).isPositive();
+    assertThat(log.retainedBytes()).isLessThanOrEqualTo(512 * 1024);
+  }
+
+  @Test
+  void slabsAndTheirSparesAreChargedInFullAndAllGivenBackWhenTheStreamIsReleased() {
+    OutputBudget budget = new OutputBudget(1 << 20);
+    LineLog log = new LineLog(1 << 20, 0, budget);
+    LineBatch batch = new LineBatch();
+    byte[] read = new byte[128 * 1024];
+    long number = 0;
+    for (int r = 0; r < 100; r++) {
+      List<byte[]> lines = fillRead(read, read.length, number);
+      int at = 0;
+      for (byte[] l : lines) {
+        batch.view(read, at, l.length, true);
+        at += l.length;
+      }
+      number += lines.size();
+      log.append(batch, r);
+      batch.clear();
+      assertThat(budget.used()).isEqualTo(log.retainedBytes());
+      assertThat(log.retainedBytes()).as("read %d", r).isLessThanOrEqualTo(1 << 20);
+    }
+    // the window holds the newest lines, in slabs: most of its memory is lines, not empty slabs
+    long held = 0;
+    LineLog.Cursor c = log.newCursor();
+    LineLog.Read got;
+    while ((got = log.poll(c)) instanceof LineLog.Read.Line || got instanceof LineLog.Read.Gap) {
+      if (got instanceof LineLog.Read.Line line) {
+        held += line.entry().bytes().length;
+      }
+    }
+    assertThat(held).isGreaterThan((1 << 20) / 2);
+    budget.unregister(log);
+    assertThat(log.retainedBytes()).isZero();
+    assertThat(budget.used()).isZero();
+  }
+
+  @Test
+  void aQuietStreamKeepsEachLineInAnArrayOfItsOwnRatherThanInASlab() {
+    LineLog log = new LineLog(8 << 20, 0);
+    LineBatch batch = new LineBatch();
+    byte[] read = "one quiet line\n".getBytes(StandardCharsets.UTF_8);
+    batch.view(read, 0, read.length, true);
+    log.append(batch, 1);
+    batch.clear();
+    assertThat(log.retainedBytes()).isEqualTo(read.length + LineLog.ENTRY_OVERHEAD);
+    read[0] = 'X'; // the read buffer is reused: the log has its own copy
+    LineLog.Read got = log.poll(log.newCursor());
+    assertThat(new String(((LineLog.Read.Line) got).entry().bytes(), StandardCharsets.UTF_8))
+        .isEqualTo("one quiet line\n");
+  }
 }
