@@ -14,18 +14,23 @@ import java.util.Arrays;
  */
 public final class LineBatch implements LineFramer.LineSink {
 
+  // A line's own array, or null for a view of the one buffer the batch's views are of (a reference
+  // store per line costs a write barrier; a batch comes from one read).
   private byte[][] arrays = new byte[64][];
+  private byte[] viewed;
+  private int ownedLines;
   private int[] starts = new int[64];
   private int[] lengths = new int[64];
   private boolean[] complete = new boolean[64];
-  private boolean[] owned = new boolean[64];
   private int size;
   private int ended;
   private long bytes;
 
   /** Adds a line in an array of its own (newline included, if it had one). */
   public void add(byte[] line, boolean isComplete) {
-    put(line, 0, line.length, isComplete, true);
+    put(line, 0, line.length, isComplete);
+    arrays[size - 1] = line;
+    ownedLines++;
   }
 
   @Override
@@ -36,23 +41,26 @@ public final class LineBatch implements LineFramer.LineSink {
   /** Adds a line that is a view of a buffer valid until the batch is handled. */
   @Override
   public void view(byte[] buf, int start, int length, boolean isComplete) {
-    put(buf, start, length, isComplete, false);
+    if (viewed == null) {
+      viewed = buf;
+    } else if (buf != viewed) {
+      add(Arrays.copyOfRange(buf, start, start + length), isComplete); // views of a second buffer
+      return;
+    }
+    put(buf, start, length, isComplete);
   }
 
-  private void put(byte[] buf, int start, int length, boolean isComplete, boolean own) {
+  private void put(byte[] buf, int start, int length, boolean isComplete) {
     if (size == arrays.length) {
       int n = size * 2;
       arrays = Arrays.copyOf(arrays, n);
       starts = Arrays.copyOf(starts, n);
       lengths = Arrays.copyOf(lengths, n);
       complete = Arrays.copyOf(complete, n);
-      owned = Arrays.copyOf(owned, n);
     }
-    arrays[size] = buf;
     starts[size] = start;
     lengths[size] = length;
     complete[size] = isComplete;
-    owned[size] = own;
     size++;
     bytes += length;
     if (isComplete || (length > 0 && buf[start + length - 1] == '\n')) {
@@ -79,12 +87,14 @@ public final class LineBatch implements LineFramer.LineSink {
 
   /** Line {@code i} in an array of its own: a view is copied once, and stays that copy. */
   public byte[] line(int i) {
-    if (!owned[i]) {
-      arrays[i] = Arrays.copyOfRange(arrays[i], starts[i], starts[i] + lengths[i]);
+    byte[] own = arrays[i];
+    if (own == null) {
+      own = Arrays.copyOfRange(viewed, starts[i], starts[i] + lengths[i]);
+      arrays[i] = own;
       starts[i] = 0;
-      owned[i] = true;
+      ownedLines++;
     }
-    return arrays[i];
+    return own;
   }
 
   /** Gives every line an array of its own ({@link #line(int)}). */
@@ -96,12 +106,13 @@ public final class LineBatch implements LineFramer.LineSink {
 
   /** Whether line {@code i} is in an array of its own, which may be kept. */
   public boolean owned(int i) {
-    return owned[i];
+    return arrays[i] != null;
   }
 
   /** The array that holds line {@code i}: its own, or the read buffer. */
   public byte[] array(int i) {
-    return arrays[i];
+    byte[] own = arrays[i];
+    return own != null ? own : viewed;
   }
 
   /** Where line {@code i} starts in {@link #array(int)}. */
@@ -119,7 +130,11 @@ public final class LineBatch implements LineFramer.LineSink {
 
   /** Empties the batch, letting go of its lines. */
   public void clear() {
-    Arrays.fill(arrays, 0, size, null);
+    if (ownedLines > 0) {
+      Arrays.fill(arrays, 0, size, null);
+      ownedLines = 0;
+    }
+    viewed = null;
     size = 0;
     ended = 0;
     bytes = 0;
