@@ -9,19 +9,20 @@ import java.util.Arrays;
  * <p>A line is either an array of its own or a view of the read buffer ({@link #view}), valid only
  * until the read is handled: {@link #line(int)} turns a view into an array of its own on first use,
  * so the log and the events share one copy, and a consumer of views ({@link #array}, {@link
- * #start}, {@link #length}) needs none. Reused from read to read. Not thread-safe: one per stream,
- * used by the thread that feeds the stream.
+ * #start}, {@link #length}) needs none. Reused from read to read; it starts small (a quiet stream
+ * frames a line or two per read) and grows to the largest read's lines. Not thread-safe: one per
+ * stream, used by the thread that feeds the stream.
  */
 public final class LineBatch implements LineFramer.LineSink {
 
   // A line's own array, or null for a view of the one buffer the batch's views are of (a reference
   // store per line costs a write barrier; a batch comes from one read).
-  private byte[][] arrays = new byte[64][];
+  private byte[][] arrays = new byte[8][];
   private byte[] viewed;
   private int ownedLines;
-  private int[] starts = new int[64];
-  private int[] lengths = new int[64];
-  private boolean[] complete = new boolean[64];
+  private int[] starts = new int[8];
+  private int[] lengths = new int[8];
+  private boolean[] complete = new boolean[8];
   private int size;
   private int ended;
   private long bytes;
