@@ -1,17 +1,23 @@
 package dev.descartes.runner;
 
 /**
- * Receives every stdout line of an agent as a view of the runner's own buffer, with no copy and no
- * object made per line: the way to consume output at the rate of the pipe. Registered with {@link
- * LocalProcessRunner#onLine(LineListener)}.
+ * Receives every stdout line of an agent as a view of a buffer of the runner's, with no copy made
+ * for it and no object per line: the way to consume output at the rate of the pipe. Registered with
+ * {@link LocalProcessRunner#onLine(LineListener)}.
  *
  * <p>The bytes {@code buffer[offset, offset + length)} are the line, newline included if it had
- * one; they are valid only during the call (the runner reuses the buffer for the next read) and
- * must not be changed. Copy what must outlive the call ({@code Arrays.copyOfRange}). Lines of one
- * agent arrive in order on the thread that reads that agent's output, one at a time; a slow
- * listener holds that agent back, like an event listener ({@link AgentHandle#onEvent}). An
- * implementation is called from several threads for different agents, so it must be thread-safe if
- * it keeps state across agents.
+ * one. The buffer is usually the runner's read buffer, which the next read reuses, and sometimes
+ * the line's own array that the runner's window and event listeners share: either way the bytes are
+ * valid only during the call and must not be changed (a change would corrupt what others see). Copy
+ * what must outlive the call ({@code Arrays.copyOfRange}). When event listeners or a CLI whose
+ * results the runner parses need each line as an array, the runner copies each line once for them;
+ * a line listener adds no copy of its own.
+ *
+ * <p>Lines of one agent arrive in order on the thread that reads that agent's output, one at a
+ * time; a slow listener holds that agent back, like an event listener ({@link
+ * AgentHandle#onEvent}). The listeners are looked up once per read, so a listener may still get the
+ * rest of a read's lines after it was removed. An implementation is called from several threads for
+ * different agents, so it must be thread-safe if it keeps state across agents.
  */
 @FunctionalInterface
 public interface LineListener {

@@ -242,11 +242,13 @@ public final class LocalProcessRunner implements AgentRunner {
 
   /**
    * Calls {@code listener} for every later stdout line of every agent of this runner, as a view of
-   * the runner's read buffer: no copy and no object per line, for consumers that must keep up with
-   * an agent's full output rate. A line reaches the line listeners before the event listeners.
+   * a buffer of the runner's, valid during the call: no copy and no object per line made for it,
+   * for consumers that must keep up with an agent's full output rate. A line reaches the line
+   * listeners before the event listeners. See {@link LineListener}.
    *
    * @param listener called once per line, on the thread that reads that agent's output
-   * @return closing it removes the listener
+   * @return closing it removes the listener (the rest of a read already being delivered may still
+   *     reach it)
    */
   public AutoCloseable onLine(LineListener listener) {
     Objects.requireNonNull(listener, "listener");

@@ -88,4 +88,41 @@ class LineListenerTest {
       assertThat(later.stdout().poll()).map(OutputLine::text).contains("unseen");
     }
   }
+
+  @Test
+  void withOnlyALineListenerTheWindowStillHoldsTheNewestLinesByteExact() throws Exception {
+    try (var runner =
+        TestRunners.runner(
+            TestRunners.config().outputWindowBytes(1 << 20).maxLineBytes(64 * 1024))) {
+      Seen views = new Seen();
+      try (AutoCloseable _ =
+          runner.onLine((agent, buf, off, len, complete) -> views.add(buf, off, len, complete))) {
+        AgentHandle h =
+            runner.spawn(
+                AgentConfig.builder().name("seq").command(Scripts.shell("seq 1 300000")).build());
+        assertThat(h.waitFor().success()).isTrue();
+        StringBuilder all = new StringBuilder();
+        for (int i = 1; i <= 300_000; i++) {
+          all.append(i).append('\n');
+        }
+        assertThat(views.bytes.toString(StandardCharsets.US_ASCII)).isEqualTo(all.toString());
+        // the handle's latest-lines reader: the pinned head, one gap, then the newest lines
+        AgentOutput out = h.stdout();
+        List<String> read = new ArrayList<>();
+        java.util.Optional<OutputLine> l;
+        while ((l = out.poll()).isPresent()) {
+          read.add(l.get().text());
+        }
+        assertThat(out.missedLines()).isPositive();
+        assertThat(read.size() + out.missedLines()).isEqualTo(300_000);
+        assertThat(read.getFirst()).isEqualTo("1");
+        int tail = read.size() - 1;
+        for (int i = 0; i < 1000; i++) {
+          assertThat(read.get(tail - i)).isEqualTo(String.valueOf(300_000 - i));
+        }
+        // a line of about 7 bytes is charged 7 + 64 (its share of the columns): about 14,700 lines
+        assertThat(read.size()).as("most of a 1 MiB window").isGreaterThan(11_000);
+      }
+    }
+  }
 }

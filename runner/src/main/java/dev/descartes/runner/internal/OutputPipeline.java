@@ -123,14 +123,17 @@ final class OutputPipeline implements OutputSink {
       return;
     }
     lines += batch.ended();
-    if (onLine != null && onLine.needsArrays()) {
-      batch.own(); // one copy per line, shared by the log and the events
+    try {
+      if (onLine != null && onLine.needsArrays()) {
+        batch.own(); // one copy per line, shared by the log and the events
+      }
+      log.append(batch, now);
+      if (onLine != null) {
+        onLine.lines(batch, now);
+      }
+    } finally {
+      batch.clear(); // its views are of a buffer the next read reuses, whatever happened here
     }
-    log.append(batch, now);
-    if (onLine != null) {
-      onLine.lines(batch, now);
-    }
-    batch.clear();
   }
 
   /** No listener of the user's, and no transcript file: disk writes stay off the event loop. */

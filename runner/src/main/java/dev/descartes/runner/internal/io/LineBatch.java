@@ -52,12 +52,8 @@ public final class LineBatch implements LineFramer.LineSink {
   }
 
   private void put(byte[] buf, int start, int length, boolean isComplete) {
-    if (size == arrays.length) {
-      int n = size * 2;
-      arrays = Arrays.copyOf(arrays, n);
-      starts = Arrays.copyOf(starts, n);
-      lengths = Arrays.copyOf(lengths, n);
-      complete = Arrays.copyOf(complete, n);
+    if (size == starts.length) {
+      grow();
     }
     starts[size] = start;
     lengths[size] = length;
@@ -67,6 +63,14 @@ public final class LineBatch implements LineFramer.LineSink {
     if (isComplete || (length > 0 && buf[start + length - 1] == '\n')) {
       ended++;
     }
+  }
+
+  private void grow() {
+    int n = size * 2;
+    arrays = Arrays.copyOf(arrays, n);
+    starts = Arrays.copyOf(starts, n);
+    lengths = Arrays.copyOf(lengths, n);
+    complete = Arrays.copyOf(complete, n);
   }
 
   public int size() {

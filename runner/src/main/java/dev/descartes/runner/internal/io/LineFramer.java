@@ -125,6 +125,7 @@ public final class LineFramer {
     partial = new byte[0];
   }
 
+  // Small, so that the compiler inlines it into the newline loop: the rare cases are apart.
   private void emitThrough(byte[] buf, int start, int endExclusive) {
     int n = endExclusive - start;
     if (length == 0 && n <= maxLine) {
@@ -133,6 +134,11 @@ public final class LineFramer {
       sink.view(buf, start, n, complete);
       return;
     }
+    emitJoined(buf, start, n);
+  }
+
+  /** The line's end, joined to what came before it (or cut for its length). */
+  private void emitJoined(byte[] buf, int start, int n) {
     append(buf, start, n);
     if (length > 0) {
       emit(Arrays.copyOf(partial, length));

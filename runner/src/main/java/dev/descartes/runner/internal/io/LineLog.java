@@ -16,10 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * CLI's session id and model). After them, lines go to a ring that holds at most {@code
  * windowBytes} (less when the runner's {@link OutputBudget} gives this stream a smaller share) and
  * drops its oldest lines when full, so the newest output (a CLI's final result) is always there.
- * Lines that come as views of a read buffer are copied into slabs, blocks the log reuses once their
- * last line has left the ring, so a busy stream's window allocates nothing per line; the memory
- * charged is the slabs' whole size. A latest-lines cursor that points at a dropped line reads a
- * {@link Read.Gap} with the exact count of lines and bytes it missed.
+ * Short lines that come as views of a read buffer are copied into slabs, blocks the log reuses once
+ * their last line has left the ring, so a busy stream's window allocates nothing per line; the
+ * memory charged is the slabs' whole size. A latest-lines cursor that points at a dropped line
+ * reads a {@link Read.Gap} with the exact count of lines and bytes it missed.
  *
  * <p>An every-line cursor ({@link #newCursor(boolean) lossless}) is never skipped: no line it has
  * not read yet is dropped. Instead, {@link #full()} turns true once its backlog passes the {@link
@@ -96,6 +96,12 @@ public final class LineLog {
   static final int MAX_SLAB = 64 * 1024;
 
   /**
+   * A slab takes lines of at most a sixteenth of its size, so the end it cannot fill is at most a
+   * sixteenth of it; a longer line gets an array of its own.
+   */
+  static final int LINES_PER_SLAB = 16;
+
+  /**
    * The smallest slab: a read with fewer bytes of lines keeps each line in an array of its own, so
    * a quiet stream holds no mostly empty slab.
    */
@@ -103,14 +109,18 @@ public final class LineLog {
 
   /**
    * Emptied slabs kept for reuse: a read of up to 128 KiB fills parts of three of the largest. At
-   * most an eighth of the window.
+   * most an eighth of the window ({@link #SPARE_SHARE}).
    */
   static final int MAX_SPARES = 4;
 
+  /** Spares hold at most this fraction of the window's target: 1 / 8. */
+  static final int SPARE_SHARE = 8;
+
   // The window after the head, as a ring of columns rather than an object per line: a line costs
   // one reference and five primitives here, and an Entry is made only for a reader that reads it.
-  // A line is an array of its own (start -1) or a stretch of a slab; a slab's lines are
-  // consecutive in the ring.
+  // A line is an array of its own (start -1) or a stretch of a slab. Slabs are filled in order, so
+  // the ring's oldest slab line is in the oldest slab of `slabs`, which is released when its last
+  // line (`Slab.lastSeq`) is evicted.
   private byte[][] ringLines = new byte[16][];
   private int[] ringStarts = new int[16];
   private int[] ringLengths = new int[16];
@@ -122,8 +132,21 @@ public final class LineLog {
   private long ringFirstSeq;
   private long ringBytes;
 
-  /** The slab lines are copied into now, and how much of it is used; null: take a new one. */
-  private byte[] slab;
+  /** A slab in use: its bytes and the sequence number of its newest line. */
+  private static final class Slab {
+    final byte[] bytes;
+    long lastSeq;
+
+    Slab(byte[] bytes) {
+      this.bytes = bytes;
+    }
+  }
+
+  /** The slabs that hold lines of the ring, oldest first; lines are copied into the last. */
+  private final ArrayDeque<Slab> slabs = new ArrayDeque<>();
+
+  /** The last slab, and how much of it is used; null: take a new one. */
+  private Slab slab;
 
   private int slabUsed;
   private final ArrayDeque<byte[]> spares = new ArrayDeque<>(MAX_SPARES);
@@ -432,6 +455,7 @@ public final class LineLog {
       ringSize = 0;
       ringBytes = 0;
       slab = null;
+      slabs.clear();
       spares.clear();
       spareBytes = 0;
     } finally {
@@ -556,31 +580,32 @@ public final class LineLog {
     int runLength = 0;
     byte[] runTo = null;
     int runAt = 0;
-    for (int i = from; i < to; i++, at++) {
+    long seq = nextSeq;
+    for (int i = from; i < to; i++, at++, seq++) {
       int length = batch.length(i);
       int slot = at & mask;
-      // A line with an array of its own (the events share it) is kept as it is, unless it joins a
-      // slab being filled: a line a read cut in two must not close its slab.
-      if ((slab != null || !batch.owned(i))
-          && (slab != null && slabUsed + length <= slab.length || takeSlab(length, left))) {
+      // A line with an array of its own (the events share it) is kept as it is; a view is copied
+      // into the slab if it is short enough for one.
+      if (!batch.owned(i) && (fitsSlab(length) || takeSlab(length, left))) {
         byte[] src = batch.array(i);
         int start = batch.start(i);
-        if (src != runFrom || start != runStart + runLength || slab != runTo) {
+        byte[] dst = slab.bytes;
+        if (src != runFrom || start != runStart + runLength || dst != runTo) {
           if (runLength > 0) {
             System.arraycopy(runFrom, runStart, runTo, runAt, runLength);
           }
           runFrom = src;
           runStart = start;
           runLength = 0;
-          runTo = slab;
+          runTo = dst;
           runAt = slabUsed;
         }
         runLength += length;
-        ringLines[slot] = slab;
+        ringLines[slot] = dst;
         ringStarts[slot] = slabUsed;
         slabUsed += length;
+        slab.lastSeq = seq;
       } else {
-        slab = null; // a slab's lines stay consecutive
         ringLines[slot] = batch.line(i);
         ringStarts[slot] = -1;
         cost += length;
@@ -601,26 +626,38 @@ public final class LineLog {
     ringSize += n;
   }
 
+  /** Whether a line of {@code length} goes into the slab being filled, which has room for it. */
+  private boolean fitsSlab(int length) {
+    Slab current = slab;
+    return current != null
+        && length <= current.bytes.length / LINES_PER_SLAB
+        && slabUsed + length <= current.bytes.length;
+  }
+
   /**
    * Makes a new slab the one lines are copied into, charged in full: one of the largest size (a
    * spare if there is one) when the read has that much left, else one just large enough.
    *
    * @param left bytes of the read's lines from this one on
-   * @return false, with no slab: the window is too small for slabs, the line too long for one, or
-   *     the read too short
+   * @return false, with no new slab: the window is too small for slabs, the line too long for one,
+   *     or the read too short
    */
   private boolean takeSlab(int length, long left) {
-    slab = null;
     int max = slabSize();
-    if (length > max || left < MIN_SLAB) {
+    if ((long) length * LINES_PER_SLAB > max || left < MIN_SLAB) {
       return false;
     }
-    int size = left >= max ? max : Math.min(max, Integer.highestOneBit((int) left - 1) << 1);
-    byte[] spare = size == max ? spares.poll() : null;
-    if (spare != null) {
-      spareBytes -= spare.length;
+    long wanted = Math.max(left, (long) length * LINES_PER_SLAB);
+    int size = wanted >= max ? max : Math.min(max, Integer.highestOneBit((int) wanted - 1) << 1);
+    byte[] bytes = size == max ? spares.poll() : null;
+    if (bytes != null) {
+      spareBytes -= bytes.length; // a spare of another size (the share changed) is let go
     }
-    slab = spare != null && spare.length == size ? spare : new byte[size];
+    if (bytes == null || bytes.length != size) {
+      bytes = new byte[size];
+    }
+    slab = new Slab(bytes);
+    slabs.addLast(slab);
     slabUsed = 0;
     ringBytes += size; // the caller charges the budget the difference, a dropped spare included
     return true;
@@ -633,21 +670,38 @@ public final class LineLog {
   }
 
   /**
-   * The last line of {@code emptied} has left the ring: it becomes a spare, or is let go.
+   * The last line of the oldest slab has left the ring: the slab becomes a spare, or is let go.
    *
    * @return the bytes given back to the budget
    */
-  private long releaseSlab(byte[] emptied) {
+  private long releaseOldestSlab(long target) {
+    Slab oldest = slabs.pollFirst();
+    byte[] emptied = oldest.bytes;
     ringBytes -= emptied.length;
-    if (emptied == slab) {
+    if (oldest == slab) {
       slab = null;
     }
-    if (spares.size() < MAX_SPARES && emptied.length == slabSize()) {
+    if (spares.size() < MAX_SPARES
+        && emptied.length == slabSize()
+        && spareBytes + emptied.length <= target / SPARE_SHARE) {
       spares.push(emptied);
       spareBytes += emptied.length;
       return 0;
     }
     return emptied.length;
+  }
+
+  /** Lets go of spares of another size than new slabs get, and of spares beyond their share. */
+  private long dropSpares(long target) {
+    long freed = 0;
+    int size = slabSize();
+    while (!spares.isEmpty()
+        && (spares.peek().length != size || spareBytes > target / SPARE_SHARE)) {
+      byte[] spare = spares.pop();
+      spareBytes -= spare.length;
+      freed += spare.length;
+    }
+    return freed;
   }
 
   /**
@@ -669,6 +723,7 @@ public final class LineLog {
       headOpen = false;
     }
     long target = ringTarget();
+    freed += dropSpares(target);
     if (ringBytes + spareBytes <= target) {
       if (freed > 0) {
         budget.charge(-freed);
@@ -682,16 +737,15 @@ public final class LineLog {
     int mask = ringLines.length - 1;
     while (ringBytes + spareBytes > target && ringSize > 1 && (!held || ringFirstSeq < keepFrom)) {
       int old = ringStart;
-      byte[] bytes = ringLines[old];
       ringLines[old] = null;
       ringStart = (old + 1) & mask;
       ringSize--;
-      ringFirstSeq++;
+      long seq = ringFirstSeq++;
       long c = ENTRY_OVERHEAD + (ringStarts[old] < 0 ? ringLengths[old] : 0);
       ringBytes -= c;
       freed += c;
-      if (ringStarts[old] >= 0 && ringLines[ringStart] != bytes) {
-        freed += releaseSlab(bytes);
+      if (ringStarts[old] >= 0 && slabs.peekFirst().lastSeq == seq) {
+        freed += releaseOldestSlab(target);
       }
     }
     while (ringBytes + spareBytes > target && !spares.isEmpty()) {

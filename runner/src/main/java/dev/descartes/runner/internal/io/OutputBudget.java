@@ -88,7 +88,9 @@ public final class OutputBudget {
 
   /**
    * Trims every window to the current share, once per change in the number of streams: windows only
-   * grow up to the share in force, so after one pass the total is within the budget again.
+   * grow up to the share in force, so after one pass the total is within the budget again, but for
+   * what a window never drops (its newest line, with the slab that holds it, and what every-line
+   * readers have not read yet).
    */
   void reclaim() {
     int g = generation.get();

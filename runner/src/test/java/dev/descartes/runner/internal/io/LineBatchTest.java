@@ -47,4 +47,25 @@ class LineBatchTest {
     assertThat(batch.bytes()).isZero();
     assertThat(batch.ended()).isZero();
   }
+
+  @Test
+  void aViewOfASecondBufferIsCopiedAtOnceSoViewsOfTheFirstStayRight() {
+    byte[] first = "a\n".getBytes(StandardCharsets.UTF_8);
+    byte[] second = "bb\n".getBytes(StandardCharsets.UTF_8);
+    LineBatch batch = new LineBatch();
+    batch.view(first, 0, 2, true);
+    batch.view(second, 0, 3, true);
+    assertThat(batch.owned(0)).isFalse();
+    assertThat(batch.owned(1)).isTrue();
+    second[0] = 'X';
+    assertThat(new String(batch.array(1), batch.start(1), batch.length(1), StandardCharsets.UTF_8))
+        .isEqualTo("bb\n");
+    assertThat(new String(batch.array(0), batch.start(0), batch.length(0), StandardCharsets.UTF_8))
+        .isEqualTo("a\n");
+    for (int i = 0; i < 100; i++) {
+      batch.view(first, 0, 2, true); // grows past its first capacity
+    }
+    assertThat(batch.size()).isEqualTo(102);
+    assertThat(batch.ended()).isEqualTo(102);
+  }
 }

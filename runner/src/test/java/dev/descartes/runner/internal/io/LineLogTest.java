@@ -340,7 +340,8 @@ class LineLogTest {
       while ((got = log.poll(every)) instanceof LineLog.Read.Line line) {
         assertThat(line.entry().bytes()).isEqualTo(written.get((int) line.entry().seq()));
       }
-      for (int i = 0; i < 3 && (got = log.poll(latest)) != null; i++) {
+      for (int i = 0; i < 3; i++) {
+        got = log.poll(latest);
         switch (got) {
           case LineLog.Read.Line line -> {
             assertThat(line.entry().bytes()).isEqualTo(written.get((int) line.entry().seq()));
@@ -415,5 +416,149 @@ class LineLogTest {
     LineLog.Read got = log.poll(log.newCursor());
     assertThat(new String(((LineLog.Read.Line) got).entry().bytes(), StandardCharsets.UTF_8))
         .isEqualTo("one quiet line\n");
+  }
+
+  /** Hands {@code lines} to {@code log} as views of {@code read}, one batch, as a read does. */
+  private static void appendViews(LineLog log, byte[] read, List<byte[]> lines, long at) {
+    LineBatch batch = new LineBatch();
+    int offset = 0;
+    for (byte[] l : lines) {
+      System.arraycopy(l, 0, read, offset, l.length);
+      batch.view(read, offset, l.length, true);
+      offset += l.length;
+    }
+    log.append(batch, at);
+    java.util.Arrays.fill(read, (byte) '?');
+  }
+
+  /** Every line {@code c} reads from now on, checked against {@code written} by sequence. */
+  private static long readAllChecked(LineLog log, LineLog.Cursor c, List<byte[]> written) {
+    long lines = 0;
+    LineLog.Read got;
+    while ((got = log.poll(c)) instanceof LineLog.Read.Line || got instanceof LineLog.Read.Gap) {
+      if (got instanceof LineLog.Read.Line line) {
+        assertThat(line.entry().bytes())
+            .as("line %d", line.entry().seq())
+            .isEqualTo(written.get((int) line.entry().seq()));
+        lines++;
+      }
+    }
+    return lines;
+  }
+
+  @Test
+  void whenMoreStreamsShareTheBudgetAWindowInSlabsKeepsMostOfItsNewShareInLines() {
+    OutputBudget budget = new OutputBudget(4 << 20);
+    LineLog log = new LineLog(8 << 20, 0, budget);
+    byte[] read = new byte[128 * 1024];
+    List<byte[]> written = new ArrayList<>();
+    for (int r = 0; r < 80; r++) {
+      List<byte[]> lines = fillRead(read, read.length, written.size());
+      written.addAll(lines);
+      appendViews(log, read, lines, r);
+    }
+    // seven more streams: this one's share falls from 4 MiB to 512 KiB
+    List<LineLog> others = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      others.add(new LineLog(8 << 20, 0, budget));
+    }
+    List<byte[]> lines = fillRead(read, 8 * 1024, written.size());
+    written.addAll(lines);
+    appendViews(log, read, lines, 100);
+    assertThat(log.retainedBytes()).isLessThanOrEqualTo(512 * 1024);
+    long bytes = 0;
+    LineLog.Cursor c = log.newCursor();
+    LineLog.Read got;
+    while ((got = log.poll(c)) instanceof LineLog.Read.Line || got instanceof LineLog.Read.Gap) {
+      if (got instanceof LineLog.Read.Line line) {
+        assertThat(line.entry().bytes()).isEqualTo(written.get((int) line.entry().seq()));
+        bytes += line.entry().bytes().length + LineLog.ENTRY_OVERHEAD;
+      }
+    }
+    assertThat(bytes).as("lines, not empty slabs").isGreaterThan(512 * 1024 / 2);
+    long retained = log.retainedBytes();
+    for (LineLog o : others) {
+      retained += o.retainedBytes();
+    }
+    assertThat(budget.used()).isEqualTo(retained);
+  }
+
+  @Test
+  void slabLinesOwnLinesAndLongLinesMixInOneWindowAndReadBackExactlyAfterThePinnedHead() {
+    LineLog log = new LineLog(1 << 20, 4096);
+    LineLog.Cursor every = log.newCursor(true);
+    byte[] read = new byte[128 * 1024];
+    List<byte[]> written = new ArrayList<>();
+    java.util.Random random = new java.util.Random(7);
+    for (int r = 0; r < 60; r++) {
+      LineBatch batch = new LineBatch();
+      int offset = 0;
+      for (int k = 0; k < 200; k++) {
+        int size = random.nextInt(10) == 0 ? 5000 + random.nextInt(3000) : 20 + random.nextInt(300);
+        byte[] line =
+            ("n" + written.size() + " " + "y".repeat(size) + "\n").getBytes(StandardCharsets.UTF_8);
+        if (random.nextInt(5) == 0) {
+          batch.add(line, true); // an array of its own (a line a read cut in two, or an event's)
+        } else {
+          if (offset + line.length > read.length) {
+            break;
+          }
+          System.arraycopy(line, 0, read, offset, line.length);
+          batch.view(read, offset, line.length, true);
+          offset += line.length;
+        }
+        written.add(line);
+      }
+      log.append(batch, r);
+      java.util.Arrays.fill(read, (byte) '?');
+      assertThat(readAllChecked(log, every, written)).isPositive();
+    }
+    // a later reader starts at the pinned head, then a gap, then the window
+    LineLog.Cursor late = log.newCursor();
+    LineLog.Read first = log.poll(late);
+    assertThat(((LineLog.Read.Line) first).entry().bytes()).isEqualTo(written.getFirst());
+    assertThat(readAllChecked(log, late, written)).isPositive();
+    assertThat(log.retainedBytes()).isLessThanOrEqualTo(1 << 20);
+  }
+
+  @Test
+  void anEveryLineReaderThatFallsBehindHoldsBackItsSlabLinesUntilItReadsThem() {
+    LineLog log = new LineLog(512 * 1024, 0);
+    LineLog.Cursor every = log.newCursor(true);
+    byte[] read = new byte[128 * 1024];
+    List<byte[]> written = new ArrayList<>();
+    int reads = 0;
+    while (!log.full()) {
+      List<byte[]> lines = fillRead(read, read.length, written.size());
+      written.addAll(lines);
+      appendViews(log, read, lines, reads++);
+    }
+    assertThat(reads).isGreaterThan(1);
+    assertThat(readAllChecked(log, every, written)).isEqualTo(written.size());
+    assertThat(log.full()).isFalse();
+    assertThat(log.retainedBytes()).isLessThanOrEqualTo(512 * 1024);
+  }
+
+  @Test
+  void aWindowReleasedWithItsSlabsTakesNewLinesAndChargesThemAgain() {
+    OutputBudget budget = new OutputBudget(8 << 20);
+    LineLog log = new LineLog(1 << 20, 0, budget);
+    byte[] read = new byte[128 * 1024];
+    List<byte[]> written = new ArrayList<>();
+    for (int r = 0; r < 20; r++) {
+      List<byte[]> lines = fillRead(read, read.length, written.size());
+      written.addAll(lines);
+      appendViews(log, read, lines, r);
+    }
+    log.releaseAll();
+    assertThat(log.retainedBytes()).isZero();
+    assertThat(budget.used()).isZero();
+    for (int r = 0; r < 20; r++) {
+      List<byte[]> lines = fillRead(read, read.length, written.size());
+      written.addAll(lines);
+      appendViews(log, read, lines, r);
+      assertThat(budget.used()).isEqualTo(log.retainedBytes());
+    }
+    assertThat(readAllChecked(log, log.newCursor(), written)).isPositive();
   }
 }
