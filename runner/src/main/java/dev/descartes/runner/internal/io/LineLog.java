@@ -117,13 +117,13 @@ public final class LineLog {
   static final int SPARE_SHARE = 8;
 
   // The window after the head, as a ring of columns rather than an object per line: a line costs
-  // one reference and five primitives here, and an Entry is made only for a reader that reads it.
+  // one reference and four primitives here, and an Entry is made only for a reader that reads it;
+  // a line's length is the distance to the next line's offset.
   // A line is an array of its own (start -1) or a stretch of a slab. Slabs are filled in order, so
   // the ring's oldest slab line is in the oldest slab of `slabs`, which is released when its last
   // line (`Slab.lastSeq`) is evicted.
   private byte[][] ringLines = new byte[16][];
   private int[] ringStarts = new int[16];
-  private int[] ringLengths = new int[16];
   private long[] ringOffsets = new long[16];
   private long[] ringTimes = new long[16];
   private boolean[] ringComplete = new boolean[16];
@@ -446,7 +446,6 @@ public final class LineLog {
       headOpen = false;
       ringLines = new byte[16][];
       ringStarts = new int[16];
-      ringLengths = new int[16];
       ringOffsets = new long[16];
       ringTimes = new long[16];
       ringComplete = new boolean[16];
@@ -542,7 +541,7 @@ public final class LineLog {
     byte[] bytes =
         start < 0
             ? ringLines[at]
-            : Arrays.copyOfRange(ringLines[at], start, start + ringLengths[at]);
+            : Arrays.copyOfRange(ringLines[at], start, start + (int) lengthAt(at, c.next));
     Entry e = new Entry(c.next, ringOffsets[at], bytes, ringComplete[at], ringTimes[at]);
     advance(c, e);
     return new Read.Line(e);
@@ -551,6 +550,14 @@ public final class LineLog {
   private static void advance(Cursor c, Entry e) {
     c.next = e.seq() + 1;
     c.nextOffset = e.offset() + e.bytes().length;
+  }
+
+  /**
+   * The length of the ring's line in {@code slot}, number {@code seq}: to the next line's offset.
+   */
+  private long lengthAt(int slot, long seq) {
+    long end = seq == nextSeq - 1 ? nextOffset : ringOffsets[(slot + 1) & (ringLines.length - 1)];
+    return end - ringOffsets[slot];
   }
 
   private long ringTarget() {
@@ -611,7 +618,6 @@ public final class LineLog {
         cost += length;
       }
       left -= length;
-      ringLengths[slot] = length;
       ringOffsets[slot] = offset;
       ringTimes[slot] = atMillis;
       ringComplete[slot] = batch.complete(i);
@@ -691,12 +697,15 @@ public final class LineLog {
     return emptied.length;
   }
 
-  /** Lets go of spares of another size than new slabs get, and of spares beyond their share. */
-  private long dropSpares(long target) {
+  /**
+   * Lets go of spares of another size than new slabs get, and of spares beyond {@code keep} bytes.
+   *
+   * @return the bytes given back to the budget
+   */
+  private long dropSpares(long keep) {
     long freed = 0;
     int size = slabSize();
-    while (!spares.isEmpty()
-        && (spares.peek().length != size || spareBytes > target / SPARE_SHARE)) {
+    while (!spares.isEmpty() && (spares.peek().length != size || spareBytes > keep)) {
       byte[] spare = spares.pop();
       spareBytes -= spare.length;
       freed += spare.length;
@@ -723,7 +732,7 @@ public final class LineLog {
       headOpen = false;
     }
     long target = ringTarget();
-    freed += dropSpares(target);
+    freed += dropSpares(target / SPARE_SHARE);
     if (ringBytes + spareBytes <= target) {
       if (freed > 0) {
         budget.charge(-freed);
@@ -741,18 +750,15 @@ public final class LineLog {
       ringStart = (old + 1) & mask;
       ringSize--;
       long seq = ringFirstSeq++;
-      long c = ENTRY_OVERHEAD + (ringStarts[old] < 0 ? ringLengths[old] : 0);
+      long c =
+          ENTRY_OVERHEAD + (ringStarts[old] < 0 ? ringOffsets[ringStart] - ringOffsets[old] : 0);
       ringBytes -= c;
       freed += c;
       if (ringStarts[old] >= 0 && slabs.peekFirst().lastSeq == seq) {
         freed += releaseOldestSlab(target);
       }
     }
-    while (ringBytes + spareBytes > target && !spares.isEmpty()) {
-      byte[] spare = spares.pop();
-      spareBytes -= spare.length;
-      freed += spare.length;
-    }
+    freed += dropSpares(target - ringBytes); // lines an every-line reader holds come first
     if (ringSize < ringLines.length / 4 && ringLines.length > 64) {
       resize(ringLines.length / 2);
     }
@@ -764,7 +770,6 @@ public final class LineLog {
   private void resize(int length) {
     byte[][] lines = new byte[length][];
     int[] starts = new int[length];
-    int[] lengths = new int[length];
     long[] offsets = new long[length];
     long[] times = new long[length];
     boolean[] complete = new boolean[length];
@@ -773,14 +778,12 @@ public final class LineLog {
       int from = (ringStart + i) & mask;
       lines[i] = ringLines[from];
       starts[i] = ringStarts[from];
-      lengths[i] = ringLengths[from];
       offsets[i] = ringOffsets[from];
       times[i] = ringTimes[from];
       complete[i] = ringComplete[from];
     }
     ringLines = lines;
     ringStarts = starts;
-    ringLengths = lengths;
     ringOffsets = offsets;
     ringTimes = times;
     ringComplete = complete;

@@ -431,6 +431,15 @@ class LineLogTest {
     java.util.Arrays.fill(read, (byte) '?');
   }
 
+  /** {@code count} full reads of numbered lines, appended as views; {@code written} gets them. */
+  private static void appendReads(LineLog log, byte[] read, List<byte[]> written, int count) {
+    for (int r = 0; r < count; r++) {
+      List<byte[]> lines = fillRead(read, read.length, written.size());
+      written.addAll(lines);
+      appendViews(log, read, lines, r);
+    }
+  }
+
   /** Every line {@code c} reads from now on, checked against {@code written} by sequence. */
   private static long readAllChecked(LineLog log, LineLog.Cursor c, List<byte[]> written) {
     long lines = 0;
@@ -452,11 +461,7 @@ class LineLogTest {
     LineLog log = new LineLog(8 << 20, 0, budget);
     byte[] read = new byte[128 * 1024];
     List<byte[]> written = new ArrayList<>();
-    for (int r = 0; r < 80; r++) {
-      List<byte[]> lines = fillRead(read, read.length, written.size());
-      written.addAll(lines);
-      appendViews(log, read, lines, r);
-    }
+    appendReads(log, read, written, 80);
     // seven more streams: this one's share falls from 4 MiB to 512 KiB
     List<LineLog> others = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
@@ -545,11 +550,7 @@ class LineLogTest {
     LineLog log = new LineLog(1 << 20, 0, budget);
     byte[] read = new byte[128 * 1024];
     List<byte[]> written = new ArrayList<>();
-    for (int r = 0; r < 20; r++) {
-      List<byte[]> lines = fillRead(read, read.length, written.size());
-      written.addAll(lines);
-      appendViews(log, read, lines, r);
-    }
+    appendReads(log, read, written, 20);
     log.releaseAll();
     assertThat(log.retainedBytes()).isZero();
     assertThat(budget.used()).isZero();
