@@ -196,8 +196,9 @@ public interface AgentHandle {
   /**
    * Calls {@code listener} for every later event of this agent, on the thread that reads the
    * agent's output, in order: {@link OutputDelivery#EVERY_LINE every line}. A slow listener holds
-   * this agent's output back (the agent blocks in {@code write}), never another agent's; an
-   * exception thrown by the listener is logged and does not stop delivery.
+   * this agent's output back (the agent blocks in {@code write}), never another agent's; whatever
+   * the listener throws, {@code Error}s such as {@code AssertionError} included, is logged and does
+   * not stop delivery.
    *
    * @param listener called once per event
    * @return closing it removes the listener

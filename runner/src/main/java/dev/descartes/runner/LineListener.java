@@ -15,9 +15,10 @@ package dev.descartes.runner;
  *
  * <p>Lines of one agent arrive in order on the thread that reads that agent's output, one at a
  * time; a slow listener holds that agent back, like an event listener ({@link
- * AgentHandle#onEvent}). The listeners are looked up once per read, so a listener may still get the
- * rest of a read's lines after it was removed. An implementation is called from several threads for
- * different agents, so it must be thread-safe if it keeps state across agents.
+ * AgentHandle#onEvent}), and whatever it throws is logged and does not stop delivery. The listeners
+ * are looked up once per read, so a listener may still get the rest of a read's lines after it was
+ * removed. An implementation is called from several threads for different agents, so it must be
+ * thread-safe if it keeps state across agents.
  */
 @FunctionalInterface
 public interface LineListener {

@@ -159,7 +159,7 @@ public final class LocalProcessRunner implements AgentRunner {
   private static void tell(Runnable call) {
     try {
       call.run();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.warn("a RunnerListener failed: {}", e.toString());
     }
   }

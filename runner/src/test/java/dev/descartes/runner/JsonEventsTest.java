@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,6 +117,42 @@ class JsonEventsTest {
           runner.spawn(AgentConfig.builder().name("t").command(Scripts.shell("seq 1 10")).build());
       h.waitFor();
       assertThat(seen).hasSize(12);
+    }
+  }
+
+  @Test
+  void listenersThatThrowErrorsDoNotStallTheAgentsOutput() throws Exception {
+    // 300,000 lines (about 2 MB) fill the pipe many times over: a stalled stream would block the
+    // agent in write(2) and it would never exit
+    try (var runner = TestRunners.runner()) {
+      AtomicLong lines = new AtomicLong();
+      runner.onEvent(
+          e -> {
+            throw new AssertionError("event listener bug");
+          });
+      runner.onLine(
+          (agent, buf, off, len, complete) -> {
+            throw new AssertionError("line listener bug");
+          });
+      runner.onLine(
+          (agent, buf, off, len, complete) -> {
+            throw new StackOverflowError("line listener recursion");
+          });
+      runner.onEvent(
+          e -> {
+            if (e instanceof AgentEvent.RawLine) {
+              lines.incrementAndGet();
+            }
+          });
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder().name("t").command(Scripts.shell("seq 1 300000")).build());
+      h.onEvent(
+          e -> {
+            throw new AssertionError("handle listener bug");
+          });
+      assertThat(h.waitFor(Duration.ofSeconds(60))).hasValueSatisfying(s -> s.success());
+      assertThat(lines.get()).isEqualTo(300_000);
     }
   }
 

@@ -127,7 +127,7 @@ final class EventDispatch implements OutputPipeline.LineHandler {
   private void deliverView(LineListener l, LineBatch batch, int i) {
     try {
       l.line(id, batch.array(i), batch.start(i), batch.length(i), batch.complete(i));
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       try (var _ = AgentMdc.of(id, name)) {
         LOG.warn("agent {}: line listener threw {}; delivery goes on", id, e.toString());
       }
@@ -219,7 +219,7 @@ final class EventDispatch implements OutputPipeline.LineHandler {
   private void deliver(Consumer<? super AgentEvent> l, AgentEvent event) {
     try {
       l.accept(event);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       try (var _ = AgentMdc.of(id, name)) {
         LOG.warn("agent {}: event listener threw {}; delivery goes on", id, e.toString());
       }

@@ -32,7 +32,7 @@ final class LatestListener implements AutoCloseable {
                       }
                       try {
                         listener.accept(e);
-                      } catch (RuntimeException ex) {
+                      } catch (Throwable ex) {
                         try (var _ = AgentMdc.of(agent.id(), agent.config().name())) {
                           LOG.warn(
                               "agent {}: event listener threw {}; delivery goes on",

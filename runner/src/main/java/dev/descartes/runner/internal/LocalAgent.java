@@ -204,7 +204,7 @@ public final class LocalAgent implements AgentHandle {
     events.emit(started);
     try {
       beforeOutput.accept(this);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.warn("agent {}: the spawn's beforeOutput callback threw {}", id, e.toString());
     }
     c.startOutput();

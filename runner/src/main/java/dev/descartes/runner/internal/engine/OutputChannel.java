@@ -339,7 +339,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   private void deliver(byte[] buf, int n) {
     try {
       sink.data(buf, 0, n);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // even an Error: a stream that stops here would block its agent
       sink.inLogContext(
           () -> LOG.warn("an output consumer failed: {}; delivery goes on", e.toString(), e));
     }
@@ -367,7 +367,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     open.remove(this);
     try {
       sink.end();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       sink.inLogContext(
           () -> LOG.warn("an output consumer failed at end of stream: {}", e.toString(), e));
     }

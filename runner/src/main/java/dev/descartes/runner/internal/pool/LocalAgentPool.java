@@ -236,7 +236,7 @@ public final class LocalAgentPool implements AgentPool {
     }
     try {
       return config.healthCheck().map(c -> c.test(h)).orElse(true);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.warn(
           "pool health check of agent {} threw; replacing the agent: {}", h.id(), e.toString());
       return false;
