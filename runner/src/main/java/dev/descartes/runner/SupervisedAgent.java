@@ -127,7 +127,8 @@ public interface SupervisedAgent extends AutoCloseable {
 
   /**
    * Calls {@code listener} with each new run's handle, the current one first (on the caller's
-   * thread), then every later one as it starts.
+   * thread), then every later one as it starts, on the supervisor's thread: what it throws there is
+   * logged, and supervision goes on.
    *
    * @param listener called once per run
    * @return closing it removes the listener
@@ -135,7 +136,8 @@ public interface SupervisedAgent extends AutoCloseable {
   AutoCloseable onRun(Consumer<AgentHandle> listener);
 
   /**
-   * Calls {@code listener} before each restart's wait.
+   * Calls {@code listener} before each restart's wait, on the supervisor's thread; what it throws
+   * is logged, and supervision goes on.
    *
    * @param listener called once per restart
    * @return closing it removes the listener

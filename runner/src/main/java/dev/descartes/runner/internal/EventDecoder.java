@@ -126,7 +126,7 @@ public final class EventDecoder {
         if (!parsed.isEmpty()) {
           return parsed;
         }
-      } catch (RuntimeException bad) {
+      } catch (Throwable bad) { // a parser's bug costs its events, never the line
         try (var _ = AgentMdc.of(id, name)) {
           LOG.debug("agent {}: event parser failed on a line: {}", id, bad.toString());
         }

@@ -18,12 +18,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link SupervisedAgent}: one virtual thread spawns a run, waits for its end, decides by the
  * policy, backs off and spawns again. State changes under {@code this}. Thread-safe.
  */
 public final class Supervisor implements SupervisedAgent {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
 
   private final AgentRunner runner;
   private final AgentConfig config;
@@ -57,8 +61,23 @@ public final class Supervisor implements SupervisedAgent {
     s.runs.add(first);
     Thread.ofVirtual()
         .name("descartes-supervisor-" + config.name())
-        .start(() -> s.supervise(first));
+        .start(() -> s.superviseUntilEnd(first));
     return s;
+  }
+
+  /**
+   * Supervises until the end; a failure of the supervision itself ends it as {@code FAILED}, so
+   * that {@link #onEnd()} always completes.
+   */
+  private void superviseUntilEnd(AgentHandle first) {
+    try {
+      supervise(first);
+    } catch (Throwable t) {
+      LOG.error("supervision of {} failed", config.name(), t);
+      if (!end.isDone()) {
+        finish(State.FAILED, "supervision failed: " + t, current());
+      }
+    }
   }
 
   private void supervise(AgentHandle h) {
@@ -122,7 +141,7 @@ public final class Supervisor implements SupervisedAgent {
               ? outcome.flatMap(AgentOutcome::sessionId).or(config::resumeSession)
               : config.resumeSession();
       Restart restart = new Restart(restarts + 1, delay, why, limit.isPresent(), resume);
-      restartListeners.forEach(l -> l.accept(restart));
+      tell(restartListeners, restart);
       if (!waitOrStop(delay)) {
         finish(State.STOPPED, "stopped while backing off", h);
         return;
@@ -152,7 +171,18 @@ public final class Supervisor implements SupervisedAgent {
         }
       }
       AgentHandle started = h;
-      runListeners.forEach(l -> l.accept(started));
+      tell(runListeners, started);
+    }
+  }
+
+  /** Calls each listener; whatever one throws is logged, and supervision goes on. */
+  private <T> void tell(List<Consumer<T>> listeners, T value) {
+    for (Consumer<T> l : listeners) {
+      try {
+        l.accept(value);
+      } catch (Throwable t) {
+        LOG.warn("a listener of {} threw {}; supervision goes on", config.name(), t.toString());
+      }
     }
   }
 

@@ -79,6 +79,32 @@ class SupervisedAgentTest {
   }
 
   @Test
+  void listenersThatThrowDoNotStopSupervision() throws Exception {
+    SupervisedAgent a =
+        SupervisedAgent.start(runner, crashing(2), quick().jitter(0).maxRestarts(5).build());
+    var first = a.current();
+    List<SupervisedAgent.Restart> restarts = new CopyOnWriteArrayList<>();
+    a.onRestart(
+        r -> {
+          throw new AssertionError("restart listener bug");
+        });
+    a.onRestart(restarts::add);
+    a.onRun(
+        h -> {
+          if (h != first) {
+            throw new IllegalStateException("run listener bug");
+          }
+        });
+
+    SupervisedAgent.End end = a.onEnd().get(1, TimeUnit.MINUTES);
+
+    assertThat(end.state()).isEqualTo(SupervisedAgent.State.COMPLETED);
+    assertThat(end.restarts()).isEqualTo(2);
+    assertThat(restarts).hasSize(2);
+    assertThat(a.runs()).hasSize(3);
+  }
+
+  @Test
   void aCrashLoopEndsWithTheAgentFailedAndTheReason() throws Exception {
     SupervisedAgent a =
         SupervisedAgent.start(runner, crashing(100), quick().maxRestarts(2).build());
