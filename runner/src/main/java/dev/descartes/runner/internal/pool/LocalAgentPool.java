@@ -297,13 +297,18 @@ public final class LocalAgentPool implements AgentPool {
         lock.unlock();
       }
       Readiness.await(h, cfg, config.readyTimeout());
-    } catch (InterruptedException | RuntimeException e) {
+    } catch (Throwable e) { // an Error too: else this start would count for ever
       lock.lock();
       try {
         starting--;
         if (!closed) {
           lastStartFailure = Instant.now();
-          lastFailure = e instanceof InterruptedException ? "interrupted" : e.getMessage();
+          lastFailure =
+              switch (e) {
+                case InterruptedException _ -> "interrupted";
+                case RuntimeException r -> r.getMessage();
+                default -> e.toString();
+              };
           LOG.warn("a pooled agent did not start: {}", lastFailure);
         }
         changed.signalAll();

@@ -8,6 +8,7 @@ import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentPool;
+import dev.descartes.runner.AgentRunner;
 import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.PoolConfig;
@@ -15,12 +16,15 @@ import dev.descartes.runner.PooledAgent;
 import dev.descartes.runner.testing.LeakCheck;
 import dev.descartes.runner.testing.Scripts;
 import dev.descartes.runner.testing.TestRunners;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -160,6 +164,39 @@ class AgentPoolTest {
       try (PooledAgent a = pool.lease(WAIT)) {
         assertThat(unhealthy).doesNotContain(a.handle().pid());
       }
+    }
+  }
+
+  @Test
+  void aStartThatThrowsAnErrorIsRetried() throws Exception {
+    AtomicInteger spawns = new AtomicInteger();
+    AgentRunner firstSpawnFails =
+        (AgentRunner)
+            Proxy.newProxyInstance(
+                AgentRunner.class.getClassLoader(),
+                new Class<?>[] {AgentRunner.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("spawn") && spawns.getAndIncrement() == 0) {
+                    throw new AssertionError("spawn bug");
+                  }
+                  try {
+                    return method.invoke(runner, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    try (AgentPool pool =
+        AgentPool.create(
+            firstSpawnFails,
+            PoolConfig.builder(WORKER)
+                .minWarm(1)
+                .maxAgents(1)
+                .healthCheckInterval(Duration.ofMillis(200))
+                .build())) {
+      try (PooledAgent a = pool.lease(WAIT)) {
+        assertThat(a.handle().status().isLive()).isTrue();
+      }
+      assertThat(spawns.get()).isGreaterThanOrEqualTo(2);
     }
   }
 
