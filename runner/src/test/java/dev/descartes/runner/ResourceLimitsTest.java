@@ -81,6 +81,32 @@ class ResourceLimitsTest {
   }
 
   @Test
+  void anAgentPastItsRuntimeLimitWhoseStopSequenceThrowsIsKilled() throws Exception {
+    AgentBackend brokenStop =
+        TemplateBackend.builder("broken-stop")
+            .command(Scripts.shell("sleep 60"))
+            .stopSequence(
+                timeout -> {
+                  throw new AssertionError("stop sequence bug");
+                })
+            .build();
+    try (var runner = TestRunners.runner(TestRunners.config().backend(brokenStop))) {
+      AgentHandle h =
+          runner.spawn(
+              AgentConfig.builder()
+                  .name("b")
+                  .modelBackend("broken-stop")
+                  .task("t")
+                  .limits(ResourceLimits.builder().runtime(Duration.ofSeconds(1)).build())
+                  .build());
+
+      assertThat(h.waitFor(Duration.ofSeconds(30))).isPresent();
+      assertThat(h.outcome().orElseThrow().errorKind()).contains(ErrorKind.RUNTIME_LIMIT);
+      assertThat(h.status()).isEqualTo(AgentStatus.FAILED);
+    }
+  }
+
+  @Test
   void aForkBombNeverExceedsItsProcessLimitAndIsStoppedWithNoSurvivor() throws Exception {
     assumeKernelLimits("pids");
     Path bomb =

@@ -546,10 +546,13 @@ public final class LocalAgent implements AgentHandle {
     return events.activity();
   }
 
-  /** Called once a limit the runner enforces is passed: stops the agent with its stop sequence. */
+  /**
+   * Called once a limit the runner enforces is passed: stops the agent with its stop sequence, or
+   * kills it if that sequence throws.
+   */
   void limitReached(AgentOutcome.ErrorKind kind, String message) {
     if (!status.get().isTerminal()) {
-      limits.reached(kind, message, this::stop);
+      limits.reached(kind, message, this::stop, this::kill);
     }
   }
 
