@@ -31,6 +31,7 @@ public interface AgentBackend {
 
   /**
    * The sequence that stops this CLI and its tools; by default SIGTERM, {@code timeout}, SIGKILL.
+   * If it throws or returns null, the runner logs a warning and stops the agent with the default.
    *
    * @param timeout the time the sequence may wait before SIGKILL
    * @return the stop sequence

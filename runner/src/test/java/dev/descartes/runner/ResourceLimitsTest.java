@@ -81,7 +81,8 @@ class ResourceLimitsTest {
   }
 
   @Test
-  void anAgentPastItsRuntimeLimitWhoseStopSequenceThrowsIsKilled() throws Exception {
+  void anAgentPastItsRuntimeLimitWhoseBackendsStopSequenceThrowsIsStoppedWithTheDefault()
+      throws Exception {
     AgentBackend brokenStop =
         TemplateBackend.builder("broken-stop")
             .command(Scripts.shell("sleep 60"))

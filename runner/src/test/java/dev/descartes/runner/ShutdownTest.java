@@ -38,6 +38,34 @@ class ShutdownTest {
   }
 
   @Test
+  void aBackendWhoseStopSequenceThrowsIsStoppedWithTheDefaultByStopAndByShutdown()
+      throws Exception {
+    AgentBackend brokenStop =
+        TemplateBackend.builder("broken-stop")
+            .command(Scripts.shell("sleep 300"))
+            .stopSequence(
+                timeout -> {
+                  throw new AssertionError("stop sequence bug");
+                })
+            .build();
+    List<AgentHandle> handles = new ArrayList<>();
+    try (var runner = TestRunners.runner(TestRunners.config().backend(brokenStop))) {
+      for (int i = 0; i < 3; i++) {
+        handles.add(
+            runner.spawn(
+                AgentConfig.builder().name("b" + i).modelBackend("broken-stop").task("t").build()));
+      }
+      ExitStatus st = handles.getFirst().stop(Duration.ofSeconds(30));
+      assertThat(st.signal()).hasValue(15);
+      runner.shutdown(Duration.ofSeconds(30));
+    }
+    for (AgentHandle h : handles) {
+      assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
+      assertThat(ProcessHandle.of(h.pid()).filter(ProcessHandle::isAlive)).isEmpty();
+    }
+  }
+
+  @Test
   void aWrappedHandleStillEndsTerminatedAfterAGracefulShutdown() throws Exception {
     try (var runner = TestRunners.runner()) {
       AgentHandle inner =

@@ -1,6 +1,5 @@
 package dev.descartes.runner.internal;
 
-import dev.descartes.runner.AgentException;
 import dev.descartes.runner.AgentId;
 import dev.descartes.runner.AgentOutcome.ErrorKind;
 import dev.descartes.runner.ResourceLimits;
@@ -54,11 +53,9 @@ final class AgentLimits {
 
   /**
    * A limit the runner enforces is passed: the first one calls {@code stop} with a stop timeout on
-   * the background executor, then {@code kill} if the stop threw anything but a failed kill (a
-   * backend's stop sequence that throws); later ones are ignored.
+   * the background executor; later ones are ignored.
    */
-  void reached(
-      ErrorKind kind, String why, java.util.function.Consumer<Duration> stop, Runnable kill) {
+  void reached(ErrorKind kind, String why, java.util.function.Consumer<Duration> stop) {
     if (!hit.compareAndSet(null, kind)) {
       return;
     }
@@ -71,20 +68,8 @@ final class AgentLimits {
           try (var _ = AgentMdc.of(id, name)) {
             try {
               stop.accept(STOP_TIMEOUT);
-            } catch (AgentException.KillFailed e) {
-              LOG.warn("agent {} ({}): stop after {} failed: {}", id, name, kind, e.toString());
             } catch (Throwable e) {
-              LOG.warn(
-                  "agent {} ({}): stop after {} failed: {}; killing it",
-                  id,
-                  name,
-                  kind,
-                  e.toString());
-              try {
-                kill.run();
-              } catch (RuntimeException k) {
-                LOG.warn("agent {} ({}): kill after {} failed: {}", id, name, kind, k.toString());
-              }
+              LOG.warn("agent {} ({}): stop after {} failed: {}", id, name, kind, e.toString());
             }
           }
         });

@@ -457,9 +457,22 @@ public final class LocalAgent implements AgentHandle {
     return agentPid;
   }
 
-  /** This agent's stop sequence for {@code timeout}: its backend's, or the default. */
+  /**
+   * This agent's stop sequence for {@code timeout}: its backend's, or the default, which also
+   * stands in for a backend's that throws or gives none: a stop must stop.
+   */
   public GracefulShutdown stopSequence(Duration timeout) {
-    return plan.stopSequence().apply(timeout);
+    try {
+      GracefulShutdown s = plan.stopSequence().apply(timeout);
+      if (s != null) {
+        return s;
+      }
+      LOG.warn("agent {}: its backend gave no stop sequence; using the default", id);
+    } catch (Throwable e) {
+      LOG.warn(
+          "agent {}: its backend's stop sequence threw {}; using the default", id, e.toString());
+    }
+    return new GracefulShutdown(timeout);
   }
 
   /**
@@ -546,13 +559,10 @@ public final class LocalAgent implements AgentHandle {
     return events.activity();
   }
 
-  /**
-   * Called once a limit the runner enforces is passed: stops the agent with its stop sequence, or
-   * kills it if that sequence throws.
-   */
+  /** Called once a limit the runner enforces is passed: stops the agent with its stop sequence. */
   void limitReached(AgentOutcome.ErrorKind kind, String message) {
     if (!status.get().isTerminal()) {
-      limits.reached(kind, message, this::stop, this::kill);
+      limits.reached(kind, message, this::stop);
     }
   }
 
