@@ -153,8 +153,12 @@ final class Supervisor implements AutoCloseable {
           503, "shutting_down", "interrupted while starting the agent; start it again");
     } catch (AgentException e) {
       String runId = UUID.randomUUID().toString();
-      history.created(runId, config, requested);
-      history.spawnFailed(runId, e.getMessage(), Instant.now());
+      inHistory(
+          "the failed start of " + config.name(),
+          () -> {
+            history.created(runId, config, requested);
+            history.spawnFailed(runId, e.getMessage(), Instant.now());
+          });
       LOG.warn("agent {} did not start: {}", config.name(), e.getMessage());
       throw switch (e) {
         case AgentException.InvalidConfig x -> ApiException.badRequest(x.getMessage());
@@ -164,8 +168,13 @@ final class Supervisor implements AutoCloseable {
       };
     }
     Managed m = register(h, fleet);
-    history.created(h.id().toString(), config, requested);
-    history.started(h.id().toString(), h.pid(), h.info().startedAt(), h.stdout().transcript());
+    inHistory(
+        "the start of " + config.name(),
+        () -> {
+          history.created(h.id().toString(), config, requested);
+          history.started(
+              h.id().toString(), h.pid(), h.info().startedAt(), h.stdout().transcript());
+        });
     try (var _ = mdcScope(m)) {
       LOG.info("agent started, pid {}", h.pid());
     }
@@ -329,7 +338,10 @@ final class Supervisor implements AutoCloseable {
                         }
                         try {
                           start(c, fleet);
-                        } catch (ApiException e) {
+                        } catch (RuntimeException e) { // an ApiException, or a bug: the rest go on
+                          if (!(e instanceof ApiException)) {
+                            LOG.error("fleet {}: agent {} did not start", fleet.id, c.name(), e);
+                          }
                           slots.release();
                         }
                       }
@@ -436,27 +448,41 @@ final class Supervisor implements AutoCloseable {
     AgentStatus status = h.status();
     Optional<AgentOutcome> outcome = outcome(m, h, exit);
     outcome.ifPresent(o -> o.costUsd().ifPresent(c -> m.costUsd = c));
+    inHistory(
+        "the end of " + m.name,
+        () ->
+            history.ended(
+                m.id.toString(),
+                status,
+                exit == null ? h.info().exitStatus().orElse(ExitStatus.exited(-1)) : exit,
+                outcome,
+                h.info().endedAt().orElse(Instant.now())));
     try {
-      history.ended(
-          m.id.toString(),
-          status,
-          exit == null ? h.info().exitStatus().orElse(ExitStatus.exited(-1)) : exit,
-          outcome,
-          h.info().endedAt().orElse(Instant.now()));
-    } catch (RuntimeException e) {
-      LOG.error("cannot record the end of agent {}: {}", m.name, e.getMessage());
-    }
-    metrics.exited(History.backendOf(m.config), m.model, status, outcome);
-    try (var _ = mdcScope(m)) {
-      LOG.info("agent ended: {} ({})", status.name().toLowerCase(Locale.ROOT), exit);
-      if (status == AgentStatus.FAILED && m.fleet != null && m.fleet.failFast && !closing) {
-        failFast(m);
+      metrics.exited(History.backendOf(m.config), m.model, status, outcome);
+      try (var _ = mdcScope(m)) {
+        LOG.info("agent ended: {} ({})", status.name().toLowerCase(Locale.ROOT), exit);
+        if (status == AgentStatus.FAILED && m.fleet != null && m.fleet.failFast && !closing) {
+          failFast(m);
+        }
+      }
+    } finally {
+      if (m.fleet != null) {
+        m.fleet.slots.release(); // after failFast: a waiting agent never starts after a failure
       }
     }
-    if (m.fleet != null) {
-      m.fleet.slots.release(); // after failFast: a waiting agent never starts after a failure
-    }
     change("exited", m);
+  }
+
+  /**
+   * Writes to the history; a failed write (the database is gone, or its disk full) is logged, and
+   * the agent it concerns is still started, watched and ended as if it had succeeded.
+   */
+  private void inHistory(String what, Runnable write) {
+    try {
+      write.run();
+    } catch (RuntimeException e) {
+      LOG.error("cannot record {} in the history: {}", what, e.getMessage());
+    }
   }
 
   /** One agent of a failFast fleet failed: nothing more of it starts, the others are stopped. */

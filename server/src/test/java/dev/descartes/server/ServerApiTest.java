@@ -164,6 +164,36 @@ class ServerApiTest {
   }
 
   @Test
+  void aFleetWhoseHistoryDatabaseFailsStillRunsEveryAgentToItsEnd() throws Exception {
+    try (TestDaemon d = new TestDaemon()) {
+      // a real failure of the daemon's SQLite file: its tables are gone, so every write fails
+      try (var db =
+              java.sql.DriverManager.getConnection(
+                  "jdbc:sqlite:" + d.dataDir.resolve("history.db"));
+          var sql = db.createStatement()) {
+        sql.executeUpdate("DROP TABLE status_changes");
+        sql.executeUpdate("DROP TABLE runs");
+      }
+      String fleet =
+          "{\"maxConcurrency\": 1, \"agents\": {"
+              + "\"a\": {\"command\": \"echo a\"}, \"b\": {\"command\": \"echo b\"},"
+              + " \"c\": {\"command\": \"echo c\"}}}";
+      JsonNode started = d.json("POST", "/api/fleets", fleet);
+      assertThat(started.get("agents")).hasSize(1);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                JsonNode all = d.json("GET", "/api/agents", null);
+                return all.get("waiting").isEmpty()
+                    && all.get("agents").size() == 3
+                    && java.util.stream.StreamSupport.stream(all.get("agents").spliterator(), false)
+                        .allMatch(a -> a.get("status").asText().equals("completed"));
+              });
+    }
+  }
+
+  @Test
   void stopAndKillEndAnAgentAndMetricsCountSpawnsAndExits() throws Exception {
     try (TestDaemon d = new TestDaemon()) {
       String a =
