@@ -343,7 +343,7 @@ final class PodAgent implements AgentHandle {
   private void deliver(Consumer<? super AgentEvent> l, AgentEvent event) {
     try {
       l.accept(event);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.warn("agent {}: event listener threw {}; delivery goes on", id, e.toString());
     }
   }

@@ -225,6 +225,37 @@ class KubernetesRunnerTest {
   }
 
   @Test
+  void aListenerThatThrowsAnErrorStopsNeitherTheOthersNorTheAgentsEnd() throws Exception {
+    CompletableFuture<Pod> created =
+        kubelet(
+            pod -> {
+              expectLog(pod, "working\n");
+              return running(pod);
+            });
+    List<AgentEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (AutoCloseable _ =
+        runner.onEvent(
+            e -> {
+              throw new AssertionError("a listener's bug");
+            })) {
+      AgentHandle h = runner.spawn(command("sh", "-c", "echo working; sleep 1000"));
+      h.onEvent(
+          e -> {
+            throw new AssertionError("another listener's bug");
+          });
+      h.onEvent(seen::add);
+      Pod pod = created.get();
+
+      setStatus(pod.getMetadata().getName(), p -> terminated(p, 0));
+
+      assertThat(h.waitFor(WAIT)).isPresent();
+      assertThat(h.status()).isEqualTo(AgentStatus.COMPLETED);
+      assertThat(h.onExit()).succeedsWithin(WAIT);
+      assertThat(seen).last().isInstanceOf(AgentEvent.Exited.class);
+    }
+  }
+
+  @Test
   void aPodDeletedBehindTheRunnersBackEndsTheAgentAsFailed() throws Exception {
     CompletableFuture<Pod> created =
         kubelet(
