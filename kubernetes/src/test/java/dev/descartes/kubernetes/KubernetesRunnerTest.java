@@ -327,6 +327,23 @@ class KubernetesRunnerTest {
   }
 
   @Test
+  void stopStillDeletesThePodWhenTheSignalCannotBeSent() throws Exception {
+    CompletableFuture<Pod> created =
+        kubelet(
+            pod -> {
+              expectLog(pod, "");
+              return running(pod);
+            });
+    AgentHandle h = runner.spawn(command("sleep", "1000"));
+    created.get();
+
+    assertThat(h.stop(Duration.ofSeconds(1)).signal()).hasValue(9);
+
+    assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
+    assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
   void aSandboxBecomesTheRuntimeClassAndANetworkPolicy() throws Exception {
     List<Object> policies = new ArrayList<>();
     CompletableFuture<Pod> created =

@@ -109,7 +109,8 @@ public final class GracefulShutdown {
   /**
    * Runs the sequence, then SIGKILL to whatever is left of the tree, and waits for the agent's
    * status to be final. If the calling thread is interrupted, it skips to SIGKILL, still waits for
-   * the end, and keeps its interrupt status.
+   * the end, and keeps its interrupt status. A step that fails (a signal that cannot be sent) is
+   * logged, and the sequence skips to SIGKILL too.
    *
    * @param handle the agent to stop
    * @return how the agent's main process ended
@@ -180,8 +181,16 @@ public final class GracefulShutdown {
           return true;
         }
         switch (step) {
-          case Step.CloseStdin c -> handle.closeStdin();
-          case Step.Signal s -> handle.signal(s.signal());
+          case Step.CloseStdin c -> {
+            if (!attempt(handle, "closing its stdin", handle::closeStdin)) {
+              return false;
+            }
+          }
+          case Step.Signal s -> {
+            if (!attempt(handle, "sending " + s.signal(), () -> handle.signal(s.signal()))) {
+              return false;
+            }
+          }
           case Step.Await a -> {
             waitsEnd += a.timeout().toNanos();
             Duration left = Duration.ofNanos(Math.max(0, waitsEnd - System.nanoTime()));
@@ -196,6 +205,22 @@ public final class GracefulShutdown {
       return false;
     }
     return handle.status().isTerminal();
+  }
+
+  /** Whether {@code step} went through: if it threw, the sequence skips to SIGKILL. */
+  private static boolean attempt(AgentHandle handle, String what, Runnable step) {
+    try {
+      step.run();
+      return true;
+    } catch (Throwable e) {
+      LOG.warn(
+          "agent {} ({}): {} failed: {}; going on to SIGKILL",
+          handle.id(),
+          handle.config().name(),
+          what,
+          e.toString());
+      return false;
+    }
   }
 
   private static ExitStatus finish(AgentHandle handle) {
