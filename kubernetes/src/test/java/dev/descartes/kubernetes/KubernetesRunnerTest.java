@@ -16,6 +16,7 @@ import dev.descartes.runner.AgentSandbox;
 import dev.descartes.runner.AgentSignal;
 import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.ResourceLimits;
+import dev.descartes.runner.TemplateBackend;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
@@ -335,6 +336,53 @@ class KubernetesRunnerTest {
               return running(pod);
             });
     AgentHandle h = runner.spawn(command("sleep", "1000"));
+    created.get();
+
+    assertThat(h.stop(Duration.ofSeconds(1)).signal()).hasValue(9);
+
+    assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
+    assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aBackendWhoseStopSequenceThrowsIsStoppedWithTheDefault() throws Exception {
+    runner.close();
+    runner =
+        new KubernetesRunner(
+            client,
+            KubernetesRunnerConfig.builder(NS, "agents:1")
+                .startTimeout(WAIT)
+                .backend(
+                    TemplateBackend.builder("broken-stop")
+                        .command("sleep", "1000")
+                        .stopSequence(
+                            timeout -> {
+                              throw new AssertionError("stop sequence bug");
+                            })
+                        .build())
+                .build());
+    CompletableFuture<Pod> created =
+        kubelet(
+            pod -> {
+              expectLog(pod, "");
+              String name = pod.getMetadata().getName();
+              server
+                  .expect()
+                  .get()
+                  .withPath(
+                      "/api/v1/namespaces/"
+                          + NS
+                          + "/pods/"
+                          + name
+                          + "/exec?command=kill&command=-TERM&command=1&container=agent&stdout=true&stderr=true")
+                  .andUpgradeToWebSocket()
+                  .open(new StatusMessage(0))
+                  .done()
+                  .always();
+              return running(pod);
+            });
+    AgentHandle h =
+        runner.spawn(AgentConfig.builder().name("b").modelBackend("broken-stop").task("t").build());
     created.get();
 
     assertThat(h.stop(Duration.ofSeconds(1)).signal()).hasValue(9);
