@@ -299,20 +299,7 @@ class KubernetesRunnerTest {
         kubelet(
             pod -> {
               expectLog(pod, "");
-              String name = pod.getMetadata().getName();
-              server
-                  .expect()
-                  .get()
-                  .withPath(
-                      "/api/v1/namespaces/"
-                          + NS
-                          + "/pods/"
-                          + name
-                          + "/exec?command=kill&command=-INT&command=1&container=agent&stdout=true&stderr=true")
-                  .andUpgradeToWebSocket()
-                  .open(new StatusMessage(0))
-                  .done()
-                  .always();
+              expectKill(pod, "INT");
               return running(pod);
             });
     AgentHandle h = runner.spawn(command("sleep", "1000"));
@@ -338,10 +325,7 @@ class KubernetesRunnerTest {
     AgentHandle h = runner.spawn(command("sleep", "1000"));
     created.get();
 
-    assertThat(h.stop(Duration.ofSeconds(1)).signal()).hasValue(9);
-
-    assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
-    assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+    assertStopKillsItAndLeavesNoPod(h);
   }
 
   @Test
@@ -365,30 +349,14 @@ class KubernetesRunnerTest {
         kubelet(
             pod -> {
               expectLog(pod, "");
-              String name = pod.getMetadata().getName();
-              server
-                  .expect()
-                  .get()
-                  .withPath(
-                      "/api/v1/namespaces/"
-                          + NS
-                          + "/pods/"
-                          + name
-                          + "/exec?command=kill&command=-TERM&command=1&container=agent&stdout=true&stderr=true")
-                  .andUpgradeToWebSocket()
-                  .open(new StatusMessage(0))
-                  .done()
-                  .always();
+              expectKill(pod, "TERM");
               return running(pod);
             });
     AgentHandle h =
         runner.spawn(AgentConfig.builder().name("b").modelBackend("broken-stop").task("t").build());
     created.get();
 
-    assertThat(h.stop(Duration.ofSeconds(1)).signal()).hasValue(9);
-
-    assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
-    assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+    assertStopKillsItAndLeavesNoPod(h);
   }
 
   @Test
@@ -479,6 +447,32 @@ class KubernetesRunnerTest {
                 + "/log?pretty=false&container=agent&follow=true")
         .andReturn(200, log)
         .once();
+  }
+
+  /** {@code stop} ends a container that ignores its signal with SIGKILL: its Pod is deleted. */
+  private void assertStopKillsItAndLeavesNoPod(AgentHandle h) {
+    assertThat(h.stop(Duration.ofSeconds(1)).signal()).hasValue(9);
+    assertThat(h.status()).isEqualTo(AgentStatus.TERMINATED);
+    assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  /** The container's {@code kill -<signal> 1} succeeds, however often it is run. */
+  private void expectKill(Pod pod, String signal) {
+    server
+        .expect()
+        .get()
+        .withPath(
+            "/api/v1/namespaces/"
+                + NS
+                + "/pods/"
+                + pod.getMetadata().getName()
+                + "/exec?command=kill&command=-"
+                + signal
+                + "&command=1&container=agent&stdout=true&stderr=true")
+        .andUpgradeToWebSocket()
+        .open(new StatusMessage(0))
+        .done()
+        .always();
   }
 
   private static java.util.Map<String, String> decode(Secret s) {
