@@ -161,7 +161,6 @@ final class FleetRunner {
         RestartPolicy policy = fleet.restarts().get(i);
         if (policy.mode() != RestartPolicy.Mode.NEVER) {
           supervised = SupervisedAgent.start(runner, cfg, policy, SLOT_WAIT);
-          supervisors.put(t, supervised);
           h = supervised.current();
         } else if (runner instanceof LocalProcessRunner local) {
           // the readers are opened before the agent's first byte is delivered: every line from the
@@ -195,7 +194,10 @@ final class FleetRunner {
       }
       Readers readers = opened[0];
       boolean stopNow;
-      synchronized (lock) {
+      synchronized (lock) { // with stop(): whichever comes second stops this agent
+        if (supervised != null) {
+          supervisors.put(t, supervised);
+        }
         t.started(h);
         stopNow = stopping;
       }
@@ -210,8 +212,11 @@ final class FleetRunner {
                   followRuns(t, sa, r);
                 }
               });
-      if (stopNow) {
+      if (stopNow) { // stop() came first and did not see this agent: no restart either
         Thread.ofVirtual().start(() -> stopAgents(List.of(h)));
+        if (sa != null) {
+          stopSupervised(List.of(sa));
+        }
       }
     }
   }
@@ -480,6 +485,7 @@ final class FleetRunner {
    */
   private void stop(String why, String hint) {
     List<AgentHandle> live = new ArrayList<>();
+    List<SupervisedAgent> supervised;
     synchronized (lock) {
       if (stopping) {
         return;
@@ -488,6 +494,8 @@ final class FleetRunner {
       for (AgentTally t : agents) {
         t.handle().filter(h -> h.status().isLive()).ifPresent(live::add);
       }
+      // every supervisor registered so far; launchAll stops those registered after this
+      supervised = List.copyOf(supervisors.values());
     }
     Fleet.StopPolicy p = fleet.stop();
     note(
@@ -507,9 +515,16 @@ final class FleetRunner {
       l.interrupt();
     }
     Thread.ofVirtual().name("descartes-stop").start(() -> stopAgents(live));
-    supervisors
-        .values()
-        .forEach(sa -> Thread.ofVirtual().start(() -> sa.stop(p.timeout()))); // and their backoffs
+    stopSupervised(supervised);
+  }
+
+  /**
+   * Stops each supervised agent through its supervisor, in the background: its current run, a
+   * backoff under way, and every restart.
+   */
+  private void stopSupervised(List<SupervisedAgent> supervised) {
+    Duration timeout = fleet.stop().timeout();
+    supervised.forEach(sa -> Thread.ofVirtual().start(() -> sa.stop(timeout)));
   }
 
   private void stopAgents(List<AgentHandle> handles) {

@@ -1,11 +1,13 @@
 package dev.descartes.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -112,6 +114,53 @@ class StopSignalTest {
         .contains("SIGTERM again: killing 1 agent")
         .containsPattern(
             "stubborn +stopped +sig 9 "); // the summary, on stderr next to --raw output
+  }
+
+  /**
+   * Ctrl+C while the launcher is still starting agents that restart on failure and crash at once:
+   * an agent started just after the stop began is stopped through its supervisor too, so no run
+   * follows the signal and the command ends 130 without waiting for a crash loop. The race itself
+   * is narrow (the signal must land while one of these agents is being spawned, and its first run
+   * must end before the launcher stops it), and this test rarely hits it: it checks the contract
+   * around it, many starts per round.
+   */
+  @Test
+  void ctrlCWhileAgentsThatRestartAreStartingRestartsNoneOfThem() throws IOException {
+    int agents = 24;
+    for (int round = 0; round < 2; round++) {
+      Path runs = dir.resolve("runs-" + round);
+      StringBuilder yaml = new StringBuilder("agents:\n");
+      for (int i = 0; i < agents; i++) {
+        yaml.append(
+            """
+              a%1$02d:
+                command: 'echo a%1$02d >> %2$s; exit 1'
+                restart: {policy: on-failure, maxRestarts: 3, backoff: {initial: 3s, max: 3s}}
+            """
+                .formatted(i, runs));
+      }
+      Path fleet = Files.writeString(dir.resolve("crashing-" + round + ".yaml"), yaml.toString());
+      Cli.Running r = Cli.start(dir, Map.of(), "run", "--raw", "-f", fleet.toString());
+      await().atMost(Cli.PATIENCE).until(() -> !lines(runs).isEmpty());
+
+      send(r, "INT");
+
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+      List<String> ran = lines(runs);
+      assertThat(ran).as("runs, each agent once at most: %s", r).doesNotHaveDuplicates();
+      await() // the command is gone: nothing may start any agent again
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> lines(runs).equals(ran));
+    }
+  }
+
+  private static List<String> lines(Path file) {
+    try {
+      return Files.exists(file) ? Files.readAllLines(file) : List.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static void send(Cli.Running r, String signal) {
