@@ -36,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -72,6 +73,9 @@ public final class KubernetesRunner implements AgentRunner {
   /** A ConfigMap holds at most 1 MiB, names and metadata included. */
   private static final int MAX_INPUT_BYTES = 1000 * 1024;
 
+  /** How the error of a spawn on a closed runner begins, as the local runner's does. */
+  private static final String CLOSED = "this runner is closed";
+
   private final KubernetesClient client;
   private final boolean ownsClient;
   private final KubernetesRunnerConfig config;
@@ -84,6 +88,14 @@ public final class KubernetesRunner implements AgentRunner {
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("descartes-k8s-", 0).factory());
   private final SharedIndexInformer<Pod> informer;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * A spawn holds the read side from the moment it registers its agent until it returns or has
+   * deleted what it created; {@link #close()} takes the write side after setting {@link #closed},
+   * so it returns only once no spawn can create anything more, and every agent that got past it is
+   * registered for the shutdown that follows.
+   */
+  private final ReentrantReadWriteLock spawns = new ReentrantReadWriteLock();
 
   /** A runner on {@code client} (which stays the caller's to close). */
   public KubernetesRunner(KubernetesClient client, KubernetesRunnerConfig config) {
@@ -240,8 +252,30 @@ public final class KubernetesRunner implements AgentRunner {
     PodAgent a =
         new PodAgent(
             id, cfg, client, config.namespace(), background, stop, parser, this::ended, listeners);
-    order.put(id, seq.incrementAndGet());
-    agents.put(id, a);
+    spawns.readLock().lock();
+    try {
+      ensureOpen();
+      order.put(id, seq.incrementAndGet());
+      agents.put(id, a);
+      return create(a, cfg, spec, env, input, withInput, sandbox);
+    } finally {
+      spawns.readLock().unlock();
+    }
+  }
+
+  /**
+   * Creates the objects of the registered agent {@code a} and waits for its container to start; on
+   * failure, or when the runner is closed meanwhile, deletes them all and forgets {@code a}.
+   */
+  private PodAgent create(
+      PodAgent a,
+      AgentConfig cfg,
+      LaunchSpec spec,
+      Map<String, String> env,
+      byte[] input,
+      boolean withInput,
+      Optional<AgentSandbox> sandbox) {
+    AgentId id = a.id();
     String ns = config.namespace();
     try {
       client
@@ -268,13 +302,19 @@ public final class KubernetesRunner implements AgentRunner {
           .resource(
               PodManifests.pod(id, cfg, config, spec, withInput, cfg.limits(), sandbox.isPresent()))
           .create();
+      if (closed.get()) {
+        throw closedWhileStarting(cfg.name(), null);
+      }
       a.awaitStart(config.startTimeout());
       return a;
     } catch (AgentException e) {
       forget(a);
-      throw e;
+      throw closed.get() ? closedWhileStarting(cfg.name(), e) : e;
     } catch (KubernetesClientException e) {
       forget(a);
+      if (closed.get()) {
+        throw closedWhileStarting(cfg.name(), e);
+      }
       throw new AgentException.SpawnFailed(
           cfg.name(),
           "could not create the objects of agent '"
@@ -294,6 +334,19 @@ public final class KubernetesRunner implements AgentRunner {
           "interrupted while the Pod of agent '" + cfg.name() + "' started; nothing is left of it",
           e);
     }
+  }
+
+  /** The error of a spawn cut short by {@link #close()}; its objects are deleted. */
+  private static AgentException closedWhileStarting(String name, RuntimeException cause) {
+    if (cause instanceof AgentException.Execution e && e.getMessage().startsWith(CLOSED)) {
+      return e;
+    }
+    return new AgentException.Execution(
+        CLOSED
+            + "; it was closed while agent '"
+            + name
+            + "' started, and the objects created for it are deleted",
+        cause);
   }
 
   /** A spawn that failed: nothing of the agent stays. */
@@ -447,12 +500,23 @@ public final class KubernetesRunner implements AgentRunner {
     }
   }
 
+  /**
+   * Stops every agent, and returns once none is left nor can come: a spawn racing with it is either
+   * refused before it creates anything ({@link AgentException.Execution}, as after close), or cut
+   * short, its objects deleted, with the same error.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     try {
+      // spawns under way stop waiting for their Pods, delete what they created, and throw
+      for (PodAgent a : agents.values()) {
+        a.abortStart("the runner was closed");
+      }
+      spawns.writeLock().lock(); // no spawn runs any more: every agent left is in the registry
+      spawns.writeLock().unlock();
       shutdown(config.shutdownTimeout());
     } finally {
       informer.close();
@@ -465,7 +529,7 @@ public final class KubernetesRunner implements AgentRunner {
 
   private void ensureOpen() {
     if (closed.get()) {
-      throw new AgentException.Execution("this runner is closed; create a new KubernetesRunner");
+      throw new AgentException.Execution(CLOSED + "; create a new KubernetesRunner");
     }
   }
 }

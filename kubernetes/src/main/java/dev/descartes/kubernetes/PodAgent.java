@@ -252,6 +252,11 @@ final class PodAgent implements AgentHandle {
     followLog();
   }
 
+  /** Ends {@link #awaitStart} with a spawn failure, unless the container already started. */
+  void abortStart(String why) {
+    failStart(why);
+  }
+
   private void failStart(String why) {
     started.completeExceptionally(
         new AgentException.SpawnFailed(

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.descartes.runner.AgentBackend;
 import dev.descartes.runner.AgentConfig;
 import dev.descartes.runner.AgentEvent;
 import dev.descartes.runner.AgentException;
@@ -15,6 +16,7 @@ import dev.descartes.runner.AgentOutcome;
 import dev.descartes.runner.AgentSandbox;
 import dev.descartes.runner.AgentSignal;
 import dev.descartes.runner.AgentStatus;
+import dev.descartes.runner.LaunchSpec;
 import dev.descartes.runner.ResourceLimits;
 import dev.descartes.runner.TemplateBackend;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -22,6 +24,9 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.server.mock.StatusMessage;
@@ -32,6 +37,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -400,6 +411,143 @@ class KubernetesRunnerTest {
                     .list()
                     .getItems()
                     .isEmpty());
+  }
+
+  @Test
+  void aSpawnThatRegistersAfterCloseBeganIsRefusedAndCreatesNothing() throws Exception {
+    int n = 3;
+    CountDownLatch launching = new CountDownLatch(n);
+    CountDownLatch release = new CountDownLatch(1);
+    AgentBackend sleeper = TemplateBackend.builder("gated").command("sleep", "1000").build();
+    AgentBackend gated =
+        new AgentBackend() {
+          @Override
+          public String name() {
+            return "gated";
+          }
+
+          @Override
+          public LaunchSpec launch(AgentConfig config) {
+            launching.countDown();
+            try {
+              release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return sleeper.launch(config);
+          }
+        };
+    KubernetesRunner closing =
+        new KubernetesRunner(
+            client,
+            KubernetesRunnerConfig.builder(NS, "agents:1")
+                .startTimeout(Duration.ofSeconds(10))
+                .shutdownTimeout(Duration.ofSeconds(2))
+                .backend(gated)
+                .build());
+    try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<AgentHandle>> spawns = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        AgentConfig cfg =
+            AgentConfig.builder().name("g" + i).modelBackend("gated").task("t").build();
+        spawns.add(threads.submit(() -> closing.spawn(cfg)));
+      }
+      // every spawn is past its first check and has not registered its agent yet
+      assertThat(launching.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+      closing.close();
+      release.countDown();
+
+      for (Future<AgentHandle> f : spawns) {
+        assertSpawnEndedOrRefused(f);
+      }
+      assertNoObjectsLeft();
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void closeWaitsForSpawnsCreatingTheirObjectsAndDeletesAllOfThem() throws Exception {
+    int n = 3;
+    CountDownLatch creatingPods = new CountDownLatch(n);
+    CountDownLatch release = new CountDownLatch(1);
+    KubernetesClient gatedClient =
+        server.createClient(
+            b ->
+                b.withHttpClientBuilderConsumer(
+                    h ->
+                        h.addOrReplaceInterceptor(
+                            "hold-pod-creation",
+                            new Interceptor() {
+                              @Override
+                              public void before(
+                                  BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                                if ("POST".equals(request.method())
+                                    && request.uri().getPath().endsWith("/pods")) {
+                                  creatingPods.countDown();
+                                  try {
+                                    release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                                  } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                  }
+                                }
+                              }
+                            })));
+    KubernetesRunner closing =
+        new KubernetesRunner(
+            gatedClient,
+            KubernetesRunnerConfig.builder(NS, "agents:1")
+                .startTimeout(WAIT)
+                .shutdownTimeout(Duration.ofSeconds(2))
+                .build());
+    try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<AgentHandle>> spawns = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        spawns.add(threads.submit(() -> closing.spawn(command("sleep", "1000"))));
+      }
+      // every spawn has registered its agent and created its Secret, and is creating its Pod
+      assertThat(creatingPods.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(client.secrets().inNamespace(NS).list().getItems()).hasSize(n);
+
+      Thread closer = Thread.ofPlatform().name("closer").start(closing::close);
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  closer.getState() == Thread.State.WAITING
+                      || closer.getState() == Thread.State.TIMED_WAITING);
+      assertThat(closer.isAlive()).as("close returned while spawns could create objects").isTrue();
+      release.countDown();
+      assertThat(closer.join(WAIT)).as("close returned").isTrue();
+
+      assertNoObjectsLeft();
+      for (Future<AgentHandle> f : spawns) {
+        assertSpawnEndedOrRefused(f);
+      }
+      assertNoObjectsLeft();
+    } finally {
+      release.countDown();
+      gatedClient.close();
+    }
+  }
+
+  /** A spawn racing with close returns a handle that has ended, or throws the closed error. */
+  private static void assertSpawnEndedOrRefused(Future<AgentHandle> spawn) throws Exception {
+    try {
+      AgentHandle h = spawn.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(h.waitFor(WAIT)).as("the handle of a spawn racing with close ends").isPresent();
+    } catch (ExecutionException e) {
+      assertThat(e.getCause())
+          .isInstanceOf(AgentException.Execution.class)
+          .hasMessageContaining("this runner is closed");
+    }
+  }
+
+  private void assertNoObjectsLeft() {
+    assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+    assertThat(client.secrets().inNamespace(NS).list().getItems()).isEmpty();
+    assertThat(client.configMaps().inNamespace(NS).list().getItems()).isEmpty();
   }
 
   // ---- the test's kubelet ----
