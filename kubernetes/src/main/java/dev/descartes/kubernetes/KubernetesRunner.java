@@ -232,7 +232,7 @@ public final class KubernetesRunner implements AgentRunner {
     } else {
       AgentBackend backend = backends.resolve(cfg.modelBackend());
       spec = backend.launch(cfg);
-      stop = backend::stopSequence;
+      stop = timeout -> GracefulShutdown.of(backend, timeout);
       parser = backend.newEventParser();
     }
     byte[] input = spec.initialInput();

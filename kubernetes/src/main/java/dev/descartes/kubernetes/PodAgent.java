@@ -487,22 +487,7 @@ final class PodAgent implements AgentHandle {
 
   @Override
   public ExitStatus stop(Duration timeout) {
-    return stopSequence(timeout).shutdown(this);
-  }
-
-  /** The backend's stop sequence, or the default when it gives none or throws. */
-  private GracefulShutdown stopSequence(Duration timeout) {
-    try {
-      GracefulShutdown s = stopSequence.apply(timeout);
-      if (s != null) {
-        return s;
-      }
-      LOG.warn("agent {}: its backend gave no stop sequence; using the default", id);
-    } catch (Throwable e) {
-      LOG.warn(
-          "agent {}: its backend's stop sequence threw {}; using the default", id, e.toString());
-    }
-    return new GracefulShutdown(timeout);
+    return stopSequence.apply(timeout).shutdown(this);
   }
 
   @Override

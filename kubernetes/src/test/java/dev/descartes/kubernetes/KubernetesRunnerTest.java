@@ -288,14 +288,7 @@ class KubernetesRunnerTest {
 
   @Test
   void killDeletesThePodAndTheAgentEndsTerminated() throws Exception {
-    CompletableFuture<Pod> created =
-        kubelet(
-            pod -> {
-              expectLog(pod, "");
-              return running(pod);
-            });
-    AgentHandle h = runner.spawn(command("sleep", "1000"));
-    created.get();
+    AgentHandle h = spawnRunning(command("sleep", "1000"));
 
     runner.kill(h.id());
 
@@ -327,14 +320,7 @@ class KubernetesRunnerTest {
 
   @Test
   void stopStillDeletesThePodWhenTheSignalCannotBeSent() throws Exception {
-    CompletableFuture<Pod> created =
-        kubelet(
-            pod -> {
-              expectLog(pod, "");
-              return running(pod);
-            });
-    AgentHandle h = runner.spawn(command("sleep", "1000"));
-    created.get();
+    AgentHandle h = spawnRunning(command("sleep", "1000"));
 
     assertStopKillsItAndLeavesNoPod(h);
   }
@@ -551,6 +537,19 @@ class KubernetesRunnerTest {
   }
 
   // ---- the test's kubelet ----
+
+  /** Spawns {@code cfg} on a kubelet that runs its Pod with an empty log; returns once it runs. */
+  private AgentHandle spawnRunning(AgentConfig cfg) throws Exception {
+    CompletableFuture<Pod> created =
+        kubelet(
+            pod -> {
+              expectLog(pod, "");
+              return running(pod);
+            });
+    AgentHandle h = runner.spawn(cfg);
+    created.get();
+    return h;
+  }
 
   private static AgentConfig command(String... argv) {
     return AgentConfig.builder().command(argv).build();

@@ -98,6 +98,31 @@ public final class GracefulShutdown {
     return steps;
   }
 
+  /**
+   * The stop sequence of {@code backend} for {@code timeout}, as the runners take it: the
+   * backend's, or the default ({@link #GracefulShutdown(Duration)}) with a warning logged when the
+   * backend's throws or is null, so that a stop always stops.
+   *
+   * @param backend the agent's backend
+   * @param timeout the time the sequence may wait before SIGKILL
+   * @return the sequence to run
+   */
+  public static GracefulShutdown of(AgentBackend backend, Duration timeout) {
+    try {
+      GracefulShutdown s = backend.stopSequence(timeout);
+      if (s != null) {
+        return s;
+      }
+      LOG.warn("the {} backend gave no stop sequence; using the default", backend.name());
+    } catch (Throwable e) {
+      LOG.warn(
+          "the {} backend's stop sequence threw {}; using the default",
+          backend.name(),
+          e.toString());
+    }
+    return new GracefulShutdown(timeout);
+  }
+
   /** {@return the sum of the waits: the longest this sequence waits before SIGKILL} */
   public Duration totalWait() {
     return steps.stream()

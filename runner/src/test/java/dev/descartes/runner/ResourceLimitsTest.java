@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.descartes.runner.AgentOutcome.ErrorKind;
 import dev.descartes.runner.internal.cgroup.CgroupSupport;
+import dev.descartes.runner.testing.BrokenBackends;
 import dev.descartes.runner.testing.Cgroups;
 import dev.descartes.runner.testing.LeakCheck;
 import dev.descartes.runner.testing.Scripts;
@@ -83,14 +84,7 @@ class ResourceLimitsTest {
   @Test
   void anAgentPastItsRuntimeLimitWhoseBackendsStopSequenceThrowsIsStoppedWithTheDefault()
       throws Exception {
-    AgentBackend brokenStop =
-        TemplateBackend.builder("broken-stop")
-            .command(Scripts.shell("sleep 60"))
-            .stopSequence(
-                timeout -> {
-                  throw new AssertionError("stop sequence bug");
-                })
-            .build();
+    AgentBackend brokenStop = BrokenBackends.stopSequenceThrows("broken-stop", "sleep 60");
     try (var runner = TestRunners.runner(TestRunners.config().backend(brokenStop))) {
       AgentHandle h =
           runner.spawn(

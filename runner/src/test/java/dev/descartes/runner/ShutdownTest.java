@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.descartes.runner.internal.os.Native;
 import dev.descartes.runner.internal.os.WaitId;
+import dev.descartes.runner.testing.BrokenBackends;
 import dev.descartes.runner.testing.LeakCheck;
 import dev.descartes.runner.testing.Scripts;
 import dev.descartes.runner.testing.TestRunners;
@@ -40,14 +41,7 @@ class ShutdownTest {
   @Test
   void aBackendWhoseStopSequenceThrowsIsStoppedWithTheDefaultByStopAndByShutdown()
       throws Exception {
-    AgentBackend brokenStop =
-        TemplateBackend.builder("broken-stop")
-            .command(Scripts.shell("sleep 300"))
-            .stopSequence(
-                timeout -> {
-                  throw new AssertionError("stop sequence bug");
-                })
-            .build();
+    AgentBackend brokenStop = BrokenBackends.stopSequenceThrows("broken-stop", "sleep 300");
     List<AgentHandle> handles = new ArrayList<>();
     try (var runner = TestRunners.runner(TestRunners.config().backend(brokenStop))) {
       for (int i = 0; i < 3; i++) {

@@ -457,22 +457,9 @@ public final class LocalAgent implements AgentHandle {
     return agentPid;
   }
 
-  /**
-   * This agent's stop sequence for {@code timeout}: its backend's, or the default, which also
-   * stands in for a backend's that throws or gives none: a stop must stop.
-   */
+  /** This agent's stop sequence for {@code timeout}: its backend's, or the default. */
   public GracefulShutdown stopSequence(Duration timeout) {
-    try {
-      GracefulShutdown s = plan.stopSequence().apply(timeout);
-      if (s != null) {
-        return s;
-      }
-      LOG.warn("agent {}: its backend gave no stop sequence; using the default", id);
-    } catch (Throwable e) {
-      LOG.warn(
-          "agent {}: its backend's stop sequence threw {}; using the default", id, e.toString());
-    }
-    return new GracefulShutdown(timeout);
+    return plan.stopSequence().apply(timeout);
   }
 
   /**

@@ -80,7 +80,7 @@ public final class Spawner {
                 + "multi-turn session mode; use claude or qwen, or run one agent per turn with resumeSession(id)");
       }
       spec = backend.launch(cfg);
-      stop = backend::stopSequence;
+      stop = timeout -> GracefulShutdown.of(backend, timeout);
       cli = CliProtocol.of(backend, cfg);
       backendAllowList = backend.environmentAllowList();
     }
