@@ -66,6 +66,9 @@ final class Executables {
   }
 
   private static void check(String program, Path p, String where) {
+    if (!Files.isDirectory(p) && Files.isExecutable(p)) {
+      return; // a stat and an access(2) on every spawn; the reasons for a refusal only when needed
+    }
     if (!Files.exists(p)) {
       throw new AgentException.SpawnFailed(
           program,

@@ -160,14 +160,14 @@ public final class Spawner {
     Path dir = cfg.workingDir().or(config::workingDir).orElse(Path.of("").toAbsolutePath());
     String field = cfg.workingDir().isPresent() ? "workingDir" : "ProcessRunnerConfig.workingDir";
     Path abs = dir.toAbsolutePath().normalize();
+    if (Files.isDirectory(abs)) {
+      return abs; // one stat on every spawn; the reasons for a refusal only when there is one
+    }
     if (!Files.exists(abs)) {
       throw new AgentException.InvalidConfig(
           field, abs + " does not exist; create it first or " + "choose an existing directory");
     }
-    if (!Files.isDirectory(abs)) {
-      throw new AgentException.InvalidConfig(field, abs + " is not a directory; give a directory");
-    }
-    return abs;
+    throw new AgentException.InvalidConfig(field, abs + " is not a directory; give a directory");
   }
 
   /** The two transcript files of an agent, or nulls when transcripts are off. */

@@ -16,7 +16,9 @@ public interface ChildProcess {
 
   /**
    * Completes when the process has exited and been reaped. An engine that only sees {@code 128+n}
-   * for death by signal {@code n} reports it as an exit code.
+   * for death by signal {@code n} reports it as an exit code. It may complete on the engine's own
+   * thread (the native engine's event loop): what depends on it must hand any real work to a thread
+   * of its own.
    */
   CompletableFuture<ExitStatus> onExit();
 

@@ -8,8 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The platform threads that hand the native engine's output to its consumers and complete exit
- * futures, off the event loop.
+ * The platform threads that hand the native engine's output to its consumers, off the event loop.
  *
  * <p>{@link #CORE} threads always, for every agent. A consumer may block (a listener waiting on a
  * lock or a queue): when every thread has been blocked inside one task for more than {@link

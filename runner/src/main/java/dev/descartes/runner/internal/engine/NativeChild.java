@@ -15,13 +15,12 @@ import java.util.function.Consumer;
 /**
  * A process started by {@link NativeProcessEngine}: its pidfd, watched by the event loop, and its
  * three pipes. When the pidfd turns readable the loop reaps exactly this process with {@code
- * waitid(P_PIDFD)} and {@link #onExit()} completes, on a {@link DeliveryPool} thread, with the
- * exact wait status (exit code, or terminating signal). Thread-safe.
+ * waitid(P_PIDFD)} and {@link #onExit()} completes, on the loop thread, with the exact wait status
+ * (exit code, or terminating signal). Thread-safe.
  */
 final class NativeChild implements ChildProcess, EventLoop.Handler {
 
   private final EventLoop loop;
-  private final DeliveryPool delivery;
   private final int pid;
   private final FileDescriptor pidfd;
   private final StdinChannel stdin;
@@ -48,7 +47,6 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
       java.util.Set<Channel> channels,
       Consumer<NativeChild> onReaped) {
     this.loop = loop;
-    this.delivery = delivery;
     this.pid = pid;
     this.pidfd = pidfd;
     this.stdin = new StdinChannel(loop, stdinFd, channels);
@@ -102,16 +100,11 @@ final class NativeChild implements ChildProcess, EventLoop.Handler {
       pidfd.close();
     }
     onReaped.accept(this);
-    ExitStatus st = status;
-    Throwable err = failure;
-    delivery.execute(
-        () -> {
-          if (err == null) {
-            exit.complete(st);
-          } else {
-            exit.completeExceptionally(err);
-          }
-        });
+    if (failure == null) {
+      exit.complete(status);
+    } else {
+      exit.completeExceptionally(failure);
+    }
   }
 
   @Override

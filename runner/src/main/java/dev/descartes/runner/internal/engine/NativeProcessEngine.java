@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads, whatever the number of agents: one event-loop thread per engine (so per runner), and
  * a {@link DeliveryPool} of 2 to 4 platform threads (one per core) that hand the bytes read to the
- * output sinks, one stream at a time per thread, and complete exit futures; the pool adds a thread
- * only while a consumer blocks for more than 50 ms with work waiting. A child's exit is noticed
- * through its pidfd and it is reaped with {@code waitid(P_PIDFD)}: this engine never waits for any
- * other process, and never calls {@code waitpid(-1)}. Thread-safe.
+ * output sinks, one stream at a time per thread; the pool adds a thread only while a consumer
+ * blocks for more than 50 ms with work waiting. A child's exit is noticed through its pidfd, it is
+ * reaped with {@code waitid(P_PIDFD)} and its exit future completes on the loop thread (the runner
+ * hands its exit handling to a thread of its own): this engine never waits for any other process,
+ * and never calls {@code waitpid(-1)}. Thread-safe.
  */
 public final class NativeProcessEngine implements ProcessEngine {
 

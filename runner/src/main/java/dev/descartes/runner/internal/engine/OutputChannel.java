@@ -138,10 +138,15 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     loop.register(fd, Epoll.IN | Epoll.ONESHOT, this, token);
   }
 
-  /** Starts handing what the agent writes to the sink. */
+  /**
+   * Starts handing what the agent writes to the sink. Only a pipe the loop found readable before
+   * now needs a turn: otherwise its watch is still armed, and the loop calls when bytes come.
+   */
   void startDelivery() {
     delivering = true;
-    schedule();
+    if (pending) {
+      schedule();
+    }
   }
 
   /**
@@ -162,10 +167,13 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   public void ready(int events) {
     assert loop.inEventLoop();
     pending = true;
+    if (!delivering) {
+      return; // startDelivery() sees pending and schedules the turn
+    }
     if (!busy.compareAndSet(false, true)) {
       return;
     }
-    if (!sink.neverBlocks() || !delivering) {
+    if (!sink.neverBlocks()) {
       delivery.execute(this::run);
       return;
     }

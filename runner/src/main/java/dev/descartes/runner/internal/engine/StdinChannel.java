@@ -168,7 +168,9 @@ final class StdinChannel implements EventLoop.Handler, Channel {
       }
       closed = true;
       open = false;
-      failAll(new IOException("stdin is closed"));
+      if (!pending.isEmpty()) {
+        failAll(new IOException("stdin is closed"));
+      }
       if (registered) {
         loop.unregister(fd, token);
       }

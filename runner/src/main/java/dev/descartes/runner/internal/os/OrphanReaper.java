@@ -1,9 +1,11 @@
 package dev.descartes.runner.internal.os;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -86,10 +88,7 @@ public final class OrphanReaper {
   int sweep(Native n) {
     Set<ProcessTree.Member> zombies = new HashSet<>();
     int reaped = 0;
-    for (long pid : children()) {
-      if (OwnChildren.contains(pid)) {
-        continue;
-      }
+    for (long pid : foreignChildren()) {
       Optional<ProcStat> s = ProcFs.stat(pid);
       if (s.isEmpty() || !s.get().isZombie() || s.get().ppid() != SELF) {
         continue;
@@ -107,31 +106,62 @@ public final class OrphanReaper {
   }
 
   /**
-   * The JVM's children, from each thread's {@code children} file, or from a scan of {@code /proc}.
+   * The JVM's children that no engine of it started, from each thread's {@code children} file, or
+   * from a scan of {@code /proc}. With a thousand agents running the files list a thousand pids
+   * each second: they are parsed as bytes, and only the few foreign pids are kept.
    */
-  private static Set<Long> children() {
+  private static Set<Long> foreignChildren() {
     Set<Long> pids = new HashSet<>();
     if (!CHILDREN_FILES) {
-      ProcSnapshots.fresh().children((int) SELF).forEach(p -> pids.add((long) p.pid()));
+      ProcSnapshots.fresh()
+          .children((int) SELF)
+          .forEach(
+              p -> {
+                if (!OwnChildren.contains(p.pid())) {
+                  pids.add((long) p.pid());
+                }
+              });
       return pids;
     }
+    byte[] buf = new byte[8192];
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
       for (Path task : tasks) {
-        String list;
-        try {
-          list = Files.readString(task.resolve("children"));
-        } catch (IOException e) {
-          continue; // the thread has ended
-        }
-        for (String pid : list.trim().split("\\s+")) {
-          if (!pid.isEmpty()) {
-            pids.add(Long.parseLong(pid));
+        try (FileInputStream in = new FileInputStream(task.resolve("children").toString())) {
+          int n = 0;
+          int r;
+          while ((r = in.read(buf, n, buf.length - n)) > 0) {
+            n += r;
+            if (n == buf.length) {
+              buf = Arrays.copyOf(buf, buf.length * 2);
+            }
           }
+          addForeign(buf, n, pids);
+        } catch (IOException e) {
+          // the thread has ended
         }
       }
     } catch (IOException e) {
       LOG.debug("cannot list this JVM's threads: {}", e.toString());
     }
     return pids;
+  }
+
+  /** Adds the pids in {@code text[0, length)} (decimal, space-separated) that no engine started. */
+  static void addForeign(byte[] text, int length, Set<Long> out) {
+    long pid = 0;
+    boolean digits = false;
+    for (int i = 0; i <= length; i++) {
+      byte c = i < length ? text[i] : (byte) ' ';
+      if (c >= '0' && c <= '9') {
+        pid = pid * 10 + (c - '0');
+        digits = true;
+      } else {
+        if (digits && !OwnChildren.contains(pid)) {
+          out.add(pid);
+        }
+        pid = 0;
+        digits = false;
+      }
+    }
   }
 }
