@@ -52,6 +52,9 @@ final class Cli {
     List<String> cmd = new ArrayList<>(DEFAULT_SIGINT);
     cmd.add(java());
     cmd.addAll(ClassArchive.OPTIONS);
+    // sqlite-jdbc extracts its native library into this directory and deletes it at exit; a daemon
+    // a test kills with SIGKILL would leave it in /tmp for good, so it goes into the build's own
+    cmd.add("-Dorg.sqlite.tmpdir=" + jar().getParent());
     cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
     cmd.addAll(List.of(args));
     return cmd;
