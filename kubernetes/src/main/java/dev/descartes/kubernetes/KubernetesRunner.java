@@ -513,7 +513,7 @@ public final class KubernetesRunner implements AgentRunner {
     try {
       // spawns under way stop waiting for their Pods, delete what they created, and throw
       for (PodAgent a : agents.values()) {
-        a.abortStart("the runner was closed");
+        a.failStart("the runner was closed");
       }
       spawns.writeLock().lock(); // no spawn runs any more: every agent left is in the registry
       spawns.writeLock().unlock();

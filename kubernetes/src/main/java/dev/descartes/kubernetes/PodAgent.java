@@ -253,11 +253,7 @@ final class PodAgent implements AgentHandle {
   }
 
   /** Ends {@link #awaitStart} with a spawn failure, unless the container already started. */
-  void abortStart(String why) {
-    failStart(why);
-  }
-
-  private void failStart(String why) {
+  void failStart(String why) {
     started.completeExceptionally(
         new AgentException.SpawnFailed(
             config.name(),

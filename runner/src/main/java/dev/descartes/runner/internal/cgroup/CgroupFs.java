@@ -1,6 +1,7 @@
 package dev.descartes.runner.internal.cgroup;
 
 import dev.descartes.runner.internal.os.Native;
+import dev.descartes.runner.internal.os.ProcFs;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
@@ -34,60 +35,12 @@ final class CgroupFs {
   }
 
   static String read(Path file) throws IOException {
-    return new String(readBytes(file), StandardCharsets.US_ASCII);
-  }
-
-  /** The whole of a small kernel file: open, read until end of file, close. */
-  static byte[] readBytes(Path file) throws IOException {
-    try (FileInputStream in = new FileInputStream(file.toString())) {
-      byte[] buf = new byte[512];
-      int n = 0;
-      while (true) {
-        int r = in.read(buf, n, buf.length - n);
-        if (r < 0) {
-          return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
-        }
-        n += r;
-        if (n == buf.length) {
-          buf = java.util.Arrays.copyOf(buf, buf.length * 2);
-        }
-      }
-    } catch (FileNotFoundException e) {
-      throw new NoSuchFileException(file.toString(), null, e.getMessage());
-    }
+    return new String(ProcFs.readBytes(file), StandardCharsets.US_ASCII);
   }
 
   /** The pids in {@code dir/cgroup.procs}; empty if the group is gone. */
   static List<Integer> procs(Path dir) {
-    return ids(dir.resolve("cgroup.procs"));
-  }
-
-  /**
-   * The numbers, one a line, in {@code file} ({@code cgroup.procs}, {@code tasks}); empty if gone.
-   */
-  static List<Integer> ids(Path file) {
-    List<Integer> out = new ArrayList<>();
-    try {
-      byte[] s = readBytes(file);
-      int n = 0;
-      boolean in = false;
-      for (byte c : s) {
-        if (c >= '0' && c <= '9') {
-          n = n * 10 + (c - '0');
-          in = true;
-        } else if (in) {
-          out.add(n);
-          n = 0;
-          in = false;
-        }
-      }
-      if (in) {
-        out.add(n);
-      }
-    } catch (IOException e) {
-      // gone
-    }
-    return out;
+    return ProcFs.ids(dir.resolve("cgroup.procs"));
   }
 
   /** {@link #procs}, with those of every group below {@code dir}. */

@@ -1,6 +1,7 @@
 package dev.descartes.runner.internal.cgroup;
 
 import dev.descartes.runner.internal.engine.SpawnThread;
+import dev.descartes.runner.internal.os.ProcFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ public final class CgroupPlacer {
         }
         // A thread the JVM started during the spawn (the JDK's process reaper, a carrier thread)
         // was born in the agent's groups: bring it home too.
-        for (int t : CgroupFs.ids(target.resolve("tasks"))) {
+        for (int t : ProcFs.ids(target.resolve("tasks"))) {
           if (Files.exists(SELF_TASKS.resolve(Integer.toString(t)))) {
             try {
               CgroupFs.write(home, Integer.toString(t));

@@ -1,12 +1,12 @@
 package dev.descartes.runner.internal.os;
 
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -106,62 +106,33 @@ public final class OrphanReaper {
   }
 
   /**
-   * The JVM's children that no engine of it started, from each thread's {@code children} file, or
-   * from a scan of {@code /proc}. With a thousand agents running the files list a thousand pids
-   * each second: they are parsed as bytes, and only the few foreign pids are kept.
+   * The JVM's children that no engine of it started, from each thread's {@code children} file (a
+   * thousand pids a second with a thousand agents running), or from a scan of {@code /proc}.
    */
   private static Set<Long> foreignChildren() {
-    Set<Long> pids = new HashSet<>();
+    List<Integer> children = new ArrayList<>();
     if (!CHILDREN_FILES) {
-      ProcSnapshots.fresh()
-          .children((int) SELF)
-          .forEach(
-              p -> {
-                if (!OwnChildren.contains(p.pid())) {
-                  pids.add((long) p.pid());
-                }
-              });
-      return pids;
+      ProcSnapshots.fresh().children((int) SELF).forEach(p -> children.add(p.pid()));
+      return foreign(children);
     }
-    byte[] buf = new byte[8192];
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
       for (Path task : tasks) {
-        try (FileInputStream in = new FileInputStream(task.resolve("children").toString())) {
-          int n = 0;
-          int r;
-          while ((r = in.read(buf, n, buf.length - n)) > 0) {
-            n += r;
-            if (n == buf.length) {
-              buf = Arrays.copyOf(buf, buf.length * 2);
-            }
-          }
-          addForeign(buf, n, pids);
-        } catch (IOException e) {
-          // the thread has ended
-        }
+        children.addAll(ProcFs.ids(task.resolve("children"))); // empty: the thread has ended
       }
     } catch (IOException e) {
       LOG.debug("cannot list this JVM's threads: {}", e.toString());
     }
-    return pids;
+    return foreign(children);
   }
 
-  /** Adds the pids in {@code text[0, length)} (decimal, space-separated) that no engine started. */
-  static void addForeign(byte[] text, int length, Set<Long> out) {
-    long pid = 0;
-    boolean digits = false;
-    for (int i = 0; i <= length; i++) {
-      byte c = i < length ? text[i] : (byte) ' ';
-      if (c >= '0' && c <= '9') {
-        pid = pid * 10 + (c - '0');
-        digits = true;
-      } else {
-        if (digits && !OwnChildren.contains(pid)) {
-          out.add(pid);
-        }
-        pid = 0;
-        digits = false;
+  /** Those of {@code children} that no engine of this JVM started (and will wait for). */
+  static Set<Long> foreign(List<Integer> children) {
+    Set<Long> out = new HashSet<>();
+    for (int pid : children) {
+      if (!OwnChildren.contains(pid)) {
+        out.add((long) pid);
       }
     }
+    return out;
   }
 }

@@ -1,10 +1,14 @@
 package dev.descartes.runner.internal.os;
 
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,6 +53,60 @@ public final class ProcFs {
       }
     } catch (IOException e) {
       return List.of();
+    }
+    return out;
+  }
+
+  /**
+   * The whole of a small kernel file ({@code /proc}, cgroupfs): open, read until end of file,
+   * close.
+   *
+   * @throws NoSuchFileException if it is gone
+   */
+  public static byte[] readBytes(Path file) throws IOException {
+    try (FileInputStream in = new FileInputStream(file.toString())) {
+      byte[] buf = new byte[512];
+      int n = 0;
+      while (true) {
+        int r = in.read(buf, n, buf.length - n);
+        if (r < 0) {
+          return n == buf.length ? buf : Arrays.copyOf(buf, n);
+        }
+        n += r;
+        if (n == buf.length) {
+          buf = Arrays.copyOf(buf, buf.length * 2);
+        }
+      }
+    } catch (FileNotFoundException e) {
+      throw new NoSuchFileException(file.toString(), null, e.getMessage());
+    }
+  }
+
+  /**
+   * The numbers in {@code file}, one a line or separated by spaces ({@code cgroup.procs}, {@code
+   * tasks}, a thread's {@code children}); empty if it is gone.
+   */
+  public static List<Integer> ids(Path file) {
+    List<Integer> out = new ArrayList<>();
+    try {
+      byte[] s = readBytes(file);
+      int n = 0;
+      boolean in = false;
+      for (byte c : s) {
+        if (c >= '0' && c <= '9') {
+          n = n * 10 + (c - '0');
+          in = true;
+        } else if (in) {
+          out.add(n);
+          n = 0;
+          in = false;
+        }
+      }
+      if (in) {
+        out.add(n);
+      }
+    } catch (IOException e) {
+      // gone
     }
     return out;
   }
