@@ -70,6 +70,9 @@ final class OutputPipeline implements OutputSink {
   private volatile long lines;
   private volatile long lastOutputMillis;
 
+  /** The size of the last read: the feeding thread's. */
+  private int lastRead;
+
   OutputPipeline(
       AgentId agent,
       String agentName,
@@ -111,10 +114,29 @@ final class OutputPipeline implements OutputSink {
       }
     }
     bytes += len;
+    lastRead = len;
     long now = System.currentTimeMillis();
     lastOutputMillis = now;
     framer.feed(buf, off, len);
     flush(now);
+  }
+
+  /**
+   * Lends the window's slab for the next read when the lines may stay where the read puts them: no
+   * listener needs each line in an array of its own. The log decides whether the stream is busy
+   * enough for a slab ({@link LineLog#lendSlab}).
+   */
+  @Override
+  public boolean lend(OutputSink.ReadSpace space) {
+    if (closed.get() || (onLine != null && onLine.needsArrays())) {
+      return false;
+    }
+    byte[] slab = log.lendSlab(lastRead);
+    if (slab == null) {
+      return false;
+    }
+    space.set(slab, log.lentFrom(), slab.length);
+    return true;
   }
 
   /** Appends the lines framed so far to the log, then hands them to the listener. */

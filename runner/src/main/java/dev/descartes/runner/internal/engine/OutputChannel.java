@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One output pipe of one agent. The event loop only watches it ({@code EPOLLONESHOT}); whoever then
- * runs the channel reads the pipe straight into its own reusable buffer and hands the bytes to the
- * {@link OutputSink}, with no copy and no queue in between, and re-arms the watch when the pipe is
- * empty.
+ * runs the channel reads the pipe straight into memory the {@link OutputSink} lends ({@link
+ * OutputSink#lend}), or else into its own reusable buffer, and hands the bytes to the sink, with no
+ * copy and no queue in between, and re-arms the watch when the pipe is empty.
  *
  * <p>Who runs it: one thread at a time ({@link #busy}), so the sink sees the bytes in order from
  * one thread at a time. Usually a {@link DeliveryPool} thread, which reads up to {@link
@@ -95,6 +95,9 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   private final OutputSink sink;
   private final Set<Channel> open;
   private final long token;
+
+  /** Where the sink lets the next read go; the busy thread's. */
+  private final OutputSink.ReadSpace space = new OutputSink.ReadSpace();
 
   /** Held by the one thread that runs the channel now. */
   private final AtomicBoolean busy = new AtomicBoolean();
@@ -285,8 +288,19 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     long start = System.nanoTime();
     boolean hot = !inline && start - lastTurnEnd < HOT_NANOS;
     while (true) {
-      byte[] buf = s.buffer;
-      long n = Pipes.read(s.capture, fd.intValue(), buf, 0, buf.length);
+      byte[] buf;
+      int from;
+      int to;
+      if (sink.lend(space)) {
+        buf = space.array();
+        from = space.from();
+        to = space.to();
+      } else {
+        buf = s.buffer;
+        from = 0;
+        to = buf.length;
+      }
+      long n = Pipes.read(s.capture, fd.intValue(), buf, from, to - from);
       if (n == -Pipes.EAGAIN) {
         if (hot
             && System.nanoTime() - start < HOT_NANOS
@@ -305,7 +319,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
       if (n >= pipeSize) {
         enlarge(s, inline);
       }
-      deliver(buf, (int) n);
+      deliver(buf, from, (int) n);
       if (abandoned) {
         finish();
         return false;
@@ -315,7 +329,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
         return false;
       }
       if (inline) {
-        if (n < buf.length) {
+        if (n < to - from) {
           arm();
           return false;
         }
@@ -344,9 +358,9 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     }
   }
 
-  private void deliver(byte[] buf, int n) {
+  private void deliver(byte[] buf, int from, int n) {
     try {
-      sink.data(buf, 0, n);
+      sink.data(buf, from, n);
     } catch (Throwable e) { // even an Error: a stream that stops here would block its agent
       sink.inLogContext(
           () -> LOG.warn("an output consumer failed: {}; delivery goes on", e.toString(), e));

@@ -9,8 +9,22 @@ package dev.descartes.runner.internal.engine;
  */
 public interface OutputSink {
 
-  /** Bytes read from the stream; {@code buf} is reused after the call returns. */
+  /**
+   * Bytes read from the stream: {@code buf} is the engine's buffer, reused after the call returns,
+   * or the array the sink lent for this read ({@link #lend}).
+   */
   void data(byte[] buf, int off, int len);
+
+  /**
+   * Offers a stretch of the sink's own memory for the stream's next read, so that the bytes land
+   * where the sink keeps them and need no copy. On true the engine reads into {@link
+   * ReadSpace#array()} from {@link ReadSpace#from()} up to {@link ReadSpace#to()} and hands what it
+   * read to {@link #data} as that array and offset. Asked before each read, by the thread about to
+   * read; false (the default): the engine reads into its own buffer.
+   */
+  default boolean lend(ReadSpace space) {
+    return false;
+  }
 
   /** End of file (or the stream was abandoned); called exactly once. */
   void end();
@@ -71,5 +85,37 @@ public interface OutputSink {
      */
     boolean await(long nanos, java.util.function.BooleanSupplier delivered)
         throws InterruptedException;
+  }
+
+  /**
+   * Where the next read goes, as {@link #lend} set it. Not thread-safe: one per stream, used by the
+   * thread that reads it.
+   */
+  final class ReadSpace {
+    private byte[] array;
+    private int from;
+    private int to;
+
+    /** Sets where the next read goes: {@code array[from, to)}. */
+    public void set(byte[] array, int from, int to) {
+      this.array = array;
+      this.from = from;
+      this.to = to;
+    }
+
+    /** The array the next read goes into. */
+    public byte[] array() {
+      return array;
+    }
+
+    /** Where in {@link #array()} the read starts. */
+    public int from() {
+      return from;
+    }
+
+    /** Where in {@link #array()} the read must stop (exclusive). */
+    public int to() {
+      return to;
+    }
   }
 }

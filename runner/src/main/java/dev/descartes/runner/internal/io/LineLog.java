@@ -18,8 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * drops its oldest lines when full, so the newest output (a CLI's final result) is always there.
  * Short lines that come as views of a read buffer are copied into slabs, blocks the log reuses once
  * their last line has left the ring, so a busy stream's window allocates nothing per line; the
- * memory charged is the slabs' whole size. A latest-lines cursor that points at a dropped line
- * reads a {@link Read.Gap} with the exact count of lines and bytes it missed.
+ * memory charged is the slabs' whole size. A busy stream's reads go straight into the slab being
+ * filled ({@link #lendSlab}), and their lines stay where the read put them, with no copy. A
+ * latest-lines cursor that points at a dropped line reads a {@link Read.Gap} with the exact count
+ * of lines and bytes it missed.
  *
  * <p>An every-line cursor ({@link #newCursor(boolean) lossless}) is never skipped: no line it has
  * not read yet is dropped. Instead, {@link #full()} turns true once its backlog passes the {@link
@@ -90,10 +92,15 @@ public final class LineLog {
 
   private final List<Entry> head = new ArrayList<>();
   private long headBytes;
-  private boolean headOpen = true;
+  private boolean headOpen;
 
-  /** The largest slab; a window below 32 minimum slabs copies lines one by one. */
-  static final int MAX_SLAB = 64 * 1024;
+  /**
+   * The largest slab: a thirty-second of the default window, and the largest read that goes into a
+   * slab (1 GiB of lines went through faster in reads of 256 KiB than of 64 KiB: fewer system
+   * calls, and fewer turns waiting for the pipe's lock while the writer holds it). A window below
+   * 32 minimum slabs copies lines one by one.
+   */
+  static final int MAX_SLAB = 256 * 1024;
 
   /**
    * A slab takes lines of at most a sixteenth of its size, so the end it cannot fill is at most a
@@ -108,8 +115,8 @@ public final class LineLog {
   static final int MIN_SLAB = 4 * 1024;
 
   /**
-   * Emptied slabs kept for reuse: a read of up to 128 KiB fills parts of three of the largest. At
-   * most an eighth of the window ({@link #SPARE_SHARE}).
+   * Emptied slabs kept for reuse: a read of up to 128 KiB into a buffer of the engine's fills parts
+   * of two of the largest. At most an eighth of the window ({@link #SPARE_SHARE}).
    */
   static final int MAX_SPARES = 4;
 
@@ -132,23 +139,36 @@ public final class LineLog {
   private long ringFirstSeq;
   private long ringBytes;
 
-  /** A slab in use: its bytes and the sequence number of its newest line. */
+  /**
+   * The least room a lent slab has ({@link #lendSlab}): a slab with less is done with, and the read
+   * goes into a new one.
+   */
+  static final int MIN_LEND = 4 * 1024;
+
+  /** A slab in use: its bytes and the sequence number of its newest line (-1: none yet). */
   private static final class Slab {
     final byte[] bytes;
-    long lastSeq;
+    long lastSeq = -1;
 
     Slab(byte[] bytes) {
       this.bytes = bytes;
     }
   }
 
-  /** The slabs that hold lines of the ring, oldest first; lines are copied into the last. */
+  /**
+   * The slabs that hold lines of the ring, oldest first; a slab joins when its first line does, so
+   * the last is the slab being filled once it holds a line.
+   */
   private final ArrayDeque<Slab> slabs = new ArrayDeque<>();
 
-  /** The last slab, and how much of it is used; null: take a new one. */
+  /** The slab being filled, and how much of it is used; null: take a new one. */
   private Slab slab;
 
   private int slabUsed;
+
+  /** Where the last {@link #lendSlab} let the read start: the appending thread's. */
+  private int lentFrom;
+
   private final ArrayDeque<byte[]> spares = new ArrayDeque<>(MAX_SPARES);
   private long spareBytes;
 
@@ -168,6 +188,7 @@ public final class LineLog {
   public LineLog(long windowBytes, long pinnedBytes, OutputBudget budget) {
     this.windowBytes = windowBytes;
     this.pinnedBytes = Math.min(pinnedBytes, windowBytes / 2);
+    this.headOpen = this.pinnedBytes > 0;
     this.budget = budget;
     budget.register(this);
   }
@@ -220,6 +241,61 @@ public final class LineLog {
     if (budget.over()) {
       budget.reclaim();
     }
+  }
+
+  /**
+   * The slab the stream's next read may go into, from {@link #lentFrom()} to its end, so that the
+   * read's lines stay there with no copy: the slab being filled if it has {@link #MIN_LEND} bytes
+   * of room, else a new one if the last read was large enough to fill part of one ({@link
+   * #MIN_SLAB}), so that a quiet stream holds no mostly empty slab. A lent slab holds the read's
+   * bytes only once {@link #append} takes the lines framed from them; a read it gets meanwhile
+   * cannot be lost: if the slab leaves the window before then (a smaller budget), it is not reused
+   * and the lines are copied as lines of any other buffer. Only for the thread that appends.
+   *
+   * @param lastRead the size of the stream's previous read
+   * @return null while the lines go to the pinned head or the window is too small for slabs
+   */
+  public byte[] lendSlab(int lastRead) {
+    if (lastRead < MIN_SLAB && slab == null) {
+      return null; // a quiet stream, without the lock: a stale view only means one copied read
+    }
+    byte[] lent;
+    lock.lock();
+    try {
+      if (headOpen) {
+        return null;
+      }
+      Slab current = slab;
+      if (current == null || current.bytes.length - slabUsed < MIN_LEND) {
+        if (lastRead < MIN_SLAB) {
+          return null;
+        }
+        long before = headBytes + ringBytes + spareBytes;
+        int size = slabSize();
+        if (size == 0) {
+          return null;
+        }
+        newSlab(size);
+        budget.charge(headBytes + ringBytes + spareBytes - before);
+        trimRing();
+        if (slab == null) {
+          return null; // trimmed away at once: the window has no room for a slab now
+        }
+      }
+      lent = slab.bytes;
+      lentFrom = slabUsed;
+    } finally {
+      lock.unlock();
+    }
+    if (budget.over()) {
+      budget.reclaim();
+    }
+    return lent;
+  }
+
+  /** Where the read {@link #lendSlab} lent the slab for starts. */
+  public int lentFrom() {
+    return lentFrom;
   }
 
   /** The stream reached end of file: nothing is held back any more. */
@@ -591,9 +667,14 @@ public final class LineLog {
     for (int i = from; i < to; i++, at++, seq++) {
       int length = batch.length(i);
       int slot = at & mask;
-      // A line with an array of its own (the events share it) is kept as it is; a view is copied
-      // into the slab if it is short enough for one.
-      if (!batch.owned(i) && (fitsSlab(length) || takeSlab(length, left))) {
+      // A line read into the slab stays where it is. A line with an array of its own (the events
+      // share it) is kept as it is; another view is copied into the slab if short enough for one.
+      if (!batch.owned(i) && inSlab(batch.array(i), batch.start(i))) {
+        ringLines[slot] = slab.bytes;
+        ringStarts[slot] = batch.start(i);
+        slabUsed = batch.start(i) + length;
+        placed(seq);
+      } else if (!batch.owned(i) && (fitsSlab(length) || takeSlab(length, left))) {
         byte[] src = batch.array(i);
         int start = batch.start(i);
         byte[] dst = slab.bytes;
@@ -611,7 +692,7 @@ public final class LineLog {
         ringLines[slot] = dst;
         ringStarts[slot] = slabUsed;
         slabUsed += length;
-        slab.lastSeq = seq;
+        placed(seq);
       } else {
         ringLines[slot] = batch.line(i);
         ringStarts[slot] = -1;
@@ -630,6 +711,20 @@ public final class LineLog {
     nextOffset = offset;
     nextSeq += n;
     ringSize += n;
+  }
+
+  /** Whether a view at {@code start} of {@code array} lies in the slab being filled, unused. */
+  private boolean inSlab(byte[] array, int start) {
+    Slab current = slab;
+    return current != null && array == current.bytes && start >= slabUsed;
+  }
+
+  /** Line {@code seq} went into the slab being filled. */
+  private void placed(long seq) {
+    if (slab.lastSeq < 0) {
+      slabs.addLast(slab);
+    }
+    slab.lastSeq = seq;
   }
 
   /** Whether a line of {@code length} goes into the slab being filled, which has room for it. */
@@ -654,8 +749,21 @@ public final class LineLog {
       return false;
     }
     long wanted = Math.max(left, (long) length * LINES_PER_SLAB);
-    int size = wanted >= max ? max : Math.min(max, Integer.highestOneBit((int) wanted - 1) << 1);
-    byte[] bytes = size == max ? spares.poll() : null;
+    newSlab(wanted >= max ? max : Math.min(max, Integer.highestOneBit((int) wanted - 1) << 1));
+    return true;
+  }
+
+  /**
+   * Makes a new slab of {@code size} the one being filled, charged in full (a spare if there is one
+   * of that size); the caller charges the budget the difference. The slab it replaces stays with
+   * its lines, or, holding none yet, goes back to the spares.
+   */
+  private void newSlab(int size) {
+    if (slab != null && slab.lastSeq < 0) {
+      ringBytes -= slab.bytes.length;
+      spare(slab.bytes, ringTarget());
+    }
+    byte[] bytes = size == slabSize() ? spares.poll() : null;
     if (bytes != null) {
       spareBytes -= bytes.length; // a spare of another size (the share changed) is let go
     }
@@ -663,10 +771,8 @@ public final class LineLog {
       bytes = new byte[size];
     }
     slab = new Slab(bytes);
-    slabs.addLast(slab);
     slabUsed = 0;
-    ringBytes += size; // the caller charges the budget the difference, a dropped spare included
-    return true;
+    ringBytes += size;
   }
 
   /** The size of a new slab for the window's target now; 0 when too small for slabs. */
@@ -686,15 +792,21 @@ public final class LineLog {
     ringBytes -= emptied.length;
     if (oldest == slab) {
       slab = null;
+      return emptied.length; // not reused: a read may be going into it (lendSlab)
     }
+    return spare(emptied, target) ? 0 : emptied.length;
+  }
+
+  /** Keeps an emptied slab for reuse if the spares have room for it; false: it is let go. */
+  private boolean spare(byte[] emptied, long target) {
     if (spares.size() < MAX_SPARES
         && emptied.length == slabSize()
         && spareBytes + emptied.length <= target / SPARE_SHARE) {
       spares.push(emptied);
       spareBytes += emptied.length;
-      return 0;
+      return true;
     }
-    return emptied.length;
+    return false;
   }
 
   /**

@@ -15,16 +15,83 @@ final class CollectingSink implements OutputSink {
   private final AtomicInteger concurrent = new AtomicInteger();
   private volatile boolean overlapped;
 
+  /**
+   * Bytes the sink lends per read (0: it lends nothing), and what it made of the engine's reads.
+   */
+  private final int lendRoom;
+
+  private static final int GUARD = 64;
+  private static final byte UNTOUCHED = (byte) 0xa5;
+  private byte[] lent;
+  private final AtomicInteger lends = new AtomicInteger();
+  private final AtomicInteger readsIntoLent = new AtomicInteger();
+  private final java.util.List<String> misuse = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  CollectingSink() {
+    this(0);
+  }
+
+  /**
+   * @param lendRoom when positive, the sink lends each read a fresh stretch of this many bytes
+   *     between guard bytes, and notes any read that strays outside it
+   */
+  CollectingSink(int lendRoom) {
+    this.lendRoom = lendRoom;
+  }
+
+  @Override
+  public boolean lend(ReadSpace space) {
+    if (lendRoom == 0) {
+      return false;
+    }
+    lent = new byte[GUARD + lendRoom + GUARD];
+    java.util.Arrays.fill(lent, UNTOUCHED);
+    space.set(lent, GUARD, GUARD + lendRoom);
+    lends.incrementAndGet();
+    return true;
+  }
+
   @Override
   public void data(byte[] buf, int off, int len) {
     enter();
     try {
+      if (lendRoom > 0) {
+        checkLent(buf, off, len);
+      }
       synchronized (bytes) {
         bytes.write(buf, off, len);
       }
     } finally {
       concurrent.decrementAndGet();
     }
+  }
+
+  private void checkLent(byte[] buf, int off, int len) {
+    if (buf != lent || off != GUARD || len > lendRoom) {
+      misuse.add("a read of " + len + " at " + off + " not into the stretch just lent");
+      return;
+    }
+    readsIntoLent.incrementAndGet();
+    for (int i = 0; i < GUARD; i++) {
+      if (buf[i] != UNTOUCHED || buf[GUARD + lendRoom + i] != UNTOUCHED) {
+        misuse.add("a read wrote outside the stretch lent");
+        return;
+      }
+    }
+  }
+
+  /** How many reads the sink lent memory for, and how many of them the engine handed back. */
+  int lends() {
+    return lends.get();
+  }
+
+  int readsIntoLent() {
+    return readsIntoLent.get();
+  }
+
+  /** Reads that did not go where the sink said, or wrote outside it. */
+  java.util.List<String> misuse() {
+    return misuse;
   }
 
   @Override

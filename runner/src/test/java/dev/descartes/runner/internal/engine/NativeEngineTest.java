@@ -83,8 +83,12 @@ class NativeEngineTest {
   }
 
   private Started start(List<String> argv, Map<String, String> extraEnv) throws IOException {
-    CollectingSink out = new CollectingSink();
-    CollectingSink err = new CollectingSink();
+    return start(argv, extraEnv, new CollectingSink(), new CollectingSink());
+  }
+
+  private Started start(
+      List<String> argv, Map<String, String> extraEnv, CollectingSink out, CollectingSink err)
+      throws IOException {
     String cookie = "DESCARTES_AGENT_ID=" + UUID.randomUUID();
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("PATH", System.getenv("PATH"));
@@ -160,6 +164,24 @@ class NativeEngineTest {
             "ONLY_THIS=value with spaces=and equals", "PATH=" + System.getenv("PATH"), s.cookie());
     s.child().closeStdin();
     s.exit();
+  }
+
+  @Test
+  void readsIntoTheMemoryASinkLendsAndNeverOutsideIt() throws Exception {
+    CollectingSink out = new CollectingSink(1000);
+    CollectingSink err = new CollectingSink(7);
+    Started s = start(Scripts.shell("seq 1 100000; echo err line >&2"), Map.of(), out, err);
+    StringBuilder expected = new StringBuilder();
+    for (int i = 1; i <= 100_000; i++) {
+      expected.append(i).append('\n');
+    }
+    assertThat(out.awaitEnd()).isEqualTo(expected.toString());
+    assertThat(err.awaitEnd()).isEqualTo("err line\n");
+    assertThat(s.exit()).isEqualTo(ExitStatus.exited(0));
+    assertThat(out.misuse()).isEmpty();
+    assertThat(err.misuse()).isEmpty();
+    assertThat(out.readsIntoLent()).isGreaterThanOrEqualTo(expected.length() / 1000);
+    assertThat(err.readsIntoLent()).isEqualTo(2); // "err lin", "e\n"
   }
 
   @Test

@@ -562,4 +562,175 @@ class LineLogTest {
     }
     assertThat(readAllChecked(log, log.newCursor(), written)).isPositive();
   }
+
+  /**
+   * Reads {@code stream} as the engine does: each read goes into the slab the log lends, if it
+   * lends one, else into a buffer of the reader's own; the framer's lines go to the log.
+   *
+   * @return how many reads went into a lent slab
+   */
+  private static int readLikeTheEngine(
+      LineLog log,
+      byte[] stream,
+      java.util.function.IntUnaryOperator readSize,
+      Runnable afterRead) {
+    LineBatch batch = new LineBatch();
+    LineFramer framer = new LineFramer(1 << 20, batch);
+    byte[] own = new byte[128 * 1024];
+    int lent = 0;
+    int lastRead = 0;
+    for (int at = 0, r = 0; at < stream.length; r++) {
+      byte[] slab = log.lendSlab(lastRead);
+      byte[] into = slab != null ? slab : own;
+      int from = slab != null ? log.lentFrom() : 0;
+      int n = Math.min(Math.min(readSize.applyAsInt(r), into.length - from), stream.length - at);
+      System.arraycopy(stream, at, into, from, n); // the kernel's copy
+      at += n;
+      lent += slab != null ? 1 : 0;
+      framer.feed(into, from, n);
+      log.append(batch, r);
+      batch.clear();
+      if (slab == null) {
+        java.util.Arrays.fill(own, (byte) '?'); // the reader's own buffer is reused
+      }
+      lastRead = n;
+      afterRead.run();
+    }
+    return lent;
+  }
+
+  /** Numbered lines of many lengths, some longer than a slab takes by copy; newline-ended. */
+  private static List<byte[]> streamLines(int count) {
+    List<byte[]> lines = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int pad = i % 97 == 0 ? 9_000 + i % 5_000 : (i * 31) % 400;
+      lines.add(("line " + i + " " + "x".repeat(pad) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    return lines;
+  }
+
+  private static byte[] concat(List<byte[]> lines) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    lines.forEach(out::writeBytes);
+    return out.toByteArray();
+  }
+
+  @Test
+  void readsIntoLentSlabsKeepTheirLinesInPlaceAndEveryLineReadsBackByteExact() {
+    OutputBudget budget = new OutputBudget(4 << 20);
+    LineLog log = new LineLog(1 << 20, 16 * 1024, budget);
+    LineLog.Cursor every = log.newCursor(true);
+    List<byte[]> written = streamLines(20_000);
+    java.util.Random random = new java.util.Random(7);
+    List<byte[]> got = new ArrayList<>();
+    int lent =
+        readLikeTheEngine(
+            log,
+            concat(written),
+            r -> r % 3 == 0 ? 1 + random.nextInt(300) : 1 + random.nextInt(96 * 1024),
+            () -> {
+              LineLog.Read read;
+              while ((read = log.poll(every)) instanceof LineLog.Read.Line line) {
+                got.add(line.entry().bytes());
+              }
+              assertThat(budget.used()).isEqualTo(log.retainedBytes());
+              assertThat(log.retainedBytes()).isLessThanOrEqualTo(1 << 20);
+            });
+    assertThat(lent).as("reads that went into a lent slab").isGreaterThan(100);
+    assertThat(got).hasSameSizeAs(written);
+    for (int i = 0; i < written.size(); i++) {
+      assertThat(got.get(i)).as("line %d", i).isEqualTo(written.get(i));
+    }
+    // a late reader finds the window's newest lines byte-exact after the exact gap
+    assertThat(readAllChecked(log, log.newCursor(), written)).isPositive();
+    budget.unregister(log);
+    assertThat(budget.used()).isZero();
+  }
+
+  @Test
+  void aLentReadsLinesAreTheSlabsOwnBytesWithNoCopy() {
+    LineLog log = new LineLog(8 << 20, 0);
+    byte[] slab = log.lendSlab(64 * 1024);
+    assertThat(slab).isNotNull();
+    int from = log.lentFrom();
+    byte[] line = line("in place");
+    System.arraycopy(line, 0, slab, from, line.length);
+    LineBatch batch = new LineBatch();
+    batch.view(slab, from, line.length, true);
+    log.append(batch, 1);
+    slab[from] = 'I'; // the window holds the line where the read put it
+    assertThat(text(log.poll(log.newCursor()))).isEqualTo("In place");
+    assertThat(log.lendSlab(0)).as("the same slab, with room after the line").isSameAs(slab);
+    assertThat(log.lentFrom()).isEqualTo(from + line.length);
+  }
+
+  @Test
+  void aQuietStreamOrThePinnedHeadIsLentNoSlab() {
+    LineLog quiet = new LineLog(8 << 20, 0);
+    assertThat(quiet.lendSlab(200)).as("a short last read").isNull();
+    assertThat(quiet.retainedBytes()).isZero();
+    LineLog pinned = new LineLog(8 << 20, 64 * 1024);
+    assertThat(pinned.lendSlab(64 * 1024)).as("lines still go to the pinned head").isNull();
+    LineLog small = new LineLog(64 * 1024, 0);
+    assertThat(small.lendSlab(64 * 1024)).as("a window too small for slabs").isNull();
+  }
+
+  @Test
+  void aLentSlabStillEmptyIsChargedAndGoesBackToTheSparesWhenANewOneReplacesIt() {
+    OutputBudget budget = new OutputBudget(8 << 20);
+    LineLog log = new LineLog(8 << 20, 0, budget);
+    byte[] first = log.lendSlab(64 * 1024);
+    assertThat(budget.used()).isEqualTo(first.length).isEqualTo(log.retainedBytes());
+    // nothing was read into it; the stream's next large read fills it from its start
+    assertThat(log.lendSlab(64 * 1024)).isSameAs(first);
+    // fill it to its end: the next read needs a new slab, and the first one holds its lines
+    LineBatch batch = new LineBatch();
+    int length = first.length / 4;
+    for (int i = 0; i < 4; i++) {
+      java.util.Arrays.fill(first, i * length, (i + 1) * length - 1, (byte) ('a' + i));
+      first[(i + 1) * length - 1] = '\n';
+      batch.view(first, i * length, length, true);
+    }
+    log.append(batch, 1);
+    byte[] second = log.lendSlab(64 * 1024);
+    assertThat(second).isNotSameAs(first);
+    assertThat(budget.used()).isEqualTo(log.retainedBytes());
+    budget.unregister(log);
+    assertThat(budget.used()).isZero();
+  }
+
+  @Test
+  void aSlabThatLeavesTheWindowWhileAReadGoesIntoItKeepsThatReadsLinesAndIsNeverLentAgain() {
+    OutputBudget budget = new OutputBudget(8 << 20);
+    LineLog log = new LineLog(8 << 20, 0, budget);
+    byte[] slab = log.lendSlab(64 * 1024);
+    int from = log.lentFrom();
+    List<byte[]> written = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      written.add(line("read into a slab that is let go " + i));
+    }
+    byte[] read = concat(written);
+    System.arraycopy(read, 0, slab, from, read.length);
+    // the stream is released (its budget taken back) while the read is in flight
+    log.releaseAll();
+    LineBatch batch = new LineBatch();
+    LineFramer framer = new LineFramer(1 << 20, batch);
+    framer.feed(slab, from, read.length);
+    log.append(batch, 1);
+    batch.clear();
+    assertThat(budget.used()).isEqualTo(log.retainedBytes());
+    for (int i = 0; i < 100; i++) {
+      assertThat(log.lendSlab(64 * 1024)).as("lend %d", i).isNotSameAs(slab);
+      java.util.Arrays.fill(slab, (byte) '?'); // the let-go slab is not the log's any more
+    }
+    LineLog.Cursor c = log.newCursor();
+    LineLog.Read r;
+    List<byte[]> got = new ArrayList<>();
+    while ((r = log.poll(c)) instanceof LineLog.Read.Line || r instanceof LineLog.Read.Gap) {
+      if (r instanceof LineLog.Read.Line line) {
+        got.add(line.entry().bytes());
+      }
+    }
+    assertThat(got).containsExactlyElementsOf(written);
+  }
 }

@@ -42,6 +42,18 @@ class SupervisedAgentTest {
 
   /** Crashes (exit 3) the first {@code crashes} times it runs, then exits 0. */
   private AgentConfig crashing(int crashes) {
+    return crashing(crashes, "");
+  }
+
+  /**
+   * Like {@link #crashing(int)}, but the first run ends only once its stdin is closed: the test
+   * registers its listeners first, so they see every restart.
+   */
+  private AgentConfig crashingOnceReleased(int crashes) {
+    return crashing(crashes, "[ $n -gt 1 ] || read -r _; ");
+  }
+
+  private AgentConfig crashing(int crashes, String firstRun) {
     Path count = dir.resolve("runs");
     return AgentConfig.builder()
         .name("flaky")
@@ -51,7 +63,9 @@ class SupervisedAgentTest {
                     + count
                     + " 2>/dev/null || echo 0); n=$((n+1)); echo $n > "
                     + count
-                    + "; [ $n -gt "
+                    + "; "
+                    + firstRun
+                    + "[ $n -gt "
                     + crashes
                     + " ] || exit 3"))
         .build();
@@ -61,8 +75,10 @@ class SupervisedAgentTest {
   void onFailureRestartsACrashedAgentWithGrowingBackoffUntilItSucceeds() throws Exception {
     List<SupervisedAgent.Restart> restarts = new CopyOnWriteArrayList<>();
     SupervisedAgent a =
-        SupervisedAgent.start(runner, crashing(2), quick().jitter(0).maxRestarts(5).build());
+        SupervisedAgent.start(
+            runner, crashingOnceReleased(2), quick().jitter(0).maxRestarts(5).build());
     a.onRestart(restarts::add);
+    a.current().closeStdin();
 
     SupervisedAgent.End end = a.onEnd().get(1, TimeUnit.MINUTES);
 
@@ -81,7 +97,8 @@ class SupervisedAgentTest {
   @Test
   void listenersThatThrowDoNotStopSupervision() throws Exception {
     SupervisedAgent a =
-        SupervisedAgent.start(runner, crashing(2), quick().jitter(0).maxRestarts(5).build());
+        SupervisedAgent.start(
+            runner, crashingOnceReleased(2), quick().jitter(0).maxRestarts(5).build());
     var first = a.current();
     List<SupervisedAgent.Restart> restarts = new CopyOnWriteArrayList<>();
     a.onRestart(
@@ -95,6 +112,7 @@ class SupervisedAgentTest {
             throw new IllegalStateException("run listener bug");
           }
         });
+    first.closeStdin();
 
     SupervisedAgent.End end = a.onEnd().get(1, TimeUnit.MINUTES);
 
