@@ -291,7 +291,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
       byte[] buf;
       int from;
       int to;
-      if (sink.lend(space)) {
+      if (lend()) {
         buf = space.array();
         from = space.from();
         to = space.to();
@@ -355,6 +355,17 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     } else if (!bigPipe) {
       BIG_PIPES.decrementAndGet();
       pipeSize = Integer.MAX_VALUE; // no more tries
+    }
+  }
+
+  /** Whether the sink lent memory for the next read ({@link #space}); if it fails, it did not. */
+  private boolean lend() {
+    try {
+      return sink.lend(space);
+    } catch (Throwable e) { // even an Error: the read then goes into the thread's own buffer
+      sink.inLogContext(
+          () -> LOG.warn("an output consumer failed to lend memory: {}", e.toString(), e));
+      return false;
     }
   }
 

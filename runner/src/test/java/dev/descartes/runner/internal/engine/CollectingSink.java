@@ -16,7 +16,8 @@ final class CollectingSink implements OutputSink {
   private volatile boolean overlapped;
 
   /**
-   * Bytes the sink lends per read (0: it lends nothing), and what it made of the engine's reads.
+   * Bytes the sink lends per read (0: it lends nothing; negative: its lend fails), and what it made
+   * of the engine's reads.
    */
   private final int lendRoom;
 
@@ -31,16 +32,31 @@ final class CollectingSink implements OutputSink {
     this(0);
   }
 
+  /** A sink that lends each read a fresh stretch of {@code room} bytes between guard bytes. */
+  static CollectingSink lending(int room) {
+    return new CollectingSink(room);
+  }
+
   /**
    * @param lendRoom when positive, the sink lends each read a fresh stretch of this many bytes
-   *     between guard bytes, and notes any read that strays outside it
+   *     between guard bytes, and notes any read that strays outside it; when negative, every lend
+   *     throws
    */
-  CollectingSink(int lendRoom) {
+  private CollectingSink(int lendRoom) {
     this.lendRoom = lendRoom;
+  }
+
+  /** A sink whose every {@link #lend} throws: the engine must read into its own buffer. */
+  static CollectingSink failingToLend() {
+    return new CollectingSink(-1);
   }
 
   @Override
   public boolean lend(ReadSpace space) {
+    if (lendRoom < 0) {
+      lends.incrementAndGet();
+      throw new IllegalStateException("a consumer's bug: lend fails");
+    }
     if (lendRoom == 0) {
       return false;
     }

@@ -168,8 +168,8 @@ class NativeEngineTest {
 
   @Test
   void readsIntoTheMemoryASinkLendsAndNeverOutsideIt() throws Exception {
-    CollectingSink out = new CollectingSink(1000);
-    CollectingSink err = new CollectingSink(7);
+    CollectingSink out = CollectingSink.lending(1000);
+    CollectingSink err = CollectingSink.lending(7);
     Started s = start(Scripts.shell("seq 1 100000; echo err line >&2"), Map.of(), out, err);
     StringBuilder expected = new StringBuilder();
     for (int i = 1; i <= 100_000; i++) {
@@ -182,6 +182,19 @@ class NativeEngineTest {
     assertThat(err.misuse()).isEmpty();
     assertThat(out.readsIntoLent()).isGreaterThanOrEqualTo(expected.length() / 1000);
     assertThat(err.readsIntoLent()).isEqualTo(2); // "err lin", "e\n"
+  }
+
+  @Test
+  void aSinkThatFailsToLendMemoryStillGetsEveryByte() throws Exception {
+    CollectingSink out = CollectingSink.failingToLend();
+    Started s = start(Scripts.shell("seq 1 20000"), Map.of(), out, new CollectingSink());
+    StringBuilder expected = new StringBuilder();
+    for (int i = 1; i <= 20_000; i++) {
+      expected.append(i).append('\n');
+    }
+    assertThat(out.awaitEnd()).isEqualTo(expected.toString());
+    assertThat(s.exit()).isEqualTo(ExitStatus.exited(0));
+    assertThat(out.lends()).as("the engine asked before each read").isPositive();
   }
 
   @Test
