@@ -6,12 +6,13 @@ package dev.descartes.runner;
  * {@link LocalProcessRunner#onLine(LineListener)}.
  *
  * <p>The bytes {@code buffer[offset, offset + length)} are the line, newline included if it had
- * one. The buffer is usually the runner's read buffer, which the next read reuses, and sometimes
- * the line's own array that the runner's window and event listeners share: either way the bytes are
- * valid only during the call and must not be changed (a change would corrupt what others see). Copy
- * what must outlive the call ({@code Arrays.copyOfRange}). When event listeners or a CLI whose
- * results the runner parses need each line as an array, the runner copies each line once for them;
- * a line listener adds no copy of its own.
+ * one. The buffer is usually the block of the runner's window that the read went into, which holds
+ * the window's copy of the line, or the runner's read buffer, which the next read reuses, and
+ * sometimes the line's own array that the runner's window and event listeners share: either way the
+ * bytes are valid only during the call and must not be changed (a change would corrupt what others
+ * see). Copy what must outlive the call ({@code Arrays.copyOfRange}). When event listeners or a CLI
+ * whose results the runner parses need each line as an array, the runner copies each line once for
+ * them; a line listener adds no copy of its own.
  *
  * <p>Lines of one agent arrive in order on the thread that reads that agent's output, one at a
  * time; a slow listener holds that agent back, like an event listener ({@link

@@ -22,16 +22,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who runs it: one thread at a time ({@link #busy}), so the sink sees the bytes in order from
  * one thread at a time. Usually a {@link DeliveryPool} thread, which reads up to {@link
- * #TURN_BYTES} per turn in reads of up to {@link #MAX_READ} and then lets other streams have a
- * turn. When the sink {@link OutputSink#neverBlocks() never blocks} (no listener of the user's runs
- * on this thread), the loop thread itself reads and delivers one read of up to {@link #FIRST_READ}
- * bytes: a line an agent answers with reaches its reader with one thread switch less. A read that
- * fills the loop's buffer hands the rest of the turn to the pool.
+ * #TURN_BYTES} per turn in reads of up to {@link #MAX_READ} into its own buffer (or up to the end
+ * of what the sink lends) and then lets other streams have a turn. When the sink {@link
+ * OutputSink#neverBlocks() never blocks} (no listener of the user's runs on this thread), the loop
+ * thread itself reads and delivers one read of up to {@link #FIRST_READ} bytes: a line an agent
+ * answers with reaches its reader with one thread switch less. A read that fills that much hands
+ * the rest of the turn to the pool.
  *
  * <p>Backpressure: when the sink is {@link OutputSink#full() full} the channel stops reading and
  * leaves the pipe unwatched until the sink calls back from {@link OutputSink#whenRoom}; the agent
  * then blocks in {@code write} on its full pipe. Nothing is buffered between the pipe and the sink,
- * so memory per stream is the pipe's own buffer; per delivery thread one read buffer.
+ * so memory per stream is the pipe's own buffer; per delivery thread one read buffer, for the reads
+ * the sink lends no memory for.
  *
  * <p>The pipe starts at the kernel's default size (64 KiB). The first read that finds it full
  * enlarges it to {@link #BIG_PIPE} ({@code F_SETPIPE_SZ}, at most what {@code pipe-max-size}
@@ -44,10 +46,10 @@ final class OutputChannel implements EventLoop.Handler, Channel {
   private static final Logger LOG = LoggerFactory.getLogger(OutputChannel.class);
 
   /**
-   * The largest read of a delivery thread. Not the pipe's 1 MiB: the framer then walks bytes the
-   * read has just put in the core's cache, and the line copies stay there for the window and the
-   * listeners; 1 GiB of 200-byte lines went through about a quarter faster than with 1 MiB reads
-   * (alternated, 4 runs each; 32 to 256 KiB were level within the noise).
+   * The largest read of a delivery thread into its own buffer. Not the pipe's 1 MiB: the framer
+   * then walks bytes the read has just put in the core's cache, and the line copies stay there for
+   * the window and the listeners; 1 GiB of 200-byte lines went through about a quarter faster than
+   * with 1 MiB reads (alternated, 4 runs each; 32 to 256 KiB were level within the noise).
    */
   static final int MAX_READ = 128 * 1024;
 
@@ -110,6 +112,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
 
   // the busy thread's
   private boolean finished;
+  private boolean lendFailed;
   private boolean bigPipe;
   private int pipeSize = DEFAULT_PIPE;
   private long lastTurnEnd;
@@ -294,7 +297,7 @@ final class OutputChannel implements EventLoop.Handler, Channel {
       if (lend()) {
         buf = space.array();
         from = space.from();
-        to = space.to();
+        to = inline ? Math.min(space.to(), from + FIRST_READ) : space.to();
       } else {
         buf = s.buffer;
         from = 0;
@@ -358,11 +361,18 @@ final class OutputChannel implements EventLoop.Handler, Channel {
     }
   }
 
-  /** Whether the sink lent memory for the next read ({@link #space}); if it fails, it did not. */
+  /**
+   * Whether the sink lent memory for the next read ({@link #space}). A sink whose {@code lend}
+   * failed once is not asked again: its reads go into the thread's own buffer.
+   */
   private boolean lend() {
+    if (lendFailed) {
+      return false;
+    }
     try {
       return sink.lend(space);
-    } catch (Throwable e) { // even an Error: the read then goes into the thread's own buffer
+    } catch (Throwable e) { // even an Error: the stream goes on, with the engine's buffer
+      lendFailed = true;
       sink.inLogContext(
           () -> LOG.warn("an output consumer failed to lend memory: {}", e.toString(), e));
       return false;

@@ -15,13 +15,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The first lines, up to {@code pinnedBytes}, are kept for the life of the agent (they carry a
  * CLI's session id and model). After them, lines go to a ring that holds at most {@code
  * windowBytes} (less when the runner's {@link OutputBudget} gives this stream a smaller share) and
- * drops its oldest lines when full, so the newest output (a CLI's final result) is always there.
- * Short lines that come as views of a read buffer are copied into slabs, blocks the log reuses once
- * their last line has left the ring, so a busy stream's window allocates nothing per line; the
- * memory charged is the slabs' whole size. A busy stream's reads go straight into the slab being
- * filled ({@link #lendSlab}), and their lines stay where the read put them, with no copy. A
- * latest-lines cursor that points at a dropped line reads a {@link Read.Gap} with the exact count
- * of lines and bytes it missed.
+ * drops its oldest lines when full, so the newest output (a CLI's final result) is always there. A
+ * busy stream's lines are kept in slabs, blocks the log reuses once their last line has left the
+ * ring, so such a stream's window allocates nothing per line; the memory charged is the slabs'
+ * whole size. Its reads go straight into the slab being filled ({@link #lendSlab}), and their lines
+ * stay where the read put them; short lines that come as views of another buffer are copied into
+ * the slab. A latest-lines cursor that points at a dropped line reads a {@link Read.Gap} with the
+ * exact count of lines and bytes it missed.
  *
  * <p>An every-line cursor ({@link #newCursor(boolean) lossless}) is never skipped: no line it has
  * not read yet is dropped. Instead, {@link #full()} turns true once its backlog passes the {@link
@@ -115,8 +115,8 @@ public final class LineLog {
   static final int MIN_SLAB = 4 * 1024;
 
   /**
-   * Emptied slabs kept for reuse: a read of up to 128 KiB into a buffer of the engine's fills parts
-   * of two of the largest. At most an eighth of the window ({@link #SPARE_SHARE}).
+   * Emptied slabs of the size new slabs get, kept for reuse: at most four, and at most an eighth of
+   * the window ({@link #SPARE_SHARE}).
    */
   static final int MAX_SPARES = 4;
 
@@ -145,6 +145,13 @@ public final class LineLog {
    */
   static final int MIN_LEND = 4 * 1024;
 
+  /**
+   * The smallest slab {@link #lendSlab} lends: a window whose slabs would be smaller (a small share
+   * of the budget) lends none, so its reads stay the engine's size (64 to 128 KiB) and a full pipe
+   * is still found full and enlarged.
+   */
+  static final int MIN_LENT_SLAB = 64 * 1024;
+
   /** A slab in use: its bytes and the sequence number of its newest line (-1: none yet). */
   private static final class Slab {
     final byte[] bytes;
@@ -166,7 +173,11 @@ public final class LineLog {
 
   private int slabUsed;
 
-  /** Where the last {@link #lendSlab} let the read start: the appending thread's. */
+  /**
+   * The slab the last {@link #lendSlab} lent, and where the read started: the appending thread's.
+   */
+  private byte[] lentSlab;
+
   private int lentFrom;
 
   private final ArrayDeque<byte[]> spares = new ArrayDeque<>(MAX_SPARES);
@@ -262,19 +273,23 @@ public final class LineLog {
     byte[] lent;
     lock.lock();
     try {
-      if (headOpen) {
+      int size = slabSize();
+      if (headOpen || size < MIN_LENT_SLAB) {
         return null;
       }
       Slab current = slab;
-      if (current == null || current.bytes.length - slabUsed < MIN_LEND) {
+      // the last read filled what it was lent without ending a line (a long line): lending the
+      // same room again would cut the line into as many small reads
+      boolean filledWithoutLine =
+          current != null
+              && current.bytes == lentSlab
+              && slabUsed == lentFrom
+              && lastRead >= current.bytes.length - lentFrom;
+      if (current == null || current.bytes.length - slabUsed < MIN_LEND || filledWithoutLine) {
         if (lastRead < MIN_SLAB) {
           return null;
         }
         long before = headBytes + ringBytes + spareBytes;
-        int size = slabSize();
-        if (size == 0) {
-          return null;
-        }
         newSlab(size);
         budget.charge(headBytes + ringBytes + spareBytes - before);
         trimRing();
@@ -283,6 +298,7 @@ public final class LineLog {
         }
       }
       lent = slab.bytes;
+      lentSlab = lent;
       lentFrom = slabUsed;
     } finally {
       lock.unlock();
@@ -530,6 +546,7 @@ public final class LineLog {
       ringSize = 0;
       ringBytes = 0;
       slab = null;
+      lentSlab = null;
       slabs.clear();
       spares.clear();
       spareBytes = 0;
@@ -869,6 +886,13 @@ public final class LineLog {
       if (ringStarts[old] >= 0 && slabs.peekFirst().lastSeq == seq) {
         freed += releaseOldestSlab(target);
       }
+    }
+    if (ringBytes + spareBytes > target && slab != null && slab.lastSeq < 0) {
+      // a slab taken for a read that has not brought a line yet: let go, not spared (the read may
+      // be going into it; its lines are then copied)
+      ringBytes -= slab.bytes.length;
+      freed += slab.bytes.length;
+      slab = null;
     }
     freed += dropSpares(target - ringBytes); // lines an every-line reader holds come first
     if (ringSize < ringLines.length / 4 && ringLines.length > 64) {

@@ -617,10 +617,10 @@ class LineLogTest {
 
   @Test
   void readsIntoLentSlabsKeepTheirLinesInPlaceAndEveryLineReadsBackByteExact() {
-    OutputBudget budget = new OutputBudget(4 << 20);
-    LineLog log = new LineLog(1 << 20, 16 * 1024, budget);
+    OutputBudget budget = new OutputBudget(16 << 20);
+    LineLog log = new LineLog(4 << 20, 16 * 1024, budget);
     LineLog.Cursor every = log.newCursor(true);
-    List<byte[]> written = streamLines(20_000);
+    List<byte[]> written = streamLines(40_000);
     java.util.Random random = new java.util.Random(7);
     List<byte[]> got = new ArrayList<>();
     int lent =
@@ -634,7 +634,7 @@ class LineLogTest {
                 got.add(line.entry().bytes());
               }
               assertThat(budget.used()).isEqualTo(log.retainedBytes());
-              assertThat(log.retainedBytes()).isLessThanOrEqualTo(1 << 20);
+              assertThat(log.retainedBytes()).isLessThanOrEqualTo(4 << 20);
             });
     assertThat(lent).as("reads that went into a lent slab").isGreaterThan(100);
     assertThat(got).hasSameSizeAs(written);
@@ -673,6 +673,48 @@ class LineLogTest {
     assertThat(pinned.lendSlab(64 * 1024)).as("lines still go to the pinned head").isNull();
     LineLog small = new LineLog(64 * 1024, 0);
     assertThat(small.lendSlab(64 * 1024)).as("a window too small for slabs").isNull();
+    LineLog smallShare = new LineLog(8 << 20, 0, new OutputBudget(1 << 20));
+    assertThat(smallShare.lendSlab(64 * 1024))
+        .as("a share whose slabs would be smaller than the engine's own reads")
+        .isNull();
+  }
+
+  @Test
+  void aLongLineThatFillsItsLentRoomGetsAWholeNewSlabForTheNextRead() {
+    LineLog log = new LineLog(8 << 20, 0);
+    byte[] slab = log.lendSlab(64 * 1024);
+    int room = 10_000;
+    // lines up to `room` bytes before the slab's end
+    LineBatch batch = new LineBatch();
+    int end = slab.length - room;
+    java.util.Arrays.fill(slab, 0, end, (byte) 'x');
+    slab[end - 1] = '\n';
+    batch.view(slab, 0, end, true);
+    log.append(batch, 1);
+    batch.clear();
+    assertThat(log.lendSlab(64 * 1024)).isSameAs(slab);
+    assertThat(log.lentFrom()).isEqualTo(end);
+    // the read fills those 10,000 bytes with the start of a long line: no line to append
+    byte[] next = log.lendSlab(room);
+    assertThat(next).as("not the same few bytes again").isNotSameAs(slab);
+    assertThat(log.lentFrom()).isZero();
+  }
+
+  @Test
+  void aSlabTakenForAReadThatBroughtNoLineIsLetGoWhenTheShareShrinks() {
+    OutputBudget budget = new OutputBudget(8 << 20);
+    LineLog log = new LineLog(8 << 20, 0, budget);
+    assertThat(log.lendSlab(64 * 1024)).isNotNull();
+    assertThat(log.retainedBytes()).isEqualTo(LineLog.MAX_SLAB);
+    List<LineLog> others = new ArrayList<>();
+    for (int i = 0; i < 63; i++) {
+      others.add(new LineLog(8 << 20, 0, budget));
+    }
+    log.trim();
+    assertThat(log.retainedBytes()).isZero();
+    assertThat(budget.used()).isZero();
+    assertThat(log.lendSlab(64 * 1024)).as("slabs of a sixty-fourth share are too small").isNull();
+    others.forEach(budget::unregister);
   }
 
   @Test
