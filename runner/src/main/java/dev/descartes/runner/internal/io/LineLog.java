@@ -777,8 +777,7 @@ public final class LineLog {
    */
   private void newSlab(int size) {
     if (slab != null && slab.lastSeq < 0) {
-      ringBytes -= slab.bytes.length;
-      spare(slab.bytes, ringTarget());
+      letGoEmptySlab(true); // no read goes into it now: the appending thread is here
     }
     byte[] bytes = size == slabSize() ? spares.poll() : null;
     if (bytes != null) {
@@ -812,6 +811,19 @@ public final class LineLog {
       return emptied.length; // not reused: a read may be going into it (lendSlab)
     }
     return spare(emptied, target) ? 0 : emptied.length;
+  }
+
+  /**
+   * Lets go of the slab being filled, which holds no line yet (it is in no list but {@link #slab}).
+   *
+   * @param reuse whether it may become a spare: only when no read can be going into it
+   * @return the bytes given back to the budget
+   */
+  private long letGoEmptySlab(boolean reuse) {
+    byte[] bytes = slab.bytes;
+    slab = null;
+    ringBytes -= bytes.length;
+    return reuse && spare(bytes, ringTarget()) ? 0 : bytes.length;
   }
 
   /** Keeps an emptied slab for reuse if the spares have room for it; false: it is let go. */
@@ -888,11 +900,7 @@ public final class LineLog {
       }
     }
     if (ringBytes + spareBytes > target && slab != null && slab.lastSeq < 0) {
-      // a slab taken for a read that has not brought a line yet: let go, not spared (the read may
-      // be going into it; its lines are then copied)
-      ringBytes -= slab.bytes.length;
-      freed += slab.bytes.length;
-      slab = null;
+      freed += letGoEmptySlab(false); // a read may be going into it; its lines are then copied
     }
     freed += dropSpares(target - ringBytes); // lines an every-line reader holds come first
     if (ringSize < ringLines.length / 4 && ringLines.length > 64) {
