@@ -126,9 +126,11 @@ public interface SupervisedAgent extends AutoCloseable {
   Optional<Instant> nextStartAt();
 
   /**
-   * Calls {@code listener} with each new run's handle, the current one first (on the caller's
-   * thread), then every later one as it starts, on the supervisor's thread: what it throws there is
-   * logged, and supervision goes on.
+   * Calls {@code listener} with every run's handle, oldest first: the runs so far at once, on the
+   * caller's thread (what it throws there is thrown from here, and the listener is not added), then
+   * each later one as it starts, on the supervisor's thread (what it throws there is logged, and
+   * supervision goes on). A listener added at any time sees each run exactly once; listeners are
+   * called one at a time.
    *
    * @param listener called once per run
    * @return closing it removes the listener
@@ -136,8 +138,11 @@ public interface SupervisedAgent extends AutoCloseable {
   AutoCloseable onRun(Consumer<AgentHandle> listener);
 
   /**
-   * Calls {@code listener} before each restart's wait, on the supervisor's thread; what it throws
-   * is logged, and supervision goes on.
+   * Calls {@code listener} with every restart, oldest first: the restarts so far at once, on the
+   * caller's thread (what it throws there is thrown from here, and the listener is not added), then
+   * each later one before its wait, on the supervisor's thread (what it throws there is logged, and
+   * supervision goes on). A listener added at any time, even after the end, sees each restart
+   * exactly once; listeners are called one at a time.
    *
    * @param listener called once per restart
    * @return closing it removes the listener

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link SupervisedAgent}: one virtual thread spawns a run, waits for its end, decides by the
- * policy, backs off and spawns again. State changes under {@code this}. Thread-safe.
+ * policy, backs off and spawns again. State changes under {@code this}. Listeners are told under
+ * {@code told}, one event at a time and in order; a listener added late is first told the past
+ * under the same lock, so it misses no run or restart and sees none twice. Thread-safe.
  */
 public final class Supervisor implements SupervisedAgent {
 
@@ -37,6 +39,8 @@ public final class Supervisor implements SupervisedAgent {
   private final List<AgentHandle> runs = new ArrayList<>();
   private final List<Consumer<AgentHandle>> runListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<Restart>> restartListeners = new CopyOnWriteArrayList<>();
+  private final Object told = new Object();
+  private final List<Restart> pastRestarts = new ArrayList<>(); // guarded by told
   private final CompletableFuture<End> end = new CompletableFuture<>();
   private State state = State.RUNNING;
   private int restarts;
@@ -141,7 +145,10 @@ public final class Supervisor implements SupervisedAgent {
               ? outcome.flatMap(AgentOutcome::sessionId).or(config::resumeSession)
               : config.resumeSession();
       Restart restart = new Restart(restarts + 1, delay, why, limit.isPresent(), resume);
-      tell(restartListeners, restart);
+      synchronized (told) {
+        pastRestarts.add(restart);
+        tell(restartListeners, restart);
+      }
       if (!waitOrStop(delay)) {
         finish(State.STOPPED, "stopped while backing off", h);
         return;
@@ -160,18 +167,19 @@ public final class Supervisor implements SupervisedAgent {
         return;
       }
       attempt++;
-      synchronized (this) {
-        restarts++;
-        runs.add(h);
-        state = State.RUNNING;
-        nextStartAt = null;
-        if (stopRequested) {
-          AgentHandle stopNow = h;
-          Thread.ofVirtual().start(() -> stopNow.stop(stopTimeout));
+      synchronized (told) {
+        synchronized (this) {
+          restarts++;
+          runs.add(h);
+          state = State.RUNNING;
+          nextStartAt = null;
+          if (stopRequested) {
+            AgentHandle stopNow = h;
+            Thread.ofVirtual().start(() -> stopNow.stop(stopTimeout));
+          }
         }
+        tell(runListeners, h);
       }
-      AgentHandle started = h;
-      tell(runListeners, started);
     }
   }
 
@@ -295,14 +303,19 @@ public final class Supervisor implements SupervisedAgent {
 
   @Override
   public AutoCloseable onRun(Consumer<AgentHandle> listener) {
-    runListeners.add(listener);
-    listener.accept(current());
+    synchronized (told) {
+      runs().forEach(listener);
+      runListeners.add(listener);
+    }
     return () -> runListeners.remove(listener);
   }
 
   @Override
   public AutoCloseable onRestart(Consumer<Restart> listener) {
-    restartListeners.add(listener);
+    synchronized (told) {
+      pastRestarts.forEach(listener);
+      restartListeners.add(listener);
+    }
     return () -> restartListeners.remove(listener);
   }
 

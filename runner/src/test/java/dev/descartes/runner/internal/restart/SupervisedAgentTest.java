@@ -1,8 +1,10 @@
 package dev.descartes.runner.internal.restart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.descartes.runner.AgentConfig;
+import dev.descartes.runner.AgentHandle;
 import dev.descartes.runner.AgentStatus;
 import dev.descartes.runner.LocalProcessRunner;
 import dev.descartes.runner.RestartPolicy;
@@ -13,9 +15,11 @@ import dev.descartes.runner.testing.TestRunners;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -92,6 +96,51 @@ class SupervisedAgentTest {
         .containsExactly(Duration.ofMillis(20), Duration.ofMillis(40));
     assertThat(restarts.getFirst().reason()).contains("exit 3");
     assertThat(Files.readString(dir.resolve("runs")).strip()).isEqualTo("3");
+  }
+
+  @Test
+  void listenersAddedAfterTheEndAreToldEveryRunAndRestartOnceInOrder() throws Exception {
+    SupervisedAgent a =
+        SupervisedAgent.start(runner, crashing(100), quick().jitter(0).maxRestarts(2).build());
+    a.onEnd().get(1, TimeUnit.MINUTES);
+
+    List<SupervisedAgent.Restart> restarts = new CopyOnWriteArrayList<>();
+    List<AgentHandle> runs = new CopyOnWriteArrayList<>();
+    a.onRestart(restarts::add);
+    a.onRun(runs::add);
+
+    assertThat(restarts)
+        .extracting(SupervisedAgent.Restart::number, SupervisedAgent.Restart::delay)
+        .containsExactly(tuple(1, Duration.ofMillis(20)), tuple(2, Duration.ofMillis(40)));
+    assertThat(runs).containsExactlyElementsOf(a.runs()).hasSize(3);
+  }
+
+  @Test
+  void aListenerAddedWhileRestartsHappenSeesEachExactlyOnce() throws Exception {
+    SupervisedAgent a =
+        SupervisedAgent.start(
+            runner,
+            crashing(100),
+            RestartPolicy.builder()
+                .backoff(Duration.ofMillis(1), Duration.ofMillis(1))
+                .jitter(0)
+                .maxRestarts(20)
+                .build());
+    List<List<Integer>> seen = new ArrayList<>();
+    while (!a.onEnd().isDone()) { // a listener added at each stage of the crash loop
+      List<Integer> numbers = new CopyOnWriteArrayList<>();
+      a.onRestart(r -> numbers.add(r.number()));
+      seen.add(numbers);
+      int before = a.restarts();
+      while (a.restarts() == before && !a.onEnd().isDone()) {
+        Thread.onSpinWait();
+      }
+    }
+    SupervisedAgent.End end = a.onEnd().get(1, TimeUnit.MINUTES);
+
+    assertThat(end.restarts()).isEqualTo(20);
+    List<Integer> all = IntStream.rangeClosed(1, 20).boxed().toList();
+    assertThat(seen).isNotEmpty().allSatisfy(numbers -> assertThat(numbers).isEqualTo(all));
   }
 
   @Test
